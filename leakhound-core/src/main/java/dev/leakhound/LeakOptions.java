@@ -1,0 +1,223 @@
+package dev.leakhound;
+
+import dev.leakhound.analysis.JdkFrames;
+import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the leak check ignores and how long it waits. Immutable; build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * LeakOptions options = LeakOptions.builder()
+ *         .ignoreCurrent()                                  // threads alive now are not leaks
+ *         .ignoreTopFrame("com.example.Pool.workerLoop")
+ *         .ignoreThreadNames("grpc-default-worker-.*")
+ *         .build();
+ * Leakhound.verifyNone(options);
+ * }</pre>
+ */
+public final class LeakOptions {
+
+    private final Set<Long> baseline;
+    private final List<IgnoreRule> rules;
+    private final boolean defaultIgnores;
+    private final RetryPolicy retry;
+    private final boolean showAllFrames;
+
+    private LeakOptions(Builder b) {
+        this.baseline = Set.copyOf(b.baseline);
+        this.rules = List.copyOf(b.rules);
+        this.defaultIgnores = b.defaultIgnores;
+        this.retry = b.retry;
+        this.showAllFrames = b.showAllFrames;
+    }
+
+    /** Default ignores, default retry (about half a second), no baseline. */
+    public static LeakOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to add to them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.baseline.addAll(baseline);
+        b.rules.addAll(rules);
+        b.defaultIgnores = defaultIgnores;
+        b.retry = retry;
+        b.showAllFrames = showAllFrames;
+        return b;
+    }
+
+    /** Ids of threads that were alive when {@link Builder#ignoreCurrent()} was called. */
+    public Set<Long> baseline() {
+        return baseline;
+    }
+
+    /** The user's rules, without the defaults. */
+    public List<IgnoreRule> rules() {
+        return rules;
+    }
+
+    public boolean defaultIgnores() {
+        return defaultIgnores;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    /** Whether reports list JDK frames too, instead of folding them. */
+    public boolean showAllFrames() {
+        return showAllFrames;
+    }
+
+    /** Whether the check should ignore this thread. */
+    public boolean ignores(ThreadSnapshot t) {
+        if (baseline.contains(t.id())) {
+            return true;
+        }
+        for (IgnoreRule r : rules) {
+            if (r.test(t)) {
+                return true;
+            }
+        }
+        if (defaultIgnores) {
+            for (IgnoreRule r : DefaultIgnores.rules()) {
+                if (r.test(t)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public static final class Builder {
+        private final Set<Long> baseline = new HashSet<>();
+        private final List<IgnoreRule> rules = new ArrayList<>();
+        private boolean defaultIgnores = true;
+        private RetryPolicy retry = RetryPolicy.defaultPolicy();
+        private boolean showAllFrames;
+
+        private Builder() {
+        }
+
+        /**
+         * Ignores every thread alive now (goleak's {@code IgnoreCurrent}): takes one capture. Call it
+         * before the code under test starts its threads.
+         */
+        public Builder ignoreCurrent() {
+            for (ThreadSnapshot t : LiveThreads.capture().threads()) {
+                baseline.add(t.id());
+            }
+            return this;
+        }
+
+        /** Ignores the threads with these ids. */
+        public Builder ignoreThreadIds(Iterable<Long> ids) {
+            ids.forEach(id -> baseline.add(Objects.requireNonNull(id)));
+            return this;
+        }
+
+        /**
+         * Ignores threads whose top frame is {@code method}, given as {@code fully.qualified.Class.method}.
+         * For a thread blocked inside the JDK, the top frame of application code counts too, so
+         * {@code ignoreTopFrame("com.example.Pool.workerLoop")} matches a worker parked in a queue's
+         * {@code take} called from {@code workerLoop}.
+         */
+        public Builder ignoreTopFrame(String method) {
+            Objects.requireNonNull(method, "method");
+            return ignore(new IgnoreRule("top frame " + method, t -> {
+                StackFrame top = t.topFrame();
+                if (top == null) {
+                    return false;
+                }
+                if (matches(top, method)) {
+                    return true;
+                }
+                for (StackFrame f : t.stack()) {
+                    if (!JdkFrames.isJdk(f)) {
+                        return matches(f, method);
+                    }
+                }
+                return false;
+            }));
+        }
+
+        /** Ignores threads with {@code method} ({@code fully.qualified.Class.method}) anywhere on the stack. */
+        public Builder ignoreAnyFrame(String method) {
+            Objects.requireNonNull(method, "method");
+            return ignore(new IgnoreRule("any frame " + method,
+                    t -> t.stack().stream().anyMatch(f -> matches(f, method))));
+        }
+
+        /** Ignores threads whose whole name matches the regular expression. */
+        public Builder ignoreThreadNames(String regex) {
+            Pattern p = Pattern.compile(regex);
+            return ignore(new IgnoreRule("thread name " + regex, t -> p.matcher(t.name()).matches()));
+        }
+
+        /**
+         * Ignores threads whose container (as the JDK names it, e.g.
+         * {@code java.util.concurrent.ThreadPoolExecutor@1b2c3d}) matches the regular expression.
+         */
+        public Builder ignoreContainers(String regex) {
+            Pattern p = Pattern.compile(regex);
+            return ignore(new IgnoreRule("container " + regex,
+                    t -> t.container() != null && p.matcher(t.container()).matches()));
+        }
+
+        /** Adds a rule of your own. */
+        public Builder ignore(IgnoreRule rule) {
+            rules.add(Objects.requireNonNull(rule, "rule"));
+            return this;
+        }
+
+        /** Drops {@link DefaultIgnores}: every thread counts unless a rule of yours ignores it. */
+        public Builder withoutDefaultIgnores() {
+            defaultIgnores = false;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy policy) {
+            retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Retries with the default backoff for at most {@code total}; zero means a single capture. */
+        public Builder retryFor(Duration total) {
+            retry = total.isZero() ? RetryPolicy.none()
+                    : RetryPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(100), total);
+            return this;
+        }
+
+        /** Lists JDK frames in reports instead of folding them. */
+        public Builder showAllFrames(boolean show) {
+            showAllFrames = show;
+            return this;
+        }
+
+        public LeakOptions build() {
+            return new LeakOptions(this);
+        }
+
+        private static boolean matches(StackFrame f, String method) {
+            String c = f.className();
+            String m = f.methodName();
+            return method.length() == c.length() + 1 + m.length() && method.startsWith(c)
+                    && method.charAt(c.length()) == '.' && method.endsWith(m);
+        }
+    }
+}

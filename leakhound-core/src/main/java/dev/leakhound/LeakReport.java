@@ -1,0 +1,75 @@
+package dev.leakhound;
+
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.TextReport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The result of a leak check: the threads left behind, grouped by state, blocker and stack, largest group
+ * first. Empty when nothing leaked. Immutable.
+ *
+ * @param groups        the leaked threads, grouped
+ * @param dump          the last capture, all threads included (ignored ones too)
+ * @param attempts      how many captures the check made
+ * @param waited        how long it waited for threads to end
+ * @param showAllFrames whether {@link #toString()} lists JDK frames
+ * @param notes         remarks to show with the report, e.g. that the check ran per class
+ */
+public record LeakReport(List<StackGroup> groups, ThreadDump dump, int attempts, Duration waited,
+                         boolean showAllFrames, List<String> notes) {
+
+    public LeakReport {
+        groups = List.copyOf(groups);
+        notes = List.copyOf(notes);
+    }
+
+    public boolean isEmpty() {
+        return groups.isEmpty();
+    }
+
+    /** The number of leaked threads. */
+    public int count() {
+        return groups.stream().mapToInt(StackGroup::count).sum();
+    }
+
+    public List<ThreadSnapshot> leakedThreads() {
+        List<ThreadSnapshot> out = new ArrayList<>();
+        groups.forEach(g -> out.addAll(g.threads()));
+        return out;
+    }
+
+    /** The same report with a note added. */
+    public LeakReport withNote(String note) {
+        List<String> more = new ArrayList<>(notes);
+        more.add(note);
+        return new LeakReport(groups, dump, attempts, waited, showAllFrames, more);
+    }
+
+    /** The report for people: a summary line, then each group with its stack. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        if (isEmpty()) {
+            sb.append("leakhound: no leaked threads");
+        } else {
+            int n = count();
+            sb.append("leakhound: found ").append(n).append(n == 1 ? " leaked thread" : " leaked threads")
+              .append(" in ").append(groups.size()).append(groups.size() == 1 ? " group" : " groups")
+              .append(" (still there after ").append(attempts).append(attempts == 1 ? " capture" : " captures")
+              .append(" over ").append(waited.toMillis()).append(" ms)\n\n");
+            sb.append(TextReport.groups(groups, showAllFrames));
+            if (groups.stream().allMatch(g -> g.creationSite() == null)) {
+                sb.append("\n(where threads were started is recorded when the Leakhound agent is loaded)\n");
+            }
+        }
+        for (String note : notes) {
+            sb.append("\nnote: ").append(note);
+        }
+        return sb.toString().stripTrailing();
+    }
+}

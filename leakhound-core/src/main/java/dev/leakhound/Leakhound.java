@@ -1,0 +1,86 @@
+package dev.leakhound;
+
+import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The leak check: goleak for the JVM, virtual threads included.
+ *
+ * <pre>{@code
+ * LeakOptions before = LeakOptions.builder().ignoreCurrent().build();
+ * codeUnderTest();
+ * Leakhound.verifyNone(before);   // fails if codeUnderTest left threads behind
+ * }</pre>
+ *
+ * <p>A thread counts as leaked if it is alive, is not the calling thread, and no rule of the options
+ * ignores it (the baseline of {@link LeakOptions.Builder#ignoreCurrent()}, the user's rules, and
+ * {@link DefaultIgnores}). Threads get the time of the options' {@link RetryPolicy} to end first.
+ */
+public final class Leakhound {
+    private Leakhound() {
+    }
+
+    /** {@link #find(LeakOptions)} with {@link LeakOptions#defaults()}. */
+    public static LeakReport find() {
+        return find(LeakOptions.defaults());
+    }
+
+    /**
+     * Finds leaked threads: captures all threads, and while some are not ignored, pauses as the retry
+     * policy says and captures again. Returns what is left at the end.
+     *
+     * <p>If the calling thread is interrupted while pausing, the check stops at once and reports what
+     * the last capture found; the interrupt status is set again.
+     */
+    public static LeakReport find(LeakOptions options) {
+        long self = Thread.currentThread().threadId();
+        long start = System.nanoTime();
+        int attempts = 0;
+        while (true) {
+            ThreadDump dump = LiveThreads.capture();
+            attempts++;
+            List<ThreadSnapshot> leaked = new ArrayList<>();
+            for (ThreadSnapshot t : dump.threads()) {
+                if (t.id() != self && !options.ignores(t)) {
+                    leaked.add(t);
+                }
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            boolean again = false;
+            if (!leaked.isEmpty()) {
+                try {
+                    again = options.retry().awaitRetry(attempts, elapsed);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (!again) {
+                return new LeakReport(ThreadGrouping.group(leaked), dump, attempts, elapsed,
+                        options.showAllFrames(), List.of());
+            }
+        }
+    }
+
+    /** {@link #verifyNone(LeakOptions)} with {@link LeakOptions#defaults()}. */
+    public static void verifyNone() {
+        verifyNone(LeakOptions.defaults());
+    }
+
+    /**
+     * Fails if threads leaked.
+     *
+     * @throws LeakedThreadsError carrying the {@link LeakReport} when {@link #find(LeakOptions)} finds any
+     */
+    public static void verifyNone(LeakOptions options) {
+        LeakReport report = find(options);
+        if (!report.isEmpty()) {
+            throw new LeakedThreadsError(report);
+        }
+    }
+}

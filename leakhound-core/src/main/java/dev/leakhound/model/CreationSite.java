@@ -1,0 +1,24 @@
+package dev.leakhound.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where and when a thread was started: the creator's stack at {@code Thread.start}.
+ * Thread dumps do not carry it; the Leakhound agent records it when present.
+ *
+ * @param frames    the creator's innermost frames, starting with the caller of {@code start}
+ * @param creator   name of the thread that started it, or {@code null} when unknown
+ * @param startedAt when it was started, or {@code null} when unknown
+ */
+public record CreationSite(List<StackFrame> frames, String creator, Instant startedAt) {
+    public CreationSite {
+        frames = List.copyOf(Objects.requireNonNull(frames, "frames"));
+    }
+
+    /** The first frame, i.e. the line that started the thread, or {@code null} if none was recorded. */
+    public StackFrame startingFrame() {
+        return frames.isEmpty() ? null : frames.get(0);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.leakhound.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every thread of one JVM at one moment: an immutable snapshot.
+ *
+ * @param capturedAt     when the dump was taken, or {@code null} when the source does not say
+ * @param origin         where it came from: a file path, or a description of the live source
+ * @param format         the source format
+ * @param processId      the dumped process, or {@code null} when not given
+ * @param runtimeVersion the JVM's {@code Runtime.version()}, or {@code null} when not given
+ * @param threads        the threads, in the order the source listed them
+ */
+public record ThreadDump(
+        Instant capturedAt,
+        String origin,
+        DumpFormat format,
+        Long processId,
+        String runtimeVersion,
+        List<ThreadSnapshot> threads) {
+
+    public ThreadDump {
+        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(format, "format");
+        threads = List.copyOf(threads);
+    }
+
+    public long virtualCount() {
+        return threads.stream().filter(ThreadSnapshot::virtual).count();
+    }
+
+    public long platformCount() {
+        return threads.size() - virtualCount();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.leakhound.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.model.CreationSite;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+
+/**
+ * Renders thread groups as JSON for machines. Field names are stable; absent values are omitted.
+ *
+ * <pre>{@code
+ * {"count":2,"virtualCount":2,"state":"WAITING","waitingIn":"SynchronousQueue.put",
+ *  "blockedAt":"com.example.Foo.bar(Foo.java:12)","blocker":{"kind":"PARKED_ON","class":"...","objects":["..."]},
+ *  "blockedWithoutTimeout":true,"containers":["..."],"startedAt":null,
+ *  "threads":[{"id":23,"name":"vq","virtual":true}],"stack":["java.util.concurrent.SynchronousQueue.put(...)", ...]}
+ * }</pre>
+ */
+public final class JsonReport {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private JsonReport() {
+    }
+
+    /** A generator for {@code out} that does not close it; pretty-printed. */
+    public static JsonGenerator generator(OutputStream out) throws IOException {
+        JsonGenerator g = FACTORY.createGenerator(out);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        return g.useDefaultPrettyPrinter();
+    }
+
+    public static JsonGenerator generator(Writer out) throws IOException {
+        JsonGenerator g = FACTORY.createGenerator(out);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        return g.useDefaultPrettyPrinter();
+    }
+
+    /** Writes an array of groups. */
+    public static void writeGroups(JsonGenerator g, List<StackGroup> groups) throws IOException {
+        g.writeStartArray();
+        for (StackGroup group : groups) {
+            writeGroup(g, group);
+        }
+        g.writeEndArray();
+    }
+
+    public static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
+        WaitSite w = group.waitSite();
+        g.writeStartObject();
+        g.writeNumberField("count", group.count());
+        g.writeNumberField("virtualCount", group.virtualCount());
+        if (group.state() != null) {
+            g.writeStringField("state", group.state().name());
+        }
+        if (w.call() != null) {
+            g.writeStringField("waitingIn", w.call());
+        }
+        if (w.blockingFrame() != null) {
+            g.writeStringField("blockedAt", w.blockingFrame().toString());
+        }
+        g.writeBooleanField("blockedWithoutTimeout", group.blockedWithoutTimeout());
+        if (group.blockerKind() != null) {
+            g.writeObjectFieldStart("blocker");
+            g.writeStringField("kind", group.blockerKind().name());
+            g.writeStringField("class", group.blockerClass());
+            g.writeArrayFieldStart("objects");
+            for (String o : group.blockerObjects()) {
+                g.writeString(o);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        if (!group.containers().isEmpty()) {
+            g.writeArrayFieldStart("containers");
+            for (String c : group.containers()) {
+                g.writeString(c);
+            }
+            g.writeEndArray();
+        }
+        CreationSite site = group.creationSite();
+        if (site != null) {
+            g.writeObjectFieldStart("startedAt");
+            writeFrames(g, "frames", site.frames());
+            if (site.creator() != null) {
+                g.writeStringField("creator", site.creator());
+            }
+            g.writeEndObject();
+        }
+        g.writeArrayFieldStart("threads");
+        for (ThreadSnapshot t : group.threads()) {
+            g.writeStartObject();
+            g.writeNumberField("id", t.id());
+            g.writeStringField("name", t.name());
+            g.writeBooleanField("virtual", t.virtual());
+            if (t.daemon() != null) {
+                g.writeBooleanField("daemon", t.daemon());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        writeFrames(g, "stack", group.stack());
+        g.writeEndObject();
+    }
+
+    private static void writeFrames(JsonGenerator g, String field, List<StackFrame> frames) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (StackFrame f : frames) {
+            g.writeString(f.toString());
+        }
+        g.writeEndArray();
+    }
+
+    /** The groups as a JSON array string. */
+    public static String groupsToString(List<StackGroup> groups) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = generator(w)) {
+            writeGroups(g, groups);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.leakhound.report;
+
+import dev.leakhound.analysis.JdkFrames;
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.CreationSite;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Renders thread groups as text for people: what they wait on in plain words, the application line that
+ * blocked, where they were started, and the stack with the JDK's internals folded.
+ */
+public final class TextReport {
+    private static final int MAX_THREAD_LABELS = 10;
+
+    private TextReport() {
+    }
+
+    /** One group, as a block of lines ending in a newline. */
+    public static String group(StackGroup g, boolean showAllFrames) {
+        StringBuilder sb = new StringBuilder();
+        appendGroup(sb, g, showAllFrames);
+        return sb.toString();
+    }
+
+    /** Groups separated by blank lines. */
+    public static String groups(List<StackGroup> groups, boolean showAllFrames) {
+        StringBuilder sb = new StringBuilder();
+        for (StackGroup g : groups) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            appendGroup(sb, g, showAllFrames);
+        }
+        return sb.toString();
+    }
+
+    /** The headline of a group: {@code 2 virtual threads WAITING in SynchronousQueue.put, parked on ...}. */
+    public static String headline(StackGroup g) {
+        StringBuilder sb = new StringBuilder();
+        int n = g.count();
+        long virtual = g.virtualCount();
+        String kind = virtual == n ? "virtual" : virtual == 0 ? "platform" : "platform and virtual";
+        sb.append(n).append(' ').append(kind).append(n == 1 ? " thread" : " threads");
+        sb.append(' ').append(g.state() == null ? "in unknown state" : g.state().name());
+        WaitSite w = g.waitSite();
+        if (w.call() != null) {
+            sb.append(" in ").append(w.call());
+        }
+        if (g.blockerKind() != null) {
+            Set<String> objects = g.blockerObjects();
+            sb.append(", ").append(g.blockerKind().words()).append(' ');
+            if (objects.size() == 1) {
+                sb.append(objects.iterator().next());
+            } else {
+                sb.append(objects.size()).append(" objects of ").append(g.blockerClass());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void appendGroup(StringBuilder sb, StackGroup g, boolean showAllFrames) {
+        sb.append(headline(g)).append('\n');
+        WaitSite w = g.waitSite();
+        if (w.blockingFrame() != null) {
+            field(sb, "blocked at", w.blockingFrame().toString());
+        }
+        CreationSite site = g.creationSite();
+        if (site != null && site.startingFrame() != null) {
+            field(sb, "started at", site.startingFrame().toString()
+                    + (site.creator() != null ? " by \"" + site.creator() + "\"" : ""));
+        }
+        field(sb, n(g.count(), "thread"), threadLabels(g.threads()));
+        Set<String> containers = g.containers();
+        if (!containers.isEmpty()) {
+            field(sb, containers.size() == 1 ? "container" : "containers", String.join(", ", containers));
+        }
+        Long owner = g.threads().get(0).blocker() == null ? null : g.threads().get(0).blocker().ownerId();
+        if (owner != null && g.blockerKind() == Blocker.Kind.PARKED_ON) {
+            field(sb, "lock owner", "#" + owner);
+        }
+        sb.append("  stack\n");
+        appendStack(sb, g.stack(), w.callFrame(), showAllFrames);
+    }
+
+    private static String n(int count, String word) {
+        return count == 1 ? word : word + "s";
+    }
+
+    private static void field(StringBuilder sb, String name, String value) {
+        sb.append("  ").append(name);
+        for (int i = name.length(); i < 11; i++) {
+            sb.append(' ');
+        }
+        sb.append(' ').append(value).append('\n');
+    }
+
+    private static String threadLabels(List<ThreadSnapshot> threads) {
+        StringBuilder sb = new StringBuilder();
+        int shown = Math.min(threads.size(), MAX_THREAD_LABELS);
+        for (int i = 0; i < shown; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(threads.get(i).label());
+        }
+        if (threads.size() > shown) {
+            sb.append(" and ").append(threads.size() - shown).append(" more");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Application frames and the call the thread is blocked in are always shown; runs of other JDK
+     * frames are folded into one line unless {@code showAllFrames}.
+     */
+    public static void appendStack(StringBuilder sb, List<StackFrame> stack, StackFrame callFrame,
+                                   boolean showAllFrames) {
+        if (stack.isEmpty()) {
+            sb.append("    (no Java frames)\n");
+            return;
+        }
+        int folded = 0;
+        boolean callSeen = false;
+        for (StackFrame f : stack) {
+            boolean isCall = !callSeen && f == callFrame;
+            callSeen |= isCall;
+            if (showAllFrames || isCall || !JdkFrames.isJdk(f)) {
+                if (folded > 0) {
+                    sb.append("      ... ").append(folded).append(folded == 1 ? " JDK frame\n" : " JDK frames\n");
+                    folded = 0;
+                }
+                sb.append("    ").append(f).append('\n');
+            } else {
+                folded++;
+            }
+        }
+        if (folded > 0) {
+            sb.append("      ... ").append(folded).append(folded == 1 ? " JDK frame\n" : " JDK frames\n");
+        }
+    }
+}
