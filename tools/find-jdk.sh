@@ -25,7 +25,8 @@ leakhound_find_jdk() {
   if [ -n "${LEAKHOUND_JAVA_HOME:-}" ]; then
     major=$(leakhound_jdk_major "$LEAKHOUND_JAVA_HOME")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
-      export JAVA_HOME="$LEAKHOUND_JAVA_HOME"
+      export JAVA_HOME="$LEAKHOUND_JAVA_HOME" LEAKHOUND_JAVA_MAJOR="$major"
+      leakhound_quiet_maven
       return 0
     fi
     echo "leakhound: LEAKHOUND_JAVA_HOME=$LEAKHOUND_JAVA_HOME is not a JDK 21 or newer" >&2
@@ -52,5 +53,16 @@ leakhound_find_jdk() {
     echo "leakhound: install one (JDK 25 recommended) or point LEAKHOUND_JAVA_HOME at it." >&2
     return 1
   fi
-  export JAVA_HOME="$best"
+  export JAVA_HOME="$best" LEAKHOUND_JAVA_MAJOR="$best_major"
+  leakhound_quiet_maven
+}
+
+# Maven's own libraries use sun.misc.Unsafe, which JDK 24+ warns about on every run.
+leakhound_quiet_maven() {
+  if [ "${LEAKHOUND_JAVA_MAJOR:-0}" -ge 24 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }

@@ -42,7 +42,8 @@ public final class DefaultIgnores {
             t -> !t.virtual() && JDK_THREAD_NAMES.contains(t.name()) || t.virtual() && isPoller(t));
 
     public static final IgnoreRule IDLE_FORK_JOIN_WORKERS = new IgnoreRule(
-            "idle ForkJoinPool workers, the common pool's included (they end by themselves when idle long enough)",
+            "idle ForkJoinPool workers, the common pool's included (they end by themselves when idle long enough),"
+            + " and a pool's delay scheduler (JDK 25+, started by the first timed wait of a virtual thread)",
             DefaultIgnores::isIdleForkJoinWorker);
 
     public static final IgnoreRule VIRTUAL_THREAD_CARRIERS = new IgnoreRule(
@@ -78,7 +79,8 @@ public final class DefaultIgnores {
             }
             return f.className().equals("java.util.concurrent.ForkJoinPool")
                     && (f.methodName().equals("awaitWork") || f.methodName().equals("runWorker")
-                        || f.methodName().equals("deactivate"));
+                        || f.methodName().equals("deactivate"))
+                    || f.className().equals("java.util.concurrent.DelayScheduler") && f.methodName().equals("loop");
         }
         return false;
     }

@@ -16,6 +16,8 @@ final class Interner {
     private final Map<List<StackFrame>, List<StackFrame>> stacks = new HashMap<>();
     private final Map<String, String> strings = new HashMap<>();
     private final ArrayList<StackFrame> scratch = new ArrayList<>();
+    private String[] table = new String[1024];   // open addressing, for text handed over as chars
+    private int tableSize;
 
     /** Parses (once per distinct text) and returns the shared frame. */
     StackFrame frame(String text) {
@@ -25,6 +27,62 @@ final class Interner {
             frames.put(text, f);
         }
         return f;
+    }
+
+    /**
+     * The shared frame for text given as a range of chars (a streaming parser's buffer): no String is
+     * made for text seen before.
+     */
+    StackFrame frame(char[] buf, int off, int len) {
+        return frame(chars(buf, off, len));
+    }
+
+    /** The shared String with these chars; a new one only the first time. */
+    String chars(char[] buf, int off, int len) {
+        int h = 0;
+        for (int i = 0; i < len; i++) {
+            h = 31 * h + buf[off + i];
+        }
+        int mask = table.length - 1;
+        for (int idx = (h ^ (h >>> 16)) & mask; ; idx = (idx + 1) & mask) {
+            String s = table[idx];
+            if (s == null) {
+                s = new String(buf, off, len);
+                table[idx] = s;
+                if (++tableSize * 2 > table.length) {
+                    grow();
+                }
+                return s;
+            }
+            if (s.length() == len && s.hashCode() == h && sameChars(s, buf, off, len)) {
+                return s;
+            }
+        }
+    }
+
+    private static boolean sameChars(String s, char[] buf, int off, int len) {
+        for (int i = 0; i < len; i++) {
+            if (s.charAt(i) != buf[off + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void grow() {
+        String[] old = table;
+        table = new String[old.length * 2];
+        int mask = table.length - 1;
+        for (String s : old) {
+            if (s != null) {
+                int h = s.hashCode();
+                int idx = (h ^ (h >>> 16)) & mask;
+                while (table[idx] != null) {
+                    idx = (idx + 1) & mask;
+                }
+                table[idx] = s;
+            }
+        }
     }
 
     String string(String s) {

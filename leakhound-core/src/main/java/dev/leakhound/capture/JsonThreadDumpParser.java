@@ -55,9 +55,13 @@ public final class JsonThreadDumpParser {
      */
     public static ThreadDump parse(InputStream in, String origin) throws IOException {
         try (JsonParser p = FACTORY.createParser(in)) {
-            return new Reader(p, origin).readDocument();
-        } catch (StreamConstraintsException e) {
-            throw new ThreadDumpParseException(origin, 0, 0, "JSON too large or too deep: " + e.getOriginalMessage(), e);
+            try {
+                return new Reader(p, origin).readDocument();
+            } catch (StreamConstraintsException e) {
+                JsonLocation loc = p.currentLocation();
+                throw new ThreadDumpParseException(origin, loc.getLineNr(), loc.getColumnNr(),
+                        "JSON too large or too deep: " + firstLine(e.getOriginalMessage()), e);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             String why = e.getOriginalMessage();
@@ -83,6 +87,7 @@ public final class JsonThreadDumpParser {
         private final String origin;
         private final Interner interner = new Interner();
         private final List<ThreadSnapshot> threads = new ArrayList<>();
+        private final java.util.Map<String, Blocker> blockers = new java.util.HashMap<>();
         private Instant time;
         private Long processId;
         private String runtimeVersion;
@@ -203,6 +208,9 @@ public final class JsonThreadDumpParser {
                 }
             }
             expectCurrent(JsonToken.END_OBJECT, "thread");
+            if (!virtual && !stack.isEmpty() && isVirtualThreadBase(stack.get(stack.size() - 1))) {
+                virtual = true;     // JDK 21-24 write no "virtual" field; a virtual thread's stack starts in VirtualThread.run
+            }
             if (tid == null) {
                 throw new ThreadDumpParseException(origin, startLine, 0, "thread without \"tid\"");
             }
@@ -210,11 +218,15 @@ public final class JsonThreadDumpParser {
                     blocker, monitors, container, carrier, null);
         }
 
+        private static boolean isVirtualThreadBase(StackFrame f) {
+            return f.className().equals("java.lang.VirtualThread") && f.methodName().equals("run");
+        }
+
         private Thread.State state(JsonToken t) throws IOException {
             if (t == JsonToken.VALUE_NULL) {
                 return null;
             }
-            String s = p.getText();
+            String s = sharedText();
             try {
                 return Thread.State.valueOf(s);
             } catch (IllegalArgumentException e) {
@@ -236,12 +248,12 @@ public final class JsonThreadDumpParser {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
                 switch (field) {
-                    case "object" -> object = v == JsonToken.VALUE_NULL ? null : interner.string(p.getText());
+                    case "object" -> object = v == JsonToken.VALUE_NULL ? null : sharedText();
                     case "owner" -> owner = longValue("parkBlocker.owner");
                     default -> p.skipChildren();
                 }
             }
-            return object == null ? null : Blocker.parse(Blocker.Kind.PARKED_ON, object, owner);
+            return object == null ? null : blocker(Blocker.Kind.PARKED_ON, object, owner);
         }
 
         private Blocker objectRef(JsonToken t, Blocker.Kind kind) throws IOException {
@@ -251,7 +263,25 @@ public final class JsonThreadDumpParser {
             if (t != JsonToken.VALUE_STRING) {
                 throw error("expected a string for the monitor");
             }
-            return Blocker.parse(kind, p.getText(), null);
+            return blocker(kind, sharedText(), null);
+        }
+
+        /** Threads blocked on the same object share one Blocker. */
+        private Blocker blocker(Blocker.Kind kind, String text, Long owner) {
+            if (owner != null) {
+                return Blocker.parse(kind, text, owner);
+            }
+            Blocker b = blockers.get(text);
+            if (b == null || b.kind() != kind) {
+                b = Blocker.parse(kind, text, null);
+                blockers.put(text, b);
+            }
+            return b;
+        }
+
+        /** The current string token, shared with equal ones: blocker and lock texts repeat across threads. */
+        private String sharedText() throws IOException {
+            return interner.chars(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         }
 
         private List<StackFrame> stack() throws IOException {
@@ -259,9 +289,8 @@ public final class JsonThreadDumpParser {
             interner.beginStack();
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
-                String text = p.getText();
                 try {
-                    interner.addFrame(interner.frame(text));
+                    interner.addFrame(interner.frame(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()));
                 } catch (IllegalArgumentException e) {
                     throw error(e.getMessage());
                 }
@@ -285,8 +314,11 @@ public final class JsonThreadDumpParser {
                         case "depth" -> depth = (int) (long) longValue("depth");
                         case "locks" -> {
                             expectCurrent(JsonToken.START_ARRAY, "locks");
-                            while (p.nextToken() == JsonToken.VALUE_STRING) {
-                                locks.add(p.getText());
+                            JsonToken lock;
+                            while ((lock = p.nextToken()) == JsonToken.VALUE_STRING || lock == JsonToken.VALUE_NULL) {
+                                if (lock == JsonToken.VALUE_STRING) {   // null: a lock the JIT eliminated
+                                    locks.add(sharedText());
+                                }
                             }
                             expectCurrent(JsonToken.END_ARRAY, "locks");
                         }
@@ -313,6 +345,10 @@ public final class JsonThreadDumpParser {
                 return p.getLongValue();
             }
             if (t == JsonToken.VALUE_STRING) {
+                long fast = digits(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                if (fast >= 0) {
+                    return fast;
+                }
                 String s = p.getText();
                 try {
                     return Long.parseLong(s.strip());
@@ -321,6 +357,22 @@ public final class JsonThreadDumpParser {
                 }
             }
             throw error("\"" + field + "\" is not a number");
+        }
+
+        /** The value of 1 to 18 decimal digits, or -1: ids come as strings of digits, parsed without a String. */
+        private static long digits(char[] buf, int off, int len) {
+            if (len == 0 || len > 18) {
+                return -1;
+            }
+            long v = 0;
+            for (int i = 0; i < len; i++) {
+                char c = buf[off + i];
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                v = v * 10 + (c - '0');
+            }
+            return v;
         }
 
         private Instant instant(String field) throws IOException {

@@ -31,7 +31,12 @@ public record StackFrame(String moduleName, String className, String methodName,
     }
 
     public static StackFrame of(StackTraceElement e) {
-        int line = e.isNativeMethod() ? NATIVE : Math.max(e.getLineNumber(), UNKNOWN_LINE);
+        if (e.isNativeMethod()) {
+            // A native frame keeps its file name (Object.java) but every text form prints "(Native Method)"
+            // instead, so drop it here too: the same frame must be equal from every source.
+            return new StackFrame(e.getModuleName(), e.getClassName(), e.getMethodName(), null, NATIVE);
+        }
+        int line = Math.max(e.getLineNumber(), UNKNOWN_LINE);
         return new StackFrame(e.getModuleName(), e.getClassName(), e.getMethodName(), e.getFileName(), line);
     }
 

@@ -1,0 +1,279 @@
+package dev.leakhound.capture;
+
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.DumpFormat;
+import dev.leakhound.model.HeldMonitor;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the JDK's plain-text thread dump ({@code jcmd PID Thread.dump_to_file FILE} without {@code -format},
+ * {@code HotSpotDiagnosticMXBean.dumpThreads(path, TEXT_PLAIN)}), which lists virtual threads as well as
+ * platform threads. The text is read as a stream, line by line.
+ *
+ * <p>Both forms the JDK has written are accepted. JDK 25:
+ * <pre>
+ * 12345
+ * 2026-11-27T14:30:53.950178878Z
+ * 25.0.3+9-LTS
+ *
+ * #23 "vq" virtual WAITING 2026-11-27T14:30:53.950178878Z
+ *     at java.base/java.lang.VirtualThread.park(VirtualThread.java:742)
+ *     - parking to wait for &lt;java.util.concurrent.SynchronousQueue$Transferer@1bd4fdd&gt;
+ *     at ...
+ *     - locked &lt;java.lang.Object@4272d928&gt;
+ *
+ * </pre>
+ * and JDK 21-24, where the header is only {@code #23 "vq" virtual} (or {@code #1 "main"}) and each frame is
+ * the {@link StackTraceElement} text indented by six spaces, without {@code at}. Header tokens after the name
+ * other than {@code virtual} and a thread state (e.g. the per-thread time) are ignored, as are lock lines of
+ * kinds not known here.
+ *
+ * <p>What the format does not give stays unknown: the container, the carrier of a mounted virtual thread,
+ * whether a platform thread is a daemon, and (JDK 21-24) the state and what a thread is blocked on.
+ * {@code - locked} lines become {@link HeldMonitor}s at the depth of the frame above them; blockers come from
+ * {@code - parking to wait for} ({@link Blocker.Kind#PARKED_ON}), {@code - waiting on}
+ * ({@link Blocker.Kind#WAITING_ON}) and {@code - waiting to lock} ({@link Blocker.Kind#ENTERING}), with the
+ * identity hash as identity.
+ *
+ * <p>The JDK ends every thread, the last one included, with a blank line: a dump that ends inside a thread
+ * (or inside a line) is reported as truncated.
+ */
+public final class JdkTextDumpParser {
+
+    private static final Pattern JCMD_PREFIX = Pattern.compile("\\d+:");
+    private static final Pattern PID = Pattern.compile("-?\\d+");
+    private static final Pattern VERSION = Pattern.compile("\\d[\\w.+-]*");
+    private static final Pattern HEADER = Pattern.compile("#(\\d+) \"(.*)\"(.*)", Pattern.DOTALL);
+    private static final Pattern HEADER_START = Pattern.compile("#\\d+ \".*", Pattern.DOTALL);
+    private static final Pattern LOCK = Pattern.compile("- (locked|parking to wait for|waiting to lock|waiting on) <(.*)>");
+    /** A thread name may contain line breaks, which the JDK prints as they are. */
+    private static final int MAX_NAME_LINES = 8;
+    private static final int MAX_FRAMES = 1 << 20;
+
+    private JdkTextDumpParser() {
+    }
+
+    /**
+     * Parses a whole dump.
+     *
+     * @param in     the UTF-8 text; not closed
+     * @param origin names the source in errors and in {@link ThreadDump#origin()}
+     * @throws ThreadDumpParseException if the text is not a complete JDK plain-text thread dump
+     * @throws IOException              if reading fails
+     */
+    public static ThreadDump parse(InputStream in, String origin) throws IOException {
+        return new Parser(new ThreadDumpReader.Lines(in, origin), origin).parse();
+    }
+
+    private static final class Parser {
+        private final ThreadDumpReader.Lines lines;
+        private final String origin;
+        private final Interner interner = new Interner();
+        private final List<ThreadSnapshot> threads = new ArrayList<>();
+
+        private Long processId;
+        private Instant time;
+        private String runtimeVersion;
+        private int preambleLines;
+
+        // the thread being read
+        private boolean inThread;
+        private long id;
+        private String name;
+        private boolean virtual;
+        private Thread.State state;
+        private Blocker blocker;
+        private final List<HeldMonitor> monitors = new ArrayList<>();
+        private int frames;
+
+        Parser(ThreadDumpReader.Lines lines, String origin) {
+            this.lines = lines;
+            this.origin = origin;
+        }
+
+        ThreadDump parse() throws IOException {
+            String line;
+            while ((line = lines.next()) != null) {
+                if (line.isBlank()) {
+                    endThread();
+                } else if (Character.isWhitespace(line.charAt(0))) {
+                    if (!inThread) {
+                        throw error("unexpected indented line outside a thread: " + quote(line));
+                    }
+                    threadLine(line.strip());
+                } else if (line.startsWith("#")) {
+                    endThread();
+                    header(line);
+                } else if (threads.isEmpty() && !inThread) {
+                    preamble(line.strip());
+                } else {
+                    throw error("unexpected line: expected a thread (#id \"name\" ...) or a blank line, found "
+                            + quote(line));
+                }
+            }
+            if (inThread) {
+                throw new ThreadDumpParseException(origin, lines.lineNumber(), 0, !lines.lastLineTerminated()
+                        ? "truncated: the dump ends inside a line"
+                        : "truncated: the dump ends inside thread #" + id
+                                + " (the JDK ends every thread with a blank line)");
+            }
+            if (threads.isEmpty()) {
+                throw new ThreadDumpParseException(origin, Math.max(1, lines.lineNumber()), 0,
+                        "truncated or not a JDK plain-text thread dump: no threads");
+            }
+            return new ThreadDump(time, origin, DumpFormat.JDK_TEXT, processId, runtimeVersion, threads);
+        }
+
+        /** Process id, time and runtime version, one a line, before the first thread. */
+        private void preamble(String line) throws ThreadDumpParseException {
+            int n = preambleLines++;
+            if (n == 0 && JCMD_PREFIX.matcher(line).matches()) {
+                preambleLines = 0;                       // "12345:" from jcmd, before the dump itself
+                return;
+            }
+            if (n == 0 && PID.matcher(line).matches()) {
+                long pid = parseLong(line);
+                processId = pid < 0 ? null : pid;        // -1: the JVM did not know it
+                return;
+            }
+            if (n <= 1 && time == null) {
+                try {
+                    time = Instant.parse(line);
+                    return;
+                } catch (DateTimeParseException ignored) {
+                    // not the time: try the version
+                }
+            }
+            if (n <= 2 && runtimeVersion == null && VERSION.matcher(line).matches()) {
+                runtimeVersion = line;
+                return;
+            }
+            throw error("not a JDK plain-text thread dump: expected the process id, time and runtime version, "
+                    + "found " + quote(line));
+        }
+
+        private void header(String line) throws IOException {
+            String text = line;
+            // A name with line breaks: join the following lines until the closing quote.
+            for (int extra = 0; !HEADER.matcher(text).matches() && HEADER_START.matcher(text).matches()
+                    && extra < MAX_NAME_LINES; extra++) {
+                String more = lines.next();
+                if (more == null) {
+                    break;
+                }
+                text = text + "\n" + more;
+            }
+            Matcher m = HEADER.matcher(text);
+            if (!m.matches()) {
+                throw error("unexpected line: expected a thread (#id \"name\" ...), found " + quote(line));
+            }
+            inThread = true;
+            id = parseLong(m.group(1));
+            name = interner.string(m.group(2));
+            virtual = false;
+            state = null;
+            blocker = null;
+            monitors.clear();
+            frames = 0;
+            interner.beginStack();
+            for (String token : m.group(3).strip().split("\\s+")) {
+                if (token.equals("virtual")) {
+                    virtual = true;
+                } else if (isState(token)) {
+                    state = Thread.State.valueOf(token);
+                }
+                // anything else (the time of the snapshot, tokens of later JDKs) is not needed
+            }
+        }
+
+        private void threadLine(String s) throws ThreadDumpParseException {
+            if (s.startsWith("- ")) {
+                lockLine(s);
+            } else if (s.startsWith("at ")) {
+                frame(s.substring(3).strip());
+            } else {
+                frame(s);                                // JDK 21-24: the frame without "at "
+            }
+        }
+
+        private void frame(String text) throws ThreadDumpParseException {
+            if (++frames > MAX_FRAMES) {
+                throw error("more than " + MAX_FRAMES + " frames in thread #" + id + ": corrupt");
+            }
+            try {
+                interner.addFrame(interner.frame(text));
+            } catch (IllegalArgumentException e) {
+                throw error(lines.lastLineTerminated() ? e.getMessage()
+                        : "truncated: the dump ends inside a line (" + e.getMessage() + ")");
+            }
+        }
+
+        private void lockLine(String s) {
+            Matcher m = LOCK.matcher(s);
+            if (!m.matches() || m.group(2).isBlank()) {
+                return;                                  // "- lock is eliminated", or a kind of a later JDK
+            }
+            String object = m.group(2);
+            switch (m.group(1)) {
+                case "locked" -> monitors.add(HeldMonitor.parse(frames - 1, interner.string(object)));
+                case "parking to wait for" -> setBlocker(Blocker.Kind.PARKED_ON, object);
+                case "waiting to lock" -> setBlocker(Blocker.Kind.ENTERING, object);
+                case "waiting on" -> setBlocker(Blocker.Kind.WAITING_ON, object);
+                default -> {
+                }
+            }
+        }
+
+        private void setBlocker(Blocker.Kind kind, String object) {
+            if (blocker == null) {
+                blocker = Blocker.parse(kind, interner.string(object), null);
+            }
+        }
+
+        private void endThread() {
+            if (!inThread) {
+                return;
+            }
+            inThread = false;
+            threads.add(new ThreadSnapshot(id, name, virtual, null, state, interner.endStack(), blocker,
+                    List.copyOf(monitors), null, null, null));
+        }
+
+        private long parseLong(String digits) throws ThreadDumpParseException {
+            try {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException e) {
+                throw error("number out of range: " + quote(digits));
+            }
+        }
+
+        private ThreadDumpParseException error(String reason) {
+            return new ThreadDumpParseException(origin, lines.lineNumber(), 0, reason);
+        }
+    }
+
+    private static boolean isState(String token) {
+        for (Thread.State s : Thread.State.values()) {
+            if (s.name().equals(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String quote(String s) {
+        String t = s.strip();
+        return "\"" + (t.length() <= 80 ? t : t.substring(0, 77) + "...") + "\"";
+    }
+}

@@ -1,0 +1,270 @@
+package dev.leakhound.capture;
+
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.DumpFormat;
+import dev.leakhound.model.HeldMonitor;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import static dev.leakhound.capture.Dumps.thread;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code jstack} / {@code jcmd Thread.print} output of JDK 8 (hand-written), 17 and 25 (real). */
+class JstackParserTest {
+
+    private static ThreadDump parse(String text) throws IOException {
+        return JstackParser.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "jstack.txt");
+    }
+
+    private static ThreadDump fixture(String name) throws IOException {
+        try (InputStream in = Dumps.stream(name)) {
+            return JstackParser.parse(in, name);
+        }
+    }
+
+    /** Real output of {@code jcmd PID Thread.print} on Temurin 25.0.3, same process as {@code jdk25.json}. */
+    @Test
+    void jdk25ThreadPrint() throws Exception {
+        ThreadDump dump = fixture("jdk25-thread-print.txt");
+        assertThat(dump.format()).isEqualTo(DumpFormat.JSTACK);
+        assertThat(dump.processId()).isEqualTo(3398L);                // the "3398:" line of jcmd
+        assertThat(dump.runtimeVersion()).isEqualTo("25.0.3+9-LTS");
+        assertThat(dump.capturedAt()).isNull();                        // local time of unknown zone
+        assertThat(dump.virtualCount()).isZero();
+        // Java threads only: no "VM Thread", "GC Thread#0", "G1 Conc#0", ...
+        assertThat(dump.threads()).extracting(ThreadSnapshot::name)
+                .doesNotContain("VM Thread", "GC Thread#0", "G1 Conc#0", "VM Periodic Task Thread")
+                .contains("main", "Reference Handler", "waiter", "holder", "blocked", "C2 CompilerThread0");
+        assertThat(dump.threads()).hasSize(16);
+
+        ThreadSnapshot main = thread(dump, 3);
+        assertThat(main.name()).isEqualTo("main");
+        assertThat(main.daemon()).isFalse();
+        assertThat(main.state()).isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(main.stack()).containsExactly(
+                new StackFrame("java.base", "java.lang.Thread", "sleepNanos0", null, StackFrame.NATIVE),
+                new StackFrame("java.base", "java.lang.Thread", "sleepNanos", "Thread.java", 509),
+                new StackFrame("java.base", "java.lang.Thread", "sleep", "Thread.java", 540),
+                new StackFrame(null, "Sample", "main", "Sample.java", 17));
+        assertThat(thread(dump, "Reference Handler").daemon()).isTrue();
+
+        ThreadSnapshot waiter = thread(dump, "waiter");
+        assertThat(waiter.state()).isEqualTo(Thread.State.WAITING);
+        assertThat(waiter.blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.WAITING_ON, "java.lang.Object", "0x000000069ec18130", null));
+        assertThat(waiter.heldMonitors()).containsExactly(new HeldMonitor(3, "java.lang.Object", "0x000000069ec18130"));
+        // jstack shows frames the JDK's own dumps hide: the lambda proxy and Thread.runWith
+        assertThat(waiter.stack()).extracting(StackFrame::shortName)
+                .containsExactly("Object.wait0", "Object.wait", "Object.wait", "Sample.lambda$main$1",
+                        "Sample$$Lambda/0x0000000074040440.run", "Thread.runWith", "Thread.run");
+
+        ThreadSnapshot blocked = thread(dump, "blocked");
+        assertThat(blocked.daemon()).isTrue();
+        assertThat(blocked.state()).isEqualTo(Thread.State.BLOCKED);
+        assertThat(blocked.blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.ENTERING, "java.lang.Object", "0x000000069ec18120", null));
+        assertThat(thread(dump, "ForkJoinPool-1-worker-1").blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.PARKED_ON, "java.util.concurrent.ForkJoinPool", "0x000000069ecadd80", null));
+        assertThat(thread(dump, "C2 CompilerThread0").stack()).isEmpty();
+    }
+
+    /** Real {@code jstack -l -e} output (extra header fields, "Locked ownable synchronizers") on Temurin 25. */
+    @Test
+    void jdk25WithLocksAndExtendedInfoGivesTheSameThreads() throws Exception {
+        ThreadDump plain = fixture("jdk25-thread-print.txt");
+        ThreadDump extended = fixture("jdk25-jstack-l-e.txt");
+        assertThat(extended.processId()).isNull();
+        assertThat(extended.threads()).hasSameSizeAs(plain.threads());
+        for (ThreadSnapshot t : plain.threads()) {
+            ThreadSnapshot e = thread(extended, t.id());
+            if (t.name().equals("Attach Listener")) {
+                continue;
+            }
+            assertThat(e.name()).isEqualTo(t.name());
+            assertThat(e.daemon()).isEqualTo(t.daemon());
+            assertThat(e.state()).isEqualTo(t.state());
+            assertThat(e.stack()).isEqualTo(t.stack());
+            assertThat(e.blocker()).isEqualTo(t.blocker());
+            assertThat(e.heldMonitors()).isEqualTo(t.heldMonitors());
+        }
+    }
+
+    /** Real {@code jstack -l} of OpenJDK 17 with a deadlock: its report must not add threads or frames. */
+    @Test
+    void jdk17WithDeadlockReport() throws Exception {
+        ThreadDump dump = fixture("jdk17-jstack-l-deadlock.txt");
+        assertThat(dump.runtimeVersion()).isEqualTo("17.0.15+6-Debian-1deb12u1");
+        assertThat(dump.threads()).extracting(ThreadSnapshot::name).doesNotHaveDuplicates();
+        ThreadSnapshot main = thread(dump, 1);
+        assertThat(main.state()).isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(main.heldMonitors()).isEmpty();                   // ownable synchronizers are not monitors
+        ThreadSnapshot dead1 = thread(dump, "dead-1");
+        assertThat(dead1.state()).isEqualTo(Thread.State.BLOCKED);
+        assertThat(dead1.blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.ENTERING, "java.lang.Object", "0x000000069ec36090", null));
+        assertThat(dead1.heldMonitors()).containsExactly(new HeldMonitor(0, "java.lang.Object", "0x000000069ec36080"));
+        assertThat(dead1.stack()).extracting(StackFrame::shortName).containsExactly(
+                "Sample17.lambda$main$4", "Sample17$$Lambda$5/0x00007fd7b8001448.run", "Thread.run");
+        ThreadSnapshot rl = thread(dump, "rl");
+        assertThat(rl.blocker()).isEqualTo(new Blocker(Blocker.Kind.PARKED_ON,
+                "java.util.concurrent.locks.ReentrantLock$NonfairSync", "0x000000069ec2f240", null));
+        assertThat(rl.daemon()).isTrue();
+    }
+
+    /**
+     * {@code jdk8-jstack.txt} is hand-written in the JDK 8 form ({@code nid=0x...}, no cpu/elapsed, frames
+     * without modules, "JNI global references", a heap summary after it, eliminated locks, a Class monitor).
+     */
+    @Test
+    void jdk8Form() throws Exception {
+        ThreadDump dump = fixture("jdk8-jstack.txt");
+        assertThat(dump.runtimeVersion()).isNull();                   // "25.312-b07" is HotSpot's, not Java's
+        assertThat(dump.threads()).extracting(ThreadSnapshot::id).containsExactly(9L, 8L, 3L, 1L);
+        ThreadSnapshot pool = thread(dump, 8);
+        assertThat(pool.daemon()).isFalse();
+        assertThat(pool.state()).isEqualTo(Thread.State.WAITING);
+        assertThat(pool.blocker()).isEqualTo(new Blocker(Blocker.Kind.PARKED_ON,
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject", "0x000000076ab6a9d8", null));
+        assertThat(pool.stack().get(0)).isEqualTo(new StackFrame(null, "sun.misc.Unsafe", "park", null, StackFrame.NATIVE));
+        ThreadSnapshot main = thread(dump, 1);
+        assertThat(main.blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.ENTERING, "java.lang.Class", "0x000000076ab62208", null));
+        assertThat(main.heldMonitors()).containsExactly(new HeldMonitor(1, "java.lang.Object", "0x000000076ab62300"));
+        assertThat(thread(dump, 3).heldMonitors()).containsExactly(
+                new HeldMonitor(1, "java.lang.ref.ReferenceQueue$Lock", "0x000000076ab08ed8"));
+    }
+
+    @Test
+    void timeIsKeptOnlyWhenTheZoneIsGiven() throws Exception {
+        byte[] bytes = Dumps.bytes("jdk8-jstack.txt");
+        ThreadDump utc = JstackParser.parse(new ByteArrayInputStream(bytes), "x", ZoneOffset.UTC);
+        assertThat(utc.capturedAt()).isEqualTo(Instant.parse("2024-03-01T10:15:30Z"));
+        ThreadDump paris = JstackParser.parse(new ByteArrayInputStream(bytes), "x", ZoneId.of("Europe/Paris"));
+        assertThat(paris.capturedAt()).isEqualTo(Instant.parse("2024-03-01T09:15:30Z"));
+        assertThat(JstackParser.parse(new ByteArrayInputStream(bytes), "x").capturedAt()).isNull();
+    }
+
+    @Test
+    void carrierOfAVirtualThreadHasNoState() throws Exception {
+        ThreadDump dump = parse("""
+                "ForkJoinPool-1-worker-1" #25 [4012] daemon prio=5 os_prio=0 cpu=5.1ms elapsed=2.0s tid=0x00007f1 nid=4012 runnable  [0x00007f2]
+                   Carrying virtual thread #24
+                \tat Foo.spin(Foo.java:5)
+                \tat java.lang.VirtualThread.run(java.base@21.0.2/VirtualThread.java:309)
+                \tat jdk.internal.vm.Continuation.enterSpecial(java.base@21.0.2/Native Method)
+
+                """);
+        ThreadSnapshot carrier = dump.threads().get(0);
+        assertThat(carrier.id()).isEqualTo(25);
+        assertThat(carrier.daemon()).isTrue();
+        assertThat(carrier.state()).isNull();
+        assertThat(carrier.virtual()).isFalse();
+        assertThat(carrier.stack()).hasSize(3);
+    }
+
+    @Test
+    void lockLinesOfEveryKind() throws Exception {
+        ThreadDump dump = parse("""
+                "a" #11 prio=5 os_prio=0 tid=0x1 nid=0x2 in Object.wait() [0x3]
+                   java.lang.Thread.State: WAITING (on object monitor)
+                \tat java.lang.Object.wait(Native Method)
+                \t- waiting on <no object reference available>
+                \tat Foo.a(Foo.java:1)
+
+                "b" #12 prio=5 os_prio=0 tid=0x1 nid=0x2 waiting for monitor entry [0x3]
+                   java.lang.Thread.State: BLOCKED (on object monitor)
+                \tat java.lang.Object.wait(java.base@17/Native Method)
+                \t- waiting to re-lock in wait() <0x0000000712345678> (a java.lang.Object)
+                \tat Foo.b(Foo.java:2)
+                \t- locked <0x0000000712345678> (a java.lang.Object)
+
+                "c" #13 prio=5 os_prio=0 tid=0x1 nid=0x2 waiting on condition [0x3]
+                   java.lang.Thread.State: WAITING (on object monitor)
+                \tat Foo.c(Foo.java:3)
+                \t- waiting on the Class initialization monitor for Bar
+
+                "with "quotes" #9" #14 daemon prio=5 os_prio=0 tid=0x1 nid=0x2 runnable [0x3]
+                   java.lang.Thread.State: RUNNABLE
+
+                "two
+                lines" #15 prio=5 os_prio=0 tid=0x1 nid=0x2 runnable [0x3]
+                   java.lang.Thread.State: RUNNABLE
+
+                JNI global refs: 1, weak refs: 0
+                """);
+        assertThat(thread(dump, 11).blocker()).isNull();
+        assertThat(thread(dump, 11).state()).isEqualTo(Thread.State.WAITING);
+        assertThat(thread(dump, 12).blocker()).isEqualTo(
+                new Blocker(Blocker.Kind.ENTERING, "java.lang.Object", "0x0000000712345678", null));
+        assertThat(thread(dump, 12).heldMonitors()).containsExactly(
+                new HeldMonitor(1, "java.lang.Object", "0x0000000712345678"));
+        assertThat(thread(dump, 13).blocker()).isNull();
+        assertThat(thread(dump, 14).name()).isEqualTo("with \"quotes\" #9");
+        assertThat(thread(dump, 14).daemon()).isTrue();
+        assertThat(thread(dump, 15).name()).isEqualTo("two\nlines");
+    }
+
+    @Test
+    void aFragmentWithoutHeaderIsAccepted() throws Exception {
+        ThreadDump dump = parse("""
+                "main" #1 prio=5 os_prio=0 tid=0x1 nid=0x2 runnable [0x3]
+                   java.lang.Thread.State: RUNNABLE
+                \tat Foo.main(Foo.java:1)""");                       // not even a final newline
+        assertThat(dump.threads()).hasSize(1);
+        assertThat(dump.threads().get(0).stack()).hasSize(1);
+    }
+
+    @Test
+    void logLinesAroundASigquitDumpAreSkipped() throws Exception {
+        String log = "12:00:00.000 INFO starting\n" + new String(Dumps.bytes("jdk8-jstack.txt"), StandardCharsets.UTF_8)
+                + "12:00:01.000 INFO still running\n";
+        assertThat(parse(log).threads()).hasSize(4);
+    }
+
+    @Test
+    void truncatedDumps() {
+        String whole = new String(Dumps.bytes("jdk25-thread-print.txt"), StandardCharsets.UTF_8);
+        String atLineEnd = whole.substring(0, whole.indexOf("\"blocked\""));
+        assertThatThrownBy(() -> parse(atLineEnd))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("jstack.txt:" + atLineEnd.lines().count() + ": truncated");
+        String midLine = "\"main\" #1 prio=5 os_prio=0 tid=0x1 nid=0x2 runnable [0x3]\n"
+                + "   java.lang.Thread.State: RUNNABLE\n\tat Foo.main(Foo.ja";
+        assertThatThrownBy(() -> parse(midLine))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("jstack.txt:3: truncated");
+    }
+
+    @Test
+    void twoDumpsInOneFileAreRefused() {
+        String one = new String(Dumps.bytes("jdk8-jstack.txt"), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parse(one + one))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("a second thread dump");
+    }
+
+    @Test
+    void noJavaThreadsIsAnError() {
+        assertThatThrownBy(() -> parse("\"VM Thread\" os_prio=0 tid=0x1 nid=0x2 runnable\n"))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("no Java threads");
+    }
+
+    @Test
+    void corruptFrame() {
+        assertThatThrownBy(() -> parse("\"main\" #1 prio=5 tid=0x1 nid=0x2 runnable\n\tat ???\n"))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("jstack.txt:2: not a stack frame");
+    }
+}
