@@ -32,6 +32,9 @@ public final class JdkFrames {
             return true;                    // SynchronousQueue$Transferer, CountDownLatch$Sync, ...
         }
         String m = f.methodName();
+        if (c.equals("java.util.concurrent.ForkJoinPool")) {
+            return m.equals("managedBlock") || m.equals("unmanagedBlock");   // JDK 25: conditions wait through these
+        }
         if (c.equals("java.lang.Object")) {
             return m.equals("wait0");
         }

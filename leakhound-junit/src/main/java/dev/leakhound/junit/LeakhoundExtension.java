@@ -1,0 +1,301 @@
+package dev.leakhound.junit;
+
+import dev.leakhound.LeakOptions;
+import dev.leakhound.LeakReport;
+import dev.leakhound.LeakedThreadsError;
+import dev.leakhound.junit.CheckThreadLeaks.Scope;
+import dev.leakhound.model.ThreadSnapshot;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The JUnit Jupiter extension behind {@link CheckThreadLeaks}: takes a baseline of the live threads before
+ * a test (or class) and fails it if threads started since are still alive after it. Register it with the
+ * annotation, with {@code @ExtendWith(LeakhoundExtension.class)} (settings from the configuration
+ * parameters), or suite-wide through auto-detection; see {@link CheckThreadLeaks} for all settings.
+ *
+ * <h2>When the baseline is taken and the check runs</h2>
+ * JUnit runs, around each test: {@code BeforeEachCallback}s, {@code @BeforeEach} methods,
+ * {@code BeforeTestExecutionCallback}s, the test, {@code AfterTestExecutionCallback}s, {@code @AfterEach}
+ * methods, {@code AfterEachCallback}s. Leakhound deliberately uses the outermost pair:
+ * <ul>
+ *   <li>{@link BeforeEachCallback} (or, earlier still, {@link TestInstancePreConstructCallback} with a
+ *       method-scoped context, so that threads started by the test instance's constructor and field
+ *       initialisers count too) takes the baseline: threads a test's {@code @BeforeEach} starts belong to
+ *       the test;</li>
+ *   <li>{@link AfterEachCallback} runs the check <em>after</em> the test's {@code @AfterEach} methods, so a
+ *       test that closes its executor or stops its server in {@code @AfterEach} is not reported.
+ *       {@code AfterTestExecutionCallback} would run before that cleanup and report every such test.</li>
+ * </ul>
+ * For {@link Scope#CLASS} the same holds one level up: {@link BeforeAllCallback} (or the pre-construct
+ * callback of a {@code PER_CLASS} test instance) takes the baseline before the {@code @BeforeAll} methods,
+ * {@link AfterAllCallback} checks after the {@code @AfterAll} methods.
+ *
+ * <p>Callbacks of other extensions: JUnit runs "after" callbacks in the reverse order of registration, so
+ * an extension registered after this one (declared after {@code @CheckThreadLeaks}, or registered in a
+ * field) cleans up before the check. Auto-detected extensions are registered first of all, so a suite-wide
+ * Leakhound checks after every other extension.
+ *
+ * <h2>A test that has failed already</h2>
+ * The check runs anyway (a failed test often leaves threads behind, and hiding that would hide a leak).
+ * JUnit keeps the test's own failure as the failure and attaches the {@link LeakedThreadsError} to it as
+ * a suppressed exception, so the leak report is shown without hiding why the test failed. A test that was
+ * aborted (assumption failed) but leaked is reported as failed with the leak report.
+ *
+ * <h2>Reporting each thread once</h2>
+ * A thread reported once is not reported again by a later check of the same run (e.g. a class-scope check
+ * of the enclosing class, after a per-test check blamed the thread on a test).
+ *
+ * <h2>Failures of the extension itself</h2>
+ * It never hangs a run: the check waits at most the retry window. If it cannot capture the threads, the
+ * test (or class) fails with an {@link IllegalStateException} saying so, never a silent pass; invalid
+ * settings fail it with an {@link ExtensionConfigurationException} naming the setting. An interrupt status
+ * left set by the test does not cut the retry window short; it is set again after the check.
+ *
+ * <h2>Parallel execution</h2>
+ * See {@link CheckThreadLeaks}: with {@code junit.jupiter.execution.parallel.enabled=true} every class is
+ * checked as a whole, a report entry (key {@value #REPORT_KEY}) says so, and failures carry a note. Only
+ * when the extension is registered on a method alone (there is no class-level check to fall back to) are
+ * tests still checked one by one, with a note that another test's threads may be blamed.
+ *
+ * <p>{@code @TestFactory} methods are checked as one test (their dynamic tests are not checked one by one).
+ */
+public final class LeakhoundExtension implements TestInstancePreConstructCallback, BeforeAllCallback,
+        AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+
+    /** The key of the report entries this extension publishes. */
+    public static final String REPORT_KEY = "leakhound";
+
+    static final String PARALLEL_ENABLED = "junit.jupiter.execution.parallel.enabled";
+    static final String PARALLEL_MODE_DEFAULT = "junit.jupiter.execution.parallel.mode.default";
+    static final String PARALLEL_MODE_CLASSES = "junit.jupiter.execution.parallel.mode.classes.default";
+
+    private static final Namespace NAMESPACE = Namespace.create(LeakhoundExtension.class);
+    private static final String CLASS_CHECK_MARKER = "class-check";
+    private static final String REPORTED = "reported-thread-ids";
+    private static final Object NO_CHECK = new Object();
+
+    private final ThreadCapture capture;
+
+    public LeakhoundExtension() {
+        this(ThreadCapture.LIVE);
+    }
+
+    LeakhoundExtension(ThreadCapture capture) {
+        this.capture = Objects.requireNonNull(capture, "capture");
+    }
+
+    /** Asks JUnit for the test method's context when it constructs a test instance per method. */
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
+    }
+
+    @Override
+    public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+        if (context.getTestMethod().isPresent()) {
+            prepareTest(context);
+        } else {
+            prepareClass(context);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        prepareClass(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        prepareTest(context);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        verify(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        verify(context);
+    }
+
+    /**
+     * One pending check: the baseline and options, taken before the test or class. Shared by all instances
+     * of the extension through the store, so that a second registration (auto-detected and annotated) does
+     * not check twice.
+     */
+    private record Check(String subject, Set<Long> baseline, LeakOptions options, List<String> notes,
+                         AtomicBoolean done) {
+    }
+
+    /** How JUnit is configured to run tests in parallel. */
+    record Parallel(boolean enabled, boolean classesConcurrent) {
+        static Parallel of(ExtensionContext context) {
+            boolean enabled = flag(context, PARALLEL_ENABLED, "false").equals("true");
+            String methods = flag(context, PARALLEL_MODE_DEFAULT, "same_thread");
+            String classes = flag(context, PARALLEL_MODE_CLASSES, methods);
+            return new Parallel(enabled, enabled && classes.equals("concurrent"));
+        }
+
+        private static String flag(ExtensionContext context, String key, String otherwise) {
+            return context.getConfigurationParameter(key).map(v -> v.strip().toLowerCase(Locale.ROOT))
+                    .filter(v -> !v.isEmpty()).orElse(otherwise);
+        }
+
+        String classNote(String className) {
+            StringBuilder sb = new StringBuilder("parallel execution is enabled (" + PARALLEL_ENABLED
+                    + "=true): tests may run at the same time, so a leaked thread cannot be blamed on one test; "
+                    + "threads were checked once for the whole class " + className + " instead (per-test "
+                    + "attribution needs thread creation tracking by the Leakhound agent)");
+            if (classesConcurrent) {
+                sb.append(". ").append(classesNote());
+            }
+            return sb.toString();
+        }
+
+        String methodNote() {
+            return "parallel execution is enabled (" + PARALLEL_ENABLED + "=true) and Leakhound is registered "
+                    + "on this test method only, so it still checks per test: a thread reported here may have "
+                    + "been started by another test running at the same time"
+                    + (classesConcurrent ? ". " + classesNote() : "");
+        }
+
+        private static String classesNote() {
+            return "Test classes run concurrently as well (" + PARALLEL_MODE_CLASSES + ", or else "
+                    + PARALLEL_MODE_DEFAULT + ", is concurrent), so even a class-level check is not exact: "
+                    + "threads of other classes running at the same time may be reported here, and this "
+                    + "class's threads there";
+        }
+    }
+
+    private void prepareClass(ExtensionContext context) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        String key = key(context);
+        if (store.get(key) != null) {
+            return;                                  // already prepared (pre-construct, or a second registration)
+        }
+        Settings settings = Settings.of(context);
+        Parallel parallel = Parallel.of(context);
+        if (settings.scope() != Scope.CLASS && !parallel.enabled()) {
+            store.put(key, NO_CHECK);
+            return;
+        }
+        String className = context.getRequiredTestClass().getName();
+        List<String> notes = new ArrayList<>();
+        if (parallel.enabled()) {
+            String note = parallel.classNote(className);
+            notes.add(note);
+            context.publishReportEntry(REPORT_KEY, note);
+        } else {
+            notes.add("scope CLASS: checked once for the whole class " + className + ", for threads started "
+                    + "since before its @BeforeAll methods and still alive after its @AfterAll methods");
+        }
+        LeakOptions options = settings.options().build();
+        Set<Long> baseline = baseline("class " + className);
+        store.put(key, new Check("class " + className, baseline, options, notes, new AtomicBoolean()));
+        store.put(CLASS_CHECK_MARKER, Boolean.TRUE);
+    }
+
+    private void prepareTest(ExtensionContext context) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        String key = key(context);
+        if (store.get(key) != null) {
+            return;
+        }
+        Parallel parallel = Parallel.of(context);
+        if (parallel.enabled() && store.get(CLASS_CHECK_MARKER) != null) {
+            store.put(key, NO_CHECK);                // the class-level check covers this test
+            return;
+        }
+        Settings settings = Settings.of(context);
+        if (settings.scope() != Scope.METHOD) {
+            store.put(key, NO_CHECK);
+            return;
+        }
+        List<String> notes = new ArrayList<>();
+        if (parallel.enabled()) {
+            notes.add(parallel.methodNote());
+            context.publishReportEntry(REPORT_KEY, parallel.methodNote());
+        }
+        LeakOptions options = settings.options().build();
+        String subject = testName(context);
+        store.put(key, new Check(subject, baseline(subject), options, notes, new AtomicBoolean()));
+    }
+
+    private Set<Long> baseline(String subject) {
+        try {
+            return Set.copyOf(capture.liveThreadIds());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("leakhound: could not capture the live threads before " + subject
+                    + ", so it cannot be checked for leaked threads: " + e, e);
+        }
+    }
+
+    private void verify(ExtensionContext context) {
+        if (!(context.getStore(NAMESPACE).get(key(context)) instanceof Check check)
+                || !check.done().compareAndSet(false, true)) {
+            return;
+        }
+        Set<Long> reported = reported(context);
+        boolean interrupted = Thread.interrupted();      // a leftover interrupt would cut the retry window short
+        LeakReport report;
+        try {
+            report = capture.find(check.options().toBuilder()
+                    .ignoreThreadIds(check.baseline())
+                    .ignoreThreadIds(Set.copyOf(reported))
+                    .build());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("leakhound: could not check " + check.subject()
+                    + " for leaked threads (the live threads could not be captured), so leaks cannot be ruled out: "
+                    + e, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (report.isEmpty()) {
+            return;
+        }
+        for (ThreadSnapshot t : report.leakedThreads()) {
+            reported.add(t.id());
+        }
+        for (String note : check.notes()) {
+            report = report.withNote(note);
+        }
+        throw new LeakedThreadsError(report);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<Long> reported(ExtensionContext context) {
+        return (Set<Long>) context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(REPORTED, k -> ConcurrentHashMap.<Long>newKeySet());
+    }
+
+    /** Store values are looked up through the parents too, so each context gets a key of its own. */
+    private static String key(ExtensionContext context) {
+        return "check:" + context.getUniqueId();
+    }
+
+    private static String testName(ExtensionContext context) {
+        String method = context.getTestMethod().map(m -> m.getName() + "()").orElse("?");
+        String cls = context.getTestClass().map(Class::getName).orElse("?");
+        String display = context.getDisplayName();
+        return "test " + cls + "." + method + (display.equals(method) ? "" : " [" + display + "]");
+    }
+}
