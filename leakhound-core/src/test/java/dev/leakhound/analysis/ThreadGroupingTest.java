@@ -1,0 +1,96 @@
+package dev.leakhound.analysis;
+
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.JsonReport;
+import dev.leakhound.report.TextReport;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ThreadGroupingTest {
+    private static final List<StackFrame> PUT = List.of(
+            StackFrame.parse("java.base/java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:266)"),
+            StackFrame.parse("com.example.App.send(App.java:8)"));
+    private static final List<StackFrame> TAKE = List.of(
+            StackFrame.parse("java.base/java.util.concurrent.LinkedBlockingQueue.take(LinkedBlockingQueue.java:435)"),
+            StackFrame.parse("com.example.App.receive(App.java:20)"));
+
+    private static ThreadSnapshot t(long id, Thread.State state, List<StackFrame> stack, String blocker) {
+        Blocker b = blocker == null ? null : Blocker.parse(Blocker.Kind.PARKED_ON, blocker, null);
+        // copy the stack: equal stacks from different sources are different list instances
+        return new ThreadSnapshot(id, "t" + id, true, null, state, new ArrayList<>(stack), b, List.of(), "<root>",
+                null, null);
+    }
+
+    @Test
+    void groupsByStateBlockerClassAndStackLargestFirst() {
+        List<ThreadSnapshot> threads = List.of(
+                t(1, Thread.State.WAITING, TAKE, "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1"),
+                t(2, Thread.State.WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@a"),
+                t(3, Thread.State.WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@b"),
+                t(4, Thread.State.TIMED_WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@c"),
+                t(5, Thread.State.WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@a"));
+        List<StackGroup> groups = ThreadGrouping.group(threads);
+
+        assertThat(groups).extracting(StackGroup::count).containsExactly(3, 1, 1);
+        StackGroup put = groups.get(0);
+        assertThat(put.threads()).extracting(ThreadSnapshot::id).containsExactly(2L, 3L, 5L);
+        assertThat(put.blockerObjects()).containsExactly(
+                "java.util.concurrent.SynchronousQueue$Transferer@a", "java.util.concurrent.SynchronousQueue$Transferer@b");
+        // ties keep the order of first appearance
+        assertThat(groups.get(1).threads().get(0).id()).isEqualTo(1);
+        assertThat(groups.get(2).state()).isEqualTo(Thread.State.TIMED_WAITING);
+
+        assertThat(ThreadGrouping.suspects(groups)).extracting(StackGroup::count).containsExactly(3, 1);
+        assertThat(TextReport.headline(put)).isEqualTo(
+                "3 virtual threads WAITING in SynchronousQueue.put, parked on 2 objects of java.util.concurrent.SynchronousQueue$Transferer");
+    }
+
+    @Test
+    void jsonReportCarriesTheGroupFields() throws Exception {
+        List<StackGroup> groups = ThreadGrouping.group(List.of(
+                t(7, Thread.State.WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@a")));
+        String json = JsonReport.groupsToString(groups);
+        List<String> fields = new ArrayList<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            for (JsonToken tok; (tok = p.nextToken()) != null; ) {
+                if (tok == JsonToken.FIELD_NAME) {
+                    fields.add(p.currentName());
+                }
+            }
+        }
+        assertThat(fields).contains("count", "virtualCount", "state", "waitingIn", "blockedAt",
+                "blockedWithoutTimeout", "blocker", "kind", "class", "objects", "containers", "threads", "stack");
+        assertThat(json).contains("\"waitingIn\" : \"SynchronousQueue.put\"")
+                .contains("\"blockedAt\" : \"com.example.App.send(App.java:8)\"");
+    }
+
+    @Test
+    void foldedStackKeepsTheCallAndApplicationFrames() {
+        List<StackFrame> stack = List.of(
+                StackFrame.parse("java.base/java.lang.VirtualThread.park(VirtualThread.java:742)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:367)"),
+                StackFrame.parse("java.base/java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:266)"),
+                StackFrame.parse("com.example.App.send(App.java:8)"),
+                StackFrame.parse("java.base/java.lang.VirtualThread.run(VirtualThread.java:460)"));
+        StringBuilder folded = new StringBuilder();
+        TextReport.appendStack(folded, stack, stack.get(2), false);
+        assertThat(folded.toString()).isEqualTo("""
+                      ... 2 JDK frames
+                    java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:266)
+                    com.example.App.send(App.java:8)
+                      ... 1 JDK frame
+                """);
+        StringBuilder all = new StringBuilder();
+        TextReport.appendStack(all, stack, stack.get(2), true);
+        assertThat(all.toString().lines()).hasSize(5);
+    }
+}
