@@ -1,0 +1,258 @@
+package dev.leakhound.cli;
+
+import dev.leakhound.capture.ThreadDumpParseException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code leakhound} command: {@code leakhound threads FILE} and {@code leakhound demo}.
+ *
+ * <p>Exit status, the same for every command: {@link #EXIT_OK} (0) when all went well and nothing was
+ * found, {@link #EXIT_FOUND} (1) when a command that checks for leaks found some (or its check did not
+ * come out as expected), {@link #EXIT_USAGE} (2) for bad input or usage (unknown option, missing or
+ * unreadable file, a dump that cannot be parsed), {@link #EXIT_INTERNAL} (3) for an error inside
+ * Leakhound itself. Errors are one line on standard error, {@code leakhound: <message>}; {@code --debug}
+ * adds the stack trace.
+ */
+@Command(name = "leakhound",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = false,
+        synopsisSubcommandLabel = "COMMAND",
+        description = {
+                "Finds leaked platform and virtual threads: threads that are no longer needed",
+                "but never end.",
+                ""},
+        subcommands = {ThreadsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        commandListHeading = "%nCommands:%n",
+        footerHeading = "%nExit status:%n",
+        footer = {
+                "  0  all went well, nothing found",
+                "  1  leaks found (by a command that checks for them, e.g. demo)",
+                "  2  bad input or usage: unknown option, missing or unreadable file,",
+                "     a thread dump that cannot be parsed",
+                "  3  an error inside Leakhound itself (--debug shows its stack trace)",
+                "",
+                "Examples:",
+                "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
+                "  leakhound threads threads.json",
+                "  jcmd <pid> Thread.print | leakhound threads --suspects-only -",
+                "  leakhound demo"})
+public final class Main implements Callable<Integer> {
+
+    /** All went well and nothing was found. */
+    public static final int EXIT_OK = 0;
+    /** Leaks or suspects found, by a command that checks for them. */
+    public static final int EXIT_FOUND = 1;
+    /** Bad input or usage: unknown option, missing or unreadable file, a corrupt thread dump. */
+    public static final int EXIT_USAGE = 2;
+    /** A bug in Leakhound. */
+    public static final int EXIT_INTERNAL = 3;
+
+    private static final String DEBUG = "--debug";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = DEBUG, scope = ScopeType.INHERIT,
+            description = "On an error, print its stack trace as well.")
+    boolean debug;
+
+    private final InputStream stdin;
+
+    private Main(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    /** Standard input, for {@code -} as a file name. */
+    InputStream stdin() {
+        return stdin;
+    }
+
+    /** Without a command: the usage on standard error, exit status 2. */
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("leakhound: missing command");
+        spec.commandLine().usage(err);
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    public static void main(String[] args) {
+        int status;
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, stdioCharset("stderr.encoding")), true);
+        try {
+            PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, stdioCharset("stdout.encoding")), true);
+            status = execute(System.in, out, err, args);
+        } catch (Throwable t) {                       // an Error thrown by a command, e.g. OutOfMemoryError
+            err.println("leakhound: internal error: " + t);
+            if (java.util.Arrays.asList(args).contains(DEBUG)) {
+                t.printStackTrace(err);
+            }
+            err.flush();
+            status = EXIT_INTERNAL;
+        }
+        System.exit(status);
+    }
+
+    private static Charset stdioCharset(String property) {
+        try {
+            String name = System.getProperty(property);
+            return name == null ? Charset.defaultCharset() : Charset.forName(name);
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /**
+     * Runs the command line without exiting: what {@link #main} does, with the streams given.
+     *
+     * @return the exit status
+     */
+    public static int execute(InputStream stdin, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(stdin);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The command line with Leakhound's error handling and exit codes; {@code stdin} is read for {@code -}. */
+    public static CommandLine commandLine(InputStream stdin) {
+        CommandLine cl = new CommandLine(new Main(stdin));
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));
+        return cl;
+    }
+
+    /** Unknown option, missing parameter, bad value: one line, exit status 2. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String command = cl.getCommandSpec().qualifiedName();
+        String message = firstLine(e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException u && cl.getCommandSpec().parent() == null
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            message = "unknown command '" + u.getUnmatched().get(0) + "'";
+        }
+        err.println("leakhound: " + message + " (see '" + command + " --help')");
+        if (java.util.Arrays.asList(args).contains(DEBUG)) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /** An exception from a command: one line, exit status 2 for bad input, 3 for anything else. */
+    private static int error(Exception e, CommandLine cl, ParseResult parseResult) {
+        PrintWriter err = cl.getErr();
+        int status;
+        String message;
+        Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+        if (cause instanceof BadInputException || cause instanceof ThreadDumpParseException) {
+            status = EXIT_USAGE;
+            message = cause.getMessage();
+        } else if (cause instanceof NoSuchFileException f) {
+            status = EXIT_USAGE;
+            message = f.getFile() + ": no such file";
+        } else if (cause instanceof AccessDeniedException f) {
+            status = EXIT_USAGE;
+            message = f.getFile() + ": permission denied";
+        } else if (cause instanceof FileSystemException f) {
+            status = EXIT_USAGE;
+            message = f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        } else if (cause instanceof IOException || cause instanceof InvalidPathException) {
+            status = EXIT_USAGE;
+            message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        } else {
+            status = EXIT_INTERNAL;
+            message = "internal error: " + cause
+                    + (debugRequested(parseResult) ? "" : " (run again with --debug for the stack trace)");
+        }
+        err.println("leakhound: " + firstLine(message));
+        if (debugRequested(parseResult)) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return status;
+    }
+
+    private static boolean debugRequested(ParseResult parseResult) {
+        for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption(DEBUG)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    /** Bad input found by a command (a file that is not there, a value out of range): exit status 2. */
+    static final class BadInputException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadInputException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code leakhound 0.1.0 ...}: the version from the build, and the Java that runs it. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                    "leakhound " + version(),
+                    "Java ${java.version} (${java.vm.name} ${java.vm.version}) at ${java.home}"};
+        }
+
+        static String version() {
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    String v = p.getProperty("version");
+                    if (v != null && !v.isBlank() && !v.startsWith("${")) {
+                        return v.strip();
+                    }
+                }
+            } catch (IOException ignored) {
+                // fall through
+            }
+            return "(unknown version)";
+        }
+    }
+}

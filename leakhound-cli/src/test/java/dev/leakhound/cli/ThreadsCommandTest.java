@@ -1,0 +1,298 @@
+package dev.leakhound.cli;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code leakhound threads} on real dumps of this JVM, taken with jcmd while two threads of it are leaked
+ * ({@link LeakedThreads}): in every format the leaked thread must be among the suspects, at the right line.
+ */
+@Timeout(120)
+class ThreadsCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    private static LeakedThreads leaked;
+    private static Path json;
+    private static Path text;
+    private static Path jstack;
+    private static final long PID = ProcessHandle.current().pid();
+
+    @BeforeAll
+    static void leakThreadsAndDumpThem() throws Exception {
+        leaked = new LeakedThreads();
+        json = Jcmd.dumpToFile(dir.resolve("threads.json"), true);
+        text = Jcmd.dumpToFile(dir.resolve("threads.txt"), false);
+        jstack = Jcmd.threadPrint(dir.resolve("threads.jstack"));
+    }
+
+    @AfterAll
+    static void endTheLeakedThreads() throws InterruptedException {
+        if (leaked != null) {
+            leaked.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the leaked thread is a suspect
+
+    @Test
+    void jsonDumpHasTheLeakedVirtualThreadAmongTheSuspects() {
+        Cli.Result r = Cli.run("threads", json.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("thread dump " + json + "\n")
+                .contains("  format       JDK JSON thread dump\n")
+                .contains("  process      pid " + PID + ", JDK " + Runtime.version() + "\n")
+                .containsPattern("  threads      \\d+: \\d+ platform, \\d+ virtual\n")
+                .containsPattern("    virtual    .*WAITING \\d+");
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+        assertSuspect(r.out(), "platform", leaked.platformBlockedAt());
+    }
+
+    @Test
+    void plainTextDumpHasTheLeakedVirtualThreadAmongTheSuspects() {
+        Cli.Result r = Cli.run("threads", text.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("  format       JDK plain-text thread dump\n")
+                .contains("  process      pid " + PID + ", JDK " + Runtime.version() + "\n");
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+        assertSuspect(r.out(), "platform", leaked.platformBlockedAt());
+    }
+
+    @Test
+    void threadPrintHasTheLeakedPlatformThreadAmongTheSuspectsButNoVirtualThread() {
+        Cli.Result r = Cli.run("threads", jstack.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("  format       jstack / Thread.print\n")
+                .containsPattern("  threads      \\d+: \\d+ platform, 0 virtual\n")
+                .doesNotContain(LeakedThreads.VIRTUAL_NAME);
+        assertSuspect(r.out(), "platform", leaked.platformBlockedAt());
+    }
+
+    /**
+     * In the suspects section: a group headed "[n] 1 KIND thread WAITING in SynchronousQueue.put, parked on
+     * ...SynchronousQueue$Transferer@..." followed by "blocked at FRAME" (a short entry pointing to the group
+     * above, or the group in full with --suspects-only).
+     */
+    private static void assertSuspect(String out, String kind, String blockedAt) {
+        int at = out.indexOf("\n== suspects: ");
+        assertThat(at).as("suspects section in\n" + out).isPositive();
+        List<String> lines = out.substring(at + 1).lines().toList();
+        Pattern headline = Pattern.compile("\\[\\d+] 1 " + kind
+                + " thread WAITING in SynchronousQueue\\.put, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\w+");
+        boolean found = false;
+        for (int i = 0; i + 1 < lines.size() && !found; i++) {
+            String next = lines.get(i + 1);
+            found = headline.matcher(lines.get(i)).matches()
+                    && (next.equals("      blocked at " + blockedAt) || next.equals("  blocked at  " + blockedAt));
+        }
+        assertThat(found).as("suspect %s thread blocked at %s in\n%s", kind, blockedAt, out).isTrue();
+    }
+
+    // ------------------------------------------------------------------ options
+
+    @Test
+    void jsonOutputIsOneDocumentWithSummaryGroupsAndSuspects() throws IOException {
+        Cli.Result r = Cli.run("threads", "--json", json.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        Map<String, Object> doc = Json.object(Json.parse(r.out()));
+        assertThat(doc).containsOnlyKeys("summary", "groups", "suspects");
+
+        Map<String, Object> summary = Json.object(doc.get("summary"));
+        assertThat(summary).containsEntry("source", json.toString())
+                .containsEntry("format", "JDK_JSON")
+                .containsEntry("formatDescription", "JDK JSON thread dump")
+                .containsEntry("processId", PID)
+                .containsEntry("runtimeVersion", Runtime.version().toString())
+                .containsKey("time");
+        long threads = (Long) summary.get("threads");
+        assertThat((Long) summary.get("platformThreads") + (Long) summary.get("virtualThreads")).isEqualTo(threads);
+        assertThat((Long) summary.get("virtualThreads")).isPositive();
+        Map<String, Object> states = Json.object(summary.get("states"));
+        long byState = states.values().stream().map(Json::object)
+                .flatMap(m -> m.values().stream()).mapToLong(v -> (Long) v).sum();
+        assertThat(byState).isEqualTo(threads);
+
+        List<Map<String, Object>> groups = Json.objects(doc.get("groups"));
+        assertThat(groups).hasSize(((Long) summary.get("groups")).intValue());
+        assertThat(groups.stream().mapToLong(g -> (Long) g.get("count")).sum()).isEqualTo(threads);
+        assertThat(groups).extracting(g -> (Long) g.get("count")).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+
+        List<Map<String, Object>> suspects = Json.objects(doc.get("suspects"));
+        assertThat(suspects).hasSize(((Long) summary.get("suspectGroups")).intValue())
+                .allSatisfy(g -> assertThat(g).containsEntry("blockedWithoutTimeout", true));
+        assertThat(suspects.stream().mapToLong(g -> (Long) g.get("count")).sum())
+                .isEqualTo((Long) summary.get("suspectThreads"));
+        Map<String, Object> suspect = suspects.stream()
+                .filter(g -> leaked.virtualBlockedAt().equals(g.get("blockedAt"))).findFirst().orElseThrow();
+        assertThat(suspect).containsEntry("count", 1L).containsEntry("virtualCount", 1L)
+                .containsEntry("state", "WAITING").containsEntry("waitingIn", "SynchronousQueue.put");
+        assertThat(Json.object(suspect.get("blocker")))
+                .containsEntry("kind", "PARKED_ON")
+                .containsEntry("class", "java.util.concurrent.SynchronousQueue$Transferer");
+        Map<String, Object> thread = Json.objects(suspect.get("threads")).get(0);
+        assertThat(thread).containsEntry("name", LeakedThreads.VIRTUAL_NAME).containsEntry("virtual", true)
+                .containsEntry("id", leaked.virtual.threadId());
+        assertThat(Json.array(suspect.get("stack"))).contains(leaked.virtualBlockedAt());
+    }
+
+    @Test
+    void suspectsOnlyLeavesOutTheOtherGroups() throws IOException {
+        Cli.Result r = Cli.run("threads", "--suspects-only", json.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).doesNotContainPattern("== \\d+ groups?, largest first ==")
+                .contains("\n== suspects: ")
+                .doesNotContain("\"Signal Dispatcher\"");          // RUNNABLE: in the groups, not a suspect
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+
+        Cli.Result all = Cli.run("threads", json.toString());
+        assertThat(all.out()).containsPattern("== \\d+ groups, largest first ==").contains("\"Signal Dispatcher\"");
+
+        Map<String, Object> doc = Json.object(Json.parse(Cli.run("threads", "--json", "--suspects-only", json.toString()).out()));
+        assertThat(doc).containsOnlyKeys("summary", "suspects");
+    }
+
+    @Test
+    void allFramesListsTheJdkFramesThatAreFoldedOtherwise() {
+        String folded = Cli.run("threads", json.toString()).out();
+        String full = Cli.run("threads", "--all-frames", json.toString()).out();
+
+        assertThat(folded).contains(" JDK frames\n").doesNotContain("jdk.internal.misc.Unsafe.park(Native Method)");
+        assertThat(full).contains("    jdk.internal.misc.Unsafe.park(Native Method)\n")
+                .contains("    java.util.concurrent.SynchronousQueue$Transferer.xferLifo(")
+                .doesNotContain(" JDK frames\n");
+    }
+
+    @Test
+    void readsStandardInputForDash() throws IOException {
+        Cli.Result r = Cli.run(Files.readAllBytes(text), "threads", "-");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("thread dump <stdin>\n").contains("JDK plain-text thread dump");
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+    }
+
+    @Test
+    void readsGzipCompressedDumps() throws IOException {
+        Path gz = dir.resolve("threads.json.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(json, out);
+        }
+        Cli.Result r = Cli.run("threads", gz.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+    }
+
+    // ------------------------------------------------------------------ bad input: exit 2, one line
+
+    @ParameterizedTest
+    @ValueSource(strings = {"missing", "empty", "blank", "truncated JSON", "garbage", "binary", "directory",
+            "truncated gzip"})
+    void badInputExitsWithTwoAndOneLineNamingTheFile(String kind) throws IOException {
+        Path file = badInput(kind);
+
+        Cli.Result r = Cli.run("threads", file.toString());
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).startsWith("leakhound: " + file + ":")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        if (kind.equals("truncated JSON")) {
+            assertThat(r.err()).matches("leakhound: " + Pattern.quote(file.toString()) + ":\\d+:\\d+: .*truncated.*\n");
+        }
+    }
+
+    private static Path badInput(String kind) throws IOException {
+        Path file = dir.resolve("bad-" + kind.replace(' ', '-'));
+        byte[] dump = Files.readAllBytes(json);
+        switch (kind) {
+            case "missing" -> {
+                return file;
+            }
+            case "empty" -> Files.write(file, new byte[0]);
+            case "blank" -> Files.writeString(file, "\n  \n\n");
+            case "truncated JSON" -> Files.write(file, java.util.Arrays.copyOf(dump, dump.length / 2));
+            case "garbage" -> Files.writeString(file, "this is not a thread dump\nat all\n");
+            case "binary" -> Files.write(file, new byte[] {0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3});
+            case "directory" -> Files.createDirectories(file);
+            case "truncated gzip" -> {
+                Path gz = dir.resolve("whole.gz");
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+                    out.write(dump);
+                }
+                byte[] zipped = Files.readAllBytes(gz);
+                Files.write(file, java.util.Arrays.copyOf(zipped, zipped.length / 2));
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
+        return file;
+    }
+
+    @Test
+    void truncatedStandardInputNamesStdinAndTheLine() throws IOException {
+        byte[] dump = Files.readAllBytes(json);
+        Cli.Result r = Cli.run(java.util.Arrays.copyOf(dump, dump.length / 3), "threads", "-");
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).matches("leakhound: <stdin>:\\d+:\\d+: .*\n");
+    }
+
+    @Test
+    void debugAddsTheStackTrace() throws IOException {
+        Path file = badInput("garbage");
+        Cli.Result r = Cli.run("threads", "--debug", file.toString());
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.errLines().get(0)).startsWith("leakhound: " + file + ":1: unknown format");
+        assertThat(r.err()).contains("ThreadDumpParseException").contains("\tat ");
+    }
+
+    @Test
+    void unknownOptionOrMissingFileIsAUsageError() {
+        Cli.Result unknown = Cli.run("threads", "--bogus", json.toString());
+        assertThat(unknown.status()).isEqualTo(2);
+        assertThat(unknown.out()).isEmpty();
+        assertThat(unknown.err()).isEqualTo("leakhound: Unknown option: '--bogus' (see 'leakhound threads --help')\n");
+
+        Cli.Result missing = Cli.run("threads");
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.errLines()).containsExactly(
+                "leakhound: Missing required parameter: 'FILE' (see 'leakhound threads --help')");
+    }
+
+    @Test
+    void helpDocumentsTheExitStatus() {
+        Cli.Result r = Cli.run("threads", "--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("Usage: leakhound threads", "--json", "--all-frames", "--suspects-only",
+                "Exit status:", "0  the dump was read, with or without suspects", "2  bad input or usage");
+    }
+}
