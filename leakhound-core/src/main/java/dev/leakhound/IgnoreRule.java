@@ -11,12 +11,13 @@ import java.util.function.Predicate;
  * @param description what the rule ignores, in plain words (shown in docs and debug output)
  * @param matches     true for a thread to ignore
  */
-public record IgnoreRule(String description, Predicate<ThreadSnapshot> matches) {
+public record IgnoreRule(String description, Predicate<ThreadSnapshot> matches) implements Predicate<ThreadSnapshot> {
     public IgnoreRule {
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(matches, "matches");
     }
 
+    @Override
     public boolean test(ThreadSnapshot t) {
         return matches.test(t);
     }

@@ -1,7 +1,6 @@
 package dev.leakhound;
 
 import dev.leakhound.analysis.JdkFrames;
-import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 
@@ -27,14 +26,16 @@ import java.util.regex.Pattern;
  */
 public final class LeakOptions {
 
-    private final Set<Long> baseline;
+    private final Baseline baseline;
+    private final Set<Long> ignoredIds;
     private final List<IgnoreRule> rules;
     private final boolean defaultIgnores;
     private final RetryPolicy retry;
     private final boolean showAllFrames;
 
     private LeakOptions(Builder b) {
-        this.baseline = Set.copyOf(b.baseline);
+        this.baseline = b.baseline;
+        this.ignoredIds = Set.copyOf(b.ignoredIds);
         this.rules = List.copyOf(b.rules);
         this.defaultIgnores = b.defaultIgnores;
         this.retry = b.retry;
@@ -53,7 +54,8 @@ public final class LeakOptions {
     /** A builder holding these options, to add to them. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.baseline.addAll(baseline);
+        b.baseline = baseline;
+        b.ignoredIds.addAll(ignoredIds);
         b.rules.addAll(rules);
         b.defaultIgnores = defaultIgnores;
         b.retry = retry;
@@ -61,9 +63,14 @@ public final class LeakOptions {
         return b;
     }
 
-    /** Ids of threads that were alive when {@link Builder#ignoreCurrent()} was called. */
-    public Set<Long> baseline() {
+    /** The threads alive when {@link Builder#ignoreCurrent()} was called, or {@code null}. */
+    public Baseline baseline() {
         return baseline;
+    }
+
+    /** Ids of threads ignored whatever they do ({@link Builder#ignoreThreadIds}). */
+    public Set<Long> ignoredThreadIds() {
+        return ignoredIds;
     }
 
     /** The user's rules, without the defaults. */
@@ -86,7 +93,7 @@ public final class LeakOptions {
 
     /** Whether the check should ignore this thread. */
     public boolean ignores(ThreadSnapshot t) {
-        if (baseline.contains(t.id())) {
+        if (ignoredIds.contains(t.id()) || baseline != null && baseline.covers(t)) {
             return true;
         }
         for (IgnoreRule r : rules) {
@@ -105,7 +112,8 @@ public final class LeakOptions {
     }
 
     public static final class Builder {
-        private final Set<Long> baseline = new HashSet<>();
+        private Baseline baseline;
+        private final Set<Long> ignoredIds = new HashSet<>();
         private final List<IgnoreRule> rules = new ArrayList<>();
         private boolean defaultIgnores = true;
         private RetryPolicy retry = RetryPolicy.defaultPolicy();
@@ -115,19 +123,24 @@ public final class LeakOptions {
         }
 
         /**
-         * Ignores every thread alive now (goleak's {@code IgnoreCurrent}): takes one capture. Call it
-         * before the code under test starts its threads.
+         * Ignores the threads alive now (goleak's {@code IgnoreCurrent}): takes one capture. Call it
+         * before the code under test starts its threads. A thread of this baseline still counts if it is
+         * later found blocked with no timeout in application code it was not running now: a task of the
+         * code under test, stuck on a pooled thread (see {@link Baseline}).
          */
         public Builder ignoreCurrent() {
-            for (ThreadSnapshot t : LiveThreads.capture().threads()) {
-                baseline.add(t.id());
-            }
+            return baseline(Baseline.capture());
+        }
+
+        /** Uses a baseline taken earlier; added to any baseline already set. */
+        public Builder baseline(Baseline b) {
+            baseline = baseline == null ? Objects.requireNonNull(b, "baseline") : baseline.plus(b);
             return this;
         }
 
-        /** Ignores the threads with these ids. */
+        /** Ignores the threads with these ids, whatever they do. */
         public Builder ignoreThreadIds(Iterable<Long> ids) {
-            ids.forEach(id -> baseline.add(Objects.requireNonNull(id)));
+            ids.forEach(id -> ignoredIds.add(Objects.requireNonNull(id)));
             return this;
         }
 
@@ -196,8 +209,14 @@ public final class LeakOptions {
             return this;
         }
 
-        /** Retries with the default backoff for at most {@code total}; zero means a single capture. */
+        /**
+         * Retries with the default backoff for {@code total} after the first capture; zero means a
+         * single capture.
+         */
         public Builder retryFor(Duration total) {
+            if (total.isNegative()) {
+                throw new IllegalArgumentException("retry time must not be negative: " + total);
+            }
             retry = total.isZero() ? RetryPolicy.none()
                     : RetryPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(100), total);
             return this;

@@ -1,11 +1,11 @@
 package dev.leakhound;
 
 import dev.leakhound.analysis.StackGroup;
-import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.TextReport;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,13 +14,14 @@ import java.util.List;
  * first. Empty when nothing leaked. Immutable.
  *
  * @param groups        the leaked threads, grouped
- * @param dump          the last capture, all threads included (ignored ones too)
+ * @param capturedAt    when the last capture was taken
+ * @param totalThreads  how many threads the last capture saw, ignored ones included
  * @param attempts      how many captures the check made
  * @param waited        how long it waited for threads to end
  * @param showAllFrames whether {@link #toString()} lists JDK frames
  * @param notes         remarks to show with the report, e.g. that the check ran per class
  */
-public record LeakReport(List<StackGroup> groups, ThreadDump dump, int attempts, Duration waited,
+public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
                          boolean showAllFrames, List<String> notes) {
 
     public LeakReport {
@@ -47,7 +48,7 @@ public record LeakReport(List<StackGroup> groups, ThreadDump dump, int attempts,
     public LeakReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);
         more.add(note);
-        return new LeakReport(groups, dump, attempts, waited, showAllFrames, more);
+        return new LeakReport(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, more);
     }
 
     /** The report for people: a summary line, then each group with its stack. */
@@ -64,7 +65,7 @@ public record LeakReport(List<StackGroup> groups, ThreadDump dump, int attempts,
               .append(" over ").append(waited.toMillis()).append(" ms)\n\n");
             sb.append(TextReport.groups(groups, showAllFrames));
             if (groups.stream().allMatch(g -> g.creationSite() == null)) {
-                sb.append("\n(where threads were started is recorded when the Leakhound agent is loaded)\n");
+                sb.append("\n(where these threads were started was not recorded)\n");
             }
         }
         for (String note : notes) {

@@ -40,11 +40,13 @@ public final class Leakhound {
      */
     public static LeakReport find(LeakOptions options) {
         long self = Thread.currentThread().threadId();
-        long start = System.nanoTime();
+        long start = 0;
         int attempts = 0;
         while (true) {
             ThreadDump dump = LiveThreads.capture();
-            attempts++;
+            if (attempts++ == 0) {
+                start = System.nanoTime();  // the retry time counts from the first capture's end: a slow capture must not eat it
+            }
             List<ThreadSnapshot> leaked = new ArrayList<>();
             for (ThreadSnapshot t : dump.threads()) {
                 if (t.id() != self && !options.ignores(t)) {
@@ -61,10 +63,21 @@ public final class Leakhound {
                 }
             }
             if (!again) {
-                return new LeakReport(ThreadGrouping.group(leaked), dump, attempts, elapsed,
-                        options.showAllFrames(), List.of());
+                List<String> notes = new ArrayList<>();
+                if (untracked()) {
+                    notes.add("-Djdk.trackAllThreads=false is set: the JDK does not list virtual threads started"
+                            + " directly with the Thread API, so leaks among them cannot be seen");
+                }
+                return new LeakReport(ThreadGrouping.group(leaked), dump.capturedAt(), dump.threads().size(),
+                        attempts, elapsed, options.showAllFrames(), notes);
             }
         }
+    }
+
+    /** Whether the JDK was told not to track virtual threads started with the Thread API. */
+    private static boolean untracked() {
+        String v = System.getProperty("jdk.trackAllThreads");
+        return v != null && !v.isEmpty() && !Boolean.parseBoolean(v);
     }
 
     /** {@link #verifyNone(LeakOptions)} with {@link LeakOptions#defaults()}. */

@@ -15,7 +15,7 @@ public interface RetryPolicy {
      * Called after a capture that found threads. Pauses, then says whether to capture again.
      *
      * @param attempt the number of captures made so far (1 after the first)
-     * @param elapsed time since the first capture began
+     * @param elapsed time since the first capture ended
      * @return true to capture again, false to report what was found
      * @throws InterruptedException if interrupted while pausing; the check then stops and the
      *                              interrupt status is restored
@@ -34,7 +34,7 @@ public interface RetryPolicy {
 
     /**
      * Pauses of {@code first}, doubling up to {@code max} each, until {@code total} has passed since the
-     * first capture.
+     * first capture ended (so a slow capture still leaves threads their time to end).
      */
     static RetryPolicy backoff(Duration first, Duration max, Duration total) {
         long firstNanos = first.toNanos();

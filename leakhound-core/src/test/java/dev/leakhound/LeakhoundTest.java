@@ -268,6 +268,25 @@ class LeakhoundTest {
     }
 
     @Test
+    void taskStuckOnAPooledThreadOfTheBaselineIsReported() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        executors.add(pool);
+        pool.submit(() -> { }).get();                      // the worker exists, idle, before the baseline
+        LeakOptions options = baseline();
+        java.util.concurrent.LinkedBlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        pool.submit(() -> queue.take());                   // the code under test leaves a task stuck on it
+        await().atMost(Duration.ofSeconds(10)).until(() -> Leakhound.find(
+                options.toBuilder().retry(RetryPolicy.none()).build()).count() == 1);
+        LeakReport report = Leakhound.find(options.toBuilder().retry(RetryPolicy.none()).build());
+        assertThat(report.groups().get(0).waitSite().call()).isEqualTo("LinkedBlockingQueue.take");
+        assertThat(report.groups().get(0).waitSite().blockingFrame().className()).isEqualTo(getClass().getName());
+        // but the idle worker itself, as it was at the baseline, is not a leak
+        queue.put("done");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Leakhound.find(
+                options.toBuilder().retry(RetryPolicy.none()).build()).isEmpty());
+    }
+
+    @Test
     void interruptStopsTheRetryAndKeepsTheFlag() throws Exception {
         LeakOptions base = baseline();
         CountDownLatch never = new CountDownLatch(1);

@@ -50,31 +50,36 @@ public final class LiveThreads {
         Instant now = Instant.now();
         ThreadDump raw;
         Path dir = null;
+        Path file = null;
         try {
             dir = Files.createTempDirectory("leakhound-");
-            Path file = dir.resolve("threads.json").toAbsolutePath();
+            file = dir.resolve("threads.json").toAbsolutePath();
             HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             bean.dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
             try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                 raw = JsonThreadDumpParser.parse(in, ORIGIN);
-            } finally {
-                Files.deleteIfExists(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("leakhound: could not capture a thread dump: " + e.getMessage(), e);
         } finally {
-            if (dir != null) {
-                try {
-                    Files.deleteIfExists(dir);
-                } catch (IOException ignored) {
-                    // an empty directory in the temp folder is all that is left
-                }
-            }
+            // Also when the JDK failed half-way through writing (disk full): leave nothing behind.
+            deleteQuietly(file);
+            deleteQuietly(dir);
         }
         List<ThreadSnapshot> threads = enrichPlatformThreads(raw.threads());
         return new ThreadDump(raw.capturedAt() != null ? raw.capturedAt() : now, ORIGIN, DumpFormat.LIVE,
                 raw.processId() != null ? raw.processId() : ProcessHandle.current().pid(),
                 raw.runtimeVersion() != null ? raw.runtimeVersion() : Runtime.version().toString(), threads);
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // nothing more can be done; the temp folder is the OS's to clean
+            }
+        }
     }
 
     /** Adds daemon (always) and state and blocker (where the JSON lacks them) to platform threads. */

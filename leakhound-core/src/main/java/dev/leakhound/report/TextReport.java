@@ -128,7 +128,7 @@ public final class TextReport {
         int folded = 0;
         boolean callSeen = false;
         for (StackFrame f : stack) {
-            boolean isCall = !callSeen && f == callFrame;
+            boolean isCall = !callSeen && f.equals(callFrame);
             callSeen |= isCall;
             if (showAllFrames || isCall || !JdkFrames.isJdk(f)) {
                 if (folded > 0) {

@@ -1,5 +1,6 @@
 package dev.leakhound.junit;
 
+import dev.leakhound.Baseline;
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
 import dev.leakhound.LeakedThreadsError;
@@ -140,7 +141,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
      * of the extension through the store, so that a second registration (auto-detected and annotated) does
      * not check twice.
      */
-    private record Check(String subject, Set<Long> baseline, LeakOptions options, List<String> notes,
+    private record Check(String subject, Baseline baseline, LeakOptions options, List<String> notes,
                          AtomicBoolean done) {
     }
 
@@ -207,7 +208,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
                     + "since before its @BeforeAll methods and still alive after its @AfterAll methods");
         }
         LeakOptions options = settings.options().build();
-        Set<Long> baseline = baseline("class " + className);
+        Baseline baseline = baseline("class " + className);
         store.put(key, new Check("class " + className, baseline, options, notes, new AtomicBoolean()));
         store.put(CLASS_CHECK_MARKER, Boolean.TRUE);
     }
@@ -238,9 +239,9 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         store.put(key, new Check(subject, baseline(subject), options, notes, new AtomicBoolean()));
     }
 
-    private Set<Long> baseline(String subject) {
+    private Baseline baseline(String subject) {
         try {
-            return Set.copyOf(capture.liveThreadIds());
+            return capture.baseline();
         } catch (RuntimeException e) {
             throw new IllegalStateException("leakhound: could not capture the live threads before " + subject
                     + ", so it cannot be checked for leaked threads: " + e, e);
@@ -257,7 +258,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         LeakReport report;
         try {
             report = capture.find(check.options().toBuilder()
-                    .ignoreThreadIds(check.baseline())
+                    .baseline(check.baseline())
                     .ignoreThreadIds(Set.copyOf(reported))
                     .build());
         } catch (RuntimeException e) {

@@ -1,24 +1,24 @@
 package dev.leakhound.junit;
 
+import dev.leakhound.Baseline;
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
 import dev.leakhound.Leakhound;
 
-import java.util.Set;
 
 /** What the extension asks of the core: a seam so that tests can make capture fail. */
 interface ThreadCapture {
 
-    /** Ids of all live threads, platform and virtual. */
-    Set<Long> liveThreadIds();
+    /** All live threads, platform and virtual, with their stacks. */
+    Baseline baseline();
 
     /** {@link Leakhound#find(LeakOptions)}. */
     LeakReport find(LeakOptions options);
 
     ThreadCapture LIVE = new ThreadCapture() {
         @Override
-        public Set<Long> liveThreadIds() {
-            return LeakOptions.builder().ignoreCurrent().build().baseline();
+        public Baseline baseline() {
+            return Baseline.capture();
         }
 
         @Override

@@ -177,11 +177,11 @@ class LeakhoundExtensionTest {
         static volatile boolean failCheck;
 
         @Override
-        public Set<Long> liveThreadIds() {
+        public dev.leakhound.Baseline baseline() {
             if (failBaseline) {
                 throw new UncheckedIOException(new IOException("disk full"));
             }
-            return LIVE.liveThreadIds();
+            return LIVE.baseline();
         }
 
         @Override
