@@ -47,19 +47,23 @@ import java.util.regex.Pattern;
  * identity hash as identity.
  *
  * <p>The JDK ends every thread, the last one included, with a blank line: a dump that ends inside a thread
- * (or inside a line) is reported as truncated.
+ * (or inside a line) is reported as truncated. A name may hold line breaks; a header whose name is not closed
+ * within eight more lines, or before a line that starts another thread ({@code #id "}), is refused, and so
+ * is a dump with more threads, or a thread with more frames, than {@link ThreadDumpReader} allows.
  */
 public final class JdkTextDumpParser {
 
     private static final Pattern JCMD_PREFIX = Pattern.compile("\\d+:");
     private static final Pattern PID = Pattern.compile("-?\\d+");
     private static final Pattern VERSION = Pattern.compile("\\d[\\w.+-]*");
-    private static final Pattern HEADER = Pattern.compile("#(\\d+) \"(.*)\"(.*)", Pattern.DOTALL);
-    private static final Pattern HEADER_START = Pattern.compile("#\\d+ \".*", Pattern.DOTALL);
+    // Every pattern here runs in time linear in the line (lines are up to a mebibyte).
+    /** Greedy: a name may contain quotes. */
+    private static final Pattern HEADER = Pattern.compile("#(\\d++) \"(.*)\"(.*)", Pattern.DOTALL);
+    /** Used with {@code lookingAt()}. */
+    private static final Pattern HEADER_START = Pattern.compile("#\\d++ \"");
     private static final Pattern LOCK = Pattern.compile("- (locked|parking to wait for|waiting to lock|waiting on) <(.*)>");
     /** A thread name may contain line breaks, which the JDK prints as they are. */
     private static final int MAX_NAME_LINES = 8;
-    private static final int MAX_FRAMES = 1 << 20;
 
     private JdkTextDumpParser() {
     }
@@ -73,12 +77,17 @@ public final class JdkTextDumpParser {
      * @throws IOException              if reading fails
      */
     public static ThreadDump parse(InputStream in, String origin) throws IOException {
-        return new Parser(new ThreadDumpReader.Lines(in, origin), origin).parse();
+        return parse(in, origin, ThreadDumpReader.Limits.DEFAULT);
+    }
+
+    static ThreadDump parse(InputStream in, String origin, ThreadDumpReader.Limits limits) throws IOException {
+        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, limits).parse();
     }
 
     private static final class Parser {
         private final ThreadDumpReader.Lines lines;
         private final String origin;
+        private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
         private final List<ThreadSnapshot> threads = new ArrayList<>();
 
@@ -97,9 +106,10 @@ public final class JdkTextDumpParser {
         private final List<HeldMonitor> monitors = new ArrayList<>();
         private int frames;
 
-        Parser(ThreadDumpReader.Lines lines, String origin) {
+        Parser(ThreadDumpReader.Lines lines, String origin, ThreadDumpReader.Limits limits) {
             this.lines = lines;
             this.origin = origin;
+            this.limits = limits;
         }
 
         ThreadDump parse() throws IOException {
@@ -164,19 +174,34 @@ public final class JdkTextDumpParser {
         }
 
         private void header(String line) throws IOException {
+            long headerLine = lines.lineNumber();
+            Matcher start = HEADER_START.matcher(line);
+            if (!start.lookingAt()) {
+                throw error("unexpected line: expected a thread (#id \"name\" ...), found " + quote(line));
+            }
+            // A name with line breaks: join the following lines until the closing quote, but never a line
+            // that starts a thread itself: then this name was never closed.
             String text = line;
-            // A name with line breaks: join the following lines until the closing quote.
-            for (int extra = 0; !HEADER.matcher(text).matches() && HEADER_START.matcher(text).matches()
-                    && extra < MAX_NAME_LINES; extra++) {
+            boolean closed = line.indexOf('"', start.end()) >= 0;
+            for (int extra = 0; !closed && extra < MAX_NAME_LINES; extra++) {
                 String more = lines.next();
                 if (more == null) {
+                    throw new ThreadDumpParseException(origin, headerLine, 0,
+                            "truncated: the dump ends inside the name of thread " + quote(line));
+                }
+                if (HEADER_START.matcher(more).lookingAt()) {
                     break;
                 }
                 text = text + "\n" + more;
+                closed = more.indexOf('"') >= 0;
             }
             Matcher m = HEADER.matcher(text);
-            if (!m.matches()) {
-                throw error("unexpected line: expected a thread (#id \"name\" ...), found " + quote(line));
+            if (!closed || !m.matches()) {
+                throw new ThreadDumpParseException(origin, headerLine, 0,
+                        "thread name with no closing quote: " + quote(line));
+            }
+            if (threads.size() >= limits.maxThreads()) {
+                throw error("more than " + limits.maxThreads() + " threads: more than Leakhound reads from one dump");
             }
             inThread = true;
             id = parseLong(m.group(1));
@@ -208,8 +233,9 @@ public final class JdkTextDumpParser {
         }
 
         private void frame(String text) throws ThreadDumpParseException {
-            if (++frames > MAX_FRAMES) {
-                throw error("more than " + MAX_FRAMES + " frames in thread #" + id + ": corrupt");
+            if (++frames > limits.maxFrames()) {
+                throw error("more than " + limits.maxFrames() + " frames in thread #" + id
+                        + ": corrupt, or more than Leakhound reads");
             }
             try {
                 interner.addFrame(interner.frame(text));

@@ -3,9 +3,12 @@ package dev.leakhound.capture;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import dev.leakhound.model.Blocker;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.HeldMonitor;
@@ -13,12 +16,16 @@ import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 
+import java.io.CharConversionException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the JDK's JSON thread dump ({@code HotSpotDiagnosticMXBean.dumpThreads(..., JSON)},
@@ -31,6 +38,21 @@ import java.util.List;
  * {@code blockedOn}, {@code monitorsOwned}), and later ones ({@code parkBlocker.owner},
  * {@code formatVersion} with numbers as numbers). Numbers may be strings or numbers; unknown fields are
  * skipped.
+ *
+ * <p>Beyond what the JDK writes:
+ * <ul>
+ *   <li>{@code monitorsOwned[].depth} {@code null} or absent is an unknown depth (-1); one below -1 or beyond
+ *       the {@code int} range is refused;</li>
+ *   <li>an empty (or blank) {@code parkBlocker}, {@code parkBlocker.object}, {@code waitingOn},
+ *       {@code blockedOn} or {@code locks} entry is no object, like {@code null}: it gives no
+ *       {@link Blocker} or {@link HeldMonitor};</li>
+ *   <li>a second {@code threadDump} in the document or a second {@code threadContainers} in it is refused;</li>
+ *   <li>a thread whose {@code tid} was listed before (in the same or another container) is dropped: the first
+ *       listing is kept;</li>
+ *   <li>more threads, or a thread with more frames, than {@link ThreadDumpReader} allows are refused.</li>
+ * </ul>
+ * Every failure is a {@link ThreadDumpParseException} with the line and column; bytes that are not UTF-8 are
+ * reported as such, and "truncated" only when the input has really ended.
  */
 public final class JsonThreadDumpParser {
 
@@ -40,6 +62,7 @@ public final class JsonThreadDumpParser {
                     .maxStringLength(1 << 20)      // no name or frame comes near 1M chars
                     .maxNumberLength(64)
                     .build())
+            .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)     // the caller's stream is not closed
             .build();
 
     private JsonThreadDumpParser() {
@@ -54,23 +77,48 @@ public final class JsonThreadDumpParser {
      * @throws IOException              if reading fails
      */
     public static ThreadDump parse(InputStream in, String origin) throws IOException {
-        try (JsonParser p = FACTORY.createParser(in)) {
+        return parse(in, origin, ThreadDumpReader.Limits.DEFAULT);
+    }
+
+    static ThreadDump parse(InputStream in, String origin, ThreadDumpReader.Limits limits) throws IOException {
+        WatchedInputStream watched = new WatchedInputStream(in);
+        try (JsonParser p = FACTORY.createParser(watched)) {
             try {
-                return new Reader(p, origin).readDocument();
+                return new Reader(p, origin, limits).readDocument();
             } catch (StreamConstraintsException e) {
                 JsonLocation loc = p.currentLocation();
                 throw new ThreadDumpParseException(origin, loc.getLineNr(), loc.getColumnNr(),
                         "JSON too large or too deep: " + firstLine(e.getOriginalMessage()), e);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            String why = e.getOriginalMessage();
-            if (why != null && why.startsWith("Unexpected end-of-input")) {
-                why = "truncated: unexpected end of input";
+            if (loc == null || loc.getLineNr() <= 0) {
+                throw new ThreadDumpParseException(origin, watched.lines() + 1, 0, reason(e, watched.reachedEnd()), e);
             }
-            throw new ThreadDumpParseException(origin, loc == null ? 0 : loc.getLineNr(),
-                    loc == null ? 0 : loc.getColumnNr(), "invalid JSON: " + firstLine(why), e);
+            throw new ThreadDumpParseException(origin, loc.getLineNr(), Math.max(0, loc.getColumnNr()),
+                    reason(e, watched.reachedEnd()), e);
+        } catch (CharConversionException e) {
+            // Jackson took the text for UTF-32 (it starts with zero bytes) and found it is not that either
+            throw new ThreadDumpParseException(origin, watched.lines() + 1, 0,
+                    "not UTF-8 text: " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /**
+     * What Jackson found wrong, in the words of this parser. Jackson reports a bad byte in a field name
+     * (a multi-byte sequence cut short by the closing quote) as "Unexpected end-of-input in field name"; only
+     * when the input has really ended is that a truncation.
+     */
+    private static String reason(JsonProcessingException e, boolean inputEnded) {
+        String why = firstLine(e.getOriginalMessage());
+        if (e instanceof JsonEOFException || why.startsWith("Unexpected end-of-input")) {
+            return inputEnded ? "truncated: unexpected end of input"
+                    : "invalid UTF-8" + (why.contains("field name") ? " in a field name" : "") + ", or corrupt data";
+        }
+        if (why.startsWith("Invalid UTF-8")) {
+            return "invalid UTF-8: " + why.substring("Invalid UTF-8".length()).strip();
+        }
+        return "invalid JSON: " + why;
     }
 
     private static String firstLine(String s) {
@@ -81,20 +129,64 @@ public final class JsonThreadDumpParser {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
+    /**
+     * Tells whether the input has ended (Jackson's "end-of-input" is not always the end of the input), and
+     * how many lines have been read, for an error Jackson gives no place for.
+     */
+    private static final class WatchedInputStream extends FilterInputStream {
+        private boolean ended;
+        private long lines;
+
+        WatchedInputStream(InputStream in) {
+            super(in);
+        }
+
+        boolean reachedEnd() {
+            return ended;
+        }
+
+        long lines() {
+            return lines;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            ended |= b < 0;
+            lines += b == '\n' ? 1 : 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            ended |= n < 0;
+            for (int i = 0; i < n; i++) {
+                if (b[off + i] == '\n') {
+                    lines++;
+                }
+            }
+            return n;
+        }
+    }
+
     /** One pass over one document. */
     private static final class Reader {
         private final JsonParser p;
         private final String origin;
+        private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
         private final List<ThreadSnapshot> threads = new ArrayList<>();
-        private final java.util.Map<String, Blocker> blockers = new java.util.HashMap<>();
+        private final IdSet ids = new IdSet();
+        private final Map<String, Blocker> blockers = new HashMap<>();
         private Instant time;
         private Long processId;
         private String runtimeVersion;
 
-        Reader(JsonParser p, String origin) {
+        Reader(JsonParser p, String origin, ThreadDumpReader.Limits limits) {
             this.p = p;
             this.origin = origin;
+            this.limits = limits;
         }
 
         ThreadDump readDocument() throws IOException {
@@ -104,12 +196,16 @@ public final class JsonThreadDumpParser {
             boolean seen = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                p.nextToken();
                 if (field.equals("threadDump")) {
+                    if (seen) {
+                        throw error("duplicate \"threadDump\": one thread dump a file");
+                    }
+                    p.nextToken();
                     expect(JsonToken.START_OBJECT, "threadDump");
                     readThreadDump();
                     seen = true;
                 } else {
+                    p.nextToken();
                     p.skipChildren();
                 }
             }
@@ -126,11 +222,14 @@ public final class JsonThreadDumpParser {
             boolean containers = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
+                if (field.equals("threadContainers") && containers) {
+                    throw error("duplicate \"threadContainers\"");
+                }
                 JsonToken t = p.nextToken();
                 switch (field) {
                     case "processId" -> processId = longValue("processId");
                     case "time" -> time = instant("time");
-                    case "runtimeVersion" -> runtimeVersion = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "runtimeVersion" -> runtimeVersion = text(t, "runtimeVersion");
                     case "threadContainers" -> {
                         expect(JsonToken.START_ARRAY, "threadContainers");
                         while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -156,11 +255,19 @@ public final class JsonThreadDumpParser {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "container" -> name = t == JsonToken.VALUE_NULL ? null : interner.string(p.getText());
+                    case "container" -> name = interner.string(text(t, "container"));
                     case "threads" -> {
                         expect(JsonToken.START_ARRAY, "threads");
                         while (p.nextToken() == JsonToken.START_OBJECT) {
-                            threads.add(readThread(name));
+                            if (threads.size() >= limits.maxThreads()) {
+                                throw error("more than " + limits.maxThreads()
+                                        + " threads: more than Leakhound reads from one dump");
+                            }
+                            ThreadSnapshot thread = readThread(name);
+                            if (ids.add(thread.id())) {
+                                threads.add(thread);
+                            }
+                            // else: listed before (the JDK lists each thread once): the first listing is kept
                         }
                         expectCurrent(JsonToken.END_ARRAY, "threads");
                     }
@@ -192,19 +299,25 @@ public final class JsonThreadDumpParser {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
+                Blocker b = null;
                 switch (field) {
                     case "tid" -> tid = longValue("tid");
-                    case "name" -> name = t == JsonToken.VALUE_NULL ? "" : p.getText();
-                    case "virtual" -> virtual = t == JsonToken.VALUE_TRUE
-                            || t == JsonToken.VALUE_STRING && p.getText().equals("true");
+                    case "name" -> name = text(t, "name");
+                    case "virtual" -> {
+                        String v = text(t, "virtual");
+                        virtual = "true".equals(v);
+                    }
                     case "state" -> state = state(t);
                     case "carrier" -> carrier = longValue("carrier");
-                    case "parkBlocker" -> blocker = parkBlocker(t);
-                    case "waitingOn" -> blocker = objectRef(t, Blocker.Kind.WAITING_ON);
-                    case "blockedOn" -> blocker = objectRef(t, Blocker.Kind.ENTERING);
-                    case "stack" -> stack = stack();
+                    case "parkBlocker" -> b = parkBlocker(t);
+                    case "waitingOn" -> b = objectRef(t, Blocker.Kind.WAITING_ON);
+                    case "blockedOn" -> b = objectRef(t, Blocker.Kind.ENTERING);
+                    case "stack" -> stack = stack(tid);
                     case "monitorsOwned" -> monitors = monitors();
                     default -> p.skipChildren();
+                }
+                if (b != null) {
+                    blocker = b;                          // an empty or null field gives none, and hides none
                 }
             }
             expectCurrent(JsonToken.END_OBJECT, "thread");
@@ -222,11 +335,22 @@ public final class JsonThreadDumpParser {
             return f.className().equals("java.lang.VirtualThread") && f.methodName().equals("run");
         }
 
+        /** The text of a string (or other scalar), or {@code null} for {@code null}; an object or array is refused. */
+        private String text(JsonToken t, String field) throws IOException {
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (t == null || !t.isScalarValue()) {
+                throw error("expected a string for \"" + field + "\" but found " + describe(t));
+            }
+            return p.getText();
+        }
+
         private Thread.State state(JsonToken t) throws IOException {
             if (t == JsonToken.VALUE_NULL) {
                 return null;
             }
-            String s = sharedText();
+            String s = text(t, "state");
             try {
                 return Thread.State.valueOf(s);
             } catch (IllegalArgumentException e) {
@@ -239,7 +363,7 @@ public final class JsonThreadDumpParser {
                 return null;
             }
             if (t == JsonToken.VALUE_STRING) {          // tolerate a bare "Class@hash"
-                return Blocker.parse(Blocker.Kind.PARKED_ON, p.getText(), null);
+                return blocker(Blocker.Kind.PARKED_ON, sharedText(), null);
             }
             expectCurrent(JsonToken.START_OBJECT, "parkBlocker");
             String object = null;
@@ -248,11 +372,12 @@ public final class JsonThreadDumpParser {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
                 switch (field) {
-                    case "object" -> object = v == JsonToken.VALUE_NULL ? null : sharedText();
+                    case "object" -> object = text(v, "parkBlocker.object");
                     case "owner" -> owner = longValue("parkBlocker.owner");
                     default -> p.skipChildren();
                 }
             }
+            expectCurrent(JsonToken.END_OBJECT, "parkBlocker");
             return object == null ? null : blocker(Blocker.Kind.PARKED_ON, object, owner);
         }
 
@@ -266,8 +391,11 @@ public final class JsonThreadDumpParser {
             return blocker(kind, sharedText(), null);
         }
 
-        /** Threads blocked on the same object share one Blocker. */
+        /** Threads blocked on the same object share one Blocker; empty text is no blocker. */
         private Blocker blocker(Blocker.Kind kind, String text, Long owner) {
+            if (text.isBlank()) {
+                return null;
+            }
             if (owner != null) {
                 return Blocker.parse(kind, text, owner);
             }
@@ -284,11 +412,16 @@ public final class JsonThreadDumpParser {
             return interner.chars(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         }
 
-        private List<StackFrame> stack() throws IOException {
+        private List<StackFrame> stack(Long tid) throws IOException {
             expectCurrent(JsonToken.START_ARRAY, "stack");
             interner.beginStack();
+            int frames = 0;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+                if (++frames > limits.maxFrames()) {
+                    throw error("more than " + limits.maxFrames() + " frames in thread"
+                            + (tid == null ? "" : " #" + tid) + ": corrupt, or more than Leakhound reads");
+                }
                 try {
                     interner.addFrame(interner.frame(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()));
                 } catch (IllegalArgumentException e) {
@@ -309,31 +442,45 @@ public final class JsonThreadDumpParser {
                 List<String> locks = new ArrayList<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
-                    JsonToken v = p.nextToken();
+                    p.nextToken();
                     switch (field) {
-                        case "depth" -> depth = (int) (long) longValue("depth");
+                        case "depth" -> depth = depth();
                         case "locks" -> {
                             expectCurrent(JsonToken.START_ARRAY, "locks");
                             JsonToken lock;
                             while ((lock = p.nextToken()) == JsonToken.VALUE_STRING || lock == JsonToken.VALUE_NULL) {
-                                if (lock == JsonToken.VALUE_STRING) {   // null: a lock the JIT eliminated
-                                    locks.add(sharedText());
+                                // null: a lock the JIT eliminated; empty text: no object either
+                                if (lock == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
+                                    String text = sharedText();
+                                    if (!text.isBlank()) {
+                                        locks.add(text);
+                                    }
                                 }
                             }
                             expectCurrent(JsonToken.END_ARRAY, "locks");
                         }
                         default -> p.skipChildren();
                     }
-                    if (v == null) {
-                        throw error("truncated");
-                    }
                 }
+                expectCurrent(JsonToken.END_OBJECT, "monitorsOwned[]");
                 for (String lock : locks) {
                     out.add(HeldMonitor.parse(depth, lock));
                 }
             }
             expectCurrent(JsonToken.END_ARRAY, "monitorsOwned");
             return out;
+        }
+
+        /** A frame's index in the stack: {@code null} (or absent) and -1 are unknown; others are refused. */
+        private int depth() throws IOException {
+            Long d = longValue("depth");
+            if (d == null) {
+                return -1;
+            }
+            if (d < -1 || d > Integer.MAX_VALUE) {
+                throw error("\"depth\" out of range: " + d);
+            }
+            return (int) (long) d;
         }
 
         private Long longValue(String field) throws IOException {
@@ -349,14 +496,16 @@ public final class JsonThreadDumpParser {
                 if (fast >= 0) {
                     return fast;
                 }
-                String s = p.getText();
+                String s = p.getText().strip();
                 try {
-                    return Long.parseLong(s.strip());
+                    return Long.parseLong(s);
                 } catch (NumberFormatException e) {
-                    throw error("\"" + field + "\" is not a number: \"" + abbreviate(s) + "\"");
+                    boolean integer = s.matches("[-+]?+\\d++");
+                    throw error("\"" + field + "\" is " + (integer ? "out of range" : "not a number") + ": \""
+                            + abbreviate(s) + "\"");
                 }
             }
-            throw error("\"" + field + "\" is not a number");
+            throw error("\"" + field + "\" is not a number but " + describe(t));
         }
 
         /** The value of 1 to 18 decimal digits, or -1: ids come as strings of digits, parsed without a String. */
@@ -376,10 +525,10 @@ public final class JsonThreadDumpParser {
         }
 
         private Instant instant(String field) throws IOException {
-            if (p.currentToken() == JsonToken.VALUE_NULL) {
+            String s = text(p.currentToken(), field);
+            if (s == null) {
                 return null;
             }
-            String s = p.getText();
             try {
                 return Instant.parse(s);
             } catch (DateTimeParseException e) {
@@ -408,6 +557,9 @@ public final class JsonThreadDumpParser {
     }
 
     private static String describe(JsonToken t) {
+        if (t == null) {
+            return "the end of the input";
+        }
         return switch (t) {
             case START_OBJECT -> "'{'";
             case END_OBJECT -> "'}'";
@@ -424,5 +576,57 @@ public final class JsonThreadDumpParser {
 
     private static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /**
+     * The thread ids seen, to drop a thread listed twice: open addressing over a {@code long[]}, some 16 bytes
+     * a thread at most where a {@code HashSet<Long>} takes some 50.
+     */
+    private static final class IdSet {
+        private long[] slots = new long[256];    // 0: free (id 0 is kept aside)
+        private int size;
+        private boolean hasZero;
+
+        /** Adds the id; false if it was there. */
+        boolean add(long id) {
+            if (id == 0) {
+                boolean added = !hasZero;
+                hasZero = true;
+                return added;
+            }
+            int mask = slots.length - 1;
+            for (int i = slot(id, mask); ; i = (i + 1) & mask) {
+                if (slots[i] == id) {
+                    return false;
+                }
+                if (slots[i] == 0) {
+                    slots[i] = id;
+                    if (++size > slots.length / 4 * 3) {
+                        grow();
+                    }
+                    return true;
+                }
+            }
+        }
+
+        private static int slot(long id, int mask) {
+            long h = id * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
+        }
+
+        private void grow() {
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            int mask = slots.length - 1;
+            for (long id : old) {
+                if (id != 0) {
+                    int i = slot(id, mask);
+                    while (slots[i] != 0) {
+                        i = (i + 1) & mask;
+                    }
+                    slots[i] = id;
+                }
+            }
+        }
     }
 }

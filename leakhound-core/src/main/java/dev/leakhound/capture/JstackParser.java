@@ -42,26 +42,36 @@ import java.util.regex.Pattern;
  * <p>The time line is the target JVM's local time without a zone, so {@link ThreadDump#capturedAt()} is left
  * {@code null} unless the caller says which zone it is in ({@link #parse(InputStream, String, ZoneId)}).
  *
+ * <p>A thread name may hold line breaks: a line that starts with a quote and has no closing one takes in up
+ * to eight following lines, but never one that starts with a quote, {@code Full thread dump} or
+ * {@code JNI global refs}; so an unclosed quote in log output before a {@code SIGQUIT} dump cannot swallow
+ * the first thread's header.
+ *
  * <p>A dump that starts with {@code Full thread dump} but lacks the closing {@code JNI global refs} line, or
  * that ends inside a thread's line, is reported as truncated. A text with two {@code Full thread dump} lines
- * (a log of several {@code SIGQUIT}s) is refused rather than merged.
+ * (a log of several {@code SIGQUIT}s) is refused rather than merged, and so is one with more threads, or a
+ * thread with more frames, than {@link ThreadDumpReader} allows.
  */
 public final class JstackParser {
 
     private static final Pattern JCMD_PREFIX = Pattern.compile("\\d+:");
     private static final Pattern TIME = Pattern.compile("(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)\\s*");
     private static final DateTimeFormatter TIME_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    // Every pattern here runs in time linear in the line (lines are up to a mebibyte): possessive quantifiers
+    // where quantified parts could match the same text, and lookingAt() instead of a trailing ".*".
+
     /** A Java thread: the name in quotes, then {@code #id}. Greedy, since names may contain quotes. */
-    private static final Pattern HEADER = Pattern.compile("\"(.*)\" #(\\d+)(?:\\s+(.*))?", Pattern.DOTALL);
-    private static final Pattern STATE = Pattern.compile("java\\.lang\\.Thread\\.State:\\s*(\\w+).*");
+    private static final Pattern HEADER = Pattern.compile("\"(.*)\" #(\\d++)(?:\\s++(.*))?", Pattern.DOTALL);
+    /** Used with {@code lookingAt()}: what follows the state (e.g. {@code (parking)}) is not needed. */
+    private static final Pattern STATE = Pattern.compile("java\\.lang\\.Thread\\.State:\\s*+(\\w++)");
+    /** Used with {@code lookingAt()}. */
     private static final Pattern LOCK = Pattern.compile(
             "- (waiting on|waiting to lock|waiting to re-lock in wait\\(\\)|parking to wait for|locked|eliminated)"
-                    + "\\s+<([^>]*)>(?:\\s*\\(a ([^\\s)]+)[^)]*\\))?.*");
+                    + "\\s++<([^>]*+)>(?:\\s*+\\(a ([^\\s)]++)[^)]*+\\))?+");
     /** HotSpot's version in JDK 8 and earlier ({@code 25.312-b07}), which is not the runtime version. */
     private static final Pattern OLD_VM_VERSION = Pattern.compile("\\d+\\.\\d+-b\\d+");
     private static final Pattern VERSION = Pattern.compile("\\d[\\w.+-]*");
     private static final int MAX_NAME_LINES = 8;
-    private static final int MAX_FRAMES = 1 << 20;
 
     private JstackParser() {
     }
@@ -84,13 +94,19 @@ public final class JstackParser {
      * @param zone the zone of the dumped JVM, or {@code null} to leave {@link ThreadDump#capturedAt()} unknown
      */
     public static ThreadDump parse(InputStream in, String origin, ZoneId zone) throws IOException {
-        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, zone).parse();
+        return parse(in, origin, zone, ThreadDumpReader.Limits.DEFAULT);
+    }
+
+    static ThreadDump parse(InputStream in, String origin, ZoneId zone, ThreadDumpReader.Limits limits)
+            throws IOException {
+        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, zone, limits).parse();
     }
 
     private static final class Parser {
         private final ThreadDumpReader.Lines lines;
         private final String origin;
         private final ZoneId zone;
+        private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
         private final List<ThreadSnapshot> threads = new ArrayList<>();
 
@@ -113,10 +129,11 @@ public final class JstackParser {
         /** Whether the last line read was a thread's and not complete in itself (a cut line, if unterminated). */
         private boolean lastLineIncomplete;
 
-        Parser(ThreadDumpReader.Lines lines, String origin, ZoneId zone) {
+        Parser(ThreadDumpReader.Lines lines, String origin, ZoneId zone, ThreadDumpReader.Limits limits) {
             this.lines = lines;
             this.origin = origin;
             this.zone = zone;
+            this.limits = limits;
         }
 
         ThreadDump parse() throws IOException {
@@ -198,17 +215,31 @@ public final class JstackParser {
 
         private void header(String line) throws IOException {
             String text = line;
-            // A name with line breaks: join the following lines until there is a closing quote.
+            // A name with line breaks: join the following lines until there is a closing quote. But a quote
+            // that is never closed (log output before a SIGQUIT dump) must not take in the next thread or the
+            // dump's own lines: a line that starts a thread, or the dump or its end, is read as such instead.
             for (int extra = 0; text.indexOf('"', 1) < 0 && extra < MAX_NAME_LINES; extra++) {
                 String more = lines.next();
                 if (more == null) {
                     break;
+                }
+                if (more.startsWith("\"")) {
+                    text = more;                         // the text so far was no header; this line may be
+                    extra = -1;
+                    continue;
+                }
+                if (more.startsWith("Full thread dump") || more.startsWith("JNI global ref")) {
+                    other(more.strip());
+                    return;
                 }
                 text = text + "\n" + more;
             }
             Matcher m = HEADER.matcher(text);
             if (!m.matches()) {
                 return;                                  // a VM-internal thread, or "name": in the deadlock report
+            }
+            if (threads.size() >= limits.maxThreads()) {
+                throw error("more than " + limits.maxThreads() + " threads: more than Leakhound reads from one dump");
             }
             inThread = true;
             id = parseLong(m.group(2));
@@ -241,7 +272,7 @@ public final class JstackParser {
                 return lockLine(s);
             } else {
                 Matcher m = STATE.matcher(s);
-                if (m.matches()) {
+                if (m.lookingAt()) {
                     state = stateOf(m.group(1));
                     return state != null;
                 }
@@ -251,8 +282,9 @@ public final class JstackParser {
         }
 
         private void frame(String text) throws ThreadDumpParseException {
-            if (++frames > MAX_FRAMES) {
-                throw error("more than " + MAX_FRAMES + " frames in thread #" + id + ": corrupt");
+            if (++frames > limits.maxFrames()) {
+                throw error("more than " + limits.maxFrames() + " frames in thread #" + id
+                        + ": corrupt, or more than Leakhound reads");
             }
             try {
                 interner.addFrame(interner.frame(text));
@@ -264,7 +296,7 @@ public final class JstackParser {
 
         private boolean lockLine(String s) {
             Matcher m = LOCK.matcher(s);
-            if (!m.matches() || m.group(3) == null) {
+            if (!m.lookingAt() || m.group(3) == null) {
                 return false;   // "<no object reference available>", an ownable synchronizer, a kind not known here
             }
             String address = m.group(2);

@@ -29,15 +29,40 @@ import java.util.zip.ZipException;
  * </ul>
  * Gzip-compressed files ({@code .gz}, recognised by their magic bytes, not their name) are read transparently.
  *
- * <p>Hostile or broken input fails with a {@link ThreadDumpParseException} naming the file and line, never
- * with a hang or an {@link OutOfMemoryError}: text lines longer than {@value #MAX_LINE_CHARS} characters,
- * binary data, JSON strings over 1 MiB and JSON nested deeper than the format are refused; everything is
- * read as a stream, so memory follows the number of threads (and distinct stacks), not the file size.
+ * <p>Broken or hostile input fails with a {@link ThreadDumpParseException} naming the file and line (and
+ * column, for JSON where known), not with another exception or a hang: every parser runs in time linear in
+ * its input. Text lines longer than {@value #MAX_LINE_CHARS} characters, binary data, JSON strings over
+ * 1 MiB, JSON nested deeper than the format, more than {@value #MAX_THREADS} threads in one dump and more
+ * than {@value #MAX_FRAMES} frames in one thread are refused.
+ *
+ * <p>Memory: everything is read as a stream and equal frames, stacks and strings are shared, so memory does
+ * not follow the file size as such, but it does grow with what the dump holds: each thread kept costs on
+ * the order of a hundred bytes, plus its distinct name, frames and stack. A dump near the thread limit
+ * therefore needs several hundred megabytes of heap, and a hostile file (gzip makes it small) whose threads
+ * all have different long names or stacks can still exhaust a small heap before a limit is reached. Read
+ * untrusted dumps in a process whose heap may run out.
  */
 public final class ThreadDumpReader {
 
     /** Longest text line accepted. No frame or thread name comes near it. */
     static final int MAX_LINE_CHARS = 1 << 20;
+
+    /**
+     * Most threads read from one dump, by every parser; a dump with more is refused. Far above any real JVM's
+     * platform threads, it still allows a dump of a JVM running millions of virtual threads.
+     */
+    static final int MAX_THREADS = 5_000_000;
+
+    /**
+     * Most frames read for one thread, by every parser; a thread with more is refused. A thread that overflows
+     * a default-sized (1 MiB) stack has some tens of thousands.
+     */
+    static final int MAX_FRAMES = 100_000;
+
+    /** The limits the parsers enforce: {@link #DEFAULT} except in tests. */
+    record Limits(int maxThreads, int maxFrames) {
+        static final Limits DEFAULT = new Limits(MAX_THREADS, MAX_FRAMES);
+    }
 
     /** How much is looked at to tell the format. */
     private static final int PEEK_BYTES = 64 * 1024;
@@ -85,6 +110,10 @@ public final class ThreadDumpReader {
      * @throws IOException              if reading fails for another reason
      */
     public static ThreadDump read(InputStream in, String origin) throws IOException {
+        return read(in, origin, Limits.DEFAULT);
+    }
+
+    static ThreadDump read(InputStream in, String origin, Limits limits) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read();
@@ -103,9 +132,9 @@ public final class ThreadDumpReader {
             byte[] peek = data.readNBytes(PEEK_BYTES);
             data.reset();
             return switch (detect(peek, origin)) {
-                case JSON -> json(data, origin);
-                case JDK_TEXT -> JdkTextDumpParser.parse(data, origin);
-                case JSTACK -> JstackParser.parse(data, origin);
+                case JSON -> json(data, origin, limits);
+                case JDK_TEXT -> JdkTextDumpParser.parse(data, origin, limits);
+                case JSTACK -> JstackParser.parse(data, origin, null, limits);
             };
         } catch (ThreadDumpParseException e) {
             throw e;
@@ -127,10 +156,10 @@ public final class ThreadDumpReader {
      * its reading had reached is given, which is the very line for a long string (JSON strings have no line
      * breaks) and at most a buffer's worth of text past the place for deep nesting.
      */
-    private static ThreadDump json(InputStream data, String origin) throws IOException {
+    private static ThreadDump json(InputStream data, String origin, Limits limits) throws IOException {
         LineCountingInputStream counted = new LineCountingInputStream(data);
         try {
-            return JsonThreadDumpParser.parse(counted, origin);
+            return JsonThreadDumpParser.parse(counted, origin, limits);
         } catch (ThreadDumpParseException e) {
             if (e.line() > 0) {
                 throw e;

@@ -45,7 +45,9 @@ public record StackFrame(String moduleName, String className, String methodName,
      * <ul>
      *   <li>{@code java.base/java.lang.Object.wait0(Native Method)} (JSON and text thread dumps)</li>
      *   <li>{@code app//com.example.Foo.bar(Foo.java:12)} ({@link StackTraceElement#toString()})</li>
-     *   <li>{@code java.lang.Object.wait0(java.base@25.0.3/Native Method)} ({@code jstack})</li>
+     *   <li>{@code java.lang.Object.wait0(java.base@25.0.3/Native Method)} ({@code jstack}); the text before the
+     *       first {@code /} in the parentheses is taken as the module only when it is a module name, with or
+     *       without {@code @version}: in {@code Foo.bar(/home/x/s.rb:10)} the file is {@code /home/x/s.rb}</li>
      *   <li>{@code com.example.Foo.bar(Unknown Source)}, {@code com.example.Foo.bar(Foo.java)}</li>
      * </ul>
      *
@@ -77,13 +79,16 @@ public record StackFrame(String moduleName, String className, String methodName,
             module = lastSegmentWithoutVersion(qualified.substring(0, classStart - 1));
             qualified = qualified.substring(classStart);
         }
-        // jstack puts the module inside the parentheses: (java.base@25.0.3/Thread.java:1474)
-        int locSlash = location.lastIndexOf('/');
-        if (locSlash >= 0) {
-            String inner = lastSegmentWithoutVersion(location.substring(0, locSlash));
-            location = location.substring(locSlash + 1);
-            if (module == null) {
-                module = inner;
+        // jstack puts the module inside the parentheses: (java.base@25.0.3/Thread.java:1474). Only a prefix
+        // that is a module name (with or without version) is one: a file name may be a path (/home/x/s.rb).
+        int locSlash = location.indexOf('/');
+        if (locSlash > 0) {
+            String inner = moduleOf(location.substring(0, locSlash));
+            if (inner != null) {
+                location = location.substring(locSlash + 1);
+                if (module == null) {
+                    module = inner;
+                }
             }
         }
         int dot = qualified.lastIndexOf('.');
@@ -111,6 +116,35 @@ public record StackFrame(String moduleName, String className, String methodName,
             }
         }
         return new StackFrame(module, cls, method, file, line);
+    }
+
+    /**
+     * The module name of jstack's {@code name@version} or {@code name} prefix, or {@code null} when the text is
+     * not one: a module name is one or more Java identifiers joined by dots; a version is not empty and has
+     * no white space.
+     */
+    private static String moduleOf(String prefix) {
+        int at = prefix.indexOf('@');
+        String name = at >= 0 ? prefix.substring(0, at) : prefix;
+        if (at >= 0) {
+            String version = prefix.substring(at + 1);
+            if (version.isEmpty() || version.chars().anyMatch(Character::isWhitespace)) {
+                return null;
+            }
+        }
+        return isModuleName(name) ? name : null;
+    }
+
+    private static boolean isModuleName(String name) {
+        boolean start = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (start ? !Character.isJavaIdentifierStart(c) : c != '.' && !Character.isJavaIdentifierPart(c)) {
+                return false;
+            }
+            start = c == '.';
+        }
+        return !start;                                   // neither empty nor ending with a dot
     }
 
     private static String lastSegmentWithoutVersion(String prefix) {

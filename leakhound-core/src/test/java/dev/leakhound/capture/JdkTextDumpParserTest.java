@@ -12,11 +12,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 
 import static dev.leakhound.capture.Dumps.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The JDK's plain-text thread dump, in its JDK 25 and JDK 21-24 forms. */
 class JdkTextDumpParserTest {
@@ -229,5 +231,81 @@ class JdkTextDumpParserTest {
                 .isInstanceOf(ThreadDumpParseException.class)
                 .hasMessageStartingWith("test.txt:6:")
                 .hasMessageContaining("binary");
+    }
+
+    private static final String PREAMBLE = "1\n2026-01-01T00:00:00Z\n25\n\n";
+    private static final int LONG = ThreadDumpReader.MAX_LINE_CHARS - 100;
+
+    /** Lines built to make a backtracking regex slow: each must be read (or refused) in linear time. */
+    @Test
+    void pathologicalLinesOfAMebibyteAreReadInLinearTime() {
+        String[] bodies = {
+                "    - locked <" + "x".repeat(LONG),
+                "    - parking to wait for <" + ">".repeat(LONG) + "x",
+                "    - waiting on <" + "<".repeat(LONG) + "\r>",
+                "    at a.b(" + "a@b/".repeat(LONG / 4) + ")",
+                "    " + "a.".repeat(LONG / 2) + "(",
+        };
+        for (String body : bodies) {
+            readsOrFails(PREAMBLE + "#1 \"main\" RUNNABLE\n" + body + "\n\n");
+        }
+        String[] headers = {
+                "#1 \"" + "\"".repeat(LONG),
+                "#1 \"" + "a".repeat(LONG),
+                "#" + "1".repeat(LONG) + " \"",
+                "#1 \"a\"" + " ".repeat(LONG) + "x",
+        };
+        for (String header : headers) {
+            readsOrFails(PREAMBLE + header + "\n\n");
+        }
+        readsOrFails(PREAMBLE + "#1 \"" + ("a".repeat(LONG) + "\n").repeat(9) + "\n");
+    }
+
+    private static void readsOrFails(String text) {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try {
+                parse(text);
+            } catch (ThreadDumpParseException expected) {
+                assertThat(expected.line()).isPositive();
+            }
+        }, () -> "too slow on " + text.substring(0, 120).replace("\n", "\\n"));
+    }
+
+    /** A header whose name is never closed must not take the next thread's header into its name. */
+    @Test
+    void anUnclosedQuoteDoesNotSwallowTheNextThreadHeader() {
+        assertThatThrownBy(() -> parse(PREAMBLE + """
+                #5 "unclosed RUNNABLE 2026-01-01T00:00:00Z
+                    at Foo.run(Foo.java:3)
+
+                #6 "main" RUNNABLE 2026-01-01T00:00:00Z
+                    at Foo.run(Foo.java:3)
+
+                """))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("test.txt:5: ")
+                .hasMessageContaining("no closing quote")
+                .hasMessageContaining("#5 \"unclosed");
+    }
+
+    @Test
+    void tooManyThreadsOrFramesAreRefused() throws Exception {
+        ThreadDumpReader.Limits limits = new ThreadDumpReader.Limits(3, 2);
+        String thread = "#%d \"t\" RUNNABLE\n    at Foo.a(Foo.java:1)\n    at Foo.b(Foo.java:2)\n\n";
+        String three = PREAMBLE + String.format(thread.repeat(3), 1, 2, 3);
+        assertThat(parse(three, limits).threads()).hasSize(3);
+        assertThatThrownBy(() -> parse(three + String.format(thread, 4), limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("test.txt:17: more than 3 threads");
+        String two = PREAMBLE + String.format(thread.repeat(2), 1, 2);
+        assertThatThrownBy(() -> parse(two + "#3 \"t\"\n    at A.a(A.java:1)\n    at A.a(A.java:1)\n"
+                + "    at A.a(A.java:1)\n\n", limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("test.txt:16: more than 2 frames in thread #3");
+    }
+
+    private static ThreadDump parse(String text, ThreadDumpReader.Limits limits) throws IOException {
+        return JdkTextDumpParser.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "test.txt",
+                limits);
     }
 }

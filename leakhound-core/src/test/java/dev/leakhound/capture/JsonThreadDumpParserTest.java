@@ -9,12 +9,16 @@ import dev.leakhound.model.ThreadSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 import static dev.leakhound.capture.Dumps.thread;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The JSON thread dump of every JDK that wrote one: 21-24, 25, and the later form with real numbers. */
 class JsonThreadDumpParserTest {
@@ -158,5 +162,171 @@ class JsonThreadDumpParserTest {
         ThreadDump dump = JsonThreadDumpParser.parse(
                 new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "eliminated");
         assertThat(dump.threads().get(0).heldMonitors()).containsExactly(new HeldMonitor(0, "java.lang.Object", "1"));
+    }
+
+    private static ThreadDump parse(String json) throws IOException {
+        return parse(json.getBytes(StandardCharsets.UTF_8), ThreadDumpReader.Limits.DEFAULT);
+    }
+
+    private static ThreadDump parse(byte[] json, ThreadDumpReader.Limits limits) throws IOException {
+        return JsonThreadDumpParser.parse(new ByteArrayInputStream(json), "t.json", limits);
+    }
+
+    /** A document with one thread #7 having the given extra fields. */
+    private static String oneThread(String fields) {
+        return "{\"threadDump\": {\"threadContainers\": [{\"container\": \"<root>\", \"threads\": [\n"
+                + "{\"tid\": \"7\", \"stack\": [\"Foo.bar(Foo.java:1)\"], " + fields + "}]}]}}\n";
+    }
+
+    private static ThreadSnapshot theThread(String fields) throws IOException {
+        ThreadDump dump = parse(oneThread(fields));
+        assertThat(dump.threads()).hasSize(1);
+        return dump.threads().get(0);
+    }
+
+    private static void refused(String json, String... reasonParts) {
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageMatching("t\\.json:[1-9][0-9]*:[1-9][0-9]*: .*")
+                .hasMessageContainingAll(reasonParts);
+    }
+
+    @Test
+    void monitorDepthNullIsUnknownAndOutOfRangeIsRefused() throws Exception {
+        assertThat(theThread("\"monitorsOwned\": [{\"depth\": null, \"locks\": [\"java.lang.Object@1\"]}]")
+                .heldMonitors()).containsExactly(new HeldMonitor(-1, "java.lang.Object", "1"));
+        assertThat(theThread("\"monitorsOwned\": [{\"locks\": [\"java.lang.Object@1\"]}]")
+                .heldMonitors()).containsExactly(new HeldMonitor(-1, "java.lang.Object", "1"));
+        assertThat(theThread("\"monitorsOwned\": [{\"depth\": \"-1\", \"locks\": [\"java.lang.Object@1\"]}]")
+                .heldMonitors()).containsExactly(new HeldMonitor(-1, "java.lang.Object", "1"));
+        assertThat(theThread("\"monitorsOwned\": [{\"depth\": 2147483647, \"locks\": [\"java.lang.Object@1\"]}]")
+                .heldMonitors()).containsExactly(new HeldMonitor(Integer.MAX_VALUE, "java.lang.Object", "1"));
+        for (String depth : List.of("\"99999999999\"", "99999999999", "2147483648", "-2", "\"-5\"",
+                "-9223372036854775808")) {
+            refused(oneThread("\"monitorsOwned\": [{\"depth\": " + depth + ", \"locks\": [\"java.lang.Object@1\"]}]"),
+                    "\"depth\"", "out of range");
+        }
+        refused(oneThread("\"monitorsOwned\": [{\"depth\": 1.5, \"locks\": []}]"), "\"depth\"");
+        refused(oneThread("\"monitorsOwned\": [{\"depth\": [], \"locks\": []}]"), "\"depth\"");
+    }
+
+    @Test
+    void emptyObjectTextsAreAbsent() throws Exception {
+        assertThat(theThread("\"waitingOn\": \"\"").blocker()).isNull();
+        assertThat(theThread("\"blockedOn\": \" \"").blocker()).isNull();
+        assertThat(theThread("\"parkBlocker\": {\"object\": \"\"}").blocker()).isNull();
+        assertThat(theThread("\"parkBlocker\": {\"object\": \"\", \"owner\": \"3\"}").blocker()).isNull();
+        assertThat(theThread("\"parkBlocker\": \"\"").blocker()).isNull();
+        assertThat(theThread("\"monitorsOwned\": [{\"depth\": 0, \"locks\": [\"\", \"java.lang.Object@1\", \"  \"]}]")
+                .heldMonitors()).containsExactly(new HeldMonitor(0, "java.lang.Object", "1"));
+        // an absent blocker does not hide one given by another field
+        assertThat(theThread("\"parkBlocker\": {\"object\": \"java.lang.Object@2\"}, \"waitingOn\": \"\"").blocker())
+                .isEqualTo(new Blocker(Blocker.Kind.PARKED_ON, "java.lang.Object", "2", null));
+    }
+
+    @Test
+    void repeatedThreadDumpOrThreadContainersIsRefused() {
+        String containers = "\"threadContainers\": [{\"threads\": [{\"tid\": 1, \"stack\": []}]}]";
+        refused("{\"threadDump\": {" + containers + "},\n \"threadDump\": {" + containers + "}}",
+                "duplicate \"threadDump\"");
+        refused("{\"threadDump\": {" + containers + ",\n " + containers + "}}", "duplicate \"threadContainers\"");
+        String twice = "{\"threadDump\": {" + containers + "},\n \"threadDump\": {" + containers + "}}";
+        assertThatThrownBy(() -> parse(twice)).hasMessageStartingWith("t.json:2:");
+    }
+
+    /** The JDK lists each thread once; should a thread be listed again (in another container), the first wins. */
+    @Test
+    void aRepeatedThreadIdKeepsTheFirstThread() throws Exception {
+        ThreadDump dump = parse("""
+                {"threadDump": {"threadContainers": [
+                  {"container": "<root>", "threads": [
+                    {"tid": "1", "name": "main", "stack": []},
+                    {"tid": "5", "name": "first", "stack": []},
+                    {"tid": "5", "name": "second", "stack": []}]},
+                  {"container": "pool", "threads": [
+                    {"tid": 5, "name": "third", "stack": []},
+                    {"tid": "6", "name": "other", "stack": []}]}]}}
+                """);
+        assertThat(dump.threads()).extracting(ThreadSnapshot::id).containsExactly(1L, 5L, 6L);
+        assertThat(thread(dump, 5).name()).isEqualTo("first");
+        assertThat(thread(dump, 5).container()).isEqualTo("<root>");
+        assertThat(thread(dump, 6).container()).isEqualTo("pool");
+    }
+
+    /** Jackson reports a bad byte in a field name as "Unexpected end-of-input"; it is not a truncation. */
+    @Test
+    void invalidUtf8IsNotReportedAsTruncation() throws Exception {
+        String json = new String(Dumps.bytes("jdk25.json"), StandardCharsets.UTF_8);
+        // the bad byte in place of the last letter of a field name, or of the first of a value
+        for (String before : List.of("\"tim", "\"nam", "\"thread", "\"name\": \"")) {
+            int at = json.indexOf(before) + before.length();
+            byte[] bytes = Dumps.bytes("jdk25.json");
+            long line = json.substring(0, at).lines().count();
+            for (int bad : new int[] {0xe9, 0xf5, 0x80, 0xc3, 0xff}) {
+                bytes[at] = (byte) bad;
+                assertThatThrownBy(() -> JsonThreadDumpParser.parse(new ByteArrayInputStream(bytes), "t.json"))
+                        .isInstanceOf(ThreadDumpParseException.class)
+                        .hasMessageStartingWith("t.json:" + line + ":")
+                        .hasMessageContaining("invalid UTF-8")
+                        .hasMessageNotContaining("truncated")
+                        .hasMessageNotContaining("end-of-input");
+            }
+        }
+        // a multi-byte character cut by the end of the input is a truncation
+        ByteArrayOutputStream cut = new ByteArrayOutputStream();
+        cut.writeBytes("{\"threadDump\": {\"threadContainers\": [{\"threads\": [{\"name\": \""
+                .getBytes(StandardCharsets.UTF_8));
+        cut.write(0xe2);
+        cut.write(0x82);
+        assertThatThrownBy(() -> JsonThreadDumpParser.parse(new ByteArrayInputStream(cut.toByteArray()), "t.json"))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    /** Jackson takes text starting with zero bytes for UTF-32, and fails with a CharConversionException. */
+    @Test
+    void textJacksonTakesForUtf32IsRefusedAsNotUtf8() {
+        byte[] badUtf32 = {0, 0, 0, '{', 0, 0x11, 0, 0};
+        assertThatThrownBy(() -> JsonThreadDumpParser.parse(new ByteArrayInputStream(badUtf32), "t.json"))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("t.json:1: not UTF-8 text");
+        byte[] cutUtf32 = {0, 0, 0, '{', 0, 0, 0};
+        assertThatThrownBy(() -> JsonThreadDumpParser.parse(new ByteArrayInputStream(cutUtf32), "t.json"))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("t.json:1: not UTF-8 text");
+    }
+
+    @Test
+    void tooManyThreadsOrFramesAreRefused() throws Exception {
+        ThreadDumpReader.Limits limits = new ThreadDumpReader.Limits(3, 2);
+        String three = "{\"threadDump\": {\"threadContainers\": [{\"threads\": [\n"
+                + "{\"tid\": 1, \"stack\": [\"A.a(A.java:1)\", \"A.a(A.java:1)\"]},\n"
+                + "{\"tid\": 2, \"stack\": []}]}, {\"threads\": [\n{\"tid\": 3, \"stack\": []}";
+        assertThat(parse((three + "]}]}}").getBytes(StandardCharsets.UTF_8), limits).threads()).hasSize(3);
+        assertThatThrownBy(() -> parse((three + ",\n{\"tid\": 4, \"stack\": []}]}]}}").getBytes(StandardCharsets.UTF_8),
+                limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("t.json:5:")
+                .hasMessageContaining("more than 3 threads");
+        assertThatThrownBy(() -> parse(("{\"threadDump\": {\"threadContainers\": [{\"threads\": [\n"
+                + "{\"tid\": 1, \"stack\": [\"A.a(A.java:1)\",\n\"A.a(A.java:1)\",\n\"A.a(A.java:1)\"]}]}]}}")
+                .getBytes(StandardCharsets.UTF_8), limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("t.json:4:")
+                .hasMessageContaining("more than 2 frames in thread");
+    }
+
+    /** The real limit on frames: a thread one frame over it is refused (threads: too many to build here). */
+    @Test
+    void aThreadOverTheFrameLimitIsRefused() {
+        StringBuilder sb = new StringBuilder(
+                "{\"threadDump\": {\"threadContainers\": [{\"threads\": [{\"tid\": 1, \"stack\": [");
+        for (int i = 0; i <= ThreadDumpReader.MAX_FRAMES; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"A.a(A.java:1)\"");
+        }
+        sb.append("]}]}]}}");
+        assertThatThrownBy(() -> parse(sb.toString()))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("more than " + ThreadDumpReader.MAX_FRAMES + " frames");
     }
 }

@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -19,6 +20,7 @@ import java.time.ZoneOffset;
 import static dev.leakhound.capture.Dumps.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** {@code jstack} / {@code jcmd Thread.print} output of JDK 8 (hand-written), 17 and 25 (real). */
 class JstackParserTest {
@@ -266,5 +268,113 @@ class JstackParserTest {
         assertThatThrownBy(() -> parse("\"main\" #1 prio=5 tid=0x1 nid=0x2 runnable\n\tat ???\n"))
                 .isInstanceOf(ThreadDumpParseException.class)
                 .hasMessageStartingWith("jstack.txt:2: not a stack frame");
+    }
+
+    /** Only a guard against hangs: each of these parses in well under a second. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(10);
+
+    /** Just under the longest line accepted ({@link ThreadDumpReader#MAX_LINE_CHARS}). */
+    private static final int LONG = ThreadDumpReader.MAX_LINE_CHARS - 100;
+
+    private static final String MAIN = "\"main\" #1 prio=5 os_prio=0 tid=0x1 nid=0x2 waiting on condition [0x3]\n";
+
+    /**
+     * Lines built to make a backtracking regex take quadratic time (a lock line without its closing
+     * parenthesis took 11 s at 64k characters): each must be read in linear time.
+     */
+    @Test
+    void pathologicalLinesOfAMebibyteAreReadInLinearTime() {
+        String b = "b".repeat(LONG);
+        String[] lines = {
+                "\t- parking to wait for  <0x1> (a " + b,                          // no closing parenthesis
+                "\t- locked <0x1> (a " + "b ".repeat(LONG / 2),
+                "\t- waiting to lock <0x1> (a b" + " ".repeat(LONG),
+                "\t- waiting on <" + b,                                             // no closing '>'
+                "\t- eliminated <0x1> (a " + "(".repeat(LONG),
+                "   java.lang.Thread.State: " + "W".repeat(LONG / 2) + "\r" + "x".repeat(LONG / 2),
+                "   java.lang.Thread.State: " + "W".repeat(LONG / 2) + "\u2028" + "x".repeat(LONG / 2),
+                "   java.lang.Thread.State: " + " ".repeat(LONG),
+                "\tat " + "a".repeat(LONG) + "(",
+                "\tat a.b(" + "/".repeat(LONG) + ")",
+                "\tat a.b(" + "x@".repeat(LONG / 2) + "/X.java:1)"};
+        for (String line : lines) {
+            String text = MAIN + "   java.lang.Thread.State: WAITING (parking)\n" + line + "\n";
+            readsOrFails(text);
+        }
+        String[] headers = {
+                "\"" + "\" #1".repeat(LONG / 3) + "x",
+                "\"a\" #" + "1".repeat(LONG) + "x",
+                "\"a\" #1" + " ".repeat(LONG) + "x",
+                "\"" + "\"".repeat(LONG),
+                "\"" + "a".repeat(LONG)};
+        for (String header : headers) {
+            readsOrFails(header + "\n" + MAIN);
+        }
+        // a header line without its closing quote, and then eight long lines the name may take
+        readsOrFails("\"" + "a".repeat(LONG) + ("\n" + "a".repeat(LONG)).repeat(8) + "\n" + MAIN);
+    }
+
+    private static void readsOrFails(String text) {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            try {
+                parse(text);
+            } catch (ThreadDumpParseException expected) {
+                assertThat(expected.line()).isPositive();
+            }
+        }, () -> "too slow on a line starting " + text.substring(0, 120).replace("\n", "\\n"));
+    }
+
+    /**
+     * Log output before a {@code SIGQUIT} dump may start with a quote that is never closed: it must not take
+     * the next thread header into a name.
+     */
+    @Test
+    void anUnclosedQuoteDoesNotSwallowTheNextThreadHeader() throws Exception {
+        ThreadDump dump = parse("""
+                "GET /index.html HTTP/1.1 200
+                "main" #1 prio=5 os_prio=0 tid=0x1 nid=0x2 waiting on condition [0x3]
+                   java.lang.Thread.State: TIMED_WAITING (sleeping)
+                \tat java.lang.Thread.sleep(Native Method)
+
+                "Thread-0" #12 daemon prio=5 os_prio=0 tid=0x1 nid=0x2 runnable [0x3]
+                   java.lang.Thread.State: RUNNABLE
+                \tat Foo.run(Foo.java:1)
+
+                "an unclosed quote in a log line
+                Full thread dump OpenJDK 64-Bit Server VM (21.0.2+13-LTS mixed mode):
+                "
+                JNI global refs: 1, weak refs: 0
+                """);
+        assertThat(dump.threads()).extracting(ThreadSnapshot::name).containsExactly("main", "Thread-0");
+        assertThat(thread(dump, 1).stack()).hasSize(1);
+        assertThat(thread(dump, 1).state()).isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(thread(dump, 12).daemon()).isTrue();
+        assertThat(dump.runtimeVersion()).isEqualTo("21.0.2+13-LTS");   // the "Full thread dump" line was read
+        // a name with line breaks still works
+        assertThat(parse("\"two\nlines\" #15 prio=5 tid=0x1 nid=0x2 runnable\n").threads().get(0).name())
+                .isEqualTo("two\nlines");
+    }
+
+    @Test
+    void tooManyThreadsOrFramesAreRefused() throws Exception {
+        ThreadDumpReader.Limits limits = new ThreadDumpReader.Limits(3, 2);
+        String thread = "\"t\" #%d prio=5 tid=0x1 nid=0x2 runnable\n\tat Foo.a(Foo.java:1)\n\tat Foo.b(Foo.java:2)\n\n";
+        String three = String.format(thread.repeat(3), 1, 2, 3);
+        assertThat(parse(three, limits).threads()).hasSize(3);
+        assertThatThrownBy(() -> parse(three + String.format(thread, 4), limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("jstack.txt:13: more than 3 threads");
+        String two = String.format(thread.repeat(2), 1, 2);
+        assertThatThrownBy(() -> parse(two + "\"t\" #3 prio=5 tid=0x1 nid=0x2 runnable\n\tat A.a(A.java:1)\n"
+                + "\tat A.a(A.java:1)\n\tat A.a(A.java:1)\n", limits))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageStartingWith("jstack.txt:12: more than 2 frames in thread #3");
+        assertThat(ThreadDumpReader.Limits.DEFAULT)
+                .isEqualTo(new ThreadDumpReader.Limits(ThreadDumpReader.MAX_THREADS, ThreadDumpReader.MAX_FRAMES));
+    }
+
+    private static ThreadDump parse(String text, ThreadDumpReader.Limits limits) throws IOException {
+        return JstackParser.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "jstack.txt",
+                null, limits);
     }
 }

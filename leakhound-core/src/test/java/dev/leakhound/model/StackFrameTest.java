@@ -112,4 +112,42 @@ class StackFrameTest {
     void badInputIsRefused(String text) {
         assertThatThrownBy(() -> StackFrame.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** Languages other than Java may record a path as the source file; it is not a module. */
+    @Test
+    void aPathInTheParenthesesIsTheFileNotAModule() {
+        assertThat(StackFrame.parse("Foo.bar(/home/x/s.rb:10)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "/home/x/s.rb", 10));
+        assertThat(StackFrame.parse("org.jruby.Ruby.run(uri:classloader:/gems/x.rb:5)"))
+                .isEqualTo(new StackFrame(null, "org.jruby.Ruby", "run", "uri:classloader:/gems/x.rb", 5));
+        assertThat(StackFrame.parse("Foo.bar(C:/work/s.rb:7)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "C:/work/s.rb", 7));
+        assertThat(StackFrame.parse("Foo.bar(../x/s.py:3)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "../x/s.py", 3));
+        assertThat(StackFrame.parse("Foo.bar(my-lib/s.kts:3)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "my-lib/s.kts", 3));
+        assertThat(StackFrame.parse("Foo.bar(/Native Method)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "/Native Method", StackFrame.UNKNOWN_LINE));
+        // jstack's module prefix before a path: only the first segment is the module
+        assertThat(StackFrame.parse("Foo.bar(foo.bar@1.0//home/x/s.rb:10)"))
+                .isEqualTo(new StackFrame("foo.bar", "Foo", "bar", "/home/x/s.rb", 10));
+        assertThat(StackFrame.parse("Foo.bar(foo@1.0-SNAPSHOT/lib/s.rb:10)"))
+                .isEqualTo(new StackFrame("foo", "Foo", "bar", "lib/s.rb", 10));
+    }
+
+    @Test
+    void moduleInTheParenthesesWithAndWithoutVersion() {
+        assertThat(StackFrame.parse("com.example.Foo.bar(com.example.app/Foo.java:7)"))
+                .isEqualTo(new StackFrame("com.example.app", "com.example.Foo", "bar", "Foo.java", 7));
+        assertThat(StackFrame.parse("com.example.Foo.bar(com.example.app@25-ea+5/Native Method)"))
+                .isEqualTo(new StackFrame("com.example.app", "com.example.Foo", "bar", null, StackFrame.NATIVE));
+        assertThat(StackFrame.parse("jdk.internal.Foo.bar(jdk.internal.vm.ci@25.0.3/Unknown Source)"))
+                .isEqualTo(new StackFrame("jdk.internal.vm.ci", "jdk.internal.Foo", "bar", null,
+                        StackFrame.UNKNOWN_LINE));
+        // not a module name: a leading or doubled dot, an empty version
+        assertThat(StackFrame.parse("Foo.bar(.x/s.rb:1)").moduleName()).isNull();
+        assertThat(StackFrame.parse("Foo.bar(a..b/s.rb:1)").moduleName()).isNull();
+        assertThat(StackFrame.parse("Foo.bar(a@/s.rb:1)"))
+                .isEqualTo(new StackFrame(null, "Foo", "bar", "a@/s.rb", 1));
+    }
 }
