@@ -6,7 +6,6 @@ import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,8 +25,9 @@ import java.util.Map;
  * Captures every live thread of this JVM, platform and virtual.
  *
  * <p>The source is the JDK's own JSON thread dump ({@code HotSpotDiagnosticMXBean.dumpThreads}), the
- * only public API that lists virtual threads. It is written to a private temporary file, read as a
- * stream, and the file is removed before this method returns, also on failure. What the JSON of JDK 21-24
+ * only public API that lists virtual threads. It is written to a file of its own in a private temporary
+ * directory ({@link DumpFiles}), read as a stream, and the file is removed before this method returns,
+ * also on failure. What the JSON of JDK 21-24
  * lacks for platform threads (state, the monitor or lock waited on) and what no JSON gives (whether a
  * platform thread is a daemon) comes from {@link ThreadMXBean}; for virtual threads on those JDKs the
  * state stays unknown.
@@ -49,37 +49,24 @@ public final class LiveThreads {
     public static ThreadDump capture() {
         Instant now = Instant.now();
         ThreadDump raw;
-        Path dir = null;
         Path file = null;
         try {
-            dir = Files.createTempDirectory("leakhound-");
-            file = dir.resolve("threads.json").toAbsolutePath();
+            file = DumpFiles.next();
             HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             bean.dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 raw = JsonThreadDumpParser.parse(in, ORIGIN);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("leakhound: could not capture a thread dump: " + e.getMessage(), e);
         } finally {
             // Also when the JDK failed half-way through writing (disk full): leave nothing behind.
-            deleteQuietly(file);
-            deleteQuietly(dir);
+            DumpFiles.delete(file);
         }
         List<ThreadSnapshot> threads = enrichPlatformThreads(raw.threads());
         return new ThreadDump(raw.capturedAt() != null ? raw.capturedAt() : now, ORIGIN, DumpFormat.LIVE,
                 raw.processId() != null ? raw.processId() : ProcessHandle.current().pid(),
                 raw.runtimeVersion() != null ? raw.runtimeVersion() : Runtime.version().toString(), threads);
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // nothing more can be done; the temp folder is the OS's to clean
-            }
-        }
     }
 
     /** Adds daemon (always) and state and blocker (where the JSON lacks them) to platform threads. */
