@@ -25,7 +25,8 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code leakhound} command: {@code leakhound threads FILE} and {@code leakhound demo}.
+ * The {@code leakhound} command: {@code leakhound threads FILE}, {@code leakhound attach PID} and
+ * {@code leakhound demo}.
  *
  * <p>Exit status, the same for every command: {@link #EXIT_OK} (0) when all went well and nothing was
  * found, {@link #EXIT_FOUND} (1) when a command that checks for leaks found some (or its check did not
@@ -44,20 +45,22 @@ import java.util.concurrent.Callable;
                 "Finds leaked platform and virtual threads: threads that are no longer needed",
                 "but never end.",
                 ""},
-        subcommands = {ThreadsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ThreadsCommand.class, AttachCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExit status:%n",
         footer = {
                 "  0  all went well, nothing found",
                 "  1  leaks found (by a command that checks for them, e.g. demo)",
                 "  2  bad input or usage: unknown option, missing or unreadable file,",
-                "     a thread dump that cannot be parsed",
+                "     a thread dump that cannot be parsed, a process that cannot be attached to",
                 "  3  an error inside Leakhound itself (--debug shows its stack trace)",
                 "",
                 "Examples:",
                 "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
                 "  leakhound threads threads.json",
                 "  jcmd <pid> Thread.print | leakhound threads --suspects-only -",
+                "  leakhound attach <pid>        (or java -javaagent:leakhound.jar ...)",
+                "  curl http://127.0.0.1:6060/debug/threads/dump?debug=1",
                 "  leakhound demo"})
 public final class Main implements Callable<Integer> {
 

@@ -1,0 +1,89 @@
+package dev.leakhound.agent;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The entry points of {@code leakhound.jar} as a Java agent: {@code -javaagent:leakhound.jar[=options]}
+ * ({@link #premain}) and {@code leakhound attach PID} ({@link #agentmain}). Options: {@link AgentOptions}.
+ *
+ * <p>Nothing here throws into the host: bad options, a port that is taken, anything that fails is one line
+ * on standard error, {@code leakhound-agent: ...}, and the failing part stays off. Loading the agent a
+ * second time (attach after {@code -javaagent}) only says that it already runs, unless its debug server could
+ * not start (a port taken): then it starts again with the new options. {@code stop} stops it.
+ *
+ * <p>What became of a load is also left in the host's system property {@value #STATUS_PROPERTY}
+ * ({@code running http://127.0.0.1:6060/}, {@code running (no server)}, {@code stopped},
+ * {@code failed: ...}), which is how {@code leakhound attach} learns the address.
+ */
+public final class Agent {
+    /** The host's system property with the status of the last load. */
+    public static final String STATUS_PROPERTY = "leakhound.agent";
+
+    private Agent() {
+    }
+
+    public static void premain(String args, Instrumentation inst) {
+        load(args, inst);
+    }
+
+    public static void premain(String args) {
+        load(args, null);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) {
+        load(args, inst);
+    }
+
+    public static void agentmain(String args) {
+        load(args, null);
+    }
+
+    /** Parses the options and starts (or stops) the agent; never throws. */
+    static void load(String args, Instrumentation inst) {
+        try {
+            AgentOptions options;
+            try {
+                options = AgentOptions.parse(args);
+            } catch (IllegalArgumentException e) {
+                AgentLog.info("bad options, the agent is off: " + e.getMessage());
+                status("failed: bad options: " + e.getMessage());
+                return;
+            }
+            if (options.stop()) {
+                LeakhoundAgent running = LeakhoundAgent.running();
+                if (running == null) {
+                    AgentLog.info("not running, nothing to stop");
+                } else {
+                    running.close();
+                    AgentLog.info("stopped");
+                }
+                status("stopped");
+                return;
+            }
+            LeakhoundAgent running = LeakhoundAgent.running();
+            if (running != null && options.server() && running.serverFailed()) {
+                running.close();                          // its server never started: try again with these options
+                running = null;
+            }
+            if (running != null) {
+                AgentLog.info("already running" + (running.url() != null ? ", debug server on " + running.url() : "")
+                        + "; to change options, stop it first (option stop)");
+                status(running.status());
+                return;
+            }
+            LeakhoundAgent agent = LeakhoundAgent.start(options);
+            status(agent.status());
+        } catch (Throwable t) {
+            AgentLog.failed("agent", t);
+            status("failed: " + AgentLog.describe(t));
+        }
+    }
+
+    private static void status(String s) {
+        try {
+            System.setProperty(STATUS_PROPERTY, s);
+        } catch (Throwable ignored) {
+            // the status is a courtesy for leakhound attach
+        }
+    }
+}

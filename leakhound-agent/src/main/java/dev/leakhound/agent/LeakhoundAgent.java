@@ -1,0 +1,285 @@
+package dev.leakhound.agent;
+
+import dev.leakhound.agent.gc.GcNotifications;
+import dev.leakhound.agent.metrics.ThreadMetrics;
+import dev.leakhound.agent.pprof.PprofEncoder;
+import dev.leakhound.analysis.GrowingGroup;
+import dev.leakhound.analysis.GrowthDetector;
+
+import java.net.URI;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The running agent: the sampler and leak detector, the GC listener, the debug server. One per JVM.
+ *
+ * <p>Each part starts on its own; a part that fails is reported once ({@link AgentLog}) and stays off while
+ * the others run. {@link #start} never throws because of a part. {@link #close} (the {@code stop} option, or
+ * the shutdown hook) stops them all and can be followed by a new {@link #start}.
+ *
+ * <p>Also usable in-process, e.g. by {@code leakhound demo}: {@code LeakhoundAgent.start(options)}.
+ */
+public final class LeakhoundAgent implements AutoCloseable {
+
+    private static LeakhoundAgent running;
+
+    private final AgentOptions options;
+    private final ThreadSource source;
+    private final BlockedSince blocked = new BlockedSince();
+    private final Map<String, String> off = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private ThreadSampler sampler;
+    private GrowthDetector detector;
+    private GcNotifications gc;
+    private volatile ThreadMetrics metrics;
+    private DebugServer server;
+    private Thread shutdownHook;
+    private volatile boolean closed;
+
+    private final boolean scheduledSampling;
+
+    private LeakhoundAgent(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
+        this.options = options;
+        this.source = source;
+        this.scheduledSampling = scheduledSampling;
+    }
+
+    /** The running agent, or {@code null}. */
+    public static synchronized LeakhoundAgent running() {
+        return running;
+    }
+
+    /** Starts the agent with the JDK's thread dump as its source, sampling every {@code sampleMillis}. */
+    public static LeakhoundAgent start(AgentOptions options) {
+        return start(options, ThreadSource.jdkDump(), true);
+    }
+
+    /** Starts the agent with this thread source, sampling every {@code sampleMillis}. */
+    public static LeakhoundAgent start(AgentOptions options, ThreadSource source) {
+        return start(options, source, true);
+    }
+
+    /**
+     * Starts every part; the failing ones are logged once and stay off.
+     *
+     * @param scheduledSampling whether the sampler samples by itself every {@code sampleMillis}; without, nothing
+     *                          is sampled but by {@link #sample()} (e.g. once per round of a program under watch, so
+     *                          that the leak detector's window counts rounds)
+     * @throws IllegalStateException if an agent already runs in this JVM
+     */
+    public static synchronized LeakhoundAgent start(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
+        if (running != null) {
+            throw new IllegalStateException("the Leakhound agent already runs in this JVM");
+        }
+        LeakhoundAgent a = new LeakhoundAgent(options, source, scheduledSampling);
+        a.startParts();
+        running = a;
+        return a;
+    }
+
+    private void startParts() {
+        part("metrics", () -> metrics = new ThreadMetrics());
+        part("thread sampler", () -> {
+            GrowthDetector d = new GrowthDetector(options.window(), options.minGrowth());
+            ThreadSampler s = new ThreadSampler(source, blocked, options.sampleMillis());
+            s.addListener((dump, groups) -> {
+                List<GrowingGroup> suspects = d.add(
+                        dump.capturedAt() != null ? dump.capturedAt() : java.time.Instant.now(), groups);
+                withMetrics(m -> {
+                    m.updateThreads(dump);
+                    m.updateSuspects(suspects);
+                });
+            });
+            detector = d;
+            sampler = s;
+            if (scheduledSampling) {
+                s.start();
+            }
+        });
+        part("gc listener", () -> gc = GcNotifications.start(this::collected, options.gcHistory(),
+                t -> AgentLog.failed("gc listener", t)));
+        if (options.server()) {
+            part("debug server", () -> {
+                server = DebugServer.start(options, endpoints());
+                AgentLog.info("debug server on " + server.url());
+            });
+        }
+        part("shutdown hook", () -> {
+            Thread hook = new Thread(this::closeParts, "leakhound-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            shutdownHook = hook;
+        });
+    }
+
+    private Map<String, DebugServer.Endpoint> endpoints() {
+        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+        e.put("/debug/threads/count", ThreadEndpoints.count(source));
+        e.put("/debug/threads", ThreadEndpoints.counts(source, blocked));
+        e.put("/debug/threads/dump", ThreadEndpoints.dump(source, blocked, options,
+                () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
+        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
+        e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
+        e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis())));
+        e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
+        e.put("/debug/", Index.endpoint(e));
+        return e;
+    }
+
+    /** Updates the metrics; if that fails, they are switched off (logged once), the caller goes on. */
+    private void withMetrics(java.util.function.Consumer<ThreadMetrics> update) {
+        ThreadMetrics m = metrics;
+        if (m == null) {
+            return;
+        }
+        try {
+            update.accept(m);
+        } catch (Throwable t) {
+            metrics = null;
+            off.put("metrics", AgentLog.describe(t));
+            AgentLog.failed("metrics", t);
+        }
+    }
+
+    private String metricsOff() {
+        return off.getOrDefault("metrics", "not started");
+    }
+
+    /** A collection: counted in the metrics; with gctrace, its line on standard error with the running verdict. */
+    private void collected(dev.leakhound.gc.GcCycle cycle) {
+        withMetrics(m -> m.recordGc(cycle));
+        if (options.gctrace() && !closed) {
+            GcNotifications g = gc;
+            dev.leakhound.gc.HeapTrend trend = g == null ? null : dev.leakhound.gc.HeapTrend.of(g.recent());
+            System.err.println(dev.leakhound.gc.GcTrace.line(cycle, trend == null ? null : trend.verdict()));
+        }
+    }
+
+    private interface Part {
+        void start() throws Exception;
+    }
+
+    private void part(String name, Part p) {
+        try {
+            p.start();
+        } catch (Throwable t) {
+            off.put(name, AgentLog.describe(t));
+            AgentLog.failed(name, t);
+        }
+    }
+
+    /** The debug server's address, or {@code null} when it does not run. */
+    public URI url() {
+        DebugServer s = server;
+        return s == null ? null : s.url();
+    }
+
+    /** Whether the debug server was asked for and could not start. */
+    public boolean serverFailed() {
+        return off.containsKey("debug server");
+    }
+
+    /** {@code running http://127.0.0.1:6060/}, or {@code running (no server)}, or {@code failed: ...}. */
+    public synchronized String status() {
+        if (closed) {
+            return "stopped";
+        }
+        if (server != null) {
+            return "running " + server.url();
+        }
+        String why = off.get("debug server");
+        return why != null ? "failed: debug server: " + why : "running (no server)";
+    }
+
+    /** The parts that are off, with why. */
+    public Map<String, String> partsOff() {
+        synchronized (off) {
+            return Map.copyOf(off);
+        }
+    }
+
+    public AgentOptions options() {
+        return options;
+    }
+
+    public ThreadSampler sampler() {
+        return sampler;
+    }
+
+    /** The leak detector, or {@code null} when the sampler could not start. */
+    public GrowthDetector detector() {
+        return detector;
+    }
+
+    /**
+     * Samples the threads now, on the calling thread, and returns the leak detector's suspects after it.
+     *
+     * @throws IllegalStateException if the sampler is off ({@link #partsOff()} says why)
+     */
+    public List<GrowingGroup> sample() {
+        ThreadSampler s = sampler;
+        if (s == null || detector == null) {
+            throw new IllegalStateException("the thread sampler is off: " + partsOff().get("thread sampler"));
+        }
+        s.sampleNow();
+        return detector.suspects();
+    }
+
+    /** The leak suspects of the latest sample; empty when there are none or the detector is off. */
+    public List<GrowingGroup> suspects() {
+        GrowthDetector d = detector;
+        return d == null ? List.of() : d.suspects();
+    }
+
+    public BlockedSince blockedSince() {
+        return blocked;
+    }
+
+    /** Stops every part. The agent can then be started again. */
+    @Override
+    public void close() {
+        synchronized (LeakhoundAgent.class) {
+            closeParts();
+            Thread hook = shutdownHook;
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down
+                }
+            }
+            if (running == this) {
+                running = null;
+            }
+        }
+    }
+
+    private synchronized void closeParts() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        quietly(() -> {
+            if (server != null) {
+                server.close();
+            }
+        });
+        quietly(() -> {
+            if (sampler != null) {
+                sampler.close();
+            }
+        });
+        quietly(() -> {
+            if (gc != null) {
+                gc.close();
+            }
+        });
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable ignored) {
+            // closing: nothing more to do
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.leakhound.agent;
+
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.model.ThreadDump;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Captures the threads at a fixed period on one daemon thread, {@code leakhound-sampler}, groups them, and
+ * hands the groups to its listeners (the leak detector) and to {@link BlockedSince}. Nothing of a sample is
+ * kept here but its counts.
+ *
+ * <p>If a sample fails, the failure is logged once and the sampler stops; {@link #failure()} says why.
+ */
+public final class ThreadSampler implements AutoCloseable {
+
+    /** Told of every sample, on the sampler's thread. */
+    public interface Listener {
+        void sampled(ThreadDump dump, List<StackGroup> groups);
+    }
+
+    /** The counts of the last sample. */
+    public record Counts(Instant time, int total, long platform, long virtual, int groups, int samples) {
+    }
+
+    private final ThreadSource source;
+    private final BlockedSince blocked;
+    private final long periodMillis;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private ScheduledThreadPoolExecutor executor;
+    private volatile Counts latest;
+    private volatile String failure;
+    private final Object sampleLock = new Object();
+    private int samples;
+
+    public ThreadSampler(ThreadSource source, BlockedSince blocked, long periodMillis) {
+        this.source = source;
+        this.blocked = blocked;
+        this.periodMillis = periodMillis;
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    /** Starts sampling now and every period after the end of the previous sample. */
+    public synchronized void start() {
+        if (executor != null) {
+            return;
+        }
+        executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "leakhound-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.scheduleWithFixedDelay(this::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether it samples by itself ({@link #start()}), rather than only when asked ({@link #sampleNow()}). */
+    public synchronized boolean scheduled() {
+        return executor != null;
+    }
+
+    private void tick() {
+        if (failure != null) {
+            return;
+        }
+        try {
+            sampleNow();
+        } catch (Throwable t) {
+            failure = AgentLog.describe(t);
+            AgentLog.failed("thread sampler", t);
+            ScheduledThreadPoolExecutor e = executor;
+            if (e != null) {
+                e.shutdown();
+            }
+        }
+    }
+
+    /** Takes a sample now, on the calling thread, and tells the listeners. */
+    public Counts sampleNow() {
+        synchronized (sampleLock) {                       // one sample at a time, delivered in order
+            ThreadDump dump = source.capture();
+            List<StackGroup> groups = ThreadGrouping.group(dump.threads());
+            blocked.observe(dump);
+            for (Listener l : listeners) {
+                l.sampled(dump, groups);
+            }
+            samples++;
+            Counts c = new Counts(dump.capturedAt() != null ? dump.capturedAt() : Instant.now(), dump.threads().size(),
+                    dump.platformCount(), dump.virtualCount(), groups.size(), samples);
+            latest = c;
+            return c;
+        }
+    }
+
+    /** The counts of the last sample, or {@code null} before the first. */
+    public Counts latest() {
+        return latest;
+    }
+
+    /** Why the sampler stopped, or {@code null} while it runs. */
+    public String failure() {
+        return failure;
+    }
+
+    public long periodMillis() {
+        return periodMillis;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.leakhound.agent;
+
+import dev.leakhound.capture.LiveThreads;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The agent started in this JVM on port 0, with five virtual threads blocked in {@code SynchronousQueue.put};
+ * every endpoint over real HTTP.
+ */
+@Timeout(120)
+class AgentEndpointsTest {
+    private static final String PREFIX = "agent-endpoints-test-";
+    private static final int BLOCKED = 5;
+
+    private static BlockedThreads blocked;
+    private static LeakhoundAgent agent;
+    private static URI url;
+
+    @BeforeAll
+    static void start() {
+        blocked = new BlockedThreads(PREFIX, BLOCKED);
+        agent = LeakhoundAgent.start(AgentOptions.parse("port=0,sampleMillis=200,window=3,maxThreads=1000,"
+                + "heapIntervalMillis=1000"));
+        url = agent.url();
+        assertThat(url).as("the server runs: " + agent.partsOff()).isNotNull();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        try {
+            if (agent != null) {
+                agent.close();
+            }
+        } finally {
+            if (blocked != null) {
+                blocked.close();
+            }
+        }
+    }
+
+    @Test
+    void countIsEveryLiveThreadAsAPlainNumber() throws Exception {
+        int before = LiveThreads.capture().threads().size();
+        Http.Result r = Http.get(url, "/debug/threads/count");
+        int after = LiveThreads.capture().threads().size();
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("text/plain; charset=utf-8");
+        assertThat(r.text()).matches("\\d+\n");
+        int count = Integer.parseInt(r.text().strip());
+        assertThat(count).isGreaterThan(BLOCKED).isBetween(Math.min(before, after) - 2, Math.max(before, after) + 2);
+    }
+
+    @Test
+    void threadsAreCountedByKindStateAndContainer() throws Exception {
+        Http.Result r = Http.get(url, "/debug/threads");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("application/json; charset=utf-8");
+        Map<String, Object> json = Json.object(Json.parse(r.text()));
+        long total = (Long) json.get("total");
+        long platform = (Long) json.get("platform");
+        long virtual = (Long) json.get("virtual");
+        assertThat(total).isEqualTo(platform + virtual);
+        assertThat(virtual).isGreaterThanOrEqualTo(BLOCKED);
+        Map<String, Object> states = Json.object(json.get("states"));
+        assertThat((Long) Json.object(states.get("virtual")).get("WAITING")).isGreaterThanOrEqualTo(BLOCKED);
+        assertThat((Long) Json.object(states.get("platform")).get("RUNNABLE")).isPositive();
+        List<Map<String, Object>> containers = Json.objects(json.get("containers"));
+        assertThat(containers.get(0).get("name")).isEqualTo("<root>");
+        assertThat(containers.stream().mapToLong(c -> (Long) c.get("total")).sum()).isEqualTo(total);
+    }
+
+    @Test
+    void debug1GroupsTheThreadsPprofStyle() throws Exception {
+        Http.Result r = Http.get(url, "/debug/threads/dump?debug=1");
+
+        assertThat(r.status()).isEqualTo(200);
+        String text = r.text();
+        assertThat(text).startsWith("thread profile: total ");
+        assertThat(text).contains("\n" + BLOCKED + " @ WAITING in SynchronousQueue.put, parked on "
+                + "java.util.concurrent.SynchronousQueue$Transferer (virtual; blocked with no timeout");
+        assertThat(text).containsPattern("# blocked at dev\\.leakhound\\.agent\\.BlockedThreads\\.blockForever\\(BlockedThreads\\.java:\\d+\\)");
+        assertThat(text).contains("#\tjava.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:");
+        assertThat(Http.get(url, "/debug/threads/dump").text()).as("debug=1 is the default")
+                .startsWith("thread profile: total ");
+        assertThat(Http.get(url, "/debug/threads/dump?format=text").text()).startsWith("thread profile: total ");
+    }
+
+    @Test
+    void debug2ListsEveryThreadWithHowLongItHasWaited() throws Exception {
+        Thread first = blocked.threads.get(0);
+        String header = "thread #" + first.threadId() + " \"" + PREFIX + "0\" [WAITING in SynchronousQueue.put";
+        Http.Result r = Http.get(url, "/debug/threads/dump?debug=2");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).startsWith("thread dump: total ").contains(header)
+                .contains("    at dev.leakhound.agent.BlockedThreads.blockForever(BlockedThreads.java:");
+        // The sampler saw them there; after a second, the header says for how long.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
+                        .containsPattern(java.util.regex.Pattern.quote(header) + ", \\d+ seconds?\\]:\n"
+                                + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@"));
+    }
+
+    @Test
+    void jsonDumpParsesAndHasTheGroup() throws Exception {
+        Http.Result r = Http.get(url, "/debug/threads/dump?format=json");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("application/json; charset=utf-8");
+        Map<String, Object> json = Json.object(Json.parse(r.text()));
+        List<Map<String, Object>> groups = Json.objects(json.get("groups"));
+        assertThat(groups).hasSize(((Long) json.get("groupCount")).intValue());
+        Map<String, Object> put = groups.stream().filter(g -> "SynchronousQueue.put".equals(g.get("waitingIn"))
+                && String.valueOf(g.get("blockedAt")).contains("BlockedThreads.blockForever")).findFirst().orElseThrow();
+        assertThat(put.get("count")).isEqualTo((long) BLOCKED);
+        assertThat(put.get("virtualCount")).isEqualTo((long) BLOCKED);
+        assertThat(put.get("state")).isEqualTo("WAITING");
+        assertThat(put.get("blockedWithoutTimeout")).isEqualTo(true);
+        assertThat(Json.objects(put.get("threads"))).extracting(t -> t.get("name"))
+                .containsExactlyInAnyOrder(PREFIX + "0", PREFIX + "1", PREFIX + "2", PREFIX + "3", PREFIX + "4");
+    }
+
+    @Test
+    void pprofIsAGzippedProfileWithOneSamplePerGroup() throws Exception {
+        Http.Result r = Http.get(url, "/debug/threads/dump?format=pprof");
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("application/octet-stream");
+        assertThat(PprofProfile.isGzip(r.body())).isTrue();
+        PprofProfile profile = PprofProfile.decode(r.body());
+        assertThat(profile.strings().get(0)).isEmpty();
+        assertThat(profile.samples()).isNotEmpty().allMatch(s -> s.values().size() == 1 && s.values().get(0) >= 1);
+        PprofProfile.Sample put = profile.samples().stream()
+                .filter(s -> s.labels().contains("wait=SynchronousQueue.put") && s.values().get(0) == BLOCKED)
+                .findFirst().orElseThrow(() -> new AssertionError(profile.samples()));
+        assertThat(put.labels()).contains("state=WAITING", "kind=virtual");
+        assertThat(profile.functionNames()).contains("java.util.concurrent.SynchronousQueue.put",
+                "dev.leakhound.agent.BlockedThreads.blockForever");
+        assertThat(Http.get(url, "/debug/threads/dump?debug=0").body()).as("debug=0 is pprof, as in Go")
+                .satisfies(b -> assertThat(PprofProfile.isGzip(b)).isTrue());
+    }
+
+    @Test
+    void gcListsTheCollectionsAsGctraceLinesAndAVerdict() throws Exception {
+        System.gc();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Http.Result r = Http.get(url, "/debug/gc");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).containsPattern("(?m)^gc \\d+ @\\d+\\.\\d{3}s .+ \\(System\\.gc\\(\\)\\) \\w+: .*MB");
+        });
+        String text = Http.get(url, "/debug/gc?n=1").text();
+        assertThat(text).startsWith("gc: ").containsPattern("the last 1 \\(\\d+ kept\\)");
+        assertThat(text.lines().filter(l -> l.startsWith("gc "))).hasSize(1);
+        assertThat(text.lines().toList().getLast()).startsWith("heap after GC");
+        assertThat(Http.get(url, "/debug/gc?n=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void metricsAreInPrometheusTextFormat() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Http.Result r = Http.get(url, "/metrics");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(r.text()).contains("# TYPE leakhound_threads gauge")
+                    .containsPattern("(?m)^leakhound_threads\\{kind=\"virtual\",state=\"WAITING\"} [1-9]\\d*(\\.0)?$")
+                    .contains("leakhound_leak_suspects ");
+        });
+    }
+
+    @Test
+    void badParametersAreRefusedWithOneLine() throws Exception {
+        Map<String, String> bad = Map.of(
+                "/debug/threads/dump?debug=7", "bad request: debug=7: expected a number from 0 to 2\n",
+                "/debug/threads/dump?format=xml", "bad request: format=xml: expected text or json or pprof\n",
+                "/debug/threads/dump?debug=1&format=json", "bad request: give either debug or format, not both\n",
+                "/debug/threads/count?x", "bad request: unknown parameter 'x': this endpoint takes none\n",
+                "/debug/leaks?format=yaml", "bad request: format=yaml: expected text or json\n");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            Http.Result r = Http.get(url, e.getKey());
+            assertThat(r.status()).as(e.getKey()).isEqualTo(400);
+            assertThat(r.text()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(Http.send("POST", url, "/debug/threads/count").status()).isEqualTo(405);
+        assertThat(Http.get(url, "/debug/goroutines").status()).isEqualTo(404);
+    }
+
+    @Test
+    void heapGivesTheClassHistogramAndItsGrowthAtMostOncePerInterval() throws Exception {
+        Http.Result first = Http.get(url, "/debug/heap?top=5");
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(first.text()).startsWith("heap class histogram at ")
+                .containsPattern("total \\d+ instances, \\d+\\.\\d MB in \\d+ classes")
+                .contains("the top 5 classes by bytes:");
+        assertThat(first.text().lines().filter(l -> l.matches(" +\\d+ +\\d+ +\\d+  \\S.*"))).hasSize(5);
+
+        Http.Result tooSoon = Http.get(url, "/debug/heap?diff");
+        assertThat(tooSoon.status()).isEqualTo(429);
+        assertThat(tooSoon.header("Retry-After")).matches("\\d+");
+        assertThat(tooSoon.text()).startsWith("too many requests: /debug/heap forces a full GC");
+
+        List<byte[]> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            kept.add(new byte[64]);                                   // grows between the two histograms
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            Http.Result diff = Http.get(url, "/debug/heap?diff&top=10");
+            assertThat(diff.status()).isEqualTo(200);
+            assertThat(diff.text()).containsPattern("since the previous histogram \\(.*\\): [-+]?\\d+ instances")
+                    .containsPattern("\\+\\d+ +\\+\\d+ +\\d+ +\\d+  \\[B \\(java\\.base@");
+        });
+        assertThat(kept).hasSize(20_000);
+        assertThat(Http.get(url, "/debug/heap?top=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void theIndexListsTheEndpoints() throws Exception {
+        Http.Result r = Http.get(url, "/debug/");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).contains("/debug/threads/count\n", "/debug/threads\n", "/debug/threads/dump\n",
+                "/debug/leaks\n", "/debug/gc\n", "/debug/heap\n    HEAVY", "/metrics\n");
+    }
+
+    @Test
+    void leaksReportsAGrowingBlockedGroup() throws Exception {
+        String prefix = "agent-endpoints-growing-";
+        List<BlockedThreads> batches = new java.util.ArrayList<>();
+        try {
+            // More threads blocked at the same line with every poll: a leak as the seed's sentinel agent has.
+            // Each poll checks the text and the JSON of the same moment's suspects.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                batches.add(new GrowingLeak(prefix + batches.size() + "-", 2));
+                Http.Result r = Http.get(url, "/debug/leaks");
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.text()).startsWith("leak suspects: ")
+                        .containsPattern("\\[1\\] \\d+ virtual threads WAITING in SynchronousQueue\\.put, parked on ")
+                        .containsPattern("  growth      \\+\\d+ threads over \\d+ (ms|s) \\(\\d+\\.\\d per sample, \\d+(\\.\\d)? per minute\\)")
+                        .contains("  counts      ", "  blocked at  dev.leakhound.agent.AgentEndpointsTest$GrowingLeak.blockForever(");
+
+                Map<String, Object> json = Json.object(Json.parse(Http.get(url, "/debug/leaks?format=json").text()));
+                assertThat(json.get("window")).isEqualTo(3L);
+                Map<String, Object> suspect = Json.objects(json.get("suspects")).stream()
+                        .filter(s -> String.valueOf(s.get("blockedAt")).contains("GrowingLeak.blockForever"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no suspect in " + json));
+                assertThat((Long) suspect.get("growth")).isGreaterThanOrEqualTo(2);
+                assertThat(Json.array(suspect.get("counts"))).hasSize(3);
+                assertThat(suspect.get("waitingIn")).isEqualTo("SynchronousQueue.put");
+            });
+        } finally {
+            for (BlockedThreads b : batches) {
+                b.close();
+            }
+        }
+    }
+
+    /** Same as {@link BlockedThreads}, blocked at a line of its own, so that the leak is its own site. */
+    static final class GrowingLeak extends BlockedThreads {
+        GrowingLeak(String prefix, int n) {
+            super(prefix, n);
+        }
+
+        @Override
+        protected void blockForever() throws InterruptedException {
+            nobodyTakes.put("nobody takes this either");
+        }
+    }
+}

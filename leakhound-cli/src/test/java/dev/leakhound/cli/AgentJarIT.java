@@ -1,0 +1,217 @@
+package dev.leakhound.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code java -javaagent:leakhound.jar=... TinyService}: the shaded jar as an agent in a JVM of its own, running
+ * a program that knows nothing of Leakhound; every endpoint over real HTTP. Runs under failsafe, after
+ * {@code package} made the jar.
+ */
+@Timeout(300)
+class AgentJarIT {
+    static final Pattern SERVER_LINE = Pattern.compile("leakhound-agent: debug server on (http://127\\.0\\.0\\.1:\\d+/)\n");
+    private static final String TOKEN = "it-token-0123456789abcdef";
+
+    @TempDir
+    static Path dir;
+
+    private static Path jar;
+
+    @BeforeAll
+    static void theJar() {
+        jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
+        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+    }
+
+    static String javaagent(Path jar, String options) {
+        return "-javaagent:" + jar + (options.isEmpty() ? "" : "=" + options);
+    }
+
+    @Test
+    void theJarIsAnAgentWithItsLibrariesRelocated() throws IOException {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Attributes main = jf.getManifest().getMainAttributes();
+            assertThat(main.getValue("Main-Class")).isEqualTo("dev.leakhound.cli.Main");
+            assertThat(main.getValue("Premain-Class")).isEqualTo("dev.leakhound.agent.Agent");
+            assertThat(main.getValue("Agent-Class")).isEqualTo("dev.leakhound.agent.Agent");
+            assertThat(main.getValue("Can-Retransform-Classes")).isEqualTo("true");
+            assertThat(main.getValue("Can-Redefine-Classes")).isEqualTo("true");
+            List<String> names = jf.stream().map(ZipEntry::getName).toList();
+            assertThat(names).contains("dev/leakhound/agent/Agent.class", "dev/leakhound/agent/DebugServer.class")
+                    .anyMatch(n -> n.startsWith("dev/leakhound/shaded/protobuf/"))
+                    .anyMatch(n -> n.startsWith("dev/leakhound/shaded/prometheus/"))
+                    .noneMatch(n -> n.startsWith("com/google/") || n.startsWith("io/prometheus/")
+                            || n.startsWith("com/fasterxml/") || n.startsWith("picocli/"));
+        }
+    }
+
+    @Test
+    void aProgramThatKnowsNothingOfLeakhoundIsWatchedOverHttp() throws Exception {
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar,
+                "port=0,sampleMillis=250,window=6,heapIntervalMillis=600000,gctrace=true")), "5", "300")) {
+            URI url = URI.create(child.awaitStderr(SERVER_LINE).group(1));
+
+            // /debug/threads/count: every live thread, as a plain number, equal to the counts by kind.
+            Http.Result count = Http.get(url, "/debug/threads/count");
+            assertThat(count.status()).isEqualTo(200);
+            assertThat(count.text()).matches("\\d+\n");
+            Map<String, Object> counts = Json.object(Json.parse(Http.get(url, "/debug/threads").text()));
+            long total = (Long) counts.get("total");
+            assertThat((Long) counts.get("platform") + (Long) counts.get("virtual")).isEqualTo(total);
+            assertThat(Long.parseLong(count.text().strip())).as("count vs. " + counts).isBetween(total - 3, total + 3);
+            assertThat((Long) counts.get("virtual")).as("5 blocked + the growing checkers").isGreaterThanOrEqualTo(5);
+
+            // debug=1: the blocked site, grouped.
+            String grouped = Http.get(url, "/debug/threads/dump?debug=1").text();
+            assertThat(grouped).startsWith("thread profile: total ")
+                    .contains("\n5 @ WAITING in SynchronousQueue.put, parked on java.util.concurrent.SynchronousQueue$Transferer (virtual; blocked with no timeout")
+                    .containsPattern("# blocked at dev\\.leakhound\\.cli\\.TinyService\\.answer\\(TinyService\\.java:\\d+\\)");
+
+            // debug=2: every thread, the blocked ones named.
+            String every = Http.get(url, "/debug/threads/dump?debug=2").text();
+            assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
+                    + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+\n"
+                    + "    at ");
+
+            assertThat(child.stderr()).as("the agent prints nothing into the host but its own lines").doesNotContain("WARNING");
+
+            // format=json parses; format=pprof is gzip and decodes into one sample per group.
+            Map<String, Object> json = Json.object(Json.parse(Http.get(url, "/debug/threads/dump?format=json").text()));
+            assertThat(Json.objects(json.get("groups"))).anySatisfy(g -> assertThat(g)
+                    .containsEntry("count", 5L).containsEntry("waitingIn", "SynchronousQueue.put"));
+            Http.Result pprof = Http.get(url, "/debug/threads/dump?format=pprof");
+            assertThat(pprof.status()).isEqualTo(200);
+            assertThat(pprof.contentType()).isEqualTo("application/octet-stream");
+            assertThat(PprofProfile.isGzip(pprof.body())).isTrue();
+            PprofProfile profile = PprofProfile.decode(pprof.body());
+            assertThat(child.stderr()).as("encoding pprof prints no JDK warning into the host (protobuf without Unsafe)")
+                    .doesNotContain("WARNING");
+            assertThat(profile.samples()).anySatisfy(s -> assertThat(s.labels()).contains("wait=SynchronousQueue.put")
+                    .satisfies(l -> assertThat(s.values()).containsExactly(5L)));
+            assertThat(profile.functionNames()).contains("dev.leakhound.cli.TinyService.answer");
+
+            // /debug/leaks: the checkers blocked in done.put grow every 300 ms: the seed's sentinel agent.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                    assertThat(Http.get(url, "/debug/leaks").text())
+                            .containsPattern("\\[1\\] \\d+ virtual threads WAITING in ArrayBlockingQueue\\.put")
+                            .contains("  blocked at  dev.leakhound.cli.TinyService.check(TinyService.java:"));
+            Map<String, Object> leaks = Json.object(Json.parse(Http.get(url, "/debug/leaks?format=json").text()));
+            assertThat(Json.objects(leaks.get("suspects"))).anySatisfy(s -> assertThat(s)
+                    .containsEntry("waitingIn", "ArrayBlockingQueue.put")
+                    .satisfies(m -> assertThat((Long) m.get("growth")).isGreaterThanOrEqualTo(2)));
+            assertThat(Json.objects(leaks.get("suspects")))
+                    .noneSatisfy(s -> assertThat(s).containsEntry("waitingIn", "SynchronousQueue.put"));
+
+            // /debug/heap forces a full GC: a histogram, then 429 when asked again at once.
+            Http.Result heap = Http.get(url, "/debug/heap?top=5");
+            assertThat(heap.status()).as(heap.toString()).isEqualTo(200);
+            assertThat(heap.text()).contains("the top 5 classes by bytes:");
+            assertThat(Http.get(url, "/debug/heap").status()).isEqualTo(429);
+
+            // /debug/gc: that full GC among the collections; with gctrace, its line on standard error.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Http.get(url, "/debug/gc").text())
+                    .containsPattern("(?m)^gc \\d+ @\\d+\\.\\d{3}s .*MB"));
+            assertThat(Http.get(url, "/debug/gc").text().lines().toList().getLast()).startsWith("heap after GC");
+            child.awaitStderr(Pattern.compile("(?m)^gc \\d+ @\\d+\\.\\d{3}s .+; heap after GC "));
+
+            // /metrics: Prometheus text, as of the latest sample.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                Http.Result metrics = Http.get(url, "/metrics");
+                assertThat(metrics.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+                assertThat(metrics.text()).containsPattern("(?m)^leakhound_threads\\{kind=\"virtual\",state=\"WAITING\"} [1-9]")
+                        .containsPattern("(?m)^leakhound_leak_suspects [1-9]");
+            });
+
+            // Bad requests.
+            assertThat(Http.send("POST", url, "/debug/threads/count").status()).isEqualTo(405);
+            assertThat(Http.send("DELETE", url, "/debug/heap").status()).isEqualTo(405);
+            assertThat(Http.get(url, "/goroutines").status()).isEqualTo(404);
+            Http.Result bad = Http.get(url, "/debug/threads/dump?debug=7");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.text()).isEqualTo("bad request: debug=7: expected a number from 0 to 2\n");
+
+            // The program ends normally: the agent keeps nothing alive.
+            assertThat(child.exit()).as(child.toString()).isZero();
+            assertThat(child.stdout()).endsWith("bye\n");
+            assertThat(child.stderr().lines().filter(l -> l.startsWith("leakhound-agent: ")))
+                    .as("nothing but the server line").containsExactly(
+                            "leakhound-agent: debug server on " + url);
+        }
+    }
+
+    @Test
+    void withATokenEveryRequestMustCarryIt() throws Exception {
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "port=0,token=" + TOKEN)), "1")) {
+            URI url = URI.create(child.awaitStderr(SERVER_LINE).group(1));
+            Http.Result none = Http.get(url, "/debug/threads/count");
+            assertThat(none.status()).isEqualTo(401);
+            assertThat(none.header("WWW-Authenticate")).startsWith("Bearer");
+            assertThat(Http.get(url, "/debug/threads/count", "Authorization", "Bearer wrong-token-0123456789").status())
+                    .isEqualTo(401);
+            assertThat(Http.get(url, "/debug/threads/count", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(200);
+            assertThat(child.exit()).isZero();
+            assertThat(child.stderr()).doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
+    void aNonLoopbackAddressWithoutATokenIsRefusedAndTheProgramRuns() throws Exception {
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "host=0.0.0.0,port=0")), "1")) {
+            assertThat(child.exit()).as(child.toString()).isZero();
+            assertThat(child.stderr()).isEqualTo("leakhound-agent: bad options, the agent is off: agent option "
+                    + "host=0.0.0.0 is not a loopback address: a token is required (token=... or tokenEnv=VARIABLE, "
+                    + "at least 16 characters)\n");
+        }
+    }
+
+    @Test
+    void aPortInUseIsOneLineAndTheProgramRunsAndEndsNormally() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "port=" + taken.getLocalPort())), "3")) {
+            Matcher line = child.awaitStderr(Pattern.compile("leakhound-agent: .*\n"));
+            assertThat(line.group()).startsWith("leakhound-agent: debug server failed and is switched off: ")
+                    .contains("Address already in use");
+            assertThat(child.exit()).as(child.toString()).isZero();
+            assertThat(child.stdout()).isEqualTo("ready\nbye\n");
+            assertThat(child.stderr()).as("exactly one line, no stack trace").isEqualTo(line.group());
+        }
+    }
+
+    @Test
+    void badOptionsAreOneLineAndTheProgramRuns() throws Exception {
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "port=6060,colour=blue")), "2")) {
+            assertThat(child.exit()).isZero();
+            assertThat(child.stdout()).isEqualTo("ready\nbye\n");
+            assertThat(child.stderr()).startsWith("leakhound-agent: bad options, the agent is off: unknown agent option "
+                    + "'colour' (known: port, host, ").hasLineCount(1);
+        }
+    }
+
+    @Test
+    void theStopOptionIsHarmlessWhenNothingRuns() throws Exception {
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "stop")), "1")) {
+            assertThat(child.exit()).isZero();
+            assertThat(child.stderr()).isEqualTo("leakhound-agent: not running, nothing to stop\n");
+        }
+    }
+}

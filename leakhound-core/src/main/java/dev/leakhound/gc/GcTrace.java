@@ -1,0 +1,109 @@
+package dev.leakhound.gc;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * One line per collection, in the spirit of Go's {@code GODEBUG=gctrace=1}, for the JVM:
+ *
+ * <pre>
+ * gc 12 @3.456s G1 Young Generation (G1 Evacuation Pause) minor: 4.123 ms pause, 24-&gt;8-&gt;64 MB, 256 MB max; heap after GC stable (+0.1 MB/min, R2 0.12, 10 collections)
+ * gc 13 @5.000s ZGC Major Cycles (System.gc()) concurrent: 211.000 ms concurrent, 40-&gt;10-&gt;128 MB, 128 MB max; heap after GC growing +1.2 MB/min (R2 0.95, 10 old collections, max in 2m30s)
+ * </pre>
+ *
+ * Fields, in order: {@code gc} and the collection number; {@code @} and the start as seconds since the JVM
+ * started; the collector and, in parentheses, the cause; the {@linkplain GcCycle.Kind kind} in lower case;
+ * after the colon the pause and the concurrent time in milliseconds (each left out when unknown,
+ * {@code no duration} when both are); heap used before {@code ->} after {@code ->} committed after, in
+ * MB (2<sup>20</sup> bytes, rounded; {@code ?} when unknown); the heap maximum when known; and, after a
+ * semicolon, the running verdict of {@link HeapTrend} when one is given.
+ */
+public final class GcTrace {
+    private static final double MB = 1024.0 * 1024.0;
+
+    private GcTrace() {
+    }
+
+    /** The line of a collection with the verdict's full words ({@code trend} may be {@code null}: no verdict). */
+    public static String line(GcCycle cycle, HeapTrend trend) {
+        return base(cycle) + (trend == null ? "" : "; " + verdict(trend));
+    }
+
+    /** The line of a collection with just the verdict ({@code verdict} may be {@code null}: none). */
+    public static String line(GcCycle cycle, HeapTrend.Verdict verdict) {
+        return base(cycle) + (verdict == null ? "" : "; heap after GC " + verdict.words());
+    }
+
+    /**
+     * The verdict in words: {@code heap after GC growing +1.2 MB/min (R2 0.95, 10 collections, max in 2m30s)},
+     * {@code heap after GC stable (+0.0 MB/min, R2 0.03, 10 collections)},
+     * {@code heap after GC: insufficient data (2 collections)}.
+     */
+    public static String verdict(HeapTrend t) {
+        String which = t.points() + (t.basis() == HeapTrend.Basis.OLD_COLLECTIONS ? " old collections" : " collections");
+        if (t.verdict() == HeapTrend.Verdict.INSUFFICIENT_DATA) {
+            return "heap after GC: insufficient data (" + which + ")";
+        }
+        StringBuilder sb = new StringBuilder("heap after GC ").append(t.verdict().words());
+        sb.append(t.verdict() == HeapTrend.Verdict.GROWING ? " " : " (");
+        sb.append(String.format(Locale.ROOT, "%+.1f MB/min", t.slopeBytesPerMinute() / MB));
+        sb.append(t.verdict() == HeapTrend.Verdict.GROWING ? " (" : ", ");
+        sb.append(String.format(Locale.ROOT, "R2 %.2f, ", t.rSquared())).append(which);
+        if (t.timeToMax() != null) {
+            sb.append(", max in ").append(duration(t.timeToMax()));
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String base(GcCycle c) {
+        StringBuilder sb = new StringBuilder(128);
+        sb.append("gc ").append(c.number()).append(" @").append(seconds(c.start())).append("s ").append(c.collector());
+        if (c.cause() != null) {
+            sb.append(" (").append(c.cause()).append(')');
+        }
+        sb.append(' ').append(c.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(": ");
+        if (c.pause() == null && c.concurrent() == null) {
+            sb.append("no duration");
+        } else {
+            if (c.pause() != null) {
+                sb.append(millis(c.pause())).append(" ms pause");
+            }
+            if (c.concurrent() != null) {
+                sb.append(c.pause() != null ? ", " : "").append(millis(c.concurrent())).append(" ms concurrent");
+            }
+        }
+        sb.append(", ").append(mb(c.heapBefore())).append("->").append(mb(c.heapAfter())).append("->")
+                .append(mb(c.heapCommitted())).append(" MB");
+        if (c.heapMax() != GcCycle.UNKNOWN) {
+            sb.append(", ").append(mb(c.heapMax())).append(" MB max");
+        }
+        return sb.toString();
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e9);
+    }
+
+    private static String millis(Duration d) {
+        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e6);
+    }
+
+    private static String mb(long bytes) {
+        return bytes == GcCycle.UNKNOWN ? "?" : Long.toString(Math.round(bytes / MB));
+    }
+
+    /** {@code 45s}, {@code 2m30s}, {@code 3h05m}, {@code 2d04h}. */
+    static String duration(Duration d) {
+        long s = d.getSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
+        }
+        return (s / 86400) + "d" + String.format(Locale.ROOT, "%02d", (s % 86400) / 3600) + "h";
+    }
+}

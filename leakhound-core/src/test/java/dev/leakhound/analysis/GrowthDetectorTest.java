@@ -1,0 +1,339 @@
+package dev.leakhound.analysis;
+
+import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.CreationSite;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+class GrowthDetectorTest {
+    private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
+
+    private static List<StackFrame> stack(String app) {
+        return List.of(
+                StackFrame.parse("java.base/java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:266)"),
+                StackFrame.parse("com.example." + app + "(App.java:8)"));
+    }
+
+    private static final List<StackFrame> LEAK = stack("App.send");
+    private static final List<StackFrame> OTHER = stack("App.other");
+    private static final String TRANSFERER = "java.util.concurrent.SynchronousQueue$Transferer@a";
+
+    /** A group of {@code n} threads with ids {@code firstId, firstId+1, ...} at the given site. */
+    private static StackGroup group(List<StackFrame> stack, Thread.State state, long firstId, int n) {
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // a fresh list per thread: equal stacks from different captures are different instances
+            threads.add(new ThreadSnapshot(firstId + i, "", true, null, state, new ArrayList<>(stack),
+                    Blocker.parse(Blocker.Kind.PARKED_ON, TRANSFERER, null), List.of(), "<root>", null, null));
+        }
+        return new StackGroup(state, Blocker.Kind.PARKED_ON, "java.util.concurrent.SynchronousQueue$Transferer",
+                threads.get(0).stack(), threads);
+    }
+
+    private static StackGroup waiting(List<StackFrame> stack, long firstId, int n) {
+        return group(stack, Thread.State.WAITING, firstId, n);
+    }
+
+    /** Feeds the counts of one site, one sample a minute; the oldest threads keep their ids. */
+    private static List<GrowingGroup> feed(GrowthDetector d, int... counts) {
+        List<GrowingGroup> last = List.of();
+        for (int i = 0; i < counts.length; i++) {
+            List<StackGroup> groups = counts[i] == 0 ? List.of() : List.of(waiting(LEAK, 1000, counts[i]));
+            last = d.add(T0.plus(Duration.ofMinutes(i)), groups);
+        }
+        return last;
+    }
+
+    @Test
+    void growingSiteIsReportedWithRatesCountsAndOldestThread() {
+        GrowthDetector d = new GrowthDetector(3, 2);
+        assertThat(d.add(T0, List.of(waiting(LEAK, 1000, 5), waiting(OTHER, 1, 4)))).isEmpty();
+        assertThat(d.add(T0.plusSeconds(60), List.of(waiting(LEAK, 1000, 10), waiting(OTHER, 1, 4)))).isEmpty();
+        List<GrowingGroup> found = d.add(T0.plusSeconds(120),
+                List.of(waiting(LEAK, 1000, 15), waiting(OTHER, 1, 4)));
+
+        assertThat(found).hasSize(1);
+        GrowingGroup g = found.get(0);
+        assertThat(g.count()).isEqualTo(15);
+        assertThat(g.counts()).containsExactly(5, 10, 15);
+        assertThat(g.growth()).isEqualTo(10);
+        assertThat(g.growthPerSample()).isEqualTo(5.0);
+        assertThat(g.growthPerMinute()).isCloseTo(5.0, within(1e-9));
+        assertThat(g.trend()).isEqualTo(1.0);
+        assertThat(g.windowStart()).isEqualTo(T0);
+        assertThat(g.windowEnd()).isEqualTo(T0.plusSeconds(120));
+        assertThat(g.oldestSeen()).isEqualTo(T0);
+        assertThat(g.oldestAge()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(g.waitSite().call()).isEqualTo("SynchronousQueue.put");
+        assertThat(g.waitSite().blockingFrame().toString()).isEqualTo("com.example.App.send(App.java:8)");
+        assertThat(g.state()).isEqualTo(Thread.State.WAITING);
+        assertThat(g.stack()).isEqualTo(LEAK);
+        assertThat(g.creationSite()).isNull();
+        assertThat(d.suspects()).isEqualTo(found);
+        assertThat(d.samples()).isEqualTo(3);
+        assertThat(d.lastSampleAt()).isEqualTo(T0.plusSeconds(120));
+        assertThat(d.trackedSites()).isEqualTo(2);
+        assertThat(d.trackedThreads()).isEqualTo(15 + 4);
+    }
+
+    @Test
+    void nothingIsReportedBeforeTheWindowIsFull() {
+        GrowthDetector d = new GrowthDetector(4, 1);
+        assertThat(feed(d, 1, 50, 100)).isEmpty();
+        assertThat(feed(new GrowthDetector(4, 1), 1, 50, 100, 150)).hasSize(1);
+    }
+
+    @Test
+    void flatSiteIsNotReported() {
+        assertThat(feed(new GrowthDetector(), 7, 7, 7, 7, 7)).isEmpty();
+    }
+
+    @Test
+    void growingThenFlatIsReportedOnlyWhileItGrows() {
+        GrowthDetector d = new GrowthDetector(3, 2);
+        assertThat(feed(d, 0, 3, 6)).hasSize(1);     // a leak that starts inside the window counts from 0
+        d.add(T0.plus(Duration.ofMinutes(3)), List.of(waiting(LEAK, 1000, 9)));
+        assertThat(d.suspects()).hasSize(1);
+        d.add(T0.plus(Duration.ofMinutes(4)), List.of(waiting(LEAK, 1000, 9)));
+        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.counts()).containsExactly(6, 9, 9));
+        d.add(T0.plus(Duration.ofMinutes(5)), List.of(waiting(LEAK, 1000, 9)));
+        assertThat(d.suspects()).isEmpty();          // 9 9 9: no longer growing
+    }
+
+    @Test
+    void noisyRiseIsReportedAndNoisyJitterIsNot() {
+        GrowthDetector rising = new GrowthDetector(5, 3);
+        List<GrowingGroup> found = feed(rising, 10, 14, 13, 19, 22);
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.growth()).isEqualTo(12);
+            assertThat(g.trend()).isCloseTo(0.8, within(1e-9));
+            assertThat(g.growthPerSample()).isEqualTo(3.0);
+        });
+        // last above first, but no trend: a busy site, not a leak
+        assertThat(feed(new GrowthDetector(5, 1), 9, 12, 10, 8, 11)).isEmpty();
+        // a rise that falls back at the end: tau = (1 + 1 - 1) / 3 < 0.5
+        assertThat(feed(new GrowthDetector(3, 1), 0, 5, 3)).isEmpty();
+        // growth below the minimum
+        assertThat(feed(new GrowthDetector(3, 5), 1, 2, 3)).isEmpty();
+    }
+
+    @Test
+    void siteThatDisappearsIsDroppedAndNotReported() {
+        GrowthDetector d = new GrowthDetector(3, 1);
+        assertThat(feed(d, 1, 2, 3)).hasSize(1);
+        d.add(T0.plus(Duration.ofMinutes(3)), List.of());            // the threads ended
+        assertThat(d.suspects()).isEmpty();
+        assertThat(d.trackedThreads()).isZero();                     // ids of ended threads are forgotten
+        d.add(T0.plus(Duration.ofMinutes(4)), List.of());
+        assertThat(d.trackedSites()).isEqualTo(1);                   // still in the window: 3 0 0
+        d.add(T0.plus(Duration.ofMinutes(5)), List.of());
+        assertThat(d.trackedSites()).isZero();                       // 0 0 0: dropped
+    }
+
+    @Test
+    void timedAndRunnableGroupsAreIgnored() {
+        GrowthDetector d = new GrowthDetector(2, 1);
+        d.add(T0, List.of(group(LEAK, Thread.State.TIMED_WAITING, 1, 1), group(OTHER, Thread.State.RUNNABLE, 10, 1)));
+        d.add(T0.plusSeconds(1), List.of(group(LEAK, Thread.State.TIMED_WAITING, 1, 5),
+                group(OTHER, Thread.State.RUNNABLE, 10, 5)));
+        assertThat(d.suspects()).isEmpty();
+        assertThat(d.trackedSites()).isZero();
+        assertThat(d.trackedThreads()).isZero();
+    }
+
+    @Test
+    void groupsOfOneSiteInOneSampleAreAddedUpAndCreationSiteIsKept() {
+        CreationSite site = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(2, 2);
+        d.add(T0, List.of(waiting(LEAK, 1, 1)));
+        StackGroup a = waiting(LEAK, 100, 2);
+        List<ThreadSnapshot> withSite = a.threads().stream().map(t -> t.withCreationSite(site)).toList();
+        StackGroup b = new StackGroup(a.state(), a.blockerKind(), a.blockerClass(), a.stack(), withSite);
+        List<GrowingGroup> found = d.add(T0.plusSeconds(10), List.of(waiting(LEAK, 1, 1), b));
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.count()).isEqualTo(3);
+            assertThat(g.counts()).containsExactly(1, 3);
+            assertThat(g.creationSite()).isEqualTo(site);
+            assertThat(g.oldestSeen()).isEqualTo(T0);                // thread #1, seen in the first sample
+            assertThat(g.growthPerMinute()).isCloseTo(12.0, within(1e-9));
+        });
+    }
+
+    @Test
+    void timeGoingBackIsClampedAndNoTimeSpanGivesNaNPerMinute() {
+        GrowthDetector d = new GrowthDetector(2, 1);
+        d.add(T0, List.of(waiting(LEAK, 1, 1)));
+        List<GrowingGroup> found = d.add(T0.minusSeconds(30), List.of(waiting(LEAK, 1, 3)));
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.windowEnd()).isEqualTo(T0);
+            assertThat(g.growthPerMinute()).isNaN();
+            assertThat(g.oldestAge()).isEqualTo(Duration.ZERO);
+        });
+    }
+
+    @Test
+    void sitesAreBoundedAbsentOnesEvictedFirstThenSmallest() {
+        GrowthDetector d = new GrowthDetector(3, 1, 0.5, 3, 1000);
+        // sample 1: sites a(1) b(2) c(3)
+        d.add(T0, List.of(waiting(stack("A.a"), 1, 1), waiting(stack("B.b"), 10, 2), waiting(stack("C.c"), 20, 3)));
+        assertThat(d.trackedSites()).isEqualTo(3);
+        // sample 2: c grows, d(5) and e(4) appear, a and b are absent: a and b go first
+        d.add(T0.plusSeconds(1), List.of(waiting(stack("C.c"), 20, 4), waiting(stack("D.d"), 30, 5),
+                waiting(stack("E.e"), 40, 4)));
+        assertThat(d.trackedSites()).isEqualTo(3);
+        // sample 3: all present and two more: the smallest (f=1, g=2) are evicted; c, d and e stay and grow
+        List<GrowingGroup> found = d.add(T0.plusSeconds(2), List.of(waiting(stack("C.c"), 20, 6),
+                waiting(stack("D.d"), 30, 7), waiting(stack("E.e"), 40, 5), waiting(stack("F.f"), 50, 1),
+                waiting(stack("G.g"), 60, 2)));
+        assertThat(d.trackedSites()).isEqualTo(3);
+        // sorted by growth: d grew 0 to 7, e 0 to 5, c 3 to 6
+        assertThat(found).extracting(g -> g.waitSite().blockingFrame().className())
+                .containsExactly("com.example.D", "com.example.E", "com.example.C");
+        assertThat(found).extracting(GrowingGroup::growth).containsExactly(7, 5, 3);
+        assertThat(found.get(2).counts()).containsExactly(3, 4, 6);
+    }
+
+    @Test
+    void trackedThreadsAreBoundedKeepingTheOldest() {
+        GrowthDetector d = new GrowthDetector(2, 1, 0.5, 100, 10);
+        d.add(T0, List.of(waiting(LEAK, 100, 8)));                    // ids 100..107 at T0
+        assertThat(d.trackedThreads()).isEqualTo(8);
+        List<GrowingGroup> found = d.add(T0.plusSeconds(60), List.of(waiting(LEAK, 1, 20), waiting(LEAK, 100, 8)));
+        assertThat(d.trackedThreads()).isEqualTo(10);                 // 8 known kept, 2 of the 20 new ones
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.count()).isEqualTo(28);
+            assertThat(g.oldestSeen()).isEqualTo(T0);
+            assertThat(g.oldestAge()).isEqualTo(Duration.ofMinutes(1));
+        });
+        GrowthDetector none = new GrowthDetector(2, 1, 0.5, 100, 0);
+        none.add(T0, List.of(waiting(LEAK, 1, 1)));
+        assertThat(none.add(T0.plusSeconds(1), List.of(waiting(LEAK, 1, 3)))).singleElement()
+                .satisfies(g -> assertThat(g.oldestSeen()).isNull());
+    }
+
+    @Test
+    void threadThatLeavesAndComesBackStartsAgain() {
+        GrowthDetector d = new GrowthDetector(2, 1);
+        d.add(T0, List.of(waiting(LEAK, 1, 1)));
+        d.add(T0.plusSeconds(60), List.of(waiting(OTHER, 1, 1)));     // thread 1 moved to another site
+        d.add(T0.plusSeconds(120), List.of(waiting(OTHER, 1, 1), waiting(OTHER, 2, 1)));
+        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.oldestSeen()).isEqualTo(T0));
+        d.add(T0.plusSeconds(180), List.of());
+        d.add(T0.plusSeconds(240), List.of(waiting(OTHER, 1, 3)));
+        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.oldestSeen()).isEqualTo(T0.plusSeconds(240)));
+    }
+
+    @Test
+    void kendallTau() {
+        assertThat(GrowthDetector.kendallTau(new int[]{1, 2, 3})).isEqualTo(1.0);
+        assertThat(GrowthDetector.kendallTau(new int[]{3, 2, 1})).isEqualTo(-1.0);
+        assertThat(GrowthDetector.kendallTau(new int[]{0, 5, 5})).isCloseTo(2.0 / 3, within(1e-12));
+        assertThat(GrowthDetector.kendallTau(new int[]{4, 4, 4})).isZero();
+    }
+
+    @Test
+    void rejectsBadSettings() {
+        assertThatThrownBy(() -> new GrowthDetector(1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GrowthDetector(3, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GrowthDetector(3, 1, 1.5, 10, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GrowthDetector(3, 1, Double.NaN, 10, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GrowthDetector(3, 1, 0.5, 0, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GrowthDetector(3, 1, 0.5, 1, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---- live threads ----
+
+    private static final int PER_ROUND = 25;
+    private static final int CONTROL = 7;
+
+    /** Each call is one round of the leak: threads that offer into a queue nobody takes from. */
+    private static void leakRound(SynchronousQueue<Integer> queue, List<Thread> started) {
+        for (int i = 0; i < PER_ROUND; i++) {
+            started.add(Thread.ofVirtual().name("growth-leak").start(() -> {
+                try {
+                    queue.put(1);
+                } catch (InterruptedException e) {
+                    // the test ends it
+                }
+            }));
+        }
+    }
+
+    private static void awaitAllWaiting(List<Thread> threads) {
+        await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
+                .until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    }
+
+    @Test
+    void findsRealVirtualThreadsLeakingIntoASynchronousQueue() throws Exception {
+        SynchronousQueue<Integer> queue = new SynchronousQueue<>();
+        CountDownLatch never = new CountDownLatch(1);
+        List<Thread> leaked = new ArrayList<>();
+        List<Thread> control = new ArrayList<>();
+        try {
+            for (int i = 0; i < CONTROL; i++) {
+                control.add(Thread.ofVirtual().name("growth-control").start(() -> {
+                    try {
+                        never.await();
+                    } catch (InterruptedException e) {
+                        // the test ends it
+                    }
+                }));
+            }
+            awaitAllWaiting(control);
+            GrowthDetector d = new GrowthDetector(4, 2);
+            d.add(LiveThreads.capture());                               // before the leak
+            for (int round = 1; round <= 3; round++) {
+                leakRound(queue, leaked);
+                awaitAllWaiting(leaked);
+                d.add(LiveThreads.capture());
+            }
+
+            List<GrowingGroup> suspects = d.suspects();
+            GrowingGroup leak = suspects.stream()
+                    .filter(g -> "SynchronousQueue.put".equals(g.waitSite().call())).findFirst().orElseThrow();
+            assertThat(leak.count()).isEqualTo(3 * PER_ROUND);
+            assertThat(leak.counts()).containsExactly(0, PER_ROUND, 2 * PER_ROUND, 3 * PER_ROUND);
+            assertThat(leak.growth()).isEqualTo(3 * PER_ROUND);
+            assertThat(leak.growthPerSample()).isEqualTo(PER_ROUND);
+            assertThat(leak.growthPerMinute()).isPositive();
+            assertThat(leak.trend()).isEqualTo(1.0);
+            assertThat(leak.state()).isEqualTo(Thread.State.WAITING);
+            assertThat(leak.waitSite().blockingFrame().className()).isEqualTo(GrowthDetectorTest.class.getName());
+            assertThat(leak.group().threads()).allMatch(ThreadSnapshot::virtual);
+            assertThat(leak.oldestSeen()).isNotNull();
+            assertThat(leak.oldestAge()).isPositive();
+            // the flat control group, and everything else of the JVM, is not a suspect
+            assertThat(suspects).hasSize(1);
+            assertThat(suspects).noneMatch(g -> "CountDownLatch.await".equals(g.waitSite().call()));
+        } finally {
+            for (Thread t : leaked) {
+                t.interrupt();
+            }
+            for (Thread t : control) {
+                t.interrupt();
+            }
+            for (Thread t : leaked) {
+                t.join();
+            }
+            for (Thread t : control) {
+                t.join();
+            }
+        }
+    }
+}

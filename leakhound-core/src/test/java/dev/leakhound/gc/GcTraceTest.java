@@ -1,0 +1,64 @@
+package dev.leakhound.gc;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.leakhound.gc.GcCycles.MB;
+import static dev.leakhound.gc.GcCycles.youngSeries;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GcTraceTest {
+    private static final GcCycle YOUNG = new GcCycle(12, Duration.ofMillis(3456), "G1 Young Generation",
+            "G1 Evacuation Pause", "end of minor GC", GcCycle.Kind.MINOR, Duration.ofNanos(4_123_000), null,
+            24 * MB, 8 * MB, 64 * MB, 256 * MB,
+            List.of(new GcCycle.Pool("G1 Eden Space", 16 * MB, 0, 32 * MB, -1)));
+
+    @Test
+    void lineOfAPause() {
+        assertThat(GcTrace.line(YOUNG, (HeapTrend) null)).isEqualTo(
+                "gc 12 @3.456s G1 Young Generation (G1 Evacuation Pause) minor: 4.123 ms pause, 24->8->64 MB, 256 MB max");
+        assertThat(GcTrace.line(YOUNG, HeapTrend.Verdict.STABLE)).isEqualTo(
+                "gc 12 @3.456s G1 Young Generation (G1 Evacuation Pause) minor: 4.123 ms pause, 24->8->64 MB, 256 MB max;"
+                        + " heap after GC stable");
+    }
+
+    @Test
+    void lineOfAConcurrentCycleAndOfUnknownSizes() {
+        GcCycle zgc = new GcCycle(13, Duration.ofSeconds(5), "ZGC Major Cycles", "System.gc()", "end of GC cycle",
+                GcCycle.Kind.CONCURRENT, null, Duration.ofMillis(211), 40 * MB, 10 * MB, 128 * MB, 128 * MB, List.of());
+        assertThat(GcTrace.line(zgc, HeapTrend.Verdict.INSUFFICIENT_DATA)).isEqualTo(
+                "gc 13 @5.000s ZGC Major Cycles (System.gc()) concurrent: 211.000 ms concurrent, 40->10->128 MB,"
+                        + " 128 MB max; heap after GC insufficient data");
+        GcCycle pause = new GcCycle(14, Duration.ofMillis(5001), "ZGC Major Pauses", null, "end of GC pause",
+                GcCycle.Kind.PHASE_PAUSE, null, null, -1, -1, -1, -1, List.of());
+        assertThat(GcTrace.line(pause, (HeapTrend.Verdict) null))
+                .isEqualTo("gc 14 @5.001s ZGC Major Pauses phase pause: no duration, ?->?->? MB");
+        GcCycle both = new GcCycle(15, Duration.ZERO, "X", null, null, GcCycle.Kind.OTHER, Duration.ofMillis(1),
+                Duration.ofMillis(2), 3 * MB, 2 * MB, 4 * MB, -1, List.of());
+        assertThat(GcTrace.line(both, (HeapTrend) null))
+                .isEqualTo("gc 15 @0.000s X other: 1.000 ms pause, 2.000 ms concurrent, 3->2->4 MB");
+    }
+
+    @Test
+    void verdictWords() {
+        HeapTrend growing = HeapTrend.of(youngSeries(100, 110, 120, 130, 140, 150, 160, 170, 180, 190));
+        assertThat(GcTrace.verdict(growing))
+                .isEqualTo("heap after GC growing +60.0 MB/min (R2 1.00, 10 collections, max in 13m54s)");
+        assertThat(GcTrace.line(YOUNG, growing)).endsWith(
+                "256 MB max; heap after GC growing +60.0 MB/min (R2 1.00, 10 collections, max in 13m54s)");
+        HeapTrend stable = HeapTrend.of(youngSeries(300, 300, 300, 300));
+        assertThat(GcTrace.verdict(stable)).isEqualTo("heap after GC stable (+0.0 MB/min, R2 0.00, 4 collections)");
+        assertThat(GcTrace.verdict(HeapTrend.of(youngSeries(1, 2))))
+                .isEqualTo("heap after GC: insufficient data (2 collections)");
+    }
+
+    @Test
+    void durations() {
+        assertThat(GcTrace.duration(Duration.ofSeconds(45))).isEqualTo("45s");
+        assertThat(GcTrace.duration(Duration.ofSeconds(150))).isEqualTo("2m30s");
+        assertThat(GcTrace.duration(Duration.ofMinutes(185))).isEqualTo("3h05m");
+        assertThat(GcTrace.duration(Duration.ofHours(52))).isEqualTo("2d04h");
+    }
+}
