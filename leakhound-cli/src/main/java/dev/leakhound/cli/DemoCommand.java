@@ -58,7 +58,12 @@ import java.util.stream.Collectors;
                 "  4. SentinelAgent LEAKY (leftover done queues of capacity 1): the number",
                 "     of leaked checker threads grows every round;",
                 "  5. SentinelAgent FIXED: no leak.",
-                "The leaked threads are interrupted at the end of each step. Takes seconds.",
+                "  6. SentinelAgent LIVE, buggy (--fixed: the fixed agent) with Leakhound's",
+                "     agent and debug server on 127.0.0.1:6060 (any free port if taken): per",
+                "     round the live thread count, fetched from /debug/threads/count, and",
+                "     the leak detector's suspect with the blocking line; then the URLs.",
+                "The leaked threads are interrupted at the end of each step, the agent and",
+                "its server stopped at the end. Takes seconds.",
                 ""},
         footerHeading = "%nExit status:%n",
         footer = {
@@ -91,6 +96,10 @@ final class DemoCommand implements Callable<Integer> {
                     + " the article's agent: 10000).")
     long periodMs;
 
+    @Option(names = "--fixed",
+            description = "Step 6 runs the fixed sentinel agent: a flat thread count and no suspect.")
+    boolean fixed;
+
     private PrintWriter out;
     private final List<String> problems = new ArrayList<>();
 
@@ -115,7 +124,8 @@ final class DemoCommand implements Callable<Integer> {
         boolean cancelling = multiQueryWithoutLeak(3, MultiQuery.Variant.CANCELLING,
                 "invokeAny interrupts the slower queries");
         List<Integer> growth = sentinel(4, SentinelAgent.Variant.LEAKY);
-        List<Integer> fixed = sentinel(5, SentinelAgent.Variant.FIXED);
+        List<Integer> fixedCounts = sentinel(5, SentinelAgent.Variant.FIXED);
+        LiveSentinelDemo.Outcome live = live(6);
 
         out.println();
         out.println("Afterwards: the leak check against a baseline taken before the demo");
@@ -129,11 +139,15 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         String summary = String.format(Locale.ROOT,
                 "MultiQuery leaky leaked %s, buffered %s, cancelling %s; "
-                        + "SentinelAgent buggy leaked %s checker threads over %d rounds, fixed %s",
+                        + "SentinelAgent buggy leaked %s checker threads over %d rounds, fixed %s; "
+                        + "live %s: thread count %s, %s",
                 leakyQueries, buffered ? "none" : "some", cancelling ? "none" : "some",
                 growth.stream().map(String::valueOf).collect(Collectors.joining(" -> ")), rounds,
-                fixed.stream().allMatch(n -> n == 0) ? "none" : fixed.stream().map(String::valueOf)
-                        .collect(Collectors.joining(" -> ")));
+                fixedCounts.stream().allMatch(n -> n == 0) ? "none" : fixedCounts.stream().map(String::valueOf)
+                        .collect(Collectors.joining(" -> ")),
+                fixed ? "fixed" : "buggy",
+                live.counts().stream().map(String::valueOf).collect(Collectors.joining(" -> ")),
+                live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound());
         if (problems.isEmpty()) {
             out.printf(Locale.ROOT, "demo: as expected (%.1f s): %s%n", seconds, summary);
         } else {
@@ -285,6 +299,20 @@ final class DemoCommand implements Callable<Integer> {
         return counts;
     }
 
+    /** Step 6: the sentinel agent with Leakhound's agent and debug server on, in this JVM. */
+    private LiveSentinelDemo.Outcome live(int step) throws InterruptedException {
+        SentinelAgent.Variant variant = fixed ? SentinelAgent.Variant.FIXED : SentinelAgent.Variant.LEAKY;
+        int liveRounds = Math.max(rounds, LiveSentinelDemo.WINDOW);
+        heading(step, "SentinelAgent LIVE, " + (fixed ? "fixed" : "buggy") + ", with Leakhound's agent and debug server on: "
+                + liveRounds + " rounds, one every " + periodMs + " ms");
+        LiveSentinelDemo.Outcome o = new LiveSentinelDemo(out, variant, liveRounds, Duration.ofMillis(periodMs),
+                checkRunnables(), SETTLE_TIMEOUT).run();
+        if (!o.problems().isEmpty()) {
+            problems.add("SentinelAgent LIVE: " + String.join("; ", o.problems()));
+        }
+        return o;
+    }
+
     private static Map<String, Duration> checks() {
         Map<String, Duration> m = new LinkedHashMap<>();
         m.put("disk", Duration.ofMillis(4));
@@ -354,7 +382,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The first frame of {@code example}'s code in the live stacks of these threads, or null. */
-    private static StackFrame exampleFrame(List<Thread> threads, Class<?> example) {
+    static StackFrame exampleFrame(List<Thread> threads, Class<?> example) {
         for (Thread t : threads) {
             for (StackTraceElement e : t.getStackTrace()) {
                 if (e.getClassName().equals(example.getName())) {

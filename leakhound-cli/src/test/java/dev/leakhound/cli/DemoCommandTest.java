@@ -7,12 +7,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code leakhound demo} in this JVM: leaks where the seed says, none elsewhere, nothing left behind. */
 @Timeout(60)
@@ -31,7 +39,8 @@ class DemoCommandTest {
         String buffered = section(out, "2. MultiQuery BUFFERED", "3. MultiQuery CANCELLING");
         String cancelling = section(out, "3. MultiQuery CANCELLING", "4. SentinelAgent LEAKY");
         String sentinelLeaky = section(out, "4. SentinelAgent LEAKY", "5. SentinelAgent FIXED");
-        String sentinelFixed = section(out, "5. SentinelAgent FIXED", "Afterwards:");
+        String sentinelFixed = section(out, "5. SentinelAgent FIXED", "6. SentinelAgent LIVE");
+        String live = section(out, "6. SentinelAgent LIVE, buggy", "Afterwards:");
 
         // (a) the two slower queries, blocked forever in SynchronousQueue.put at the example's line
         assertThat(multiQueryLeaky)
@@ -64,15 +73,117 @@ class DemoCommandTest {
         assertThat(leakedPerRound(sentinelFixed)).containsExactly(0, 0, 0);
         assertThat(sentinelFixed).contains("leakhound: no leaked threads", "=> as expected: no leak in any round");
 
+        // (e) live, with the agent and its server: the count from /debug/threads/count rises every round, and
+        // the detector names the done.put(1) line within 3 rounds of the first leak
+        int firstLeakRound = growth.indexOf(growth.stream().filter(n -> n > 0).findFirst().orElseThrow()) + 1;
+        List<Integer> liveCounts = liveCounts(live);
+        assertThat(liveCounts).hasSize(3);
+        for (int i = 1; i < liveCounts.size(); i++) {
+            assertThat(liveCounts.get(i)).as("live count of round %d in\n%s", i + 1, live).isGreaterThan(liveCounts.get(i - 1));
+        }
+        int suspectRound = suspectRound(live);
+        assertThat(suspectRound).as(live).isPositive();
+        assertThat(suspectRound - firstLeakRound).as(live).isBetween(0, 3);
+        assertThat(live).contains("SUSPECT from the leak detector: ")
+                .contains("virtual threads WAITING in ArrayBlockingQueue.put")
+                .contains("blocked at  dev.leakhound.examples.SentinelAgent.runCheck(SentinelAgent.java:" + donePutLine() + ")")
+                .containsPattern("growth      \\+3\\.0 threads per round \\(counts over the window: 0 -> 3 -> 6\\)")
+                .containsPattern("wait site   WAITING in java\\.util\\.concurrent\\.ArrayBlockingQueue\\.put\\(")
+                .contains("started at  not recorded yet (creation sites come with the agent's instrumentation)")
+                .contains("=> as expected: the live thread count rises every round (")
+                .doesNotContain("NOT as expected");
+        assertServedAndReleased(live, liveCounts);
+
         assertThat(section(out, "Afterwards:", "demo: ")).contains("leakhound: no leaked threads");
         assertThat(out.lines().toList().getLast()).startsWith("demo: as expected (")
                 .contains("MultiQuery leaky leaked 2 virtual threads in SynchronousQueue.put, buffered none, "
                         + "cancelling none; SentinelAgent buggy leaked " + arrows + " checker threads over 3 rounds, "
-                        + "fixed none");
+                        + "fixed none; live buggy: thread count "
+                        + liveCounts.stream().map(String::valueOf).collect(Collectors.joining(" -> "))
+                        + ", suspect in round " + suspectRound);
         assertThat(out).doesNotContain("NOT as expected");
 
         // The demo interrupted what it leaked: nothing of it is left in this JVM.
         Leakhound.verifyNone(before);
+    }
+
+    @Test
+    void fixedShowsAFlatCountAndNoSuspect() {
+        LeakOptions before = LeakOptions.builder().ignoreCurrent().build();
+
+        Cli.Result r = Cli.run("demo", "--fixed", "--rounds", "4", "--period-ms", "20");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        String live = section(r.out(), "6. SentinelAgent LIVE, fixed", "Afterwards:");
+        List<Integer> liveCounts = liveCounts(live);
+        assertThat(liveCounts).as(live).hasSize(4);
+        assertThat(liveCounts.stream().distinct().toList()).as(live).hasSize(1);
+        assertThat(live).doesNotContain("SUSPECT", "suspect again", "NOT as expected")
+                .contains("=> as expected: the live thread count is flat (");
+        assertServedAndReleased(live, liveCounts);
+        assertThat(r.out().lines().toList().getLast()).startsWith("demo: as expected (")
+                .endsWith("live fixed: thread count "
+                        + liveCounts.stream().map(String::valueOf).collect(Collectors.joining(" -> ")) + ", no suspect");
+        Leakhound.verifyNone(before);
+    }
+
+    /** The round-1 count came from the server over HTTP, every URL answered 200, and the port is closed now. */
+    private static void assertServedAndReleased(String live, List<Integer> liveCounts) {
+        Matcher url = Pattern.compile("Leakhound's agent and debug server: http://127\\.0\\.0\\.1:(\\d+)/").matcher(live);
+        assertThat(url.find()).as(live).isTrue();
+        int port = Integer.parseInt(url.group(1));
+        assertThat(live).contains("round 1: live threads " + liveCounts.getFirst()
+                        + "   (curl 127.0.0.1:" + port + "/debug/threads/count answered " + liveCounts.getFirst() + ")")
+                .containsPattern("curl 127\\.0\\.0\\.1:" + port + "/debug/threads/count +-> 200, ")
+                .containsPattern("curl '127\\.0\\.0\\.1:" + port + "/debug/threads/dump\\?debug=1' +-> 200, ")
+                .containsPattern("curl 127\\.0\\.0\\.1:" + port + "/debug/leaks +-> 200, ")
+                .containsPattern("curl 127\\.0\\.0\\.1:" + port + "/debug/gc +-> 200, ")
+                .containsPattern("curl 127\\.0\\.0\\.1:" + port + "/metrics +-> 200, ")
+                .contains("stopped the agent and its server (http://127.0.0.1:" + port + "/ is closed)");
+        assertThatThrownBy(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            }
+        }).as("connecting to port %d after the demo", port).isInstanceOf(ConnectException.class);
+    }
+
+    private static List<Integer> liveCounts(String live) {
+        Matcher m = Pattern.compile("round \\d+: live threads (\\d+)").matcher(live);
+        List<Integer> counts = new java.util.ArrayList<>();
+        while (m.find()) {
+            counts.add(Integer.parseInt(m.group(1)));
+        }
+        return counts;
+    }
+
+    /** The round whose line comes right before the first SUSPECT line, or 0. */
+    private static int suspectRound(String live) {
+        int round = 0;
+        for (String line : live.lines().toList()) {
+            Matcher m = Pattern.compile("round (\\d+): live threads").matcher(line);
+            if (m.find()) {
+                round = Integer.parseInt(m.group(1));
+            } else if (line.contains("SUSPECT from the leak detector")) {
+                return round;
+            }
+        }
+        return 0;
+    }
+
+    /** The line of SentinelAgent's {@code done.put(1)}, read from the example's source. */
+    private static int donePutLine() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("..", "leakhound-examples", "src", "main", "java",
+                    "dev", "leakhound", "examples", "SentinelAgent.java"));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).strip().startsWith("done.put(1);")) {
+                    return i + 1;
+                }
+            }
+            throw new AssertionError("no done.put(1) in SentinelAgent.java");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String section(String out, String from, String to) {

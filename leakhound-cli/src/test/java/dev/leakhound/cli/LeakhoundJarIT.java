@@ -154,10 +154,16 @@ class LeakhoundJarIT {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
 
         assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.err()).isEmpty();
+        // the agent's line: where its debug server runs (step 6), or why 6060 could not be used
+        assertThat(r.err().lines().toList()).as(r.toString())
+                .allMatch(l -> l.startsWith("leakhound-agent: debug server "));
         assertThat(r.out()).contains("2 virtual threads WAITING in SynchronousQueue.put")
                 .containsPattern("round 4: [1-9]\\d* leaked checker threads")
                 .contains("=> as expected: the leaked checker threads grow every round (")
+                .contains("6. SentinelAgent LIVE, buggy")
+                .containsPattern("blocked at  dev\\.leakhound\\.examples\\.SentinelAgent\\.runCheck\\(SentinelAgent\\.java:\\d+\\)")
+                .contains("started at  not recorded yet (creation sites come with the agent's instrumentation)")
+                .contains("=> as expected: the live thread count rises every round (")
                 .doesNotContain("NOT as expected");
         assertThat(r.out().lines().toList().getLast()).startsWith("demo: as expected");
         assertThat(seconds).as("demo run time in seconds").isLessThan(30);
