@@ -1,0 +1,52 @@
+package dev.leakhound.agent.capture;
+
+import dev.leakhound.agent.ThreadSource;
+import dev.leakhound.model.ThreadDump;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * A {@link ThreadSource} on the JDK's thread containers where they can be opened, else the JDK's JSON dump, with a
+ * description that says which and why. Not yet the agent's default source (the agent still uses
+ * {@link ThreadSource#jdkDump()}); pass it to {@code LeakhoundAgent.start(options, source)}.
+ */
+public final class CaptureSources {
+    private CaptureSources() {
+    }
+
+    /** The fast source if {@link ContainerThreads#open(Instrumentation)} succeeds, else the JSON dump. */
+    public static ThreadSource best(Instrumentation inst) {
+        ContainerThreads ct = ContainerThreads.open(inst);
+        if (!ct.isAvailable()) {
+            ThreadSource dump = ThreadSource.jdkDump();
+            String why = dump.description() + "; the faster capture is unavailable: " + ct.unavailableReason();
+            return new ThreadSource() {
+                @Override
+                public ThreadDump capture() {
+                    return dump.capture();
+                }
+
+                @Override
+                public String description() {
+                    return why;
+                }
+            };
+        }
+        return new ThreadSource() {
+            @Override
+            public ThreadDump capture() {
+                return ct.snapshot();
+            }
+
+            @Override
+            public int count() {
+                return (int) Math.min(Integer.MAX_VALUE, ct.count().total());
+            }
+
+            @Override
+            public String description() {
+                return "JDK thread containers (jdk.internal.vm.ThreadContainers) + Thread.getStackTrace";
+            }
+        };
+    }
+}
