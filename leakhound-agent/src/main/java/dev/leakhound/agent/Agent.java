@@ -1,5 +1,7 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.agent.capture.CaptureSources;
+
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -71,11 +73,26 @@ public final class Agent {
                 status(running.status());
                 return;
             }
-            LeakhoundAgent agent = LeakhoundAgent.start(options);
+            LeakhoundAgent agent = LeakhoundAgent.start(options, threadSource(inst), true);
             status(agent.status());
         } catch (Throwable t) {
             AgentLog.failed("agent", t);
             status("failed: " + AgentLog.describe(t));
+        }
+    }
+
+    /**
+     * The JDK's thread containers when the instrumentation can open them to us (cheap counts, and stacks
+     * through {@code Thread.getStackTrace}, which the JDK keeps safe while virtual threads mount and unmount);
+     * else the JDK's JSON dump, said once on stderr.
+     */
+    private static ThreadSource threadSource(Instrumentation inst) {
+        try {
+            return CaptureSources.best(inst,
+                    reason -> AgentLog.info("using the JDK's thread dump, the faster capture is unavailable: " + reason));
+        } catch (Throwable t) {
+            AgentLog.info("using the JDK's thread dump: the faster capture failed: " + AgentLog.describe(t));
+            return ThreadSource.jdkDump();
         }
     }
 

@@ -80,6 +80,8 @@ class AgentJarIT {
             assertThat((Long) counts.get("platform") + (Long) counts.get("virtual")).isEqualTo(total);
             assertThat(Long.parseLong(count.text().strip())).as("count vs. " + counts).isBetween(total - 3, total + 3);
             assertThat((Long) counts.get("virtual")).as("5 blocked + the growing checkers").isGreaterThanOrEqualTo(5);
+            assertThat((String) counts.get("source")).as("loaded with -javaagent, the agent opens the thread containers")
+                    .startsWith("JDK thread containers");
 
             // debug=1: the blocked site, grouped.
             String grouped = Http.get(url, "/debug/threads/dump?debug=1").text();

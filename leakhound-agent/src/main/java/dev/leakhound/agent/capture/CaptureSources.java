@@ -7,8 +7,8 @@ import java.lang.instrument.Instrumentation;
 
 /**
  * A {@link ThreadSource} on the JDK's thread containers where they can be opened, else the JDK's JSON dump, with a
- * description that says which and why. Not yet the agent's default source (the agent still uses
- * {@link ThreadSource#jdkDump()}); pass it to {@code LeakhoundAgent.start(options, source)}.
+ * description that says which and why. The agent loaded with {@code -javaagent} or {@code leakhound attach}
+ * uses it.
  */
 public final class CaptureSources {
     private CaptureSources() {
@@ -16,8 +16,16 @@ public final class CaptureSources {
 
     /** The fast source if {@link ContainerThreads#open(Instrumentation)} succeeds, else the JSON dump. */
     public static ThreadSource best(Instrumentation inst) {
+        return best(inst, reason -> { });
+    }
+
+    /**
+     * As {@link #best(Instrumentation)}, and tells {@code onFallback} why when it falls back to the JSON dump.
+     */
+    public static ThreadSource best(Instrumentation inst, java.util.function.Consumer<String> onFallback) {
         ContainerThreads ct = ContainerThreads.open(inst);
         if (!ct.isAvailable()) {
+            onFallback.accept(ct.unavailableReason());
             ThreadSource dump = ThreadSource.jdkDump();
             String why = dump.description() + "; the faster capture is unavailable: " + ct.unavailableReason();
             return new ThreadSource() {
