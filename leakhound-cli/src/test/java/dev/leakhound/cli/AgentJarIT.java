@@ -62,6 +62,11 @@ class AgentJarIT {
                     .anyMatch(n -> n.startsWith("dev/leakhound/shaded/prometheus/"))
                     .noneMatch(n -> n.startsWith("com/google/") || n.startsWith("io/prometheus/")
                             || n.startsWith("com/fasterxml/") || n.startsWith("picocli/"));
+            // Every class is ours or relocated: nothing can clash with the host's classes, and no
+            // versioned (multi-release) copy keeps an original package name.
+            assertThat(names.stream().filter(n -> n.endsWith(".class")))
+                    .allMatch(n -> n.startsWith("dev/leakhound/"), "under dev/leakhound/");
+            assertThat(names).noneMatch(n -> n.startsWith("META-INF/versions/") || n.startsWith("google/"));
         }
     }
 
