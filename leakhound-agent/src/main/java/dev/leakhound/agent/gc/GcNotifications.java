@@ -98,12 +98,17 @@ public final class GcNotifications implements AutoCloseable {
     public static GcNotifications start(Consumer<? super GcCycle> consumer, int capacity,
                                         Consumer<? super Throwable> onFirstFailure) {
         GcNotifications n = new GcNotifications(consumer, capacity, onFirstFailure);
-        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (bean instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener(n.listener, null, null);
-                n.emitters.add(emitter);
-                n.collectors.add(bean.getName());
+        try {
+            for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (bean instanceof NotificationEmitter emitter) {
+                    emitter.addNotificationListener(n.listener, null, null);
+                    n.emitters.add(emitter);
+                    n.collectors.add(bean.getName());
+                }
             }
+        } catch (RuntimeException | Error e) {
+            n.close();          // no listener may stay behind a part that is reported as off
+            throw e;
         }
         return n;
     }
