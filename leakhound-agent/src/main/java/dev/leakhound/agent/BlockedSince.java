@@ -18,10 +18,10 @@ import java.util.Objects;
  *
  * <p>Only threads that are not running are tracked (WAITING, TIMED_WAITING, BLOCKED, or of unknown state);
  * a thread that is not seen in a capture, or seen elsewhere, starts over. Memory: one small entry per tracked
- * thread, at most {@value #MAX_TRACKED}.
+ * thread, at most {@value #MAX_TRACKED}; threads beyond that get no "blocked for" figure.
  */
 public final class BlockedSince {
-    static final int MAX_TRACKED = 1_000_000;
+    static final int MAX_TRACKED = 100_000;       // ~10 MB at most inside the host
 
     /** A thread's wait: its state and stack (by hash), and when that was first seen. */
     private record Seen(Thread.State state, int stackHash, int stackSize, long firstSeenNanos) {

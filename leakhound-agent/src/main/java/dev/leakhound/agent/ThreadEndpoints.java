@@ -15,6 +15,9 @@ import java.util.function.BiFunction;
  * the threads afresh (and tells {@link BlockedSince} what it saw).
  */
 final class ThreadEndpoints {
+    /** The largest groups a pprof profile carries: bounds the response when stacks are as many as threads. */
+    static final int MAX_PPROF_GROUPS = 10_000;
+
     private ThreadEndpoints() {
     }
 
@@ -125,7 +128,8 @@ final class ThreadEndpoints {
                 List<StackGroup> groups = ThreadGrouping.group(dump.threads());
                 return switch (mode) {
                     case "json" -> Response.json(ThreadViews.groupedJson(dump, groups, blocked));
-                    case "pprof" -> new Response(200, Response.BINARY, pprof(groups, dump.capturedAt()),
+                    case "pprof" -> new Response(200, Response.BINARY,
+                            pprof(groups.subList(0, Math.min(groups.size(), MAX_PPROF_GROUPS)), dump.capturedAt()),
                             Map.of("Content-Disposition", "attachment; filename=\"threads.pb.gz\""));
                     default -> Response.text(ThreadViews.grouped(dump, groups, blocked));
                 };
