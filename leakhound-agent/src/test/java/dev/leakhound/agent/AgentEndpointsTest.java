@@ -1,5 +1,9 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.testing.Json;
+import dev.leakhound.testing.Http;
+import dev.leakhound.testing.PprofProfile;
+
 import dev.leakhound.capture.LiveThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.testing.Http;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.testing.Json;
+import dev.leakhound.testing.Http;
+import dev.leakhound.testing.PprofProfile;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,5 +1,7 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.testing.Http;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

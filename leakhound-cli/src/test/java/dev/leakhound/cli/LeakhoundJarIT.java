@@ -1,5 +1,7 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.testing.Json;
+
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.testing.Json;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

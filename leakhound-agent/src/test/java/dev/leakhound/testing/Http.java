@@ -1,4 +1,4 @@
-package dev.leakhound.agent;
+package dev.leakhound.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -9,18 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Real HTTP requests with the JDK's client. */
-final class Http {
+public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private Http() {
     }
 
-    record Result(int status, String contentType, byte[] body, HttpResponse<byte[]> response) {
-        String text() {
+    public record Result(int status, String contentType, byte[] body, HttpResponse<byte[]> response) {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return response.headers().firstValue(name).orElse(null);
         }
 
@@ -30,11 +30,11 @@ final class Http {
         }
     }
 
-    static Result get(URI base, String pathAndQuery, String... headers) throws IOException, InterruptedException {
+    public static Result get(URI base, String pathAndQuery, String... headers) throws IOException, InterruptedException {
         return send("GET", base, pathAndQuery, headers);
     }
 
-    static Result send(String method, URI base, String pathAndQuery, String... headers)
+    public static Result send(String method, URI base, String pathAndQuery, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(60))
                 .method(method, method.equals("POST") || method.equals("PUT")

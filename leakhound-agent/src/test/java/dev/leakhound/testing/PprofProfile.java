@@ -1,4 +1,4 @@
-package dev.leakhound.agent;
+package dev.leakhound.testing;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnknownFieldSet;
@@ -13,16 +13,16 @@ import java.util.zip.GZIPInputStream;
  * A pprof {@code profile.proto} read back with protobuf's schema-less parser, by the field numbers of
  * {@code perftools.profiles.Profile}: only what the tests check.
  */
-record PprofProfile(List<Sample> samples, List<String> strings, List<String> functionNames) {
+public record PprofProfile(List<Sample> samples, List<String> strings, List<String> functionNames) {
 
-    record Sample(List<Long> locationIds, List<Long> values, List<String> labels) {
+    public record Sample(List<Long> locationIds, List<Long> values, List<String> labels) {
     }
 
-    static boolean isGzip(byte[] bytes) {
+    public static boolean isGzip(byte[] bytes) {
         return bytes.length > 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b;
     }
 
-    static PprofProfile decode(byte[] gzipped) throws IOException {
+    public static PprofProfile decode(byte[] gzipped) throws IOException {
         byte[] raw;
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
             raw = in.readAllBytes();

@@ -1,4 +1,4 @@
-package dev.leakhound.agent;
+package dev.leakhound.testing;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads a JSON document into maps, lists, strings, longs, doubles, booleans and nulls (jackson-core only). */
-final class Json {
+public final class Json {
     private Json() {
     }
 
     /** Parses exactly one document; anything after it is an error. */
-    static Object parse(String text) throws IOException {
+    public static Object parse(String text) throws IOException {
         try (JsonParser p = new JsonFactory().createParser(text)) {
             if (p.nextToken() == null) {
                 throw new IOException("no JSON document");
@@ -60,16 +60,16 @@ final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(Object o) {
+    public static Map<String, Object> object(Object o) {
         return (Map<String, Object>) o;
     }
 
     @SuppressWarnings("unchecked")
-    static List<Object> array(Object o) {
+    public static List<Object> array(Object o) {
         return (List<Object>) o;
     }
 
-    static List<Map<String, Object>> objects(Object o) {
+    public static List<Map<String, Object>> objects(Object o) {
         return array(o).stream().map(Json::object).toList();
     }
 }
