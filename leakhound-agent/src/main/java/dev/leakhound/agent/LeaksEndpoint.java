@@ -6,7 +6,6 @@ import dev.leakhound.analysis.GrowthDetector;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
-import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.TextReport;
 
 import java.io.IOException;
@@ -220,25 +219,7 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
             }
             g.writeEndArray();
         }
-        g.writeArrayFieldStart("threads");
-        List<ThreadSnapshot> threads = s.group().threads();
-        int shown = Math.min(threads.size(), ThreadViews.MAX_THREADS_PER_GROUP);
-        for (int i = 0; i < shown; i++) {
-            ThreadSnapshot t = threads.get(i);
-            g.writeStartObject();
-            g.writeNumberField("id", t.id());
-            g.writeStringField("name", t.name());
-            g.writeBooleanField("virtual", t.virtual());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeNumberField("threadsNotListed", threads.size() - shown);
-        g.writeArrayFieldStart("stack");
-        int frames = Math.min(s.stack().size(), ThreadViews.MAX_FRAMES);
-        for (int i = 0; i < frames; i++) {
-            g.writeString(s.stack().get(i).toString());
-        }
-        g.writeEndArray();
+        ThreadViews.writeThreadsAndStack(g, s.group().threads(), s.stack());
         g.writeEndObject();
     }
 }

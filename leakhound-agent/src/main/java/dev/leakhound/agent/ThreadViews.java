@@ -354,24 +354,7 @@ public final class ThreadViews {
             }
             g.writeEndObject();
         }
-        g.writeArrayFieldStart("threads");
-        int shown = Math.min(group.count(), MAX_THREADS_PER_GROUP);
-        for (int i = 0; i < shown; i++) {
-            ThreadSnapshot t = group.threads().get(i);
-            g.writeStartObject();
-            g.writeNumberField("id", t.id());
-            g.writeStringField("name", t.name());
-            g.writeBooleanField("virtual", t.virtual());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeNumberField("threadsNotListed", group.count() - shown);
-        g.writeArrayFieldStart("stack");
-        int frames = Math.min(group.stack().size(), MAX_FRAMES);
-        for (int i = 0; i < frames; i++) {
-            g.writeString(group.stack().get(i).toString());
-        }
-        g.writeEndArray();
+        int frames = writeThreadsAndStack(g, group.threads(), group.stack());
         if (group.stack().size() > frames) {
             g.writeNumberField("framesNotListed", group.stack().size() - frames);
         }
@@ -379,6 +362,33 @@ public final class ThreadViews {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Writes a group's {@code threads} (at most {@link #MAX_THREADS_PER_GROUP}), {@code threadsNotListed} and
+     * {@code stack} (at most {@link #MAX_FRAMES} frames) fields; returns how many frames it wrote.
+     */
+    static int writeThreadsAndStack(JsonGenerator g, List<ThreadSnapshot> threads, List<StackFrame> stack)
+            throws IOException {
+        g.writeArrayFieldStart("threads");
+        int shown = Math.min(threads.size(), MAX_THREADS_PER_GROUP);
+        for (int i = 0; i < shown; i++) {
+            ThreadSnapshot t = threads.get(i);
+            g.writeStartObject();
+            g.writeNumberField("id", t.id());
+            g.writeStringField("name", t.name());
+            g.writeBooleanField("virtual", t.virtual());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("threadsNotListed", threads.size() - shown);
+        g.writeArrayFieldStart("stack");
+        int frames = Math.min(stack.size(), MAX_FRAMES);
+        for (int i = 0; i < frames; i++) {
+            g.writeString(stack.get(i).toString());
+        }
+        g.writeEndArray();
+        return frames;
+    }
 
     /** Writes JSON with a pretty printer into bytes. */
     public interface JsonWriter {
