@@ -5,7 +5,6 @@ import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.model.ThreadDump;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,7 +18,6 @@ import java.util.concurrent.Callable;
  * Prints, per case, the medians and the median of the per-pair ratios (subject / JDK dump; below 1 is faster).
  */
 public final class ContainerCaptureRatio {
-    static volatile Object sink;
 
     private ContainerCaptureRatio() {
     }
@@ -56,35 +54,10 @@ public final class ContainerCaptureRatio {
 
     private static void run(String what, int warmup, int pairs, Callable<Object> baseline, Callable<Object> subject)
             throws Exception {
-        for (int i = 0; i < warmup; i++) {
-            baseline.call();
-            subject.call();
-        }
-        long[] base = new long[pairs];
-        long[] subj = new long[pairs];
-        double[] ratio = new double[pairs];
-        for (int i = 0; i < pairs; i++) {
-            if (i % 2 == 0) {
-                base[i] = time(baseline);
-                subj[i] = time(subject);
-            } else {
-                subj[i] = time(subject);
-                base[i] = time(baseline);
-            }
-            ratio[i] = (double) subj[i] / base[i];
-        }
-        Arrays.sort(base);
-        Arrays.sort(subj);
-        Arrays.sort(ratio);
+        Paired r = Paired.measure(warmup, pairs, baseline, subject);
         System.out.printf("%-40s pairs %3d | JDK dump median %9.2f ms | fast median %9.2f ms | "
                         + "median pair ratio %.3f (p25 %.3f, p75 %.3f) = %.1fx faster%n",
-                what, pairs, base[pairs / 2] / 1e6, subj[pairs / 2] / 1e6, ratio[pairs / 2], ratio[pairs / 4],
-                ratio[pairs * 3 / 4], 1 / ratio[pairs / 2]);
-    }
-
-    private static long time(Callable<Object> c) throws Exception {
-        long t0 = System.nanoTime();
-        sink = c.call();
-        return System.nanoTime() - t0;
+                what, pairs, r.baselineMedianMillis(), r.subjectMedianMillis(), r.ratioAt(0.5), r.ratioAt(0.25),
+                r.ratioAt(0.75), 1 / r.ratioAt(0.5));
     }
 }

@@ -7,7 +7,6 @@ import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.ThreadDump;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,8 +18,6 @@ import java.util.concurrent.Callable;
  * <pre>java -Xmx4g -cp leakhound-bench/target/benchmarks.jar dev.leakhound.bench.PairedRatio [verify|10000|100000]...</pre>
  */
 public final class PairedRatio {
-    /** Keeps results alive so that no work can be dropped. */
-    static volatile Object sink;
 
     private PairedRatio() {
     }
@@ -74,35 +71,10 @@ public final class PairedRatio {
 
     private static void run(String what, int warmup, int pairs, Callable<Object> baseline, Callable<Object> subject)
             throws Exception {
-        for (int i = 0; i < warmup; i++) {
-            baseline.call();
-            subject.call();
-        }
-        long[] base = new long[pairs];
-        long[] subj = new long[pairs];
-        double[] ratio = new double[pairs];
-        for (int i = 0; i < pairs; i++) {
-            if (i % 2 == 0) {               // alternate the order to cancel drift within a pair
-                base[i] = time(baseline);
-                subj[i] = time(subject);
-            } else {
-                subj[i] = time(subject);
-                base[i] = time(baseline);
-            }
-            ratio[i] = (double) subj[i] / base[i];
-        }
-        Arrays.sort(base);
-        Arrays.sort(subj);
-        Arrays.sort(ratio);
+        Paired r = Paired.measure(warmup, pairs, baseline, subject);
         System.out.printf("%-45s pairs %5d | JDK dump median %10.3f ms | Leakhound median %10.3f ms | "
                         + "ratio of medians %.2f | median of pair ratios %.2f (p25 %.2f, p75 %.2f)%n",
-                what, pairs, base[pairs / 2] / 1e6, subj[pairs / 2] / 1e6, (double) subj[pairs / 2] / base[pairs / 2],
-                ratio[pairs / 2], ratio[pairs / 4], ratio[pairs * 3 / 4]);
-    }
-
-    private static long time(Callable<Object> c) throws Exception {
-        long t0 = System.nanoTime();
-        sink = c.call();
-        return System.nanoTime() - t0;
+                what, pairs, r.baselineMedianMillis(), r.subjectMedianMillis(),
+                r.subjectMedianMillis() / r.baselineMedianMillis(), r.ratioAt(0.5), r.ratioAt(0.25), r.ratioAt(0.75));
     }
 }
