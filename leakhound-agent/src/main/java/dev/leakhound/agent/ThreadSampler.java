@@ -33,6 +33,7 @@ public final class ThreadSampler implements AutoCloseable {
     private final long periodMillis;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledThreadPoolExecutor executor;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();   // the executor's, to join on close
     private volatile Counts latest;
     private volatile String failure;
     private final Object sampleLock = new Object();
@@ -56,6 +57,7 @@ public final class ThreadSampler implements AutoCloseable {
         executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "leakhound-sampler");
             t.setDaemon(true);
+            threads.add(t);
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
@@ -115,10 +117,36 @@ public final class ThreadSampler implements AutoCloseable {
         return periodMillis;
     }
 
+    /**
+     * Stops sampling and waits, at most {@link #CLOSE_WAIT_MILLIS} (a sample in progress is not
+     * interruptible), for the sampler thread to end, so that a closed agent leaves no thread behind.
+     */
     @Override
-    public synchronized void close() {
-        if (executor != null) {
-            executor.shutdownNow();
+    public void close() {
+        synchronized (this) {
+            if (executor != null) {
+                executor.shutdownNow();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        for (Thread t : threads) {
+            if (t == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (!t.isAlive()) {
+                threads.remove(t);
+            }
         }
     }
+
+    static final long CLOSE_WAIT_MILLIS = 5_000;
 }
