@@ -1,6 +1,7 @@
 package dev.leakhound.agent;
 
 import dev.leakhound.agent.capture.CaptureSources;
+import dev.leakhound.agent.instrument.StartTracking;
 
 import java.lang.instrument.Instrumentation;
 
@@ -59,6 +60,7 @@ public final class Agent {
                     running.close();
                     AgentLog.info("stopped");
                 }
+                StartTracking.stop();
                 status("stopped");
                 return;
             }
@@ -72,6 +74,9 @@ public final class Agent {
                         + "; to change options, stop it first (option stop)");
                 status(running.status());
                 return;
+            }
+            if (options.creationSites()) {
+                recordCreationSites(inst, options.maxTrackedThreads());
             }
             LeakhoundAgent agent = LeakhoundAgent.start(options, threadSource(inst), true);
             status(agent.status());
@@ -93,6 +98,21 @@ public final class Agent {
         } catch (Throwable t) {
             AgentLog.info("using the JDK's thread dump: the faster capture failed: " + AgentLog.describe(t));
             return ThreadSource.jdkDump();
+        }
+    }
+
+    /** Where and when threads start, for every report; without it reports say nothing of it. */
+    static void recordCreationSites(Instrumentation inst, int maxTracked) {
+        if (inst == null) {
+            return;                      // loaded without instrumentation (tests): the capture's line says so
+        }
+        try {
+            String note = StartTracking.start(inst, maxTracked);
+            if (note != null) {
+                AgentLog.info("creation sites: " + note);
+            }
+        } catch (Throwable t) {
+            AgentLog.info("creation sites are not recorded: " + AgentLog.describe(t));
         }
     }
 

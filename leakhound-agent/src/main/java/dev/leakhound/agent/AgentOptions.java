@@ -36,6 +36,10 @@ import java.util.Objects;
  *       at most, 1 to 100000</td></tr>
  *   <tr><td>{@code heapIntervalMillis}</td><td>10000</td><td>{@code /debug/heap} runs at most once per this
  *       many milliseconds (it forces a full GC), 1000 to 3600000</td></tr>
+ *   <tr><td>{@code creationSites}</td><td>true</td><td>record where and when every thread starts (needs the agent's
+ *       instrumentation: {@code -javaagent} or {@code leakhound attach})</td></tr>
+ *   <tr><td>{@code maxTrackedThreads}</td><td>250000</td><td>how many live threads' creation sites are kept at most
+ *       (about 80 bytes each), 1000 to 10000000</td></tr>
  *   <tr><td>{@code stop}</td><td></td><td>(no value) stop an agent that is running: server, sampler, listeners</td></tr>
  * </table>
  *
@@ -54,9 +58,12 @@ import java.util.Objects;
  * @param maxThreads         threads listed at most by {@code debug=2}
  * @param heapIntervalMillis minimum time between two class histograms
  * @param stop               stop a running agent instead of starting one
+ * @param creationSites      record where and when threads start
+ * @param maxTrackedThreads  live threads whose creation site is kept at most
  */
 public record AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
-                           int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop) {
+                           int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
+                           boolean creationSites, int maxTrackedThreads) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 6060;
@@ -65,7 +72,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
 
     /** Every key, in the order of the documentation. */
     public static final List<String> KEYS = List.of("port", "host", "token", "tokenEnv", "server", "sampleMillis",
-            "window", "minGrowth", "gctrace", "gcHistory", "maxThreads", "heapIntervalMillis", "stop");
+            "window", "minGrowth", "gctrace", "gcHistory", "maxThreads", "heapIntervalMillis", "creationSites", "maxTrackedThreads", "stop");
 
     public AgentOptions {
         Objects.requireNonNull(host, "host");
@@ -86,11 +93,13 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         range("gcHistory", gcHistory, 1, 10_000);
         range("maxThreads", maxThreads, 1, 100_000);
         range("heapIntervalMillis", heapIntervalMillis, 1000, 3_600_000);
+        range("maxTrackedThreads", maxTrackedThreads, 1000, 10_000_000);
     }
 
     /** The defaults: loopback port 6060, no token, sampling every 5 s over 6 samples, no gctrace. */
     public static AgentOptions defaults() {
-        return new AgentOptions(DEFAULT_HOST, DEFAULT_PORT, null, true, 5000, 6, 2, false, 100, 1000, 10_000, false);
+        return new AgentOptions(DEFAULT_HOST, DEFAULT_PORT, null, true, 5000, 6, 2, false, 100, 1000, 10_000, false,
+                true, 250_000);
     }
 
     /** Parses the agent argument string; {@code null} or blank gives the defaults. Environment from the process. */
@@ -142,6 +151,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         int maxThreads = d.maxThreads();
         long heapInterval = d.heapIntervalMillis();
         boolean stop = false;
+        boolean creationSites = d.creationSites();
+        int maxTracked = d.maxTrackedThreads();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String key = e.getKey();
             String v = e.getValue();
@@ -166,6 +177,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
                 case "gcHistory" -> gcHistory = (int) number(key, v, 1, 10_000);
                 case "maxThreads" -> maxThreads = (int) number(key, v, 1, 100_000);
                 case "heapIntervalMillis" -> heapInterval = number(key, v, 1000, 3_600_000);
+                case "creationSites" -> creationSites = bool(key, v);
+                case "maxTrackedThreads" -> maxTracked = (int) number(key, v, 1000, 10_000_000);
                 case "stop" -> {
                     if (v != null) {
                         throw new IllegalArgumentException("agent option 'stop' takes no value");
@@ -179,7 +192,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             throw new IllegalArgumentException("agent options 'token' and 'tokenEnv': give one of them");
         }
         return new AgentOptions(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
-                heapInterval, stop);
+                heapInterval, stop, creationSites, maxTracked);
     }
 
     /**
@@ -208,6 +221,10 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         parts.add("gcHistory=" + gcHistory);
         parts.add("maxThreads=" + maxThreads);
         parts.add("heapIntervalMillis=" + heapIntervalMillis);
+        if (!creationSites) {
+            parts.add("creationSites=false");
+        }
+        parts.add("maxTrackedThreads=" + maxTrackedThreads);
         return String.join(",", parts);
     }
 

@@ -43,9 +43,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An endpoint that fails with anything but a bad request is logged once and switched off (503 from then on);
  * the server itself and the other endpoints go on.
  *
+ * <p>Slow clients ({@link ClientDeadlines}): a worker that has taken a connection (its first bytes have come)
+ * waits at most 10 s for the rest of the request, and at most 30 s for the client to take the response; then the
+ * connection is closed. A connection that sends nothing holds no worker; the JDK closes it after its idle
+ * interval (30 s by default).
+ *
  * <p>Threads, all daemon: {@code leakhound-http-dispatcher} (the JDK's dispatcher, renamed),
- * {@code leakhound-http-timer} (the JDK's idle-connection timer, renamed) and at most two
- * {@code leakhound-http-N} workers; a request that finds both busy and 32 waiting has its connection closed.
+ * {@code leakhound-http-timer} (the JDK's idle-connection timer, renamed), {@code leakhound-http-watchdog}
+ * (the deadlines) and at most two {@code leakhound-http-N} workers; a request that finds both busy and 32
+ * waiting has its connection closed.
  */
 public final class DebugServer implements AutoCloseable {
 
@@ -97,14 +103,17 @@ public final class DebugServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
+    private final ClientDeadlines deadlines;
     private final Map<String, Endpoint> routes;
     private final byte[] tokenHash;
     private final URI url;
     private final Map<String, String> switchedOff = new ConcurrentHashMap<>();
 
-    private DebugServer(HttpServer server, ThreadPoolExecutor executor, Map<String, Endpoint> routes, String token) {
+    private DebugServer(HttpServer server, ThreadPoolExecutor executor, ClientDeadlines deadlines,
+                        Map<String, Endpoint> routes, String token) {
         this.server = server;
         this.executor = executor;
+        this.deadlines = deadlines;
         this.routes = routes;
         this.tokenHash = token == null ? null : sha256(token);
         InetSocketAddress a = server.getAddress();
@@ -122,6 +131,12 @@ public final class DebugServer implements AutoCloseable {
      * @throws IllegalArgumentException if a non-loopback address has no token
      */
     public static DebugServer start(AgentOptions options, Map<String, Endpoint> endpoints) throws IOException {
+        return start(options, endpoints, ClientDeadlines.Timeouts.DEFAULT);
+    }
+
+    /** {@link #start(AgentOptions, Map)} with other deadlines for slow clients (tests). */
+    static DebugServer start(AgentOptions options, Map<String, Endpoint> endpoints, ClientDeadlines.Timeouts timeouts)
+            throws IOException {
         InetAddress address = options.bindAddress();
         if (!address.isLoopbackAddress() && options.token() == null) {
             throw new IllegalArgumentException("refusing to serve on " + address.getHostAddress()
@@ -138,9 +153,10 @@ public final class DebugServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);
-        DebugServer ds = new DebugServer(server, executor, routes, options.token());
+        ClientDeadlines deadlines = new ClientDeadlines(executor, timeouts);
+        DebugServer ds = new DebugServer(server, executor, deadlines, routes, options.token());
         try {
-            server.setExecutor(executor);
+            server.setExecutor(deadlines);
             server.createContext("/", ds::handle);
             // The JDK's dispatcher thread inherits the daemon status of the thread that starts it:
             // start it from a daemon thread so that it never keeps the host alive.
@@ -163,6 +179,7 @@ public final class DebugServer implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             server.stop(0);
             executor.shutdownNow();
+            deadlines.close();
             throw e;
         }
     }
@@ -181,7 +198,7 @@ public final class DebugServer implements AutoCloseable {
         return List.copyOf(routes.keySet());
     }
 
-    /** Stops at once: open exchanges are closed; waits a little for the workers to end. */
+    /** Stops at once: open exchanges are closed; waits a little for the workers and the watchdog to end. */
     @Override
     public void close() {
         try {
@@ -192,6 +209,8 @@ public final class DebugServer implements AutoCloseable {
                 executor.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                deadlines.close();
             }
         }
     }
@@ -200,10 +219,14 @@ public final class DebugServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) {
         try (ex) {
+            if (!deadlines.requestRead()) {
+                return;                  // the request came after its deadline: its connection is being closed
+            }
             Response r = answer(ex);
+            deadlines.sending();
             send(ex, r);
         } catch (IOException e) {
-            // the client went away: nothing to do
+            // the client went away, or was too slow to take the response: nothing to do
         } catch (Throwable t) {
             AgentLog.failed("debug server", t);
         }

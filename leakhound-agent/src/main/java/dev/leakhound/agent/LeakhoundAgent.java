@@ -25,8 +25,8 @@ public final class LeakhoundAgent implements AutoCloseable {
     private static LeakhoundAgent running;
 
     private final AgentOptions options;
-    private final ThreadSource source;
     private final BlockedSince blocked = new BlockedSince();
+    private final SharedCapture captures;
     private final Map<String, String> off = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private ThreadSampler sampler;
     private GrowthDetector detector;
@@ -40,7 +40,7 @@ public final class LeakhoundAgent implements AutoCloseable {
 
     private LeakhoundAgent(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
         this.options = options;
-        this.source = source;
+        this.captures = new SharedCapture(source, blocked::observe);
         this.scheduledSampling = scheduledSampling;
     }
 
@@ -81,7 +81,7 @@ public final class LeakhoundAgent implements AutoCloseable {
         part("metrics", () -> metrics = new ThreadMetrics());
         part("thread sampler", () -> {
             GrowthDetector d = new GrowthDetector(options.window(), options.minGrowth());
-            ThreadSampler s = new ThreadSampler(source, blocked, options.sampleMillis());
+            ThreadSampler s = new ThreadSampler(captures, options.sampleMillis());
             s.addListener((dump, groups) -> {
                 List<GrowingGroup> suspects = d.add(
                         dump.capturedAt() != null ? dump.capturedAt() : java.time.Instant.now(), groups);
@@ -113,9 +113,9 @@ public final class LeakhoundAgent implements AutoCloseable {
 
     private Map<String, DebugServer.Endpoint> endpoints() {
         Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
-        e.put("/debug/threads/count", ThreadEndpoints.count(source));
-        e.put("/debug/threads", ThreadEndpoints.counts(source, blocked));
-        e.put("/debug/threads/dump", ThreadEndpoints.dump(source, blocked, options,
+        e.put("/debug/threads/count", ThreadEndpoints.count(captures));
+        e.put("/debug/threads", ThreadEndpoints.counts(captures));
+        e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));

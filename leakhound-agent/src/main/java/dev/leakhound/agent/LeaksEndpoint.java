@@ -6,10 +6,12 @@ import dev.leakhound.analysis.GrowthDetector;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.TextReport;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -107,6 +109,11 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
                 field(out, "oldest", "stuck for at least " + BlockedSince.describe(s.oldestAge())
                         + " (since the first sample that saw it, " + s.oldestSeen() + ")");
             }
+            Instant firstStart = firstStart(s);
+            if (firstStart != null) {
+                field(out, "first start", firstStart + " ("
+                        + BlockedSince.describe(Duration.between(firstStart, Instant.now())) + " ago)");
+            }
             out.append(block.substring(nl + 1));
         }
         if (suspects.size() > shown) {
@@ -114,6 +121,18 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
             out.line("... " + (suspects.size() - shown) + " more suspects not listed");
         }
         return out;
+    }
+
+    /** When the oldest thread of the suspect was started, where the agent recorded it, else {@code null}. */
+    static Instant firstStart(GrowingGroup s) {
+        Instant first = null;
+        for (ThreadSnapshot t : s.group().threads()) {
+            CreationSite c = t.creationSite();
+            if (c != null && c.startedAt() != null && (first == null || c.startedAt().isBefore(first))) {
+                first = c.startedAt();
+            }
+        }
+        return first;
     }
 
     private static void field(BoundedText out, String name, String value) {
@@ -210,6 +229,10 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
         if (s.oldestAge() != null) {
             g.writeNumberField("oldestAgeMillis", s.oldestAge().toMillis());
             g.writeStringField("oldestSeen", s.oldestSeen().toString());
+        }
+        Instant firstStart = firstStart(s);
+        if (firstStart != null) {
+            g.writeStringField("firstStart", firstStart.toString());
         }
         CreationSite site = s.creationSite();
         if (site != null) {

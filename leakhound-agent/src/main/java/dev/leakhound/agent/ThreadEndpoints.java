@@ -11,8 +11,11 @@ import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
- * {@code /debug/threads/count}, {@code /debug/threads} and {@code /debug/threads/dump}: each request captures
- * the threads afresh (and tells {@link BlockedSince} what it saw).
+ * {@code /debug/threads/count}, {@code /debug/threads} and {@code /debug/threads/dump}. They answer from
+ * {@link SharedCapture#recent()}: a capture that started at most {@link SharedCapture#FRESHNESS} (1 s) before the
+ * request, or the one in progress when it came, so that requests that come together share one capture and at
+ * most one runs at a time. {@code /debug/threads/count} takes no capture where the source counts without stacks
+ * (the agent's thread containers); with the JDK's JSON dump, it counts the shared capture.
  */
 final class ThreadEndpoints {
     /** The largest groups a pprof profile carries: bounds the response when stacks are as many as threads. */
@@ -21,8 +24,11 @@ final class ThreadEndpoints {
     private ThreadEndpoints() {
     }
 
-    /** {@code /debug/threads/count}: the number of live threads of all kinds, as a plain number (Go's {@code /goroutines}). */
-    static DebugServer.Endpoint count(ThreadSource source) {
+    /**
+     * {@code /debug/threads/count}: the number of live threads of all kinds, as a plain number (Go's
+     * {@code /goroutines}); {@link SharedCapture#count()}.
+     */
+    static DebugServer.Endpoint count(SharedCapture threads) {
         return new DebugServer.Endpoint() {
             @Override
             public Set<String> params() {
@@ -31,7 +37,7 @@ final class ThreadEndpoints {
 
             @Override
             public Response get(Query q) {
-                return Response.text(source.count() + "\n");
+                return Response.text(threads.count() + "\n");
             }
 
             @Override
@@ -41,8 +47,8 @@ final class ThreadEndpoints {
         };
     }
 
-    /** {@code /debug/threads}: counts by kind, state and container, as JSON. */
-    static DebugServer.Endpoint counts(ThreadSource source, BlockedSince blocked) {
+    /** {@code /debug/threads}: counts by kind, state and container, as JSON, of {@link SharedCapture#recent()}. */
+    static DebugServer.Endpoint counts(SharedCapture threads) {
         return new DebugServer.Endpoint() {
             @Override
             public Set<String> params() {
@@ -51,14 +57,12 @@ final class ThreadEndpoints {
 
             @Override
             public Response get(Query q) {
-                ThreadDump dump = source.capture();
-                blocked.observe(dump);
-                return Response.json(ThreadViews.countsJson(dump, source.description()));
+                return Response.json(ThreadViews.countsJson(threads.recent(), threads.description()));
             }
 
             @Override
             public String description() {
-                return "thread counts by kind, state and container (JSON)";
+                return "thread counts by kind, state and container (JSON; a capture shared for 1 s)";
             }
 
             @Override
@@ -71,13 +75,15 @@ final class ThreadEndpoints {
     /**
      * {@code /debug/threads/dump}: {@code ?debug=1} (the default) grouped, pprof style; {@code ?debug=2} every
      * thread; {@code ?format=json} grouped as JSON; {@code ?format=pprof} (or {@code ?debug=0}) a gzipped pprof
-     * profile with one sample per group, from {@code pprof} when it is there.
+     * profile with one sample per group, from {@code pprof} when it is there. All of
+     * {@link SharedCapture#recent()}.
      *
+     * @param blocked      how long each thread has waited (told of each capture by {@code threads})
      * @param samplePeriod the sampler's period in milliseconds, 0 when it does not sample by itself
      * @param pprof groups and capture time to gzipped {@code profile.proto} bytes; if it fails, pprof alone is
      *              switched off (logged once), the text and JSON views go on
      */
-    static DebugServer.Endpoint dump(ThreadSource source, BlockedSince blocked, AgentOptions options,
+    static DebugServer.Endpoint dump(SharedCapture threads, BlockedSince blocked, AgentOptions options,
                                      java.util.function.LongSupplier samplePeriod,
                                      BiFunction<List<StackGroup>, Instant, byte[]> pprof) {
         return new DebugServer.Endpoint() {
@@ -120,8 +126,7 @@ final class ThreadEndpoints {
                 if (mode.equals("pprof") && pprofOff != null) {
                     throw new DebugServer.Unavailable("format=pprof is switched off after an error: " + pprofOff);
                 }
-                ThreadDump dump = source.capture();
-                blocked.observe(dump);
+                ThreadDump dump = threads.recent();
                 if (mode.equals("2")) {
                     return Response.text(ThreadViews.everyThread(dump, blocked, options.maxThreads(), samplePeriod.getAsLong()));
                 }
@@ -148,7 +153,8 @@ final class ThreadEndpoints {
             @Override
             public String description() {
                 return "threads grouped by stack (?debug=1, pprof style), every thread with how long it has waited"
-                        + " (?debug=2), ?format=json, ?format=pprof (gzipped profile.proto, one sample per group)";
+                        + " (?debug=2), ?format=json, ?format=pprof (gzipped profile.proto, one sample per group);"
+                        + " a capture shared for 1 s";
             }
         };
     }

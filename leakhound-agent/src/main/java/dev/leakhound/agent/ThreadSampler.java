@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Captures the threads at a fixed period on one daemon thread, {@code leakhound-sampler}, groups them, and
- * hands the groups to its listeners (the leak detector) and to {@link BlockedSince}. Nothing of a sample is
- * kept here but its counts.
+ * hands the groups to its listeners (the leak detector). Each sample is a capture of its own
+ * ({@link SharedCapture#fresh()}, which tells {@link BlockedSince}); the debug server's thread endpoints may
+ * answer from it. Nothing of a sample is kept here but its counts.
  *
  * <p>If a sample fails, the failure is logged once and the sampler stops; {@link #failure()} says why.
  */
@@ -28,8 +29,7 @@ public final class ThreadSampler implements AutoCloseable {
     public record Counts(Instant time, int total, long platform, long virtual, int groups, int samples) {
     }
 
-    private final ThreadSource source;
-    private final BlockedSince blocked;
+    private final SharedCapture captures;
     private final long periodMillis;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledThreadPoolExecutor executor;
@@ -39,9 +39,8 @@ public final class ThreadSampler implements AutoCloseable {
     private final Object sampleLock = new Object();
     private int samples;
 
-    public ThreadSampler(ThreadSource source, BlockedSince blocked, long periodMillis) {
-        this.source = source;
-        this.blocked = blocked;
+    public ThreadSampler(SharedCapture captures, long periodMillis) {
+        this.captures = captures;
         this.periodMillis = periodMillis;
     }
 
@@ -89,9 +88,8 @@ public final class ThreadSampler implements AutoCloseable {
     /** Takes a sample now, on the calling thread, and tells the listeners. */
     public Counts sampleNow() {
         synchronized (sampleLock) {                       // one sample at a time, delivered in order
-            ThreadDump dump = source.capture();
+            ThreadDump dump = captures.fresh();
             List<StackGroup> groups = ThreadGrouping.group(dump.threads());
-            blocked.observe(dump);
             for (Listener l : listeners) {
                 l.sampled(dump, groups);
             }

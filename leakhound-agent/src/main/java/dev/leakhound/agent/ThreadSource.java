@@ -17,6 +17,14 @@ public interface ThreadSource {
         return capture().threads().size();
     }
 
+    /**
+     * Whether {@link #count()} is much cheaper than {@link #capture()} (it reads no stacks). When it is not,
+     * {@link SharedCapture#count()} counts a shared capture instead of taking one of its own.
+     */
+    default boolean countsCheaply() {
+        return false;
+    }
+
     /** A few words for reports, e.g. {@code JDK thread dump (JSON)}. */
     String description();
 

@@ -56,6 +56,7 @@ class AgentEndpointsTest {
     @Test
     void countIsEveryLiveThreadAsAPlainNumber() throws Exception {
         int before = LiveThreads.capture().threads().size();
+        agent.sample();                     // the count answers from this capture or a later one, not an older one
         Http.Result r = Http.get(url, "/debug/threads/count");
         int after = LiveThreads.capture().threads().size();
 

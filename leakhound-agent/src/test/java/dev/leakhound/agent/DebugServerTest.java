@@ -186,10 +186,16 @@ class DebugServerTest {
         }
         List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("leakhound-http")).toList();
-        assertThat(ours).extracting(Thread::getName).contains("leakhound-http-dispatcher", "leakhound-http-timer");
+        assertThat(ours).extracting(Thread::getName).contains("leakhound-http-dispatcher", "leakhound-http-timer",
+                "leakhound-http-watchdog");
         assertThat(ours).allMatch(Thread::isDaemon);
         assertThat(ours.stream().filter(t -> t.getName().matches("leakhound-http-\\d+"))).hasSizeLessThanOrEqualTo(2);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("HTTP-Dispatcher"));
+
+        server.close();
+        server = null;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ours.stream()
+                .noneMatch(Thread::isAlive));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.leakhound.cli;
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
 import dev.leakhound.Leakhound;
+import dev.leakhound.agent.AgentOptions;
+import dev.leakhound.agent.instrument.StartTracking;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.examples.MultiQuery;
@@ -17,6 +19,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,6 +106,23 @@ final class DemoCommand implements Callable<Integer> {
     private PrintWriter out;
     private final List<String> problems = new ArrayList<>();
 
+    /**
+     * As the agent does in a service: with {@code java -jar leakhound.jar} the JVM hands us its instrumentation
+     * ({@link LauncherAgent}), and every report of the demo says where its threads were started.
+     */
+    private static String recordCreationSites() {
+        Instrumentation inst = LauncherAgent.instrumentation();
+        if (inst == null) {
+            return "not recorded (run through leakhound.jar to have them)";
+        }
+        try {
+            StartTracking.start(inst, AgentOptions.defaults().maxTrackedThreads());
+            return "recorded (Thread.start and VirtualThread.start instrumented, as the agent does)";
+        } catch (RuntimeException e) {
+            return "not recorded: " + e.getMessage();
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (rounds < 2 || rounds > 100) {
@@ -113,10 +133,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         out = spec.commandLine().getOut();
         long start = System.nanoTime();
+        String sites = recordCreationSites();              // first, so that every step's threads have one
         LeakOptions beforeDemo = LeakOptions.builder().ignoreCurrent().retryFor(Duration.ofSeconds(2)).build();
 
         out.println("leakhound demo: the seed article's programs, run in this JVM under the leak check");
         out.println("(each step: baseline = LeakOptions.builder().ignoreCurrent(), run the program, Leakhound.find)");
+        out.println("creation sites: " + sites);
 
         String leakyQueries = multiQueryLeaky();
         boolean buffered = multiQueryWithoutLeak(2, MultiQuery.Variant.BUFFERED,

@@ -260,7 +260,8 @@ final class LiveSentinelDemo {
     private LeakhoundAgent startAgent(int port) {
         AgentOptions d = AgentOptions.defaults();
         AgentOptions options = new AgentOptions(AgentOptions.DEFAULT_HOST, port, null, true, d.sampleMillis(),
-                WINDOW, d.minGrowth(), false, d.gcHistory(), d.maxThreads(), d.heapIntervalMillis(), false);
+                WINDOW, d.minGrowth(), false, d.gcHistory(), d.maxThreads(), d.heapIntervalMillis(), false,
+                false, d.maxTrackedThreads());
         // No scheduled sampling: one sample per round, so the detector's window counts rounds.
         return LeakhoundAgent.start(options, ThreadSource.jdkDump(), false);
     }

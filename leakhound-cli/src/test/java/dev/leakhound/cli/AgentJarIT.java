@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -84,7 +85,14 @@ class AgentJarIT {
             Http.Result count = Http.get(url, "/debug/threads/count");
             assertThat(count.status()).isEqualTo(200);
             assertThat(count.text()).matches("\\d+\n");
-            Map<String, Object> counts = Json.object(Json.parse(Http.get(url, "/debug/threads").text()));
+            // /debug/threads answers from a capture up to 1 s old (shared captures): wait for one taken after main
+            // started its 5 blocked threads.
+            AtomicReference<Map<String, Object>> latest = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                latest.set(Json.object(Json.parse(Http.get(url, "/debug/threads").text())));
+                return (Long) latest.get().get("virtual") >= 5;
+            });
+            Map<String, Object> counts = latest.get();
             long total = (Long) counts.get("total");
             assertThat((Long) counts.get("platform") + (Long) counts.get("virtual")).isEqualTo(total);
             assertThat(Long.parseLong(count.text().strip())).as("count vs. " + counts).isBetween(total - 3, total + 3);
@@ -96,12 +104,15 @@ class AgentJarIT {
             String grouped = Http.get(url, "/debug/threads/dump?debug=1").text();
             assertThat(grouped).startsWith("thread profile: total ")
                     .contains("\n5 @ WAITING in SynchronousQueue.put, parked on java.util.concurrent.SynchronousQueue$Transferer (virtual; blocked with no timeout")
-                    .containsPattern("# blocked at dev\\.leakhound\\.cli\\.TinyService\\.answer\\(TinyService\\.java:\\d+\\)");
+                    .containsPattern("# blocked at dev\\.leakhound\\.cli\\.TinyService\\.answer\\(TinyService\\.java:\\d+\\)")
+                    // where the agent saw them started: the line in main, and the checkers' lambda
+                    .containsPattern("# started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)");
 
             // debug=2: every thread, the blocked ones named.
             String every = Http.get(url, "/debug/threads/dump?debug=2").text();
             assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
-                    + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+\n"
+                    + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+"
+                    + ", started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)\n"
                     + "    at ");
 
             assertThat(child.stderr()).as("the agent prints nothing into the host but its own lines").doesNotContain("WARNING");
@@ -125,7 +136,9 @@ class AgentJarIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                     assertThat(Http.get(url, "/debug/leaks").text())
                             .containsPattern("\\[1\\] \\d+ virtual threads WAITING in ArrayBlockingQueue\\.put")
-                            .contains("  blocked at  dev.leakhound.cli.TinyService.check(TinyService.java:"));
+                            .contains("  blocked at  dev.leakhound.cli.TinyService.check(TinyService.java:")
+                            .containsPattern("  started at  dev\\.leakhound\\.cli\\.TinyService\\.lambda\\$main\\$\\d+\\(TinyService\\.java:\\d+\\) by \"tiny-rounds\"")
+                            .contains("  first start "));
             Map<String, Object> leaks = Json.object(Json.parse(Http.get(url, "/debug/leaks?format=json").text()));
             assertThat(Json.objects(leaks.get("suspects"))).anySatisfy(s -> assertThat(s)
                     .containsEntry("waitingIn", "ArrayBlockingQueue.put")

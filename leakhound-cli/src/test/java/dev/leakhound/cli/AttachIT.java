@@ -86,7 +86,9 @@ class AttachIT {
 
             assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
             assertThat(Http.get(url, "/debug/threads/dump?debug=1").text())
-                    .contains("\n4 @ WAITING in SynchronousQueue.put, parked on java.util.concurrent.SynchronousQueue$Transferer");
+                    .contains("\n4 @ WAITING in SynchronousQueue.put, parked on java.util.concurrent.SynchronousQueue$Transferer")
+                    .as("started before the agent was attached: no creation site, and none made up")
+                    .doesNotContain("# started at dev.leakhound.cli.TinyService.main");
             assertThat(child.stderr()).as("with -XX:+EnableDynamicAgentLoading, no warning")
                     .doesNotContain(DYNAMIC_AGENT_WARNING).contains("leakhound-agent: debug server on " + url);
 

@@ -164,7 +164,9 @@ class LeakhoundJarIT {
                 .contains("=> as expected: the leaked checker threads grow every round (")
                 .contains("6. SentinelAgent LIVE, buggy")
                 .containsPattern("blocked at  dev\\.leakhound\\.examples\\.SentinelAgent\\.runCheck\\(SentinelAgent\\.java:\\d+\\)")
-                .contains("started at  not recorded yet (creation sites come with the agent's instrumentation)")
+                .contains("creation sites: recorded")
+                .containsPattern("started at  dev\\.leakhound\\.examples\\.MultiQuery\\.firstAnswer\\(MultiQuery\\.java:\\d+\\) by \"main\"")
+                .containsPattern("started at  dev\\.leakhound\\.examples\\.SentinelAgent\\.round\\(SentinelAgent\\.java:\\d+\\)")
                 .contains("=> as expected: the live thread count rises every round (")
                 .doesNotContain("NOT as expected");
         assertThat(r.out().lines().toList().getLast()).startsWith("demo: as expected");

@@ -1,6 +1,7 @@
 package dev.leakhound.analysis;
 
 import dev.leakhound.model.Blocker;
+import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
@@ -23,8 +24,9 @@ import java.util.Objects;
  * blocked with no timeout whose count has grown over the last {@code window} samples.
  *
  * <h2>Sites</h2>
- * A site is what {@link ThreadGrouping} groups by: state, blocker kind and class, and the whole stack (by
- * value, so equal stacks from different captures are the same site). Identity hashes of blocker objects
+ * A site is what {@link ThreadGrouping} groups by: state, blocker kind and class, the whole stack (by
+ * value, so equal stacks from different captures are the same site), and where the threads were started when
+ * the agent records it (one blocking line reached from two places in the code is two sites). Identity hashes of blocker objects
  * and thread ids are left out, so the key is stable from one sample to the next. Only groups
  * {@linkplain StackGroup#blockedWithoutTimeout() blocked with no timeout} are tracked: a thread with a
  * timeout or a running thread moves on by itself. Groups of one sample with the same site (a caller may
@@ -403,30 +405,40 @@ public final class GrowthDetector {
         return maxTrackedThreads;
     }
 
-    /** A site's identity: state, blocker kind and class, and the stack by value (hash computed once). */
+    /**
+     * A site's identity: state, blocker kind and class, the stack by value, and where its threads were started
+     * when the agent recorded it (hash computed once).
+     */
     private static final class SiteKey {
         final Thread.State state;
         final Blocker.Kind kind;
         final String blockerClass;
         final List<StackFrame> stack;
+        final List<StackFrame> started;
         final int hash;
 
-        private SiteKey(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack) {
+        private SiteKey(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack,
+                        List<StackFrame> started) {
             this.state = state;
             this.kind = kind;
             this.blockerClass = blockerClass;
             this.stack = stack;
-            this.hash = Objects.hash(state, kind, blockerClass) * 31 + stack.hashCode();
+            this.started = started;
+            this.hash = (Objects.hash(state, kind, blockerClass) * 31 + stack.hashCode()) * 31
+                    + Objects.hashCode(started);
         }
 
         static SiteKey of(StackGroup g) {
-            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), g.stack());
+            CreationSite site = g.creationSite();
+            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
+                    site == null ? null : site.frames());
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof SiteKey k && k.hash == hash && k.state == state && k.kind == kind
-                    && Objects.equals(k.blockerClass, blockerClass) && (k.stack == stack || k.stack.equals(stack));
+                    && Objects.equals(k.blockerClass, blockerClass) && (k.stack == stack || k.stack.equals(stack))
+                    && (k.started == started || Objects.equals(k.started, started));
         }
 
         @Override

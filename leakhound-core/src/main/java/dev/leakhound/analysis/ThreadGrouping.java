@@ -13,22 +13,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}). */
+/**
+ * Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}); where the agent
+ * recorded creation sites, also by where they were started, so that a group's "started at" holds for all of it.
+ */
 public final class ThreadGrouping {
     private ThreadGrouping() {
     }
 
     /** Stacks in a key are canonical (one instance per distinct stack), so they compare by identity. */
-    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack) {
+    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack,
+                       List<StackFrame> started) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && k.stack == stack && k.state == state && k.kind == kind
-                    && Objects.equals(k.blockerClass, blockerClass);
+                    && Objects.equals(k.blockerClass, blockerClass) && Objects.equals(k.started, started);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(state, kind, blockerClass) * 31 + System.identityHashCode(stack);
+            return (Objects.hash(state, kind, blockerClass) * 31 + System.identityHashCode(stack)) * 31
+                    + (started == null ? 0 : System.identityHashCode(started));
         }
     }
 
@@ -48,7 +53,16 @@ public final class ThreadGrouping {
                 canonical.put(t.stack(), stack);
             }
             Blocker b = t.blocker();
-            Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack);
+            List<StackFrame> started = null;
+            if (t.creationSite() != null) {
+                List<StackFrame> frames = t.creationSite().frames();
+                started = canonical.get(frames);
+                if (started == null) {
+                    started = byValue.computeIfAbsent(frames, s -> s);
+                    canonical.put(frames, started);
+                }
+            }
+            Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack, started);
             List<ThreadSnapshot> members = groups.get(key);
             if (members == null) {
                 members = new ArrayList<>();

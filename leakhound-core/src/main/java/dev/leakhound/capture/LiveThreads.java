@@ -32,6 +32,8 @@ import java.util.Map;
  * platform thread is a daemon) comes from {@link ThreadMXBean}; for virtual threads on those JDKs the
  * state stays unknown.
  *
+ * <p>Where the Leakhound agent records thread starts, each thread carries its {@link CreationSites creation site}.
+ *
  * <p>Safe to call from any thread, concurrently. Costs one thread dump: about 20 µs per thread.
  */
 public final class LiveThreads {
@@ -64,9 +66,9 @@ public final class LiveThreads {
             DumpFiles.delete(file);
         }
         List<ThreadSnapshot> threads = enrichPlatformThreads(raw.threads());
-        return new ThreadDump(raw.capturedAt() != null ? raw.capturedAt() : now, ORIGIN, DumpFormat.LIVE,
-                raw.processId() != null ? raw.processId() : ProcessHandle.current().pid(),
-                raw.runtimeVersion() != null ? raw.runtimeVersion() : Runtime.version().toString(), threads);
+        return CreationSites.attach(new ThreadDump(raw.capturedAt() != null ? raw.capturedAt() : now, ORIGIN,
+                DumpFormat.LIVE, raw.processId() != null ? raw.processId() : ProcessHandle.current().pid(),
+                raw.runtimeVersion() != null ? raw.runtimeVersion() : Runtime.version().toString(), threads));
     }
 
     /** Adds daemon (always) and state and blocker (where the JSON lacks them) to platform threads. */

@@ -17,8 +17,21 @@ public record CreationSite(List<StackFrame> frames, String creator, Instant star
         frames = List.copyOf(Objects.requireNonNull(frames, "frames"));
     }
 
-    /** The first frame, i.e. the line that started the thread, or {@code null} if none was recorded. */
+    /**
+     * The line that started the thread: the first frame outside the JDK (an executor's {@code execute} is how,
+     * the application's call to it is where), else the first frame, or {@code null} if none was recorded.
+     */
     public StackFrame startingFrame() {
+        for (StackFrame f : frames) {
+            if (!isJdk(f.className())) {
+                return f;
+            }
+        }
         return frames.isEmpty() ? null : frames.get(0);
+    }
+
+    private static boolean isJdk(String className) {
+        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")
+                || className.startsWith("javax.") || className.startsWith("com.sun.");
     }
 }

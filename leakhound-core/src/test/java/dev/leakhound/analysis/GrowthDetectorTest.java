@@ -160,11 +160,9 @@ class GrowthDetectorTest {
     void groupsOfOneSiteInOneSampleAreAddedUpAndCreationSiteIsKept() {
         CreationSite site = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
         GrowthDetector d = new GrowthDetector(2, 2);
-        d.add(T0, List.of(waiting(LEAK, 1, 1)));
-        StackGroup a = waiting(LEAK, 100, 2);
-        List<ThreadSnapshot> withSite = a.threads().stream().map(t -> t.withCreationSite(site)).toList();
-        StackGroup b = new StackGroup(a.state(), a.blockerKind(), a.blockerClass(), a.stack(), withSite);
-        List<GrowingGroup> found = d.add(T0.plusSeconds(10), List.of(waiting(LEAK, 1, 1), b));
+        d.add(T0, List.of(started(waiting(LEAK, 1, 1), site)));
+        List<GrowingGroup> found = d.add(T0.plusSeconds(10),
+                List.of(started(waiting(LEAK, 1, 1), site), started(waiting(LEAK, 100, 2), site)));
         assertThat(found).singleElement().satisfies(g -> {
             assertThat(g.count()).isEqualTo(3);
             assertThat(g.counts()).containsExactly(1, 3);
@@ -172,6 +170,26 @@ class GrowthDetectorTest {
             assertThat(g.oldestSeen()).isEqualTo(T0);                // thread #1, seen in the first sample
             assertThat(g.growthPerMinute()).isCloseTo(12.0, within(1e-9));
         });
+    }
+
+    @Test
+    void oneBlockingLineReachedFromTwoStartingPlacesIsTwoSites() {
+        CreationSite here = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        CreationSite there = new CreationSite(List.of(StackFrame.parse("com.example.App.other(App.java:9)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(2, 2);
+        d.add(T0, List.of(started(waiting(LEAK, 1, 1), here), started(waiting(LEAK, 50, 5), there)));
+        // "here" grows by 2, "there" shrinks by 1: together +1, which alone would not be reported
+        List<GrowingGroup> found = d.add(T0.plusSeconds(10),
+                List.of(started(waiting(LEAK, 1, 3), here), started(waiting(LEAK, 50, 4), there)));
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.creationSite()).isEqualTo(here);
+            assertThat(g.counts()).containsExactly(1, 3);
+        });
+    }
+
+    private static StackGroup started(StackGroup g, CreationSite site) {
+        return new StackGroup(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
+                g.threads().stream().map(t -> t.withCreationSite(site)).toList());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.leakhound.junit;
 
 import dev.leakhound.Baseline;
+import dev.leakhound.IgnoreRule;
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
 import dev.leakhound.LeakedThreadsError;
+import dev.leakhound.capture.CreationSites;
 import dev.leakhound.junit.CheckThreadLeaks.Scope;
 import dev.leakhound.model.ThreadSnapshot;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -74,6 +76,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * when the extension is registered on a method alone (there is no class-level check to fall back to) are
  * tests still checked one by one, with a note that another test's threads may be blamed.
  *
+ * <p>With the Leakhound agent in the test JVM ({@code -javaagent:leakhound.jar}), which records who started each
+ * thread, parallel runs keep the per-test check: each test's thread is tagged with the test's id, threads inherit
+ * the tag of the thread that started them, and a test is blamed only for threads carrying its tag. Threads
+ * started by no test (a shared pool created before the tests) are not checked in that mode.
+ *
  * <p>{@code @TestFactory} methods are checked as one test (their dynamic tests are not checked one by one).
  */
 public final class LeakhoundExtension implements TestInstancePreConstructCallback, BeforeAllCallback,
@@ -142,7 +149,17 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
      * not check twice.
      */
     private record Check(String subject, Baseline baseline, LeakOptions options, List<String> notes,
-                         AtomicBoolean done) {
+                         AtomicBoolean done, Owner owner) {
+        Check(String subject, Baseline baseline, LeakOptions options, List<String> notes, AtomicBoolean done) {
+            this(subject, baseline, options, notes, done, null);
+        }
+    }
+
+    /**
+     * A test's owner tag on its thread (see {@link CreationSites#ownerOf}), and the tag that thread had before,
+     * put back after the check (JUnit may run another test on the same thread while this one waits).
+     */
+    private record Owner(String tag, String previous) {
     }
 
     /** How JUnit is configured to run tests in parallel. */
@@ -170,6 +187,11 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             return sb.toString();
         }
 
+        static String ownerNote() {
+            return "parallel execution is enabled (" + PARALLEL_ENABLED + "=true) and the Leakhound agent records "
+                    + "who starts each thread: only threads started by this test (or by threads it started) count";
+        }
+
         String methodNote() {
             return "parallel execution is enabled (" + PARALLEL_ENABLED + "=true) and Leakhound is registered "
                     + "on this test method only, so it still checks per test: a thread reported here may have "
@@ -193,8 +215,9 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         }
         Settings settings = Settings.of(context);
         Parallel parallel = Parallel.of(context);
-        if (settings.scope() != Scope.CLASS && !parallel.enabled()) {
-            store.put(key, NO_CHECK);
+        boolean byOwner = parallel.enabled() && CreationSites.recording();
+        if (settings.scope() != Scope.CLASS && (!parallel.enabled() || byOwner)) {
+            store.put(key, NO_CHECK);                // per test: exact, or attributed by who started each thread
             return;
         }
         String className = context.getRequiredTestClass().getName();
@@ -230,12 +253,25 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             return;
         }
         List<String> notes = new ArrayList<>();
+        String subject = testName(context);
+        if (parallel.enabled() && CreationSites.recording()) {
+            // The agent knows who started each thread: blame only this test's threads and their descendants.
+            String tag = context.getUniqueId();
+            Owner owner = new Owner(tag, CreationSites.ownerOf(Thread.currentThread().threadId()));
+            notes.add(Parallel.ownerNote());
+            LeakOptions options = settings.options()
+                    .ignore(new IgnoreRule("started by another test, or by no test", t -> !tag.equals(CreationSites.ownerOf(t.id()))))
+                    .build();
+            Baseline baseline = baseline(subject);
+            CreationSites.setOwner(tag);
+            store.put(key, new Check(subject, baseline, options, notes, new AtomicBoolean(), owner));
+            return;
+        }
         if (parallel.enabled()) {
             notes.add(parallel.methodNote());
             context.publishReportEntry(REPORT_KEY, parallel.methodNote());
         }
         LeakOptions options = settings.options().build();
-        String subject = testName(context);
         store.put(key, new Check(subject, baseline(subject), options, notes, new AtomicBoolean()));
     }
 
@@ -257,6 +293,9 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         boolean interrupted = Thread.interrupted();      // a leftover interrupt would cut the retry window short
         LeakReport report;
         try {
+            if (check.owner() != null) {
+                CreationSites.setOwner(check.owner().previous());
+            }
             report = capture.find(check.options().toBuilder()
                     .baseline(check.baseline())
                     .ignoreThreadIds(Set.copyOf(reported))

@@ -52,6 +52,11 @@ public final class CaptureSources {
             }
 
             @Override
+            public boolean countsCheaply() {
+                return true;
+            }
+
+            @Override
             public String description() {
                 return "JDK thread containers (jdk.internal.vm.ThreadContainers) + Thread.getStackTrace";
             }

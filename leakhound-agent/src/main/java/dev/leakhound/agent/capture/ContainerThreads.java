@@ -1,5 +1,6 @@
 package dev.leakhound.agent.capture;
 
+import dev.leakhound.capture.CreationSites;
 import dev.leakhound.model.Blocker;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.StackFrame;
@@ -234,14 +235,16 @@ public final class ContainerThreads {
     }
 
     /**
-     * One group of threads with the same state, blocker kind and class, and stack, as {@code ThreadGrouping} makes
-     * them, but holding at most {@code sampleLimit} threads' ids: memory follows the number of groups.
+     * One group of threads with the same state, blocker kind and class, stack and creation site ({@code startedAt},
+     * {@code null} when not recorded), as {@code ThreadGrouping} makes them, but holding at most {@code sampleLimit} threads' ids: memory follows the number of groups.
      */
     public record Group(Thread.State state, Blocker.Kind blockerKind, String blockerClass, List<StackFrame> stack,
-                        long count, long virtualCount, Set<String> containers, List<Long> sampleIds) {
+                        List<StackFrame> startedAt, long count, long virtualCount, Set<String> containers,
+                        List<Long> sampleIds) {
     }
 
-    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack) {
+    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack,
+                       List<StackFrame> started) {
     }
 
     private static final class Acc {
@@ -275,7 +278,8 @@ public final class ContainerThreads {
                     continue;
                 }
                 Blocker b = s.blocker();
-                Key k = new Key(s.state(), b == null ? null : b.kind(), b == null ? null : b.className(), s.stack());
+                Key k = new Key(s.state(), b == null ? null : b.kind(), b == null ? null : b.className(), s.stack(),
+                        s.creationSite() == null ? null : s.creationSite().frames());
                 Acc a = local.computeIfAbsent(k, x -> new Acc());
                 a.count++;
                 if (s.virtual()) {
@@ -301,7 +305,7 @@ public final class ContainerThreads {
             }));
         });
         List<Group> out = new ArrayList<>(merged.size());
-        merged.forEach((k, a) -> out.add(new Group(k.state(), k.kind(), k.blockerClass(), k.stack(), a.count,
+        merged.forEach((k, a) -> out.add(new Group(k.state(), k.kind(), k.blockerClass(), k.stack(), k.started(), a.count,
                 a.virtual, Set.copyOf(a.containers), List.copyOf(a.sample))));
         out.sort((x, y) -> Long.compare(y.count(), x.count()));
         return out;
@@ -318,7 +322,7 @@ public final class ContainerThreads {
         Blocker b = blocker == null ? null : frames.blocker(blocker);
         boolean virtual = t.isVirtual();
         return new ThreadSnapshot(t.threadId(), t.getName(), virtual, virtual ? Boolean.TRUE : t.isDaemon(), state,
-                frames.stack(trace), b, List.of(), container, null, null);
+                frames.stack(trace), b, List.of(), container, null, CreationSites.of(t.threadId()));
     }
 
     /** Adds, for platform threads only, the monitor waited on or entered, from {@link ThreadMXBean}. */
@@ -354,7 +358,7 @@ public final class ContainerThreads {
             Long owner = info.getLockOwnerId() >= 0 ? info.getLockOwnerId() : null;
             Blocker b = new Blocker(kind, lock.getClassName(), Integer.toHexString(lock.getIdentityHashCode()), owner);
             out.add(new ThreadSnapshot(t.id(), t.name(), false, t.daemon(), t.state(), t.stack(), b, List.of(),
-                    t.container(), null, null));
+                    t.container(), null, t.creationSite()));
         }
         return out;
     }

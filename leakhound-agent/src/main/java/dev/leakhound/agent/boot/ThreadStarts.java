@@ -1,0 +1,459 @@
+package dev.leakhound.agent.boot;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where and when each live thread was started, recorded by hooks that the Leakhound agent puts at the start and
+ * the end of every thread, platform and virtual ({@code Thread.start}, {@code VirtualThread.start}, the JDK's
+ * per-thread clean-up at exit). Without the agent nothing calls the hooks and {@link #lookup} finds nothing.
+ *
+ * <p>This class is never used under this name. The agent defines a copy of it (and of its nested classes) inside
+ * {@code java.base}, as {@value #JDK_NAME}, so that {@code java.lang.Thread} can call it and it can read the JDK's
+ * private fields: it must depend on nothing but {@code java.base}. The rest of Leakhound reaches that copy by
+ * reflection ({@code dev.leakhound.capture.CreationSites}, {@code instrument.StartTracking}) through
+ * {@link #lookup}, {@link #enabled()}, {@link #setOwner}, {@link #ownerOf} and {@link #stats()}.
+ *
+ * <h2>Cost</h2>
+ * A stack walk per start would cost 20-30 times a virtual thread's start. So a site is keyed by the class of the
+ * started task (each lambda or {@code Runnable} class stands for one place in the code, after unwrapping the JDK's
+ * own wrappers such as executors' task runners and {@code FutureTask}): the creator's stack is walked only the first
+ * {@value #CONFIRMATIONS} times a class is seen, then again at every 1024th start of a lambda or anonymous class
+ * (written in one place) and every 64th of a named class (which may be started from anywhere), to notice a class
+ * started from a second place (another first frame outside the JDK). From then on, as for JDK classes, which stand
+ * for no place, every start walks. Until that second place is noticed, its threads are reported at the first place.
+ * For a class started from one place, the frames below the starting line (who called the method that starts the
+ * thread) are those of its first start. Per live thread it keeps one small record (about 60 bytes),
+ * removed when the thread ends, in a table of about {@code maxTracked} slots (4 bytes each, allocated when
+ * recording starts); when it is full it counts what it missed. Sites are interned: a million threads started from
+ * one place share one site.
+ *
+ * <h2>Safety</h2>
+ * The hooks run inside {@code Thread.start} of the host's threads: they never throw (any failure switches recording
+ * off), take no lock, start no thread and allocate only the record.
+ */
+public final class ThreadStarts {
+    /** The name of the copy inside {@code java.base}. */
+    public static final String JDK_NAME = "jdk.internal.vm.LeakhoundThreadStarts";
+    /** A task class is trusted after being seen started from the same place this many times. */
+    static final int CONFIRMATIONS = 3;
+    /** At most this many frames of the creator's stack. */
+    static final int MAX_FRAMES = 16;
+    /** At most this many distinct sites; later ones share {@link #OVERFLOW}. */
+    static final int MAX_SITES = 4096;
+    private static final int MAX_UNWRAP = 6;
+    /** Slots tried from a thread's home slot before a start goes unrecorded. */
+    static final int PROBES = 8;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Record[].class);
+
+    /** Where threads were started: the creator's frames, innermost first, from the caller of {@code start}. */
+    public record Site(List<StackTraceElement> frames) {
+    }
+
+    /**
+     * One started thread.
+     *
+     * @param site        where it was started
+     * @param creator     the name of the thread that started it
+     * @param startMillis when, in {@link System#currentTimeMillis()}
+     * @param owner       the owner tag of the creator (see {@link #setOwner}), or {@code null}
+     */
+    public record Start(Site site, String creator, long startMillis, String owner) {
+    }
+
+    /** Counters for reports: threads tracked now, distinct sites, starts missed for want of room. */
+    public record Stats(long tracked, long sites, long missed, long walks) {
+    }
+
+    static final Site OVERFLOW = new Site(List.of());
+
+    /** A slot of the table: the thread's id and its start. */
+    private record Record(long threadId, Start start) {
+    }
+
+    private static volatile boolean enabled;
+    private static volatile String failure;
+    private static volatile boolean ownersInUse;
+    /** The records, at slot {@code threadId & mask} or one of the next {@value #PROBES}: see {@link #started}. */
+    private static volatile Record[] table = new Record[0];
+    private static final ConcurrentHashMap<List<StackTraceElement>, Site> SITES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Long, String> OWNERS = new ConcurrentHashMap<>();
+    private static final AtomicLong MISSED = new AtomicLong();
+    private static final AtomicLong WALKS = new AtomicLong();
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** Per task class: its site once confirmed, and how often to check it again. */
+    private static final class KeyState {
+        volatile Site site;
+        volatile int confirmations;
+        volatile boolean ambiguous;
+        int starts;                       // racy on purpose: it only spaces the checks out
+        final int recheckMask;
+
+        KeyState(int recheckMask) {
+            this.recheckMask = recheckMask;
+        }
+    }
+
+    private static final ClassValue<KeyState> KEYS = new ClassValue<>() {
+        @Override
+        protected KeyState computeValue(Class<?> type) {
+            // A lambda or anonymous class is written in one place, a named class may be started from many.
+            KeyState s = new KeyState(type.isHidden() || type.isAnonymousClass() ? 1023 : 63);
+            s.ambiguous = isJdkClass(type.getName());   // a JDK class stands for no one place in the code
+            return s;
+        }
+    };
+
+    /** For JDK wrapper classes: the one field holding the wrapped task, or none. */
+    private static final ClassValue<VarHandle> WRAPPED = new ClassValue<>() {
+        @Override
+        protected VarHandle computeValue(Class<?> type) {
+            return isJdkClass(type.getName()) ? wrappedTaskField(type) : null;
+        }
+    };
+
+    private static volatile boolean canUnwrap;
+
+    /** The JDK's private fields that lead from a thread to its task; constants, so that the JIT folds them. */
+    private static final class Access {
+        static final VarHandle THREAD_HOLDER;    // Thread.holder
+        static final VarHandle HOLDER_TASK;      // Thread.FieldHolder.task
+        static final VarHandle VIRTUAL_CONT;     // VirtualThread.cont
+        static final VarHandle CONT_TARGET;      // jdk.internal.vm.Continuation.target
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Class<?> holder = Class.forName("java.lang.Thread$FieldHolder");
+                THREAD_HOLDER = MethodHandles.privateLookupIn(Thread.class, lookup)
+                        .findVarHandle(Thread.class, "holder", holder);
+                HOLDER_TASK = MethodHandles.privateLookupIn(holder, lookup).findVarHandle(holder, "task", Runnable.class);
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                Class<?> cont = Class.forName("jdk.internal.vm.Continuation");
+                VIRTUAL_CONT = MethodHandles.privateLookupIn(vt, lookup).findVarHandle(vt, "cont", cont);
+                CONT_TARGET = MethodHandles.privateLookupIn(cont, lookup).findVarHandle(cont, "target", Runnable.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private ThreadStarts() {
+    }
+
+    /**
+     * Starts recording, tracking about {@code maxTracked} live threads at most. The hooks must be in place for
+     * anything to be recorded. Inside {@code java.base} the JDK's private fields are readable; anywhere else (a
+     * test) tasks are not unwrapped and every start walks the stack: correct but slow.
+     *
+     * @return {@code null}, or why tasks cannot be unwrapped (recording still runs)
+     */
+    public static synchronized String enable(int maxTracked) {
+        int slots = Integer.highestOneBit(Math.max(PROBES, Math.min(1 << 30, maxTracked)) - 1) << 1;
+        if (table.length != slots) {
+            table = new Record[slots];
+        }
+        String why = null;
+        try {
+            canUnwrap = Access.THREAD_HOLDER != null;
+        } catch (Throwable e) {
+            canUnwrap = false;
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            why = "the started task cannot be read (" + cause + "): every start walks the creator's stack";
+        }
+        failure = null;
+        enabled = true;
+        return why;
+    }
+
+    /** Stops recording and forgets every record; the hooks stay but do nothing. */
+    public static synchronized void disable() {
+        enabled = false;
+        table = new Record[0];
+        OWNERS.clear();
+    }
+
+    /** Whether starts are being recorded (the agent's hooks are in place and recording is on). */
+    public static boolean enabled() {
+        return enabled;
+    }
+
+    /** Why recording switched itself off, or {@code null}. */
+    public static String failure() {
+        return failure;
+    }
+
+    /** Where and when the live thread with this id was started, or {@code null} if not recorded. */
+    public static Start lookup(long threadId) {
+        if (!enabled) {
+            return null;
+        }
+        Record[] t = table;
+        int mask = t.length - 1;
+        for (int i = 0; i < PROBES && i < t.length; i++) {
+            Record r = (Record) SLOTS.getAcquire(t, (int) (threadId + i) & mask);
+            if (r != null && r.threadId() == threadId) {
+                return r.start();
+            }
+        }
+        return null;
+    }
+
+    /** Counters; {@code tracked} counts the table's records (a scan: for reports, not for hot paths). */
+    public static Stats stats() {
+        long tracked = 0;
+        for (Record r : table) {
+            if (r != null) {
+                tracked++;
+            }
+        }
+        return new Stats(tracked, SITES.size(), MISSED.get(), WALKS.get());
+    }
+
+    /**
+     * Tags the current thread, and every thread it or its descendants start from now on, with {@code owner}
+     * ({@code null} removes the tag). The JUnit extension tags each test's thread with the test's id, so that a
+     * thread left behind is blamed on the test that started it even when tests run in parallel.
+     */
+    public static void setOwner(String owner) {
+        long id = Thread.currentThread().threadId();
+        if (owner == null) {
+            OWNERS.remove(id);
+        } else {
+            ownersInUse = true;
+            OWNERS.put(id, owner);
+        }
+    }
+
+    /** The owner tag recorded for a live thread (its creator's at start), or {@code null}. */
+    public static String ownerOf(long threadId) {
+        String own = OWNERS.get(threadId);
+        if (own != null) {
+            return own;
+        }
+        Start s = lookup(threadId);
+        return s == null ? null : s.owner();
+    }
+
+    // ------------------------------------------------------------------ hooks, called by the JDK's classes
+
+    /**
+     * Hook at the top of {@code Thread.start} and {@code VirtualThread.start}. Never throws.
+     *
+     * <p>The record goes to the first free slot of the {@value #PROBES} from {@code threadId & mask}: thread ids
+     * are handed out in sequence, so live threads spread over the table without hashing, and a start costs one
+     * allocation and one compare-and-set, no lock. When all of them are taken by live threads (about
+     * {@code maxTracked} threads alive) the start goes unrecorded and is counted.
+     */
+    public static void started(Thread t) {
+        if (!enabled) {
+            return;
+        }
+        try {
+            if (t.getState() != Thread.State.NEW) {
+                return;                                       // start() will throw; keep the first record
+            }
+            Thread creator = Thread.currentThread();
+            String owner = null;
+            if (ownersInUse) {
+                owner = OWNERS.get(creator.threadId());
+                if (owner == null) {
+                    Start parent = lookup(creator.threadId());
+                    owner = parent == null ? null : parent.owner();
+                }
+            }
+            long id = t.threadId();
+            Record r = new Record(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner));
+            Record[] tab = table;
+            int mask = tab.length - 1;
+            for (int i = 0; i < PROBES && i < tab.length; i++) {
+                if (SLOTS.compareAndSet(tab, (int) (id + i) & mask, (Record) null, r)) {
+                    return;
+                }
+            }
+            MISSED.incrementAndGet();
+        } catch (Throwable e) {
+            switchOff(e);
+        }
+    }
+
+    /** Hook at the top of the JDK's clean-up of a thread that ends ({@code Thread.exit}, {@code VirtualThread.afterDone}). */
+    public static void ended(Thread t) {
+        try {
+            Record[] tab = table;
+            if (tab.length > 0) {
+                long id = t.threadId();
+                int mask = tab.length - 1;
+                for (int i = 0; i < PROBES && i < tab.length; i++) {
+                    int slot = (int) (id + i) & mask;
+                    Record r = (Record) SLOTS.getAcquire(tab, slot);
+                    if (r != null && r.threadId() == id) {
+                        SLOTS.compareAndSet(tab, slot, r, (Record) null);
+                        break;
+                    }
+                }
+            }
+            if (ownersInUse && !OWNERS.isEmpty()) {
+                OWNERS.remove(t.threadId());
+            }
+        } catch (Throwable e) {
+            switchOff(e);
+        }
+    }
+
+    private static void switchOff(Throwable e) {
+        try {
+            enabled = false;
+            failure = String.valueOf(e);
+            table = new Record[0];
+        } catch (Throwable ignored) {
+            // nothing more can be done safely here
+        }
+    }
+
+    // ------------------------------------------------------------------ sites
+
+    private static Site siteOf(Thread t) {
+        Object task = taskOf(t);
+        KeyState key = KEYS.get(task != null ? task.getClass() : t.getClass());
+        if (!key.ambiguous) {
+            Site known = key.site;
+            if (known != null && key.confirmations >= CONFIRMATIONS && (++key.starts & key.recheckMask) != 0) {
+                return known;
+            }
+        }
+        Site walked = walk();
+        if (!key.ambiguous) {
+            Site known = key.site;
+            if (known == null) {
+                key.site = walked;
+                key.confirmations = 1;
+            } else if (sameStartingLine(known, walked)) {
+                if (key.confirmations < CONFIRMATIONS) {
+                    key.confirmations++;                      // a lost update only costs one more walk
+                }
+            } else {
+                key.ambiguous = true;                         // one task class, two places: walk every time
+            }
+        }
+        return walked;
+    }
+
+    /**
+     * Whether two sites start threads at the same line: their first frames outside the JDK are equal. Frames
+     * further down (who called the method that starts the thread) may differ from one start to the next.
+     */
+    static boolean sameStartingLine(Site a, Site b) {
+        return a == b || java.util.Objects.equals(startingLine(a), startingLine(b));
+    }
+
+    private static StackTraceElement startingLine(Site s) {
+        for (StackTraceElement e : s.frames()) {
+            if (!isJdkClass(e.getClassName())) {
+                return e;
+            }
+        }
+        return s.frames().isEmpty() ? null : s.frames().get(0);
+    }
+
+    /** The task the thread will run, JDK wrappers removed; {@code null} for a subclass of Thread without one. */
+    private static Object taskOf(Thread t) {
+        if (!canUnwrap) {
+            return null;
+        }
+        Object task;
+        if (t.isVirtual()) {
+            Object cont = Access.VIRTUAL_CONT.get(t);
+            task = cont == null ? null : Access.CONT_TARGET.get(cont);
+        } else {
+            Object holder = Access.THREAD_HOLDER.get(t);
+            task = holder == null ? null : Access.HOLDER_TASK.get(holder);
+        }
+        for (int i = 0; i < MAX_UNWRAP && task != null; i++) {
+            VarHandle inner = WRAPPED.get(task.getClass());
+            if (inner == null) {
+                break;
+            }
+            Object next = inner.get(task);
+            if (next == null) {
+                break;
+            }
+            task = next;
+        }
+        return task;
+    }
+
+    /**
+     * The one instance field of a JDK class (or of its JDK superclasses) declared as {@code Runnable} or
+     * {@code Callable}, if exactly one: an executor's task runner, a {@code FutureTask}, an adapter.
+     */
+    private static VarHandle wrappedTaskField(Class<?> type) {
+        try {
+            Field found = null;
+            for (Class<?> c = type; c != null && isJdkClass(c.getName()); c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers())
+                            || (f.getType() != Runnable.class && f.getType() != Callable.class)) {
+                        continue;
+                    }
+                    if (found != null) {
+                        return null;
+                    }
+                    found = f;
+                }
+            }
+            if (found == null) {
+                return null;
+            }
+            return MethodHandles.privateLookupIn(found.getDeclaringClass(), MethodHandles.lookup())
+                    .unreflectVarHandle(found);
+        } catch (Throwable e) {
+            return null;                                      // not opened to us: the wrapper is the key
+        }
+    }
+
+    private static Site walk() {
+        WALKS.incrementAndGet();
+        StackTraceElement[] frames = WALKER.walk(s -> s
+                .dropWhile(f -> isStartMachinery(f.getClassName()))
+                .limit(MAX_FRAMES)
+                .map(StackWalker.StackFrame::toStackTraceElement)
+                .toArray(StackTraceElement[]::new));
+        List<StackTraceElement> key = List.of(frames);
+        Site site = SITES.get(key);
+        if (site != null) {
+            return site;
+        }
+        if (SITES.size() >= MAX_SITES) {
+            return OVERFLOW;
+        }
+        Site fresh = new Site(key);
+        Site raced = SITES.putIfAbsent(key, fresh);
+        return raced != null ? raced : fresh;
+    }
+
+    /**
+     * Frames of the start itself, above the caller of {@code start}: this class, Thread, its builders, and the
+     * JDK's internal access to {@code Thread.start(ThreadContainer)} ({@code System$1}) that executors go through.
+     */
+    static boolean isStartMachinery(String className) {
+        return className.equals(ThreadStarts.class.getName())
+                || className.startsWith("java.lang.System$")
+                || className.equals("java.lang.Thread")
+                || className.equals("java.lang.VirtualThread")
+                || className.startsWith("java.lang.ThreadBuilders")
+                || className.startsWith("java.lang.Thread$");
+    }
+
+    static boolean isJdkClass(String name) {
+        return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
+                || name.startsWith("javax.") || name.startsWith("com.sun.");
+    }
+}

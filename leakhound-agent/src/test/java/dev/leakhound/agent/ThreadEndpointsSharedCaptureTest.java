@@ -1,0 +1,232 @@
+package dev.leakhound.agent;
+
+import dev.leakhound.model.ThreadDump;
+import dev.leakhound.testing.Http;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The thread endpoints share captures ({@link SharedCapture}): over real HTTP, with the real thread source
+ * wrapped to count its captures, and a clock of the test's own.
+ */
+@Timeout(120)
+class ThreadEndpointsSharedCaptureTest {
+    private static final List<String> PATHS = List.of("/debug/threads/count", "/debug/threads",
+            "/debug/threads/dump?debug=1", "/debug/threads/dump?debug=2", "/debug/threads/dump?format=json");
+
+    private DebugServer server;
+    private SharedCapture captures;
+    private LeakhoundAgent agent;
+    private final List<AutoCloseable> cleanUp = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (agent != null) {
+            agent.close();
+        }
+        for (AutoCloseable c : cleanUp.reversed()) {
+            c.close();
+        }
+    }
+
+    /** The real source (the JDK's JSON dump), counting its captures and counts; optionally held at a latch. */
+    static final class CountingSource implements ThreadSource {
+        final ThreadSource real = ThreadSource.jdkDump();
+        final boolean cheapCount;
+        final AtomicInteger captures = new AtomicInteger();
+        final AtomicInteger counts = new AtomicInteger();
+        volatile CountDownLatch started = new CountDownLatch(0);
+        volatile CountDownLatch release = new CountDownLatch(0);
+
+        CountingSource(boolean cheapCount) {
+            this.cheapCount = cheapCount;
+        }
+
+        @Override
+        public ThreadDump capture() {
+            captures.incrementAndGet();
+            started.countDown();
+            try {
+                assertThat(release.await(60, TimeUnit.SECONDS)).as("the test released the capture").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return real.capture();
+        }
+
+        @Override
+        public int count() {
+            counts.incrementAndGet();
+            return Thread.getAllStackTraces().size();
+        }
+
+        @Override
+        public boolean countsCheaply() {
+            return cheapCount;
+        }
+
+        @Override
+        public String description() {
+            return "counting " + real.description();
+        }
+    }
+
+    /** The agent's three thread endpoints on a real server, on this source and clock. */
+    private URI serve(CountingSource source, AtomicLong nanoClock) throws Exception {
+        BlockedSince blocked = new BlockedSince();
+        captures = new SharedCapture(source, blocked::observe, SharedCapture.FRESHNESS, nanoClock::get);
+        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+        AgentOptions options = AgentOptions.parse("port=0");
+        e.put("/debug/threads/count", ThreadEndpoints.count(captures));
+        e.put("/debug/threads", ThreadEndpoints.counts(captures));
+        e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options, () -> 0,
+                (groups, at) -> new byte[0]));
+        server = DebugServer.start(options, e);
+        return server.url();
+    }
+
+    /** Sends every request at once, from as many threads; their answers. */
+    private static List<Http.Result> parallel(URI url, List<String> requests) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(requests.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Http.Result>> answers = new ArrayList<>();
+            for (String r : requests) {
+                answers.add(clients.submit(() -> {
+                    go.await();
+                    return Http.get(url, r);
+                }));
+            }
+            go.countDown();
+            List<Http.Result> results = new ArrayList<>();
+            for (Future<Http.Result> a : answers) {
+                results.add(a.get(60, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            clients.shutdownNow();
+            assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void requestsWithinTheFreshnessShareOneCaptureAndALaterOneSeesNewThreads() throws Exception {
+        CountingSource source = new CountingSource(false);
+        AtomicLong clock = new AtomicLong(1_000_000_000L);             // stands still until the test moves it
+        URI url = serve(source, clock);
+
+        List<String> requests = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            requests.add(PATHS.get(i % PATHS.size()));
+        }
+        List<Http.Result> first = parallel(url, requests);
+        assertThat(first).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(200));
+        assertThat(source.captures).as("12 requests, all within the freshness: one capture").hasValue(1);
+        assertThat(source.counts).as("the count is the shared capture's size, not a capture of its own").hasValue(0);
+
+        // A thread started now is not in the shared capture, still fresh...
+        String name = "shared-capture-test-late";
+        BlockedThreads late = new BlockedThreads(name, 1);
+        cleanUp.add(late);
+        assertThat(Http.get(url, "/debug/threads/dump?debug=2").text()).doesNotContain(name);
+        assertThat(source.captures).hasValue(1);
+
+        // ...and is there once the freshness is over: one new capture, shared again.
+        clock.addAndGet(SharedCapture.FRESHNESS.toNanos());
+        List<Http.Result> second = parallel(url, List.of("/debug/threads/dump?debug=2", "/debug/threads/dump?debug=2",
+                "/debug/threads/dump?format=json", "/debug/threads/count"));
+        assertThat(second.subList(0, 3)).allSatisfy(r -> assertThat(r.text()).contains("\"" + name + "0\""));
+        assertThat(second.get(3).text()).matches("\\d+\n");
+        assertThat(source.captures).hasValue(2);
+    }
+
+    @Test
+    void aSampleIsACaptureOfItsOwnAndRequestsRightAfterItAnswerFromIt() throws Exception {
+        CountingSource source = new CountingSource(false);
+        URI url = serve(source, new AtomicLong());
+        assertThat(Http.get(url, "/debug/threads").status()).isEqualTo(200);
+        assertThat(source.captures).hasValue(1);
+
+        String name = "shared-capture-test-sampled";
+        BlockedThreads sampled = new BlockedThreads(name, 1);
+        cleanUp.add(sampled);
+        assertThat(captures.fresh().threads()).as("never the older capture, fresh as it still is")
+                .anyMatch(t -> t.name().equals(name + "0"));
+        assertThat(source.captures).hasValue(2);
+        assertThat(Http.get(url, "/debug/threads/dump?format=json").text()).contains("\"" + name + "0\"");
+        assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
+        assertThat(source.captures).as("requests after the sample answer from it").hasValue(2);
+    }
+
+    @Test
+    void aCheapCountTakesNoCapture() throws Exception {
+        CountingSource source = new CountingSource(true);
+        URI url = serve(source, new AtomicLong());
+        for (int i = 0; i < 3; i++) {
+            assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
+        }
+        assertThat(source.counts).hasValue(3);
+        assertThat(source.captures).hasValue(0);
+    }
+
+    @Test
+    void atMostOneCaptureRunsAndTheAgentsRequestsShareIt() throws Exception {
+        CountingSource source = new CountingSource(false);
+        source.started = new CountDownLatch(1);
+        source.release = new CountDownLatch(1);
+        agent = LeakhoundAgent.start(AgentOptions.parse("port=0"), source, false);   // samples on demand only
+        URI url = agent.url();
+        assertThat(url).as("the server runs: " + agent.partsOff()).isNotNull();
+
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        cleanUp.add(() -> {
+            clients.shutdownNow();
+            assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        });
+        Future<Http.Result> first = clients.submit(() -> Http.get(url, "/debug/threads"));
+        assertThat(source.started.await(30, TimeUnit.SECONDS)).as("the first request captures").isTrue();
+        Future<Http.Result> second = clients.submit(() -> Http.get(url, "/debug/threads/dump?debug=1"));
+        // The second request waits for the capture in progress instead of taking its own.
+        await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(SharedCapture.class, "await"));
+
+        source.release.countDown();
+        assertThat(first.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(second.get(60, TimeUnit.SECONDS).text()).startsWith("thread profile: total ");
+        assertThat(source.captures).hasValue(1);
+
+        agent.sample();
+        assertThat(source.captures).as("the agent's samples go through the same captures").hasValue(2);
+    }
+
+    /** Whether a thread of the debug server waits in this method of this class. */
+    private static boolean waitingFor(Class<?> type, String method) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().matches("leakhound-http-\\d+"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(type.getName())
+                        && f.getMethodName().equals(method)));
+    }
+}

@@ -1,0 +1,298 @@
+package dev.leakhound.agent.instrument;
+
+import dev.leakhound.agent.capture.ContainerThreads;
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.capture.CreationSites;
+import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.CreationSite;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadDump;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The child JVM of {@link StartTrackingTest}: a real JVM whose {@code Thread} and {@code VirtualThread} this agent
+ * instruments. Each check prints {@code ok NAME} or {@code FAIL NAME: why}; the last line is {@code done}.
+ * A thread's expected line is taken on the same source line as its start ({@link #line()}).
+ */
+public final class StartTrackingProbe {
+    private static volatile Instrumentation inst;
+    private static int failures;
+
+    private StartTrackingProbe() {
+    }
+
+    public static void premain(String args, Instrumentation instrumentation) {
+        inst = instrumentation;
+    }
+
+    public static void main(String[] args) throws Exception {
+        check("before the agent, nothing is recorded", !CreationSites.recording(), "recording");
+        String note = StartTracking.start(inst, 100_000);
+        check("tasks are unwrapped", note == null, note);
+        check("installing twice is harmless", StartTracking.start(inst, 100_000) == null, "second start failed");
+
+        platformThread();
+        virtualThread();
+        executors();
+        threadFactory();
+        namedClassFromTwoPlaces();
+        ownerTags();
+        capturesCarryTheSites();
+        fullTable();
+        off();
+        System.out.println(failures == 0 ? "done" : "done with " + failures + " failures");
+    }
+
+    private static void platformThread() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread t = new Thread(() -> await(release), "probe-platform");
+        t.start(); int line = line();
+        expectSite("platform Thread.start", t, "platformThread", line, "main");
+        release.countDown();
+        t.join();
+        check("platform end removes the record", CreationSites.of(t.threadId()) == null, "still there");
+    }
+
+    private static void virtualThread() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread t = Thread.ofVirtual().start(() -> await(release)); int line = line();
+        expectSite("Thread.ofVirtual().start", t, "virtualThread", line, "main");
+        CreationSite site = CreationSites.of(t.threadId());
+        check("the start time is recorded", site != null && site.startedAt() != null
+                && Math.abs(site.startedAt().toEpochMilli() - System.currentTimeMillis()) < 60_000, String.valueOf(site));
+        release.countDown();
+        t.join();
+        check("virtual end removes the record", CreationSites.of(t.threadId()) == null, "still there");
+        // Many starts from one lambda: one site, the stack walked only a few times.
+        long walks = StartTracking.stats().walks();
+        List<Thread> many = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            many.add(Thread.ofVirtual().start(() -> { }));
+        }
+        for (Thread m : many) {
+            m.join();
+        }
+        long walked = StartTracking.stats().walks() - walks;
+        check("one lambda started 500 times walks the stack at most 4 times", walked <= 4, walked + " walks");
+    }
+
+    private static void executors() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> submitted = new AtomicReference<>();
+        AtomicReference<Thread> executed = new AtomicReference<>();
+        CountDownLatch running = new CountDownLatch(2);
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?> f = ex.submit(() -> { submitted.set(Thread.currentThread()); running.countDown(); await(release); }); int submitLine = line();
+            ex.execute(() -> { executed.set(Thread.currentThread()); running.countDown(); await(release); }); int executeLine = line();
+            running.await();
+            expectSite("executor.submit (FutureTask unwrapped)", submitted.get(), "executors", submitLine, "main");
+            expectSite("executor.execute", executed.get(), "executors", executeLine, "main");
+            CreationSite site = CreationSites.of(submitted.get().threadId());
+            check("the executor's frames come first, the starting frame is ours", site != null
+                    && site.frames().get(0).className().startsWith("java.util.concurrent."), String.valueOf(site));
+            release.countDown();
+            f.get();
+        }
+        CountDownLatch poolRelease = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(1, r -> new Thread(r, "probe-pool"));
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<Thread> worker = new AtomicReference<>();
+            pool.execute(() -> { worker.set(Thread.currentThread()); started.countDown(); await(poolRelease); }); int poolLine = line();
+            started.await();
+            expectSite("a pool's worker thread: started by the first execute", worker.get(), "executors", poolLine, "main");
+        } finally {
+            poolRelease.countDown();
+            pool.shutdown();
+        }
+    }
+
+    private static void threadFactory() throws InterruptedException {
+        ThreadFactory factory = Thread.ofVirtual().name("probe-factory-", 0).factory();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread t = factory.newThread(() -> await(release));
+        t.start(); int line = line();
+        expectSite("ThreadFactory.newThread, then start(): where start() was called", t, "threadFactory", line, "main");
+        release.countDown();
+        t.join();
+    }
+
+    /** A named Runnable class started at two lines: the second line is noticed (at most 64 starts later). */
+    private static void namedClassFromTwoPlaces() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            Thread.ofVirtual().start(new Named()).join();
+        }
+        Thread last = null;
+        int line = 0;
+        for (int i = 0; i < 70; i++) {
+            last = Thread.ofVirtual().unstarted(new Named());
+            last.start(); line = line();
+            last.join();
+        }
+        CountDownLatch release = new CountDownLatch(1);
+        Thread t = Thread.ofVirtual().unstarted(new Named(release));
+        t.start(); line = line();
+        expectSite("a named class started from a second place is then walked at every start", t,
+                "namedClassFromTwoPlaces", line, "main");
+        release.countDown();
+        t.join();
+    }
+
+    private static void ownerTags() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> grandchild = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CreationSites.setOwner("test-A");
+        Thread child;
+        try {
+            child = Thread.ofVirtual().start(() -> {
+                grandchild.set(Thread.ofPlatform().start(() -> await(release)));
+                started.countDown();
+                await(release);
+            });
+        } finally {
+            CreationSites.setOwner(null);
+        }
+        Thread untagged = Thread.ofVirtual().start(() -> await(release));
+        started.await();
+        check("a tagged thread's child carries the tag", "test-A".equals(CreationSites.ownerOf(child.threadId())),
+                CreationSites.ownerOf(child.threadId()));
+        check("and its grandchild too", "test-A".equals(CreationSites.ownerOf(grandchild.get().threadId())),
+                CreationSites.ownerOf(grandchild.get().threadId()));
+        check("a thread started after the tag was removed has none", CreationSites.ownerOf(untagged.threadId()) == null,
+                CreationSites.ownerOf(untagged.threadId()));
+        release.countDown();
+        child.join();
+        grandchild.get().join();
+        untagged.join();
+    }
+
+    private static void capturesCarryTheSites() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            threads.add(Thread.ofVirtual().name("probe-two-places").start(() -> await(release)));
+        }
+        for (int i = 0; i < 2; i++) {
+            threads.add(Thread.ofVirtual().name("probe-two-places").start(() -> await(release)));
+        }
+        for (Thread t : threads) {
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+        }
+        try {
+            ThreadDump json = LiveThreads.capture();
+            check("the JDK's JSON dump is given creation sites", json.threads().stream()
+                    .filter(t -> t.name().equals("probe-two-places")).allMatch(t -> t.creationSite() != null), "missing");
+            List<StackGroup> groups = ThreadGrouping.group(json.threads().stream()
+                    .filter(t -> t.name().equals("probe-two-places")).toList());
+            check("one blocking line started from two places is two groups (3 and 2)", groups.size() == 2
+                    && groups.get(0).count() == 3 && groups.get(1).count() == 2, groups.toString());
+            ContainerThreads ct = ContainerThreads.open(inst);
+            ThreadDump fast = ct.snapshot();
+            check("the containers' snapshot is given creation sites", fast.threads().stream()
+                    .filter(t -> t.name().equals("probe-two-places")).allMatch(t -> t.creationSite() != null), "missing");
+            long splitGroups = ct.groups(5).stream().filter(g -> g.startedAt() != null && g.startedAt().stream()
+                    .anyMatch(f -> f.methodName().equals("capturesCarryTheSites"))).count();
+            check("the containers' groups split by creation site too", splitGroups == 2, splitGroups + " groups");
+        } finally {
+            release.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+    }
+
+    private static void fullTable() throws InterruptedException {
+        StartTracking.stop();
+        StartTracking.start(inst, 8);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                threads.add(Thread.ofVirtual().start(() -> await(release)));
+            }
+            long recorded = threads.stream().filter(t -> CreationSites.of(t.threadId()) != null).count();
+            check("a full table records what fits and counts the rest", recorded <= 8
+                    && StartTracking.stats().missed() >= 32 - 8, recorded + " recorded, " + StartTracking.stats());
+        } finally {
+            release.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            StartTracking.stop();
+            StartTracking.start(inst, 100_000);
+        }
+    }
+
+    private static void off() throws InterruptedException {
+        StartTracking.stop();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread t = Thread.ofVirtual().start(() -> await(release));
+        check("stopped: nothing recorded, nothing found", !CreationSites.recording()
+                && CreationSites.of(t.threadId()) == null, "recorded");
+        release.countDown();
+        t.join();
+    }
+
+    private static void expectSite(String name, Thread t, String method, int line, String creator) {
+        CreationSite site = CreationSites.of(t.threadId());
+        StackFrame f = site == null ? null : site.startingFrame();
+        check(name, f != null && f.className().equals(StartTrackingProbe.class.getName())
+                && f.methodName().equals(method) && f.lineNumber() == line
+                && creator.equals(site.creator()), "expected " + method + ":" + line + ", got " + site);
+    }
+
+    private static void check(String name, boolean ok, String why) {
+        if (ok) {
+            System.out.println("ok " + name);
+        } else {
+            failures++;
+            System.out.println("FAIL " + name + ": " + why);
+        }
+    }
+
+    /** The caller's line number. */
+    private static int line() {
+        return StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow().getLineNumber();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A named task class, for the check of one class started from two places. */
+    private static final class Named implements Runnable {
+        private final CountDownLatch release;
+
+        Named() {
+            this(null);
+        }
+
+        Named(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public void run() {
+            if (release != null) {
+                await(release);
+            }
+        }
+    }
+}
