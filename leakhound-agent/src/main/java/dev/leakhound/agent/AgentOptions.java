@@ -39,7 +39,7 @@ import java.util.Objects;
  *   <tr><td>{@code creationSites}</td><td>true</td><td>record where and when every thread starts (needs the agent's
  *       instrumentation: {@code -javaagent} or {@code leakhound attach})</td></tr>
  *   <tr><td>{@code maxTrackedThreads}</td><td>250000</td><td>how many live threads' creation sites are kept at most
- *       (about 80 bytes each), 1000 to 10000000</td></tr>
+ *       (about 64 bytes each), 1000 to 10000000</td></tr>
  *   <tr><td>{@code stop}</td><td></td><td>(no value) stop an agent that is running: server, sampler, listeners</td></tr>
  * </table>
  *

@@ -91,7 +91,8 @@ public final class SharedCapture {
 
     /**
      * A capture that started after this call: taken here, or by whoever started one since. Waits, not
-     * interruptibly (like a capture of one's own), for the capture in progress to end.
+     * interruptibly (like a capture of one's own), for the capture in progress to end; if that one fails, takes
+     * another. Throws only the failure of a capture taken by this call.
      */
     public ThreadDump fresh() {
         long asked = clock.getAsLong();
@@ -112,7 +113,9 @@ public final class SharedCapture {
                 try {
                     return r.result().join();
                 } catch (CompletionException e) {
-                    throw unchecked(e.getCause());
+                    // Someone else's capture failed (an HTTP worker interrupted as the server stops, say): that
+                    // says nothing of ours, so take one of our own rather than pass their failure on.
+                    continue;
                 }
             }
             // Started before the call, it may miss what the caller wants to see: wait for its end, whatever its

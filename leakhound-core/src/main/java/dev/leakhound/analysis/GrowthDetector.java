@@ -431,7 +431,7 @@ public final class GrowthDetector {
         static SiteKey of(StackGroup g) {
             CreationSite site = g.creationSite();
             return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
-                    site == null ? null : site.frames());
+                    site == null ? null : site.groupingKey());
         }
 
         @Override

@@ -15,7 +15,8 @@ import java.util.Objects;
 
 /**
  * Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}); where the agent
- * recorded creation sites, also by where they were started, so that a group's "started at" holds for all of it.
+ * recorded creation sites, also by where they were started (the starting line and its caller,
+ * {@link dev.leakhound.model.CreationSite#groupingKey()}), so that a group's "started at" holds for all of it.
  */
 public final class ThreadGrouping {
     private ThreadGrouping() {
@@ -26,8 +27,8 @@ public final class ThreadGrouping {
                        List<StackFrame> started) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.stack == stack && k.state == state && k.kind == kind
-                    && Objects.equals(k.blockerClass, blockerClass) && Objects.equals(k.started, started);
+            return o instanceof Key k && k.stack == stack && k.started == started && k.state == state
+                    && k.kind == kind && Objects.equals(k.blockerClass, blockerClass);
         }
 
         @Override
@@ -55,12 +56,7 @@ public final class ThreadGrouping {
             Blocker b = t.blocker();
             List<StackFrame> started = null;
             if (t.creationSite() != null) {
-                List<StackFrame> frames = t.creationSite().frames();
-                started = canonical.get(frames);
-                if (started == null) {
-                    started = byValue.computeIfAbsent(frames, s -> s);
-                    canonical.put(frames, started);
-                }
+                started = byValue.computeIfAbsent(t.creationSite().groupingKey(), s -> s);
             }
             Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack, started);
             List<ThreadSnapshot> members = groups.get(key);

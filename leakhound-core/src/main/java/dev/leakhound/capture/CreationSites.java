@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * class reads it by reflection, since nothing else of Leakhound may depend on the agent being there.
  */
 public final class CreationSites {
-    /** The recorder the agent defines in {@code java.base}. */
-    static final String RECORDER = "jdk.internal.vm.LeakhoundThreadStarts";
+    /** The recorder the agent defines in {@code java.base} (its name carries the agent's recorder version). */
+    public static final String RECORDER = "jdk.internal.vm.LeakhoundThreadStarts_1";
     private static final long RETRY_NANOS = 1_000_000_000L;
 
     /** Frames per site, converted once: sites are interned, so this is bounded by their number. */
@@ -37,6 +37,7 @@ public final class CreationSites {
 
     /** Method handles on the recorder; each takes and returns {@code Object} where its type is the recorder's. */
     private record Recorder(MethodHandle enabled, MethodHandle lookup, MethodHandle ownerOf, MethodHandle setOwner,
+                            MethodHandle retireOwner, MethodHandle missed,
                             MethodHandle site, MethodHandle creator, MethodHandle startMillis, MethodHandle frames) {
         static Recorder find() throws ReflectiveOperationException {
             Class<?> r = Class.forName(RECORDER, true, null);
@@ -48,7 +49,9 @@ public final class CreationSites {
                     l.findStatic(r, "lookup", MethodType.methodType(start, long.class))
                             .asType(MethodType.methodType(Object.class, long.class)),
                     l.findStatic(r, "ownerOf", MethodType.methodType(String.class, long.class)),
-                    l.findStatic(r, "setOwner", MethodType.methodType(void.class, String.class)),
+                    l.findStatic(r, "setOwner", MethodType.methodType(String.class, long.class, String.class)),
+                    l.findStatic(r, "retireOwner", MethodType.methodType(void.class, String.class)),
+                    l.findStatic(r, "missed", MethodType.methodType(long.class)),
                     l.findVirtual(start, "site", MethodType.methodType(site))
                             .asType(MethodType.methodType(Object.class, Object.class)),
                     l.findVirtual(start, "creator", MethodType.methodType(String.class))
@@ -131,18 +134,38 @@ public final class CreationSites {
     }
 
     /**
-     * Tags the current thread, and the threads it and its descendants start from now on, with {@code owner}
-     * ({@code null} removes the tag). Does nothing without the agent.
+     * Tags a thread, and the threads it and its descendants start from now on, with {@code owner} ({@code null}
+     * removes the tag). Returns the tag the thread had of its own before, or {@code null}; does nothing without
+     * the agent.
      */
-    public static void setOwner(String owner) {
+    public static String setOwner(long threadId, String owner) {
         Recorder r = recorder();
-        if (r == null) {
-            return;
-        }
         try {
-            r.setOwner().invokeExact(owner);
+            return r == null ? null : (String) r.setOwner().invokeExact(threadId, owner);
         } catch (Throwable e) {
-            // without the recorder there is nothing to tag
+            return null;
+        }
+    }
+
+    /** Threads started from now on no longer inherit this tag (its test is over); see {@link #setOwner}. */
+    public static void retireOwner(String owner) {
+        Recorder r = recorder();
+        try {
+            if (r != null) {
+                r.retireOwner().invokeExact(owner);
+            }
+        } catch (Throwable e) {
+            // nothing to retire without the recorder
+        }
+    }
+
+    /** How many thread starts the agent could not record (its table full, failures), or 0 without it. */
+    public static long missedStarts() {
+        Recorder r = recorder();
+        try {
+            return r == null ? 0 : (long) r.missed().invokeExact();
+        } catch (Throwable e) {
+            return 0;
         }
     }
 

@@ -30,6 +30,19 @@ public record CreationSite(List<StackFrame> frames, String creator, Instant star
         return frames.isEmpty() ? null : frames.get(0);
     }
 
+    /**
+     * What threads are grouped by: the starting frame and the frame that called it. The frames further down (who
+     * called that) may differ from thread to thread of one leak, and must not split it into many small groups.
+     */
+    public List<StackFrame> groupingKey() {
+        StackFrame start = startingFrame();
+        if (start == null) {
+            return List.of();
+        }
+        int i = frames.indexOf(start);
+        return frames.subList(i, Math.min(frames.size(), i + 2));
+    }
+
     private static boolean isJdk(String className) {
         return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")
                 || className.startsWith("javax.") || className.startsWith("com.sun.");

@@ -35,12 +35,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * one place share one site.
  *
  * <h2>Safety</h2>
- * The hooks run inside {@code Thread.start} of the host's threads: they never throw (any failure switches recording
- * off), take no lock, start no thread and allocate only the record.
+ * The hooks run inside {@code Thread.start} of the host's threads: they never throw (running out of memory skips a
+ * record, any other failure switches recording off), start no thread, allocate only the record (and a site the first
+ * times a task class is seen), and block on nothing but the short internal locks of {@code ClassValue} and
+ * {@code ConcurrentHashMap} when a new class or site is added. Everything they use is linked by {@link #enable}.
  */
 public final class ThreadStarts {
     /** The name of the copy inside {@code java.base}. */
-    public static final String JDK_NAME = "jdk.internal.vm.LeakhoundThreadStarts";
+    public static final String JDK_NAME = "jdk.internal.vm.LeakhoundThreadStarts_" + ThreadStarts.VERSION;
+    /**
+     * Part of {@link #JDK_NAME}: raise it whenever the signatures called by the hooks or by reflection change, so
+     * that a copy left in the JVM by another version of the agent is never called with the wrong signature.
+     */
+    public static final int VERSION = 1;
     /** A task class is trusted after being seen started from the same place this many times. */
     static final int CONFIRMATIONS = 3;
     /** At most this many frames of the creator's stack. */
@@ -50,7 +57,7 @@ public final class ThreadStarts {
     private static final int MAX_UNWRAP = 6;
     /** Slots tried from a thread's home slot before a start goes unrecorded. */
     static final int PROBES = 8;
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Record[].class);
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Slot[].class);
 
     /** Where threads were started: the creator's frames, innermost first, from the caller of {@code start}. */
     public record Site(List<StackTraceElement> frames) {
@@ -74,14 +81,17 @@ public final class ThreadStarts {
     static final Site OVERFLOW = new Site(List.of());
 
     /** A slot of the table: the thread's id and its start. */
-    private record Record(long threadId, Start start) {
+    private record Slot(long threadId, Start start) {
     }
 
     private static volatile boolean enabled;
     private static volatile String failure;
     private static volatile boolean ownersInUse;
+    /** Tags of tests already checked: threads started later by their threads do not inherit them. */
+    private static final java.util.Set<String> RETIRED = ConcurrentHashMap.newKeySet();
+    private static final int MAX_RETIRED = 100_000;
     /** The records, at slot {@code threadId & mask} or one of the next {@value #PROBES}: see {@link #started}. */
-    private static volatile Record[] table = new Record[0];
+    private static volatile Slot[] table = new Slot[0];
     private static final ConcurrentHashMap<List<StackTraceElement>, Site> SITES = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Long, String> OWNERS = new ConcurrentHashMap<>();
     private static final AtomicLong MISSED = new AtomicLong();
@@ -95,21 +105,53 @@ public final class ThreadStarts {
         volatile boolean ambiguous;
         int starts;                       // racy on purpose: it only spaces the checks out
         final int recheckMask;
+        /** For a lambda or anonymous class: the top-level class it is written in, else {@code null}. */
+        final String inOnePlace;
 
-        KeyState(int recheckMask) {
+        KeyState(int recheckMask, String inOnePlace) {
             this.recheckMask = recheckMask;
+            this.inOnePlace = inOnePlace;
         }
     }
 
     private static final ClassValue<KeyState> KEYS = new ClassValue<>() {
         @Override
         protected KeyState computeValue(Class<?> type) {
-            // A lambda or anonymous class is written in one place, a named class may be started from many.
-            KeyState s = new KeyState(type.isHidden() || type.isAnonymousClass() ? 1023 : 63);
-            s.ambiguous = isJdkClass(type.getName());   // a JDK class stands for no one place in the code
+            // A lambda or anonymous class is written in one place, a named class may be started from many. Told
+            // by name and hidden-ness only: isAnonymousClass() may load the enclosing class, here inside start().
+            String name = type.getName();
+            boolean oneWritten = type.isHidden() || isAnonymousName(name);
+            KeyState s = new KeyState(oneWritten ? 1023 : 63, oneWritten ? topLevel(name) : null);
+            s.ambiguous = isJdkClass(name);              // a JDK class stands for no one place in the code
             return s;
         }
     };
+
+    /** {@code a.B$1}, {@code a.B$C$2}: javac's names of anonymous classes. */
+    static boolean isAnonymousName(String name) {
+        int dollar = name.lastIndexOf('$');
+        if (dollar < 0 || dollar == name.length() - 1) {
+            return false;
+        }
+        for (int i = dollar + 1; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code a.B} of {@code a.B$C$1} or of a lambda's hidden class {@code a.B$$Lambda/0x...}. */
+    static String topLevel(String name) {
+        int dollar = name.indexOf('$');
+        return dollar < 0 ? name : name.substring(0, dollar);
+    }
+
+    /** Whether the site's starting line (first frame outside the JDK) is in that top-level class. */
+    private static boolean startsInClass(Site site, String topLevelClass) {
+        StackTraceElement e = startingLine(site);
+        return e != null && topLevel(e.getClassName()).equals(topLevelClass);
+    }
 
     /** For JDK wrapper classes: the one field holding the wrapped task, or none. */
     private static final ClassValue<VarHandle> WRAPPED = new ClassValue<>() {
@@ -158,7 +200,7 @@ public final class ThreadStarts {
     public static synchronized String enable(int maxTracked) {
         int slots = Integer.highestOneBit(Math.max(PROBES, Math.min(1 << 30, maxTracked)) - 1) << 1;
         if (table.length != slots) {
-            table = new Record[slots];
+            table = new Slot[slots];
         }
         String why = null;
         try {
@@ -169,14 +211,27 @@ public final class ThreadStarts {
             why = "the started task cannot be read (" + cause + "): every start walks the creator's stack";
         }
         failure = null;
+        warmUp();
         enabled = true;
         return why;
+    }
+
+    /**
+     * Links, before any hook runs, what the first start would otherwise link inside the host's {@code start()}:
+     * the stack walk's lambdas and stream, the class values, the records.
+     */
+    private static void warmUp() {
+        Runnable sample = () -> { };
+        KEYS.get(sample.getClass());
+        WRAPPED.get(sample.getClass());
+        walk();
+        new Slot(0, new Start(OVERFLOW, "", 0, null)).start();
     }
 
     /** Stops recording and forgets every record; the hooks stay but do nothing. */
     public static synchronized void disable() {
         enabled = false;
-        table = new Record[0];
+        table = new Slot[0];
         OWNERS.clear();
     }
 
@@ -195,10 +250,10 @@ public final class ThreadStarts {
         if (!enabled) {
             return null;
         }
-        Record[] t = table;
+        Slot[] t = table;
         int mask = t.length - 1;
         for (int i = 0; i < PROBES && i < t.length; i++) {
-            Record r = (Record) SLOTS.getAcquire(t, (int) (threadId + i) & mask);
+            Slot r = (Slot) SLOTS.getAcquire(t, (int) (threadId + i) & mask);
             if (r != null && r.threadId() == threadId) {
                 return r.start();
             }
@@ -209,7 +264,7 @@ public final class ThreadStarts {
     /** Counters; {@code tracked} counts the table's records (a scan: for reports, not for hot paths). */
     public static Stats stats() {
         long tracked = 0;
-        for (Record r : table) {
+        for (Slot r : table) {
             if (r != null) {
                 tracked++;
             }
@@ -218,21 +273,31 @@ public final class ThreadStarts {
     }
 
     /**
-     * Tags the current thread, and every thread it or its descendants start from now on, with {@code owner}
-     * ({@code null} removes the tag). The JUnit extension tags each test's thread with the test's id, so that a
-     * thread left behind is blamed on the test that started it even when tests run in parallel.
+     * Tags a thread, and every thread it or its descendants start from now on, with {@code owner} ({@code null}
+     * removes the tag); returns the tag it had of its own before (not an inherited one). The JUnit extension tags
+     * each test's thread with the test's id, so that a thread left behind is blamed on the test that started it
+     * even when tests run in parallel.
      */
-    public static void setOwner(String owner) {
-        long id = Thread.currentThread().threadId();
+    public static String setOwner(long threadId, String owner) {
         if (owner == null) {
-            OWNERS.remove(id);
-        } else {
-            ownersInUse = true;
-            OWNERS.put(id, owner);
+            return OWNERS.remove(threadId);
+        }
+        ownersInUse = true;
+        RETIRED.remove(owner);
+        return OWNERS.put(threadId, owner);
+    }
+
+    /**
+     * Marks a tag as done with (its test was checked): threads that carry it keep it, but threads they start from
+     * now on do not inherit it (a pooled worker started during one test must not tag the threads of the next).
+     */
+    public static void retireOwner(String owner) {
+        if (owner != null && RETIRED.size() < MAX_RETIRED) {
+            RETIRED.add(owner);
         }
     }
 
-    /** The owner tag recorded for a live thread (its creator's at start), or {@code null}. */
+    /** The owner tag of a live thread: its own tag if set, else the one it inherited at start; or {@code null}. */
     public static String ownerOf(long threadId) {
         String own = OWNERS.get(threadId);
         if (own != null) {
@@ -240,6 +305,11 @@ public final class ThreadStarts {
         }
         Start s = lookup(threadId);
         return s == null ? null : s.owner();
+    }
+
+    /** How many starts went unrecorded (table full, or failures inside the hook). */
+    public static long missed() {
+        return MISSED.get();
     }
 
     // ------------------------------------------------------------------ hooks, called by the JDK's classes
@@ -263,19 +333,23 @@ public final class ThreadStarts {
             Thread creator = Thread.currentThread();
             String owner = null;
             if (ownersInUse) {
-                owner = OWNERS.get(creator.threadId());
-                if (owner == null) {
-                    Start parent = lookup(creator.threadId());
-                    owner = parent == null ? null : parent.owner();
+                owner = ownerOf(creator.threadId());
+                if (owner != null && RETIRED.contains(owner)) {
+                    owner = null;
                 }
             }
             long id = t.threadId();
-            Record r = new Record(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner));
-            Record[] tab = table;
+            Slot r = new Slot(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner));
+            Slot[] tab = table;
             int mask = tab.length - 1;
             for (int i = 0; i < PROBES && i < tab.length; i++) {
-                if (SLOTS.compareAndSet(tab, (int) (id + i) & mask, (Record) null, r)) {
+                int slot = (int) (id + i) & mask;
+                if (SLOTS.compareAndSet(tab, slot, (Slot) null, r)) {
                     return;
+                }
+                Slot there = (Slot) SLOTS.getAcquire(tab, slot);
+                if (there != null && there.threadId() == id) {
+                    return;                                   // two start() calls at once: one will throw
                 }
             }
             MISSED.incrementAndGet();
@@ -287,15 +361,15 @@ public final class ThreadStarts {
     /** Hook at the top of the JDK's clean-up of a thread that ends ({@code Thread.exit}, {@code VirtualThread.afterDone}). */
     public static void ended(Thread t) {
         try {
-            Record[] tab = table;
+            Slot[] tab = table;
             if (tab.length > 0) {
                 long id = t.threadId();
                 int mask = tab.length - 1;
                 for (int i = 0; i < PROBES && i < tab.length; i++) {
                     int slot = (int) (id + i) & mask;
-                    Record r = (Record) SLOTS.getAcquire(tab, slot);
+                    Slot r = (Slot) SLOTS.getAcquire(tab, slot);
                     if (r != null && r.threadId() == id) {
-                        SLOTS.compareAndSet(tab, slot, r, (Record) null);
+                        SLOTS.compareAndSet(tab, slot, r, (Slot) null);
                         break;
                     }
                 }
@@ -312,7 +386,7 @@ public final class ThreadStarts {
         try {
             enabled = false;
             failure = String.valueOf(e);
-            table = new Record[0];
+            table = new Slot[0];
         } catch (Throwable ignored) {
             // nothing more can be done safely here
         }
@@ -330,11 +404,19 @@ public final class ThreadStarts {
             }
         }
         Site walked = walk();
+        if (walked == OVERFLOW) {
+            Site known = key.site;
+            return known != null ? known : walked;            // no room for more sites: keep what is known
+        }
         if (!key.ambiguous) {
             Site known = key.site;
             if (known == null) {
-                key.site = walked;
-                key.confirmations = 1;
+                if (key.inOnePlace != null && !startsInClass(walked, key.inOnePlace)) {
+                    key.ambiguous = true;                     // a lambda handed to code elsewhere that starts it
+                } else {
+                    key.site = walked;
+                    key.confirmations = 1;
+                }
             } else if (sameStartingLine(known, walked)) {
                 if (key.confirmations < CONFIRMATIONS) {
                     key.confirmations++;                      // a lost update only costs one more walk

@@ -235,8 +235,8 @@ public final class ContainerThreads {
     }
 
     /**
-     * One group of threads with the same state, blocker kind and class, stack and creation site ({@code startedAt},
-     * {@code null} when not recorded), as {@code ThreadGrouping} makes them, but holding at most {@code sampleLimit} threads' ids: memory follows the number of groups.
+     * One group of threads with the same state, blocker kind and class, stack and where they were started
+     * ({@code startedAt}: the starting line and its caller, {@code null} when not recorded), as {@code ThreadGrouping} makes them, but holding at most {@code sampleLimit} threads' ids: memory follows the number of groups.
      */
     public record Group(Thread.State state, Blocker.Kind blockerKind, String blockerClass, List<StackFrame> stack,
                         List<StackFrame> startedAt, long count, long virtualCount, Set<String> containers,
@@ -279,7 +279,7 @@ public final class ContainerThreads {
                 }
                 Blocker b = s.blocker();
                 Key k = new Key(s.state(), b == null ? null : b.kind(), b == null ? null : b.className(), s.stack(),
-                        s.creationSite() == null ? null : s.creationSite().frames());
+                        s.creationSite() == null ? null : s.creationSite().groupingKey());
                 Acc a = local.computeIfAbsent(k, x -> new Acc());
                 a.count++;
                 if (s.virtual()) {

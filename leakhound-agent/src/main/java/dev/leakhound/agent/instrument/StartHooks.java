@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Puts a call to {@code jdk.internal.vm.LeakhoundThreadStarts} (the copy of {@code boot.ThreadStarts} that
+ * Puts a call to {@code jdk.internal.vm.LeakhoundThreadStarts_N} (the copy of {@code boot.ThreadStarts} that
  * {@link StartTracking} defines in {@code java.base}) at the top of the JDK methods where threads start and end:
  * <ul>
  *   <li>{@code Thread.start()} and {@code Thread.start(ThreadContainer)}: platform threads, alone or in an executor;</li>
@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * went in is kept in {@link #applied()}; a class it cannot transform is left as it was.
  */
 final class StartHooks implements ClassFileTransformer {
-    static final String HOOKS = "jdk/internal/vm/LeakhoundThreadStarts";
+    static final String HOOKS = dev.leakhound.agent.boot.ThreadStarts.JDK_NAME.replace('.', '/');
     static final String THREAD = "java/lang/Thread";
     static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
     private static final String CONTAINER_START = "(Ljdk/internal/vm/ThreadContainer;)V";

@@ -26,7 +26,8 @@ import java.util.Set;
  * <ol>
  *   <li>{@code java.base} opens {@code jdk.internal.vm} to this agent's module (it already exports it for the
  *       thread containers);</li>
- *   <li>{@link ThreadStarts} and its nested classes are renamed {@value ThreadStarts#JDK_NAME}... (ASM) and defined
+ *   <li>{@link ThreadStarts} and its nested classes are renamed {@code jdk.internal.vm.LeakhoundThreadStarts_N}
+ *       (ASM; N is the recorder's version, so that another agent's copy is never taken for ours) and defined
  *       in that package with {@code Lookup.defineClass}: a part of {@code java.base} that {@code java.lang.Thread}
  *       can call and that can read the JDK's private fields. Nothing is added to the bootstrap class path, so class
  *       data sharing stays on and the JVM prints nothing;</li>
@@ -110,6 +111,13 @@ public final class StartTracking {
         if (!inst.isRetransformClassesSupported()) {
             throw new IllegalStateException("this agent cannot retransform classes (Can-Retransform-Classes)");
         }
+        Class<?> virtualThread;
+        try {                                      // check the JDK before changing anything in it
+            virtualThread = Class.forName("java.lang.VirtualThread");
+            Class.forName(PACKAGE + ".Continuation");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("this JDK has no " + e.getMessage(), e);
+        }
         Module javaBase = Object.class.getModule();
         Module ours = StartTracking.class.getModule();
         if (!inst.isModifiableModule(javaBase)) {
@@ -119,18 +127,19 @@ public final class StartTracking {
             inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of(PACKAGE, Set.of(ours)), Set.of(), Map.of());
         }
         hooks = defineInJavaBase();
-        StartHooks t = new StartHooks();
-        Class<?> virtualThread;
-        try {
-            virtualThread = Class.forName("java.lang.VirtualThread");
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("no java.lang.VirtualThread in this JDK", e);
+        try {                                      // the hooks' targets, as the hooks will call them
+            MethodType hook = MethodType.methodType(void.class, Thread.class);
+            MethodHandles.lookup().findStatic(hooks, "started", hook);
+            MethodHandles.lookup().findStatic(hooks, "ended", hook);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(ThreadStarts.JDK_NAME + " is not the recorder this agent expects: " + e, e);
         }
+        StartHooks t = new StartHooks();
         inst.addTransformer(t, true);
         try {
             inst.retransformClasses(Thread.class, virtualThread);
         } catch (Throwable e) {
-            inst.removeTransformer(t);
+            undo(inst, t, virtualThread);
             throw new IllegalStateException("could not instrument Thread and VirtualThread: " + e, e);
         }
         Set<String> applied = t.applied();
@@ -145,11 +154,21 @@ public final class StartTracking {
             missing.add("java.lang.VirtualThread.afterDone->ended");
         }
         if (t.failure() != null || !missing.isEmpty()) {
-            // Hooks that went in are harmless while recording is off; what is missing would make records wrong.
+            undo(inst, t, virtualThread);         // some records would never be removed: none at all instead
             throw new IllegalStateException("this JDK's Thread classes are not as expected"
                     + (t.failure() != null ? ": " + t.failure() : "; missing hooks: " + missing));
         }
         return t;
+    }
+
+    /** Takes the transformer out and gives Thread and VirtualThread back their own code. */
+    private static void undo(Instrumentation inst, StartHooks t, Class<?> virtualThread) {
+        inst.removeTransformer(t);
+        try {
+            inst.retransformClasses(Thread.class, virtualThread);
+        } catch (Throwable ignored) {
+            // the hooks that went in stay; with recording off they do nothing
+        }
     }
 
     /** Defines the renamed copy of ThreadStarts in {@code jdk.internal.vm}, unless an earlier load did. */

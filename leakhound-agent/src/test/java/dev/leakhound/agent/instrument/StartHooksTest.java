@@ -49,10 +49,16 @@ class StartHooksTest {
 
         // In the transformed bytes, the first instructions of each hooked method are the call, nothing else moved.
         Map<String, List<String>> firstCalls = firstCalls(thread);
-        assertThat(firstCalls.get("start()V")).containsExactly("ALOAD 0", "INVOKESTATIC jdk/internal/vm/LeakhoundThreadStarts.started");
-        assertThat(firstCalls.get("exit()V")).containsExactly("ALOAD 0", "INVOKESTATIC jdk/internal/vm/LeakhoundThreadStarts.ended");
-        assertThat(firstCalls.get("run()V")).doesNotContain("INVOKESTATIC jdk/internal/vm/LeakhoundThreadStarts.started");
+        assertThat(firstCalls.get("start()V")).containsExactly("ALOAD 0", "INVOKESTATIC " + StartHooks.HOOKS + ".started");
+        assertThat(firstCalls.get("exit()V")).containsExactly("ALOAD 0", "INVOKESTATIC " + StartHooks.HOOKS + ".ended");
+        assertThat(firstCalls.get("run()V")).doesNotContain("INVOKESTATIC " + StartHooks.HOOKS + ".started");
         assertThat(new ClassReader(thread).getClassName()).isEqualTo(StartHooks.THREAD);
+    }
+
+    @Test
+    void coreLooksForTheRecorderUnderTheNameTheAgentGivesIt() {
+        assertThat(dev.leakhound.capture.CreationSites.RECORDER).isEqualTo(dev.leakhound.agent.boot.ThreadStarts.JDK_NAME);
+        assertThat(StartHooks.HOOKS).isEqualTo(dev.leakhound.agent.boot.ThreadStarts.JDK_NAME.replace('.', '/'));
     }
 
     @Test

@@ -47,6 +47,7 @@ public final class StartTrackingProbe {
         threadFactory();
         namedClassFromTwoPlaces();
         ownerTags();
+        handedToCodeElsewhere();
         capturesCarryTheSites();
         fullTable();
         off();
@@ -152,7 +153,8 @@ public final class StartTrackingProbe {
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<Thread> grandchild = new AtomicReference<>();
         CountDownLatch started = new CountDownLatch(1);
-        CreationSites.setOwner("test-A");
+        long self = Thread.currentThread().threadId();
+        CreationSites.setOwner(self, "test-A");
         Thread child;
         try {
             child = Thread.ofVirtual().start(() -> {
@@ -161,7 +163,7 @@ public final class StartTrackingProbe {
                 await(release);
             });
         } finally {
-            CreationSites.setOwner(null);
+            CreationSites.setOwner(self, null);
         }
         Thread untagged = Thread.ofVirtual().start(() -> await(release));
         started.await();
@@ -171,10 +173,60 @@ public final class StartTrackingProbe {
                 CreationSites.ownerOf(grandchild.get().threadId()));
         check("a thread started after the tag was removed has none", CreationSites.ownerOf(untagged.threadId()) == null,
                 CreationSites.ownerOf(untagged.threadId()));
+        // Once its test is over, a tag is not passed on: a pooled thread started in test B starts threads later.
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Thread> afterRetire = new AtomicReference<>();
+        CreationSites.setOwner(self, "test-B");
+        Thread pooled;
+        try {
+            pooled = Thread.ofVirtual().start(() -> {
+                await(go);
+                afterRetire.set(Thread.ofVirtual().start(() -> await(release)));
+            });
+        } finally {
+            CreationSites.setOwner(self, null);
+        }
+        CreationSites.retireOwner("test-B");
+        go.countDown();
+        pooled.join();
+        check("a retired tag still marks the threads started under it", CreationSites.ownerOf(pooled.threadId()) == null
+                || "test-B".equals(CreationSites.ownerOf(pooled.threadId())), "wrong tag");
+        check("but threads they start afterwards do not inherit it",
+                CreationSites.ownerOf(afterRetire.get().threadId()) == null,
+                CreationSites.ownerOf(afterRetire.get().threadId()));
         release.countDown();
+        afterRetire.get().join();
         child.join();
         grandchild.get().join();
         untagged.join();
+    }
+
+    /**
+     * A lambda written here but started by a method of another class: the starting line is that method, and the
+     * caller (this class, at each call's line) must be told apart at every start, not taken from the first one.
+     */
+    private static void handedToCodeElsewhere() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(StartTrackingSpawner.spawn(() -> await(release))); lines.add(line());
+        }
+        Thread other = StartTrackingSpawner.spawn(() -> await(release)); int otherLine = line();
+        threads.add(other);
+        lines.add(otherLine);
+        for (int i = 0; i < threads.size(); i++) {
+            CreationSite site = CreationSites.of(threads.get(i).threadId());
+            int expected = lines.get(i);
+            check("handed to another class #" + i + ": started in it, called from here", site != null
+                    && site.startingFrame().className().equals(StartTrackingSpawner.class.getName())
+                    && site.frames().stream().anyMatch(f -> f.methodName().equals("handedToCodeElsewhere")
+                    && f.lineNumber() == expected), "expected a frame at line " + expected + ", got " + site);
+        }
+        release.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
     }
 
     private static void capturesCarryTheSites() throws InterruptedException {

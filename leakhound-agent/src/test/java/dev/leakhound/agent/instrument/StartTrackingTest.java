@@ -48,7 +48,7 @@ class StartTrackingTest {
                         "ok one blocking line started from two places is two groups",
                         "ok the containers' groups split by creation site too", "ok a full table",
                         "ok stopped: nothing recorded");
-        assertThat(text.lines().filter(l -> l.startsWith("ok "))).hasSize(24);
+        assertThat(text.lines().filter(l -> l.startsWith("ok "))).hasSize(31);
         assertThat(text).as("nothing on the bootstrap class path: the JVM keeps class data sharing and says nothing")
                 .doesNotContain("Sharing is only supported");
     }
