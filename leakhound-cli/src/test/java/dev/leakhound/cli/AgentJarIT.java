@@ -129,6 +129,7 @@ class AgentJarIT {
             assertThat(child.stderr()).as("encoding pprof prints no JDK warning into the host (protobuf without Unsafe)")
                     .doesNotContain("WARNING");
             assertThat(profile.samples()).anySatisfy(s -> assertThat(s.labels()).contains("wait=SynchronousQueue.put")
+                    .anyMatch(l -> l.matches("started_at=dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)"))
                     .satisfies(l -> assertThat(s.values()).containsExactly(5L)));
             assertThat(profile.functionNames()).contains("dev.leakhound.cli.TinyService.answer");
 

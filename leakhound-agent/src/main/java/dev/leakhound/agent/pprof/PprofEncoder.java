@@ -29,7 +29,8 @@ import java.util.zip.GZIPOutputStream;
  *       the group's stack, innermost first (pprof's leaf-first order); its string labels are
  *       {@code state} (e.g. {@code WAITING}), {@code wait} (the {@link WaitSite#call()}, e.g.
  *       {@code SynchronousQueue.put}), {@code blocker} (the blocker's class) when known, and
- *       {@code kind}: {@code virtual}, {@code platform} or {@code mixed}.</li>
+ *       {@code kind}: {@code virtual}, {@code platform} or {@code mixed}, and {@code started_at} (the line that
+ *       started them, e.g. {@code com.example.App.main(App.java:12)}) where the agent recorded it.</li>
  *   <li>One location per distinct frame (class, method, file, line), with one line: its function and
  *       line number (0 when unknown or native); all locations belong to one mapping ({@code jvm}, marked
  *       as having functions, file names and line numbers, so that tools do not try to symbolize).</li>
@@ -201,6 +202,10 @@ public final class PprofEncoder {
             }
             long virtual = g.virtualCount();
             labels.add(label("kind", virtual == g.count() ? "virtual" : virtual == 0 ? "platform" : "mixed"));
+            dev.leakhound.model.CreationSite created = g.creationSite();
+            if (created != null && created.startingFrame() != null) {
+                labels.add(label("started_at", created.startingFrame().toString()));
+            }
             return message(m -> {
                 packedUInt64(m, SAMPLE_LOCATION_ID, ids);
                 packedInt64(m, SAMPLE_VALUE, new long[]{g.count()});
