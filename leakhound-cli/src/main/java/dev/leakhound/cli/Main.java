@@ -25,8 +25,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code leakhound} command: {@code leakhound threads FILE}, {@code leakhound attach PID} and
- * {@code leakhound demo}.
+ * The {@code leakhound} command: {@code leakhound threads FILE}, {@code leakhound heap FILE},
+ * {@code leakhound gc FILE},
+ * {@code leakhound attach PID} and {@code leakhound demo}.
  *
  * <p>Exit status, the same for every command: {@link #EXIT_OK} (0) when all went well and nothing was
  * found, {@link #EXIT_FOUND} (1) when a command that checks for leaks found some (or its check did not
@@ -45,20 +46,25 @@ import java.util.concurrent.Callable;
                 "Finds leaked platform and virtual threads: threads that are no longer needed",
                 "but never end.",
                 ""},
-        subcommands = {ThreadsCommand.class, AttachCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ThreadsCommand.class, HeapCommand.class, GcCommand.class, AttachCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExit status:%n",
         footer = {
                 "  0  all went well, nothing found",
                 "  1  leaks found (by a command that checks for them, e.g. demo)",
                 "  2  bad input or usage: unknown option, missing or unreadable file,",
-                "     a thread dump that cannot be parsed, a process that cannot be attached to",
+                "     a thread dump, heap dump or GC log that cannot be read, a process that cannot be",
+                "     attached to",
                 "  3  an error inside Leakhound itself (--debug shows its stack trace)",
                 "",
                 "Examples:",
                 "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
                 "  leakhound threads threads.json",
+                "  jcmd <pid> GC.heap_dump -gz=1 heap.hprof.gz",
+                "  leakhound heap heap.hprof.gz --baseline older.hprof",
                 "  jcmd <pid> Thread.print | leakhound threads --suspects-only -",
+                "  java -Xlog:gc*:file=gc.log ...; leakhound gc gc.log --plot heap.svg",
                 "  leakhound attach <pid>        (or java -javaagent:leakhound.jar ...)",
                 "  curl http://127.0.0.1:6060/debug/threads/dump?debug=1",
                 "  leakhound demo"})
@@ -191,6 +197,7 @@ public final class Main implements Callable<Integer> {
             status = EXIT_USAGE;
             message = f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
         } else if (cause instanceof IOException || cause instanceof InvalidPathException) {
+            // HprofFormatException among them: "FILE: at byte OFFSET: reason"
             status = EXIT_USAGE;
             message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
         } else {

@@ -101,23 +101,14 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         if (window < 2) {
             throw new IllegalArgumentException("window must be at least 2: " + window);
         }
-        List<GcCycle> measured = new ArrayList<>();
-        List<GcCycle> old = new ArrayList<>();
         long heapMax = GcCycle.UNKNOWN;
         for (GcCycle c : cycles) {
             if (c.heapMax() != GcCycle.UNKNOWN) {
                 heapMax = c.heapMax();
             }
-            if (c.measuresHeap()) {
-                measured.add(c);
-                if (collectsOld(c)) {
-                    old.add(c);
-                }
-            }
         }
-        Basis basis = old.size() >= MIN_POINTS ? Basis.OLD_COLLECTIONS : Basis.ALL_COLLECTIONS;
-        List<GcCycle> chosen = basis == Basis.OLD_COLLECTIONS ? old : measured;
-        List<GcCycle> points = chosen.subList(Math.max(0, chosen.size() - window), chosen.size());
+        Basis basis = basis(cycles);
+        List<GcCycle> points = points(cycles, window);
         int n = points.size();
         long lastHeapAfter = n == 0 ? GcCycle.UNKNOWN : points.get(n - 1).heapAfter();
         if (n < MIN_POINTS) {
@@ -167,6 +158,24 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         }
         return new HeapTrend(growing ? Verdict.GROWING : Verdict.STABLE, basis, n, span, slope, r2, lastHeapAfter,
                 heapMax, timeToMax);
+    }
+
+    /** Which collections the line goes through, see the class comment. */
+    static Basis basis(List<GcCycle> cycles) {
+        long old = cycles.stream().filter(c -> c.measuresHeap() && collectsOld(c)).count();
+        return old >= MIN_POINTS ? Basis.OLD_COLLECTIONS : Basis.ALL_COLLECTIONS;
+    }
+
+    /** The collections the line goes through: the last {@code window} of the {@linkplain #basis basis}. */
+    static List<GcCycle> points(List<GcCycle> cycles, int window) {
+        boolean oldOnly = basis(cycles) == Basis.OLD_COLLECTIONS;
+        List<GcCycle> chosen = new ArrayList<>();
+        for (GcCycle c : cycles) {
+            if (c.measuresHeap() && (!oldOnly || collectsOld(c))) {
+                chosen.add(c);
+            }
+        }
+        return chosen.subList(Math.max(0, chosen.size() - window), chosen.size());
     }
 
     /** Whether a collection cleans the old generation (or the whole heap). */

@@ -1,0 +1,405 @@
+package dev.leakhound.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.heap.ClassGrowth;
+import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.hprof.HeapHistogram;
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.ProgressBar;
+import dev.leakhound.proof.DumpThread;
+import dev.leakhound.proof.LeakProof;
+import dev.leakhound.report.JsonReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code leakhound heap FILE [--baseline OLDER]}: the threads of an HPROF heap dump that are leaked for certain
+ * ({@link LeakProof}), its class histogram, and with a baseline the classes that grew between the two dumps. The
+ * histogram is one streaming pass per dump (memory follows the number of classes); the proof indexes the dump
+ * (16 bytes per object) and follows references from the roots.
+ */
+@Command(name = "heap",
+        header = "Leaked threads, proven from a heap dump (HPROF); class histogram and growth.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = false,
+        description = {
+                "Reads an HPROF heap dump (HotSpot, JDK 21 to 25 and older; gzip-compressed too)",
+                "and proves which threads are leaked: blocked with no timeout on something that no",
+                "running thread can reach, so that they will never wake (the JVM's counterpart of",
+                "Go's goroutineleak profile). Blocked threads that might still be woken are listed",
+                "with the reason. Then the class histogram: instances and shallow bytes per class,",
+                "largest first. With --baseline, also the classes that grew since the older dump.",
+                "",
+                "Bytes are estimated from the dump (HPROF records no object sizes): two ids of",
+                "header plus the fields or elements as dumped, no alignment. Counts are exact.",
+                "",
+                "Dumps: jcmd <pid> GC.heap_dump [-gz=1] FILE, jmap -dump:live,format=b,file=FILE,",
+                "HotSpotDiagnosticMXBean.dumpHeap, -XX:+HeapDumpOnOutOfMemoryError.",
+                ""},
+        footerHeading = "%nExit status:%n",
+        footer = {
+                "  0  the dumps were read",
+                "  2  bad input or usage: missing or unreadable file, not a heap dump, a",
+                "     truncated or corrupt one; one line on standard error:",
+                "     leakhound: FILE: at byte OFFSET: reason",
+                "  3  an error inside Leakhound itself"})
+final class HeapCommand implements Callable<Integer> {
+
+    private static final int NAME_WIDTH = 12;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The heap dump to read (.hprof, or gzip-compressed).")
+    String file;
+
+    @Option(names = "--baseline", paramLabel = "OLDER",
+            description = "An older dump of the same program: list the classes that grew since it.")
+    String baseline;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "20",
+            description = "How many classes to list (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--json",
+            description = "Print one JSON document {dump, proof, baseline, top, growth} instead of text.")
+    boolean json;
+
+    @Option(names = "--no-proof", description = "Only the histograms: skip the leaked-thread proof (which indexes "
+            + "the dump: 16 bytes of memory per object).")
+    boolean noProof;
+
+    @Override
+    public Integer call() throws Exception {
+        if (top < 1) {
+            throw new Main.BadInputException("--top must be 1 or more: " + top);
+        }
+        Path dumpPath = path(file);
+        Path basePath = baseline == null ? null : path(baseline);
+        HeapHistogram older = basePath == null ? null : read(basePath);
+        HeapHistogram dump = read(dumpPath);
+        List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
+        LeakProof.Result proof = null;
+        if (!noProof) {
+            try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal())) {
+                proof = LeakProof.prove(index);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            writeJson(out, dump, proof, older, growth);
+        } else {
+            writeText(out, dump, proof, older, growth);
+        }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static Path path(String name) throws Main.BadInputException {
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new Main.BadInputException(name + ": not a valid file name (" + e.getReason() + ")");
+        }
+    }
+
+    /** The progress bar only on a terminal, and never under --json. */
+    private HeapHistogram read(Path path) throws IOException {
+        Progress progress = json ? Progress.NONE : ProgressBar.forTerminal();
+        return HeapHistogram.read(path, progress);
+    }
+
+    // ---------------------------------------------------------------- text
+
+    private void writeText(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+                           List<ClassGrowth> growth) {
+        summary(out, "heap dump", dump);
+        if (proof != null) {
+            out.println();
+            writeProof(out, proof);
+        }
+        if (older != null) {
+            out.println();
+            summary(out, "baseline", older);
+        }
+        ClassHistogram h = dump.histogram();
+        List<ClassHistogram.Row> rows = h.top(top);
+        out.println();
+        out.println("== top " + rows.size() + " of " + plural(h.size(), "class") + " by shallow size ==");
+        out.printf(Locale.ROOT, "%5s %12s %14s  %s%n", "#", "instances", "bytes", "class");
+        for (ClassHistogram.Row r : rows) {
+            out.printf(Locale.ROOT, "%5d %12d %14d  %s%n", r.rank(), r.instances(), r.bytes(), r.className());
+        }
+        out.printf(Locale.ROOT, "%5s %12d %14d%n", "total", h.totalInstances(), h.totalBytes());
+        if (growth != null) {
+            out.println();
+            if (growth.isEmpty()) {
+                out.println("== no class grew since the baseline ==");
+                return;
+            }
+            List<ClassGrowth> shown = growth.subList(0, Math.min(top, growth.size()));
+            out.println("== " + plural(growth.size(), "class") + " grew since the baseline"
+                    + (shown.size() < growth.size() ? ", top " + shown.size() + " by bytes" : ", by bytes") + " ==");
+            out.printf(Locale.ROOT, "%12s %14s %12s %14s  %s%n", "+instances", "+bytes", "instances", "bytes", "class");
+            for (ClassGrowth g : shown) {
+                out.printf(Locale.ROOT, "%+12d %+14d %12d %14d  %s%s%n", g.instancesDelta(), g.bytesDelta(),
+                        g.instances(), g.bytes(), g.className(), g.isNew() ? "  (new)" : "");
+            }
+        }
+    }
+
+    private static final int MAX_GROUPS = 20;
+    private static final int MAX_FRAMES = 12;
+    private static final int MAX_NAMES = 8;
+
+    private static void writeProof(PrintWriter out, LeakProof.Result p) {
+        out.println("== leaked threads: " + p.leakedThreads() + " proven leaked, of " + p.candidates()
+                + " blocked with no timeout (" + p.threads() + " threads in the dump) ==");
+        if (p.leaked().isEmpty()) {
+            out.println("  none: every blocked thread can still be reached by a running thread");
+        }
+        int n = 0;
+        for (LeakProof.LeakedGroup g : p.leaked()) {
+            if (++n > MAX_GROUPS) {
+                out.println("... " + (p.leaked().size() - MAX_GROUPS) + " more groups");
+                break;
+            }
+            DumpThread first = g.threads().get(0);
+            out.println();
+            out.println("[" + n + "] " + plural(g.count(), first.virtual() ? "virtual thread" : "platform thread")
+                    + " " + words(g.waitKind()) + ", and nothing that runs can reach them or what they wait on");
+            HeapIndex.HeapFrame at = blockedAt(g.stack());
+            if (at != null) {
+                field(out, "blocked at", at.toString());
+            }
+            if (g.blockerClass() != null) {
+                field(out, "waiting on", g.blockerClass());
+            }
+            if (g.retainedBytes() >= 0) {
+                field(out, "retained", megabytes(g.retainedBytes()) + " in " + g.retainedObjects()
+                        + " objects that only these threads keep alive");
+            }
+            field(out, "threads", names(g.threads()));
+            stack(out, g.stack());
+        }
+        if (!p.rescued().isEmpty()) {
+            out.println();
+            out.println("== blocked with no timeout, but not provably leaked ==");
+            int m = 0;
+            for (LeakProof.Rescued r : p.rescued()) {
+                if (++m > MAX_GROUPS) {
+                    out.println("... " + (p.rescued().size() - MAX_GROUPS) + " more groups");
+                    break;
+                }
+                HeapIndex.HeapFrame at = blockedAt(r.stack());
+                out.println("  " + r.count() + " " + words(r.waitKind()) + " at "
+                        + (at == null ? "(no frames)" : at) + " " + names(r.threads()) + ": " + r.why());
+            }
+        }
+    }
+
+    private static String words(DumpThread.Wait w) {
+        return switch (w) {
+            case PARKED -> "parked with no timeout";
+            case WAITING -> "in Object.wait() with no timeout";
+            case BLOCKED -> "waiting to enter a monitor";
+            case OTHER -> "running or waiting with a timeout";
+        };
+    }
+
+    /** The first frame outside the JDK, where the application blocks; else the top frame. */
+    private static HeapIndex.HeapFrame blockedAt(List<HeapIndex.HeapFrame> stack) {
+        for (HeapIndex.HeapFrame f : stack) {
+            String c = f.className();
+            if (!(c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("javax."))) {
+                return f;
+            }
+        }
+        return stack.isEmpty() ? null : stack.get(0);
+    }
+
+    /** {@code "worker" x6, "main"}: equal names counted, at most a few distinct ones. */
+    private static String names(List<DumpThread> threads) {
+        java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (DumpThread t : threads) {
+            counts.merge(t.label(), 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (i++ == MAX_NAMES) {
+                sb.append(", ... ").append(counts.size() - MAX_NAMES).append(" more names");
+                break;
+            }
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(e.getValue() > 1 ? " x" + e.getValue() : "");
+        }
+        return sb.toString();
+    }
+
+    private static void stack(PrintWriter out, List<HeapIndex.HeapFrame> frames) {
+        out.println("  stack");
+        int i = 0;
+        for (HeapIndex.HeapFrame f : frames) {
+            if (i++ == MAX_FRAMES) {
+                out.println("      ... " + (frames.size() - MAX_FRAMES) + " more frames");
+                break;
+            }
+            out.println("      " + f);
+        }
+    }
+
+    private static void summary(PrintWriter out, String what, HeapHistogram h) {
+        out.println(what + " " + h.source());
+        field(out, "format", h.header().format() + ", " + h.header().idSize() + "-byte ids"
+                + (h.header().gzipped() ? ", gzip-compressed" : ""));
+        field(out, "taken", h.header().time().toString());
+        field(out, "size", megabytes(h.fileBytes()) + (h.header().gzipped() ? " uncompressed" : ""));
+        field(out, "objects", h.objects() + ": " + h.instances() + " instances, " + h.objectArrays()
+                + " object arrays, " + h.primitiveArrays() + " primitive arrays, " + h.classes() + " classes");
+        field(out, "shallow", megabytes(h.histogram().totalBytes()) + " (estimated)");
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB (%d bytes)", bytes / 1048576.0, bytes);
+    }
+
+    private static void field(PrintWriter out, String name, String value) {
+        StringBuilder sb = new StringBuilder("  ").append(name);
+        while (sb.length() < NAME_WIDTH + 2) {
+            sb.append(' ');
+        }
+        out.println(sb.append(' ').append(value));
+    }
+
+    private static String plural(int n, String word) {
+        return n + " " + (n == 1 ? word : word.endsWith("s") ? word + "es" : word + "s");
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    private void writeJson(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+                           List<ClassGrowth> growth) throws IOException {
+        try (JsonGenerator g = JsonReport.generator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("dump");
+            writeSummary(g, dump);
+            if (proof != null) {
+                writeProofJson(g, proof);
+            }
+            if (older != null) {
+                g.writeFieldName("baseline");
+                writeSummary(g, older);
+            }
+            g.writeArrayFieldStart("top");
+            for (ClassHistogram.Row r : dump.histogram().top(top)) {
+                g.writeStartObject();
+                g.writeNumberField("rank", r.rank());
+                g.writeStringField("className", r.className());
+                g.writeNumberField("instances", r.instances());
+                g.writeNumberField("bytes", r.bytes());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (growth != null) {
+                g.writeNumberField("grownClasses", growth.size());
+                g.writeArrayFieldStart("growth");
+                for (ClassGrowth c : growth.subList(0, Math.min(top, growth.size()))) {
+                    g.writeStartObject();
+                    g.writeStringField("className", c.className());
+                    g.writeNumberField("instances", c.instances());
+                    g.writeNumberField("bytes", c.bytes());
+                    g.writeNumberField("instancesDelta", c.instancesDelta());
+                    g.writeNumberField("bytesDelta", c.bytesDelta());
+                    g.writeBooleanField("new", c.isNew());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        out.println();
+    }
+
+    private static void writeProofJson(JsonGenerator g, LeakProof.Result p) throws IOException {
+        g.writeObjectFieldStart("proof");
+        g.writeNumberField("threads", p.threads());
+        g.writeNumberField("blockedWithoutTimeout", p.candidates());
+        g.writeNumberField("leakedThreads", p.leakedThreads());
+        g.writeNumberField("rounds", p.rounds());
+        g.writeArrayFieldStart("leaked");
+        for (LeakProof.LeakedGroup l : p.leaked()) {
+            g.writeStartObject();
+            g.writeNumberField("count", l.count());
+            g.writeBooleanField("virtual", l.threads().get(0).virtual());
+            g.writeStringField("wait", l.waitKind().name());
+            g.writeStringField("blockerClass", l.blockerClass());
+            g.writeNumberField("retainedBytes", l.retainedBytes());
+            g.writeNumberField("retainedObjects", l.retainedObjects());
+            writeThreads(g, l.threads());
+            writeFrames(g, l.stack());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("notProven");
+        for (LeakProof.Rescued r : p.rescued()) {
+            g.writeStartObject();
+            g.writeNumberField("count", r.count());
+            g.writeStringField("wait", r.waitKind().name());
+            g.writeStringField("blockerClass", r.blockerClass());
+            g.writeStringField("why", r.why());
+            writeThreads(g, r.threads());
+            writeFrames(g, r.stack());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeThreads(JsonGenerator g, List<DumpThread> threads) throws IOException {
+        g.writeArrayFieldStart("threads");
+        for (DumpThread t : threads.subList(0, Math.min(threads.size(), 1000))) {
+            g.writeString(t.name());
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeFrames(JsonGenerator g, List<HeapIndex.HeapFrame> frames) throws IOException {
+        g.writeArrayFieldStart("stack");
+        for (HeapIndex.HeapFrame f : frames) {
+            g.writeString(f.toString());
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeSummary(JsonGenerator g, HeapHistogram h) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("source", h.source());
+        g.writeStringField("format", h.header().format());
+        g.writeNumberField("idSize", h.header().idSize());
+        g.writeBooleanField("gzipped", h.header().gzipped());
+        g.writeStringField("time", h.header().time().toString());
+        g.writeNumberField("fileBytes", h.fileBytes());
+        g.writeNumberField("objects", h.objects());
+        g.writeNumberField("instances", h.instances());
+        g.writeNumberField("objectArrays", h.objectArrays());
+        g.writeNumberField("primitiveArrays", h.primitiveArrays());
+        g.writeNumberField("classes", h.classes());
+        g.writeNumberField("histogramRows", h.histogram().size());
+        g.writeNumberField("totalInstances", h.histogram().totalInstances());
+        g.writeNumberField("totalBytes", h.histogram().totalBytes());
+        g.writeEndObject();
+    }
+}

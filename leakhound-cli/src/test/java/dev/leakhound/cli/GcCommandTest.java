@@ -1,0 +1,186 @@
+package dev.leakhound.cli;
+
+import dev.leakhound.testing.Json;
+import dev.leakhound.testing.gc.GcLogRuns;
+import dev.leakhound.testing.gc.GcLogRuns.Collector;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.w3c.dom.Document;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code leakhound gc} on the GC logs of two real JVM runs with the Parallel collector, one leaking 2 MB a round
+ * for 12 rounds and one not ({@link dev.leakhound.testing.gc.GcWorkload}).
+ */
+@Timeout(120)
+class GcCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Path leaking;
+    private static Path steady;
+
+    @BeforeAll
+    static void runTheWorkload() throws Exception {
+        Collector parallel = Collector.stopTheWorld("Parallel");
+        leaking = dir.resolve("leaking.log");
+        steady = dir.resolve("steady.log");
+        GcLogRuns.run(dir, parallel, true, List.of("-Xlog:gc*:file=" + leaking));
+        GcLogRuns.run(dir, parallel, false, List.of("-Xlog:gc*:file=" + steady));
+    }
+
+    @Test
+    void oneLinePerCollectionThenTheVerdict() {
+        Cli.Result r = Cli.run("gc", leaking.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).matches("gc log " + Pattern.quote(leaking.toString())
+                + ": Parallel, \\d+ collections over \\d+\\.\\d{3} s, heap max 64 MB");
+        List<String> cycles = lines.subList(1, lines.size() - 1);
+        assertThat(cycles).hasSizeGreaterThanOrEqualTo(12).allMatch(l -> l.matches(
+                "gc \\d+ @\\d+\\.\\d{3}s Parallel Pause (Young|Full) \\(.+\\) (minor|major): \\d+\\.\\d{3} ms pause, "
+                        + "\\d+->\\d+->\\d+ MB, 64 MB max"));
+        assertThat(cycles).filteredOn(l -> l.contains("Pause Full (System.gc()) major")).hasSize(12);
+        assertThat(lines.get(lines.size() - 1)).matches(
+                "heap after GC growing \\+\\d+\\.\\d MB/min \\(R2 (0\\.[5-9]\\d|1\\.00), 12 old collections, max in \\d+s\\)");
+
+        Cli.Result s = Cli.run("gc", steady.toString());
+        assertThat(s.status()).isZero();
+        assertThat(s.out().lines().reduce((a, b) -> b).orElseThrow())
+                .matches("heap after GC stable \\([+-]\\d+\\.\\d MB/min, R2 \\d\\.\\d\\d, 12 old collections\\)");
+    }
+
+    @Test
+    void jsonForMachines() throws IOException {
+        Cli.Result r = Cli.run("gc", "--json", leaking.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        Map<String, Object> doc = Json.object(Json.parse(r.out()));
+        assertThat(doc).containsOnlyKeys("log", "cycles", "trend");
+        Map<String, Object> log = Json.object(doc.get("log"));
+        assertThat(log).containsEntry("source", leaking.toString()).containsEntry("collector", "Parallel")
+                .containsEntry("heapMax", 64L * 1024 * 1024).containsEntry("timed", true)
+                .containsEntry("clock", "uptime").containsEntry("droppedCycles", 0L);
+        List<Map<String, Object>> cycles = Json.objects(doc.get("cycles"));
+        assertThat(cycles).hasSize(((Long) log.get("cycles")).intValue());
+        assertThat(cycles.get(0)).containsKeys("number", "gcId", "startSeconds", "collector", "cause", "kind",
+                "pauseMillis", "heapBefore", "heapAfter", "heapCommitted", "trace");
+        assertThat(cycles).filteredOn(c -> "System.gc()".equals(c.get("cause")))
+                .hasSize(12).allSatisfy(c -> assertThat(c).containsEntry("kind", "MAJOR"));
+        Map<String, Object> trend = Json.object(doc.get("trend"));
+        assertThat(trend).containsEntry("verdict", "GROWING").containsEntry("basis", "OLD_COLLECTIONS")
+                .containsEntry("points", 12L);
+        assertThat((Double) trend.get("rSquared")).isGreaterThan(0.5);
+        assertThat((Double) trend.get("slopeMBPerMinute")).isPositive();
+        assertThat(trend.get("timeToMaxSeconds")).isInstanceOf(Double.class);
+
+        Map<String, Object> stable = Json.object(Json.object(Json.parse(Cli.run("gc", "--json", steady.toString()).out())).get("trend"));
+        assertThat(stable).containsEntry("verdict", "STABLE").containsEntry("timeToMaxSeconds", null);
+    }
+
+    @Test
+    void plotWritesAnSvgWithOnePointPerCollection() throws Exception {
+        Path svg = dir.resolve("heap.svg");
+        Cli.Result r = Cli.run("gc", leaking.toString(), "--plot", svg.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        long cycles = r.out().lines().filter(l -> l.startsWith("gc ") && !l.startsWith("gc log")).count();
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(svg.toFile());
+        assertThat(doc.getDocumentElement().getLocalName()).isEqualTo("svg");
+        assertThat(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "circle").getLength()).isEqualTo((int) cycles);
+        assertThat(Files.readString(svg)).contains("class=\"trend\"", "class=\"max\"", "max heap 64 MB",
+                "seconds since the JVM started", "heap after GC (MB)");
+    }
+
+    @Test
+    void readsStandardInputForDash() throws IOException {
+        Cli.Result r = Cli.run(Files.readAllBytes(steady), "gc", "-");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("gc log <stdin>: Parallel, ").contains("heap after GC stable");
+    }
+
+    // ------------------------------------------------------------------ bad input: exit 2, one line
+
+    @ParameterizedTest
+    @ValueSource(strings = {"missing", "empty", "garbage", "binary", "huge line", "directory"})
+    void badInputExitsWithTwoAndOneLineNamingTheFile(String kind) throws IOException {
+        Path file = dir.resolve("bad-" + kind.replace(' ', '-'));
+        String expected = switch (kind) {
+            case "missing" -> "leakhound: " + file + ": no such file";
+            case "empty" -> {
+                Files.write(file, new byte[0]);
+                yield "leakhound: no GC cycles found in " + file + " (0 lines read; ";
+            }
+            case "garbage" -> {
+                Files.writeString(file, "this is not a GC log\nat all\n");
+                yield "leakhound: no GC cycles found in " + file + " (2 lines read; ";
+            }
+            case "binary" -> {
+                Files.write(file, new byte[] {0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3});
+                yield "leakhound: " + file + ":1: binary data";
+            }
+            case "huge line" -> {
+                Files.writeString(file, Files.readString(steady) + "x".repeat(200_000));
+                yield "leakhound: " + file + ":" + (Files.readAllLines(steady).size() + 1) + ": line longer than";
+            }
+            case "directory" -> {
+                Files.createDirectories(file);
+                yield "leakhound: " + file + ": is a directory";
+            }
+            default -> throw new IllegalArgumentException(kind);
+        };
+
+        Cli.Result r = Cli.run("gc", file.toString());
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).startsWith(expected).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        Cli.Result window = Cli.run("gc", "--window", "1", leaking.toString());
+        assertThat(window.status()).isEqualTo(2);
+        assertThat(window.errLines()).containsExactly("leakhound: --window must be at least 2: 1");
+
+        Cli.Result missing = Cli.run("gc");
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.errLines()).containsExactly(
+                "leakhound: Missing required parameter: 'FILE' (see 'leakhound gc --help')");
+
+        Cli.Result plotDir = Cli.run("gc", leaking.toString(), "--plot", dir.resolve("no/such/dir/x.svg").toString());
+        assertThat(plotDir.status()).isEqualTo(2);
+        assertThat(plotDir.errLines()).singleElement().asString().startsWith("leakhound: ").endsWith(": no such file");
+    }
+
+    @Test
+    void helpDocumentsTheExitStatus() {
+        Cli.Result r = Cli.run("gc", "--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("Usage: leakhound gc", "--json", "--plot", "--window", "Exit status:",
+                "0  the log was read, whatever the verdict", "2  bad input or usage");
+        assertThat(Cli.run("--help").out()).contains("  gc ");
+    }
+}

@@ -1,0 +1,173 @@
+package dev.leakhound.cli;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.testing.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code leakhound heap} on two real dumps of this JVM: one before, one after it made 5000 {@link Grown}s.
+ */
+@Timeout(180)
+class HeapCommandTest {
+
+    static final int GROWN = 5000;
+    static final List<Grown> KEPT = new ArrayList<>();
+
+    /** Instances made between the two dumps. */
+    static final class Grown {
+        final long[] payload = new long[4];
+    }
+
+    static java.lang.ref.WeakReference<Thread> LEAKER;
+
+    @org.junit.jupiter.api.AfterAll
+    static void endTheLeak() throws InterruptedException {
+        Thread t = LEAKER == null ? null : LEAKER.get();
+        if (t != null) {
+            t.interrupt();
+            t.join();
+        }
+    }
+
+    @TempDir
+    static Path dir;
+    static Path older;
+    static Path newer;
+
+    @BeforeAll
+    static void twoDumps() throws Exception {
+        HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        older = dir.resolve("older.hprof");
+        bean.dumpHeap(older.toString(), true);
+        for (int i = 0; i < GROWN; i++) {
+            KEPT.add(new Grown());
+        }
+        // A leak for the proof: a thread blocked on a queue only it knows. Held weakly here (the proof does not
+        // follow weak references) so that the test can still end it.
+        Thread leaker = Thread.ofPlatform().name("heap-test-leak").daemon(true).start(() -> {
+            java.util.concurrent.SynchronousQueue<String> nobodyTakes = new java.util.concurrent.SynchronousQueue<>();
+            try {
+                nobodyTakes.put("never taken");
+            } catch (InterruptedException ignored) {
+                // the test ends it
+            }
+        });
+        LEAKER = new java.lang.ref.WeakReference<>(leaker);
+        while (leaker.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        leaker = null;
+        newer = dir.resolve("newer.hprof");
+        bean.dumpHeap(newer.toString(), true);
+    }
+
+    @Test
+    void histogramOfADump() {
+        Cli.Result r = Cli.run("heap", newer.toString(), "--top", "5");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("heap dump " + newer + "\n")
+                .contains("  format       JAVA PROFILE 1.0.2, 8-byte ids\n")
+                .containsPattern("  objects      \\d+: \\d+ instances, \\d+ object arrays, \\d+ primitive arrays, \\d+ classes\n")
+                .containsPattern("== top 5 of \\d+ classes by shallow size ==\n")
+                .containsPattern("\n +1 +\\d+ +\\d+  \\S+\n")
+                .doesNotContain("baseline");
+    }
+
+    @Test
+    void theProofNamesTheLeakedThreadAndWhyOthersMayStillWake() {
+        Cli.Result r = Cli.run("heap", newer.toString(), "--top", "3");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("== leaked threads: [1-9]\\d* proven leaked, of \\d+ blocked with no timeout")
+                .containsPattern("\\[\\d+\\] 1 platform thread parked with no timeout, and nothing that runs can reach")
+                .contains("  threads      \"heap-test-leak\"")
+                .contains("java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:")
+                .contains("== blocked with no timeout, but not provably leaked ==");
+        assertThat(Cli.run("heap", newer.toString(), "--no-proof").out()).doesNotContain("leaked threads");
+    }
+
+    @Test
+    void growthAgainstABaseline() {
+        Cli.Result r = Cli.run("heap", newer.toString(), "--baseline", older.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("\nbaseline " + older + "\n")
+                .containsPattern("== \\d+ class(es)? grew since the baseline")
+                .containsPattern("\\+" + GROWN + " +\\+" + (GROWN * (16 + 8)) + " +" + GROWN + " +\\d+  "
+                        + Grown.class.getName().replace("$", "\\$") + "  \\(new\\)\n");
+    }
+
+    @Test
+    void jsonForMachines() throws Exception {
+        Cli.Result r = Cli.run("heap", newer.toString(), "--baseline", older.toString(), "--json", "--top", "50");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        Map<String, Object> doc = Json.object(Json.parse(r.out()));
+        Map<String, Object> dump = Json.object(doc.get("dump"));
+        assertThat(dump).containsEntry("source", newer.toString()).containsEntry("idSize", 8L)
+                .containsEntry("fileBytes", Files.size(newer));
+        assertThat(Json.objects(doc.get("top"))).hasSize(50);
+        Map<String, Object> proof = Json.object(doc.get("proof"));
+        assertThat(Json.objects(proof.get("leaked"))).anySatisfy(l -> {
+            assertThat(l).containsEntry("count", 1L).containsEntry("wait", "PARKED").containsEntry("virtual", false);
+            assertThat(Json.array(l.get("threads"))).containsExactly((Object) "heap-test-leak");
+            assertThat(((Number) l.get("retainedBytes")).longValue()).isPositive();
+        });
+        assertThat(Json.objects(proof.get("notProven"))).allSatisfy(n -> assertThat((String) n.get("why")).isNotBlank());
+        assertThat(Json.objects(doc.get("growth")))
+                .filteredOn(g -> g.get("className").equals(Grown.class.getName()))
+                .singleElement()
+                .satisfies(g -> {
+                    assertThat(((Number) g.get("instancesDelta")).longValue()).isEqualTo(GROWN);
+                    assertThat(g).containsEntry("new", true);
+                });
+    }
+
+    @Test
+    void aTruncatedDumpIsOneLineWithTheFileAndTheOffset() throws Exception {
+        byte[] b = Files.readAllBytes(newer);
+        Path cut = Files.write(dir.resolve("cut.hprof"), Arrays.copyOf(b, b.length / 3));
+
+        Cli.Result r = Cli.run("heap", cut.toString());
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.errLines()).singleElement().asString()
+                .matches("leakhound: " + java.util.regex.Pattern.quote(cut.toString())
+                        + ": at byte \\d+: (record 0x[0-9a-f]+ of \\d+ bytes runs past the end of the file|unexpected end of file)"
+                        + " .*truncated dump\\?.*");
+    }
+
+    @Test
+    void notADumpMissingFilesAndBadOptions() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "hello\n");
+        Cli.Result r = Cli.run("heap", text.toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("leakhound: " + text + ": at byte 5: not an HPROF heap dump:"
+                + " the file does not start with \"JAVA PROFILE 1.0.x\"");
+
+        r = Cli.run("heap", newer.toString(), "--baseline", dir.resolve("nope.hprof").toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("leakhound: " + dir.resolve("nope.hprof") + ": no such file");
+
+        r = Cli.run("heap", newer.toString(), "--top", "0");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("leakhound: --top must be 1 or more: 0");
+    }
+}

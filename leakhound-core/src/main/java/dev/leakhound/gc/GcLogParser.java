@@ -1,0 +1,540 @@
+package dev.leakhound.gc;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a GC log of the JDK's unified logging ({@code -Xlog:gc}, {@code -Xlog:gc*}, any decorations, see
+ * {@link LogLine}) into {@link GcCycle}s, one per GC id, for G1, Parallel, Serial, ZGC (generational and not)
+ * and Shenandoah (generational and not). Plain or gzip-compressed (told by the magic bytes).
+ *
+ * <h2>Which lines</h2>
+ * Lines with a tag set other than {@code gc}, {@code gc,start} and {@code gc,phases} are skipped (when the
+ * lines carry tags), and so is any line that is not one of the following (output of the program mixed into
+ * the log, {@code gc+heap}, {@code gc+cpu}, {@code safepoint}, ... lines):
+ * <ul>
+ *   <li>{@code Using G1} (the collector: G1, Parallel, Serial, ZGC, Shenandoah, Epsilon or CMS; a second one
+ *       after collections starts a new JVM run);</li>
+ *   <li>{@code Heap Max Capacity: 512M} ({@code gc+init}), ZGC's {@code Max Capacity: 512M}, JDK 11-16's
+ *       {@code Minimum heap ... Maximum heap 536870912} ({@code gc+heap=debug}), or {@code -Xmx512m}
+ *       / {@code -XX:MaxHeapSize=...} in an untagged or {@code arguments} line (e.g. {@code -Xlog:arguments}):
+ *       the heap maximum, the header's first;</li>
+ *   <li>Shenandoah's {@code Trigger: ...} and {@code Trigger (Young): ...}: the cause of the next collection;</li>
+ *   <li>{@code GC(n) EVENT [SIZES] [DURATION]} (see {@link GcEvent}) where the event is {@code Pause ...}
+ *       (G1, Parallel, Serial, Shenandoah), {@code Concurrent Mark Cycle}/{@code Concurrent Undo Cycle} (G1),
+ *       {@code Major Collection}, {@code Minor Collection}, {@code Garbage Collection} (ZGC), ZGC's phase pauses
+ *       {@code y: Pause Mark Start ...} ({@code gc,phases}), or, for Shenandoah, {@code Concurrent ...}.
+ *       Indented {@code GC(n)} lines (G1's phases) are skipped.</li>
+ * </ul>
+ *
+ * <h2>One cycle per GC id</h2>
+ * All lines of one id make one {@link GcCycle}: heap before from its first line with sizes, after and
+ * committed from its last; pause the sum of its {@code Pause ...} durations (ZGC: of its phase pauses);
+ * concurrent the sum of its concurrent durations (a ZGC collection's or a G1 marking cycle's own duration:
+ * its wall-clock time, pauses included); start the earliest of its lines' times less the duration each
+ * reports. Kinds: G1 {@code Pause Young (Normal|Concurrent Start|Prepare Mixed)}, Parallel and Serial
+ * {@code Pause Young} {@link GcCycle.Kind#MINOR}; G1 {@code Pause Young (Mixed)} {@link GcCycle.Kind#MIXED};
+ * {@code Pause Full} {@link GcCycle.Kind#MAJOR}; ZGC collections and Shenandoah cycles
+ * {@link GcCycle.Kind#CONCURRENT} (collector {@code ZGC Minor Collection}, {@code Shenandoah Young Cycle}:
+ * young only); Shenandoah's degenerated cycles {@link GcCycle.Kind#MAJOR} (young only: minor). G1's
+ * concurrent marking cycle (Remark, Cleanup) is {@link GcCycle.Kind#PHASE_PAUSE}, as the JVM's own
+ * notifications report it: it frees little (the mixed collections after it do), and it starts when the heap
+ * reaches a set occupancy, so its heap sizes say nothing of a trend. A GC id of which the log gives neither
+ * sizes nor a duration (one still running at the end, an aborted one) is left out.
+ *
+ * <h2>Limits</h2>
+ * Lines longer than {@value #MAX_LINE_CHARS} characters and binary data (control characters other than tab,
+ * carriage return, form feed and escape) are refused with a {@link GcLogParseException} naming the line;
+ * at most {@value #MAX_CYCLES} cycles are kept, the latest ({@link GcLog#droppedCycles()} counts the others),
+ * with causes and texts of at most a few hundred characters (a {@code GC(n)} line longer than
+ * {@value #MAX_EVENT_CHARS} characters is not taken for a GC event);
+ * a log that holds several JVM runs keeps the last. A log without any cycle is refused. Memory is bounded by
+ * those limits, time is linear in the input.
+ */
+public final class GcLogParser {
+
+    /** Longest line accepted; unified logging's GC lines are well under 1 KiB. */
+    public static final int MAX_LINE_CHARS = 64 * 1024;
+    /** Most cycles kept: the latest. */
+    public static final int MAX_CYCLES = 100_000;
+    /** Most GC ids gathered at once (a G1 marking cycle stays open while young collections go on). */
+    static final int MAX_OPEN = 1024;
+    /** Longest cause kept (Shenandoah's triggers are sentences). */
+    private static final int MAX_CAUSE_CHARS = 200;
+    /** Longest text after {@code GC(n)} taken for an event; the JDK's are well under 200 characters. */
+    private static final int MAX_EVENT_CHARS = 1024;
+    /** Most distinct texts shared between cycles (collector, cause, action). */
+    private static final int MAX_SHARED_STRINGS = 10_000;
+
+    private static final Pattern GC_ID = Pattern.compile("GC\\((\\d{1,18})\\) (.*)");
+    private static final Pattern USING = Pattern.compile(
+            "Using (G1|Parallel|Serial|The Z Garbage Collector|Shenandoah|Epsilon|Concurrent Mark Sweep)");
+    private static final Pattern TRIGGER = Pattern.compile("Trigger(?: \\((\\w+)\\))?: (.+)");
+    private static final String SIZE = "(\\d{1,15}(?:[.,]\\d{1,6})?)\\s?([BKMGT])B?";
+    private static final Pattern MAX_CAPACITY = Pattern.compile("(?:Heap )?Max Capacity: " + SIZE);
+    /** JDK 11-16 {@code gc+heap=debug}: {@code Minimum heap 8388608  Initial heap 268435456  Maximum heap 4294967296}. */
+    private static final Pattern MAXIMUM_HEAP = Pattern.compile(".*\\bMaximum heap (\\d{1,19})(?:\\s.*)?");
+    private static final Pattern XMX = Pattern.compile(
+            "(?:^|\\s)(?:-Xmx|-XX:MaxHeapSize=)(\\d{1,15})([kKmMgGtT]?)(?=\\s|$)");
+    private static final Pattern ZGC_PAUSE = Pattern.compile("[YyOo]: Pause .*");
+    private static final Set<String> ZGC_COLLECTIONS = Set.of("Major Collection", "Minor Collection",
+            "Garbage Collection");
+    private static final Set<String> G1_MARKING = Set.of("Concurrent Mark Cycle", "Concurrent Undo Cycle");
+    private static final Set<String> G1_YOUNG_TYPES = Set.of("Normal", "Concurrent Start", "Prepare Mixed", "Mixed");
+    private static final Set<String> GENERATIONS = Set.of("Young", "Old", "Global");
+    private static final long RUN_RESTART_NANOS = 1_000_000_000L;
+
+    private final String origin;
+    private String collector;
+    private String inferredCollector;
+    private long heapMaxHeader = GcCycle.UNKNOWN;
+    private long heapMaxArguments = GcCycle.UNKNOWN;
+    private final Map<Long, Open> open = new LinkedHashMap<>();
+    private final Map<String, String> shared = new java.util.HashMap<>();
+    private final ArrayDeque<GcCycle> done = new ArrayDeque<>();
+    private long dropped;
+    private long maxClosedId = -1;
+    private int earlierRuns;
+    private String pendingTrigger;
+    private Boolean uptimeClock;                 // null until the first timed line
+    private long firstEpoch = -1;
+    private long lastTime = -1;
+    private long lastUptime = -1;
+
+    private final int maxCycles;
+
+    private GcLogParser(String origin, int maxCycles) {
+        this.origin = origin;
+        this.maxCycles = maxCycles;
+    }
+
+    /**
+     * Reads a GC log file.
+     *
+     * @throws GcLogParseException if the file is missing, a directory, binary, has a line that is too long,
+     *                             broken compression, or no GC cycle
+     * @throws IOException         if reading fails otherwise
+     */
+    public static GcLog parse(Path file) throws IOException {
+        String origin = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new GcLogParseException(origin, 0, "is a directory, not a GC log", null);
+        }
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new GcLogParseException(origin, 0, "no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new GcLogParseException(origin, 0, "cannot read the file: permission denied", e);
+        }
+        try (InputStream in = raw) {
+            return parse(in, origin);
+        }
+    }
+
+    /**
+     * Reads a GC log from a stream, e.g. standard input; the stream is read to its end (or the error) and not
+     * closed.
+     *
+     * @param origin names the source in errors and in {@link GcLog#origin()}
+     */
+    public static GcLog parse(InputStream in, String origin) throws IOException {
+        return parse(in, origin, MAX_CYCLES);
+    }
+
+    /** As {@link #parse(InputStream, String)}, keeping at most {@code maxCycles} cycles (tests). */
+    static GcLog parse(InputStream in, String origin, int maxCycles) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+        buffered.mark(2);
+        int b0 = buffered.read();
+        int b1 = b0 < 0 ? -1 : buffered.read();
+        buffered.reset();
+        boolean gzip = b0 == 0x1f && b1 == 0x8b;
+        GcLogParser parser = new GcLogParser(origin, maxCycles);
+        GcLogLines lines = null;
+        try {
+            lines = new GcLogLines(gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered, origin);
+            for (String line; (line = lines.next()) != null; ) {
+                parser.line(line);
+            }
+        } catch (ZipException | EOFException e) {
+            if (!gzip) {
+                throw e;
+            }
+            long line = lines == null ? 1 : lines.lineNumber() + 1;
+            throw new GcLogParseException(origin, line, (e instanceof EOFException ? "truncated" : "corrupt")
+                    + " gzip data (" + e.getMessage() + ")", e);
+        }
+        return parser.finish(lines.lineNumber());
+    }
+
+    // ---------------------------------------------------------------- lines
+
+    private void line(String raw) {
+        LogLine l = LogLine.parse(raw);
+        long t = time(l);
+        if (t < 0 && l.timed()) {
+            return;                                   // a wall-clock time before the first one: not ours
+        }
+        String tags = l.tags();
+        String msg = l.message();
+        Matcher m;
+        if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
+            if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
+                event(Long.parseLong(m.group(1)), m.group(2), tags, t);
+            }
+            return;
+        }
+        if (tags == null || tags.equals("gc")) {
+            if (msg.startsWith("Using ") && (m = USING.matcher(msg)).matches()) {
+                if (!open.isEmpty() || !done.isEmpty()) {
+                    newRun(false);
+                }
+                collector = collectorName(m.group(1).strip());
+                return;
+            }
+            if (msg.startsWith("Trigger") && (m = TRIGGER.matcher(msg)).matches()) {
+                pendingTrigger = bounded(m.group(2).strip());
+                return;
+            }
+        }
+        if ((tags == null || tags.equals("gc,init")) && (msg.startsWith("Heap Max") || msg.startsWith("Max Cap"))
+                && (m = MAX_CAPACITY.matcher(msg)).matches()) {
+            heapMaxHeader = bytes(m.group(1), m.group(2));
+            return;
+        }
+        if ((tags == null || tags.equals("gc,heap")) && msg.startsWith("Minimum heap ")
+                && (m = MAXIMUM_HEAP.matcher(msg)).matches()) {
+            heapMaxHeader = bytes(m.group(1), "B");
+            return;
+        }
+        if ((tags == null || tags.equals("arguments")) && (msg.contains("-Xmx") || msg.contains("MaxHeapSize="))) {
+            m = XMX.matcher(msg);
+            while (m.find()) {
+                heapMaxArguments = bytes(m.group(1), m.group(2).isEmpty() ? "B" : m.group(2));
+            }
+        }
+    }
+
+    /** The line's time in nanoseconds on the log's clock, or -1 when the log has none yet. */
+    private long time(LogLine l) {
+        if (uptimeClock == null && l.timed()) {
+            uptimeClock = l.uptimeNanos() >= 0;
+        }
+        if (uptimeClock == null) {
+            return -1;
+        }
+        if (uptimeClock && l.uptimeNanos() >= 0) {
+            if (lastUptime >= 0 && l.uptimeNanos() < lastUptime - RUN_RESTART_NANOS) {
+                newRun(true);
+            }
+            lastUptime = l.uptimeNanos();
+            lastTime = l.uptimeNanos();
+        } else if (!uptimeClock && l.epochNanos() >= 0) {
+            if (firstEpoch < 0) {
+                firstEpoch = l.epochNanos();
+            }
+            if (l.epochNanos() < firstEpoch) {
+                return -1;
+            }
+            lastTime = l.epochNanos() - firstEpoch;
+        }
+        return lastTime;
+    }
+
+    /** A second JVM run in the same log: only the last one is kept. */
+    private void newRun(boolean resetHeader) {
+        earlierRuns++;
+        open.clear();
+        done.clear();
+        dropped = 0;
+        maxClosedId = -1;
+        pendingTrigger = null;
+        collector = null;
+        inferredCollector = null;
+        if (resetHeader) {
+            heapMaxHeader = GcCycle.UNKNOWN;
+            heapMaxArguments = GcCycle.UNKNOWN;
+        }
+    }
+
+    private enum Family { PAUSE, ZGC_PAUSE, ZGC_COLLECTION, G1_MARKING, CONCURRENT }
+
+    private void event(long id, String text, String tags, long t) {
+        if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.length() > MAX_EVENT_CHARS) {
+            return;                                                  // G1's phases, indented; not a GC line
+        }
+        char first = text.charAt(0);
+        if (first != 'P' && first != 'C' && first != 'M' && first != 'G' && (text.length() < 3 || text.charAt(1) != ':')) {
+            return;                                                  // no event of a collection (quick test)
+        }
+        GcEvent e = GcEvent.parse(text);
+        if (e == null) {
+            return;
+        }
+        Family family = family(e.name());
+        if (family == null || tags != null && tags.equals("gc,phases") != (family == Family.ZGC_PAUSE)) {
+            return;
+        }
+        Open c = open.get(id);
+        if (family == Family.CONCURRENT && ("G1".equals(collector) || c != null && c.g1Marking)) {
+            return;                                                  // G1's marking phases, untagged
+        }
+        if (c == null) {
+            if (id <= maxClosedId) {
+                return;
+            }
+            c = new Open(id, pendingTrigger);
+            pendingTrigger = null;
+            open.put(id, c);
+            if (open.size() > MAX_OPEN) {
+                Iterator<Open> eldest = open.values().iterator();
+                close(eldest.next());
+                eldest.remove();
+            }
+        }
+        c.add(e, family, t);
+    }
+
+    private static Family family(String name) {
+        if (ZGC_COLLECTIONS.contains(name)) {
+            return Family.ZGC_COLLECTION;
+        }
+        if (G1_MARKING.contains(name)) {
+            return Family.G1_MARKING;
+        }
+        if (name.startsWith("Pause ")) {
+            return Family.PAUSE;
+        }
+        if (name.startsWith("Concurrent ")) {
+            return Family.CONCURRENT;
+        }
+        return ZGC_PAUSE.matcher(name).matches() ? Family.ZGC_PAUSE : null;
+    }
+
+    /** The events of one GC id so far. */
+    private static final class Open {
+        final long id;
+        final String trigger;
+        long start = Long.MAX_VALUE;
+        boolean timed;
+        GcEvent primary;
+        Family primaryFamily;
+        GcEvent full;
+        GcEvent degenerated;
+        String generation;
+        boolean g1Marking;
+        boolean concurrentPhases;
+        long before = GcCycle.UNKNOWN;
+        long after = GcCycle.UNKNOWN;
+        long committed = GcCycle.UNKNOWN;
+        long pause = -1;
+        long concurrent = -1;
+
+        Open(long id, String trigger) {
+            this.id = id;
+            this.trigger = trigger;
+        }
+
+        void add(GcEvent e, Family family, long t) {
+            long d = e.durationNanos();
+            if (t >= 0) {
+                timed = true;
+                start = Math.min(start, Math.max(0, t - Math.max(0, d)));
+            }
+            boolean phase = family == Family.ZGC_PAUSE || family == Family.CONCURRENT;
+            if (primary == null || !phase && (primaryFamily == Family.ZGC_PAUSE || primaryFamily == Family.CONCURRENT)) {
+                primary = e;                         // the first event that is not a phase
+                primaryFamily = family;
+            }
+            if (e.hasSizes()) {
+                if (before == GcCycle.UNKNOWN) {
+                    before = e.before();
+                }
+                after = e.after();
+                committed = e.committed();
+            }
+            if (d >= 0) {
+                if (family == Family.PAUSE || family == Family.ZGC_PAUSE) {
+                    pause = Math.max(0, pause) + d;
+                } else {
+                    concurrent = Math.max(0, concurrent) + d;
+                }
+            }
+            String name = e.name();
+            if (name.equals("Pause Full")) {
+                full = e;
+            } else if (name.startsWith("Pause Degenerated")) {
+                degenerated = e;
+            }
+            g1Marking |= family == Family.G1_MARKING || name.equals("Pause Remark") || name.equals("Pause Cleanup");
+            concurrentPhases |= family == Family.CONCURRENT;
+            if (generation == null && family != Family.ZGC_COLLECTION && family != Family.ZGC_PAUSE) {
+                for (String q : e.qualifiers()) {
+                    if (GENERATIONS.contains(q)) {
+                        generation = q;
+                        break;
+                    }
+                }
+            }
+        }
+
+        boolean saysAnything() {
+            return after != GcCycle.UNKNOWN || pause >= 0 || concurrent >= 0;
+        }
+    }
+
+    private void close(Open c) {
+        maxClosedId = Math.max(maxClosedId, c.id);
+        if (!c.saysAnything()) {
+            return;
+        }
+        GcEvent p = c.primary;
+        String gc;
+        String name;
+        GcCycle.Kind kind;
+        String cause;
+        String action = p.text();
+        boolean shenandoah = "Shenandoah".equals(collector) || c.degenerated != null
+                || collector == null && c.concurrentPhases;
+        if (c.primaryFamily == Family.ZGC_COLLECTION) {
+            gc = "ZGC";
+            name = p.name();
+            kind = GcCycle.Kind.CONCURRENT;
+            cause = p.qualifier();
+        } else if (c.full != null) {
+            gc = collector != null ? collector : shenandoah ? "Shenandoah" : c.g1Marking ? "G1" : null;
+            name = "Pause Full";
+            kind = GcCycle.Kind.MAJOR;
+            cause = c.full.qualifiers().isEmpty() ? c.trigger : String.join(", ", c.full.qualifiers());
+            action = c.full.text();
+        } else if (c.degenerated != null) {
+            gc = "Shenandoah";
+            name = c.generation == null ? "Degenerated GC" : c.generation + " Degenerated GC";
+            kind = "Young".equals(c.generation) ? GcCycle.Kind.MINOR : GcCycle.Kind.MAJOR;
+            cause = c.trigger;
+            action = c.degenerated.text();
+        } else if (shenandoah && !c.g1Marking) {
+            gc = "Shenandoah";
+            name = c.generation == null ? "Cycle" : c.generation + " Cycle";
+            kind = GcCycle.Kind.CONCURRENT;
+            cause = c.trigger;
+            action = "concurrent cycle";
+        } else if (c.g1Marking) {
+            gc = "G1";
+            name = p.name().equals("Concurrent Undo Cycle") ? p.name() : "Concurrent Mark Cycle";
+            kind = GcCycle.Kind.PHASE_PAUSE;
+            cause = null;
+        } else {
+            List<String> q = p.qualifiers();
+            String type = q.isEmpty() || !p.name().equals("Pause Young") || !G1_YOUNG_TYPES.contains(q.get(0))
+                    ? null : q.get(0);
+            gc = collector != null ? collector : type != null || q.stream().anyMatch(s -> s.startsWith("G1 "))
+                    ? "G1" : null;
+            name = type == null ? p.name() : p.name() + " (" + type + ")";
+            List<String> causes = type == null ? q : q.subList(1, q.size());
+            cause = causes.isEmpty() ? null : String.join(", ", causes);
+            kind = switch (p.name()) {
+                case "Pause Young" -> "Mixed".equals(type) ? GcCycle.Kind.MIXED : GcCycle.Kind.MINOR;
+                case "Pause Mixed" -> GcCycle.Kind.MIXED;
+                case "Pause Initial Mark" -> GcCycle.Kind.MINOR;
+                default -> GcCycle.Kind.OTHER;
+            };
+        }
+        if (collector == null && gc != null) {
+            inferredCollector = gc;
+        }
+        String fullName = gc == null ? name : gc + " " + name;
+        Duration start = c.timed ? Duration.ofNanos(c.start) : Duration.ZERO;
+        GcCycle cycle = new GcCycle(c.id + 1, start, share(fullName), share(bounded(cause)), share(bounded(action)), kind,
+                c.pause < 0 ? null : Duration.ofNanos(c.pause),
+                c.concurrent < 0 ? null : Duration.ofNanos(c.concurrent),
+                c.before, c.after, c.committed, heapMax(), List.of());
+        if (done.size() == maxCycles) {
+            done.removeFirst();
+            dropped++;
+        }
+        done.addLast(cycle);
+    }
+
+    /** One copy of each text for all cycles (while there are not too many different ones). */
+    private String share(String s) {
+        if (s == null) {
+            return null;
+        }
+        String known = shared.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (shared.size() < MAX_SHARED_STRINGS) {
+            shared.put(s, s);
+        }
+        return s;
+    }
+
+    private long heapMax() {
+        return heapMaxHeader != GcCycle.UNKNOWN ? heapMaxHeader : heapMaxArguments;
+    }
+
+    private GcLog finish(long lines) throws GcLogParseException {
+        for (Open c : open.values()) {
+            close(c);
+        }
+        open.clear();
+        if (done.isEmpty()) {
+            throw GcLogParseException.noCycles(origin, lines);
+        }
+        long max = heapMax();
+        List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
+        String name = collector != null ? collector : inferredCollector;
+        boolean timed = uptimeClock != null;
+        return new GcLog(origin, name, max, timed, timed && uptimeClock, cycles, dropped, earlierRuns, lines);
+    }
+
+    private static GcCycle withMax(GcCycle c, long max) {
+        return max == GcCycle.UNKNOWN ? c : new GcCycle(c.number(), c.start(), c.collector(), c.cause(), c.action(),
+                c.kind(), c.pause(), c.concurrent(), c.heapBefore(), c.heapAfter(), c.heapCommitted(), max, c.pools());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** {@code The Z Garbage Collector} is {@code ZGC}; the others as logged ({@code G1}, {@code Parallel}, ...). */
+    private static String collectorName(String using) {
+        return using.equals("The Z Garbage Collector") ? "ZGC" : using;
+    }
+
+    private static String bounded(String s) {
+        return s == null || s.length() <= MAX_CAUSE_CHARS ? s : s.substring(0, MAX_CAUSE_CHARS - 3) + "...";
+    }
+
+    private static long bytes(String number, String unit) {
+        double v = Double.parseDouble(number.replace(',', '.'));
+        int shift = switch (unit.toUpperCase(Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        return Math.round(Math.scalb(v, shift));
+    }
+}

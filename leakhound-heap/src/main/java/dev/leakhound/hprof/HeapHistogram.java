@@ -1,0 +1,110 @@
+package dev.leakhound.hprof;
+
+import dev.leakhound.heap.ClassGrowth;
+import dev.leakhound.heap.ClassHistogram;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The class histogram of a heap dump, from one streaming pass ({@link #read}): memory follows the number of
+ * classes and strings, not of objects, and a gzip-compressed dump is read without a temporary file.
+ *
+ * <p>Instances per class are exact (every INSTANCE_DUMP, OBJ_ARRAY_DUMP and PRIM_ARRAY_DUMP, and one
+ * {@code java.lang.Class} per CLASS_DUMP); a dump taken with {@code live=true} holds only reachable objects.
+ * Bytes are the estimate described in {@link HistogramCounter}: two ids of header plus the data, no
+ * alignment, so they differ from {@code jcmd GC.class_histogram}'s by the JVM's real header and padding.
+ *
+ * @param source          the file as named
+ * @param header          the dump's header
+ * @param histogram       the classes with instances, most bytes first (rows share the model of
+ *                        {@code GC.class_histogram}, without modules)
+ * @param classes         CLASS_DUMP records
+ * @param instances       INSTANCE_DUMP records
+ * @param objectArrays    OBJ_ARRAY_DUMP records
+ * @param primitiveArrays PRIM_ARRAY_DUMP records
+ * @param fileBytes       bytes of the (uncompressed) dump
+ */
+public record HeapHistogram(String source, HprofHeader header, ClassHistogram histogram, long classes,
+                            long instances, long objectArrays, long primitiveArrays, long fileBytes) {
+
+    /** Reads the histogram of a dump, plain or gzip-compressed. */
+    public static HeapHistogram read(Path file, Progress progress) throws IOException {
+        HistogramCounter counter = new HistogramCounter(file.toString(), progress);
+        long[] length = new long[1];
+        HprofVisitor v = new Forwarding(counter) {
+            @Override
+            public void end(long fileLength) {
+                length[0] = fileLength;
+            }
+        };
+        try {
+            HprofReader.of(file).read(v);
+        } finally {
+            progress.done();
+        }
+        counter.finish();
+        return new HeapHistogram(file.toString(), counter.header, counter.histogram(), counter.classDumps,
+                counter.instances, counter.objectArrays, counter.primitiveArrays, length[0]);
+    }
+
+    /** All objects: instances, arrays and class objects. */
+    public long objects() {
+        return classes + instances + objectArrays + primitiveArrays;
+    }
+
+    /** The classes that grew since {@code older}, most bytes of growth first (see {@link ClassHistogram#diff}). */
+    public List<ClassGrowth> growthSince(HeapHistogram older) {
+        return histogram.diff(older.histogram);
+    }
+
+    /** Passes every callback on to another visitor. */
+    static class Forwarding implements HprofVisitor {
+        final HprofVisitor to;
+
+        Forwarding(HprofVisitor to) {
+            this.to = to;
+        }
+
+        @Override
+        public void header(HprofHeader header) throws IOException {
+            to.header(header);
+        }
+
+        @Override
+        public void string(long id, byte[] utf8) throws IOException {
+            to.string(id, utf8);
+        }
+
+        @Override
+        public void loadClass(int classSerial, long classId, int stackTraceSerial, long nameId) throws IOException {
+            to.loadClass(classSerial, classId, stackTraceSerial, nameId);
+        }
+
+        @Override
+        public void classDump(ClassDump classDump) throws IOException {
+            to.classDump(classDump);
+        }
+
+        @Override
+        public void instance(long position, long objectId, long classId, long dataPosition, int dataLength) throws IOException {
+            to.instance(position, objectId, classId, dataPosition, dataLength);
+        }
+
+        @Override
+        public void objectArray(long position, long objectId, long arrayClassId, int length, long elementsPosition) throws IOException {
+            to.objectArray(position, objectId, arrayClassId, length, elementsPosition);
+        }
+
+        @Override
+        public void primitiveArray(long position, long objectId, BasicType type, int length, long elementsPosition) throws IOException {
+            to.primitiveArray(position, objectId, type, length, elementsPosition);
+        }
+
+        @Override
+        public void progress(long done, long total) {
+            to.progress(done, total);
+        }
+    }
+}

@@ -1,0 +1,750 @@
+package dev.leakhound.hprof;
+
+import dev.leakhound.heap.ClassHistogram;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * An index of a heap dump, built in one pass of {@link HprofReader}, for reading any object later by id.
+ *
+ * <p>What it holds in memory:
+ * <ul>
+ *   <li>per object (instance, array or class): 16 bytes, in a sorted table of two paged {@code long} arrays
+ *       (id; file position, kind and class index packed as 38 + 2 + 24 bits), plus at most one 32K-entry page
+ *       of slack; no object per object. 30M objects take 480 MB. Sorting is in place (HotSpot writes objects
+ *       in address order, mostly already sorted);</li>
+ *   <li>per class: a {@link HeapClass} with its names, field layout and static values;</li>
+ *   <li>the dump's strings (about their size plus 16 bytes each), and per GC root 21 bytes;</li>
+ *   <li>per stack frame and stack trace record: 16 bytes (their position; they are read again when asked).</li>
+ * </ul>
+ * Object contents stay in the file: {@link #forEachReference}, {@link #readFields}, {@link #readString} read
+ * them through a 64 KB window (one positional read when the object is not in the window).
+ *
+ * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), removed by
+ * {@link #close()}. Not thread-safe: one reader per index.
+ */
+public final class HeapIndex implements AutoCloseable {
+
+    /** What an id is. */
+    public enum ObjectKind { INSTANCE, OBJECT_ARRAY, PRIMITIVE_ARRAY, CLASS }
+
+    /** What holds a reference found by {@link #forEachReference}. */
+    public enum ReferenceKind {
+        /** An instance field; owner is the class that declares it, index the field's in {@link HeapClass#fieldNames()}. */
+        FIELD,
+        /** A static field of a class object; owner the class, index in {@link HeapClass#staticFieldNames()}. */
+        STATIC_FIELD,
+        /** An element of an object array; owner the array's class, index the element's. */
+        ARRAY_ELEMENT,
+        /** An instance's or an array's class; index -1. */
+        CLASS,
+        /** A class object's super class; index -1. */
+        SUPER_CLASS,
+        /** A class object's class loader; index -1. */
+        CLASS_LOADER
+    }
+
+    /** A reference from the object being read to {@code targetId} (never 0). */
+    @FunctionalInterface
+    public interface ReferenceVisitor {
+        void reference(long targetId, ReferenceKind kind, HeapClass owner, int index);
+    }
+
+    /** A field value of an instance: an object id, or a primitive's bits. */
+    @FunctionalInterface
+    public interface FieldVisitor {
+        void field(HeapClass declaringClass, int fieldIndex, BasicType type, long value);
+    }
+
+    @FunctionalInterface
+    public interface ObjectVisitor {
+        void object(long objectId, ObjectKind kind, HeapClass cls);
+    }
+
+    /** A thread of the dump: its ROOT_THREAD_OBJ. */
+    public record HeapThread(long objectId, int threadSerial, int stackTraceSerial) {
+    }
+
+    /** A frame of a stack trace; line is 0 or negative when unknown (-1 none, -2 compiled, -3 native). */
+    public record HeapFrame(String className, String methodName, String signature, String sourceFile, int line) {
+        @Override
+        public String toString() {
+            String where = line > 0 ? (sourceFile == null ? "Unknown Source" : sourceFile) + ":" + line
+                    : line == -3 ? "Native Method" : sourceFile == null ? "Unknown Source" : sourceFile;
+            return className + "." + methodName + "(" + where + ")";
+        }
+    }
+
+    private static final int KIND_SHIFT = 24;
+    private static final int POS_SHIFT = 26;
+    private static final long MAX_POSITION = (1L << 38) - 1;
+    private static final int MAX_CLASSES = 1 << 24;
+    private static final int WINDOW = 1 << 16;
+    private static final ObjectKind[] KINDS = ObjectKind.values();
+
+    private final String origin;
+    private final Path path;
+    private final Path tempFile;
+    private final FileChannel channel;
+    private final HprofInput in;
+    private final HprofHeader header;
+    private final int idSize;
+    private final List<HeapClass> classes;
+    private final LongIntMap classIndex;
+    private final StringPool strings;
+    private final LongLongTable objects;
+    private final LongLongTable frames;
+    private final LongLongTable traces;
+    private final LongLongTable classSerials;
+    private final Roots roots;
+    private final ClassHistogram histogram;
+    private final long fileLength;
+    private Map<Integer, HeapThread> threadsBySerial;
+    private final Map<String, HeapClass> byName = new HashMap<>();
+
+    private HeapIndex(String origin, Path path, Path tempFile, Builder b, long fileLength) throws IOException {
+        this.origin = origin;
+        this.path = path;
+        this.tempFile = tempFile;
+        this.header = b.header;
+        this.idSize = b.idSize;
+        this.classes = b.classes;
+        this.classIndex = b.classIndex;
+        this.strings = b.strings;
+        this.objects = b.objects;
+        this.frames = b.frames;
+        this.traces = b.traces;
+        this.classSerials = b.classSerials;
+        this.roots = b.roots;
+        this.histogram = b.histogram();
+        this.fileLength = fileLength;
+        for (HeapClass c : classes) {
+            byName.putIfAbsent(c.name, c);
+        }
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        this.in = new HprofInput(origin, channel, channel.size(), WINDOW);
+        this.in.idSize(idSize);
+    }
+
+    /**
+     * Indexes a dump, plain or gzip-compressed; {@code progress} hears of the decompression and of the pass.
+     *
+     * @throws HprofFormatException when the file is not a well-formed HPROF dump (naming it and the offset)
+     */
+    public static HeapIndex open(Path file, Progress progress) throws IOException {
+        String origin = file.toString();
+        Path temp = null;
+        try {
+            Path source = file;
+            String readAs = origin;
+            if (HprofReader.isGzip(file)) {
+                temp = Files.createTempFile("leakhound-", ".hprof");
+                String phase = "decompressing " + origin;
+                HprofReader.decompress(file, origin, temp, new HprofVisitor() {
+                    @Override
+                    public void progress(long done, long total) {
+                        progress.update(phase, done, total);
+                    }
+                });
+                source = temp;
+                readAs = origin + " (uncompressed)";
+            }
+            Builder b = new Builder(readAs, progress);
+            HprofReader.of(source, readAs).read(b);
+            b.finishIndex();
+            HeapIndex index = new HeapIndex(readAs, source, temp, b, b.fileLength);
+            temp = null;
+            return index;
+        } finally {
+            progress.done();
+            if (temp != null) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            if (tempFile != null) {
+                Files.deleteIfExists(tempFile);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ summary
+
+    public HprofHeader header() {
+        return header;
+    }
+
+    public int idSize() {
+        return idSize;
+    }
+
+    /** Bytes of the (uncompressed) dump. */
+    public long fileLength() {
+        return fileLength;
+    }
+
+    /** Objects indexed: instances, arrays and class objects. */
+    public long objectCount() {
+        return objects.size();
+    }
+
+    /** Bytes of the object table: 16 per object plus the last page's slack. */
+    public long objectTableBytes() {
+        return objects.bytes();
+    }
+
+    /** The class histogram (as {@link HeapHistogram} counts it). */
+    public ClassHistogram histogram() {
+        return histogram;
+    }
+
+    // ------------------------------------------------------------------------------------------ classes
+
+    public int classCount() {
+        return classes.size();
+    }
+
+    /** Every class, by {@link HeapClass#index()}; the eight primitive array types first. */
+    public List<HeapClass> classes() {
+        return Collections.unmodifiableList(classes);
+    }
+
+    /** The class with that class object id, or {@code null}. */
+    public HeapClass classById(long classId) {
+        int i = classIndex.get(classId);
+        return i < 0 ? null : classes.get(i);
+    }
+
+    /** A class by its name ({@code java.lang.Thread}, {@code [B}); the first one when several loaders define it. */
+    public HeapClass classByName(String name) {
+        return byName.get(name);
+    }
+
+    /** A string of the dump's STRING records (names), or {@code null}. */
+    public String string(long id) {
+        return strings.get(id);
+    }
+
+    // ------------------------------------------------------------------------------------------ objects
+
+    private long packed(long objectId) {
+        long i = objects.indexOf(objectId);
+        return i < 0 ? -1 : objects.value(i);
+    }
+
+    private static long position(long packed) {
+        return packed >>> POS_SHIFT;
+    }
+
+    private static ObjectKind kind(long packed) {
+        return KINDS[(int) ((packed >>> KIND_SHIFT) & 3)];
+    }
+
+    private HeapClass cls(long packed) {
+        return classes.get((int) (packed & (MAX_CLASSES - 1)));
+    }
+
+    public boolean contains(long objectId) {
+        return objects.indexOf(objectId) >= 0;
+    }
+
+    /**
+     * A dense number for the object, 0 to {@link #objectCount()} - 1 (its place in the id-sorted table), or -1
+     * when the dump has no object of that id: for bit sets over all objects.
+     */
+    public long ordinal(long objectId) {
+        return objects.indexOf(objectId);
+    }
+
+    /**
+     * The object's shallow size as {@link HeapHistogram} estimates it (HPROF records no sizes): two ids of header
+     * plus its field data for an instance, plus 4 bytes of length and the elements for an array; for a class
+     * object, two ids. 0 when the dump has no such object.
+     */
+    public long shallowSize(long objectId) throws IOException {
+        long p = packed(objectId);
+        if (p < 0) {
+            return 0;
+        }
+        HeapClass c = cls(p);
+        return switch (kind(p)) {
+            case INSTANCE -> 2L * idSize + Math.max(0, c.dataSize);
+            case CLASS -> 2L * idSize;
+            case OBJECT_ARRAY -> 2L * idSize + 4 + (long) arrayHeader(position(p), p) * idSize;
+            case PRIMITIVE_ARRAY -> {
+                int length = arrayHeader(position(p), p);
+                BasicType type = BasicType.ofArrayClass(c.name);
+                yield 2L * idSize + 4 + (long) length * (type == null ? 1 : type.size(idSize));
+            }
+        };
+    }
+
+    /** What the object is, or {@code null} when the dump has no object of that id. */
+    public ObjectKind kindOf(long objectId) {
+        long p = packed(objectId);
+        return p < 0 ? null : kind(p);
+    }
+
+    /**
+     * The object's class: an instance's or object array's class, the primitive array type ({@code [B}), and for
+     * a class object {@code java.lang.Class}; {@code null} when the dump has no such object.
+     */
+    public HeapClass classOf(long objectId) {
+        long p = packed(objectId);
+        if (p < 0) {
+            return null;
+        }
+        return kind(p) == ObjectKind.CLASS ? classByName("java.lang.Class") : cls(p);
+    }
+
+    /** Every object, in id order, without reading the file. */
+    public void forEachObject(ObjectVisitor visitor) {
+        HeapClass javaLangClass = classByName("java.lang.Class");
+        for (long i = 0, n = objects.size(); i < n; i++) {
+            long p = objects.value(i);
+            ObjectKind k = kind(p);
+            visitor.object(objects.key(i), k, k == ObjectKind.CLASS ? javaLangClass : cls(p));
+        }
+    }
+
+    /**
+     * The object's outgoing references, read from the file: an instance's reference fields (its class's first,
+     * then its super classes'), an object array's elements, a class object's static reference fields, and the
+     * class of an instance or array, the super class and loader of a class. Null references are left out.
+     *
+     * @return false when the dump has no object of that id
+     */
+    public boolean forEachReference(long objectId, ReferenceVisitor visitor) throws IOException {
+        long p = packed(objectId);
+        if (p < 0) {
+            return false;
+        }
+        HeapClass c = cls(p);
+        switch (kind(p)) {
+            case CLASS -> {
+                for (int i = 0; i < c.staticTypes.length; i++) {
+                    if (c.staticTypes[i] == BasicType.OBJECT && c.staticValues[i] != 0) {
+                        visitor.reference(c.staticValues[i], ReferenceKind.STATIC_FIELD, c, i);
+                    }
+                }
+                if (c.superId != 0) {
+                    visitor.reference(c.superId, ReferenceKind.SUPER_CLASS, c, -1);
+                }
+                if (c.loaderId != 0) {
+                    visitor.reference(c.loaderId, ReferenceKind.CLASS_LOADER, c, -1);
+                }
+            }
+            case INSTANCE -> {
+                seekInstanceData(p, c);
+                visitor.reference(c.id, ReferenceKind.CLASS, c, -1);
+                for (HeapClass k = c; k != null; k = k.superClass) {
+                    BasicType[] types = k.fieldTypes;
+                    for (int i = 0; i < types.length; i++) {
+                        if (types[i] == BasicType.OBJECT) {
+                            long r = in.id();
+                            if (r != 0) {
+                                visitor.reference(r, ReferenceKind.FIELD, k, i);
+                            }
+                        } else {
+                            in.skip(types[i].size(idSize));
+                        }
+                    }
+                }
+            }
+            case OBJECT_ARRAY -> {
+                long at = position(p);
+                int length = arrayHeader(at, p);
+                visitor.reference(c.id, ReferenceKind.CLASS, c, -1);
+                for (int i = 0; i < length; i++) {
+                    long r = in.id();
+                    if (r != 0) {
+                        visitor.reference(r, ReferenceKind.ARRAY_ELEMENT, c, i);
+                    }
+                }
+            }
+            case PRIMITIVE_ARRAY -> {
+                // no references
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An instance's field values, its class's fields first, then its super classes'.
+     *
+     * @throws IllegalArgumentException when the id is not an instance of the dump
+     */
+    public void readFields(long objectId, FieldVisitor visitor) throws IOException {
+        long p = packed(objectId);
+        if (p < 0 || kind(p) != ObjectKind.INSTANCE) {
+            throw new IllegalArgumentException("not an instance of the dump: 0x" + Long.toHexString(objectId));
+        }
+        HeapClass c = cls(p);
+        seekInstanceData(p, c);
+        for (HeapClass k = c; k != null; k = k.superClass) {
+            BasicType[] types = k.fieldTypes;
+            for (int i = 0; i < types.length; i++) {
+                visitor.field(k, i, types[i], in.value(types[i]));
+            }
+        }
+    }
+
+    /**
+     * The value of an instance's field by name (an object id, or a primitive's bits), from the most derived
+     * class that declares it.
+     *
+     * @throws NoSuchElementException   when its class has no such field
+     * @throws IllegalArgumentException when the id is not an instance of the dump
+     */
+    public long fieldValue(long objectId, String fieldName) throws IOException {
+        long[] found = new long[1];
+        boolean[] seen = new boolean[1];
+        readFields(objectId, (declaring, i, type, value) -> {
+            if (!seen[0] && declaring.fieldNames[i].equals(fieldName)) {
+                seen[0] = true;
+                found[0] = value;
+            }
+        });
+        if (!seen[0]) {
+            throw new NoSuchElementException(classOf(objectId).name + " has no field " + fieldName);
+        }
+        return found[0];
+    }
+
+    /** Whether the instance's class or a super class declares a field of that name. */
+    public boolean hasField(HeapClass c, String fieldName) {
+        for (HeapClass k = c; k != null; k = k.superClass) {
+            for (String n : k.fieldNames) {
+                if (n.equals(fieldName)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The length of an array; -1 when the id is not an array of the dump. */
+    public int arrayLength(long arrayId) throws IOException {
+        long p = packed(arrayId);
+        if (p < 0 || (kind(p) != ObjectKind.OBJECT_ARRAY && kind(p) != ObjectKind.PRIMITIVE_ARRAY)) {
+            return -1;
+        }
+        return arrayHeader(position(p), p);
+    }
+
+    /**
+     * The first {@code maxBytes} bytes of a primitive array's elements, as the dump holds them (big-endian
+     * for multi-byte types); {@code null} when the id is not a primitive array.
+     */
+    public byte[] primitiveArrayBytes(long arrayId, int maxBytes) throws IOException {
+        long p = packed(arrayId);
+        if (p < 0 || kind(p) != ObjectKind.PRIMITIVE_ARRAY) {
+            return null;
+        }
+        int length = arrayHeader(position(p), p);
+        BasicType type = BasicType.values()[cls(p).index + 1];      // the primitive array types come first
+        long n = Math.min((long) length * type.size(idSize), maxBytes);
+        byte[] b = new byte[(int) n];
+        in.bytes(b, 0, b.length);
+        return b;
+    }
+
+    /**
+     * The text of a {@code java.lang.String} instance (Latin-1 or UTF-16 by its {@code coder}; UTF-16 read
+     * little-endian, the byte order of the JVMs that write these dumps, x86-64 and AArch64), at most
+     * {@code maxChars} characters; {@code null} when the id is not a String or its value is missing.
+     */
+    public String readString(long stringId, int maxChars) throws IOException {
+        HeapClass c = classOf(stringId);
+        if (c == null || kindOf(stringId) != ObjectKind.INSTANCE || !c.name.equals("java.lang.String")) {
+            return null;
+        }
+        long value = fieldValue(stringId, "value");
+        int coder = hasField(c, "coder") ? (int) fieldValue(stringId, "coder") : -1;
+        HeapClass valueClass = classOf(value);
+        if (valueClass == null) {
+            return null;
+        }
+        if (valueClass.name.equals("[C")) {                 // JDK 8
+            byte[] b = primitiveArrayBytes(value, maxChars * 2);
+            return new String(b, StandardCharsets.UTF_16BE);
+        }
+        if (coder == 1) {
+            byte[] b = primitiveArrayBytes(value, maxChars * 2);
+            return new String(b, StandardCharsets.UTF_16LE);
+        }
+        byte[] b = primitiveArrayBytes(value, maxChars);
+        return b == null ? null : new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private void seekInstanceData(long p, HeapClass c) throws IOException {
+        long at = position(p);
+        in.seek(at);
+        if (in.u1() != HprofReader.INSTANCE_DUMP) {
+            throw in.fail(at, "expected an INSTANCE_DUMP here (the file changed since it was indexed?)");
+        }
+        in.id();
+        in.i4();
+        in.id();
+        long length = in.u4();
+        if (c.dataSize < 0) {
+            throw in.fail(at, "instance of " + c.name + ", which has no CLASS_DUMP (or a super class without one)");
+        }
+        if (length != c.dataSize) {
+            throw in.fail(at, "instance of " + c.name + " with " + length + " bytes of fields, its class declares "
+                    + c.dataSize);
+        }
+    }
+
+    /** Positions the window at the array's first element; returns its length. */
+    private int arrayHeader(long at, long p) throws IOException {
+        in.seek(at);
+        int tag = in.u1();
+        in.id();
+        in.i4();
+        int length = (int) in.u4();
+        if (tag == HprofReader.OBJ_ARRAY_DUMP) {
+            in.id();
+        } else if (tag == HprofReader.PRIM_ARRAY_DUMP) {
+            in.u1();
+        } else {
+            throw in.fail(at, "expected an array here (the file changed since it was indexed?)");
+        }
+        return length;
+    }
+
+    // ------------------------------------------------------------------------------------------ roots, threads
+
+    /** The GC root records, in file order. */
+    public Roots roots() {
+        return roots;
+    }
+
+    /** The threads: one per ROOT_THREAD_OBJ record (on JDK 23+ unmounted virtual threads included), in file order. */
+    public List<HeapThread> threads() {
+        List<HeapThread> out = new ArrayList<>();
+        for (int i = 0; i < roots.size(); i++) {
+            if (roots.kind(i) == RootKind.THREAD_OBJECT) {
+                out.add(new HeapThread(roots.objectId(i), roots.threadSerial(i), (int) roots.extra(i)));
+            }
+        }
+        return out;
+    }
+
+    /** The thread of a thread serial number (as JAVA_FRAME and other roots give it), or {@code null}. */
+    public HeapThread thread(int threadSerial) {
+        if (threadsBySerial == null) {
+            Map<Integer, HeapThread> m = new HashMap<>();
+            for (HeapThread t : threads()) {
+                m.putIfAbsent(t.threadSerial(), t);
+            }
+            threadsBySerial = m;
+        }
+        return threadsBySerial.get(threadSerial);
+    }
+
+    /** A thread's stack, top frame first (empty when the dump has none). */
+    public List<HeapFrame> stack(HeapThread thread) throws IOException {
+        return stackTrace(thread.stackTraceSerial());
+    }
+
+    /** A STACK_TRACE by serial number, top frame first; empty when the dump has none of that number. */
+    public List<HeapFrame> stackTrace(int serial) throws IOException {
+        long at = traces.get(serial, -1);
+        if (at < 0) {
+            return List.of();
+        }
+        in.seek(at + 9);
+        in.i4();
+        in.i4();
+        int n = (int) in.u4();
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = in.id();
+        }
+        List<HeapFrame> out = new ArrayList<>(n);
+        for (long id : ids) {
+            long fp = frames.get(id, -1);
+            if (fp < 0) {
+                out.add(new HeapFrame("<unknown>", "<frame 0x" + Long.toHexString(id) + ">", null, null, -1));
+                continue;
+            }
+            in.seek(fp + 9);
+            in.id();
+            String method = strings.get(in.id());
+            String signature = strings.get(in.id());
+            String source = strings.get(in.id());
+            int classSerial = in.i4();
+            int line = in.i4();
+            long classId = classSerials.get(classSerial, 0);
+            HeapClass c = classId == 0 ? null : classById(classId);
+            out.add(new HeapFrame(c == null ? "<unknown class>" : c.name, method, signature, source, line));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "HeapIndex(" + origin + ", " + objects.size() + " objects, " + classes.size() + " classes, "
+                + roots.size() + " roots; " + path + ")";
+    }
+
+    // ------------------------------------------------------------------------------------------ building
+
+    /** The GC roots: parallel primitive arrays, 21 bytes a root. */
+    public static final class Roots {
+        private byte[] kinds = new byte[1024];
+        private long[] ids = new long[1024];
+        private int[] serials = new int[1024];
+        private long[] extras = new long[1024];
+        private int size;
+
+        void add(RootKind kind, long id, int serial, long extra) {
+            if (size == ids.length) {
+                int n = size * 2;
+                kinds = java.util.Arrays.copyOf(kinds, n);
+                ids = java.util.Arrays.copyOf(ids, n);
+                serials = java.util.Arrays.copyOf(serials, n);
+                extras = java.util.Arrays.copyOf(extras, n);
+            }
+            kinds[size] = (byte) kind.ordinal();
+            ids[size] = id;
+            serials[size] = serial;
+            extras[size] = extra;
+            size++;
+        }
+
+        public int size() {
+            return size;
+        }
+
+        public RootKind kind(int i) {
+            return RootKind.ofOrdinal(kinds[check(i)]);
+        }
+
+        public long objectId(int i) {
+            return ids[check(i)];
+        }
+
+        /** The thread serial number, -1 for kinds without one. */
+        public int threadSerial(int i) {
+            return serials[check(i)];
+        }
+
+        /** Frame depth (JAVA_FRAME, JNI_LOCAL), stack trace serial (THREAD_OBJECT), JNI global ref id, else -1. */
+        public long extra(int i) {
+            return extras[check(i)];
+        }
+
+        private int check(int i) {
+            if (i < 0 || i >= size) {
+                throw new IndexOutOfBoundsException(i);
+            }
+            return i;
+        }
+    }
+
+    private static final class Builder extends HistogramCounter {
+        final LongLongTable objects = new LongLongTable();
+        final LongLongTable frames = new LongLongTable();
+        final LongLongTable traces = new LongLongTable();
+        final LongLongTable classSerials = new LongLongTable();
+        final Roots roots = new Roots();
+
+        Builder(String origin, Progress progress) {
+            super(origin, progress);
+        }
+
+        long fileLength;
+
+        private void add(long id, long position, ObjectKind kind, HeapClass c) throws IOException {
+            if (position > MAX_POSITION) {
+                throw new HprofFormatException(origin, position, "dumps larger than 256 GB are not supported");
+            }
+            if (c.index >= MAX_CLASSES) {
+                throw new HprofFormatException(origin, position, "more than " + MAX_CLASSES + " classes");
+            }
+            objects.add(id, (position << POS_SHIFT) | ((long) kind.ordinal() << KIND_SHIFT) | c.index);
+        }
+
+        @Override
+        public void stackFrame(long position, long frameId, long methodNameId, long signatureId,
+                               long sourceFileId, int classSerial, int line) {
+            frames.add(frameId, position);
+        }
+
+        @Override
+        public void stackTrace(long position, int serial, int threadSerial, long[] frameIds) {
+            traces.add(serial, position);
+        }
+
+        @Override
+        public void root(RootKind kind, long objectId, int threadSerial, long extra) {
+            roots.add(kind, objectId, threadSerial, extra);
+        }
+
+        @Override
+        public void end(long length) {
+            fileLength = length;
+        }
+
+        @Override
+        public void loadClass(int classSerial, long classId, int stackTraceSerial, long nameId) {
+            super.loadClass(classSerial, classId, stackTraceSerial, nameId);
+            classSerials.add(classSerial, classId);
+        }
+
+        @Override
+        public void classDump(ClassDump d) throws IOException {
+            super.classDump(d);
+            add(d.classId(), d.position(), ObjectKind.CLASS, classFor(d.classId()));
+        }
+
+        @Override
+        public void instance(long position, long objectId, long classId, long dataPosition, int dataLength) throws IOException {
+            super.instance(position, objectId, classId, dataPosition, dataLength);
+            add(objectId, position, ObjectKind.INSTANCE, classFor(classId));
+        }
+
+        @Override
+        public void objectArray(long position, long objectId, long arrayClassId, int length, long elementsPosition) throws IOException {
+            super.objectArray(position, objectId, arrayClassId, length, elementsPosition);
+            add(objectId, position, ObjectKind.OBJECT_ARRAY, classFor(arrayClassId));
+        }
+
+        @Override
+        public void primitiveArray(long position, long objectId, BasicType type, int length, long elementsPosition) throws IOException {
+            super.primitiveArray(position, objectId, type, length, elementsPosition);
+            add(objectId, position, ObjectKind.PRIMITIVE_ARRAY, primitiveArrayClass(type));
+        }
+
+        void finishIndex() {
+            finish();
+            String phase = "indexing " + origin;
+            progress.update(phase, 0, 4);
+            objects.seal();
+            progress.update(phase, 1, 4);
+            frames.seal();
+            traces.seal();
+            classSerials.seal();
+            progress.update(phase, 4, 4);
+        }
+    }
+}

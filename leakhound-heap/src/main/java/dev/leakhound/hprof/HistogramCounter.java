@@ -1,0 +1,214 @@
+package dev.leakhound.hprof;
+
+import dev.leakhound.heap.ClassHistogram;
+
+import java.io.IOException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Counts instances and shallow bytes per class in one pass, and keeps what names them: the strings, LOAD_CLASS
+ * and CLASS_DUMP records. Memory: the strings, one {@link HeapClass} per class, nothing per object.
+ *
+ * <p>Shallow size is an estimate in the dump's own terms, since HPROF does not record object sizes: a header
+ * of two ids (mark word and class) plus, for instances, the field data as dumped (references at the id size),
+ * for arrays 4 more bytes (the length) plus the elements; no alignment. Class objects are counted as
+ * instances of {@code java.lang.Class}, each with its static field data.
+ */
+class HistogramCounter implements HprofVisitor {
+    private static final int PRIMITIVE_TYPES = 8;
+
+    final String origin;
+    final Progress progress;
+    final String phase;
+    final StringPool strings = new StringPool();
+    final LongIntMap classIndex = new LongIntMap();
+    final List<HeapClass> classes = new ArrayList<>();
+    final List<Long> classNameIds = new ArrayList<>();    // by class index; few
+    HprofHeader header;
+    int idSize = 8;
+    long classDumps;
+    long classDumpBytes;
+    long instances;
+    long objectArrays;
+    long primitiveArrays;
+
+    HistogramCounter(String origin, Progress progress) {
+        this.origin = origin;
+        this.progress = progress;
+        this.phase = "reading " + origin;
+        for (BasicType t : BasicType.values()) {
+            if (t != BasicType.OBJECT) {
+                HeapClass c = new HeapClass(classes.size(), 0);
+                c.name = t.arrayClassName();
+                c.dataSize = 0;
+                classes.add(c);
+                classNameIds.add(0L);
+            }
+        }
+    }
+
+    /** The class of an id, created on first sight (instances may come before their CLASS_DUMP). */
+    final HeapClass classFor(long classId) {
+        int i = classIndex.get(classId);
+        if (i >= 0) {
+            return classes.get(i);
+        }
+        HeapClass c = new HeapClass(classes.size(), classId);
+        classes.add(c);
+        classNameIds.add(0L);
+        classIndex.put(classId, c.index);
+        return c;
+    }
+
+    final HeapClass primitiveArrayClass(BasicType t) {
+        return classes.get(t.ordinal() - 1);
+    }
+
+    @Override
+    public void header(HprofHeader h) {
+        header = h;
+        idSize = h.idSize();
+    }
+
+    @Override
+    public void string(long id, byte[] utf8) {
+        strings.add(id, utf8);
+    }
+
+    @Override
+    public void loadClass(int classSerial, long classId, int stackTraceSerial, long nameId) {
+        classNameIds.set(classFor(classId).index, nameId);
+    }
+
+    @Override
+    public void classDump(ClassDump d) throws IOException {
+        HeapClass c = classFor(d.classId());
+        c.dumped = true;
+        c.superId = d.superClassId();
+        c.loaderId = d.classLoaderId();
+        c.fieldTypes = d.fieldTypes();
+        c.staticTypes = d.staticTypes();
+        c.staticValues = d.staticValues();
+        c.fieldNameIds = d.fieldNameIds();
+        c.staticNameIds = d.staticNameIds();
+        classDumps++;
+        long staticBytes = 0;
+        for (BasicType t : d.staticTypes()) {
+            staticBytes += t.size(idSize);
+        }
+        classDumpBytes += 2L * idSize + staticBytes;
+    }
+
+    @Override
+    public void instance(long position, long objectId, long classId, long dataPosition, int dataLength) throws IOException {
+        HeapClass c = classFor(classId);
+        c.instances++;
+        c.bytes += 2L * idSize + dataLength;
+        instances++;
+    }
+
+    @Override
+    public void objectArray(long position, long objectId, long arrayClassId, int length, long elementsPosition) throws IOException {
+        HeapClass c = classFor(arrayClassId);
+        c.instances++;
+        c.bytes += 2L * idSize + 4 + (long) length * idSize;
+        objectArrays++;
+    }
+
+    @Override
+    public void primitiveArray(long position, long objectId, BasicType type, int length, long elementsPosition) throws IOException {
+        HeapClass c = primitiveArrayClass(type);
+        c.instances++;
+        c.bytes += 2L * idSize + 4 + (long) length * type.size(idSize);
+        primitiveArrays++;
+    }
+
+    @Override
+    public void progress(long done, long total) {
+        progress.update(phase, done, total);
+    }
+
+    /** After the pass: names resolved, super classes linked, java.lang.Class counted. */
+    void finish() {
+        strings.seal();
+        HeapClass javaLangClass = null;
+        for (HeapClass c : classes) {
+            if (c.id == 0) {
+                continue;
+            }
+            long nameId = classNameIds.get(c.index);
+            String raw = nameId == 0 ? null : strings.get(nameId);
+            c.name = raw == null ? "<unknown class 0x" + Long.toHexString(c.id) + ">" : externalName(raw);
+            c.fieldNames = resolve(c.fieldNameIds);
+            c.staticNames = resolve(c.staticNameIds);
+            c.fieldNameIds = null;
+            c.staticNameIds = null;
+            if (c.superId != 0) {
+                int s = classIndex.get(c.superId);
+                c.superClass = s < 0 ? null : classes.get(s);
+            }
+            if (c.name.equals("java.lang.Class")) {
+                javaLangClass = c;
+            }
+        }
+        if (javaLangClass != null) {
+            javaLangClass.instances += classDumps;
+            javaLangClass.bytes += classDumpBytes;
+        }
+        for (HeapClass c : classes) {
+            if (c.id != 0 && c.dumped) {
+                int size = 0;
+                for (HeapClass k = c; k != null; k = k.superClass) {
+                    for (BasicType t : k.fieldTypes) {
+                        size += t.size(idSize);
+                    }
+                }
+                c.dataSize = size;
+            }
+        }
+    }
+
+    private String[] resolve(long[] ids) {
+        if (ids == null) {
+            return new String[0];
+        }
+        String[] names = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            String s = strings.get(ids[i]);
+            names[i] = s == null ? "<name 0x" + Long.toHexString(ids[i]) + ">" : s;
+        }
+        return names;
+    }
+
+    /** {@code java/lang/String} to {@code java.lang.String}; hidden classes {@code Foo$$Lambda+0x..} to {@code /0x..}. */
+    static String externalName(String internal) {
+        String s = internal.replace('/', '.');
+        int plus = s.indexOf("+0x");
+        return plus < 0 ? s : s.substring(0, plus) + "/" + s.substring(plus + 1);
+    }
+
+    /** The histogram: one row per class with instances, most bytes first. */
+    ClassHistogram histogram() {
+        List<HeapClass> rows = new ArrayList<>();
+        for (HeapClass c : classes) {
+            if (c.instances > 0) {
+                rows.add(c);
+            }
+        }
+        rows.sort(Comparator.comparingLong((HeapClass c) -> c.bytes).reversed()
+                .thenComparing(Comparator.comparingLong((HeapClass c) -> c.instances).reversed())
+                .thenComparing(c -> c.name));
+        List<ClassHistogram.Row> out = new ArrayList<>(rows.size());
+        long ti = 0;
+        long tb = 0;
+        for (HeapClass c : rows) {
+            out.add(new ClassHistogram.Row(out.size() + 1, c.instances, c.bytes, c.name, null));
+            ti += c.instances;
+            tb += c.bytes;
+        }
+        return new ClassHistogram(out, ti, tb);
+    }
+}

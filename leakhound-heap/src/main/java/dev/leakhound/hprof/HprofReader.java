@@ -1,0 +1,441 @@
+package dev.leakhound.hprof;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads an HPROF heap dump in one pass, record by record, calling an {@link HprofVisitor}: HotSpot dumps of
+ * JDK 21 to 25 (and older), segmented ({@code JAVA PROFILE 1.0.2}, HEAP_DUMP_SEGMENT) or not (1.0.1,
+ * HEAP_DUMP), 4- or 8-byte ids, plain or gzip-compressed.
+ *
+ * <p>Memory: one buffer ({@value #BUFFER_SIZE} bytes); nothing is allocated per object, and object contents are
+ * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length.
+ *
+ * <p>Gzip ({@code jcmd PID GC.heap_dump -gz=1}, or any gzip of a dump) is streamed through
+ * {@link GZIPInputStream} (HotSpot writes a sequence of gzip members, which it reads in turn): a single pass
+ * needs no random access, so it needs no temporary file. {@link HeapIndex} does need random access to read
+ * objects later, and decompresses to a temporary file first ({@link #decompress}).
+ *
+ * <p>Bad input fails with an {@link HprofFormatException} naming the file and the offset: a header that is not
+ * {@code JAVA PROFILE 1.0.x}, an id size other than 4 or 8, a record or sub-record longer than what contains it
+ * (lengths are checked before anything is skipped or allocated), an unknown sub-record, a truncated file
+ * (also at a record boundary: a segmented dump ends with HEAP_DUMP_END).
+ * A pass ends in time proportional to the file's length, whatever its contents.
+ */
+public final class HprofReader {
+
+    /** The read buffer: large, so that a pass is a few thousand reads per GB. */
+    public static final int BUFFER_SIZE = 1 << 20;
+
+    static final int STRING = 0x01;
+    static final int LOAD_CLASS = 0x02;
+    static final int STACK_FRAME = 0x04;
+    static final int STACK_TRACE = 0x05;
+    static final int HEAP_DUMP = 0x0C;
+    static final int HEAP_DUMP_SEGMENT = 0x1C;
+    static final int HEAP_DUMP_END = 0x2C;
+
+    static final int CLASS_DUMP = 0x20;
+    static final int INSTANCE_DUMP = 0x21;
+    static final int OBJ_ARRAY_DUMP = 0x22;
+    static final int PRIM_ARRAY_DUMP = 0x23;
+
+    private static final int MAX_HEADER = 64;
+    /** The longest STRING read (HotSpot's symbols are at most 65535 bytes): bounds memory on corrupt input. */
+    static final int MAX_STRING = (1 << 24) - 1;
+    /** The most frames of one STACK_TRACE read. */
+    static final int MAX_FRAMES = 1 << 20;
+
+    private final Path file;
+    private final String origin;
+
+    private HprofReader(Path file, String origin) {
+        this.file = file;
+        this.origin = origin;
+    }
+
+    /** A reader of the file, whose errors name it as given. */
+    public static HprofReader of(Path file) {
+        return new HprofReader(file, file.toString());
+    }
+
+    /** A reader of the file whose errors name it {@code origin} (e.g. the name of a compressed original). */
+    public static HprofReader of(Path file, String origin) {
+        return new HprofReader(file, origin);
+    }
+
+    /** Whether the file starts with the gzip magic number. */
+    public static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1F && in.read() == 0x8B;
+        }
+    }
+
+    /**
+     * Reads the whole file once, calling {@code visitor}.
+     *
+     * @return the header
+     * @throws HprofFormatException when the file is not a complete, well-formed HPROF dump
+     * @throws IOException          when reading fails
+     */
+    public HprofHeader read(HprofVisitor visitor) throws IOException {
+        if (isGzip(file)) {
+            long total = Files.size(file);
+            try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
+                 InputStream gz = gunzip(counted)) {
+                HprofInput in = new HprofInput(origin + " (uncompressed)", Channels.newChannel(gz), -1, BUFFER_SIZE);
+                in.progress(pos -> visitor.progress(counted.count, total));
+                try {
+                    return read(in, visitor, true);
+                } catch (ZipException e) {
+                    throw new HprofFormatException(origin, counted.count,
+                            "corrupt gzip data (offset in the compressed file): " + e.getMessage(), e);
+                }
+            }
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            HprofInput in = new HprofInput(origin, ch, size, BUFFER_SIZE);
+            in.progress(pos -> visitor.progress(pos, size));
+            return read(in, visitor, false);
+        }
+    }
+
+    private InputStream gunzip(CountingInputStream counted) throws IOException {
+        try {
+            return new GZIPInputStream(new BufferedInputStream(counted, 1 << 16), 1 << 16);
+        } catch (ZipException e) {
+            throw new HprofFormatException(origin, counted.count, "not a gzip file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decompresses a gzip-compressed dump to {@code target}, for random access; reports progress by compressed
+     * bytes read. Corrupt gzip data fails with an {@link HprofFormatException} at its compressed offset.
+     */
+    public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
+        long total = Files.size(gzipped);
+        try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(gzipped));
+             FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                     StandardOpenOption.CREATE)) {
+            InputStream gz;
+            try {
+                gz = new GZIPInputStream(new BufferedInputStream(counted, 1 << 16), 1 << 16);
+            } catch (ZipException e) {
+                throw new HprofFormatException(origin, counted.count, "not a gzip file: " + e.getMessage(), e);
+            }
+            try (gz) {
+                byte[] b = new byte[BUFFER_SIZE];
+                int n;
+                while ((n = gz.read(b)) > 0) {
+                    ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
+                    while (bb.hasRemaining()) {
+                        out.write(bb);
+                    }
+                    progress.progress(counted.count, total);
+                }
+            } catch (ZipException | java.io.EOFException e) {
+                throw new HprofFormatException(origin, counted.count,
+                        "corrupt or truncated gzip data (offset in the compressed file): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ parsing
+
+    static HprofHeader readHeader(HprofInput in, boolean gzipped) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            if (!in.hasMore()) {
+                throw in.fail(in.position(), in.position() == 0 ? "empty file: not an HPROF heap dump"
+                        : "truncated header: not an HPROF heap dump");
+            }
+            int c = in.u1();
+            if (c == 0) {
+                break;
+            }
+            if (c < 0x20 || c > 0x7E || sb.length() == MAX_HEADER) {
+                throw in.fail(in.position() - 1, "not an HPROF heap dump: the file does not start with"
+                        + " \"JAVA PROFILE 1.0.x\"");
+            }
+            sb.append((char) c);
+        }
+        String format = sb.toString();
+        if (!format.startsWith("JAVA PROFILE 1.0.")) {
+            throw in.fail(0, "not an HPROF heap dump: header \"" + format + "\", expected \"JAVA PROFILE 1.0.x\"");
+        }
+        long idAt = in.position();
+        int idSize = in.i4();
+        if (idSize != 4 && idSize != 8) {
+            throw in.fail(idAt, "unsupported identifier size " + idSize + " (4 or 8 expected)");
+        }
+        in.idSize(idSize);
+        long time = in.i8();
+        return new HprofHeader(format, idSize, time, (int) in.position(), gzipped);
+    }
+
+    private static HprofHeader read(HprofInput in, HprofVisitor v, boolean gzipped) throws IOException {
+        HprofHeader header = readHeader(in, gzipped);
+        v.header(header);
+        int idSize = header.idSize();
+        long size = in.size();
+        boolean heap = false;
+        boolean segmentOpen = false;       // a HEAP_DUMP_SEGMENT not yet followed by HEAP_DUMP_END
+        while (in.hasMore()) {
+            long at = in.position();
+            int tag = in.u1();
+            in.i4();                                    // time offset
+            long length = in.u4();
+            long start = in.position();
+            long end = start + length;
+            if (size >= 0 && end > size) {
+                throw in.fail(at, "record 0x" + Integer.toHexString(tag) + " of " + length
+                        + " bytes runs past the end of the file (" + size + " bytes; truncated dump?)");
+            }
+            switch (tag) {
+                case STRING -> {
+                    if (length < idSize) {
+                        throw in.fail(at, "STRING record shorter than an id: " + length + " bytes");
+                    }
+                    long id = in.id();
+                    long n = length - idSize;
+                    if (n > MAX_STRING) {
+                        throw in.fail(at, "STRING record of " + length + " bytes (at most " + MAX_STRING + " read)");
+                    }
+                    byte[] b = new byte[(int) n];
+                    in.bytes(b, 0, b.length);
+                    v.string(id, b);
+                }
+                case LOAD_CLASS -> {
+                    expectLength(in, at, "LOAD_CLASS", length, 8 + 2L * idSize);
+                    int serial = in.i4();
+                    long classId = in.id();
+                    int stack = in.i4();
+                    long name = in.id();
+                    v.loadClass(serial, classId, stack, name);
+                }
+                case STACK_FRAME -> {
+                    expectLength(in, at, "STACK_FRAME", length, 4L * idSize + 8);
+                    v.stackFrame(at, in.id(), in.id(), in.id(), in.id(), in.i4(), in.i4());
+                }
+                case STACK_TRACE -> {
+                    if (length < 12) {
+                        throw in.fail(at, "STACK_TRACE record of " + length + " bytes (at least 12 expected)");
+                    }
+                    int serial = in.i4();
+                    int thread = in.i4();
+                    long frames = in.u4();
+                    if (frames > MAX_FRAMES) {
+                        throw in.fail(at, "STACK_TRACE of " + frames + " frames (at most " + MAX_FRAMES + " read)");
+                    }
+                    expectLength(in, at, "STACK_TRACE with " + frames + " frames", length, 12 + frames * idSize);
+                    long[] ids = new long[(int) frames];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = in.id();
+                    }
+                    v.stackTrace(at, serial, thread, ids);
+                }
+                case HEAP_DUMP, HEAP_DUMP_SEGMENT -> {
+                    heap = true;
+                    segmentOpen = tag == HEAP_DUMP_SEGMENT;
+                    v.heapDumpSegment(at, length);
+                    heapDump(in, v, end);
+                }
+                case HEAP_DUMP_END -> {
+                    segmentOpen = false;
+                    in.skip(length);
+                }
+                default -> in.skip(length);      // HEAP_DUMP_END, UNLOAD_CLASS, HEAP_SUMMARY, threads, samples...
+            }
+            if (in.position() != end) {
+                throw in.fail(at, "record 0x" + Integer.toHexString(tag) + " declares " + length + " bytes but holds "
+                        + (in.position() - start));
+            }
+        }
+        if (!heap) {
+            throw in.fail(in.position(), "no heap dump in the file (truncated dump, or a profile without one)");
+        }
+        if (segmentOpen) {
+            throw in.fail(in.position(), "unexpected end of file (truncated dump?): no HEAP_DUMP_END after the"
+                    + " last HEAP_DUMP_SEGMENT");
+        }
+        v.end(in.position());
+        return header;
+    }
+
+    private static void expectLength(HprofInput in, long at, String what, long length, long expected)
+            throws HprofFormatException {
+        if (length != expected) {
+            throw in.fail(at, what + " record of " + length + " bytes (" + expected + " expected)");
+        }
+    }
+
+    /** The sub-records of one HEAP_DUMP(_SEGMENT), which must end exactly at {@code end}. */
+    private static void heapDump(HprofInput in, HprofVisitor v, long end) throws IOException {
+        int idSize = in.idSize();
+        while (in.position() < end) {
+            long at = in.position();
+            int tag = in.u1();
+            switch (tag) {
+                case 0xFF -> v.root(RootKind.UNKNOWN, in.id(), -1, -1);
+                case 0x01 -> v.root(RootKind.JNI_GLOBAL, in.id(), -1, in.id());
+                case 0x02 -> v.root(RootKind.JNI_LOCAL, in.id(), in.i4(), in.i4());
+                case 0x03 -> v.root(RootKind.JAVA_FRAME, in.id(), in.i4(), in.i4());
+                case 0x04 -> v.root(RootKind.NATIVE_STACK, in.id(), in.i4(), -1);
+                case 0x05 -> v.root(RootKind.STICKY_CLASS, in.id(), -1, -1);
+                case 0x06 -> v.root(RootKind.THREAD_BLOCK, in.id(), in.i4(), -1);
+                case 0x07 -> v.root(RootKind.MONITOR_USED, in.id(), -1, -1);
+                case 0x08 -> v.root(RootKind.THREAD_OBJECT, in.id(), in.i4(), in.i4());
+                case CLASS_DUMP -> v.classDump(classDump(in, at, end));
+                case INSTANCE_DUMP -> {
+                    long id = in.id();
+                    in.i4();
+                    long classId = in.id();
+                    long n = in.u4();
+                    long data = in.position();
+                    if (n > Integer.MAX_VALUE || data + n > end) {
+                        throw in.fail(at, "INSTANCE_DUMP of " + n + " bytes runs past the end of its record at byte " + end);
+                    }
+                    v.instance(at, id, classId, data, (int) n);
+                    in.skip(n);
+                }
+                case OBJ_ARRAY_DUMP -> {
+                    long id = in.id();
+                    in.i4();
+                    long length = in.u4();
+                    long classId = in.id();
+                    long data = in.position();
+                    if (length > Integer.MAX_VALUE || data + length * idSize > end) {
+                        throw in.fail(at, "OBJ_ARRAY_DUMP of " + length + " elements runs past the end of its record at byte " + end);
+                    }
+                    v.objectArray(at, id, classId, (int) length, data);
+                    in.skip(length * idSize);
+                }
+                case PRIM_ARRAY_DUMP -> {
+                    long id = in.id();
+                    in.i4();
+                    long length = in.u4();
+                    int typeAt = (int) (in.position() - at);
+                    BasicType type = BasicType.ofTag(in.u1());
+                    if (type == null || type == BasicType.OBJECT) {
+                        throw in.fail(at + typeAt, "PRIM_ARRAY_DUMP with an invalid element type");
+                    }
+                    long data = in.position();
+                    if (length > Integer.MAX_VALUE || data + length * type.size(idSize) > end) {
+                        throw in.fail(at, "PRIM_ARRAY_DUMP of " + length + " " + type.javaName
+                                + " elements runs past the end of its record at byte " + end);
+                    }
+                    v.primitiveArray(at, id, type, (int) length, data);
+                    in.skip(length * type.size(idSize));
+                }
+                default -> throw in.fail(at, "unknown heap dump sub-record 0x" + Integer.toHexString(tag));
+            }
+            if (in.position() > end) {
+                throw in.fail(at, "heap dump sub-record 0x" + Integer.toHexString(tag)
+                        + " runs past the end of its record at byte " + end);
+            }
+        }
+    }
+
+    static ClassDump classDump(HprofInput in, long at, long end) throws IOException {
+        long id = in.id();
+        int stack = in.i4();
+        long superId = in.id();
+        long loader = in.id();
+        in.id();                                          // signers
+        in.id();                                          // protection domain
+        in.id();                                          // reserved
+        in.id();                                          // reserved
+        int instanceSize = in.i4();
+        int constants = in.u2();
+        for (int i = 0; i < constants; i++) {
+            in.u2();
+            in.value(type(in, at));
+            checkEnd(in, at, end);
+        }
+        int statics = in.u2();
+        long[] staticNames = new long[statics];
+        BasicType[] staticTypes = new BasicType[statics];
+        long[] staticValues = new long[statics];
+        for (int i = 0; i < statics; i++) {
+            staticNames[i] = in.id();
+            staticTypes[i] = type(in, at);
+            staticValues[i] = in.value(staticTypes[i]);
+            checkEnd(in, at, end);
+        }
+        int fields = in.u2();
+        long[] fieldNames = new long[fields];
+        BasicType[] fieldTypes = new BasicType[fields];
+        for (int i = 0; i < fields; i++) {
+            fieldNames[i] = in.id();
+            fieldTypes[i] = type(in, at);
+            checkEnd(in, at, end);
+        }
+        return new ClassDump(at, id, stack, superId, loader, instanceSize, staticNames, staticTypes, staticValues,
+                fieldNames, fieldTypes);
+    }
+
+    private static void checkEnd(HprofInput in, long at, long end) throws HprofFormatException {
+        if (in.position() > end) {
+            throw in.fail(at, "CLASS_DUMP runs past the end of its record at byte " + end);
+        }
+    }
+
+    private static BasicType type(HprofInput in, long at) throws IOException {
+        long pos = in.position();
+        BasicType t = BasicType.ofTag(in.u1());
+        if (t == null) {
+            throw in.fail(pos, "invalid value type in the CLASS_DUMP at byte " + at);
+        }
+        return t;
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Counts the bytes read from the compressed file, for progress and error offsets. */
+    static final class CountingInputStream extends FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = in.skip(n);
+            count += k;
+            return k;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.leakhound.hprof;
+
+import java.io.PrintStream;
+
+/**
+ * A one-line progress bar on standard error, for a terminal: it appears only once the work has taken more
+ * than a second, redraws at most ten times a second, and erases itself when done. Use {@link #forTerminal()},
+ * which gives {@link Progress#NONE} when there is no console (output redirected, tests, CI).
+ */
+public final class ProgressBar implements Progress {
+    private static final long DELAY_NANOS = 1_000_000_000L;
+    private static final long REDRAW_NANOS = 100_000_000L;
+    private static final int WIDTH = 30;
+
+    private final PrintStream out;
+    private final long start = System.nanoTime();
+    private long lastDraw;
+    private int lastLength;
+    private boolean shown;
+
+    ProgressBar(PrintStream out) {
+        this.out = out;
+    }
+
+    /** A bar on {@code System.err} when {@code System.console() != null}, else {@link Progress#NONE}. */
+    public static Progress forTerminal() {
+        return System.console() != null ? new ProgressBar(System.err) : NONE;
+    }
+
+    @Override
+    public void update(String phase, long done, long total) {
+        long now = System.nanoTime();
+        if (now - start < DELAY_NANOS || (shown && now - lastDraw < REDRAW_NANOS)) {
+            return;
+        }
+        lastDraw = now;
+        shown = true;
+        StringBuilder sb = new StringBuilder("\r").append(phase).append(' ');
+        if (total > 0) {
+            int filled = (int) Math.min(WIDTH, done * WIDTH / total);
+            sb.append('[').append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ")
+                    .append(Math.min(100, done * 100 / total)).append("% ");
+        }
+        sb.append(done >> 20).append(total > 0 ? "/" + (total >> 20) : "").append(" MB");
+        int visible = sb.length() - 1;
+        if (visible < lastLength) {
+            sb.append(" ".repeat(lastLength - visible));     // over the rest of a longer line
+        }
+        lastLength = visible;
+        out.print(sb);
+        out.flush();
+    }
+
+    @Override
+    public void done() {
+        if (shown) {
+            out.print("\r" + " ".repeat(lastLength) + "\r");
+            out.flush();
+            shown = false;
+        }
+    }
+}

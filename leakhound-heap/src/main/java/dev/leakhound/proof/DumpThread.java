@@ -1,0 +1,46 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex.HeapFrame;
+
+import java.util.List;
+
+/**
+ * A thread as a heap dump shows it: its {@code Thread} object, whether it is virtual, its state in the JDK's own
+ * terms, and what it would be woken through.
+ *
+ * @param objectId    the {@code Thread} object
+ * @param serial      its thread serial number in the dump (frames and roots name it)
+ * @param name        its name, or {@code ""}
+ * @param virtual     whether it is a virtual thread
+ * @param waitKind    how it waits
+ * @param blockerId   what it waits on, where the dump says: the park blocker; 0 when not known
+ * @param stack       its frames, top first
+ */
+public record DumpThread(long objectId, int serial, String name, boolean virtual, Wait waitKind, long blockerId,
+                         List<HeapFrame> stack) {
+
+    /** How a thread waits, as far as a proof is concerned. */
+    public enum Wait {
+        /** {@code LockSupport.park} with no timeout: woken by {@code unpark(thread)} or an interrupt. */
+        PARKED,
+        /** {@code Object.waitKind()} with no timeout: woken by {@code notify} on the monitor, or an interrupt. */
+        WAITING,
+        /** Waiting to enter a monitor: woken when its owner leaves it. */
+        BLOCKED,
+        /** Anything that ends by itself: running, sleeping, a timed wait. Never a candidate. */
+        OTHER;
+
+        public boolean untimed() {
+            return this != OTHER;
+        }
+    }
+
+    public DumpThread {
+        stack = List.copyOf(stack);
+    }
+
+    /** {@code #serial "name"}. */
+    public String label() {
+        return name.isEmpty() ? "serial " + serial : "\"" + name + "\"";
+    }
+}

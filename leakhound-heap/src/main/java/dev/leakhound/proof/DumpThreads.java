@@ -1,0 +1,117 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapClass;
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.proof.DumpThread.Wait;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the threads of a heap dump: one per ROOT_THREAD_OBJ record whose object is a {@code Thread}.
+ *
+ * <p>States. A platform thread's is {@code Thread.holder.threadStatus}, JVMTI's bit set: {@code BLOCKED_ON_MONITOR_ENTER}
+ * is {@link Wait#BLOCKED}, {@code WAITING_INDEFINITELY} with {@code PARKED} is {@link Wait#PARKED}, with
+ * {@code IN_OBJECT_WAIT} {@link Wait#WAITING}; anything else (timed, sleeping, running) is {@link Wait#OTHER}. A
+ * virtual thread's is {@code VirtualThread.state} without its {@code SUSPENDED} bit, compared with the constants the
+ * dump itself holds as static fields of {@code java.lang.VirtualThread} (their values differ between JDK versions):
+ * {@code PARKED} and {@code PINNED} are parked, {@code WAIT} is {@code Object.waitKind()}, {@code BLOCKING} and
+ * {@code BLOCKED} wait for a monitor; the {@code TIMED_} ones and the rest are not candidates.
+ */
+public final class DumpThreads {
+    private static final int JVMTI_ALIVE = 0x1;
+    private static final int JVMTI_WAITING_INDEFINITELY = 0x10;
+    private static final int JVMTI_IN_OBJECT_WAIT = 0x100;
+    private static final int JVMTI_PARKED = 0x200;
+    private static final int JVMTI_BLOCKED_ON_MONITOR_ENTER = 0x400;
+    private static final int MAX_NAME = 200;
+
+    private DumpThreads() {
+    }
+
+    /** Every thread of the dump, in the order of its ROOT_THREAD_OBJ records. */
+    public static List<DumpThread> read(HeapIndex index) throws IOException {
+        HeapClass thread = index.classByName("java.lang.Thread");
+        HeapClass vthread = index.classByName("java.lang.VirtualThread");
+        if (thread == null) {
+            return List.of();
+        }
+        Map<Integer, Wait> virtualStates = virtualStates(vthread);
+        long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
+        List<DumpThread> out = new ArrayList<>();
+        for (HeapIndex.HeapThread t : index.threads()) {
+            HeapClass c = index.classOf(t.objectId());
+            if (c == null || !c.isSubclassOf(thread) || index.kindOf(t.objectId()) != HeapIndex.ObjectKind.INSTANCE) {
+                continue;
+            }
+            boolean virtual = vthread != null && c.isSubclassOf(vthread);
+            Wait wait;
+            if (virtual) {
+                int state = (int) index.fieldValue(t.objectId(), "state");
+                wait = virtualStates.getOrDefault((int) (state & ~suspended), Wait.OTHER);
+            } else {
+                wait = platformWait(index, t.objectId());
+            }
+            long blocker = index.hasField(c, "parkBlocker") ? index.fieldValue(t.objectId(), "parkBlocker") : 0;
+            String name = "";
+            long nameId = index.hasField(c, "name") ? index.fieldValue(t.objectId(), "name") : 0;
+            if (nameId != 0) {
+                String s = index.readString(nameId, MAX_NAME);
+                name = s == null ? "" : s;
+            }
+            out.add(new DumpThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, index.stack(t)));
+        }
+        return out;
+    }
+
+    private static Wait platformWait(HeapIndex index, long threadId) throws IOException {
+        long holder = index.fieldValue(threadId, "holder");
+        if (holder == 0) {
+            return Wait.OTHER;
+        }
+        int status = (int) index.fieldValue(holder, "threadStatus");
+        if ((status & JVMTI_ALIVE) == 0) {
+            return Wait.OTHER;
+        }
+        if ((status & JVMTI_BLOCKED_ON_MONITOR_ENTER) != 0) {
+            return Wait.BLOCKED;
+        }
+        if ((status & JVMTI_WAITING_INDEFINITELY) != 0) {
+            if ((status & JVMTI_PARKED) != 0) {
+                return Wait.PARKED;
+            }
+            if ((status & JVMTI_IN_OBJECT_WAIT) != 0) {
+                return Wait.WAITING;
+            }
+        }
+        return Wait.OTHER;
+    }
+
+    /** The untimed states of this JDK's {@code VirtualThread}, from the dump's own constants. */
+    private static Map<Integer, Wait> virtualStates(HeapClass vthread) {
+        Map<Integer, Wait> m = new HashMap<>();
+        if (vthread == null) {
+            return m;
+        }
+        put(m, vthread, "PARKED", Wait.PARKED);
+        put(m, vthread, "PINNED", Wait.PARKED);
+        put(m, vthread, "WAIT", Wait.WAITING);
+        put(m, vthread, "BLOCKING", Wait.BLOCKED);
+        put(m, vthread, "BLOCKED", Wait.BLOCKED);
+        return m;
+    }
+
+    private static void put(Map<Integer, Wait> m, HeapClass c, String constant, Wait wait) {
+        long v = staticOr(c, constant, Long.MIN_VALUE);
+        if (v != Long.MIN_VALUE) {
+            m.put((int) v, wait);
+        }
+    }
+
+    private static long staticOr(HeapClass c, String name, long otherwise) {
+        return c.staticFieldNames().contains(name) ? c.staticValue(name) : otherwise;
+    }
+}

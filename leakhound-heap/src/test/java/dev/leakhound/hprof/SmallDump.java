@@ -1,0 +1,88 @@
+package dev.leakhound.hprof;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child JVM's main: {@code SmallDump FILE [OBJECTS]} keeps OBJECTS small objects (default 1000) and two parked
+ * virtual threads, dumps its live heap to FILE and exits. With many objects it makes the large dumps of the
+ * memory measurement ({@link MeasureMain}).
+ */
+public final class SmallDump {
+    /** 24 bytes of fields in the dump: the "many small objects" of a leaking cache. */
+    static final class Item {
+        final long key;
+        final int value;
+        final Item next;
+
+        Item(long key, int value, Item next) {
+            this.key = key;
+            this.value = value;
+            this.next = next;
+        }
+    }
+
+    private SmallDump() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        List<Item[]> chunks = new ArrayList<>();
+        Item prev = null;
+        Item[] chunk = null;
+        for (int i = 0; i < n; i++) {
+            if (i % 4096 == 0) {
+                chunk = new Item[4096];
+                chunks.add(chunk);
+            }
+            prev = new Item(i, i * 31, (i & 7) == 0 ? null : prev);
+            chunk[i % 4096] = prev;
+        }
+        CountDownLatch latch = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            threads.add(Thread.ofVirtual().name("small-dump-vt-" + i).start(() -> {
+                try {
+                    latch.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+        long t0 = System.nanoTime();
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .dumpHeap(Path.of(args[0]).toAbsolutePath().toString(), true);
+        System.out.println("dumped " + n + " items in " + (System.nanoTime() - t0) / 1_000_000 + " ms; "
+                + chunks.size() + " chunks");
+        latch.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    /** Runs this main in a child JVM with the test JVM's java; returns the dump. */
+    static Path inChildJvm(Path file, int objects, String... jvmArgs) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add("-cp");
+        cmd.add(Path.of(SmallDump.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        cmd.add(SmallDump.class.getName());
+        cmd.add(file.toString());
+        cmd.add(Integer.toString(objects));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM failed: " + cmd + "\n" + out);
+        }
+        return file;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.Progress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The proof on a real heap dump of a child JVM ({@link ProofScenario}) with the seed's leaky programs and controls:
+ * it must name exactly the leaked threads, and none of the controls.
+ */
+class LeakProofTest {
+    @TempDir
+    static Path dir;
+    static HeapIndex index;
+    static LeakProof.Result result;
+    static String childOutput;
+
+    @BeforeAll
+    static void dumpAndProve() throws Exception {
+        Path dump = dir.resolve("scenario.hprof");
+        Path out = dir.resolve("out.txt");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), ProofScenario.class.getName(), dump.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        childOutput = Files.readString(out);
+        assertThat(childOutput).as(childOutput).contains("dumped");
+        index = HeapIndex.open(dump, Progress.NONE);
+        result = LeakProof.prove(index);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        if (index != null) {
+            index.close();
+        }
+    }
+
+    private static List<String> leakedNames() {
+        return result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+    }
+
+    private static List<String> rescuedNames() {
+        return result.rescued().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+    }
+
+    @Test
+    void theSeedsMultiQueryLeakIsProven() {
+        assertThat(result.leaked()).anySatisfy(g -> {
+            assertThat(g.count()).isEqualTo(2);
+            assertThat(g.threads()).allMatch(t -> t.name().equals("leak-multiquery") && t.virtual());
+            assertThat(g.stack().toString()).contains("java.util.concurrent.SynchronousQueue.put");
+            assertThat(g.retainedBytes()).isPositive();
+        });
+    }
+
+    @Test
+    void theDroppedSentinelAgentsCheckersAreProvenLeaked() {
+        assertThat(result.leaked()).anySatisfy(g -> {
+            assertThat(g.count()).isEqualTo(6);                      // rounds 2 and 3, 3 checks each
+            assertThat(g.threads()).allMatch(t -> t.name().equals("leak-sentinel"));
+            assertThat(g.stack().toString()).contains("java.util.concurrent.ArrayBlockingQueue.put",
+                    "dev.leakhound.examples.SentinelAgent.runCheck");
+        });
+    }
+
+    @Test
+    void aPlatformThreadOnALatchOnlyItHoldsIsProvenLeaked() {
+        assertThat(leakedNames()).contains("leak-platform-latch");
+    }
+
+    @Test
+    void exactlyTheLeakedThreadsAndNoControl() {
+        assertThat(leakedNames()).as(describe()).allMatch(n -> n.startsWith("leak-"))
+                .hasSize(2 + 6 + 1);
+    }
+
+    @Test
+    void controlsThatAreBlockedWithNoTimeoutAreRescuedWithAReason() {
+        assertThat(rescuedNames()).as(describe()).contains("control-sentinel-kept", "control-idle-worker",
+                "control-queue-taker", "control-monitor-entering", "control-object-wait");
+        assertThat(result.rescued()).filteredOn(g -> g.threads().get(0).name().equals("control-sentinel-kept"))
+                .singleElement().satisfies(g -> {
+                    assertThat(g.count()).isEqualTo(3);
+                    assertThat(g.why()).contains("reachable");
+                });
+    }
+
+    @Test
+    void timedWaitsAreNeverCandidates() {
+        assertThat(leakedNames()).doesNotContain("control-sleeping", "control-timed-park", "control-queue-holder",
+                "control-monitor-owner");
+        assertThat(rescuedNames()).doesNotContain("control-sleeping", "control-timed-park", "control-queue-holder",
+                "control-monitor-owner");
+    }
+
+    private static String describe() {
+        StringBuilder sb = new StringBuilder("threads " + result.threads() + ", candidates " + result.candidates()
+                + ", rounds " + result.rounds() + "\nleaked:\n");
+        for (LeakProof.LeakedGroup g : result.leaked()) {
+            sb.append("  ").append(g.count()).append(' ').append(g.threads().get(0).label()).append(' ')
+                    .append(g.waitKind()).append(' ').append(g.stack().isEmpty() ? "" : g.stack().get(0)).append('\n');
+        }
+        sb.append("rescued:\n");
+        for (LeakProof.Rescued g : result.rescued()) {
+            sb.append("  ").append(g.count()).append(' ').append(g.threads().get(0).label()).append(": ")
+                    .append(g.why()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.leakhound.proof;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.examples.MultiQuery;
+import dev.leakhound.examples.SentinelAgent;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The child JVM of {@link LeakProofTest}: sets up the leaks and the controls, waits until every thread is where
+ * it should be, takes a heap dump ({@code live=true}) to {@code args[0]} and exits. Thread names say what each is.
+ *
+ * <ul>
+ *   <li>leaks: the seed's {@code multiQuery} (2 virtual threads in {@code SynchronousQueue.put}); the seed's sentinel
+ *       agent after 3 rounds, then dropped (6 virtual threads in {@code ArrayBlockingQueue.put}); a platform thread
+ *       waiting on a latch only it knows ({@code leak-platform-latch}).</li>
+ *   <li>controls, none of which may be reported: a sentinel agent still referenced from a static field
+ *       (its 3 blocked checkers can be drained by anyone holding it); sleeping and timed-parked threads; the idle
+ *       workers of an executor held by a static field; a virtual thread taking from a queue that a live (sleeping)
+ *       thread holds; a thread blocked entering a monitor that is reachable from a static field and held by a
+ *       sleeping thread; a thread in {@code Object.wait()} on a monitor reachable from a static field.</li>
+ * </ul>
+ */
+public final class ProofScenario {
+    static SentinelAgent keptAgent;
+    static ExecutorService keptPool;
+    static final Object LOCK = new Object();
+    static final Object WAIT_LOCK = new Object();
+
+    private ProofScenario() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Thread> watched = new ArrayList<>();
+
+        // Leak 1: the seed's multiQuery, leaky: the 2 slower queries block forever.
+        MultiQuery.multiQuery(MultiQuery.Variant.LEAKY, s -> Duration.ofMillis(s.equals(MultiQuery.SERVERS.get(0)) ? 1 : 50),
+                r -> track(watched, Thread.ofVirtual().name("leak-multiquery").unstarted(r)));
+
+        // Leak 2: the sentinel agent, 3 rounds, then nobody holds it.
+        SentinelAgent dropped = new SentinelAgent(SentinelAgent.Variant.LEAKY, Duration.ofSeconds(1),
+                List.of(() -> { }, () -> { }, () -> { }),
+                r -> track(watched, Thread.ofVirtual().name("leak-sentinel").unstarted(r)));
+        for (int i = 0; i < 3; i++) {
+            dropped.runRound();
+        }
+        dropped = null;
+
+        // Leak 3: a platform thread waiting on a latch only it holds.
+        track(watched, Thread.ofPlatform().name("leak-platform-latch").daemon(true).unstarted(() -> {
+            CountDownLatch never = new CountDownLatch(1);
+            try {
+                never.await();
+            } catch (InterruptedException ignored) {
+            }
+        })).start();
+
+        // Control: the same sentinel bug, but the agent is still held: anyone could drain its queues.
+        keptAgent = new SentinelAgent(SentinelAgent.Variant.LEAKY, Duration.ofSeconds(1),
+                List.of(() -> { }, () -> { }, () -> { }),
+                r -> track(watched, Thread.ofVirtual().name("control-sentinel-kept").unstarted(r)));
+        keptAgent.runRound();
+        keptAgent.runRound();
+
+        // Controls: timed waits.
+        track(watched, Thread.ofVirtual().name("control-sleeping").unstarted(() -> sleep(Duration.ofHours(1)))).start();
+        track(watched, Thread.ofPlatform().name("control-timed-park").daemon(true)
+                .unstarted(() -> LockSupport.parkNanos(Duration.ofHours(1).toNanos()))).start();
+
+        // Control: idle workers of an executor held by a static field.
+        keptPool = Executors.newFixedThreadPool(2, r -> track(watched, Thread.ofPlatform().name("control-idle-worker")
+                .daemon(true).unstarted(r)));
+        CountDownLatch ran = new CountDownLatch(2);
+        keptPool.execute(ran::countDown);
+        keptPool.execute(ran::countDown);
+        ran.await();
+
+        // Control: a queue a live (sleeping) thread holds in a local.
+        BlockingQueue<String> held = new ArrayBlockingQueue<>(1);
+        track(watched, Thread.ofPlatform().name("control-queue-holder").daemon(true).unstarted(() -> {
+            BlockingQueue<String> mine = held;
+            sleep(Duration.ofHours(1));
+            mine.offer("later");
+        })).start();
+        track(watched, Thread.ofVirtual().name("control-queue-taker").unstarted(() -> {
+            try {
+                held.take();
+            } catch (InterruptedException ignored) {
+            }
+        })).start();
+
+        // Control: a monitor reachable from a static field, held by a sleeping thread; another waits to enter it.
+        CountDownLatch holding = new CountDownLatch(1);
+        track(watched, Thread.ofPlatform().name("control-monitor-owner").daemon(true).unstarted(() -> {
+            synchronized (LOCK) {
+                holding.countDown();
+                sleep(Duration.ofHours(1));
+            }
+        })).start();
+        holding.await();
+        track(watched, Thread.ofPlatform().name("control-monitor-entering").daemon(true).unstarted(() -> {
+            synchronized (LOCK) {
+                LOCK.hashCode();
+            }
+        })).start();
+
+        // Control: Object.wait() on a monitor reachable from a static field.
+        track(watched, Thread.ofPlatform().name("control-object-wait").daemon(true).unstarted(() -> {
+            synchronized (WAIT_LOCK) {
+                try {
+                    WAIT_LOCK.wait();
+                } catch (InterruptedException ignored) {
+                }
+            }
+        })).start();
+
+        awaitSettled(watched);
+        synchronized (watched) {
+            watched.clear();                                 // this list must not be what keeps them reachable
+        }
+        HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        bean.dumpHeap(args[0], true);
+        System.out.println("dumped");
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private static Thread track(List<Thread> watched, Thread t) {
+        synchronized (watched) {
+            watched.add(t);
+        }
+        return t;
+    }
+
+    /** Until every started thread is blocked, waiting or sleeping (or has ended). */
+    private static void awaitSettled(List<Thread> watched) {
+        while (true) {
+            boolean settled = true;
+            synchronized (watched) {
+                for (Thread t : watched) {
+                    Thread.State s = t.getState();
+                    if (s == Thread.State.RUNNABLE || (s == Thread.State.NEW && t.isAlive())) {
+                        settled = false;
+                    }
+                }
+            }
+            if (settled) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException ignored) {
+        }
+    }
+}
