@@ -207,6 +207,12 @@ final class HeapCommand implements Callable<Integer> {
                 HeapIndex.HeapFrame at = blockedAt(r.stack());
                 out.println("  " + r.count() + " " + words(r.waitKind()) + " at "
                         + (at == null ? "(no frames)" : at) + " " + names(r.threads()) + ": " + r.why());
+                if (!r.path().isEmpty()) {
+                    out.println("      reachable from " + r.path().get(0));
+                    for (String step : r.path().subList(1, r.path().size())) {
+                        out.println("        " + step);
+                    }
+                }
             }
         }
     }
@@ -360,6 +366,11 @@ final class HeapCommand implements Callable<Integer> {
             g.writeStringField("wait", r.waitKind().name());
             g.writeStringField("blockerClass", r.blockerClass());
             g.writeStringField("why", r.why());
+            g.writeArrayFieldStart("path");
+            for (String step : r.path()) {
+                g.writeString(step);
+            }
+            g.writeEndArray();
             writeThreads(g, r.threads());
             writeFrames(g, r.stack());
             g.writeEndObject();

@@ -273,6 +273,11 @@ public final class HeapIndex implements AutoCloseable {
         return objects.indexOf(objectId);
     }
 
+    /** The id of the object with that {@link #ordinal}. */
+    public long idAt(long ordinal) {
+        return objects.key(ordinal);
+    }
+
     /**
      * The object's shallow size as {@link HeapHistogram} estimates it (HPROF records no sizes): two ids of header
      * plus its field data for an instance, plus 4 bytes of length and the elements for an array; for a class

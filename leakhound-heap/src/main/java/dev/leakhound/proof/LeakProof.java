@@ -50,6 +50,20 @@ public final class LeakProof {
             "jdk.internal.vm.ThreadContainers$RootContainer$TrackingRootContainer#VTHREADS",
             "jdk.internal.vm.SharedThreadContainer#virtualThreads");
     private static final int MAX_RETAINED_GROUPS = 100;
+    /** Paths need 4 bytes per object of the dump: above this many objects they are not computed. */
+    static final long MAX_PATH_OBJECTS = 20_000_000;
+    private static final int MAX_PATH_GROUPS = 50;
+    private static final int MAX_PATH_LENGTH = 40;
+
+    /** Why a candidate may still wake: the words, and the object whose reachability says so. */
+    private record Reason(String text, long target) {
+    }
+
+    /** A place marking starts from, and how to say it. */
+    private record Seed(long id, String what) {
+    }
+
+    private final List<Seed> seeds = new ArrayList<>();
 
     /** A group of leaked threads: same stack, same way of waiting, same blocker class. */
     public record LeakedGroup(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<DumpThread> threads,
@@ -59,9 +73,13 @@ public final class LeakProof {
         }
     }
 
-    /** A group of blocked threads that are not provably leaked, and why. */
+    /**
+     * A group of blocked threads that are not provably leaked, why, and for its first thread the shortest chain of
+     * references from something live to what could wake it ({@code path}: the live end first, then one step per
+     * reference; empty when not computed).
+     */
     public record Rescued(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<DumpThread> threads,
-                          String why) {
+                          String why, List<String> path) {
         public int count() {
             return threads.size();
         }
@@ -133,21 +151,21 @@ public final class LeakProof {
             if (kind == RootKind.MONITOR_USED) {
                 continue;
             }
-            if (kind.hasThread()) {
-                DumpThread owner = bySerial.get(roots.threadSerial(i));
-                if (owner != null && (candidateSerials.contains(owner.serial()) || owner.virtual())) {
-                    continue;
-                }
+            DumpThread owner = kind.hasThread() ? bySerial.get(roots.threadSerial(i)) : null;
+            if (owner != null && (candidateSerials.contains(owner.serial()) || owner.virtual())) {
+                continue;
             }
             mark(roots.objectId(i));
+            seeds.add(new Seed(roots.objectId(i), rootWords(kind, owner)));
         }
         for (DumpThread t : threads) {                               // threads that go on by themselves
             if (!t.waitKind().untimed()) {
                 mark(t.objectId());
+                seeds.add(new Seed(t.objectId(), "thread " + t.label() + " (it runs, or wakes by itself)"));
             }
         }
         List<DumpThread> remaining = new ArrayList<>(candidates);
-        Map<DumpThread, String> why = new LinkedHashMap<>();
+        Map<DumpThread, Reason> why = new LinkedHashMap<>();
         int rounds = 0;
         while (true) {
             drain();
@@ -155,14 +173,16 @@ public final class LeakProof {
             boolean rescuedAny = false;
             for (var it = remaining.iterator(); it.hasNext(); ) {
                 DumpThread c = it.next();
-                String reason = reachable(c, frameRefsAtDepth);
+                Reason reason = reachable(c, frameRefsAtDepth);
                 if (reason != null) {
                     it.remove();
                     why.put(c, reason);
                     mark(c.objectId());
-                    for (long o : toArray(frameRefs.get(c.serial()))) {
+                    long[] frames = toArray(frameRefs.get(c.serial()));
+                    for (long o : frames) {
                         mark(o);
                     }
+                    framesOfVirtual.put(c.objectId(), frames);       // followed from its thread from now on
                     rescuedAny = true;
                 }
             }
@@ -179,38 +199,164 @@ public final class LeakProof {
                     retained[0], retained[1]));
         }
         leaked.sort((a, b) -> Integer.compare(b.count(), a.count()));
+        List<List<DumpThread>> rescuedGroups = new ArrayList<>(group(new ArrayList<>(why.keySet())).values());
+        rescuedGroups.sort((a, b) -> Integer.compare(b.size(), a.size()));
+        List<Long> targets = new ArrayList<>();
+        for (List<DumpThread> g : rescuedGroups.subList(0, Math.min(MAX_PATH_GROUPS, rescuedGroups.size()))) {
+            targets.add(why.get(g.get(0)).target());
+        }
+        Map<Long, List<String>> paths = paths(targets);
         List<Rescued> rescued = new ArrayList<>();
-        for (List<DumpThread> g : group(new ArrayList<>(why.keySet())).values()) {
+        for (List<DumpThread> g : rescuedGroups) {
             DumpThread first = g.get(0);
-            rescued.add(new Rescued(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g), why.get(first)));
+            Reason r = why.get(first);
+            rescued.add(new Rescued(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g), r.text(),
+                    paths.getOrDefault(r.target(), List.of())));
         }
         rescued.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return new Result(leaked, rescued, threads.size(), candidates.size(), rounds, cardinality(live));
     }
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
-    private String reachable(DumpThread c, Map<Long, List<Long>> frameRefsAtDepth) {
+    private Reason reachable(DumpThread c, Map<Long, List<Long>> frameRefsAtDepth) {
         if (isMarked(c.objectId())) {
-            return "its Thread object is reachable (it can be interrupted or unparked)";
+            return new Reason("its Thread object is reachable (it can be interrupted or unparked)", c.objectId());
         }
         if (c.blockerId() != 0 && isMarked(c.blockerId())) {
-            return "what it is parked on (" + className(c.blockerId()) + ") is reachable";
+            return new Reason("what it is parked on (" + className(c.blockerId()) + ") is reachable", c.blockerId());
         }
         if (c.waitKind() == Wait.WAITING || c.waitKind() == Wait.BLOCKED) {
             int depth = monitorFrame(c);
-            if (depth >= 0) {
-                List<Long> held = frameRefsAtDepth.get(((long) c.serial() << 32) | depth);
-                if (held != null) {
-                    for (long o : held) {
-                        if (o != c.objectId() && isMarked(o)) {
-                            return "the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
-                                    + " may be reachable (" + className(o) + ")";
-                        }
-                    }
+            List<Long> held = depth < 0 ? null : frameRefsAtDepth.get(((long) c.serial() << 32) | depth);
+            if (held == null || held.stream().allMatch(o -> o == c.objectId())) {
+                // The dump does not say which monitor: claim nothing.
+                return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
+                        + " is not recorded in the dump, so nothing can be proven", c.objectId());
+            }
+            for (long o : held) {
+                if (o != c.objectId() && isMarked(o)) {
+                    return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
+                            + " may be reachable (" + className(o) + ")", o);
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * The shortest chains of references from a seed to each target, by one breadth-first walk with a parent per
+     * object (4 bytes per object of the dump; skipped above {@link #MAX_PATH_OBJECTS}).
+     */
+    private Map<Long, List<String>> paths(List<Long> targets) throws IOException {
+        Map<Long, List<String>> out = new HashMap<>();
+        long n = index.objectCount();
+        if (targets.isEmpty() || n > MAX_PATH_OBJECTS) {
+            return out;
+        }
+        int[] parent = new int[(int) n];
+        java.util.Arrays.fill(parent, -1);
+        Set<Long> wanted = new HashSet<>();
+        for (long t : targets) {
+            if (index.ordinal(t) >= 0) {
+                wanted.add(t);
+            }
+        }
+        int[] queue = new int[(int) n];
+        int head = 0;
+        int tail = 0;
+        for (int s = 0; s < seeds.size(); s++) {
+            long ord = index.ordinal(seeds.get(s).id());
+            if (ord >= 0 && parent[(int) ord] == -1) {
+                parent[(int) ord] = -2 - s;
+                queue[tail++] = (int) ord;
+            }
+        }
+        int found = 0;
+        while (head < tail && found < wanted.size()) {
+            int ord = queue[head++];
+            long id = index.idAt(ord);
+            if (wanted.contains(id)) {
+                found++;
+            }
+            int[] t = {tail};
+            index.forEachReference(id, (target, kind, owner, i) -> {
+                if (!excluded(kind, owner, i)) {
+                    long o = index.ordinal(target);
+                    if (o >= 0 && parent[(int) o] == -1) {
+                        parent[(int) o] = ord;
+                        queue[t[0]++] = (int) o;
+                    }
+                }
+            });
+            tail = t[0];
+            for (long f : framesOfVirtualOrEmpty(id)) {
+                long o = index.ordinal(f);
+                if (o >= 0 && parent[(int) o] == -1) {
+                    parent[(int) o] = ord;
+                    queue[tail++] = (int) o;
+                }
+            }
+        }
+        for (long target : wanted) {
+            int ord = (int) index.ordinal(target);
+            if (parent[ord] == -1) {
+                continue;
+            }
+            List<Integer> chain = new ArrayList<>();
+            for (int at = ord; at >= 0 && chain.size() <= MAX_PATH_LENGTH; at = parent[at]) {
+                chain.add(0, at);
+            }
+            int seed = -2 - parent[chain.get(0)];
+            List<String> path = new ArrayList<>();
+            path.add(seed >= 0 && seed < seeds.size() ? seeds.get(seed).what() + ": " + describe(index.idAt(chain.get(0)))
+                    : describe(index.idAt(chain.get(0))));
+            for (int k = 1; k < chain.size(); k++) {
+                path.add(edge(index.idAt(chain.get(k - 1)), index.idAt(chain.get(k))));
+            }
+            out.put(target, List.copyOf(path));
+        }
+        return out;
+    }
+
+    /** {@code .field -> Class}, {@code [3] -> Class}, or {@code (a local of its frames) -> Class}. */
+    private String edge(long from, long to) throws IOException {
+        String[] name = {null};
+        index.forEachReference(from, (target, kind, owner, i) -> {
+            if (name[0] == null && target == to) {
+                name[0] = switch (kind) {
+                    case FIELD -> "." + owner.fieldNames().get(i);
+                    case STATIC_FIELD -> "." + owner.staticFieldNames().get(i) + " (static)";
+                    case ARRAY_ELEMENT -> "[" + i + "]";
+                    case CLASS -> " (its class)";
+                    case SUPER_CLASS -> " (super class)";
+                    case CLASS_LOADER -> " (class loader)";
+                };
+            }
+        });
+        return (name[0] != null ? name[0] : " (a local of its thread's frames)") + " -> " + describe(to);
+    }
+
+    /** An object for a path: its class, or for a class object {@code class NAME}. */
+    private String describe(long id) {
+        if (index.kindOf(id) == HeapIndex.ObjectKind.CLASS) {
+            HeapClass c = index.classById(id);
+            return "class " + (c == null ? "?" : c.name());
+        }
+        return className(id);
+    }
+
+    private static String rootWords(RootKind kind, DumpThread owner) {
+        String thread = owner == null ? "" : " of thread " + owner.label();
+        return switch (kind) {
+            case JAVA_FRAME -> "a local" + thread;
+            case JNI_LOCAL -> "a JNI local" + thread;
+            case NATIVE_STACK -> "a native stack slot" + thread;
+            case THREAD_BLOCK -> "a thread block" + thread;
+            case THREAD_OBJECT -> "the running thread " + (owner == null ? "" : owner.label());
+            case JNI_GLOBAL -> "a JNI global reference";
+            case STICKY_CLASS -> "a system class";
+            default -> "a GC root (" + kind + ")";
+        };
     }
 
     /** The depth of the frame that holds the monitor: {@code Object.wait}'s, or the top frame when blocked. */

@@ -97,7 +97,14 @@ class LeakProofTest {
                 .singleElement().satisfies(g -> {
                     assertThat(g.count()).isEqualTo(3);
                     assertThat(g.why()).contains("reachable");
+                    // the shortest way to them from something live: the static field that holds the agent
+                    assertThat(g.path()).as(describe()).isNotEmpty();
+                    assertThat(String.join(" ", g.path())).contains("class dev.leakhound.proof.ProofScenario",
+                            ".keptAgent (static) -> dev.leakhound.examples.SentinelAgent");
                 });
+        assertThat(result.rescued()).filteredOn(g -> g.threads().get(0).name().equals("control-queue-taker"))
+                .singleElement().satisfies(g -> assertThat(g.path().get(0)).as(describe())
+                        .startsWith("a local of thread "));
     }
 
     @Test
@@ -118,7 +125,7 @@ class LeakProofTest {
         sb.append("rescued:\n");
         for (LeakProof.Rescued g : result.rescued()) {
             sb.append("  ").append(g.count()).append(' ').append(g.threads().get(0).label()).append(": ")
-                    .append(g.why()).append('\n');
+                    .append(g.why()).append(' ').append(g.path()).append('\n');
         }
         return sb.toString();
     }
