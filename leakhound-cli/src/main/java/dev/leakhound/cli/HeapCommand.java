@@ -166,6 +166,11 @@ final class HeapCommand implements Callable<Integer> {
     private static final int MAX_NAMES = 8;
 
     private static void writeProof(PrintWriter out, LeakProof.Result p) {
+        if (p.refused() != null) {
+            out.println("== leaked threads: nothing can be proven from this dump ==");
+            out.println("  " + p.refused());
+            return;
+        }
         out.println("== leaked threads: " + p.leakedThreads() + " proven leaked, of " + p.candidates()
                 + " blocked with no timeout (" + p.threads() + " threads in the dump) ==");
         if (p.leaked().isEmpty()) {
@@ -341,6 +346,9 @@ final class HeapCommand implements Callable<Integer> {
 
     private static void writeProofJson(JsonGenerator g, LeakProof.Result p) throws IOException {
         g.writeObjectFieldStart("proof");
+        if (p.refused() != null) {
+            g.writeStringField("refused", p.refused());
+        }
         g.writeNumberField("threads", p.threads());
         g.writeNumberField("blockedWithoutTimeout", p.candidates());
         g.writeNumberField("leakedThreads", p.leakedThreads());

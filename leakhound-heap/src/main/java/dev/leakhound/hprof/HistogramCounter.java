@@ -154,6 +154,17 @@ class HistogramCounter implements HprofVisitor {
                 javaLangClass = c;
             }
         }
+        // A corrupt dump can make a class its own (indirect) super class: cut such chains, so that every walk up
+        // the hierarchy (here, in HeapIndex, in HeapClass.isSubclassOf) ends.
+        for (HeapClass c : classes) {
+            int steps = 0;
+            for (HeapClass k = c; k != null && k.superClass != null; k = k.superClass) {
+                if (++steps > classes.size()) {
+                    c.superClass = null;
+                    break;
+                }
+            }
+        }
         if (javaLangClass != null) {
             javaLangClass.instances += classDumps;
             javaLangClass.bytes += classDumpBytes;

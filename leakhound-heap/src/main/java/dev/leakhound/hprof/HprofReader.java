@@ -135,10 +135,20 @@ public final class HprofReader {
             } catch (ZipException e) {
                 throw new HprofFormatException(origin, counted.count, "not a gzip file: " + e.getMessage(), e);
             }
+            // A gzip bomb must not fill the disk: stop while a tenth of the file system is still free.
+            java.nio.file.FileStore store = Files.getFileStore(target.toAbsolutePath().getParent());
+            long limit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
+            long written = 0;
             try (gz) {
                 byte[] b = new byte[BUFFER_SIZE];
                 int n;
                 while ((n = gz.read(b)) > 0) {
+                    written += n;
+                    if (written > limit) {
+                        throw new HprofFormatException(origin, counted.count, "decompressed, the dump would take more "
+                                + "than the " + (limit >> 20) + " MB of disk left for it (decompress it yourself "
+                                + "where there is room)");
+                    }
                     ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
                     while (bb.hasRemaining()) {
                         out.write(bb);

@@ -23,7 +23,7 @@ public record DumpThread(long objectId, int serial, String name, boolean virtual
     public enum Wait {
         /** {@code LockSupport.park} with no timeout: woken by {@code unpark(thread)} or an interrupt. */
         PARKED,
-        /** {@code Object.waitKind()} with no timeout: woken by {@code notify} on the monitor, or an interrupt. */
+        /** {@code Object.wait()} with no timeout: woken by {@code notify} on the monitor, or an interrupt. */
         WAITING,
         /** Waiting to enter a monitor: woken when its owner leaves it. */
         BLOCKED,

@@ -18,8 +18,12 @@ import java.util.Map;
  * {@code IN_OBJECT_WAIT} {@link Wait#WAITING}; anything else (timed, sleeping, running) is {@link Wait#OTHER}. A
  * virtual thread's is {@code VirtualThread.state} without its {@code SUSPENDED} bit, compared with the constants the
  * dump itself holds as static fields of {@code java.lang.VirtualThread} (their values differ between JDK versions):
- * {@code PARKED} and {@code PINNED} are parked, {@code WAIT} is {@code Object.waitKind()}, {@code BLOCKING} and
- * {@code BLOCKED} wait for a monitor; the {@code TIMED_} ones and the rest are not candidates.
+ * {@code PARKED} and {@code PINNED} are parked, {@code WAIT} is {@code Object.wait()}, {@code BLOCKING} and
+ * {@code BLOCKED} wait for a monitor; the {@code TIMED_} ones and the rest are not candidates. A thread that will
+ * run although its state says it waits is not one either: an interrupt pending ({@code interrupted}), or for a
+ * virtual thread a park permit, a monitor granted or queued for, a notification ({@code parkPermit},
+ * {@code blockPermit}, {@code onWaitingList}, {@code notified}). A thread whose fields do not read as expected is
+ * not a candidate.
  */
 public final class DumpThreads {
     private static final int JVMTI_ALIVE = 0x1;
@@ -28,6 +32,8 @@ public final class DumpThreads {
     private static final int JVMTI_PARKED = 0x200;
     private static final int JVMTI_BLOCKED_ON_MONITOR_ENTER = 0x400;
     private static final int MAX_NAME = 200;
+    /** Frames kept per thread: a hostile dump could give every thread one stack of a million frames. */
+    static final int MAX_FRAMES = 1024;
 
     private DumpThreads() {
     }
@@ -41,6 +47,7 @@ public final class DumpThreads {
         }
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
+        Map<Integer, List<HeapIndex.HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
         List<DumpThread> out = new ArrayList<>();
         for (HeapIndex.HeapThread t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
@@ -49,11 +56,19 @@ public final class DumpThreads {
             }
             boolean virtual = vthread != null && c.isSubclassOf(vthread);
             Wait wait;
-            if (virtual) {
-                int state = (int) index.fieldValue(t.objectId(), "state");
-                wait = virtualStates.getOrDefault((int) (state & ~suspended), Wait.OTHER);
-            } else {
-                wait = platformWait(index, t.objectId());
+            try {
+                if (virtual) {
+                    int state = (int) index.fieldValue(t.objectId(), "state");
+                    wait = virtualStates.getOrDefault((int) (state & ~suspended), Wait.OTHER);
+                    wait = aboutToRun(index, c, t.objectId(), wait) ? Wait.OTHER : wait;
+                } else {
+                    wait = platformWait(index, c, t.objectId());
+                }
+                if (wait.untimed() && flag(index, c, t.objectId(), "interrupted")) {
+                    wait = Wait.OTHER;                        // an interrupt is pending: it wakes
+                }
+            } catch (RuntimeException e) {
+                wait = Wait.OTHER;                            // a layout we do not know: never a candidate
             }
             long blocker = index.hasField(c, "parkBlocker") ? index.fieldValue(t.objectId(), "parkBlocker") : 0;
             String name = "";
@@ -62,17 +77,48 @@ public final class DumpThreads {
                 String s = index.readString(nameId, MAX_NAME);
                 name = s == null ? "" : s;
             }
-            out.add(new DumpThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, index.stack(t)));
+            List<HeapIndex.HeapFrame> stack = stacks.get(t.stackTraceSerial());
+            if (stack == null) {
+                List<HeapIndex.HeapFrame> all = index.stack(t);
+                stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
+                stacks.put(t.stackTraceSerial(), stack);
+            }
+            out.add(new DumpThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
         }
         return out;
     }
 
-    private static Wait platformWait(HeapIndex index, long threadId) throws IOException {
-        long holder = index.fieldValue(threadId, "holder");
-        if (holder == 0) {
+    /**
+     * A virtual thread whose state says it waits but that will run: unparked already ({@code parkPermit}), given
+     * the monitor or queued to get it ({@code blockPermit}, {@code onWaitingList}), notified ({@code notified}).
+     */
+    private static boolean aboutToRun(HeapIndex index, HeapClass c, long id, Wait wait) throws IOException {
+        return switch (wait) {
+            case PARKED -> flag(index, c, id, "parkPermit");
+            case BLOCKED -> flag(index, c, id, "blockPermit") || flag(index, c, id, "onWaitingList");
+            case WAITING -> flag(index, c, id, "notified") || flag(index, c, id, "blockPermit")
+                    || flag(index, c, id, "onWaitingList");
+            case OTHER -> false;
+        };
+    }
+
+    private static boolean flag(HeapIndex index, HeapClass c, long id, String field) throws IOException {
+        return index.hasField(c, field) && index.fieldValue(id, field) != 0;
+    }
+
+    private static Wait platformWait(HeapIndex index, HeapClass c, long threadId) throws IOException {
+        int status;
+        if (index.hasField(c, "holder")) {
+            long holder = index.fieldValue(threadId, "holder");
+            if (holder == 0 || index.kindOf(holder) != HeapIndex.ObjectKind.INSTANCE) {
+                return Wait.OTHER;
+            }
+            status = (int) index.fieldValue(holder, "threadStatus");
+        } else if (index.hasField(c, "threadStatus")) {
+            status = (int) index.fieldValue(threadId, "threadStatus");      // JDK 18 and older
+        } else {
             return Wait.OTHER;
         }
-        int status = (int) index.fieldValue(holder, "threadStatus");
         if ((status & JVMTI_ALIVE) == 0) {
             return Wait.OTHER;
         }

@@ -22,7 +22,7 @@ import java.util.Set;
  *
  * <h2>The proof</h2>
  * <ol>
- *   <li>Candidates: threads, platform and virtual, parked with no timeout, in {@code Object.waitKind()} with no timeout,
+ *   <li>Candidates: threads, platform and virtual, parked with no timeout, in {@code Object.wait()} with no timeout,
  *       or waiting to enter a monitor ({@link DumpThreads}). Sleeping and timed waits never qualify.</li>
  *   <li>Mark from the roots: the GC roots of the dump, and every thread that is not a candidate with its frames
  *       (it runs, or wakes by itself, and can then use anything its frames hold) — but not the candidates' own
@@ -37,18 +37,30 @@ import java.util.Set;
  *   <li>What remains is leaked for certain, grouped by stack and what they wait on, with the heap that only they
  *       keep alive (retained bytes).</li>
  * </ol>
- * A proof errs only one way: a dead local of an interpreted frame still looks like a reference in a dump (HPROF has
- * no bytecode index), and objects held there can rescue a thread that is in fact leaked; a thread reported leaked is
- * leaked.
+ * <h2>What it assumes</h2>
+ * A leak is claimed only where the dump shows everything that could reach the thread. Rules that keep it so: weak,
+ * soft and finalizer references count as strong (live code may {@code get()} them; only a
+ * {@code PhantomReference}'s referent is left out); a thread waiting on a {@code ReferenceQueue} is never claimed
+ * (the GC fills queues); a thread in {@code Object.wait} or entering a monitor is claimed only when its waiting
+ * frame holds a monitor the dump lists as in use ({@code MONITOR_USED}), and none of those is reachable; a thread
+ * with an interrupt pending, or a virtual thread already given its permit, monitor or notification, is not a
+ * candidate; a dump in which live virtual threads have no thread root (JDK 21, 22) is refused. Not seen by any
+ * dump, and so assumed absent: references held only by the VM or by JIT-compiled code (scalar-replaced locals,
+ * values behind {@code ClassValue} or a hidden class's class data), threads that run between the dump's thread
+ * records and its heap records. Dead locals of interpreted frames still look like references (HPROF has no
+ * bytecode index): they can only rescue a thread. Taking two dumps a while apart and finding the same threads
+ * claimed in both rules out the races.
  */
 public final class LeakProof {
     /**
      * References that exist for observability only, as {@code class#field}: the JDK's root thread container's set
-     * of every virtual thread started directly, and the set of virtual threads of an executor's shared container.
+     * of every virtual thread started directly, the set of virtual threads of an executor's shared container, and
+     * the registry of thread containers (weak references, followed otherwise like any weak reference).
      */
     public static final List<String> OBSERVABILITY = List.of(
             "jdk.internal.vm.ThreadContainers$RootContainer$TrackingRootContainer#VTHREADS",
-            "jdk.internal.vm.SharedThreadContainer#virtualThreads");
+            "jdk.internal.vm.SharedThreadContainer#virtualThreads",
+            "jdk.internal.vm.ThreadContainers#CONTAINER_REGISTRY");
     private static final int MAX_RETAINED_GROUPS = 100;
     /** Paths need 4 bytes per object of the dump: above this many objects they are not computed. */
     static final long MAX_PATH_OBJECTS = 20_000_000;
@@ -86,8 +98,12 @@ public final class LeakProof {
     }
 
     /** What the proof found. */
+    /**
+     * What the proof found; {@code refused} says why nothing could be proven when the dump lacks what the proof
+     * needs (then {@code leaked} is empty), else {@code null}.
+     */
     public record Result(List<LeakedGroup> leaked, List<Rescued> rescued, int threads, int candidates, int rounds,
-                         long liveObjects) {
+                         long liveObjects, String refused) {
         public int leakedThreads() {
             return leaked.stream().mapToInt(LeakedGroup::count).sum();
         }
@@ -100,7 +116,9 @@ public final class LeakProof {
     private final Set<Long> excludedFields = new HashSet<>();     // class index << 32 | field index
     private final Set<Long> excludedStatics = new HashSet<>();
     private HeapClass reference;
+    private HeapClass phantom;
     private int referentField = -1;
+    private final Set<Long> monitorsUsed = new HashSet<>();
 
     private LeakProof(HeapIndex index) {
         this.index = index;
@@ -115,6 +133,10 @@ public final class LeakProof {
     private Result run() throws IOException {
         resolveExclusions();
         List<DumpThread> threads = DumpThreads.read(index);
+        String refused = incomplete(threads);
+        if (refused != null) {
+            return new Result(List.of(), List.of(), threads.size(), 0, 0, 0, refused);
+        }
         Map<Integer, DumpThread> bySerial = new HashMap<>();
         for (DumpThread t : threads) {
             bySerial.putIfAbsent(t.serial(), t);
@@ -133,10 +155,21 @@ public final class LeakProof {
                 }
             }
         }
+        for (int i = 0; i < roots.size(); i++) {
+            if (roots.kind(i) == RootKind.MONITOR_USED) {
+                monitorsUsed.add(roots.objectId(i));
+            }
+        }
         List<DumpThread> candidates = new ArrayList<>();
+        Map<DumpThread, Reason> why = new LinkedHashMap<>();
         for (DumpThread t : threads) {
             if (t.waitKind().untimed()) {
                 candidates.add(t);
+                if (t.stack().stream().anyMatch(f -> f.className().equals("java.lang.ref.ReferenceQueue"))) {
+                    // The GC enqueues references by itself: a thread waiting on a queue may be woken by it.
+                    why.put(t, new Reason("it waits on a ReferenceQueue, which the garbage collector may fill",
+                            t.objectId()));
+                }
             } else if (t.virtual()) {
                 framesOfVirtual.put(t.objectId(), toArray(frameRefs.get(t.serial())));
             }
@@ -165,7 +198,15 @@ public final class LeakProof {
             }
         }
         List<DumpThread> remaining = new ArrayList<>(candidates);
-        Map<DumpThread, Reason> why = new LinkedHashMap<>();
+        for (DumpThread t : why.keySet()) {                           // rescued before marking starts
+            remaining.remove(t);
+            mark(t.objectId());
+            long[] frames = toArray(frameRefs.get(t.serial()));
+            for (long o : frames) {
+                mark(o);
+            }
+            framesOfVirtual.put(t.objectId(), frames);
+        }
         int rounds = 0;
         while (true) {
             drain();
@@ -214,7 +255,42 @@ public final class LeakProof {
                     paths.getOrDefault(r.target(), List.of())));
         }
         rescued.sort((a, b) -> Integer.compare(b.count(), a.count()));
-        return new Result(leaked, rescued, threads.size(), candidates.size(), rounds, cardinality(live));
+        return new Result(leaked, rescued, threads.size(), candidates.size(), rounds, cardinality(live), null);
+    }
+
+    /**
+     * Why the dump cannot support a proof, or {@code null}: a live virtual thread without a thread root (dumps of
+     * JDK 21 and 22 hold no frames of unmounted virtual threads, so what only they hold would look unreachable).
+     */
+    private String incomplete(List<DumpThread> threads) throws IOException {
+        HeapClass vthread = index.classByName("java.lang.VirtualThread");
+        if (vthread == null) {
+            return null;
+        }
+        Set<Long> rooted = new HashSet<>();
+        for (DumpThread t : threads) {
+            if (t.virtual()) {
+                rooted.add(t.objectId());
+            }
+        }
+        long neu = vthread.staticFieldNames().contains("NEW") ? vthread.staticValue("NEW") : 0;
+        long terminated = vthread.staticFieldNames().contains("TERMINATED") ? vthread.staticValue("TERMINATED") : 99;
+        long[] missing = {0};
+        List<Long> unrooted = new ArrayList<>();
+        index.forEachObject((id, kind, cls) -> {
+            if (kind == HeapIndex.ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
+                unrooted.add(id);
+            }
+        });
+        for (long id : unrooted) {
+            long state = index.fieldValue(id, "state") & 0xff;
+            if (state != neu && state != terminated) {
+                missing[0]++;
+            }
+        }
+        return missing[0] == 0 ? null : missing[0] + " live virtual threads have no thread root in this dump (dumps "
+                + "of JDK 21 and 22 leave out the frames of unmounted virtual threads): anything only they hold would "
+                + "look unreachable, so no thread is claimed leaked; take the dump on JDK 23 or later";
     }
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
@@ -228,8 +304,9 @@ public final class LeakProof {
         if (c.waitKind() == Wait.WAITING || c.waitKind() == Wait.BLOCKED) {
             int depth = monitorFrame(c);
             List<Long> held = depth < 0 ? null : frameRefsAtDepth.get(((long) c.serial() << 32) | depth);
-            if (held == null || held.stream().allMatch(o -> o == c.objectId())) {
-                // The dump does not say which monitor: claim nothing.
+            if (held == null || held.stream().noneMatch(monitorsUsed::contains)) {
+                // No object of the waiting frame is a monitor in use (a static synchronized method's class, a
+                // compiled frame without its locals): the dump does not say which monitor, so claim nothing.
                 return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
                         + " is not recorded in the dump, so nothing can be proven", c.objectId());
             }
@@ -279,6 +356,7 @@ public final class LeakProof {
                 found++;
             }
             int[] t = {tail};
+            from(id);
             index.forEachReference(id, (target, kind, owner, i) -> {
                 if (!excluded(kind, owner, i)) {
                     long o = index.ordinal(target);
@@ -401,9 +479,11 @@ public final class LeakProof {
             set(only, ord);
             objects++;
             bytes += index.shallowSize(id);
+            from(id);
             index.forEachReference(id, (target, kind, owner, i) -> {
-                if (!excluded(kind, owner, i)) {
-                    stack.push(target);
+                long o = excluded(kind, owner, i) ? -1 : index.ordinal(target);
+                if (o >= 0 && !isSet(live, o) && !isSet(only, o)) {
+                    stack.push(target);                       // pushed at most once per referrer, checked again when popped
                 }
             });
             long[] frames = framesOfVirtualOrEmpty(id);
@@ -432,9 +512,18 @@ public final class LeakProof {
         return ord >= 0 && isSet(live, ord);
     }
 
+    /** Whether the object whose references are being read is a PhantomReference (its referent is never got). */
+    private boolean fromPhantom;
+
+    private void from(long id) {
+        HeapClass c = index.classOf(id);
+        fromPhantom = phantom != null && c != null && c.isSubclassOf(phantom);
+    }
+
     private void drain() throws IOException {
         while (!queue.isEmpty()) {
             long id = queue.pop();
+            from(id);
             index.forEachReference(id, (target, kind, owner, i) -> {
                 if (!excluded(kind, owner, i)) {
                     mark(target);
@@ -452,7 +541,7 @@ public final class LeakProof {
     private boolean excluded(ReferenceKind kind, HeapClass owner, int i) {
         long key = ((long) owner.index() << 32) | (i & 0xffffffffL);
         return switch (kind) {
-            case FIELD -> (owner == reference && i == referentField) || excludedFields.contains(key);
+            case FIELD -> (owner == reference && i == referentField && fromPhantom) || excludedFields.contains(key);
             case STATIC_FIELD -> excludedStatics.contains(key);
             default -> false;
         };
@@ -460,6 +549,7 @@ public final class LeakProof {
 
     private void resolveExclusions() {
         reference = index.classByName("java.lang.ref.Reference");
+        phantom = index.classByName("java.lang.ref.PhantomReference");
         if (reference != null) {
             referentField = reference.fieldNames().indexOf("referent");
         }

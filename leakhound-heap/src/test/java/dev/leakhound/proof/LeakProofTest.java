@@ -92,7 +92,8 @@ class LeakProofTest {
     @Test
     void controlsThatAreBlockedWithNoTimeoutAreRescuedWithAReason() {
         assertThat(rescuedNames()).as(describe()).contains("control-sentinel-kept", "control-idle-worker",
-                "control-queue-taker", "control-monitor-entering", "control-object-wait");
+                "control-queue-taker", "control-monitor-entering", "control-object-wait", "control-weakly-held");
+        assertThat(result.refused()).isNull();
         assertThat(result.rescued()).filteredOn(g -> g.threads().get(0).name().equals("control-sentinel-kept"))
                 .singleElement().satisfies(g -> {
                     assertThat(g.count()).isEqualTo(3);
@@ -104,7 +105,7 @@ class LeakProofTest {
                 });
         assertThat(result.rescued()).filteredOn(g -> g.threads().get(0).name().equals("control-queue-taker"))
                 .singleElement().satisfies(g -> assertThat(g.path().get(0)).as(describe())
-                        .startsWith("a local of thread "));
+                        .startsWith("a local of thread \"control-queue-holder\""));
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class ProofScenario {
     static ExecutorService keptPool;
     static final Object LOCK = new Object();
     static final Object WAIT_LOCK = new Object();
+    static java.lang.ref.WeakReference<Thread> WEAKLY_HELD;
 
     private ProofScenario() {
     }
@@ -84,19 +85,25 @@ public final class ProofScenario {
         keptPool.execute(ran::countDown);
         ran.await();
 
-        // Control: a queue a live (sleeping) thread holds in a local.
-        BlockingQueue<String> held = new ArrayBlockingQueue<>(1);
-        track(watched, Thread.ofPlatform().name("control-queue-holder").daemon(true).unstarted(() -> {
-            BlockingQueue<String> mine = held;
-            sleep(Duration.ofHours(1));
-            mine.offer("later");
-        })).start();
-        track(watched, Thread.ofVirtual().name("control-queue-taker").unstarted(() -> {
+        // Control: a queue a live (sleeping) thread holds in a local (set up in a method of its own, so that main's
+        // frame does not hold the queue too).
+        queueHeldByAnother(watched);
+
+        // Control: a thread parked on a latch only it knows, but held by a weak reference in a static field: live
+        // code can get() it and interrupt it (the JVM keeps a running thread's object, so the reference stays).
+        CountDownLatch weakLatchStarted = new CountDownLatch(1);
+        Thread weaklyHeld = track(watched, Thread.ofPlatform().name("control-weakly-held").daemon(true).unstarted(() -> {
+            CountDownLatch mine = new CountDownLatch(1);
+            weakLatchStarted.countDown();
             try {
-                held.take();
+                mine.await();
             } catch (InterruptedException ignored) {
             }
-        })).start();
+        }));
+        weaklyHeld.start();
+        WEAKLY_HELD = new java.lang.ref.WeakReference<>(weaklyHeld);
+        weaklyHeld = null;
+        weakLatchStarted.await();
 
         // Control: a monitor reachable from a static field, held by a sleeping thread; another waits to enter it.
         CountDownLatch holding = new CountDownLatch(1);
@@ -132,6 +139,21 @@ public final class ProofScenario {
         System.out.println("dumped");
         System.out.flush();
         System.exit(0);
+    }
+
+    private static void queueHeldByAnother(List<Thread> watched) {
+        BlockingQueue<String> held = new ArrayBlockingQueue<>(1);
+        track(watched, Thread.ofPlatform().name("control-queue-holder").daemon(true).unstarted(() -> {
+            BlockingQueue<String> mine = held;
+            sleep(Duration.ofHours(1));
+            mine.offer("later");
+        })).start();
+        track(watched, Thread.ofVirtual().name("control-queue-taker").unstarted(() -> {
+            try {
+                held.take();
+            } catch (InterruptedException ignored) {
+            }
+        })).start();
     }
 
     private static Thread track(List<Thread> watched, Thread t) {
