@@ -94,7 +94,8 @@ public final class GcLogParser {
     private static final Pattern MAXIMUM_HEAP = Pattern.compile(".*\\bMaximum heap (\\d{1,19})(?:\\s.*)?");
     private static final Pattern XMX = Pattern.compile(
             "(?:^|\\s)(?:-Xmx|-XX:MaxHeapSize=)(\\d{1,15})([kKmMgGtT]?)(?=\\s|$)");
-    private static final Pattern ZGC_PAUSE = Pattern.compile("[YyOo]: Pause .*");
+    /** ZGC's pauses: generational ({@code Y: Pause Mark Start}) and, on JDK 21-23, single-generation ones. */
+    private static final Pattern ZGC_PAUSE = Pattern.compile("(?:[YyOo]: )?Pause (?:Mark Start|Mark End|Relocate Start)(?: .*)?");
     private static final Set<String> ZGC_COLLECTIONS = Set.of("Major Collection", "Minor Collection",
             "Garbage Collection");
     private static final Set<String> G1_MARKING = Set.of("Concurrent Mark Cycle", "Concurrent Undo Cycle");
@@ -322,13 +323,22 @@ public final class GcLogParser {
         if (G1_MARKING.contains(name)) {
             return Family.G1_MARKING;
         }
+        if (ZGC_PAUSE.matcher(name).matches()) {
+            return Family.ZGC_PAUSE;                                  // before "Pause ": ZGC's are phases
+        }
         if (name.startsWith("Pause ")) {
             return Family.PAUSE;
         }
         if (name.startsWith("Concurrent ")) {
             return Family.CONCURRENT;
         }
-        return ZGC_PAUSE.matcher(name).matches() ? Family.ZGC_PAUSE : null;
+        return null;
+    }
+
+    /** {@code a + b}, at most {@link Long#MAX_VALUE} (a hostile log's durations must not wrap around). */
+    static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** The events of one GC id so far. */
@@ -375,9 +385,9 @@ public final class GcLogParser {
             }
             if (d >= 0) {
                 if (family == Family.PAUSE || family == Family.ZGC_PAUSE) {
-                    pause = Math.max(0, pause) + d;
+                    pause = saturatedAdd(Math.max(0, pause), d);
                 } else {
-                    concurrent = Math.max(0, concurrent) + d;
+                    concurrent = saturatedAdd(Math.max(0, concurrent), d);
                 }
             }
             String name = e.name();

@@ -92,7 +92,9 @@ record LogLine(long uptimeNanos, long epochNanos, String tags, String message) {
             char last = d.charAt(d.length() - 1);
             if (last == 's' && d.length() >= 2 && d.charAt(d.length() - 2) != 'm' && d.charAt(d.length() - 2) != 'n'
                     && (m = SECONDS.matcher(d)).matches()) {
-                uptime = Long.parseLong(m.group(1)) * 1_000_000_000L + fraction(m.group(2));
+                long seconds = Long.parseLong(m.group(1));
+                // an uptime past ~292 years overflows nanoseconds: not a decoration, leave the line's text alone
+                uptime = seconds > Long.MAX_VALUE / 1_000_000_000L - 1 ? -1 : seconds * 1_000_000_000L + fraction(m.group(2));
             } else if ((m = COUNT.matcher(d)).matches()) {
                 long n = parseOrMinus(m.group(1));
                 if (n < 0) {

@@ -180,6 +180,25 @@ class GcLogParserTest {
     }
 
     @Test
+    void singleGenerationZgcOfJdk21SumsItsPhasePauses() throws IOException {
+        GcLog log = parse("""
+                [0.010s][info][gc,init] Max Capacity: 128M
+                [0.021s][info][gc     ] Using The Z Garbage Collector
+                [0.301s][info][gc,start    ] GC(0) Garbage Collection (Warmup)
+                [0.302s][info][gc,phases   ] GC(0) Pause Mark Start 0.009ms
+                [0.309s][info][gc,phases   ] GC(0) Concurrent Mark 6.512ms
+                [0.309s][info][gc,phases   ] GC(0) Pause Mark End 0.021ms
+                [0.311s][info][gc,phases   ] GC(0) Pause Relocate Start 0.010ms
+                [0.318s][info][gc          ] GC(0) Garbage Collection (Warmup) 14M(11%)->10M(8%)
+                """);
+        assertThat(log.cycles()).singleElement().satisfies(c -> {
+            assertThat(c.collector()).isEqualTo("ZGC Garbage Collection");
+            assertThat(c.pause()).isEqualTo(Duration.ofNanos(40_000));          // 0.009 + 0.021 + 0.010 ms
+            assertThat(c.heapAfter()).isEqualTo(10 * MB);
+        });
+    }
+
+    @Test
     void shenandoahCyclesTriggersAndDegeneratedCollections() throws IOException {
         GcLog log = parse("""
                 [0.008s][info][gc] Using Shenandoah

@@ -62,7 +62,7 @@ public final class LeakProof {
             "jdk.internal.vm.SharedThreadContainer#virtualThreads",
             "jdk.internal.vm.ThreadContainers#CONTAINER_REGISTRY");
     private static final int MAX_RETAINED_GROUPS = 100;
-    /** Paths need 4 bytes per object of the dump: above this many objects they are not computed. */
+    /** Paths need 8 bytes per object of the dump while they are computed: above this many objects they are not. */
     static final long MAX_PATH_OBJECTS = 20_000_000;
     private static final int MAX_PATH_GROUPS = 50;
     private static final int MAX_PATH_LENGTH = 40;
@@ -141,18 +141,14 @@ public final class LeakProof {
         for (DumpThread t : threads) {
             bySerial.putIfAbsent(t.serial(), t);
         }
-        Map<Integer, List<Long>> frameRefs = new HashMap<>();            // thread serial -> objects its frames hold
-        Map<Long, List<Long>> frameRefsAtDepth = new HashMap<>();        // serial << 32 | depth -> objects
+        Map<Integer, FrameRefs> frameRefs = new HashMap<>();             // thread serial -> objects its frames hold
         HeapIndex.Roots roots = index.roots();
         for (int i = 0; i < roots.size(); i++) {
             RootKind kind = roots.kind(i);
             if (kind == RootKind.JAVA_FRAME || kind == RootKind.JNI_LOCAL || kind == RootKind.NATIVE_STACK
                     || kind == RootKind.THREAD_BLOCK) {
-                frameRefs.computeIfAbsent(roots.threadSerial(i), k -> new ArrayList<>()).add(roots.objectId(i));
-                if (kind == RootKind.JAVA_FRAME) {
-                    long key = ((long) roots.threadSerial(i) << 32) | (roots.extra(i) & 0xffffffffL);
-                    frameRefsAtDepth.computeIfAbsent(key, k -> new ArrayList<>()).add(roots.objectId(i));
-                }
+                frameRefs.computeIfAbsent(roots.threadSerial(i), k -> new FrameRefs())
+                        .add(roots.objectId(i), kind == RootKind.JAVA_FRAME ? (int) roots.extra(i) : -1);
             }
         }
         for (int i = 0; i < roots.size(); i++) {
@@ -214,7 +210,7 @@ public final class LeakProof {
             boolean rescuedAny = false;
             for (var it = remaining.iterator(); it.hasNext(); ) {
                 DumpThread c = it.next();
-                Reason reason = reachable(c, frameRefsAtDepth);
+                Reason reason = reachable(c, frameRefs.get(c.serial()));
                 if (reason != null) {
                     it.remove();
                     why.put(c, reason);
@@ -294,7 +290,7 @@ public final class LeakProof {
     }
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
-    private Reason reachable(DumpThread c, Map<Long, List<Long>> frameRefsAtDepth) {
+    private Reason reachable(DumpThread c, FrameRefs frames) {
         if (isMarked(c.objectId())) {
             return new Reason("its Thread object is reachable (it can be interrupted or unparked)", c.objectId());
         }
@@ -303,7 +299,7 @@ public final class LeakProof {
         }
         if (c.waitKind() == Wait.WAITING || c.waitKind() == Wait.BLOCKED) {
             int depth = monitorFrame(c);
-            List<Long> held = depth < 0 ? null : frameRefsAtDepth.get(((long) c.serial() << 32) | depth);
+            List<Long> held = depth < 0 || frames == null ? null : frames.atDepth(depth);
             if (held == null || held.stream().noneMatch(monitorsUsed::contains)) {
                 // No object of the waiting frame is a monitor in use (a static synchronized method's class, a
                 // compiled frame without its locals): the dump does not say which monitor, so claim nothing.
@@ -322,7 +318,7 @@ public final class LeakProof {
 
     /**
      * The shortest chains of references from a seed to each target, by one breadth-first walk with a parent per
-     * object (4 bytes per object of the dump; skipped above {@link #MAX_PATH_OBJECTS}).
+     * object and a queue (8 bytes per object of the dump; skipped above {@link #MAX_PATH_OBJECTS}).
      */
     private Map<Long, List<String>> paths(List<Long> targets) throws IOException {
         Map<Long, List<String>> out = new HashMap<>();
@@ -381,12 +377,15 @@ public final class LeakProof {
                 continue;
             }
             List<Integer> chain = new ArrayList<>();
-            for (int at = ord; at >= 0 && chain.size() <= MAX_PATH_LENGTH; at = parent[at]) {
+            int at = ord;
+            for (; at >= 0 && chain.size() <= MAX_PATH_LENGTH; at = parent[at]) {
                 chain.add(0, at);
             }
+            boolean cut = at >= 0;                            // the live end is further than MAX_PATH_LENGTH steps
             int seed = -2 - parent[chain.get(0)];
             List<String> path = new ArrayList<>();
-            path.add(seed >= 0 && seed < seeds.size() ? seeds.get(seed).what() + ": " + describe(index.idAt(chain.get(0)))
+            path.add(cut ? "... (more steps from something live) ... " + describe(index.idAt(chain.get(0)))
+                    : seed >= 0 && seed < seeds.size() ? seeds.get(seed).what() + ": " + describe(index.idAt(chain.get(0)))
                     : describe(index.idAt(chain.get(0))));
             for (int k = 1; k < chain.size(); k++) {
                 path.add(edge(index.idAt(chain.get(k - 1)), index.idAt(chain.get(k))));
@@ -459,7 +458,7 @@ public final class LeakProof {
     }
 
     /** Bytes and objects reachable from the group's threads and frames and from nothing that runs. */
-    private long[] retained(List<DumpThread> g, Map<Integer, List<Long>> frameRefs) throws IOException {
+    private long[] retained(List<DumpThread> g, Map<Integer, FrameRefs> frameRefs) throws IOException {
         long[] only = new long[live.length];
         LongStack stack = new LongStack();
         long bytes = 0;
@@ -589,15 +588,34 @@ public final class LeakProof {
         return c == null ? "?" : c.name();
     }
 
-    private static long[] toArray(List<Long> ids) {
-        if (ids == null) {
-            return new long[0];
+    private static long[] toArray(FrameRefs refs) {
+        return refs == null ? new long[0] : java.util.Arrays.copyOf(refs.ids, refs.size);
+    }
+
+    /** The objects one thread's frame roots hold, with each one's frame depth (-1 when not a frame's): 12 bytes each. */
+    static final class FrameRefs {
+        long[] ids = new long[8];
+        int[] depths = new int[8];
+        int size;
+
+        void add(long id, int depth) {
+            if (size == ids.length) {
+                ids = java.util.Arrays.copyOf(ids, size * 2);
+                depths = java.util.Arrays.copyOf(depths, size * 2);
+            }
+            ids[size] = id;
+            depths[size++] = depth;
         }
-        long[] out = new long[ids.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ids.get(i);
+
+        List<Long> atDepth(int depth) {
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                if (depths[i] == depth) {
+                    out.add(ids[i]);
+                }
+            }
+            return out.isEmpty() ? null : out;
         }
-        return out;
     }
 
     private static boolean isSet(long[] bits, long ord) {
