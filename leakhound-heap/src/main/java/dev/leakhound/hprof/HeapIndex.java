@@ -266,7 +266,7 @@ public final class HeapIndex implements AutoCloseable {
     }
 
     /**
-     * A dense number for the object, 0 to {@link #objectCount()} - 1 (its place in the id-sorted table), or -1
+     * A dense number for the object, 0 to {@link #objectCount()} - 1 (its place in the index's table), or -1
      * when the dump has no object of that id: for bit sets over all objects.
      */
     public long ordinal(long objectId) {
@@ -319,7 +319,7 @@ public final class HeapIndex implements AutoCloseable {
         return kind(p) == ObjectKind.CLASS ? classByName("java.lang.Class") : cls(p);
     }
 
-    /** Every object, in id order, without reading the file. */
+    /** Every object, in the index's order (the dump's, or ids' when the dump was not in runs), without reading the file. */
     public void forEachObject(ObjectVisitor visitor) {
         HeapClass javaLangClass = classByName("java.lang.Class");
         for (long i = 0, n = objects.size(); i < n; i++) {

@@ -1,13 +1,30 @@
 package dev.leakhound.hprof;
 
-/** An open-addressing hash map from {@code long} to non-negative {@code int}, without boxing: class ids to indices. */
+/**
+ * An open-addressing hash map from {@code long} to non-negative {@code int}, without boxing: class ids to indices.
+ * The last key found is remembered: a dump lists many objects of one class in a row. Not thread-safe.
+ */
 final class LongIntMap {
     private long[] keys = new long[1024];
     private int[] values = new int[1024];
     private boolean[] used = new boolean[1024];
     private int size;
+    private long lastKey;
+    private int lastValue = -1;
 
     int get(long key) {
+        if (key == lastKey && lastValue >= 0) {
+            return lastValue;
+        }
+        int v = find(key);
+        if (v >= 0) {
+            lastKey = key;
+            lastValue = v;
+        }
+        return v;
+    }
+
+    private int find(long key) {
         int mask = keys.length - 1;
         for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
             if (!used[i]) {
@@ -20,6 +37,7 @@ final class LongIntMap {
     }
 
     void put(long key, int value) {
+        lastValue = -1;                                       // forget: the value may change
         if (size * 2 >= keys.length) {
             grow();
         }

@@ -3,8 +3,14 @@ package dev.leakhound.hprof;
 /**
  * A map from {@code long} keys to {@code long} values in two paged primitive arrays: 16 bytes per entry (plus
  * at most one page of slack), no object per entry, no copy when it grows. Filled by {@link #add}, then
- * {@link #seal}ed (sorted by key in place, unless already sorted), then read by binary search. Duplicate keys
- * keep all entries; {@link #indexOf} finds one of them.
+ * {@link #seal}ed, then read by binary search. Duplicate keys keep all entries; {@link #indexOf} finds one of them.
+ *
+ * <p>Sealing moves nothing when the table is made of a few ascending runs, which is how HotSpot writes a dump (each
+ * of the parallel dumper's threads walks its part of the heap in address order; the parts interleave): a merge walk
+ * over the runs cuts them into segments of keys that are contiguous both in the table and in key order, and a
+ * directory of those segments, ordered by first key, is searched before the segment. Any other order (too many
+ * runs or segments, duplicate keys across runs) is sorted in place. An entry's index ({@link #indexOf},
+ * {@link #key}) is its place in the table; it is the key order only when the table is sorted.
  */
 final class LongLongTable {
     /** 32K entries: 256 KB pages, below half of G1's smallest region (1 MB), so no page is a humongous object. */
@@ -16,6 +22,15 @@ final class LongLongTable {
     private long[][] values = new long[4][];
     private long size;
     private boolean sealed;
+    /** The segment directory, in key order: first key, last key, start index, end index (exclusive). */
+    private long[] segFirst;
+    private long[] segLast;
+    private long[] segStart;
+    private long[] segEnd;
+    private static final int MAX_RUNS = 8192;
+    /** The merge walk costs about (segments x runs) steps: above this, sorting is cheaper. */
+    private static final long MAX_MERGE_WORK = 100_000_000L;
+    private static final int MAX_SEGMENTS = 1 << 20;
 
     void add(long key, long value) {
         if (sealed) {
@@ -69,12 +84,107 @@ final class LongLongTable {
             return;
         }
         sealed = true;
-        for (long i = 1; i < size; i++) {
+        java.util.List<Long> starts = new java.util.ArrayList<>();
+        starts.add(0L);
+        for (long i = 1; i < size && starts.size() <= MAX_RUNS; i++) {
             if (key(i - 1) > key(i)) {
-                sort(0, size - 1, 2 * (64 - Long.numberOfLeadingZeros(size)));
-                return;
+                starts.add(i);
             }
         }
+        if (starts.size() == 1) {
+            return;                                           // sorted already
+        }
+        if (starts.size() > MAX_RUNS || !segment(starts)) {
+            sort(0, size - 1, 2 * (64 - Long.numberOfLeadingZeros(size)));
+        }
+    }
+
+    /**
+     * Builds the segment directory by merging the runs (positions only, nothing moves); false when it would be too
+     * large, or when two runs share a key.
+     */
+    private boolean segment(java.util.List<Long> starts) {
+        int r = starts.size();
+        long[] pos = new long[r];
+        long[] end = new long[r];
+        for (int k = 0; k < r; k++) {
+            pos[k] = starts.get(k);
+            end[k] = k + 1 < r ? starts.get(k + 1) : size;
+        }
+        long[] first = new long[64];
+        long[] last = new long[64];
+        long[] start = new long[64];
+        long[] stop = new long[64];
+        int n = 0;
+        int current = -1;
+        long previousKey = 0;
+        boolean any = false;
+        long work = 0;
+        while (true) {
+            work += 2L * r;
+            if (work > MAX_MERGE_WORK) {
+                return false;
+            }
+            int best = -1;                                    // the run with the smallest next key (R is small)
+            long bestKey = 0;
+            for (int k = 0; k < r; k++) {
+                if (pos[k] < end[k] && (best < 0 || key(pos[k]) < bestKey)) {
+                    best = k;
+                    bestKey = key(pos[k]);
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            if (any && bestKey == previousKey && best != current) {
+                return false;                                 // the same key in two runs: sort instead
+            }
+            if (best != current || pos[best] != stop[n - 1]) {
+                if (n == first.length) {
+                    if (n >= MAX_SEGMENTS) {
+                        return false;
+                    }
+                    first = java.util.Arrays.copyOf(first, n * 2);
+                    last = java.util.Arrays.copyOf(last, n * 2);
+                    start = java.util.Arrays.copyOf(start, n * 2);
+                    stop = java.util.Arrays.copyOf(stop, n * 2);
+                }
+                first[n] = bestKey;
+                start[n] = pos[best];
+                stop[n] = pos[best];
+                n++;
+                current = best;
+            }
+            // Take the rest of this run's keys below the other runs' next keys in one go.
+            long limit = Long.MAX_VALUE;
+            for (int k = 0; k < r; k++) {
+                if (k != best && pos[k] < end[k]) {
+                    limit = Math.min(limit, key(pos[k]));
+                }
+            }
+            long p = pos[best];
+            while (p < end[best] && key(p) < limit) {
+                p++;
+            }
+            if (p == pos[best]) {
+                p++;                                          // equal to another run's next key: caught above next
+            }
+            last[n - 1] = key(p - 1);
+            stop[n - 1] = p;
+            previousKey = key(p - 1);
+            pos[best] = p;
+            any = true;
+        }
+        segFirst = java.util.Arrays.copyOf(first, n);
+        segLast = java.util.Arrays.copyOf(last, n);
+        segStart = java.util.Arrays.copyOf(start, n);
+        segEnd = java.util.Arrays.copyOf(stop, n);
+        return true;
+    }
+
+    /** How many segments the directory has (1 when the table is sorted). */
+    int segments() {
+        return segFirst == null ? 1 : segFirst.length;
     }
 
     /** The index of an entry with this key, or -1. */
@@ -84,6 +194,25 @@ final class LongLongTable {
         }
         long lo = 0;
         long hi = size - 1;
+        if (segFirst != null) {
+            int a = 0;
+            int b = segFirst.length - 1;
+            int seg = -1;
+            while (a <= b) {                                  // the last segment whose first key is <= key
+                int m = (a + b) >>> 1;
+                if (segFirst[m] <= key) {
+                    seg = m;
+                    a = m + 1;
+                } else {
+                    b = m - 1;
+                }
+            }
+            if (seg < 0 || key > segLast[seg]) {
+                return -1;
+            }
+            lo = segStart[seg];
+            hi = segEnd[seg] - 1;
+        }
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
             long k = key(mid);

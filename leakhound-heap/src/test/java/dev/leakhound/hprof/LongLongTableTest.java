@@ -1,0 +1,86 @@
+package dev.leakhound.hprof;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Lookups after sealing, whatever the order the keys came in: sorted, interleaved runs, shuffled, duplicates. */
+class LongLongTableTest {
+
+    private static LongLongTable table(List<Long> keys) {
+        LongLongTable t = new LongLongTable();
+        for (long k : keys) {
+            t.add(k, k * 7 + 1);
+        }
+        t.seal();
+        return t;
+    }
+
+    private static void everyKeyIsFoundAndNoOther(LongLongTable t, List<Long> keys) {
+        for (long k : keys) {
+            long i = t.indexOf(k);
+            assertThat(i).as("key %d", k).isNotNegative();
+            assertThat(t.key(i)).isEqualTo(k);
+            assertThat(t.value(i)).isEqualTo(k * 7 + 1);
+        }
+        List<Long> sorted = new ArrayList<>(keys);
+        Collections.sort(sorted);
+        for (int j = 0; j + 1 < sorted.size(); j++) {
+            if (sorted.get(j + 1) - sorted.get(j) > 1) {
+                assertThat(t.indexOf(sorted.get(j) + 1)).as("absent key %d", sorted.get(j) + 1).isEqualTo(-1);
+            }
+        }
+        assertThat(t.indexOf(sorted.get(0) - 1)).isEqualTo(-1);
+        assertThat(t.indexOf(sorted.get(sorted.size() - 1) + 1)).isEqualTo(-1);
+    }
+
+    @Test
+    void runsOfInterleavedBlocksAreSearchedInPlace() {
+        // Three "dumper threads", each walking its blocks ("regions") in address order; blocks interleave.
+        List<List<Long>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Random random = new Random(42);
+        for (int block = 0; block < 300; block++) {
+            List<Long> run = runs.get(random.nextInt(3));
+            for (int i = 0; i < 1 + random.nextInt(200); i++) {
+                run.add(block * 10_000L + i * 8);
+            }
+        }
+        List<Long> keys = new ArrayList<>();
+        runs.forEach(keys::addAll);
+        LongLongTable t = table(keys);
+        assertThat(t.segments()).isGreaterThan(1);
+        for (long i = 0; i < keys.size(); i++) {
+            assertThat(t.key(i)).as("nothing moved").isEqualTo(keys.get((int) i));
+        }
+        everyKeyIsFoundAndNoOther(t, keys);
+    }
+
+    @Test
+    void sortedShuffledAndDuplicatedInputsAreFoundToo() {
+        List<Long> sorted = new ArrayList<>();
+        for (long k = 100; k < 50_000; k += 3) {
+            sorted.add(k);
+        }
+        LongLongTable s = table(sorted);
+        assertThat(s.segments()).isEqualTo(1);
+        everyKeyIsFoundAndNoOther(s, sorted);
+
+        List<Long> shuffled = new ArrayList<>(sorted);
+        Collections.shuffle(shuffled, new Random(7));                // thousands of runs: sorted in place
+        LongLongTable sh = table(shuffled);
+        assertThat(sh.segments()).isEqualTo(1);
+        everyKeyIsFoundAndNoOther(sh, shuffled);
+
+        List<Long> twoRunsSharingKeys = new ArrayList<>(List.of(10L, 20L, 30L, 15L, 20L, 25L));
+        LongLongTable d = table(twoRunsSharingKeys);
+        for (long k : twoRunsSharingKeys) {
+            assertThat(d.key(d.indexOf(k))).isEqualTo(k);
+        }
+        assertThat(d.indexOf(21)).isEqualTo(-1);
+    }
+}
