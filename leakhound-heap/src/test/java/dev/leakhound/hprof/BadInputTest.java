@@ -76,7 +76,7 @@ class BadInputTest {
     void truncatedInARecord() throws IOException {
         HprofFormatException e = histogramFails(write("cut.hprof", Arrays.copyOf(real, real.length / 2)));
         // where the cut falls decides which: in a record's header, or in its body
-        assertThat(e.reason()).containsAnyOf("past the end of the file", "unexpected end of file (truncated dump?)");
+        assertThat(e.reason()).contains("truncated dump");
         assertThat(e.offset()).isBetween(0L, (long) real.length / 2);
     }
 
