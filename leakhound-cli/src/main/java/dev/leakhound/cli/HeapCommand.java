@@ -7,6 +7,7 @@ import dev.leakhound.hprof.HeapHistogram;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.ProgressBar;
+import dev.leakhound.model.StackFrame;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.report.JsonReport;
@@ -234,8 +235,7 @@ final class HeapCommand implements Callable<Integer> {
     /** The first frame outside the JDK, where the application blocks; else the top frame. */
     private static HeapIndex.HeapFrame blockedAt(List<HeapIndex.HeapFrame> stack) {
         for (HeapIndex.HeapFrame f : stack) {
-            String c = f.className();
-            if (!(c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.") || c.startsWith("javax."))) {
+            if (!StackFrame.isJdk(null, f.className())) {            // a heap dump's frames name no module
                 return f;
             }
         }

@@ -7,20 +7,9 @@ public final class JdkFrames {
     private JdkFrames() {
     }
 
-    /**
-     * Whether the frame belongs to the JDK. A frame that names its module is the JDK's when the module is
-     * ({@code java.*}, {@code jdk.*}); the JDK's dumps name the module of every JDK frame. A frame without a
-     * module (class path code, or a JDK 8 dump) is the JDK's when its class is in {@code java.*},
-     * {@code jdk.*} or {@code sun.*}; {@code javax.*} and {@code com.sun.*} classes on the class path are
-     * libraries (servlets, Jersey, JNA), not the JDK.
-     */
+    /** Whether the frame belongs to the JDK: {@link StackFrame#isJdk()}. */
     public static boolean isJdk(StackFrame f) {
-        String m = f.moduleName();
-        if (m != null) {
-            return m.startsWith("java.") || m.startsWith("jdk.");
-        }
-        String c = f.className();
-        return c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.");
+        return f.isJdk();
     }
 
     /**

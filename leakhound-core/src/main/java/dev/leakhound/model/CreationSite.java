@@ -23,7 +23,7 @@ public record CreationSite(List<StackFrame> frames, String creator, Instant star
      */
     public StackFrame startingFrame() {
         for (StackFrame f : frames) {
-            if (!isJdk(f.className())) {
+            if (!f.isJdk()) {
                 return f;
             }
         }
@@ -43,8 +43,4 @@ public record CreationSite(List<StackFrame> frames, String creator, Instant star
         return frames.subList(i, Math.min(frames.size(), i + 2));
     }
 
-    private static boolean isJdk(String className) {
-        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")
-                || className.startsWith("javax.") || className.startsWith("com.sun.");
-    }
 }

@@ -30,6 +30,27 @@ public record StackFrame(String moduleName, String className, String methodName,
         }
     }
 
+    /**
+     * Whether the frame belongs to the JDK; see {@link #isJdk(String, String)}.
+     */
+    public boolean isJdk() {
+        return isJdk(moduleName, className);
+    }
+
+    /**
+     * Whether a class belongs to the JDK. A class whose module is named is the JDK's when the module is
+     * ({@code java.*}, {@code jdk.*}); the JDK's dumps name the module of every JDK frame. A class without a
+     * module (class path code, a JDK 8 dump, a heap dump) is the JDK's when it is in {@code java.*},
+     * {@code jdk.*} or {@code sun.*}; {@code javax.*} and {@code com.sun.*} classes on the class path are
+     * libraries (servlets, Jersey, JNA), not the JDK.
+     */
+    public static boolean isJdk(String moduleName, String className) {
+        if (moduleName != null) {
+            return moduleName.startsWith("java.") || moduleName.startsWith("jdk.");
+        }
+        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.");
+    }
+
     public static StackFrame of(StackTraceElement e) {
         if (e.isNativeMethod()) {
             // A native frame keeps its file name (Object.java) but every text form prints "(Native Method)"

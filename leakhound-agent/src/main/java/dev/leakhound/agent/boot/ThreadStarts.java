@@ -534,6 +534,11 @@ public final class ThreadStarts {
                 || className.startsWith("java.lang.Thread$");
     }
 
+    /**
+     * Classes of the JDK and of its well-known extensions, by name: deliberately wider than
+     * {@code StackFrame.isJdk}, which this class cannot use (it must depend on nothing but {@code java.base}): a
+     * key taken for the JDK's only costs stack walks, never a wrong site.
+     */
     static boolean isJdkClass(String name) {
         return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
                 || name.startsWith("javax.") || name.startsWith("com.sun.");
