@@ -1,17 +1,12 @@
 package dev.leakhound.agent.capture;
 
+import dev.leakhound.testing.AgentJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,24 +37,9 @@ class ContainerThreadsTest {
 
     @Test
     void anAgentOpensTheContainersThroughInstrumentation(@TempDir Path dir) throws Exception {
-        Path jar = dir.resolve("capture-test-agent.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().putValue("Premain-Class", CaptureTestAgent.class.getName());
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
-            j.flush();
-        }
-        Path out = dir.resolve("out.txt");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + jar, "-cp", System.getProperty("java.class.path"), CaptureTestAgent.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        try {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
-        } finally {
-            p.destroyForcibly();
-        }
-        String text = Files.readString(out);
-        assertEquals(0, p.exitValue(), text);
+        AgentJvm.Result r = AgentJvm.run(dir, CaptureTestAgent.class, false, Duration.ofSeconds(60));
+        String text = r.output();
+        assertEquals(0, r.exitStatus(), text);
         assertTrue(text.contains("before=false"), text);
         assertTrue(text.contains("available=true"), text);
         assertTrue(text.contains("parked=100 of 100"), text);
