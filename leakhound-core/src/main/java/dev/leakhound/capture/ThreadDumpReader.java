@@ -7,8 +7,6 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -292,94 +290,29 @@ public final class ThreadDumpReader {
      * The lines of a text dump, each at most {@link #MAX_LINE_CHARS} long, without line terminators
      * ({@code \n} or {@code \r\n}). Used by the text parsers; refuses NUL characters (binary data).
      */
-    static final class Lines {
-        private final Reader reader;
+    static final class Lines extends TextLines {
         private final String origin;
-        private final char[] buf = new char[8192];
-        private final StringBuilder sb = new StringBuilder(256);
-        private int pos;
-        private int limit;
-        private long lineNumber;
-        private boolean terminated = true;
-        private boolean eof;
-        private boolean bomSkipped;
 
         Lines(InputStream in, String origin) {
-            this.reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+            super(in, MAX_LINE_CHARS);
             this.origin = origin;
         }
 
-        /** The next line, or {@code null} at the end. */
-        String next() throws IOException {
-            if (eof) {
-                return null;
-            }
-            sb.setLength(0);
-            while (true) {
-                if (pos == limit) {
-                    int n = reader.read(buf, 0, buf.length);
-                    if (n <= 0) {
-                        eof = true;
-                        if (sb.isEmpty()) {
-                            return null;
-                        }
-                        lineNumber++;
-                        terminated = false;
-                        return line();
-                    }
-                    pos = 0;
-                    limit = n;
-                    if (lineNumber == 0 && sb.isEmpty() && buf[0] == '\uFEFF' && !bomSkipped) {
-                        pos = 1;                         // a UTF-8 byte order mark
-                        bomSkipped = true;
-                    }
-                }
-                int start = pos;
-                while (pos < limit) {
-                    char c = buf[pos];
-                    if (c == '\n') {
-                        sb.append(buf, start, pos - start);
-                        pos++;
-                        lineNumber++;
-                        terminated = true;
-                        checkLength(lineNumber);
-                        return line();
-                    }
-                    if (c == 0) {
-                        throw new ThreadDumpParseException(origin, lineNumber + 1, sb.length() + pos - start + 1,
-                                "binary data (a NUL character): not a text thread dump, or corrupt");
-                    }
-                    pos++;
-                }
-                sb.append(buf, start, pos - start);
-                checkLength(lineNumber + 1);
-            }
+        @Override
+        protected boolean isBinary(char c) {
+            return c == 0;
         }
 
-        private void checkLength(long line) throws ThreadDumpParseException {
-            if (sb.length() > MAX_LINE_CHARS) {
-                eof = true;
-                throw new ThreadDumpParseException(origin, line, 0,
-                        "line longer than " + MAX_LINE_CHARS + " characters: not a thread dump, or corrupt");
-            }
+        @Override
+        protected IOException binaryData(long line, int column, char c) {
+            return new ThreadDumpParseException(origin, line, column,
+                    "binary data (a NUL character): not a text thread dump, or corrupt");
         }
 
-        private String line() {
-            int len = sb.length();
-            if (len > 0 && sb.charAt(len - 1) == '\r') {
-                len--;
-            }
-            return sb.substring(0, len);
-        }
-
-        /** 1-based number of the line last returned. */
-        long lineNumber() {
-            return lineNumber;
-        }
-
-        /** Whether the line last returned ended with a line terminator (false: the input ended inside it). */
-        boolean lastLineTerminated() {
-            return terminated;
+        @Override
+        protected IOException tooLong(long line, int maxLineChars) {
+            return new ThreadDumpParseException(origin, line, 0,
+                    "line longer than " + maxLineChars + " characters: not a thread dump, or corrupt");
         }
     }
 }
