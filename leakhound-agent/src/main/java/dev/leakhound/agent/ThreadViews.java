@@ -309,20 +309,8 @@ public final class ThreadViews {
     }
 
     private static void writeGroup(JsonGenerator g, StackGroup group, BlockedSince blocked) throws IOException {
-        WaitSite w = group.waitSite();
         g.writeStartObject();
-        g.writeNumberField("count", group.count());
-        g.writeNumberField("virtualCount", group.virtualCount());
-        if (group.state() != null) {
-            g.writeStringField("state", group.state().name());
-        }
-        if (w.call() != null) {
-            g.writeStringField("waitingIn", w.call());
-        }
-        if (w.blockingFrame() != null) {
-            g.writeStringField("blockedAt", w.blockingFrame().toString());
-        }
-        g.writeBooleanField("blockedWithoutTimeout", group.blockedWithoutTimeout());
+        JsonReport.writeGroupSummary(g, group);
         if (group.blockerKind() != null) {
             g.writeObjectFieldStart("blocker");
             g.writeStringField("kind", group.blockerKind().name());

@@ -44,18 +44,12 @@ public final class JsonReport {
         return g.useDefaultPrettyPrinter();
     }
 
-    /** Writes an array of groups. */
-    public static void writeGroups(JsonGenerator g, List<StackGroup> groups) throws IOException {
-        g.writeStartArray();
-        for (StackGroup group : groups) {
-            writeGroup(g, group);
-        }
-        g.writeEndArray();
-    }
-
-    public static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
+    /**
+     * Writes, into the group's object, the fields every JSON view of a group has: {@code count},
+     * {@code virtualCount}, {@code state}, {@code waitingIn}, {@code blockedAt}, {@code blockedWithoutTimeout}.
+     */
+    public static void writeGroupSummary(JsonGenerator g, StackGroup group) throws IOException {
         WaitSite w = group.waitSite();
-        g.writeStartObject();
         g.writeNumberField("count", group.count());
         g.writeNumberField("virtualCount", group.virtualCount());
         if (group.state() != null) {
@@ -68,6 +62,20 @@ public final class JsonReport {
             g.writeStringField("blockedAt", w.blockingFrame().toString());
         }
         g.writeBooleanField("blockedWithoutTimeout", group.blockedWithoutTimeout());
+    }
+
+    /** Writes an array of groups. */
+    public static void writeGroups(JsonGenerator g, List<StackGroup> groups) throws IOException {
+        g.writeStartArray();
+        for (StackGroup group : groups) {
+            writeGroup(g, group);
+        }
+        g.writeEndArray();
+    }
+
+    public static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
+        g.writeStartObject();
+        writeGroupSummary(g, group);
         if (group.blockerKind() != null) {
             g.writeObjectFieldStart("blocker");
             g.writeStringField("kind", group.blockerKind().name());
