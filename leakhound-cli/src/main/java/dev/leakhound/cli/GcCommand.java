@@ -20,7 +20,6 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -86,7 +85,7 @@ final class GcCommand implements Callable<Integer> {
         if (w < 2) {
             throw new Main.BadInputException("--window must be at least 2: " + w);
         }
-        Path plotPath = plot == null ? null : path(plot);
+        Path plotPath = plot == null ? null : Main.path(plot);
         GcLog log = read();
         HeapTrend trend = log.trend(w);
         if (plotPath != null) {
@@ -108,15 +107,7 @@ final class GcCommand implements Callable<Integer> {
         if (file.equals("-")) {
             return GcLogParser.parse(main.stdin(), "<stdin>");
         }
-        return GcLogParser.parse(path(file));
-    }
-
-    private static Path path(String name) throws Main.BadInputException {
-        try {
-            return Path.of(name);
-        } catch (InvalidPathException e) {
-            throw new Main.BadInputException(name + ": not a valid file name (" + e.getReason() + ")");
-        }
+        return GcLogParser.parse(Main.path(file));
     }
 
     // ---------------------------------------------------------------- text

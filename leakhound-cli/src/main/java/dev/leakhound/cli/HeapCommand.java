@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -88,8 +87,8 @@ final class HeapCommand implements Callable<Integer> {
         if (top < 1) {
             throw new Main.BadInputException("--top must be 1 or more: " + top);
         }
-        Path dumpPath = path(file);
-        Path basePath = baseline == null ? null : path(baseline);
+        Path dumpPath = Main.path(file);
+        Path basePath = baseline == null ? null : Main.path(baseline);
         HeapHistogram older = basePath == null ? null : read(basePath);
         HeapHistogram dump = read(dumpPath);
         List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
@@ -107,14 +106,6 @@ final class HeapCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
-    }
-
-    private static Path path(String name) throws Main.BadInputException {
-        try {
-            return Path.of(name);
-        } catch (InvalidPathException e) {
-            throw new Main.BadInputException(name + ": not a valid file name (" + e.getReason() + ")");
-        }
     }
 
     /** The progress bar only on a terminal, and never under --json. */

@@ -21,6 +21,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -229,6 +230,15 @@ public final class Main implements Callable<Integer> {
         String t = s.strip();
         int nl = t.indexOf('\n');
         return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    /** The path of a file named on the command line; a name the file system cannot take is bad input. */
+    static Path path(String name) throws BadInputException {
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new BadInputException(name + ": not a valid file name (" + e.getReason() + ")");
+        }
     }
 
     /** Bad input found by a command (a file that is not there, a value out of range): exit status 2. */

@@ -18,8 +18,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,13 +107,7 @@ final class ThreadsCommand implements Callable<Integer> {
         if (file.equals("-")) {
             return ThreadDumpReader.read(main.stdin(), "<stdin>");
         }
-        Path path;
-        try {
-            path = Path.of(file);
-        } catch (InvalidPathException e) {
-            throw new Main.BadInputException(file + ": not a valid file name (" + e.getReason() + ")");
-        }
-        return ThreadDumpReader.read(path);
+        return ThreadDumpReader.read(Main.path(file));
     }
 
     // ---------------------------------------------------------------- text
