@@ -90,14 +90,18 @@ final class HeapCommand implements Callable<Integer> {
         Path dumpPath = Main.path(file);
         Path basePath = baseline == null ? null : Main.path(baseline);
         HeapHistogram older = basePath == null ? null : read(basePath);
-        HeapHistogram dump = read(dumpPath);
-        List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
+        HeapHistogram dump;
         LeakProof.Result proof = null;
-        if (!noProof) {
+        if (noProof) {
+            dump = read(dumpPath);
+        } else {
+            // The index's pass counts the histogram too: one pass over the dump, not two.
             try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal())) {
+                dump = index.heapHistogram();
                 proof = LeakProof.prove(index);
             }
         }
+        List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             writeJson(out, dump, proof, older, growth);

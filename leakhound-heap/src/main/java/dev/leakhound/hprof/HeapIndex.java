@@ -111,6 +111,7 @@ public final class HeapIndex implements AutoCloseable {
     private final ClassHistogram histogram;
     private final long fileLength;
     private Map<Integer, HeapThread> threadsBySerial;
+    private HeapHistogram summary;
     private final Map<String, HeapClass> byName = new HashMap<>();
 
     private HeapIndex(String origin, Path path, Path tempFile, Builder b, long fileLength) throws IOException {
@@ -164,6 +165,10 @@ public final class HeapIndex implements AutoCloseable {
             HprofReader.of(source, readAs).read(b);
             b.finishIndex();
             HeapIndex index = new HeapIndex(readAs, source, temp, b, b.fileLength);
+            HprofHeader h = b.header;
+            index.summary = new HeapHistogram(origin, new HprofHeader(h.format(), h.idSize(), h.timeMillis(),
+                    h.length(), temp != null), index.histogram, b.classDumps, b.instances, b.objectArrays,
+                    b.primitiveArrays, b.fileLength);
             temp = null;
             return index;
         } finally {
@@ -213,6 +218,14 @@ public final class HeapIndex implements AutoCloseable {
     /** The class histogram (as {@link HeapHistogram} counts it). */
     public ClassHistogram histogram() {
         return histogram;
+    }
+
+    /**
+     * What {@link HeapHistogram#read} would give for this dump, counted during the indexing pass (no second
+     * pass over the file).
+     */
+    public HeapHistogram heapHistogram() {
+        return summary;
     }
 
     // ------------------------------------------------------------------------------------------ classes

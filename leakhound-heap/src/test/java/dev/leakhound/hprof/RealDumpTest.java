@@ -110,6 +110,16 @@ class RealDumpTest {
     }
 
     @Test
+    void theIndexCountsTheSameHistogramAsTheStreamingPass() throws Exception {
+        for (Path dump : new Path[] {plain, gzipped}) {
+            HeapHistogram streamed = HeapHistogram.read(dump, Progress.NONE);
+            try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
+                assertThat(index.heapHistogram()).as(dump.toString()).isEqualTo(streamed);
+            }
+        }
+    }
+
+    @Test
     void gzipDumpOfHotSpotReadsTheSame() throws Exception {
         assertThat(HprofReader.isGzip(gzipped)).isTrue();
         HeapHistogram hh = HeapHistogram.read(gzipped, Progress.NONE);
