@@ -737,20 +737,17 @@ public final class HeapIndex implements AutoCloseable {
 
         @Override
         public void instance(long position, long objectId, long classId, long dataPosition, int dataLength) throws IOException {
-            super.instance(position, objectId, classId, dataPosition, dataLength);
-            add(objectId, position, ObjectKind.INSTANCE, classFor(classId));
+            add(objectId, position, ObjectKind.INSTANCE, countInstance(classId, dataLength));
         }
 
         @Override
         public void objectArray(long position, long objectId, long arrayClassId, int length, long elementsPosition) throws IOException {
-            super.objectArray(position, objectId, arrayClassId, length, elementsPosition);
-            add(objectId, position, ObjectKind.OBJECT_ARRAY, classFor(arrayClassId));
+            add(objectId, position, ObjectKind.OBJECT_ARRAY, countObjectArray(arrayClassId, length));
         }
 
         @Override
         public void primitiveArray(long position, long objectId, BasicType type, int length, long elementsPosition) throws IOException {
-            super.primitiveArray(position, objectId, type, length, elementsPosition);
-            add(objectId, position, ObjectKind.PRIMITIVE_ARRAY, primitiveArrayClass(type));
+            add(objectId, position, ObjectKind.PRIMITIVE_ARRAY, countPrimitiveArray(type, length));
         }
 
         void finishIndex() {

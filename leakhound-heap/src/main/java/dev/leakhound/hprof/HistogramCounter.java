@@ -25,6 +25,7 @@ class HistogramCounter implements HprofVisitor {
     final String phase;
     final StringPool strings = new StringPool();
     final LongIntMap classIndex = new LongIntMap();
+    private HeapClass lastClass;
     final List<HeapClass> classes = new ArrayList<>();
     final List<Long> classNameIds = new ArrayList<>();    // by class index; few
     HprofHeader header;
@@ -52,14 +53,21 @@ class HistogramCounter implements HprofVisitor {
 
     /** The class of an id, created on first sight (instances may come before their CLASS_DUMP). */
     final HeapClass classFor(long classId) {
-        int i = classIndex.get(classId);
-        if (i >= 0) {
-            return classes.get(i);
+        HeapClass last = lastClass;
+        if (last != null && last.id == classId) {             // a dump lists many objects of one class in a row
+            return last;
         }
-        HeapClass c = new HeapClass(classes.size(), classId);
-        classes.add(c);
-        classNameIds.add(0L);
-        classIndex.put(classId, c.index);
+        int i = classIndex.get(classId);
+        HeapClass c;
+        if (i >= 0) {
+            c = classes.get(i);
+        } else {
+            c = new HeapClass(classes.size(), classId);
+            classes.add(c);
+            classNameIds.add(0L);
+            classIndex.put(classId, c.index);
+        }
+        lastClass = c;
         return c;
     }
 
@@ -104,26 +112,43 @@ class HistogramCounter implements HprofVisitor {
 
     @Override
     public void instance(long position, long objectId, long classId, long dataPosition, int dataLength) throws IOException {
-        HeapClass c = classFor(classId);
-        c.instances++;
-        c.bytes += 2L * idSize + dataLength;
-        instances++;
+        countInstance(classId, dataLength);
     }
 
     @Override
     public void objectArray(long position, long objectId, long arrayClassId, int length, long elementsPosition) throws IOException {
-        HeapClass c = classFor(arrayClassId);
-        c.instances++;
-        c.bytes += 2L * idSize + 4 + (long) length * idSize;
-        objectArrays++;
+        countObjectArray(arrayClassId, length);
     }
 
     @Override
     public void primitiveArray(long position, long objectId, BasicType type, int length, long elementsPosition) throws IOException {
+        countPrimitiveArray(type, length);
+    }
+
+    // The counts return the class they counted, so that a subclass that also indexes the object looks it up once.
+
+    final HeapClass countInstance(long classId, int dataLength) {
+        HeapClass c = classFor(classId);
+        c.instances++;
+        c.bytes += 2L * idSize + dataLength;
+        instances++;
+        return c;
+    }
+
+    final HeapClass countObjectArray(long arrayClassId, int length) {
+        HeapClass c = classFor(arrayClassId);
+        c.instances++;
+        c.bytes += 2L * idSize + 4 + (long) length * idSize;
+        objectArrays++;
+        return c;
+    }
+
+    final HeapClass countPrimitiveArray(BasicType type, int length) {
         HeapClass c = primitiveArrayClass(type);
         c.instances++;
         c.bytes += 2L * idSize + 4 + (long) length * type.size(idSize);
         primitiveArrays++;
+        return c;
     }
 
     @Override

@@ -32,7 +32,10 @@ final class HprofInput {
         this.channel = channel;
         this.file = channel instanceof FileChannel f ? f : null;
         this.size = size;
-        this.buf = ByteBuffer.allocate(bufferSize).order(ByteOrder.BIG_ENDIAN);
+        // A file channel reads into a direct buffer without a copy; into a heap buffer it would go through a
+        // temporary direct one. A stream (gzip) copies through a byte array either way.
+        this.buf = (file != null ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize))
+                .order(ByteOrder.BIG_ENDIAN);
         this.buf.limit(0);
     }
 

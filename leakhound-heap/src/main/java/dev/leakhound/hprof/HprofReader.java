@@ -293,68 +293,87 @@ public final class HprofReader {
 
     /** The sub-records of one HEAP_DUMP(_SEGMENT), which must end exactly at {@code end}. */
     private static void heapDump(HprofInput in, HprofVisitor v, long end) throws IOException {
-        int idSize = in.idSize();
+        // The loop and each sub-record in small methods of their own: the JIT compiles them early and quickly,
+        // where one large loop would run slow code while it waits for a long on-stack-replacement compile.
         while (in.position() < end) {
-            long at = in.position();
-            int tag = in.u1();
-            switch (tag) {
-                case 0xFF -> v.root(RootKind.UNKNOWN, in.id(), -1, -1);
-                case 0x01 -> v.root(RootKind.JNI_GLOBAL, in.id(), -1, in.id());
-                case 0x02 -> v.root(RootKind.JNI_LOCAL, in.id(), in.i4(), in.i4());
-                case 0x03 -> v.root(RootKind.JAVA_FRAME, in.id(), in.i4(), in.i4());
-                case 0x04 -> v.root(RootKind.NATIVE_STACK, in.id(), in.i4(), -1);
-                case 0x05 -> v.root(RootKind.STICKY_CLASS, in.id(), -1, -1);
-                case 0x06 -> v.root(RootKind.THREAD_BLOCK, in.id(), in.i4(), -1);
-                case 0x07 -> v.root(RootKind.MONITOR_USED, in.id(), -1, -1);
-                case 0x08 -> v.root(RootKind.THREAD_OBJECT, in.id(), in.i4(), in.i4());
-                case CLASS_DUMP -> v.classDump(classDump(in, at, end));
-                case INSTANCE_DUMP -> {
-                    long id = in.id();
-                    in.i4();
-                    long classId = in.id();
-                    long n = in.u4();
-                    long data = in.position();
-                    if (n > Integer.MAX_VALUE || data + n > end) {
-                        throw in.fail(at, "INSTANCE_DUMP of " + n + " bytes runs past the end of its record at byte " + end);
-                    }
-                    v.instance(at, id, classId, data, (int) n);
-                    in.skip(n);
-                }
-                case OBJ_ARRAY_DUMP -> {
-                    long id = in.id();
-                    in.i4();
-                    long length = in.u4();
-                    long classId = in.id();
-                    long data = in.position();
-                    if (length > Integer.MAX_VALUE || data + length * idSize > end) {
-                        throw in.fail(at, "OBJ_ARRAY_DUMP of " + length + " elements runs past the end of its record at byte " + end);
-                    }
-                    v.objectArray(at, id, classId, (int) length, data);
-                    in.skip(length * idSize);
-                }
-                case PRIM_ARRAY_DUMP -> {
-                    long id = in.id();
-                    in.i4();
-                    long length = in.u4();
-                    int typeAt = (int) (in.position() - at);
-                    BasicType type = BasicType.ofTag(in.u1());
-                    if (type == null || type == BasicType.OBJECT) {
-                        throw in.fail(at + typeAt, "PRIM_ARRAY_DUMP with an invalid element type");
-                    }
-                    long data = in.position();
-                    if (length > Integer.MAX_VALUE || data + length * type.size(idSize) > end) {
-                        throw in.fail(at, "PRIM_ARRAY_DUMP of " + length + " " + type.javaName
-                                + " elements runs past the end of its record at byte " + end);
-                    }
-                    v.primitiveArray(at, id, type, (int) length, data);
-                    in.skip(length * type.size(idSize));
-                }
-                default -> throw in.fail(at, "unknown heap dump sub-record 0x" + Integer.toHexString(tag));
-            }
-            if (in.position() > end) {
-                throw in.fail(at, "heap dump sub-record 0x" + Integer.toHexString(tag)
-                        + " runs past the end of its record at byte " + end);
-            }
+            subRecord(in, v, end);
+        }
+    }
+
+    private static void subRecord(HprofInput in, HprofVisitor v, long end) throws IOException {
+        long at = in.position();
+        int tag = in.u1();
+        switch (tag) {
+            case INSTANCE_DUMP -> instance(in, v, at, end);
+            case OBJ_ARRAY_DUMP -> objectArray(in, v, at, end);
+            case PRIM_ARRAY_DUMP -> primitiveArray(in, v, at, end);
+            case CLASS_DUMP -> v.classDump(classDump(in, at, end));
+            default -> root(in, v, at, tag);
+        }
+        if (in.position() > end) {
+            throw in.fail(at, "heap dump sub-record 0x" + Integer.toHexString(tag)
+                    + " runs past the end of its record at byte " + end);
+        }
+    }
+
+    private static void instance(HprofInput in, HprofVisitor v, long at, long end) throws IOException {
+        long id = in.id();
+        in.i4();
+        long classId = in.id();
+        long n = in.u4();
+        long data = in.position();
+        if (n > Integer.MAX_VALUE || data + n > end) {
+            throw in.fail(at, "INSTANCE_DUMP of " + n + " bytes runs past the end of its record at byte " + end);
+        }
+        v.instance(at, id, classId, data, (int) n);
+        in.skip(n);
+    }
+
+    private static void objectArray(HprofInput in, HprofVisitor v, long at, long end) throws IOException {
+        long id = in.id();
+        in.i4();
+        long length = in.u4();
+        long classId = in.id();
+        long data = in.position();
+        int idSize = in.idSize();
+        if (length > Integer.MAX_VALUE || data + length * idSize > end) {
+            throw in.fail(at, "OBJ_ARRAY_DUMP of " + length + " elements runs past the end of its record at byte " + end);
+        }
+        v.objectArray(at, id, classId, (int) length, data);
+        in.skip(length * idSize);
+    }
+
+    private static void primitiveArray(HprofInput in, HprofVisitor v, long at, long end) throws IOException {
+        long id = in.id();
+        in.i4();
+        long length = in.u4();
+        int typeAt = (int) (in.position() - at);
+        BasicType type = BasicType.ofTag(in.u1());
+        if (type == null || type == BasicType.OBJECT) {
+            throw in.fail(at + typeAt, "PRIM_ARRAY_DUMP with an invalid element type");
+        }
+        long data = in.position();
+        int size = type.size(in.idSize());
+        if (length > Integer.MAX_VALUE || data + length * size > end) {
+            throw in.fail(at, "PRIM_ARRAY_DUMP of " + length + " " + type.javaName
+                    + " elements runs past the end of its record at byte " + end);
+        }
+        v.primitiveArray(at, id, type, (int) length, data);
+        in.skip(length * size);
+    }
+
+    private static void root(HprofInput in, HprofVisitor v, long at, int tag) throws IOException {
+        switch (tag) {
+            case 0xFF -> v.root(RootKind.UNKNOWN, in.id(), -1, -1);
+            case 0x01 -> v.root(RootKind.JNI_GLOBAL, in.id(), -1, in.id());
+            case 0x02 -> v.root(RootKind.JNI_LOCAL, in.id(), in.i4(), in.i4());
+            case 0x03 -> v.root(RootKind.JAVA_FRAME, in.id(), in.i4(), in.i4());
+            case 0x04 -> v.root(RootKind.NATIVE_STACK, in.id(), in.i4(), -1);
+            case 0x05 -> v.root(RootKind.STICKY_CLASS, in.id(), -1, -1);
+            case 0x06 -> v.root(RootKind.THREAD_BLOCK, in.id(), in.i4(), -1);
+            case 0x07 -> v.root(RootKind.MONITOR_USED, in.id(), -1, -1);
+            case 0x08 -> v.root(RootKind.THREAD_OBJECT, in.id(), in.i4(), in.i4());
+            default -> throw in.fail(at, "unknown heap dump sub-record 0x" + Integer.toHexString(tag));
         }
     }
 

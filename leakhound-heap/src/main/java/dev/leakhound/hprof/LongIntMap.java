@@ -2,57 +2,63 @@ package dev.leakhound.hprof;
 
 /**
  * An open-addressing hash map from {@code long} to non-negative {@code int}, without boxing: class ids to indices.
- * The last key found is remembered: a dump lists many objects of one class in a row. Not thread-safe.
+ * Keys and values share one array ({@code key, value, key, value...}), so a probe touches one cache line. The key
+ * 0 marks a free slot and is kept apart. Not thread-safe.
  */
 final class LongIntMap {
-    private long[] keys = new long[1024];
-    private int[] values = new int[1024];
-    private boolean[] used = new boolean[1024];
+    private long[] slots = new long[2 * 1024];
     private int size;
-    private long lastKey;
-    private int lastValue = -1;
+    private int zeroValue = -1;
 
+    /** The value of {@code key}, or -1. */
     int get(long key) {
-        if (key == lastKey && lastValue >= 0) {
-            return lastValue;
+        if (key == 0) {
+            return zeroValue;
         }
-        int v = find(key);
-        if (v >= 0) {
-            lastKey = key;
-            lastValue = v;
-        }
-        return v;
-    }
-
-    private int find(long key) {
-        int mask = keys.length - 1;
+        long[] s = slots;
+        int mask = (s.length >> 1) - 1;
         for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-            if (!used[i]) {
+            long k = s[2 * i];
+            if (k == key) {
+                return (int) s[2 * i + 1];
+            }
+            if (k == 0) {
                 return -1;
             }
-            if (keys[i] == key) {
-                return values[i];
-            }
         }
     }
 
+    /** Maps {@code key} to {@code value} (not negative). */
     void put(long key, int value) {
-        lastValue = -1;                                       // forget: the value may change
-        if (size * 2 >= keys.length) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative value " + value);
+        }
+        if (key == 0) {
+            if (zeroValue < 0) {
+                size++;
+            }
+            zeroValue = value;
+            return;
+        }
+        if (size * 4 >= slots.length) {                      // load factor 1/2
             grow();
         }
-        int mask = keys.length - 1;
+        insert(slots, key, value);
+    }
+
+    private boolean insert(long[] s, long key, int value) {
+        int mask = (s.length >> 1) - 1;
         for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-            if (!used[i]) {
-                used[i] = true;
-                keys[i] = key;
-                values[i] = value;
+            long k = s[2 * i];
+            if (k == 0) {
+                s[2 * i] = key;
+                s[2 * i + 1] = value;
                 size++;
-                return;
+                return true;
             }
-            if (keys[i] == key) {
-                values[i] = value;
-                return;
+            if (k == key) {
+                s[2 * i + 1] = value;
+                return false;
             }
         }
     }
@@ -62,18 +68,15 @@ final class LongIntMap {
     }
 
     private void grow() {
-        long[] k = keys;
-        int[] v = values;
-        boolean[] u = used;
-        keys = new long[k.length * 2];
-        values = new int[k.length * 2];
-        used = new boolean[k.length * 2];
-        size = 0;
-        for (int i = 0; i < k.length; i++) {
-            if (u[i]) {
-                put(k[i], v[i]);
+        long[] old = slots;
+        long[] s = new long[old.length * 2];
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0) {
+                insert(s, old[i], (int) old[i + 1]);
+                size--;                                       // insert counted it again
             }
         }
+        slots = s;
     }
 
     private static int mix(long key) {

@@ -22,6 +22,9 @@ final class LongLongTable {
     private long[][] values = new long[4][];
     private long size;
     private boolean sealed;
+    /** Where each ascending run starts (counted while adding, up to one more than {@link #MAX_RUNS}). */
+    private final java.util.List<Long> runStarts = new java.util.ArrayList<>(java.util.List.of(0L));
+    private long lastKey;
     /** The segment directory, in key order: first key, last key, start index, end index (exclusive). */
     private long[] segFirst;
     private long[] segLast;
@@ -48,6 +51,10 @@ final class LongLongTable {
         int i = (int) (size & MASK);
         keys[page][i] = key;
         values[page][i] = value;
+        if (size > 0 && key < lastKey && runStarts.size() <= MAX_RUNS) {
+            runStarts.add(size);                              // a descent starts a new ascending run
+        }
+        lastKey = key;
         size++;
     }
 
@@ -84,13 +91,7 @@ final class LongLongTable {
             return;
         }
         sealed = true;
-        java.util.List<Long> starts = new java.util.ArrayList<>();
-        starts.add(0L);
-        for (long i = 1; i < size && starts.size() <= MAX_RUNS; i++) {
-            if (key(i - 1) > key(i)) {
-                starts.add(i);
-            }
-        }
+        java.util.List<Long> starts = runStarts;
         if (starts.size() == 1) {
             return;                                           // sorted already
         }
@@ -162,10 +163,7 @@ final class LongLongTable {
                     limit = Math.min(limit, key(pos[k]));
                 }
             }
-            long p = pos[best];
-            while (p < end[best] && key(p) < limit) {
-                p++;
-            }
+            long p = firstAtLeast(pos[best], end[best], limit);
             if (p == pos[best]) {
                 p++;                                          // equal to another run's next key: caught above next
             }
@@ -180,6 +178,21 @@ final class LongLongTable {
         segStart = java.util.Arrays.copyOf(start, n);
         segEnd = java.util.Arrays.copyOf(stop, n);
         return true;
+    }
+
+    /** The first index in the ascending range [from, to) whose key is at least {@code limit}, or {@code to}. */
+    private long firstAtLeast(long from, long to, long limit) {
+        long lo = from;
+        long hi = to;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (key(mid) < limit) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** How many segments the directory has (1 when the table is sorted). */
