@@ -35,7 +35,7 @@ import java.util.Set;
  *       frame holds, conservatively), is rescued: its thread and frames are marked too, and marking goes on, until
  *       no candidate is rescued in a round (a rescued thread can rescue others).</li>
  *   <li>What remains is leaked for certain, grouped by stack and what they wait on, with the heap that only they
- *       keep alive (retained bytes).</li>
+ *       keep alive (retained bytes; what two leaked groups share counts in neither).</li>
  * </ol>
  * <h2>What it assumes</h2>
  * A leak is claimed only where the dump shows everything that could reach the thread. Rules that keep it so: weak,
@@ -77,7 +77,12 @@ public final class LeakProof {
 
     private final List<Seed> seeds = new ArrayList<>();
 
-    /** A group of leaked threads: same stack, same way of waiting, same blocker class. */
+    /**
+     * A group of leaked threads: same stack, same way of waiting, same blocker class. {@code retainedBytes} and
+     * {@code retainedObjects}: the shallow bytes and the number of the objects that only this group keeps alive
+     * (reachable from its threads and frames, from nothing that runs, and from no other leaked group: what two groups
+     * share counts in neither); -1 after the first 100 groups.
+     */
     public record LeakedGroup(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<DumpThread> threads,
                               long retainedBytes, long retainedObjects) {
         public int count() {
@@ -228,12 +233,14 @@ public final class LeakProof {
             }
         }
         List<LeakedGroup> leaked = new ArrayList<>();
-        int groupNo = 0;
-        for (List<DumpThread> g : group(remaining).values()) {
+        List<List<DumpThread>> leakedGroups = new ArrayList<>(group(remaining).values());
+        List<long[]> retained = retained(leakedGroups.subList(0, Math.min(MAX_RETAINED_GROUPS, leakedGroups.size())),
+                frameRefs);
+        for (int i = 0; i < leakedGroups.size(); i++) {
+            List<DumpThread> g = leakedGroups.get(i);
             DumpThread first = g.get(0);
-            long[] retained = groupNo++ < MAX_RETAINED_GROUPS ? retained(g, frameRefs) : new long[] {-1, -1};
-            leaked.add(new LeakedGroup(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g),
-                    retained[0], retained[1]));
+            long[] r = i < retained.size() ? retained.get(i) : new long[] {-1, -1};
+            leaked.add(new LeakedGroup(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g), r[0], r[1]));
         }
         leaked.sort((a, b) -> Integer.compare(b.count(), a.count()));
         List<List<DumpThread>> rescuedGroups = new ArrayList<>(group(new ArrayList<>(why.keySet())).values());
@@ -457,12 +464,49 @@ public final class LeakProof {
         return -1;
     }
 
-    /** Bytes and objects reachable from the group's threads and frames and from nothing that runs. */
-    private long[] retained(List<DumpThread> g, Map<Integer, FrameRefs> frameRefs) throws IOException {
-        long[] only = new long[live.length];
+    /**
+     * For each group, the bytes and objects that only it keeps alive: reachable from its threads and frames, from
+     * nothing that runs, and from no other of these groups. Two walks: the first finds what two groups share (and so
+     * all that the shared objects reach), the second counts each group's own objects and stops at shared ones.
+     */
+    private List<long[]> retained(List<List<DumpThread>> groups, Map<Integer, FrameRefs> frameRefs) throws IOException {
+        long[] seen = new long[live.length];
+        long[] shared = new long[live.length];
+        if (groups.size() > 1) {
+            for (List<DumpThread> g : groups) {
+                walkUnmarked(g, frameRefs, null, (id, ord) -> {
+                    if (isSet(seen, ord)) {
+                        set(shared, ord);
+                    } else {
+                        set(seen, ord);
+                    }
+                });
+            }
+        }
+        List<long[]> result = new ArrayList<>();
+        for (List<DumpThread> g : groups) {
+            long[] r = new long[2];
+            walkUnmarked(g, frameRefs, shared, (id, ord) -> {
+                r[0] += index.shallowSize(id);
+                r[1]++;
+            });
+            result.add(r);
+        }
+        return result;
+    }
+
+    private interface ObjectVisitor {
+        void visit(long id, long ordinal) throws IOException;
+    }
+
+    /**
+     * Visits each object reachable from the group's threads and frames without passing a marked (live) object or one
+     * in {@code stop}, once.
+     */
+    private void walkUnmarked(List<DumpThread> g, Map<Integer, FrameRefs> frameRefs, long[] stop, ObjectVisitor visitor)
+            throws IOException {
+        long[] visited = new long[live.length];
         LongStack stack = new LongStack();
-        long bytes = 0;
-        long objects = 0;
         for (DumpThread t : g) {
             stack.push(t.objectId());
             for (long o : toArray(frameRefs.get(t.serial()))) {
@@ -472,25 +516,22 @@ public final class LeakProof {
         while (!stack.isEmpty()) {
             long id = stack.pop();
             long ord = index.ordinal(id);
-            if (ord < 0 || isSet(live, ord) || isSet(only, ord)) {
+            if (ord < 0 || isSet(live, ord) || isSet(visited, ord) || (stop != null && isSet(stop, ord))) {
                 continue;
             }
-            set(only, ord);
-            objects++;
-            bytes += index.shallowSize(id);
+            set(visited, ord);
+            visitor.visit(id, ord);
             from(id);
             index.forEachReference(id, (target, kind, owner, i) -> {
                 long o = excluded(kind, owner, i) ? -1 : index.ordinal(target);
-                if (o >= 0 && !isSet(live, o) && !isSet(only, o)) {
+                if (o >= 0 && !isSet(live, o) && !isSet(visited, o)) {
                     stack.push(target);                       // pushed at most once per referrer, checked again when popped
                 }
             });
-            long[] frames = framesOfVirtualOrEmpty(id);
-            for (long o : frames) {
+            for (long o : framesOfVirtualOrEmpty(id)) {
                 stack.push(o);
             }
         }
-        return new long[] {bytes, objects};
     }
 
     private long[] framesOfVirtualOrEmpty(long id) {

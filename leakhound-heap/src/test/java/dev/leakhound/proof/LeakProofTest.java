@@ -86,7 +86,19 @@ class LeakProofTest {
     @Test
     void exactlyTheLeakedThreadsAndNoControl() {
         assertThat(leakedNames()).as(describe()).allMatch(n -> n.startsWith("leak-"))
-                .hasSize(2 + 6 + 1);
+                .hasSize(2 + 6 + 1 + 1 + 1);
+    }
+
+    @Test
+    void whatTwoLeakedGroupsShareIsRetainedByNeither() {
+        for (String name : List.of("leak-shared-a", "leak-shared-b")) {
+            assertThat(result.leaked()).as(describe()).filteredOn(g -> g.threads().get(0).name().equals(name))
+                    .singleElement().satisfies(g -> {
+                        assertThat(g.count()).isEqualTo(1);
+                        assertThat(g.retainedBytes()).as(name).isBetween((long) ProofScenario.OWN_BYTES,
+                                (long) ProofScenario.SHARED_BYTES / 2);
+                    });
+        }
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>leaks: the seed's {@code multiQuery} (2 virtual threads in {@code SynchronousQueue.put}); the seed's sentinel
  *       agent after 3 rounds, then dropped (6 virtual threads in {@code ArrayBlockingQueue.put}); a platform thread
- *       waiting on a latch only it knows ({@code leak-platform-latch}).</li>
+ *       waiting on a latch only it knows ({@code leak-platform-latch}); two groups with different stacks that share
+ *       one large array and each hold a small one ({@code leak-shared-a}, {@code leak-shared-b}).</li>
  *   <li>controls, none of which may be reported: a sentinel agent still referenced from a static field
  *       (its 3 blocked checkers can be drained by anyone holding it); sleeping and timed-parked threads; the idle
  *       workers of an executor held by a static field; a virtual thread taking from a queue that a live (sleeping)
@@ -64,6 +65,11 @@ public final class ProofScenario {
             } catch (InterruptedException ignored) {
             }
         })).start();
+
+        // Leaks 4 and 5: two groups (different stacks) that both hold one large array, and each a small one of its
+        // own: the large one is kept alive by neither group alone, so neither's retained size may count it.
+        // (In a method of its own, so that main's frame does not hold the array.)
+        leaksSharingAnArray(watched);
 
         // Control: the same sentinel bug, but the agent is still held: anyone could drain its queues.
         keptAgent = new SentinelAgent(SentinelAgent.Variant.LEAKY, Duration.ofSeconds(1),
@@ -154,6 +160,42 @@ public final class ProofScenario {
             } catch (InterruptedException ignored) {
             }
         })).start();
+    }
+
+    static final int SHARED_BYTES = 4 << 20;
+    static final int OWN_BYTES = 64 << 10;
+
+    private static void leaksSharingAnArray(List<Thread> watched) {
+        byte[] sharedByTwo = new byte[SHARED_BYTES];
+        track(watched, Thread.ofVirtual().name("leak-shared-a").unstarted(() -> awaitHolding(sharedByTwo))).start();
+        track(watched, Thread.ofPlatform().name("leak-shared-b").daemon(true)
+                .unstarted(() -> parkHolding(sharedByTwo))).start();
+    }
+
+    private static void awaitHolding(byte[] shared) {
+        byte[] own = new byte[OWN_BYTES];
+        CountDownLatch never = new CountDownLatch(1);
+        try {
+            never.await();
+        } catch (InterruptedException ignored) {
+        }
+        keep(shared, own);
+    }
+
+    private static void parkHolding(byte[] shared) {
+        byte[] own = new byte[OWN_BYTES];
+        Object blocker = new Object();
+        while (!Thread.currentThread().isInterrupted()) {
+            LockSupport.park(blocker);
+        }
+        keep(shared, own);
+    }
+
+    /** Uses the arrays after the wait, so that they stay live in the waiting frame. */
+    private static void keep(byte[] a, byte[] b) {
+        if (a.length + b.length == 42) {
+            System.out.println("never");
+        }
     }
 
     private static Thread track(List<Thread> watched, Thread t) {
