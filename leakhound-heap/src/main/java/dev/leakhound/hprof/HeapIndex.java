@@ -354,6 +354,25 @@ public final class HeapIndex implements AutoCloseable {
         if (p < 0) {
             return false;
         }
+        references(p, visitor);
+        return true;
+    }
+
+    /**
+     * {@link #forEachReference} of the object with that {@link #ordinal}: for walks that keep ordinals, without
+     * looking the id up again.
+     */
+    public void forEachReferenceOfOrdinal(long ordinal, ReferenceVisitor visitor) throws IOException {
+        references(objects.value(ordinal), visitor);
+    }
+
+    /** {@link #classOf} the object with that {@link #ordinal}. */
+    public HeapClass classOfOrdinal(long ordinal) {
+        long p = objects.value(ordinal);
+        return kind(p) == ObjectKind.CLASS ? classByName("java.lang.Class") : cls(p);
+    }
+
+    private void references(long p, ReferenceVisitor visitor) throws IOException {
         HeapClass c = cls(p);
         switch (kind(p)) {
             case CLASS -> {
@@ -401,7 +420,6 @@ public final class HeapIndex implements AutoCloseable {
                 // no references
             }
         }
-        return true;
     }
 
     /**
@@ -514,7 +532,7 @@ public final class HeapIndex implements AutoCloseable {
 
     private void seekInstanceData(long p, HeapClass c) throws IOException {
         long at = position(p);
-        in.seek(at);
+        in.seekNear(at);
         if (in.u1() != HprofReader.INSTANCE_DUMP) {
             throw in.fail(at, "expected an INSTANCE_DUMP here (the file changed since it was indexed?)");
         }
@@ -533,7 +551,7 @@ public final class HeapIndex implements AutoCloseable {
 
     /** Positions the window at the array's first element; returns its length. */
     private int arrayHeader(long at, long p) throws IOException {
-        in.seek(at);
+        in.seekNear(at);
         int tag = in.u1();
         in.id();
         in.i4();
@@ -589,7 +607,7 @@ public final class HeapIndex implements AutoCloseable {
         if (at < 0) {
             return List.of();
         }
-        in.seek(at + 9);
+        in.seekNear(at + 9);
         in.i4();
         in.i4();
         int n = (int) in.u4();
@@ -604,7 +622,7 @@ public final class HeapIndex implements AutoCloseable {
                 out.add(new HeapFrame("<unknown>", "<frame 0x" + Long.toHexString(id) + ">", null, null, -1));
                 continue;
             }
-            in.seek(fp + 9);
+            in.seekNear(fp + 9);
             in.id();
             String method = strings.get(in.id());
             String signature = strings.get(in.id());

@@ -173,6 +173,27 @@ final class HprofInput {
         }
     }
 
+    /**
+     * Moves to an absolute position for a random read (seekable files only): keeps the buffer when it holds that
+     * position, else reads a buffer that starts a quarter of its size before it, so that a walk that goes backwards
+     * through the file (objects that refer to older ones) finds its next object in the buffer too.
+     */
+    void seekNear(long pos) throws IOException {
+        if (pos >= bufStart && pos < bufStart + buf.limit()) {
+            buf.position((int) (pos - bufStart));
+            return;
+        }
+        if (file == null) {
+            throw new IllegalStateException("not seekable: " + origin);
+        }
+        long start = Math.max(0, pos - buf.capacity() / 4);
+        file.position(start);
+        bufStart = start;
+        buf.clear().limit(0);
+        fill((int) (pos - start) + 1, false);
+        buf.position((int) (pos - start));
+    }
+
     /** Moves to an absolute position (seekable files only); keeps the buffer when it holds that position. */
     void seek(long pos) throws IOException {
         if (pos >= bufStart && pos <= bufStart + buf.limit()) {

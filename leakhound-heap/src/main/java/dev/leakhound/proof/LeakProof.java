@@ -117,9 +117,13 @@ public final class LeakProof {
     private final HeapIndex index;
     private final long[] live;
     private final LongStack queue = new LongStack();
+    /** The frames of virtual threads, followed from their thread objects; {@link #withFrames} says which ordinals. */
     private final Map<Long, long[]> framesOfVirtual = new HashMap<>();
-    private final Set<Long> excludedFields = new HashSet<>();     // class index << 32 | field index
-    private final Set<Long> excludedStatics = new HashSet<>();
+    private final long[] withFrames;
+    private long[] excludedFields = new long[0];              // class index << 32 | field index; a few
+    private long[] excludedStatics = new long[0];
+    /** By class index: whether the class declares an excluded field or static (most references need no more). */
+    private boolean[] declaresExcluded = new boolean[0];
     private HeapClass reference;
     private HeapClass phantom;
     private int referentField = -1;
@@ -128,6 +132,7 @@ public final class LeakProof {
     private LeakProof(HeapIndex index) {
         this.index = index;
         this.live = new long[(int) ((index.objectCount() + 63) >>> 6)];
+        this.withFrames = new long[live.length];
     }
 
     /** Runs the proof on an indexed dump. */
@@ -172,7 +177,7 @@ public final class LeakProof {
                             t.objectId()));
                 }
             } else if (t.virtual()) {
-                framesOfVirtual.put(t.objectId(), toArray(frameRefs.get(t.serial())));
+                putFrames(t.objectId(), toArray(frameRefs.get(t.serial())));
             }
         }
         Set<Integer> candidateSerials = new HashSet<>();
@@ -206,7 +211,7 @@ public final class LeakProof {
             for (long o : frames) {
                 mark(o);
             }
-            framesOfVirtual.put(t.objectId(), frames);
+            putFrames(t.objectId(), frames);
         }
         int rounds = 0;
         while (true) {
@@ -224,7 +229,7 @@ public final class LeakProof {
                     for (long o : frames) {
                         mark(o);
                     }
-                    framesOfVirtual.put(c.objectId(), frames);       // followed from its thread from now on
+                    putFrames(c.objectId(), frames);                 // followed from its thread from now on
                     rescuedAny = true;
                 }
             }
@@ -359,8 +364,8 @@ public final class LeakProof {
                 found++;
             }
             int[] t = {tail};
-            from(id);
-            index.forEachReference(id, (target, kind, owner, i) -> {
+            from(ord);
+            index.forEachReferenceOfOrdinal(ord, (target, kind, owner, i) -> {
                 if (!excluded(kind, owner, i)) {
                     long o = index.ordinal(target);
                     if (o >= 0 && parent[(int) o] == -1) {
@@ -370,7 +375,7 @@ public final class LeakProof {
                 }
             });
             tail = t[0];
-            for (long f : framesOfVirtualOrEmpty(id)) {
+            for (long f : framesOf(ord)) {
                 long o = index.ordinal(f);
                 if (o >= 0 && parent[(int) o] == -1) {
                     parent[(int) o] = ord;
@@ -506,44 +511,54 @@ public final class LeakProof {
     private void walkUnmarked(List<DumpThread> g, Map<Integer, FrameRefs> frameRefs, long[] stop, ObjectVisitor visitor)
             throws IOException {
         long[] visited = new long[live.length];
-        LongStack stack = new LongStack();
+        LongStack stack = new LongStack();                    // ordinals
         for (DumpThread t : g) {
-            stack.push(t.objectId());
+            stack.push(index.ordinal(t.objectId()));
             for (long o : toArray(frameRefs.get(t.serial()))) {
-                stack.push(o);
+                stack.push(index.ordinal(o));
             }
         }
         while (!stack.isEmpty()) {
-            long id = stack.pop();
-            long ord = index.ordinal(id);
+            long ord = stack.pop();
             if (ord < 0 || isSet(live, ord) || isSet(visited, ord) || (stop != null && isSet(stop, ord))) {
                 continue;
             }
             set(visited, ord);
-            visitor.visit(id, ord);
-            from(id);
-            index.forEachReference(id, (target, kind, owner, i) -> {
+            visitor.visit(index.idAt(ord), ord);
+            from(ord);
+            index.forEachReferenceOfOrdinal(ord, (target, kind, owner, i) -> {
                 long o = excluded(kind, owner, i) ? -1 : index.ordinal(target);
                 if (o >= 0 && !isSet(live, o) && !isSet(visited, o)) {
-                    stack.push(target);                       // pushed at most once per referrer, checked again when popped
+                    stack.push(o);                            // pushed at most once per referrer, checked again when popped
                 }
             });
-            for (long o : framesOfVirtualOrEmpty(id)) {
-                stack.push(o);
+            for (long o : framesOf(ord)) {
+                stack.push(index.ordinal(o));
             }
         }
     }
 
-    private long[] framesOfVirtualOrEmpty(long id) {
-        long[] f = framesOfVirtual.get(id);
-        return f == null ? new long[0] : f;
+    private void putFrames(long threadId, long[] frames) {
+        framesOfVirtual.put(threadId, frames);
+        long ord = index.ordinal(threadId);
+        if (ord >= 0) {
+            set(withFrames, ord);
+        }
     }
+
+    /** The frames followed from the object with that ordinal: a virtual thread's; else none. */
+    private long[] framesOf(long ord) {
+        long[] f = isSet(withFrames, ord) ? framesOfVirtual.get(index.idAt(ord)) : null;
+        return f == null ? NO_IDS : f;
+    }
+
+    private static final long[] NO_IDS = new long[0];
 
     private void mark(long id) {
         long ord = index.ordinal(id);
         if (ord >= 0 && !isSet(live, ord)) {
             set(live, ord);
-            queue.push(id);
+            queue.push(ord);
         }
     }
 
@@ -552,42 +567,57 @@ public final class LeakProof {
         return ord >= 0 && isSet(live, ord);
     }
 
-    /** Whether the object whose references are being read is a PhantomReference (its referent is never got). */
-    private boolean fromPhantom;
+    /** The class of the object whose references are being read. */
+    private HeapClass fromClass;
 
-    private void from(long id) {
-        HeapClass c = index.classOf(id);
-        fromPhantom = phantom != null && c != null && c.isSubclassOf(phantom);
+    private void from(long ordinal) {
+        fromClass = index.classOfOrdinal(ordinal);
     }
 
     private void drain() throws IOException {
         while (!queue.isEmpty()) {
-            long id = queue.pop();
-            from(id);
-            index.forEachReference(id, (target, kind, owner, i) -> {
+            long ord = queue.pop();                          // ordinals
+            from(ord);
+            index.forEachReferenceOfOrdinal(ord, (target, kind, owner, i) -> {
                 if (!excluded(kind, owner, i)) {
                     mark(target);
                 }
             });
-            long[] frames = framesOfVirtual.get(id);
-            if (frames != null) {
-                for (long o : frames) {
-                    mark(o);
-                }
+            for (long o : framesOf(ord)) {
+                mark(o);
             }
         }
     }
 
     private boolean excluded(ReferenceKind kind, HeapClass owner, int i) {
-        long key = ((long) owner.index() << 32) | (i & 0xffffffffL);
+        if (owner != reference && !declaresExcluded[owner.index()]) {
+            return false;
+        }
         return switch (kind) {
-            case FIELD -> (owner == reference && i == referentField && fromPhantom) || excludedFields.contains(key);
-            case STATIC_FIELD -> excludedStatics.contains(key);
+            case FIELD -> (owner == reference && i == referentField && fromPhantom())
+                    || contains(excludedFields, owner, i);
+            case STATIC_FIELD -> contains(excludedStatics, owner, i);
             default -> false;
         };
     }
 
+    /** Whether the object whose references are being read is a PhantomReference (its referent is never got). */
+    private boolean fromPhantom() {
+        return phantom != null && fromClass != null && fromClass.isSubclassOf(phantom);
+    }
+
+    private static boolean contains(long[] keys, HeapClass owner, int i) {
+        long key = ((long) owner.index() << 32) | (i & 0xffffffffL);
+        for (long k : keys) {
+            if (k == key) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void resolveExclusions() {
+        declaresExcluded = new boolean[index.classCount()];
         reference = index.classByName("java.lang.ref.Reference");
         phantom = index.classByName("java.lang.ref.PhantomReference");
         if (reference != null) {
@@ -602,13 +632,21 @@ public final class LeakProof {
             }
             int fi = c.fieldNames().indexOf(field);
             if (fi >= 0) {
-                excludedFields.add(((long) c.index() << 32) | fi);
+                excludedFields = append(excludedFields, ((long) c.index() << 32) | fi);
+                declaresExcluded[c.index()] = true;
             }
             int si = c.staticFieldNames().indexOf(field);
             if (si >= 0) {
-                excludedStatics.add(((long) c.index() << 32) | si);
+                excludedStatics = append(excludedStatics, ((long) c.index() << 32) | si);
+                declaresExcluded[c.index()] = true;
             }
         }
+    }
+
+    private static long[] append(long[] a, long v) {
+        long[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = v;
+        return b;
     }
 
     private Map<String, List<DumpThread>> group(List<DumpThread> threads) {
