@@ -35,7 +35,8 @@ import java.util.Objects;
  *   <tr><td>{@code maxThreads}</td><td>1000</td><td>how many threads {@code /debug/threads/dump?debug=2} lists
  *       at most, 1 to 100000</td></tr>
  *   <tr><td>{@code heapIntervalMillis}</td><td>10000</td><td>{@code /debug/heap} runs at most once per this
- *       many milliseconds (it forces a full GC), 1000 to 3600000</td></tr>
+ *       many milliseconds (it forces a full GC), and so does {@code /debug/leaks/proof} (counted from the end of
+ *       the previous proof), 1000 to 3600000</td></tr>
  *   <tr><td>{@code creationSites}</td><td>true</td><td>record where and when every thread starts (needs the agent's
  *       instrumentation: {@code -javaagent} or {@code leakhound attach})</td></tr>
  *   <tr><td>{@code maxTrackedThreads}</td><td>250000</td><td>how many live threads' creation sites are kept at most
