@@ -40,6 +40,16 @@ public final class AgentLog {
         return true;
     }
 
+    /**
+     * Reports a problem of {@code part} that leaves it on (e.g. one request it could not answer); only the first
+     * report for a part is printed.
+     */
+    public static void once(String part, String message) {
+        if (REPORTED.add(part)) {
+            info(part + ": " + message + " (said once; later ones only to the client)");
+        }
+    }
+
     /** {@code message (ExceptionClass)}, or the class alone when there is no message; one line. */
     public static String describe(Throwable t) {
         if (t == null) {

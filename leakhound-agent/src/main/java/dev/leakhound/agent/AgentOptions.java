@@ -35,11 +35,17 @@ import java.util.Objects;
  *   <tr><td>{@code maxThreads}</td><td>1000</td><td>how many threads {@code /debug/threads/dump?debug=2} lists
  *       at most, 1 to 100000</td></tr>
  *   <tr><td>{@code heapIntervalMillis}</td><td>10000</td><td>{@code /debug/heap} runs at most once per this
- *       many milliseconds (it forces a full GC), 1000 to 3600000</td></tr>
+ *       many milliseconds (it forces a full GC), and so does {@code /debug/leaks/proof} (counted from the end of
+ *       the previous proof), 1000 to 3600000</td></tr>
  *   <tr><td>{@code creationSites}</td><td>true</td><td>record where and when every thread starts (needs the agent's
  *       instrumentation: {@code -javaagent} or {@code leakhound attach})</td></tr>
  *   <tr><td>{@code maxTrackedThreads}</td><td>250000</td><td>how many live threads' creation sites are kept at most
  *       (about 64 bytes each), 1000 to 10000000</td></tr>
+ *   <tr><td>{@code heapProof}</td><td>false</td><td>serve {@code POST /debug/leaks/proof}: take a heap dump and
+ *       prove which threads are leaked, in a separate JVM; the dump goes to a private directory under
+ *       {@code java.io.tmpdir} and is removed afterwards, never served ({@code ProofEndpoint})</td></tr>
+ *   <tr><td>{@code proofHeapMb}</td><td>1024</td><td>the {@code -Xmx} of that JVM, in MB, 64 to 1048576: the proof
+ *       needs about 16 bytes per object of the dump, plus some 50 MB</td></tr>
  *   <tr><td>{@code stop}</td><td></td><td>(no value) stop an agent that is running: server, sampler, listeners</td></tr>
  * </table>
  *
@@ -60,10 +66,12 @@ import java.util.Objects;
  * @param stop               stop a running agent instead of starting one
  * @param creationSites      record where and when threads start
  * @param maxTrackedThreads  live threads whose creation site is kept at most
+ * @param heapProof          whether to serve the heap-dump proof of leaked threads
+ * @param proofHeapMb        the maximum heap of the JVM that runs the proof, in MB
  */
 public record AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
                            int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
-                           boolean creationSites, int maxTrackedThreads) {
+                           boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 6060;
@@ -72,7 +80,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
 
     /** Every key, in the order of the documentation. */
     public static final List<String> KEYS = List.of("port", "host", "token", "tokenEnv", "server", "sampleMillis",
-            "window", "minGrowth", "gctrace", "gcHistory", "maxThreads", "heapIntervalMillis", "creationSites", "maxTrackedThreads", "stop");
+            "window", "minGrowth", "gctrace", "gcHistory", "maxThreads", "heapIntervalMillis", "creationSites", "maxTrackedThreads",
+            "heapProof", "proofHeapMb", "stop");
 
     public AgentOptions {
         Objects.requireNonNull(host, "host");
@@ -94,12 +103,13 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         range("maxThreads", maxThreads, 1, 100_000);
         range("heapIntervalMillis", heapIntervalMillis, 1000, 3_600_000);
         range("maxTrackedThreads", maxTrackedThreads, 1000, 10_000_000);
+        range("proofHeapMb", proofHeapMb, 64, 1_048_576);
     }
 
-    /** The defaults: loopback port 6060, no token, sampling every 5 s over 6 samples, no gctrace. */
+    /** The defaults: loopback port 6060, no token, sampling every 5 s over 6 samples, no gctrace, no heap proof. */
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_HOST, DEFAULT_PORT, null, true, 5000, 6, 2, false, 100, 1000, 10_000, false,
-                true, 250_000);
+                true, 250_000, false, 1024);
     }
 
     /** Parses the agent argument string; {@code null} or blank gives the defaults. Environment from the process. */
@@ -153,6 +163,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         boolean stop = false;
         boolean creationSites = d.creationSites();
         int maxTracked = d.maxTrackedThreads();
+        boolean heapProof = d.heapProof();
+        int proofHeapMb = d.proofHeapMb();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String key = e.getKey();
             String v = e.getValue();
@@ -179,6 +191,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
                 case "heapIntervalMillis" -> heapInterval = number(key, v, 1000, 3_600_000);
                 case "creationSites" -> creationSites = bool(key, v);
                 case "maxTrackedThreads" -> maxTracked = (int) number(key, v, 1000, 10_000_000);
+                case "heapProof" -> heapProof = bool(key, v);
+                case "proofHeapMb" -> proofHeapMb = (int) number(key, v, 64, 1_048_576);
                 case "stop" -> {
                     if (v != null) {
                         throw new IllegalArgumentException("agent option 'stop' takes no value");
@@ -192,7 +206,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             throw new IllegalArgumentException("agent options 'token' and 'tokenEnv': give one of them");
         }
         return new AgentOptions(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
-                heapInterval, stop, creationSites, maxTracked);
+                heapInterval, stop, creationSites, maxTracked, heapProof, proofHeapMb);
     }
 
     /**
@@ -225,6 +239,10 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             parts.add("creationSites=false");
         }
         parts.add("maxTrackedThreads=" + maxTrackedThreads);
+        if (heapProof) {
+            parts.add("heapProof=true");
+        }
+        parts.add("proofHeapMb=" + proofHeapMb);
         return String.join(",", parts);
     }
 

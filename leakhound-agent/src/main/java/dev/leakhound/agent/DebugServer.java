@@ -34,12 +34,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       time; otherwise 401 with {@code WWW-Authenticate: Bearer}. Without a token (loopback only), the
  *       {@code Host} header must name a loopback address ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}),
  *       otherwise 403: a web page cannot read the server through DNS rebinding.</li>
- *   <li>GET and HEAD only, otherwise 405 with {@code Allow: GET, HEAD}.</li>
- *   <li>Only the exact paths of the endpoints, otherwise 404.</li>
+ *   <li>Only the exact paths of the endpoints, otherwise 404, whatever the method.</li>
+ *   <li>GET and HEAD only, otherwise 405 with {@code Allow: GET, HEAD}; except an endpoint that says
+ *       {@link Endpoint#post()}, which takes POST only (GET and HEAD get 405 with {@code Allow: POST}), and a POST
+ *       that carries an {@code Origin} header gets 403. Only {@code /debug/leaks/proof} does ({@code heapProof=true}):
+ *       it pauses the host for a heap dump and writes it to disk, which a crawler, a prefetch or a link followed by
+ *       mistake must not trigger, nor a web page: browsers send cross-site POSTs without asking, but always with
+ *       an {@code Origin}, which clients like curl do not send. A POST's body is never read (the JDK drains at
+ *       most 64 KB of it when the exchange closes, under the response deadline).</li>
  *   <li>Only the parameters an endpoint knows, with values it accepts, otherwise 400 and one line saying why.</li>
  * </ol>
  * Every response is bounded (each endpoint caps what it lists, and text stops at {@link BoundedText#DEFAULT_LIMIT});
- * no endpoint reads or writes files of the user's or shows environment variables or system properties.
+ * no endpoint reads or writes files of the user's or shows environment variables or system properties (the heap
+ * proof writes its dump to a private directory of its own and removes it, and never serves it).
  * An endpoint that fails with anything but a bad request is logged once and switched off (503 from then on);
  * the server itself and the other endpoints go on.
  *
@@ -64,8 +71,19 @@ public final class DebugServer implements AutoCloseable {
         default void validate(Query q) {
         }
 
-        /** The answer to a GET. May throw {@link Query.BadRequest} (400) or {@link Unavailable} (503). */
+        /**
+         * The answer to a GET, or to a POST for an endpoint that takes POST ({@link #post()}). May throw
+         * {@link Query.BadRequest} (400) or {@link Unavailable} (503).
+         */
         Response get(Query q) throws Exception;
+
+        /**
+         * Whether this endpoint takes POST, and only POST, instead of GET and HEAD: for an answer that costs the
+         * host so much, or changes so much, that nothing but a deliberate request may trigger it.
+         */
+        default boolean post() {
+            return false;
+        }
 
         /** One line for the index page. */
         String description();
@@ -242,15 +260,23 @@ public final class DebugServer implements AutoCloseable {
         }
         String method = ex.getRequestMethod();
         boolean head = method.equals("HEAD");
-        if (!head && !method.equals("GET")) {
-            return Response.error(405, "method " + Query.printable(method) + " not allowed: GET or HEAD only")
-                    .withHeader("Allow", "GET, HEAD");
-        }
         String path = ex.getRequestURI().getRawPath();
         Endpoint endpoint = path == null ? null : routes.get(path);
         if (endpoint == null) {
             return Response.error(404, "no such endpoint: " + Query.printable(String.valueOf(path))
                     + " (see " + (routes.containsKey("/debug/") ? "/debug/" : String.join(", ", routes.keySet())) + ")");
+        }
+        if (endpoint.post()) {
+            if (!method.equals("POST")) {
+                return Response.error(405, "method " + Query.printable(method) + " not allowed: POST only")
+                        .withHeader("Allow", "POST");
+            }
+            if (ex.getRequestHeaders().containsKey("Origin")) {
+                return Response.error(403, "forbidden: a POST from a web page (with an Origin header) is refused");
+            }
+        } else if (!head && !method.equals("GET")) {
+            return Response.error(405, "method " + Query.printable(method) + " not allowed: GET or HEAD only")
+                    .withHeader("Allow", "GET, HEAD");
         }
         String off = switchedOff.get(path);
         if (off != null) {

@@ -17,7 +17,7 @@ final class Index {
 
             @Override
             public Response get(Query q) {
-                StringBuilder sb = new StringBuilder("leakhound debug server (GET only)\n\n");
+                StringBuilder sb = new StringBuilder("leakhound debug server (GET only, but POST where it says so)\n\n");
                 for (Map.Entry<String, DebugServer.Endpoint> e : routes.entrySet()) {
                     if (e.getValue() != this) {
                         sb.append(e.getKey()).append('\n').append("    ").append(e.getValue().description()).append('\n');

@@ -120,6 +120,10 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
         e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis())));
+        if (options.heapProof()) {
+            e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
+                    options.heapIntervalMillis(), options.proofHeapMb())));
+        }
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
         e.put("/debug/", Index.endpoint(e));
         return e;

@@ -36,7 +36,18 @@ public final class Http {
 
     public static Result send(String method, URI base, String pathAndQuery, String... headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(60))
+        return send(method, Duration.ofSeconds(60), base, pathAndQuery, headers);
+    }
+
+    /** A POST (its one-byte body is for the server to ignore), e.g. to the heap proof, which may take long. */
+    public static Result post(Duration timeout, URI base, String pathAndQuery, String... headers)
+            throws IOException, InterruptedException {
+        return send("POST", timeout, base, pathAndQuery, headers);
+    }
+
+    private static Result send(String method, Duration timeout, URI base, String pathAndQuery, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(timeout)
                 .method(method, method.equals("POST") || method.equals("PUT")
                         ? HttpRequest.BodyPublishers.ofString("x") : HttpRequest.BodyPublishers.noBody());
         if (headers.length > 0) {

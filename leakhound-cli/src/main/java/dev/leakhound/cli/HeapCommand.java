@@ -10,6 +10,7 @@ import dev.leakhound.hprof.ProgressBar;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.ProofJson;
 import dev.leakhound.report.JsonReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -303,7 +304,8 @@ final class HeapCommand implements Callable<Integer> {
             g.writeFieldName("dump");
             writeSummary(g, dump);
             if (proof != null) {
-                writeProofJson(g, proof);
+                g.writeFieldName("proof");
+                ProofJson.write(g, proof);
             }
             if (older != null) {
                 g.writeFieldName("baseline");
@@ -337,65 +339,6 @@ final class HeapCommand implements Callable<Integer> {
             g.writeEndObject();
         }
         out.println();
-    }
-
-    private static void writeProofJson(JsonGenerator g, LeakProof.Result p) throws IOException {
-        g.writeObjectFieldStart("proof");
-        if (p.refused() != null) {
-            g.writeStringField("refused", p.refused());
-        }
-        g.writeNumberField("threads", p.threads());
-        g.writeNumberField("blockedWithoutTimeout", p.candidates());
-        g.writeNumberField("leakedThreads", p.leakedThreads());
-        g.writeNumberField("rounds", p.rounds());
-        g.writeArrayFieldStart("leaked");
-        for (LeakProof.LeakedGroup l : p.leaked()) {
-            g.writeStartObject();
-            g.writeNumberField("count", l.count());
-            g.writeBooleanField("virtual", l.threads().get(0).virtual());
-            g.writeStringField("wait", l.waitKind().name());
-            g.writeStringField("blockerClass", l.blockerClass());
-            g.writeNumberField("retainedBytes", l.retainedBytes());
-            g.writeNumberField("retainedObjects", l.retainedObjects());
-            writeThreads(g, l.threads());
-            writeFrames(g, l.stack());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("notProven");
-        for (LeakProof.Rescued r : p.rescued()) {
-            g.writeStartObject();
-            g.writeNumberField("count", r.count());
-            g.writeStringField("wait", r.waitKind().name());
-            g.writeStringField("blockerClass", r.blockerClass());
-            g.writeStringField("why", r.why());
-            g.writeArrayFieldStart("path");
-            for (String step : r.path()) {
-                g.writeString(step);
-            }
-            g.writeEndArray();
-            writeThreads(g, r.threads());
-            writeFrames(g, r.stack());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-    }
-
-    private static void writeThreads(JsonGenerator g, List<DumpThread> threads) throws IOException {
-        g.writeArrayFieldStart("threads");
-        for (DumpThread t : threads.subList(0, Math.min(threads.size(), 1000))) {
-            g.writeString(t.name());
-        }
-        g.writeEndArray();
-    }
-
-    private static void writeFrames(JsonGenerator g, List<HeapIndex.HeapFrame> frames) throws IOException {
-        g.writeArrayFieldStart("stack");
-        for (HeapIndex.HeapFrame f : frames) {
-            g.writeString(f.toString());
-        }
-        g.writeEndArray();
     }
 
     private static void writeSummary(JsonGenerator g, HeapHistogram h) throws IOException {

@@ -261,7 +261,7 @@ final class LiveSentinelDemo {
         AgentOptions d = AgentOptions.defaults();
         AgentOptions options = new AgentOptions(AgentOptions.DEFAULT_HOST, port, null, true, d.sampleMillis(),
                 WINDOW, d.minGrowth(), false, d.gcHistory(), d.maxThreads(), d.heapIntervalMillis(), false,
-                false, d.maxTrackedThreads());
+                false, d.maxTrackedThreads(), false, d.proofHeapMb());
         // No scheduled sampling: one sample per round, so the detector's window counts rounds.
         return LeakhoundAgent.start(options, ThreadSource.jdkDump(), false);
     }

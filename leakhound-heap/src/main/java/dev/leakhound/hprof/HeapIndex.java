@@ -131,7 +131,12 @@ public final class HeapIndex implements AutoCloseable {
         this.histogram = b.histogram();
         this.fileLength = fileLength;
         for (HeapClass c : classes) {
-            byName.putIfAbsent(c.name, c);
+            // A retransformed class (java.lang.Thread under Leakhound's agent) has a second LOAD CLASS record and no
+            // CLASS DUMP of its own: the one dumped is the class of the instances.
+            HeapClass known = byName.get(c.name);
+            if (known == null || !known.dumped && c.dumped) {
+                byName.put(c.name, c);
+            }
         }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         this.in = new HprofInput(origin, channel, channel.size(), WINDOW);

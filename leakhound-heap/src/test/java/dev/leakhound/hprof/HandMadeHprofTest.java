@@ -124,6 +124,31 @@ class HandMadeHprofTest {
         }
     }
 
+    /**
+     * A class retransformed by an agent (java.lang.Thread under Leakhound's own) has a second LOAD CLASS record
+     * and no CLASS DUMP: found by name is the class dumped, the class of its instances.
+     */
+    @Test
+    void aClassLoadedTwiceIsFoundByNameAsTheOneDumped() throws IOException {
+        HprofWriter w = new HprofWriter("JAVA PROFILE 1.0.2", 8);
+        w.string(1, "java/lang/Object").string(2, "Node");
+        w.loadClass(1, 100, 1).loadClass(2, 150, 2).loadClass(3, 200, 2);
+        w.beginHeap()
+                .classDump(100, 0, new long[0], new BasicType[0], new long[0], new long[0], new BasicType[0])
+                .classDump(200, 100, new long[0], new BasicType[0], new long[0], new long[0], new BasicType[0])
+                .instance(1001, 200, new BasicType[0]);
+        w.endHeap(0x1C).heapDumpEnd();
+        Path file = dir.resolve("loaded-twice.hprof");
+        Files.write(file, w.toByteArray());
+
+        try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
+            HeapClass node = index.classByName("Node");
+            assertThat(node.id()).isEqualTo(200);
+            assertThat(index.classOf(1001)).isSameAs(node);
+            assertThat(node.isSubclassOf(index.classByName("java.lang.Object"))).isTrue();
+        }
+    }
+
     @Test
     void gzipCompressedDumpsAreStreamedForHistogramsAndDecompressedForTheIndex() throws IOException {
         Path file = dir.resolve("tiny.hprof.gz");

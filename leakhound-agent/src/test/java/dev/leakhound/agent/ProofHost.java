@@ -1,0 +1,57 @@
+package dev.leakhound.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+
+/**
+ * The child JVM of {@link ProofEndpointTest}: {@value #LEAKED} virtual threads {@code proof-leaked} blocked forever in
+ * {@code SynchronousQueue.put} on queues only they know (the seed's multiQuery leak), and a control,
+ * {@code proof-control}, taking from a queue a static field holds (anyone could feed it). Started with the agent
+ * ({@code -javaagent}, so with its thread start hooks, as in a service): once all are blocked it prints
+ * {@code url <server url>} and runs until its standard input ends.
+ */
+public final class ProofHost {
+    static final int LEAKED = 3;
+    static final BlockingQueue<String> CONTROL_QUEUE = new LinkedBlockingQueue<>();
+
+    private ProofHost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Thread> started = new ArrayList<>();
+        for (int i = 0; i < LEAKED; i++) {
+            started.add(Thread.ofVirtual().name("proof-leaked").start(ProofHost::putForever));
+        }
+        started.add(Thread.ofVirtual().name("proof-control").start(ProofHost::takeFromControl));
+        for (Thread t : started) {
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+        }
+        started.clear();                         // this list must not be what keeps them reachable
+        String status = System.getProperty(Agent.STATUS_PROPERTY, "no agent");
+        System.out.println(status.startsWith("running http://") ? "url " + status.substring(8) : status);
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // until the test closes our standard input
+        }
+    }
+
+    private static void putForever() {
+        SynchronousQueue<String> nobodyTakes = new SynchronousQueue<>();
+        try {
+            nobodyTakes.put("result");
+        } catch (InterruptedException ignored) {
+        }
+    }
+
+    private static void takeFromControl() {
+        try {
+            CONTROL_QUEUE.take();
+        } catch (InterruptedException ignored) {
+        }
+    }
+}
