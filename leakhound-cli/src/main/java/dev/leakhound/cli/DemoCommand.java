@@ -9,6 +9,7 @@ import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.examples.MultiQuery;
 import dev.leakhound.examples.SentinelAgent;
+import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.TextReport;
@@ -65,6 +66,10 @@ import java.util.stream.Collectors;
                 "     agent and debug server on 127.0.0.1:6060 (any free port if taken): per",
                 "     round the live thread count, fetched from /debug/threads/count, and",
                 "     the leak detector's suspect with the blocking line; then the URLs.",
+                "  7. Post-mortem: another JVM runs the buggy agent with its GC log on,",
+                "     drops it and dumps its heap; the GC log shows the live heap growing,",
+                "     and the dump proves the blocked checkers leaked (as leakhound gc and",
+                "     leakhound heap do).",
                 "The leaked threads are interrupted at the end of each step, the agent and",
                 "its server stopped at the end. Takes seconds.",
                 ""},
@@ -148,6 +153,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Integer> growth = sentinel(4, SentinelAgent.Variant.LEAKY);
         List<Integer> fixedCounts = sentinel(5, SentinelAgent.Variant.FIXED);
         LiveSentinelDemo.Outcome live = live(6);
+        PostMortemDemo.Outcome postMortem = postMortem(7);
 
         out.println();
         out.println("Afterwards: the leak check against a baseline taken before the demo");
@@ -162,14 +168,15 @@ final class DemoCommand implements Callable<Integer> {
         String summary = String.format(Locale.ROOT,
                 "MultiQuery leaky leaked %s, buffered %s, cancelling %s; "
                         + "SentinelAgent buggy leaked %s checker threads over %d rounds, fixed %s; "
-                        + "live %s: thread count %s, %s",
+                        + "live %s: thread count %s, %s; post-mortem: %s",
                 leakyQueries, buffered ? "none" : "some", cancelling ? "none" : "some",
                 growth.stream().map(String::valueOf).collect(Collectors.joining(" -> ")), rounds,
                 fixedCounts.stream().allMatch(n -> n == 0) ? "none" : fixedCounts.stream().map(String::valueOf)
                         .collect(Collectors.joining(" -> ")),
                 fixed ? "fixed" : "buggy",
                 live.counts().stream().map(String::valueOf).collect(Collectors.joining(" -> ")),
-                live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound());
+                live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound(),
+                postMortemInWords(postMortem));
         if (problems.isEmpty()) {
             out.printf(Locale.ROOT, "demo: as expected (%.1f s): %s%n", seconds, summary);
         } else {
@@ -333,6 +340,25 @@ final class DemoCommand implements Callable<Integer> {
             problems.add("SentinelAgent LIVE: " + String.join("; ", o.problems()));
         }
         return o;
+    }
+
+    /** Step 7: a heap dump and a GC log of another JVM that ran the buggy agent. */
+    private PostMortemDemo.Outcome postMortem(int step) throws InterruptedException {
+        int childRounds = Math.max(rounds, HeapTrend.MIN_POINTS + 2);
+        heading(step, "Post-mortem: the buggy SentinelAgent in another JVM, " + childRounds
+                + " rounds; its GC log and its heap dump, read here");
+        return PostMortemDemo.run(out, childRounds, Duration.ofMillis(periodMs), CHECKS.size(), problems);
+    }
+
+    private static String postMortemInWords(PostMortemDemo.Outcome o) {
+        if (o.refused() != null) {
+            return "GC log " + o.gc() + ", no proof from this JDK's dump";
+        }
+        if (o.proven() < 0) {
+            return "failed";
+        }
+        return String.format(Locale.ROOT, "GC log %s, %d threads proven leaked retaining %.1f MB", o.gc(),
+                o.proven(), o.retainedBytes() / (1024.0 * 1024.0));
     }
 
     private static Map<String, Duration> checks() {

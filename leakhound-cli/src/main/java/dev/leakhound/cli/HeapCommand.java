@@ -162,7 +162,8 @@ final class HeapCommand implements Callable<Integer> {
     private static final int MAX_FRAMES = 12;
     private static final int MAX_NAMES = 8;
 
-    private static void writeProof(PrintWriter out, LeakProof.Result p) {
+    /** The proof as text (also the demo's post-mortem step). */
+    static void writeProof(PrintWriter out, LeakProof.Result p) {
         if (p.refused() != null) {
             out.println("== leaked threads: nothing can be proven from this dump ==");
             out.println("  " + p.refused());

@@ -29,6 +29,7 @@ class DemoCommandTest {
     @Test
     void demoFindsTheLeaksOfTheLeakyVariantsOnlyAndCleansUp() {
         LeakOptions before = LeakOptions.builder().ignoreCurrent().build();
+        List<String> tempBefore = demoTempDirs();
 
         Cli.Result r = Cli.run("demo", "--rounds", "3", "--period-ms", "20");
 
@@ -40,7 +41,8 @@ class DemoCommandTest {
         String cancelling = section(out, "3. MultiQuery CANCELLING", "4. SentinelAgent LEAKY");
         String sentinelLeaky = section(out, "4. SentinelAgent LEAKY", "5. SentinelAgent FIXED");
         String sentinelFixed = section(out, "5. SentinelAgent FIXED", "6. SentinelAgent LIVE");
-        String live = section(out, "6. SentinelAgent LIVE, buggy", "Afterwards:");
+        String live = section(out, "6. SentinelAgent LIVE, buggy", "7. Post-mortem");
+        String postMortem = section(out, "7. Post-mortem", "Afterwards:");
 
         // (a) the two slower queries, blocked forever in SynchronousQueue.put at the example's line
         assertThat(multiQueryLeaky)
@@ -94,13 +96,29 @@ class DemoCommandTest {
                 .doesNotContain("NOT as expected");
         assertServedAndReleased(live, liveCounts);
 
+        // (f) post-mortem of another JVM: 6 rounds (at least), 3 checkers leaked per round after the first; the
+        // GC log's live heap grows, and the dump proves exactly those 15 leaked, each keeping its buffer alive
+        assertThat(postMortem).contains("6 rounds")
+                .containsPattern("gc 1 @\\d+\\.\\d+s .*Pause Full \\(System\\.gc\\(\\)\\)")
+                .contains("heap after GC growing")
+                .contains("== leaked threads: 15 proven leaked, of ")
+                .contains("[1] 15 virtual threads parked with no timeout")
+                .contains("blocked at   dev.leakhound.examples.SentinelAgent.runCheck(SentinelAgent.java:" + donePutLine() + ")")
+                .contains("=> as expected: the live heap grows every round")
+                .doesNotContain("[2] ");
+        Matcher retained = Pattern.compile("retained     ([0-9.]+) MB \\((\\d+) bytes\\)").matcher(postMortem);
+        assertThat(retained.find()).as(postMortem).isTrue();
+        assertThat(Long.parseLong(retained.group(2))).isGreaterThanOrEqualTo(15L * PostMortemDemo.BUFFER_BYTES);
+        assertThat(demoTempDirs()).as("the dump's directory is deleted").isEqualTo(tempBefore);
+
         assertThat(section(out, "Afterwards:", "demo: ")).contains("leakhound: no leaked threads");
         assertThat(out.lines().toList().getLast()).startsWith("demo: as expected (")
                 .contains("MultiQuery leaky leaked 2 virtual threads in SynchronousQueue.put, buffered none, "
                         + "cancelling none; SentinelAgent buggy leaked " + arrows + " checker threads over 3 rounds, "
                         + "fixed none; live buggy: thread count "
                         + liveCounts.stream().map(String::valueOf).collect(Collectors.joining(" -> "))
-                        + ", suspect in round " + suspectRound);
+                        + ", suspect in round " + suspectRound
+                        + "; post-mortem: GC log GROWING, 15 threads proven leaked retaining ");
         assertThat(out).doesNotContain("NOT as expected");
 
         // The demo interrupted what it leaked: nothing of it is left in this JVM.
@@ -114,7 +132,7 @@ class DemoCommandTest {
         Cli.Result r = Cli.run("demo", "--fixed", "--rounds", "4", "--period-ms", "20");
 
         assertThat(r.status()).as(r.toString()).isZero();
-        String live = section(r.out(), "6. SentinelAgent LIVE, fixed", "Afterwards:");
+        String live = section(r.out(), "6. SentinelAgent LIVE, fixed", "7. Post-mortem");
         List<Integer> liveCounts = liveCounts(live);
         assertThat(liveCounts).as(live).hasSize(4);
         assertThat(liveCounts.stream().distinct().toList()).as(live).hasSize(1);
@@ -122,9 +140,18 @@ class DemoCommandTest {
                 .contains("=> as expected: the live thread count is flat (");
         assertServedAndReleased(live, liveCounts);
         assertThat(r.out().lines().toList().getLast()).startsWith("demo: as expected (")
-                .endsWith("live fixed: thread count "
-                        + liveCounts.stream().map(String::valueOf).collect(Collectors.joining(" -> ")) + ", no suspect");
+                .contains("live fixed: thread count "
+                        + liveCounts.stream().map(String::valueOf).collect(Collectors.joining(" -> ")) + ", no suspect; ");
         Leakhound.verifyNone(before);
+    }
+
+    /** The post-mortem's private directories in the temporary directory. */
+    private static List<String> demoTempDirs() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("leakhound-demo-")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The round-1 count came from the server over HTTP, every URL answered 200, and the port is closed now. */

@@ -1,0 +1,288 @@
+package dev.leakhound.cli;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.examples.SentinelAgent;
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.GcLogParser;
+import dev.leakhound.gc.GcTrace;
+import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.proof.DumpThread;
+import dev.leakhound.proof.LeakProof;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Step 7 of {@code leakhound demo}, the post-mortem: another JVM runs the buggy sentinel agent with its GC log on,
+ * then drops the agent and dumps its heap; this JVM reads the GC log as {@code leakhound gc} does (one line per
+ * collection, the verdict on the live heap) and proves from the dump, as {@code leakhound heap} does, which threads
+ * can never wake.
+ *
+ * <p>Each check keeps a 256 KB buffer in a {@code ThreadLocal}, as real per-thread state might, so every leaked
+ * checker keeps that alive: the GC log's live heap grows with the leak, and the proof says how much the leaked group
+ * retains. Each round of the child ends with {@code System.gc()}, so that the log has one collection per round whose
+ * heap-after is the live set.
+ */
+public final class PostMortemDemo {
+    /** What each check keeps per thread: below G1's humongous size, so the log shows plain collections. */
+    static final int BUFFER_BYTES = 256 << 10;
+    private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
+    private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(90);
+    private static final String INDENT = "   ";
+    private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS");
+
+    /**
+     * What the step found.
+     *
+     * @param proven        threads proven leaked (-1 when nothing could be proven: see {@code refused})
+     * @param expected      the buggy agent's checkers blocked for good: 3 per round after the first
+     * @param retainedBytes what the leaked group keeps alive (-1 when unknown)
+     * @param gc            the GC log's verdict
+     * @param refused       why the dump allows no proof (a JDK 21 or 22 dump), or null
+     */
+    record Outcome(int proven, int expected, long retainedBytes, HeapTrend.Verdict gc, String refused) {
+    }
+
+    private PostMortemDemo() {
+    }
+
+    // ---------------------------------------------------------------- the other JVM
+
+    /** {@code PostMortemDemo DUMP ROUNDS PERIOD_MS CHECKS}: runs the buggy agent, drops it, dumps the heap, exits. */
+    public static void main(String[] args) throws Exception {
+        Path dump = Path.of(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        long periodMs = Long.parseLong(args[2]);
+        int checks = Integer.parseInt(args[3]);
+        List<Thread> started = new ArrayList<>();
+        runAndDrop(rounds, periodMs, checks, started);
+        awaitBlocked(started);
+        started.clear();                                       // the list must not be what keeps them reachable
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
+        System.out.println("dumped " + dump.getFileName());
+        System.exit(0);
+    }
+
+    /** In a method of its own: when it returns, no frame holds the agent, as when a service drops one. */
+    private static void runAndDrop(int rounds, long periodMs, int checks, List<Thread> started)
+            throws InterruptedException {
+        ThreadFactory virtual = Thread.ofVirtual().name("sentinel-check-", 0).factory();
+        ThreadFactory recorded = r -> {
+            Thread t = virtual.newThread(r);
+            synchronized (started) {
+                started.add(t);
+            }
+            return t;
+        };
+        List<Runnable> work = new ArrayList<>();
+        for (int i = 0; i < checks; i++) {
+            work.add(() -> BUFFER.set(new byte[BUFFER_BYTES]));
+        }
+        SentinelAgent agent = new SentinelAgent(SentinelAgent.Variant.LEAKY, Duration.ofMillis(periodMs), work, recorded);
+        long next = System.nanoTime();
+        for (int round = 1; round <= rounds; round++) {
+            agent.runRound();
+            System.gc();                                       // one collection per round: heap-after = live set
+            System.out.println("round " + round + ": " + agent.liveCheckers() + " checker threads alive");
+            next += TimeUnit.MILLISECONDS.toNanos(periodMs);
+            for (long left; (left = next - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(left);                   // the agent's schedule, not synchronisation
+            }
+        }
+        agent.close();
+    }
+
+    /** Until every checker has ended or parked: a checker still on its way to done.put would count as running. */
+    private static void awaitBlocked(List<Thread> started) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            boolean settled = true;
+            synchronized (started) {
+                for (Thread t : started) {
+                    Thread.State s = t.getState();
+                    settled &= s == Thread.State.WAITING || s == Thread.State.TERMINATED;
+                }
+            }
+            if (settled) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the checkers did not all end or block within 30 s");
+    }
+
+    // ---------------------------------------------------------------- this JVM
+
+    /**
+     * Runs the step, printing to {@code out}; adds what was not as expected to {@code problems}.
+     *
+     * @param rounds rounds of the agent in the other JVM (at least 4: the GC verdict needs 4 collections)
+     * @param checks checks per round
+     */
+    static Outcome run(PrintWriter out, int rounds, Duration period, int checks, List<String> problems)
+            throws InterruptedException {
+        int expected = checks * (rounds - 1);
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("leakhound-demo-");
+            Path dump = dir.resolve("sentinel.hprof");
+            Path gcLog = dir.resolve("gc.log");
+            String xlog = "-Xlog:gc,gc+init:file=" + gcLog + ":uptime,level,tags";
+            out.println(INDENT + "another JVM: java " + xlog.replace(gcLog.toString(), "gc.log") + " -Xmx256m ... "
+                    + rounds + " rounds, one every " + period.toMillis() + " ms; each checker keeps a 256 KB ThreadLocal"
+                    + " buffer; then it drops the agent and dumps its heap");
+            String failure = runChild(dir, List.of("-Xmx256m", xlog), dump, rounds, period, checks);
+            if (failure != null) {
+                problems.add("post-mortem: " + failure);
+                out.println(INDENT + "=> NOT as expected: " + failure);
+                return new Outcome(-1, expected, -1, null, null);
+            }
+
+            out.println();
+            out.println(INDENT + "its GC log, as `leakhound gc gc.log` reads it (one line per collection, like gctrace):");
+            GcLog log = GcLogParser.parse(gcLog);
+            HeapTrend trend = log.trend(Integer.MAX_VALUE);
+            for (GcCycle c : log.cycles()) {
+                out.println(INDENT + GcTrace.line(c, (HeapTrend) null));
+            }
+            out.println(INDENT + GcTrace.verdict(trend));
+
+            out.println();
+            out.println(INDENT + "its heap dump, as `leakhound heap sentinel.hprof` proves it:");
+            LeakProof.Result proof;
+            try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
+                proof = LeakProof.prove(index);
+            }
+            StringWriter text = new StringWriter();
+            try (PrintWriter w = new PrintWriter(text)) {
+                HeapCommand.writeProof(w, proof);
+            }
+            text.toString().lines().forEach(l -> out.println(INDENT + l));
+
+            Outcome o = outcome(proof, expected, trend.verdict());
+            out.println();
+            List<String> wrong = check(o, proof);
+            if (wrong.isEmpty()) {
+                out.println(INDENT + (o.refused() != null
+                        ? "=> as expected for a dump of this JDK: nothing proven (" + o.refused() + ")"
+                        : String.format(Locale.ROOT, "=> as expected: the live heap grows every round (%s), and the"
+                                + " dump proves the %d blocked checkers leaked, keeping %.1f MB alive", words(trend),
+                        o.proven(), o.retainedBytes() / (1024.0 * 1024.0))));
+            } else {
+                out.println(INDENT + "=> NOT as expected: " + String.join("; ", wrong));
+                problems.add("post-mortem: " + String.join("; ", wrong));
+            }
+            return o;
+        } catch (IOException | RuntimeException e) {
+            String m = "post-mortem failed: " + e;
+            problems.add(m);
+            out.println(INDENT + "=> NOT as expected: " + m);
+            return new Outcome(-1, expected, -1, null, null);
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /** Runs the other JVM; null when it dumped, else what went wrong. */
+    private static String runChild(Path dir, List<String> jvmOptions, Path dump, int rounds, Duration period,
+                                   int checks) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PostMortemDemo.class.getName(),
+                dump.toString(), Integer.toString(rounds), Long.toString(period.toMillis()), Integer.toString(checks)));
+        Path output = dir.resolve("child.out");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+        JVM_OPTION_VARIABLES.forEach(pb.environment()::remove);
+        Process p = pb.start();
+        try {
+            if (!p.waitFor(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return "the other JVM did not end within " + CHILD_TIMEOUT.toSeconds() + " s";
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        String printed = Files.readString(output);
+        if (p.exitValue() != 0 || !Files.exists(dump)) {
+            List<String> lines = printed.lines().toList();
+            return "the other JVM ended with status " + p.exitValue() + (lines.isEmpty() ? ""
+                    : ": " + lines.get(lines.size() - 1));
+        }
+        return null;
+    }
+
+    private static Outcome outcome(LeakProof.Result proof, int expected, HeapTrend.Verdict gc) {
+        if (proof.refused() != null) {
+            return new Outcome(-1, expected, -1, gc, proof.refused());
+        }
+        long retained = proof.leaked().stream().mapToLong(LeakProof.LeakedGroup::retainedBytes).sum();
+        return new Outcome(proof.leakedThreads(), expected, retained, gc, null);
+    }
+
+    private static List<String> check(Outcome o, LeakProof.Result proof) {
+        List<String> wrong = new ArrayList<>();
+        if (o.gc() != HeapTrend.Verdict.GROWING) {
+            wrong.add("the GC log's verdict is " + o.gc() + ", not GROWING");
+        }
+        if (o.refused() != null) {
+            return wrong;                                      // JDK 21/22 dumps: no proof, and that is said
+        }
+        if (o.proven() != o.expected()) {
+            wrong.add(o.proven() + " threads proven leaked instead of the " + o.expected() + " blocked checkers");
+        }
+        for (LeakProof.LeakedGroup g : proof.leaked()) {
+            boolean checker = g.threads().stream().map(DumpThread::name).allMatch(n -> n.startsWith("sentinel-check-"));
+            boolean atRunCheck = g.stack().stream().anyMatch(f -> f.className().equals(SentinelAgent.class.getName())
+                    && f.methodName().equals("runCheck"));
+            if (!checker || !atRunCheck) {
+                wrong.add("a leaked group that is not the checkers blocked in SentinelAgent.runCheck: "
+                        + g.threads().get(0).label());
+            }
+        }
+        if (o.proven() > 0 && o.retainedBytes() < (long) o.proven() * BUFFER_BYTES) {
+            wrong.add("the leaked checkers retain " + o.retainedBytes() + " bytes, less than their "
+                    + o.proven() + " buffers of " + (BUFFER_BYTES >> 10) + " KB");
+        }
+        return wrong;
+    }
+
+    private static String words(HeapTrend t) {
+        return String.format(Locale.ROOT, "%+.1f MB/min, R2 %.2f", t.slopeBytesPerMinute() / (1024.0 * 1024.0),
+                t.rSquared());
+    }
+
+    private static File nullFile() {
+        return new File(File.separatorChar == '\\' ? "NUL" : "/dev/null");
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // a temporary directory: the system cleans it up eventually
+        }
+    }
+}
