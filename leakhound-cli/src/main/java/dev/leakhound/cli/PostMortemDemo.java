@@ -209,7 +209,7 @@ public final class PostMortemDemo {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PostMortemDemo.class.getName(),
+        cmd.addAll(List.of("-cp", absoluteClassPath(), PostMortemDemo.class.getName(),
                 dump.toString(), Integer.toString(rounds), Long.toString(period.toMillis()), Integer.toString(checks)));
         Path output = dir.resolve("child.out");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
@@ -221,7 +221,10 @@ public final class PostMortemDemo {
                 return "the other JVM did not end within " + CHILD_TIMEOUT.toSeconds() + " s";
             }
         } finally {
-            p.destroyForcibly();
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);               // gone before its directory is deleted
+            }
         }
         String printed = Files.readString(output);
         if (p.exitValue() != 0 || !Files.exists(dump)) {
@@ -230,6 +233,17 @@ public final class PostMortemDemo {
                     : ": " + lines.get(lines.size() - 1));
         }
         return null;
+    }
+
+    /** This JVM's class path with every entry absolute: the other JVM works in the temporary directory. */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                entries.add(Path.of(e).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static Outcome outcome(LeakProof.Result proof, int expected, HeapTrend.Verdict gc) {

@@ -132,9 +132,10 @@ public final class HeapIndex implements AutoCloseable {
         this.fileLength = fileLength;
         for (HeapClass c : classes) {
             // A retransformed class (java.lang.Thread under Leakhound's agent) has a second LOAD CLASS record and no
-            // CLASS DUMP of its own: the one dumped is the class of the instances.
+            // CLASS DUMP of its own: the one dumped is the class of the instances. The built-in primitive array
+            // classes (id 0), which count every primitive array, stay: HotSpot also dumps a class object for each.
             HeapClass known = byName.get(c.name);
-            if (known == null || !known.dumped && c.dumped) {
+            if (known == null || known.id != 0 && !known.dumped && c.dumped) {
                 byName.put(c.name, c);
             }
         }

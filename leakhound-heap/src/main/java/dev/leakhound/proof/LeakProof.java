@@ -475,18 +475,20 @@ public final class LeakProof {
      * all that the shared objects reach), the second counts each group's own objects and stops at shared ones.
      */
     private List<long[]> retained(List<List<DumpThread>> groups, Map<Integer, FrameRefs> frameRefs) throws IOException {
-        long[] seen = new long[live.length];
-        long[] shared = new long[live.length];
+        long[] shared = null;                                 // no sharing with fewer than two groups
         if (groups.size() > 1) {
+            long[] seen = new long[live.length];
+            long[] twice = new long[live.length];
             for (List<DumpThread> g : groups) {
                 walkUnmarked(g, frameRefs, null, (id, ord) -> {
                     if (isSet(seen, ord)) {
-                        set(shared, ord);
+                        set(twice, ord);
                     } else {
                         set(seen, ord);
                     }
                 });
             }
+            shared = twice;
         }
         List<long[]> result = new ArrayList<>();
         for (List<DumpThread> g : groups) {

@@ -141,6 +141,9 @@ class RealDumpTest {
             long arrayId = test.staticValue("array");
             assertThat(index.classOf(arrayId).name()).isEqualTo("[J");
             assertThat(index.arrayLength(arrayId)).isEqualTo(777);
+            // by name, the class that counts the primitive arrays (HotSpot also dumps a class object named "[J")
+            assertThat(index.classByName("[J")).isSameAs(index.classOf(arrayId));
+            assertThat(index.classByName("[J").instanceCount()).isPositive();
 
             long markersId = test.staticValue("markers");
             assertThat(index.arrayLength(markersId)).isEqualTo(MARKERS);

@@ -33,16 +33,19 @@ import java.util.function.LongSupplier;
 /**
  * The leaked-thread proof of the running JVM ({@link LeakProof}), from a heap dump, proven in another JVM.
  *
- * <p>One proof: checks that the temporary directory ({@code java.io.tmpdir}) has room for the dump (1.5 times the
- * heap in use, plus 64 MB), makes a private directory there ({@code leakhound-proof-*}, owner-only where the file
+ * <p>One proof: removes what proofs of JVMs that have ended left behind (a JVM that exits or is killed while the JDK
+ * writes the dump never reaches its clean-up); checks that the temporary directory ({@code java.io.tmpdir}) is on
+ * disk, not in memory (tmpfs), and has room for the dump (3 times the heap in use, plus 64 MB) with a tenth of the
+ * file system left free; makes a private directory there ({@code leakhound-proof-PID-*}, owner-only where the file
  * system allows), dumps the live heap into it ({@code HotSpotDiagnosticMXBean.dumpHeap(file, true)}: the host is
  * paused while the JDK writes it), then runs {@link ProofProcess} on it in a new JVM: this JVM's {@code java}
  * ({@code java.home}), {@code -Xmx} of {@code childHeapMb}, the class path where the agent's, the heap module's,
  * core's and jackson's classes were loaded from (one jar in {@code leakhound.jar}), without the
  * {@code JAVA_TOOL_OPTIONS}-style variables (which could load this agent into it again), working in the private
  * directory. Its standard output and error go to files there; the calling thread waits for it at most
- * {@link #TIMEOUT}, then kills it. The directory, with the dump, is always deleted before this returns or throws,
- * and the other JVM is never left running; the dump is never read here, let alone served.
+ * {@link #TIMEOUT}, then kills it. The directory, with the dump, is deleted before this returns or throws, and the
+ * other JVM is never left running; the dump is never read here, let alone served. An interrupt (the agent stopping)
+ * cancels the proof after the dump, which no interrupt stops. One proof at a time in the JVM.
  *
  * <p>Answers are refusals ({@link DebugServer.Unavailable}): 429 with {@code Retry-After} while a proof runs or
  * within {@code minIntervalMillis} of the end of the previous one; 503 with the reason when there is not enough
@@ -58,18 +61,25 @@ public final class HeapProofs {
     public static final Duration TIMEOUT = Duration.ofMinutes(10);
     static final String DIRECTORY_PREFIX = "leakhound-proof-";
     private static final long MARGIN_BYTES = 64L * 1024 * 1024;
+    /** Dump bytes per byte of heap in use, at most (measured: 1.75 with small objects, 2.4 with compact headers). */
+    private static final long DUMP_FACTOR = 3;
     private static final int MAX_ERROR_BYTES = 64 * 1024;
     /** Variables the JVM or its launcher read options from: the host's could load this agent into the child. */
     private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS", "CLASSPATH");
 
+    /** File systems whose files live in memory: a dump there takes the host's RAM, not disk. */
+    private static final Set<String> MEMORY_FILE_SYSTEMS = Set.of("tmpfs", "ramfs");
+    /** One proof at a time in the whole JVM, also across an agent stopped and started again. */
+    private static final Object LOCK = new Object();
+    private static boolean running;   // guarded by LOCK
+    private static boolean ended;     // guarded by LOCK
+    private static long endedNanos;   // guarded by LOCK
+
     private final long minIntervalNanos;
     private final int childHeapMb;
     private final Duration timeout;
     private final LongSupplier clock;
-    private boolean running;          // guarded by this
-    private boolean ended;            // guarded by this
-    private long endedNanos;          // guarded by this
 
     /**
      * @param minIntervalMillis the least time between the end of one proof and the start of the next
@@ -97,7 +107,7 @@ public final class HeapProofs {
         try {
             return proveNow();
         } finally {
-            synchronized (this) {
+            synchronized (LOCK) {
                 running = false;
                 ended = true;
                 endedNanos = clock.getAsLong();
@@ -105,7 +115,13 @@ public final class HeapProofs {
         }
     }
 
-    private synchronized void start() {
+    private void start() {
+        synchronized (LOCK) {
+            startLocked();
+        }
+    }
+
+    private void startLocked() {
         if (running) {
             throw new DebugServer.Unavailable(429, "too many requests: a heap proof is running; try again when it"
                     + " has ended", Map.of("Retry-After", "10"));
@@ -124,6 +140,7 @@ public final class HeapProofs {
         Path java = javaExecutable();
         String classPath = classPath();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        removeLeftovers(tmp);
         checkSpace(tmp);
         Path dir = privateDirectory(tmp);
         Process child = null;
@@ -134,6 +151,9 @@ public final class HeapProofs {
             } catch (IOException | RuntimeException e) {
                 throw unavailable("the heap dump failed: " + AgentLog.describe(e));
             }
+            if (Thread.currentThread().isInterrupted()) {       // stopped while the JDK wrote the dump
+                throw new DebugServer.Unavailable("the agent is stopping: the heap proof was cancelled");
+            }
             Path out = dir.resolve("proof.json");
             Path err = dir.resolve("proof.err");
             List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
@@ -143,7 +163,11 @@ public final class HeapProofs {
                     .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             JVM_OPTION_VARIABLES.forEach(pb.environment()::remove);
-            child = pb.start();
+            try {
+                child = pb.start();
+            } catch (IOException | RuntimeException e) {
+                throw unavailable("cannot start the JVM of the proof: " + AgentLog.describe(e));
+            }
             boolean done;
             try {
                 done = child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -179,30 +203,76 @@ public final class HeapProofs {
         return new DebugServer.Unavailable(message);
     }
 
-    /** Room for the dump: HPROF writes every object with a record header, which can outweigh a small object. */
+    /**
+     * Room for the dump, on disk: HPROF writes every object with a record header and every reference at full width,
+     * so a heap of small objects dumps to 2-2.5 times its size (more with compact object headers); and a tenth of the
+     * file system stays free for the host. A file system in memory (tmpfs) is refused: the dump would take the
+     * host's RAM.
+     */
     private static void checkSpace(Path tmp) throws IOException {
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        long needed = used + used / 2 + MARGIN_BYTES;
+        long needed = DUMP_FACTOR * used + MARGIN_BYTES;
+        java.nio.file.FileStore store;
         long usable;
+        long total;
         try {
-            usable = Files.getFileStore(tmp).getUsableSpace();
+            store = Files.getFileStore(tmp);
+            usable = store.getUsableSpace();
+            total = store.getTotalSpace();
         } catch (IOException e) {
             throw unavailable("cannot tell the free space of the temporary directory (java.io.tmpdir): "
                     + AgentLog.describe(e));
         }
-        if (usable < needed) {
+        if (MEMORY_FILE_SYSTEMS.contains(store.type())) {
+            throw unavailable("the temporary directory (java.io.tmpdir, " + tmp + ") is on " + store.type()
+                    + ", in memory: the heap dump would take this machine's RAM; start the JVM with"
+                    + " -Djava.io.tmpdir= a directory on disk to use the heap proof");
+        }
+        long left = usable - needed;
+        if (left < total / 10) {
             throw unavailable(String.format(Locale.ROOT, "not enough free disk space for the heap dump in the"
-                    + " temporary directory (java.io.tmpdir): %d MB usable, %d MB needed (1.5 times the %d MB of heap"
-                    + " in use, plus 64 MB)", usable >> 20, needed >> 20, used >> 20));
+                    + " temporary directory (java.io.tmpdir): %d MB usable, %d MB needed (%d times the %d MB of"
+                    + " heap in use, plus 64 MB) and a tenth of the disk left free", usable >> 20, needed >> 20,
+                    DUMP_FACTOR, used >> 20));
+        }
+    }
+
+    /**
+     * Deletes what an earlier proof of a JVM that has ended left behind: a JVM that exits (or is killed) while the
+     * JDK writes its dump never reaches its clean-up. The directory names carry the pid of the JVM that made them.
+     */
+    static void removeLeftovers(Path tmp) {
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, DIRECTORY_PREFIX + "*")) {
+            for (Path d : dirs) {
+                long pid = pidOf(d.getFileName().toString());
+                if (pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()
+                        && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    deleteTree(d);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            AgentLog.once("heap proof clean-up", "could not look for leftovers of earlier proofs: " + AgentLog.describe(e));
+        }
+    }
+
+    /** The pid in {@code leakhound-proof-PID-RANDOM}, or -1. */
+    static long pidOf(String name) {
+        String rest = name.substring(DIRECTORY_PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+            return dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
     private static Path privateDirectory(Path tmp) throws IOException {
+        String prefix = DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-";
         try {
-            return Files.createTempDirectory(tmp, DIRECTORY_PREFIX,
+            return Files.createTempDirectory(tmp, prefix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException notPosix) {
-            return Files.createTempDirectory(tmp, DIRECTORY_PREFIX);   // e.g. Windows: the user's own temp
+            return Files.createTempDirectory(tmp, prefix);   // e.g. Windows: the user's own temp
         } catch (IOException e) {
             throw unavailable("cannot make a directory in the temporary directory (java.io.tmpdir): "
                     + AgentLog.describe(e));
@@ -264,11 +334,17 @@ public final class HeapProofs {
         return first == null ? "(it wrote nothing on standard error)" : first;
     }
 
+    /** Waits up to 10 s for a killed child to be gone (its files are then free to delete), even when interrupted. */
     private static void awaitEnd(Process p) {
+        boolean interrupted = Thread.interrupted();
         try {
             p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
