@@ -29,7 +29,9 @@ import java.util.Objects;
  *   <li>{@link Verdict#GROWING}: slope above 0, {@code R²} at least {@link #MIN_R_SQUARED} (the line explains
  *       most of the variation: a steady rise, not noise) and the rise of the line over the window
  *       ({@code slope * span}) at least {@link #MIN_RISE_FRACTION} of the mean heap-after (not a drift of a
- *       few bytes);</li>
+ *       few bytes); and the median heap-after of the last third of the collections that much (two thirds of it)
+ *       above the median of the first third (a leak lifts the later collections as a whole; a heap that filled at
+ *       start-up and then stayed flat, or one high or low collection, only tilts the line);</li>
  *   <li>{@link Verdict#STABLE}: anything else, falling included.</li>
  * </ul>
  *
@@ -57,6 +59,11 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
     public static final double MIN_R_SQUARED = 0.5;
     /** The least rise over the window, as a fraction of the mean heap-after, of a growing heap (5%). */
     public static final double MIN_RISE_FRACTION = 0.05;
+    /**
+     * The medians of the last and the first third of a straight line lie two thirds of its rise apart: a growing heap's
+     * must lie at least that share of {@link #MIN_RISE_FRACTION} apart.
+     */
+    private static final double THIRDS_FRACTION = 2.0 / 3;
 
     public HeapTrend {
         Objects.requireNonNull(verdict, "verdict");
@@ -147,7 +154,8 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         double intercept = my - slope * mx;
         double r2 = syy == 0 ? 0 : Math.min(1, Math.max(0, (sxy * sxy) / (sxx * syy)));
         double rise = slope * (maxX - minX);
-        boolean growing = slope > 0 && r2 >= MIN_R_SQUARED && rise >= MIN_RISE_FRACTION * my;
+        boolean growing = slope > 0 && r2 >= MIN_R_SQUARED && rise >= MIN_RISE_FRACTION * my
+                && thirdsRise(y) >= THIRDS_FRACTION * MIN_RISE_FRACTION * my;
         Duration timeToMax = null;
         if (growing && heapMax != GcCycle.UNKNOWN) {
             double fittedLast = intercept + slope * x[n - 1];
@@ -158,6 +166,25 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         }
         return new HeapTrend(growing ? Verdict.GROWING : Verdict.STABLE, basis, n, span, slope, r2, lastHeapAfter,
                 heapMax, timeToMax);
+    }
+
+    /**
+     * How much higher the median of the last third of the points is than the median of the first third: a line can be
+     * pulled up by a step (a heap that filled at start-up, then stayed flat) or one outlier; a leak raises the later
+     * collections as a whole.
+     */
+    static double thirdsRise(double[] y) {
+        int k = Math.max(1, y.length / 3);
+        double[] first = java.util.Arrays.copyOfRange(y, 0, k);
+        double[] last = java.util.Arrays.copyOfRange(y, y.length - k, y.length);
+        return median(last) - median(first);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
     }
 
     /** Which collections the line goes through, see the class comment. */

@@ -34,6 +34,34 @@ class HeapTrendTest {
         assertThat(t.timeToMax().toMillis()).isCloseTo(834_000L, within(1L));
     }
 
+    /**
+     * A heap that filled at start-up and then stayed flat (seen in JDK 17's ZGC: two warm-up collections a second
+     * before the rest): the line tilts up with a high R², but the later collections do not rise as a whole.
+     */
+    @Test
+    void aStepAtStartUpThenFlatIsStable() {
+        List<GcCycle> cycles = new ArrayList<>();
+        cycles.add(full(1, 0.0, 10));
+        for (int i = 0; i < 13; i++) {
+            cycles.add(full(2 + i, 8.0 + 0.5 * i, 14));
+        }
+        HeapTrend t = HeapTrend.of(cycles, Integer.MAX_VALUE);
+        assertThat(t.rSquared()).isGreaterThan(HeapTrend.MIN_R_SQUARED);           // what fooled the line alone
+        assertThat(t.slopeBytesPerSecond() * t.span().toMillis() / 1000.0).isGreaterThan(0.05 * 14 * MB);
+        assertThat(t.verdict()).isEqualTo(HeapTrend.Verdict.STABLE);
+        assertThat(t.timeToMax()).isNull();
+    }
+
+    @Test
+    void aLeakAfterTheSameStepIsStillGrowing() {
+        List<GcCycle> cycles = new ArrayList<>();
+        cycles.add(full(1, 0.0, 10));
+        for (int i = 0; i < 13; i++) {
+            cycles.add(full(2 + i, 8.0 + 0.5 * i, 14 + 2L * i));
+        }
+        assertThat(HeapTrend.of(cycles, Integer.MAX_VALUE).verdict()).isEqualTo(HeapTrend.Verdict.GROWING);
+    }
+
     @Test
     void sawtoothOfYoungCollectionsIsStable() {
         HeapTrend t = HeapTrend.of(youngSeries(100, 150, 200, 250, 100, 150, 200, 250, 100, 150));

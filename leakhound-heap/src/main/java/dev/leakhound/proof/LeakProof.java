@@ -54,13 +54,16 @@ import java.util.Set;
 public final class LeakProof {
     /**
      * References that exist for observability only, as {@code class#field}: the JDK's root thread container's set
-     * of every virtual thread started directly, the set of virtual threads of an executor's shared container, and
-     * the registry of thread containers (weak references, followed otherwise like any weak reference).
+     * of every virtual thread started directly, the set of virtual threads of an executor's shared container, the
+     * registry of thread containers (weak references, followed otherwise like any weak reference), and, in dumps of
+     * JDK 18 and earlier, a thread group's array of its threads (kept for enumeration, as the VM's own thread list
+     * is from JDK 19 on; without this no platform thread of such a dump could ever be claimed).
      */
     public static final List<String> OBSERVABILITY = List.of(
             "jdk.internal.vm.ThreadContainers$RootContainer$TrackingRootContainer#VTHREADS",
             "jdk.internal.vm.SharedThreadContainer#virtualThreads",
-            "jdk.internal.vm.ThreadContainers#CONTAINER_REGISTRY");
+            "jdk.internal.vm.ThreadContainers#CONTAINER_REGISTRY",
+            "java.lang.ThreadGroup#threads");
     private static final int MAX_RETAINED_GROUPS = 100;
     /** Paths need 8 bytes per object of the dump while they are computed: above this many objects they are not. */
     static final long MAX_PATH_OBJECTS = 20_000_000;

@@ -38,7 +38,12 @@ public final class GcLogRuns {
 
     /** Whether this Java has the collector (Shenandoah is not in every build). */
     public static boolean available(Collector c) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(java(), c.option(), "-version").redirectErrorStream(true)
+        return available(java(), c);
+    }
+
+    /** Whether the Java of that launcher has the collector. */
+    public static boolean available(String java, Collector c) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(java, c.option(), "-version").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -54,14 +59,26 @@ public final class GcLogRuns {
      * @return its standard output (which also holds any {@code -Xlog:...:stdout} lines)
      */
     public static Path run(Path dir, Collector c, boolean leak, List<String> xlog) throws IOException, InterruptedException {
+        return run(dir, java(), List.of("-cp", classPath().toString(), GcWorkload.class.getName()), c, leak, xlog);
+    }
+
+    /**
+     * The same run on another JDK (an older one cannot load these classes): {@code java} launches the workload from
+     * its source file (Java 11+).
+     */
+    public static Path runFromSource(Path dir, String java, Path workloadSource, Collector c, boolean leak,
+                                     List<String> xlog) throws IOException, InterruptedException {
+        return run(dir, java, List.of(workloadSource.toString()), c, leak, xlog);
+    }
+
+    private static Path run(Path dir, String java, List<String> main, Collector c, boolean leak, List<String> xlog)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(java());
+        cmd.add(java);
         cmd.add("-Xmx" + c.heapMb() + "m");
         cmd.add(c.option());
         cmd.addAll(xlog);
-        cmd.add("-cp");
-        cmd.add(classPath().toString());
-        cmd.add(GcWorkload.class.getName());
+        cmd.addAll(main);
         cmd.addAll(List.of(leak ? "leak" : "steady", "12", String.valueOf(c.garbageMb()), "2"));
         Path out = dir.resolve(c.name() + (leak ? "-leak" : "-steady") + ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();

@@ -1,0 +1,64 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.testing.OlderJdk;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A real heap dump of an older JDK (17 on these machines; skipped where there is none): its platform threads are held
+ * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link LeakProof#OBSERVABILITY}),
+ * so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
+ */
+@Timeout(120)
+class OlderJdkDumpTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void platformThreadsOfAnOlderJdksDumpAreProvenLeakedAndTheControlIsNot() throws Exception {
+        var jdk = OlderJdk.find();
+        assumeTrue(jdk.isPresent(), "no JDK 11-20 installed beside this one");
+        Path source = dir.resolve("LeakOnOlderJdk.java");
+        try (InputStream in = OlderJdkDumpTest.class.getResourceAsStream("/olderjdk/LeakOnOlderJdk.java")) {
+            Files.copy(in, source);
+        }
+        Path dump = dir.resolve("older.hprof");
+        Path out = dir.resolve("out.txt");
+        Process p = new ProcessBuilder(jdk.get().java(), "-Xmx64m", source.toString(), dump.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the older JDK's JVM ended").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as(Files.readString(out)).isZero();
+
+        try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
+            LeakProof.Result result = LeakProof.prove(index);
+            assertThat(result.refused()).isNull();
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            assertThat(leaked).as("JDK %d", jdk.get().feature())
+                    .containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
+            assertThat(result.leaked()).singleElement().satisfies(g -> {
+                assertThat(g.threads()).noneMatch(DumpThread::virtual);
+                assertThat(g.stack().toString()).contains("java.util.concurrent.CountDownLatch.await",
+                        "LeakOnOlderJdk.lambda$startThreads$0");
+            });
+            assertThat(result.rescued()).filteredOn(r -> r.threads().get(0).name().equals("older-control"))
+                    .singleElement().satisfies(r -> assertThat(String.join(" ", r.path())).contains(".KEPT (static)"));
+        }
+    }
+}
