@@ -62,6 +62,8 @@ final class AttachCommand implements Callable<Integer> {
 
     /** The system property of the target in which the agent reports what became of it. */
     private static final String STATUS = Agent.STATUS_PROPERTY;
+    /** The oldest Java the agent runs on (it is built for 21). */
+    static final int MIN_JAVA = 21;
 
     @Spec
     CommandSpec spec;
@@ -241,6 +243,13 @@ final class AttachCommand implements Callable<Integer> {
                     + " (a JVM of the same user, JDK 21+, not started with -XX:+DisableAttachMechanism?)");
         }
         try {
+            // Before loading anything: an older Java would fail to load the agent's classes, and print that failure
+            // (a stack trace) in the target's own output.
+            String version = vm.getSystemProperties().getProperty("java.specification.version", "");
+            if (featureVersion(version) < MIN_JAVA) {
+                throw new Main.BadInputException("process " + target + " runs Java " + version
+                        + "; the agent needs Java " + MIN_JAVA + " or newer (nothing was loaded)");
+            }
             vm.loadAgent(jar.toString(), args);
             Properties props = vm.getSystemProperties();
             return props.getProperty(STATUS);
@@ -255,6 +264,17 @@ final class AttachCommand implements Callable<Integer> {
             } catch (IOException ignored) {
                 // the target may have gone; nothing to undo
             }
+        }
+    }
+
+    /** 17 for "17", 8 for "1.8"; {@code Integer.MAX_VALUE} when it cannot be read (then the load is tried). */
+    static int featureVersion(String specificationVersion) {
+        String v = specificationVersion.startsWith("1.") ? specificationVersion.substring(2) : specificationVersion;
+        int dot = v.indexOf('.');
+        try {
+            return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
         }
     }
 
