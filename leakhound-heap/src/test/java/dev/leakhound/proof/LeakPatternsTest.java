@@ -1,0 +1,53 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.Progress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The proof on a real dump of {@link PatternScenario}: a thread blocked for good on each kind of
+ * {@code java.util.concurrent} wait, on objects nobody else holds, is proven leaked; the control and the
+ * platform {@code join} pair are not.
+ */
+@Timeout(180)
+class LeakPatternsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyKindOfWaitOnAnAbandonedObjectIsProvenAndNothingElse() throws Exception {
+        Path dump = dir.resolve("patterns.hprof");
+        Path out = dir.resolve("out.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), PatternScenario.class.getName(), dump.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.readString(out)).contains("dumped");
+        try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
+            LeakProof.Result result = LeakProof.prove(index);
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            List<String> rescued = result.rescued().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            String both = "leaked " + leaked + "\nnot proven " + rescued;
+            assertThat(leaked).as(both).containsExactlyInAnyOrder(
+                    "leak-completable-future-get", "leak-semaphore-acquire", "leak-lock-holder", "leak-lock-waiter",
+                    "leak-linked-queue-take", "leak-phaser-await", "leak-exchanger", "leak-joined-virtual",
+                    "leak-joining-virtual", "leak-dropped-pool-worker", "leak-future-get");
+            assertThat(rescued).as(both).contains("control-static-queue-take", "unprovable-joiner",
+                    "unprovable-join-target");
+        }
+    }
+}
