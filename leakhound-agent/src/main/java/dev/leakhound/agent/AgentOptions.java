@@ -25,7 +25,7 @@ import java.util.Objects;
  *       holds the token (keeps it off the command line)</td></tr>
  *   <tr><td>{@code server}</td><td>true</td><td>{@code false}: no debug server (sampler and gctrace only)</td></tr>
  *   <tr><td>{@code sampleMillis}</td><td>5000</td><td>how often the leak detector samples the threads,
- *       100 to 3600000</td></tr>
+ *       100 to 3600000 (less often when samples take long: sampling takes at most 5% of a core)</td></tr>
  *   <tr><td>{@code window}</td><td>6</td><td>how many samples the leak detector looks back, 2 to 1000</td></tr>
  *   <tr><td>{@code minGrowth}</td><td>2</td><td>how many threads a blocking site must gain over the window to be
  *       reported, 1 to 1000000</td></tr>

@@ -72,7 +72,14 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
             return "samples taken on demand";
         }
         long ms = sampler.periodMillis();
-        return "one every " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms");
+        String every = "one every " + millis(ms);
+        long delay = sampler.delayMillis();
+        return delay <= ms ? every : every + ", slowed to one every " + millis(delay) + " after the end of the last"
+                + " (sampling takes at most " + Math.round(ThreadSampler.MAX_SHARE * 100) + "% of a core)";
+    }
+
+    private static String millis(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     private BoundedText text(List<GrowingGroup> suspects) {
@@ -176,6 +183,7 @@ final class LeaksEndpoint implements DebugServer.Endpoint {
             g.writeNumberField("window", detector.window());
             if (sampler.scheduled()) {
                 g.writeNumberField("sampleMillis", sampler.periodMillis());
+                g.writeNumberField("sampleDelayMillis", sampler.delayMillis());
             }
             g.writeNumberField("minGrowth", detector.minGrowth());
             g.writeNumberField("minTrend", detector.minTrend());

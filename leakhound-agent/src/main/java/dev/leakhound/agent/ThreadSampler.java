@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link SharedCapture#fresh()}, which tells {@link BlockedSince}); the debug server's thread endpoints may
  * answer from it. Nothing of a sample is kept here but its counts.
  *
+ * <p>The host's CPU is bounded: the next sample starts a period after the end of the last one, or later, so that
+ * sampling takes at most {@link #MAX_SHARE} of one core's time (a sample of 100k threads takes about a second:
+ * then one every 19 s or more, whatever the period). {@link #delayMillis()} says the delay in force.
+ *
  * <p>If a sample fails, the failure is logged once and the sampler stops; {@link #failure()} says why.
  */
 public final class ThreadSampler implements AutoCloseable {
@@ -38,10 +42,15 @@ public final class ThreadSampler implements AutoCloseable {
     private volatile String failure;
     private final Object sampleLock = new Object();
     private int samples;
+    private volatile long delayMillis;
+
+    /** The largest share of one core's time that sampling takes (5%). */
+    public static final double MAX_SHARE = 0.05;
 
     public ThreadSampler(SharedCapture captures, long periodMillis) {
         this.captures = captures;
         this.periodMillis = periodMillis;
+        this.delayMillis = periodMillis;
     }
 
     public void addListener(Listener l) {
@@ -61,7 +70,7 @@ public final class ThreadSampler implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        executor.scheduleWithFixedDelay(this::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
+        executor.execute(this::tick);
     }
 
     /** Whether it samples by itself ({@link #start()}), rather than only when asked ({@link #sampleNow()}). */
@@ -69,12 +78,27 @@ public final class ThreadSampler implements AutoCloseable {
         return executor != null;
     }
 
+    /** One sample, then the next one scheduled after {@link #nextDelayMillis}. */
     private void tick() {
         if (failure != null) {
             return;
         }
         try {
+            long t0 = System.nanoTime();
             sampleNow();
+            long delay = nextDelayMillis(periodMillis, System.nanoTime() - t0);
+            delayMillis = delay;
+            ScheduledThreadPoolExecutor e;
+            synchronized (this) {
+                e = executor;
+            }
+            if (e != null && !e.isShutdown()) {
+                try {
+                    e.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // closed meanwhile: no next sample
+                }
+            }
         } catch (Throwable t) {
             failure = AgentLog.describe(t);
             AgentLog.failed("thread sampler", t);
@@ -113,6 +137,21 @@ public final class ThreadSampler implements AutoCloseable {
 
     public long periodMillis() {
         return periodMillis;
+    }
+
+    /** The delay before the next sample now: the period, or more when samples take long ({@link #MAX_SHARE}). */
+    public long delayMillis() {
+        return delayMillis;
+    }
+
+    /**
+     * The delay after a sample that took {@code sampleNanos}: the period, or enough that the sample is at most
+     * {@link #MAX_SHARE} of the time from one start to the next.
+     */
+    static long nextDelayMillis(long periodMillis, long sampleNanos) {
+        double sampleMillis = Math.max(0, sampleNanos) / 1e6;
+        long bounded = (long) Math.ceil(sampleMillis * (1 - MAX_SHARE) / MAX_SHARE);
+        return Math.max(periodMillis, bounded);
     }
 
     /**
