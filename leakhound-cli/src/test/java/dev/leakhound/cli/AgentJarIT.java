@@ -85,17 +85,21 @@ class AgentJarIT {
             Http.Result count = Http.get(url, "/debug/threads/count");
             assertThat(count.status()).isEqualTo(200);
             assertThat(count.text()).matches("\\d+\n");
-            // /debug/threads answers from a capture up to 1 s old (shared captures): wait for one taken after main
-            // started its 5 blocked threads.
+            // /debug/threads answers from a capture up to 1 s old (shared captures), /debug/threads/count counts now,
+            // and a checker thread starts every 300 ms: wait for a capture taken after main started its 5 blocked
+            // threads, and close enough in time to a count that the two agree within 3 threads.
             AtomicReference<Map<String, Object>> latest = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                latest.set(Json.object(Json.parse(Http.get(url, "/debug/threads").text())));
-                return (Long) latest.get().get("virtual") >= 5;
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                Map<String, Object> c = Json.object(Json.parse(Http.get(url, "/debug/threads").text()));
+                long now = Long.parseLong(Http.get(url, "/debug/threads/count").text().strip());
+                long t = (Long) c.get("total");
+                assertThat((Long) c.get("virtual")).isGreaterThanOrEqualTo(5);
+                assertThat(now).as("count vs. " + c).isBetween(t - 3, t + 3);
+                latest.set(c);
             });
             Map<String, Object> counts = latest.get();
             long total = (Long) counts.get("total");
             assertThat((Long) counts.get("platform") + (Long) counts.get("virtual")).isEqualTo(total);
-            assertThat(Long.parseLong(count.text().strip())).as("count vs. " + counts).isBetween(total - 3, total + 3);
             assertThat((Long) counts.get("virtual")).as("5 blocked + the growing checkers").isGreaterThanOrEqualTo(5);
             assertThat((String) counts.get("source")).as("loaded with -javaagent, the agent opens the thread containers")
                     .startsWith("JDK thread containers");
