@@ -100,6 +100,7 @@ public final class ThreadSampler implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
+            failure = t.getClass().getName();                  // first: describing may fail too (out of memory)
             failure = AgentLog.describe(t);
             AgentLog.failed("thread sampler", t);
             ScheduledThreadPoolExecutor e = executor;

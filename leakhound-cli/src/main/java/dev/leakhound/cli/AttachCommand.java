@@ -245,7 +245,7 @@ final class AttachCommand implements Callable<Integer> {
         try {
             // Before loading anything: an older Java would fail to load the agent's classes, and print that failure
             // (a stack trace) in the target's own output.
-            String version = vm.getSystemProperties().getProperty("java.specification.version", "");
+            String version = javaVersion(vm);
             if (featureVersion(version) < MIN_JAVA) {
                 throw new Main.BadInputException("process " + target + " runs Java " + version
                         + "; the agent needs Java " + MIN_JAVA + " or newer (nothing was loaded)");
@@ -264,6 +264,15 @@ final class AttachCommand implements Callable<Integer> {
             } catch (IOException ignored) {
                 // the target may have gone; nothing to undo
             }
+        }
+    }
+
+    /** The target's {@code java.specification.version}, or "" when it cannot be read (then the load is tried). */
+    private static String javaVersion(VirtualMachine vm) {
+        try {
+            return vm.getSystemProperties().getProperty("java.specification.version", "");
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

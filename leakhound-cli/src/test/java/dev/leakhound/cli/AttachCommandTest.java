@@ -65,4 +65,16 @@ class AttachCommandTest {
         assertThat(r.err()).startsWith("leakhound: ").endsWith(" is not a jar: run attach from leakhound.jar "
                 + "(java -jar leakhound.jar attach PID)\n");
     }
+
+    @Test
+    void theTargetsJavaVersionIsReadAsAFeatureNumberAndAnUnreadableOneLetsTheLoadBeTried() {
+        assertThat(AttachCommand.featureVersion("1.8")).isEqualTo(8);
+        assertThat(AttachCommand.featureVersion("17")).isEqualTo(17);
+        assertThat(AttachCommand.featureVersion("21")).isEqualTo(21);
+        assertThat(AttachCommand.featureVersion("25.0.1")).isEqualTo(25);
+        for (String unreadable : new String[] {"", "25-ea", "garbage", " 17"}) {
+            assertThat(AttachCommand.featureVersion(unreadable)).as(unreadable)
+                    .isGreaterThanOrEqualTo(AttachCommand.MIN_JAVA);
+        }
+    }
 }

@@ -29,9 +29,9 @@ import java.util.Objects;
  *   <li>{@link Verdict#GROWING}: slope above 0, {@code R²} at least {@link #MIN_R_SQUARED} (the line explains
  *       most of the variation: a steady rise, not noise) and the rise of the line over the window
  *       ({@code slope * span}) at least {@link #MIN_RISE_FRACTION} of the mean heap-after (not a drift of a
- *       few bytes); and the median heap-after of the last third of the collections that much (two thirds of it)
- *       above the median of the first third (a leak lifts the later collections as a whole; a heap that filled at
- *       start-up and then stayed flat, or one high or low collection, only tilts the line);</li>
+ *       few bytes); and the median of the slopes between every two collections (Theil-Sen) at least half the line's
+ *       slope (a leak tilts most pairs; a heap that filled at start-up and then stayed flat, or a few high or low
+ *       collections, tilt the line but few pairs);</li>
  *   <li>{@link Verdict#STABLE}: anything else, falling included.</li>
  * </ul>
  *
@@ -59,11 +59,10 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
     public static final double MIN_R_SQUARED = 0.5;
     /** The least rise over the window, as a fraction of the mean heap-after, of a growing heap (5%). */
     public static final double MIN_RISE_FRACTION = 0.05;
-    /**
-     * The medians of the last and the first third of a straight line lie two thirds of its rise apart: a growing heap's
-     * must lie at least that share of {@link #MIN_RISE_FRACTION} apart.
-     */
-    private static final double THIRDS_FRACTION = 2.0 / 3;
+    /** The robust (Theil-Sen) slope of a growing heap is at least this share of the least-squares slope. */
+    static final double MIN_ROBUST_SHARE = 0.5;
+    /** The most points the robust slope looks at (their pairs: about 80,000). */
+    private static final int MAX_ROBUST_POINTS = 400;
 
     public HeapTrend {
         Objects.requireNonNull(verdict, "verdict");
@@ -155,7 +154,7 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         double r2 = syy == 0 ? 0 : Math.min(1, Math.max(0, (sxy * sxy) / (sxx * syy)));
         double rise = slope * (maxX - minX);
         boolean growing = slope > 0 && r2 >= MIN_R_SQUARED && rise >= MIN_RISE_FRACTION * my
-                && thirdsRise(y) >= THIRDS_FRACTION * MIN_RISE_FRACTION * my;
+                && robustSlope(x, y) >= MIN_ROBUST_SHARE * slope;
         Duration timeToMax = null;
         if (growing && heapMax != GcCycle.UNKNOWN) {
             double fittedLast = intercept + slope * x[n - 1];
@@ -169,22 +168,30 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
     }
 
     /**
-     * How much higher the median of the last third of the points is than the median of the first third: a line can be
-     * pulled up by a step (a heap that filled at start-up, then stayed flat) or one outlier; a leak raises the later
-     * collections as a whole.
+     * The Theil-Sen slope: the median of the slopes between every two points (of at most {@link #MAX_ROBUST_POINTS},
+     * evenly chosen). A least-squares line can be tilted by a step (a heap that filled at start-up, then stayed flat)
+     * or by a few outliers, which move only a few of the pairwise slopes; a leak tilts most of them. Pairs at the same
+     * time are left out; 0 when there is no other pair.
      */
-    static double thirdsRise(double[] y) {
-        int k = Math.max(1, y.length / 3);
-        double[] first = java.util.Arrays.copyOfRange(y, 0, k);
-        double[] last = java.util.Arrays.copyOfRange(y, y.length - k, y.length);
-        return median(last) - median(first);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        int m = s.length / 2;
-        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    static double robustSlope(double[] x, double[] y) {
+        int n = x.length;
+        int m = Math.min(n, MAX_ROBUST_POINTS);
+        double[] slopes = new double[m * (m - 1) / 2];
+        int count = 0;
+        for (int a = 0; a < m; a++) {
+            int i = (int) ((long) a * n / m);
+            for (int b = a + 1; b < m; b++) {
+                int j = (int) ((long) b * n / m);
+                if (x[j] != x[i]) {
+                    slopes[count++] = (y[j] - y[i]) / (x[j] - x[i]);
+                }
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        java.util.Arrays.sort(slopes, 0, count);
+        return count % 2 == 1 ? slopes[count / 2] : (slopes[count / 2 - 1] + slopes[count / 2]) / 2;
     }
 
     /** Which collections the line goes through, see the class comment. */

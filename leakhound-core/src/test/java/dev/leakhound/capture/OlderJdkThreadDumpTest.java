@@ -50,7 +50,11 @@ class OlderJdkThreadDumpTest {
                     List.of(jdk.tool("jcmd"), Long.toString(p.pid()), "Thread.print"))) {
                 Path file = dir.resolve(Path.of(tool.get(0)).getFileName() + ".txt");
                 Process t = new ProcessBuilder(tool).redirectErrorStream(true).redirectOutput(file.toFile()).start();
-                assertThat(t.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                try {
+                    assertThat(t.waitFor(60, TimeUnit.SECONDS)).as(tool.get(0) + " ended").isTrue();
+                } finally {
+                    t.destroyForcibly();
+                }
                 assertThat(t.exitValue()).as(Files.readString(file)).isZero();
                 check(ThreadDumpReader.read(file), jdk, file);
             }

@@ -44,7 +44,10 @@ import java.util.Set;
  * (the GC fills queues); a thread in {@code Object.wait} or entering a monitor is claimed only when its waiting
  * frame holds a monitor the dump lists as in use ({@code MONITOR_USED}), and none of those is reachable; a thread
  * with an interrupt pending, or a virtual thread already given its permit, monitor or notification, is not a
- * candidate; a dump in which live virtual threads have no thread root (JDK 21, 22) is refused. Not seen by any
+ * candidate; a dump in which live virtual threads have no thread root (JDK 21, 22) is refused. Enumerating threads
+ * is not a way to reach one: the VM's thread list (JDK 19 on) and a thread group's array of its threads (JDK 18 and
+ * earlier, {@link #OBSERVABILITY}) are not followed, so code that wakes workers by enumerating or interrupting a
+ * whole thread group ({@code ThreadGroup.interrupt()}) is not seen. Not seen by any
  * dump, and so assumed absent: references held only by the VM or by JIT-compiled code (scalar-replaced locals,
  * values behind {@code ClassValue} or a hidden class's class data), threads that run between the dump's thread
  * records and its heap records. Dead locals of interpreted frames still look like references (HPROF has no
