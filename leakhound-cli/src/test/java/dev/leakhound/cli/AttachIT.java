@@ -161,20 +161,19 @@ class AttachIT {
     /** A JVM of an older Java (17 beside 25 on these machines) is refused before the agent's classes reach it. */
     @Test
     void anOlderJavaIsRefusedBeforeAnythingIsLoaded() throws Exception {
-        var older = dev.leakhound.testing.OlderJdk.find();
-        org.junit.jupiter.api.Assumptions.assumeTrue(older.isPresent(), "no JDK 11-20 installed beside this one");
+        var older = dev.leakhound.testing.OlderJdk.require();
         Path source = dir.resolve("IdleOnOlderJdk.java");
         Files.writeString(source, "public class IdleOnOlderJdk { public static void main(String[] a) throws Exception {"
                 + " System.out.println(\"ready\"); System.out.flush(); while (System.in.read() >= 0) { } } }");
         Path out = dir.resolve("older-out.txt");
-        Process p = new ProcessBuilder(older.get().java(), "-Xmx32m", source.toString()).redirectErrorStream(true)
+        Process p = new ProcessBuilder(older.java(), "-Xmx32m", source.toString()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();
         try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
                     .until(() -> Files.readString(out).contains("ready") || !p.isAlive());
             Result r = leakhound("attach", Long.toString(p.pid()));
             assertThat(r.status()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).isEqualTo("leakhound: process " + p.pid() + " runs Java " + older.get().feature()
+            assertThat(r.err()).isEqualTo("leakhound: process " + p.pid() + " runs Java " + older.feature()
                     + "; the agent needs Java 21 or newer (nothing was loaded)\n");
             assertThat(Files.readString(out)).doesNotContain("Exception", "UnsupportedClassVersionError");
         } finally {

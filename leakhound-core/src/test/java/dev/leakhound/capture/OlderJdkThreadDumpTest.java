@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Thread dumps written by an older JDK's own tools (17 on these machines; skipped where there is none): {@code jstack -l}
@@ -33,13 +31,8 @@ class OlderJdkThreadDumpTest {
 
     @Test
     void jstackAndThreadPrintOfAnOlderJdkGroupTheBlockedThreads() throws Exception {
-        var found = OlderJdk.find();
-        assumeTrue(found.isPresent(), "no JDK 11-20 installed beside this one");
-        OlderJdk.Jdk jdk = found.get();
-        Path source = dir.resolve("HoldOnOlderJdk.java");
-        try (InputStream in = OlderJdkThreadDumpTest.class.getResourceAsStream("/olderjdk/HoldOnOlderJdk.java")) {
-            Files.copy(in, source);
-        }
+        OlderJdk.Jdk jdk = OlderJdk.require();
+        Path source = OlderJdk.source(OlderJdkThreadDumpTest.class, "HoldOnOlderJdk.java", dir);
         Process p = new ProcessBuilder(jdk.java(), "-Xmx32m", source.toString()).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -36,9 +36,7 @@ class GcLogOlderJdkTest {
 
     @BeforeAll
     static void runTheCollectors() throws Exception {
-        var found = OlderJdk.find();
-        assumeTrue(found.isPresent(), "no JDK 11-20 installed beside this one");
-        jdk = found.get();
+        jdk = OlderJdk.require();
         Path source = Path.of("src/test/java/dev/leakhound/testing/gc/GcWorkload.java").toAbsolutePath();
         assumeTrue(Files.isRegularFile(source), "the workload's source is not at " + source);
         for (Collector c : GcLogRuns.collectors()) {

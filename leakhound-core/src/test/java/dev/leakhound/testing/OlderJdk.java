@@ -33,6 +33,28 @@ public final class OlderJdk {
     private OlderJdk() {
     }
 
+    /** The older JDK, or the calling test is skipped (a JUnit assumption fails). */
+    public static Jdk require() {
+        Optional<Jdk> jdk = find();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk.isPresent(), "no JDK 11-20 installed beside this one");
+        return jdk.get();
+    }
+
+    /**
+     * Copies a program for the older JDK, the test resource {@code /olderjdk/NAME} of {@code owner}'s class path,
+     * into {@code dir}, to be run from source ({@code java NAME}).
+     */
+    public static Path source(Class<?> owner, String name, Path dir) throws IOException {
+        Path source = dir.resolve(name);
+        try (java.io.InputStream in = owner.getResourceAsStream("/olderjdk/" + name)) {
+            if (in == null) {
+                throw new IOException("no test resource /olderjdk/" + name);
+            }
+            Files.copy(in, source);
+        }
+        return source;
+    }
+
     /** The newest JDK from 11 to 20 found, if any. */
     public static Optional<Jdk> find() {
         List<Path> homes = new ArrayList<>();

@@ -7,14 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real heap dump of an older JDK (17 on these machines; skipped where there is none): its platform threads are held
@@ -29,15 +27,11 @@ class OlderJdkDumpTest {
 
     @Test
     void platformThreadsOfAnOlderJdksDumpAreProvenLeakedAndTheControlIsNot() throws Exception {
-        var jdk = OlderJdk.find();
-        assumeTrue(jdk.isPresent(), "no JDK 11-20 installed beside this one");
-        Path source = dir.resolve("LeakOnOlderJdk.java");
-        try (InputStream in = OlderJdkDumpTest.class.getResourceAsStream("/olderjdk/LeakOnOlderJdk.java")) {
-            Files.copy(in, source);
-        }
+        OlderJdk.Jdk jdk = OlderJdk.require();
+        Path source = OlderJdk.source(OlderJdkDumpTest.class, "LeakOnOlderJdk.java", dir);
         Path dump = dir.resolve("older.hprof");
         Path out = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(jdk.get().java(), "-Xmx64m", source.toString(), dump.toString())
+        Process p = new ProcessBuilder(jdk.java(), "-Xmx64m", source.toString(), dump.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the older JDK's JVM ended").isTrue();
@@ -50,7 +44,7 @@ class OlderJdkDumpTest {
             LeakProof.Result result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
             List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
-            assertThat(leaked).as("JDK %d", jdk.get().feature())
+            assertThat(leaked).as("JDK %d", jdk.feature())
                     .containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
             assertThat(result.leaked()).singleElement().satisfies(g -> {
                 assertThat(g.threads()).noneMatch(DumpThread::virtual);
