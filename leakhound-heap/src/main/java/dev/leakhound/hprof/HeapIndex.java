@@ -332,9 +332,11 @@ public final class HeapIndex implements AutoCloseable {
      */
     public HeapClass classOf(long objectId) {
         long p = packed(objectId);
-        if (p < 0) {
-            return null;
-        }
+        return p < 0 ? null : classOfPacked(p);
+    }
+
+    /** A class object's class is {@code java.lang.Class}; any other object's is in its entry. */
+    private HeapClass classOfPacked(long p) {
         return kind(p) == ObjectKind.CLASS ? classByName("java.lang.Class") : cls(p);
     }
 
@@ -374,8 +376,7 @@ public final class HeapIndex implements AutoCloseable {
 
     /** {@link #classOf} the object with that {@link #ordinal}. */
     public HeapClass classOfOrdinal(long ordinal) {
-        long p = objects.value(ordinal);
-        return kind(p) == ObjectKind.CLASS ? classByName("java.lang.Class") : cls(p);
+        return classOfPacked(objects.value(ordinal));
     }
 
     private void references(long p, ReferenceVisitor visitor) throws IOException {

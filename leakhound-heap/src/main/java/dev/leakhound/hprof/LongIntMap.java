@@ -43,17 +43,19 @@ final class LongIntMap {
         if (size * 4 >= slots.length) {                      // load factor 1/2
             grow();
         }
-        insert(slots, key, value);
+        if (insert(slots, key, value)) {
+            size++;
+        }
     }
 
-    private boolean insert(long[] s, long key, int value) {
+    /** Puts the pair into the slots; true when the key was not there. */
+    private static boolean insert(long[] s, long key, int value) {
         int mask = (s.length >> 1) - 1;
         for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
             long k = s[2 * i];
             if (k == 0) {
                 s[2 * i] = key;
                 s[2 * i + 1] = value;
-                size++;
                 return true;
             }
             if (k == key) {
@@ -73,7 +75,6 @@ final class LongIntMap {
         for (int i = 0; i < old.length; i += 2) {
             if (old[i] != 0) {
                 insert(s, old[i], (int) old[i + 1]);
-                size--;                                       // insert counted it again
             }
         }
         slots = s;
