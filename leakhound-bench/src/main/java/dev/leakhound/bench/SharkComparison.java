@@ -1,20 +1,17 @@
 package dev.leakhound.bench;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.SmallDump;
 import dev.leakhound.proof.LeakProof;
 import shark.CloseableHeapGraph;
 import shark.HprofHeapGraph;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,19 +30,6 @@ public final class SharkComparison {
     private SharkComparison() {
     }
 
-    /** Objects of a leaking cache: 24 bytes of fields each in the dump. */
-    static final class Item {
-        final long key;
-        final int value;
-        final Item next;
-
-        Item(long key, int value, Item next) {
-            this.key = key;
-            this.value = value;
-            this.next = next;
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "generate" -> generate(Path.of(args[1]), Integer.parseInt(args[2]));
@@ -56,32 +40,10 @@ public final class SharkComparison {
         }
     }
 
+    /** The dump: leakhound-heap's {@code SmallDump} (its test jar), with many parked virtual threads too. */
     private static void generate(Path file, int n) throws Exception {
-        List<Item[]> chunks = new ArrayList<>();
-        Item prev = null;
-        Item[] chunk = null;
-        for (int i = 0; i < n; i++) {
-            if (i % 4096 == 0) {
-                chunk = new Item[4096];
-                chunks.add(chunk);
-            }
-            prev = new Item(i, i * 31, (i & 7) == 0 ? null : prev);
-            chunk[i % 4096] = prev;
-        }
-        CountDownLatch never = new CountDownLatch(1);
-        for (int i = 0; i < 1000; i++) {                      // many threads too: parked virtual threads
-            Thread.ofVirtual().name("bench-parked").start(() -> {
-                try {
-                    never.await();
-                } catch (InterruptedException ignored) {
-                }
-            });
-        }
-        Files.deleteIfExists(file);
-        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
-        System.out.println("dumped " + n + " items, " + chunks.size() + " chunks, 1000 parked virtual threads: "
-                + Files.size(file) / 1048576 + " MB");
-        System.exit(0);
+        SmallDump.main(new String[] {file.toString(), Integer.toString(n), "1000"});
+        System.out.println(Files.size(file) / 1048576 + " MB");
     }
 
     /** One measurement in this JVM: {@code mode ms objects vmhwmKB}. */

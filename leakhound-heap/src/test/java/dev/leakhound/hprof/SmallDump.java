@@ -3,6 +3,7 @@ package dev.leakhound.hprof;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +11,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM's main: {@code SmallDump FILE [OBJECTS]} keeps OBJECTS small objects (default 1000) and two parked
- * virtual threads, dumps its live heap to FILE and exits. With many objects it makes the large dumps of the
- * memory measurement ({@link MeasureMain}).
+ * A child JVM's main: {@code SmallDump FILE [OBJECTS [THREADS]]} keeps OBJECTS small objects (default 1000) and
+ * THREADS parked virtual threads (default 2), dumps its live heap to FILE (replacing it) and exits. With many objects
+ * it makes the large dumps of the memory measurement ({@link MeasureMain}) and of the benchmark against Shark
+ * ({@code leakhound-bench}'s {@code SharkComparison}, through this module's test jar).
  */
 public final class SmallDump {
     /** 24 bytes of fields in the dump: the "many small objects" of a leaking cache. */
@@ -33,6 +35,7 @@ public final class SmallDump {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int parked = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         List<Item[]> chunks = new ArrayList<>();
         Item prev = null;
         Item[] chunk = null;
@@ -46,7 +49,7 @@ public final class SmallDump {
         }
         CountDownLatch latch = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < parked; i++) {
             threads.add(Thread.ofVirtual().name("small-dump-vt-" + i).start(() -> {
                 try {
                     latch.await();
@@ -55,12 +58,17 @@ public final class SmallDump {
                 }
             }));
         }
-        TimeUnit.MILLISECONDS.sleep(100);
+        for (Thread t : threads) {
+            while (t.getState() != Thread.State.WAITING) {   // parked in await before the dump
+                Thread.onSpinWait();
+            }
+        }
+        Path file = Path.of(args[0]).toAbsolutePath();
+        Files.deleteIfExists(file);                          // dumpHeap refuses to overwrite
         long t0 = System.nanoTime();
-        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                .dumpHeap(Path.of(args[0]).toAbsolutePath().toString(), true);
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
         System.out.println("dumped " + n + " items in " + (System.nanoTime() - t0) / 1_000_000 + " ms; "
-                + chunks.size() + " chunks");
+                + chunks.size() + " chunks, " + parked + " parked virtual threads");
         latch.countDown();
         for (Thread t : threads) {
             t.join();
