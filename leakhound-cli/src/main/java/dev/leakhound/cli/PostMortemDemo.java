@@ -1,6 +1,7 @@
 package dev.leakhound.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.agent.proof.ChildJvm;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcLog;
@@ -21,13 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Step 7 of {@code leakhound demo}, the post-mortem: another JVM runs the buggy sentinel agent with its GC log on,
@@ -46,8 +45,6 @@ public final class PostMortemDemo {
     private static final ThreadLocal<byte[]> BUFFER = new ThreadLocal<>();
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(90);
     private static final String INDENT = "   ";
-    private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-            "_JAVA_OPTIONS");
 
     /**
      * What the step found.
@@ -198,7 +195,11 @@ public final class PostMortemDemo {
             return new Outcome(-1, expected, -1, null, null);
         } finally {
             if (dir != null) {
-                deleteTree(dir);
+                try {
+                    ChildJvm.deleteTree(dir);
+                } catch (IOException | RuntimeException ignored) {
+                    // a temporary directory: the system cleans it up eventually
+                }
             }
         }
     }
@@ -207,24 +208,18 @@ public final class PostMortemDemo {
     private static String runChild(Path dir, List<String> jvmOptions, Path dump, int rounds, Duration period,
                                    int checks) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(ChildJvm.java().toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", absoluteClassPath(), PostMortemDemo.class.getName(),
                 dump.toString(), Integer.toString(rounds), Long.toString(period.toMillis()), Integer.toString(checks)));
         Path output = dir.resolve("child.out");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
-        JVM_OPTION_VARIABLES.forEach(pb.environment()::remove);
-        Process p = pb.start();
+        Process p = ChildJvm.builder(cmd, dir).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             if (!p.waitFor(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 return "the other JVM did not end within " + CHILD_TIMEOUT.toSeconds() + " s";
             }
         } finally {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);               // gone before its directory is deleted
-            }
+            ChildJvm.stop(p);                                  // gone before its directory is deleted
         }
         String printed = Files.readString(output);
         if (p.exitValue() != 0 || !Files.exists(dump)) {
@@ -286,17 +281,4 @@ public final class PostMortemDemo {
                 t.rSquared());
     }
 
-    private static File nullFile() {
-        return new File(File.separatorChar == '\\' ? "NUL" : "/dev/null");
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // a temporary directory: the system cleans it up eventually
-        }
-    }
 }

@@ -13,15 +13,11 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -64,9 +60,6 @@ public final class HeapProofs {
     /** Dump bytes per byte of heap in use, at most (measured: 1.75 with small objects, 2.4 with compact headers). */
     private static final long DUMP_FACTOR = 3;
     private static final int MAX_ERROR_BYTES = 64 * 1024;
-    /** Variables the JVM or its launcher read options from: the host's could load this agent into the child. */
-    private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-            "_JAVA_OPTIONS", "CLASSPATH");
 
     /** File systems whose files live in memory: a dump there takes the host's RAM, not disk. */
     private static final Set<String> MEMORY_FILE_SYSTEMS = Set.of("tmpfs", "ramfs");
@@ -159,10 +152,7 @@ public final class HeapProofs {
             List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
                     "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath, ProofProcess.class.getName(),
                     dump.toString(), Long.toString(ProcessHandle.current().pid()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            JVM_OPTION_VARIABLES.forEach(pb.environment()::remove);
+            ProcessBuilder pb = ChildJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             try {
                 child = pb.start();
             } catch (IOException | RuntimeException e) {
@@ -190,9 +180,8 @@ public final class HeapProofs {
             }
             return Files.readAllBytes(out);
         } finally {
-            if (child != null && child.isAlive()) {
-                child.destroyForcibly();
-                awaitEnd(child);
+            if (child != null) {
+                ChildJvm.stop(child);
             }
             deleteTree(dir);
         }
@@ -280,8 +269,7 @@ public final class HeapProofs {
     }
 
     private static Path javaExecutable() {
-        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-        Path java = Path.of(System.getProperty("java.home"), "bin", windows ? "java.exe" : "java");
+        Path java = ChildJvm.java();
         if (!Files.isExecutable(java)) {
             throw unavailable("this JVM has no java launcher to run the proof with (java.home/bin/java)");
         }
@@ -308,11 +296,6 @@ public final class HeapProofs {
         return String.join(File.pathSeparator, entries);
     }
 
-    private static File nullFile() {
-        boolean windows = File.separatorChar == '\\';
-        return new File(windows ? "NUL" : "/dev/null");
-    }
-
     /** The child's error line, or the first line of what it wrote (bounded), or that it wrote nothing. */
     private static String errorLine(Path err) {
         byte[] bytes;
@@ -334,36 +317,10 @@ public final class HeapProofs {
         return first == null ? "(it wrote nothing on standard error)" : first;
     }
 
-    /** Waits up to 10 s for a killed child to be gone (its files are then free to delete), even when interrupted. */
-    private static void awaitEnd(Process p) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Deletes the directory and everything in it; never follows links; never throws (logged once). */
+    /** {@link ChildJvm#deleteTree}, but never throws (logged once). */
     static void deleteTree(Path dir) {
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            ChildJvm.deleteTree(dir);
         } catch (IOException | RuntimeException e) {
             AgentLog.once("heap proof clean-up", "could not delete its directory: " + AgentLog.describe(e));
         }
