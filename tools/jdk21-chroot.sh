@@ -121,6 +121,7 @@ exec unshare --mount --propagation private /bin/sh -c '
   set -e
   root=$1 tool=$2 wd=$3
   shift 3
+  mount --bind "$root" "$root"  # the root a mount point: else the JDK finds no file store (getFileStore, free space)
   mount -t proc proc "$root/proc"
   mount --rbind /dev "$root/dev"
   mount --rbind /sys "$root/sys"

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  * The shaded jar's agent in a JVM of a real JDK 21 (skipped where there is none, see {@link OlderJdk#require21()}),
  * loaded at start ({@code -javaagent}) and by {@code leakhound attach} from the Java running the tests: its endpoints
  * answer over HTTP with the blocked virtual threads, where they were started (JDK 21's {@code VirtualThread} has
- * other methods than later ones), and the program ends normally. Runs under failsafe, after {@code package}.
+ * other methods than later ones), the heap proof refuses JDK 21's dump (no roots for parked virtual threads), and
+ * the program ends normally. Runs under failsafe, after {@code package}.
  */
 @Timeout(300)
 class Jdk21AgentIT {
@@ -46,7 +47,8 @@ class Jdk21AgentIT {
     @Test
     void theAgentLoadedAtStartOnJdk21AnswersOverHttp() throws Exception {
         OlderJdk.Jdk jdk = OlderJdk.require21();
-        try (ChildJvm child = ChildJvm.start(dir, jdk.java(), List.of(AgentJarIT.javaagent(jar, "port=0")), "3")) {
+        try (ChildJvm child = ChildJvm.start(dir, jdk.java(), List.of(AgentJarIT.javaagent(jar, "port=0,heapProof=true")),
+                "3")) {
             URI url = URI.create(child.awaitStderr(AgentJarIT.SERVER_LINE).group(1));
             assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
@@ -68,6 +70,11 @@ class Jdk21AgentIT {
             Http.Result heap = Http.get(url, "/debug/heap?top=5");
             assertThat(heap.status()).as(heap.toString()).isEqualTo(200);
             assertThat(heap.text()).contains("the top 5 classes by bytes:");
+            // The heap proof: JDK 21's dump has no thread roots for the parked virtual threads, so it is refused.
+            Http.Result proof = Http.post(Duration.ofSeconds(120), url, "/debug/leaks/proof");
+            assertThat(proof.status()).as(proof + "\n" + child).isEqualTo(200);
+            assertThat(Json.object(Json.parse(proof.text())).get("refused")).as(proof.text()).asString()
+                    .startsWith("3 live virtual threads have no thread root").contains("JDK 21 and 22");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                     assertThat(Http.get(url, "/metrics").text())
                             .containsPattern("(?m)^leakhound_threads\\{kind=\"virtual\",state=\"WAITING\"} [1-9]"));
