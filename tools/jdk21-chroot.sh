@@ -11,8 +11,11 @@
 # look there, see leakhound-core's dev.leakhound.testing.OlderJdk). The Debian mirror is the one of apt's own
 # sources ($LEAKHOUND_JDK21_MIRROR overrides it).
 #
+# Made from scratch here in 130 s (2 busy cores, packages fetched from the mirror; 635 MB on disk); when it
+# exists, make takes well under a second.
+#
 # How a tool runs: DIR/leakhound-jdk/bin/NAME is a link to DIR/leakhound-jdk/run, which enters a mount namespace of
-# its own (unshare), mounts proc, /dev, /sys, /tmp, $HOME and the working directory's top-level directory (or the
+# its own (unshare), binds the chroot onto itself (a mount point, for the JDK's file stores), mounts proc, /dev, /sys, /tmp, $HOME and the working directory's top-level directory (or the
 # working directory itself when that is a system directory like /usr) at the same paths inside the chroot, and
 # replaces itself with DIR/usr/lib/jvm/java-21-openjdk-amd64/bin/NAME in the same working directory. Every step
 # is an exec, so the process id a caller sees is the JVM's (jcmd and attach work from outside), and the mounts

@@ -70,6 +70,9 @@ class Jdk21AgentIT {
             Http.Result heap = Http.get(url, "/debug/heap?top=5");
             assertThat(heap.status()).as(heap.toString()).isEqualTo(200);
             assertThat(heap.text()).contains("the top 5 classes by bytes:");
+            // that full GC, seen by the agent's GC listener on JDK 21
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Http.get(url, "/debug/gc").text())
+                    .containsPattern("(?m)^gc \\d+ @\\d+\\.\\d{3}s .*MB"));
             // The heap proof: JDK 21's dump has no thread roots for the parked virtual threads, so it is refused.
             Http.Result proof = Http.post(Duration.ofSeconds(120), url, "/debug/leaks/proof");
             assertThat(proof.status()).as(proof + "\n" + child).isEqualTo(200);
