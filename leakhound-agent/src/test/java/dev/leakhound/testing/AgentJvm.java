@@ -32,6 +32,12 @@ public final class AgentJvm {
      */
     public static Result run(Path dir, Class<?> probe, boolean retransform, Duration timeout)
             throws IOException, InterruptedException {
+        return run(dir, Path.of(System.getProperty("java.home"), "bin", "java").toString(), probe, retransform, timeout);
+    }
+
+    /** The same with another Java's launcher (one that can load this class path: 21 or later). */
+    public static Result run(Path dir, String java, Class<?> probe, boolean retransform, Duration timeout)
+            throws IOException, InterruptedException {
         Path jar = dir.resolve(probe.getSimpleName() + "-agent.jar");
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -43,8 +49,7 @@ public final class AgentJvm {
             j.flush();
         }
         Path out = dir.resolve(probe.getSimpleName() + "-out.txt");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + jar, "-cp", System.getProperty("java.class.path"), probe.getName());
+        List<String> cmd = List.of(java, "-javaagent:" + jar, "-cp", System.getProperty("java.class.path"), probe.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -52,6 +52,11 @@ class AttachIT {
 
     /** {@code java -jar leakhound.jar ARGS}, killed after 2 minutes. */
     private static Result leakhound(String... args) throws IOException, InterruptedException {
+        return leakhound(dir, jar, args);
+    }
+
+    /** {@code java -jar JAR ARGS} with the Java running the tests, its output in files of {@code dir}. */
+    static Result leakhound(Path dir, Path jar, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-jar");

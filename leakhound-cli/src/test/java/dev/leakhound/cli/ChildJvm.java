@@ -32,8 +32,13 @@ final class ChildJvm implements AutoCloseable {
 
     /** {@code java JVM_ARGS -cp <test classes> dev.leakhound.cli.TinyService ARGS}; waits for {@code ready}. */
     static ChildJvm start(Path dir, List<String> jvmArgs, String... args) throws IOException {
+        return start(dir, Path.of(System.getProperty("java.home"), "bin", "java").toString(), jvmArgs, args);
+    }
+
+    /** The same with another Java's launcher (21 or later: TinyService is compiled for 21). */
+    static ChildJvm start(Path dir, String java, List<String> jvmArgs, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java);
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(testClasses().toString());

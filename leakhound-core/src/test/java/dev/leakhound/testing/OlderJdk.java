@@ -12,9 +12,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A JDK older than 21 installed beside the one running the tests (the default {@code java} of these build machines is
- * 17), for tests on what older JVMs write: heap dumps, GC logs, thread dumps. Tests that use it are skipped where there
- * is none. Looked for: the system property {@code leakhound.olderJdk} (a JDK home), else the usual install places.
+ * A JDK older than the one running the tests, for tests on what older JVMs write: heap dumps, GC logs, thread dumps.
+ * Tests that use one are skipped where there is none.
+ * <ul>
+ *   <li>{@link #require()}: a JDK 11-20 (the default {@code java} of these build machines is 17). Looked for: the
+ *       system property {@code leakhound.olderJdk} (a JDK home), else the usual install places.</li>
+ *   <li>{@link #require21()}: a JDK 21, the LTS most services run virtual threads on. Looked for: the system
+ *       property {@code leakhound.jdk21} or else the environment variable {@code LEAKHOUND_JDK21_HOME} (a JDK home;
+ *       when given, nothing else is tried), else a JDK 21 in the usual install places, else the chroot that
+ *       {@code tools/jdk21-chroot.sh} makes ({@code $LEAKHOUND_JDK21_CHROOT}, default
+ *       {@code /opt/leakhound-jdk21-chroot}, whose {@code leakhound-jdk} home runs the chroot's tools at the same
+ *       paths: files under the temporary directory, the home directory and the checkout are seen by both).
+ *       It must answer {@code java -version} (the chroot's needs root).</li>
+ * </ul>
  */
 public final class OlderJdk {
     private static final Pattern VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"(1\\.)?(\\d+)");
@@ -55,10 +65,60 @@ public final class OlderJdk {
         return source;
     }
 
+    /** The JDK 21, or the calling test is skipped (a JUnit assumption fails). */
+    public static Jdk require21() {
+        Optional<Jdk> jdk = Jdk21.FOUND;
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk.isPresent(), "no JDK 21 that runs: install one, make the "
+                + "chroot (sudo tools/jdk21-chroot.sh) or point LEAKHOUND_JDK21_HOME at one");
+        return jdk.get();
+    }
+
     /** The newest JDK from 11 to 20 found, if any. */
     public static Optional<Jdk> find() {
+        return installed(System.getProperty("leakhound.olderJdk")).stream()
+                .filter(j -> j.feature() >= 11 && j.feature() < 21)
+                .max(Comparator.comparingInt(Jdk::feature));
+    }
+
+    /** Looked for once per test JVM: trying one runs its {@code java -version}. */
+    private static final class Jdk21 {
+        static final Optional<Jdk> FOUND = find21();
+    }
+
+    /** A JDK 21 that runs, if any (see the class comment for where it is looked for). */
+    public static Optional<Jdk> find21() {
+        String given = System.getProperty("leakhound.jdk21", System.getenv("LEAKHOUND_JDK21_HOME"));
+        if (given != null && !given.isBlank()) {
+            return describe(Path.of(given)).filter(j -> j.feature() == 21).filter(OlderJdk::runs);
+        }
+        String chroot = System.getenv("LEAKHOUND_JDK21_CHROOT");
+        List<Jdk> found = new ArrayList<>(installed(null).stream().filter(j -> j.feature() == 21).toList());
+        describe(Path.of(chroot == null || chroot.isBlank() ? "/opt/leakhound-jdk21-chroot" : chroot, "leakhound-jdk"))
+                .filter(j -> j.feature() == 21).ifPresent(found::add);
+        return found.stream().filter(OlderJdk::runs).findFirst();
+    }
+
+    /** Whether its {@code java -version} ends well within a minute (a chroot's tools need root, for one). */
+    private static boolean runs(Jdk jdk) {
+        try {
+            Process p = new ProcessBuilder(jdk.java(), "-version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+            } finally {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The JDKs of the usual install places, after {@code given} (a home) if any. */
+    private static List<Jdk> installed(String given) {
         List<Path> homes = new ArrayList<>();
-        String given = System.getProperty("leakhound.olderJdk");
         if (given != null && !given.isBlank()) {
             homes.add(Path.of(given));
         }
@@ -74,9 +134,7 @@ public final class OlderJdk {
                 // an unreadable place: look elsewhere
             }
         }
-        return homes.stream().map(OlderJdk::describe).flatMap(Optional::stream)
-                .filter(j -> j.feature() >= 11 && j.feature() < 21)
-                .max(Comparator.comparingInt(Jdk::feature));
+        return homes.stream().map(OlderJdk::describe).flatMap(Optional::stream).toList();
     }
 
     private static Optional<Jdk> describe(Path home) {
