@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongPredicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -90,6 +91,62 @@ public final class HprofReader {
      * @throws IOException          when reading fails
      */
     public HprofHeader read(HprofVisitor visitor) throws IOException {
+        return pass(visitor, (in, gzipped) -> read(in, visitor, gzipped));
+    }
+
+    /** Receives the text of a STRING record. */
+    @FunctionalInterface
+    public interface StringSink {
+        void string(long id, byte[] utf8) throws IOException;
+    }
+
+    /**
+     * Reads the text of the STRING records whose id {@code wanted} accepts, among the records from {@code from} (the
+     * position of a record, as {@link HprofVisitor#string} gives it) to {@code to} (the end of the last record
+     * wanted): a second pass, after {@link #read} has checked the records, over the strings only (HotSpot writes
+     * them all before the heap). Memory: the strings wanted, one at a time.
+     */
+    public void readStrings(long from, long to, LongPredicate wanted, StringSink sink) throws IOException {
+        pass(new HprofVisitor() { }, (in, gzipped) -> {
+            readHeader(in, gzipped);
+            int idSize = in.idSize();
+            if (from > in.position()) {
+                in.skip(from - in.position());
+            }
+            while (in.position() < to && in.hasMore()) {
+                long at = in.position();
+                int tag = in.u1();
+                in.i4();
+                long length = in.u4();
+                if (tag != STRING) {
+                    in.skip(length);
+                    continue;
+                }
+                long n = length - idSize;
+                if (n < 0 || n > MAX_STRING) {
+                    throw in.fail(at, "STRING record of " + length + " bytes (the file changed since it was read?)");
+                }
+                long id = in.id();
+                if (wanted.test(id)) {
+                    byte[] b = new byte[(int) n];
+                    in.bytes(b, 0, b.length);
+                    sink.string(id, b);
+                } else {
+                    in.skip(n);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** One pass over the file's input. */
+    @FunctionalInterface
+    private interface Pass<T> {
+        T run(HprofInput in, boolean gzipped) throws IOException;
+    }
+
+    /** Runs a pass over the file, plain or gzip-compressed, reporting progress to {@code visitor}. */
+    private <T> T pass(HprofVisitor visitor, Pass<T> pass) throws IOException {
         if (isGzip(file)) {
             long total = Files.size(file);
             try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
@@ -97,7 +154,7 @@ public final class HprofReader {
                 HprofInput in = new HprofInput(origin + " (uncompressed)", Channels.newChannel(gz), -1, BUFFER_SIZE);
                 in.progress(pos -> visitor.progress(counted.count, total));
                 try {
-                    return read(in, visitor, true);
+                    return pass.run(in, true);
                 } catch (ZipException e) {
                     throw new HprofFormatException(origin, counted.count,
                             "corrupt gzip data (offset in the compressed file): " + e.getMessage(), e);
@@ -108,7 +165,7 @@ public final class HprofReader {
             long size = ch.size();
             HprofInput in = new HprofInput(origin, ch, size, BUFFER_SIZE);
             in.progress(pos -> visitor.progress(pos, size));
-            return read(in, visitor, false);
+            return pass.run(in, false);
         }
     }
 
@@ -223,9 +280,8 @@ public final class HprofReader {
                     if (n > MAX_STRING) {
                         throw in.fail(at, "STRING record of " + length + " bytes (at most " + MAX_STRING + " read)");
                     }
-                    byte[] b = new byte[(int) n];
-                    in.bytes(b, 0, b.length);
-                    v.string(id, b);
+                    v.string(at, id, (int) n);
+                    in.skip(n);              // read again, if needed, by readStrings
                 }
                 case LOAD_CLASS -> {
                     expectLength(in, at, "LOAD_CLASS", length, 8 + 2L * idSize);
