@@ -32,8 +32,9 @@ import java.util.NoSuchElementException;
  * Object contents stay in the file: {@link #forEachReference}, {@link #readFields}, {@link #readString} read
  * them through a 64 KB window (one positional read when the object is not in the window).
  *
- * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), removed by
- * {@link #close()}. Not thread-safe: one reader per index.
+ * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), after a check of its
+ * header and while a tenth of the disk stays free; the file is removed by {@link #close()}, or at the JVM's shutdown,
+ * or by the next run when the JVM was killed ({@link #decompressedFile}). Not thread-safe: one reader per index.
  */
 public final class HeapIndex implements AutoCloseable {
 
@@ -91,6 +92,8 @@ public final class HeapIndex implements AutoCloseable {
         }
     }
 
+    /** The name of a decompressed dump: {@code leakhound-heap-PID-RANDOM.hprof}. */
+    static final String TEMP_PREFIX = "leakhound-heap-";
     private static final int KIND_SHIFT = 24;
     private static final int POS_SHIFT = 26;
     private static final long MAX_POSITION = (1L << 38) - 1;
@@ -161,7 +164,7 @@ public final class HeapIndex implements AutoCloseable {
             Path source = file;
             String readAs = origin;
             if (HprofReader.isGzip(file)) {
-                temp = Files.createTempFile("leakhound-", ".hprof");
+                temp = decompressedFile();
                 String phase = "decompressing " + origin;
                 HprofReader.decompress(file, origin, temp, new HprofVisitor() {
                     @Override
@@ -189,6 +192,27 @@ public final class HeapIndex implements AutoCloseable {
                 Files.deleteIfExists(temp);
             }
         }
+    }
+
+    /**
+     * A new file for a decompressed dump in the temporary directory, {@code leakhound-heap-PID-*.hprof}: deleted by
+     * {@link #close()}, or when this JVM shuts down first (the end of main, {@code System.exit}, SIGINT, SIGTERM); what
+     * a JVM that could not delete its own (killed with SIGKILL, crashed) left behind is deleted here, by the next one.
+     */
+    private static Path decompressedFile() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        try {
+            for (Path left : TempFiles.leftovers(tmp, TEMP_PREFIX)) {
+                if (Files.isRegularFile(left, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(left);
+                }
+            }
+        } catch (IOException ignored) {
+            // someone else's files, or a race with another run: they stay, and this run goes on
+        }
+        Path temp = Files.createTempFile(tmp, TempFiles.prefix(TEMP_PREFIX), ".hprof");
+        temp.toFile().deleteOnExit();                      // the JDK's shutdown hook; close() deletes it sooner
+        return temp;
     }
 
     @Override

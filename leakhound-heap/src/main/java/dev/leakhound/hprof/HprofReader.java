@@ -53,6 +53,8 @@ public final class HprofReader {
     static final int PRIM_ARRAY_DUMP = 0x23;
 
     private static final int MAX_HEADER = 64;
+    /** Enough decompressed bytes for the longest header {@link #readHeader} accepts. */
+    private static final int HEADER_PEEK = MAX_HEADER + 1 + 4 + 8;
     /** The longest STRING read (HotSpot's symbols are at most 65535 bytes): bounds memory on corrupt input. */
     static final int MAX_STRING = (1 << 24) - 1;
     /** The most frames of one STACK_TRACE read. */
@@ -179,7 +181,9 @@ public final class HprofReader {
 
     /**
      * Decompresses a gzip-compressed dump to {@code target}, for random access; reports progress by compressed
-     * bytes read. Corrupt gzip data fails with an {@link HprofFormatException} at its compressed offset.
+     * bytes read. What does not start with an HPROF header fails before anything is written; corrupt gzip data fails
+     * with an {@link HprofFormatException} at its compressed offset; so does a dump that would leave less than a tenth
+     * of the target's file system free (a gzip bomb).
      */
     public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
         long total = Files.size(gzipped);
@@ -197,9 +201,14 @@ public final class HprofReader {
             long limit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
             long written = 0;
             try (gz) {
+                // Anything but a dump (gzipped zeros, a gzipped log) fails here, before a byte is written.
+                byte[] head = gz.readNBytes(HEADER_PEEK);
+                readHeader(new HprofInput(origin + " (uncompressed)",
+                        Channels.newChannel(new java.io.ByteArrayInputStream(head)), head.length, HEADER_PEEK), true);
                 byte[] b = new byte[BUFFER_SIZE];
-                int n;
-                while ((n = gz.read(b)) > 0) {
+                int n = head.length;
+                System.arraycopy(head, 0, b, 0, n);
+                do {
                     written += n;
                     if (written > limit) {
                         throw new HprofFormatException(origin, counted.count, "decompressed, the dump would take more "
@@ -211,7 +220,7 @@ public final class HprofReader {
                         out.write(bb);
                     }
                     progress.progress(counted.count, total);
-                }
+                } while ((n = gz.read(b)) > 0);
             } catch (ZipException | java.io.EOFException e) {
                 throw new HprofFormatException(origin, counted.count,
                         "corrupt or truncated gzip data (offset in the compressed file): " + e.getMessage(), e);
