@@ -1,0 +1,114 @@
+package dev.leakhound.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code leakhound heap} on damaged copies of a real dump (a small child JVM's, with two parked virtual threads):
+ * truncated, bytes changed at random offsets (fixed seeds), gzipped; with the proof and with {@code --no-proof}. Each
+ * run ends with status 0, or 2 and one line naming the file and where it broke: never 3, never a stack trace.
+ */
+class HeapBadInputTest {
+    @TempDir
+    static Path dir;
+    static byte[] real;
+
+    @BeforeAll
+    static void smallRealDump() throws Exception {
+        Path file = dir.resolve("small.hprof");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.leakhound.hprof.SmallDump",
+                file.toString(), "2000", "2");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        real = Files.readAllBytes(file);
+    }
+
+    /** Runs {@code heap} with and without the proof: 0, or 2 with one line naming the file. */
+    private static void zeroOrTwo(Path file) {
+        for (String[] args : List.of(new String[] {"heap", file.toString()},
+                new String[] {"heap", "--no-proof", file.toString()})) {
+            Cli.Result r = Cli.run(args);
+            assertThat(r.status()).as("%s: %s", Arrays.toString(args), r).isIn(Main.EXIT_OK, Main.EXIT_USAGE);
+            if (r.status() == Main.EXIT_USAGE) {
+                assertThat(r.errLines()).as(r.toString()).hasSize(1);
+                assertThat(r.err()).as(r.toString()).startsWith("leakhound: " + file).doesNotContain("\tat ");
+            }
+        }
+    }
+
+    @Test
+    void theIssuesDumpAFrameWhoseMethodNameIsNoString() throws IOException {
+        // Find the first STACK FRAME record (tag 4) and change its method-name id, as in issue 9.
+        ByteBuffer b = ByteBuffer.wrap(real.clone());
+        int at = "JAVA PROFILE 1.0.2".length() + 1 + 12;
+        while (b.get(at) != 0x04) {
+            at += 9 + b.getInt(at + 5);
+        }
+        b.putLong(at + 9 + 8, 0x7FFF_FFFF_FFFFL);
+        Path file = Files.write(dir.resolve("dangling-method.hprof"), b.array());
+        Cli.Result r = Cli.run("heap", file.toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_OK);  // was 3: a NullPointerException
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void truncatedAndMutatedCopies() throws IOException {
+        Random r = new Random(20261207);
+        Path file = dir.resolve("fuzz.hprof");
+        for (int i = 0; i < 15; i++) {
+            Files.write(file, Arrays.copyOf(real, r.nextInt(real.length)));
+            zeroOrTwo(file);
+        }
+        for (int i = 0; i < 60; i++) {
+            byte[] b = real.clone();
+            // a third of the changes among the first records (strings, classes, frames, traces), the rest anywhere
+            int at = i % 3 == 0 ? r.nextInt(Math.min(real.length, 300_000)) : r.nextInt(real.length);
+            int len = 1 + r.nextInt(8);
+            for (int k = 0; k < len && at + k < b.length; k++) {
+                b[at + k] = (byte) (i % 4 == 0 ? 0xFF : r.nextInt(256));
+            }
+            Files.write(file, b);
+            zeroOrTwo(file);
+        }
+    }
+
+    @Test
+    void gzippedMutatedCopies() throws IOException {
+        Random r = new Random(7);
+        Path file = dir.resolve("fuzz.hprof.gz");
+        for (int i = 0; i < 10; i++) {
+            byte[] b = real.clone();
+            int at = r.nextInt(b.length);
+            b[at] = (byte) r.nextInt(256);
+            try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+                gz.write(b, 0, i % 2 == 0 ? b.length : r.nextInt(b.length));
+            }
+            zeroOrTwo(file);
+        }
+        byte[] gz = Files.readAllBytes(file);                 // the compressed bytes themselves, cut and changed
+        for (int i = 0; i < 10; i++) {
+            byte[] b = Arrays.copyOf(gz, 10 + r.nextInt(gz.length - 10));
+            b[10 + r.nextInt(b.length - 10)] ^= (byte) (1 + r.nextInt(255));
+            Files.write(file, b);
+            zeroOrTwo(file);
+        }
+    }
+}
