@@ -54,19 +54,69 @@ class HeapBadInputTest {
         }
     }
 
+    /** A program that leaves one thread in {@code Object.wait()} on a lock nothing else holds, then dumps its heap. */
+    private static final String WAITS_FOREVER = """
+            import java.lang.management.ManagementFactory;
+            import com.sun.management.HotSpotDiagnosticMXBean;
+            public class WaitsForever {
+                public static void main(String[] args) throws Exception {
+                    Thread t = Thread.ofPlatform().daemon().name("waits-forever").start(() -> {
+                        Object lock = new Object();
+                        synchronized (lock) {
+                            try {
+                                lock.wait();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    });
+                    while (t.getState() != Thread.State.WAITING) {
+                        Thread.onSpinWait();
+                    }
+                    t = null;
+                    ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(args[0], true);
+                }
+            }
+            """;
+
     @Test
-    void theIssuesDumpAFrameWhoseMethodNameIsNoString() throws IOException {
-        // Find the first STACK FRAME record (tag 4) and change its method-name id, as in issue 9.
-        ByteBuffer b = ByteBuffer.wrap(real.clone());
-        int at = "JAVA PROFILE 1.0.2".length() + 1 + 12;
-        while (b.get(at) != 0x04) {
-            at += 9 + b.getInt(at + 5);
+    void theIssuesDumpAFrameWhoseMethodNameIsNoString() throws Exception {
+        Path source = Files.writeString(dir.resolve("WaitsForever.java"), WAITS_FOREVER);
+        Path dump = dir.resolve("waits.hprof");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                source.toString(), dump.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        Cli.Result before = Cli.run("heap", dump.toString());
+        assertThat(before.status()).as(before.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(before.out()).contains("\"waits-forever\"");
+
+        // Change the method-name id of the STACK FRAME records of Object.wait0 (8 bytes each), as in issue 9.
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dump));
+        int idSize = b.getInt("JAVA PROFILE 1.0.2".length() + 1);
+        assertThat(idSize).isEqualTo(8);
+        long wait0 = -1;
+        int changed = 0;
+        for (int at = "JAVA PROFILE 1.0.2".length() + 1 + 12; at < b.limit(); at += 9 + b.getInt(at + 5)) {
+            int tag = b.get(at);
+            if (tag == 0x01 && b.getInt(at + 5) == 8 + 5) {
+                byte[] text = new byte[5];
+                b.get(at + 9 + 8, text);
+                if (new String(text, StandardCharsets.US_ASCII).equals("wait0")) {
+                    wait0 = b.getLong(at + 9);
+                }
+            } else if (tag == 0x04 && b.getLong(at + 9 + 8) == wait0) {
+                b.putLong(at + 9 + 8, 0x7FFF_FFFF_FFFFL);
+                changed++;
+            }
         }
-        b.putLong(at + 9 + 8, 0x7FFF_FFFF_FFFFL);
+        assertThat(changed).isPositive();
         Path file = Files.write(dir.resolve("dangling-method.hprof"), b.array());
         Cli.Result r = Cli.run("heap", file.toString());
         assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_OK);  // was 3: a NullPointerException
         assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("<unknown method 0x7fffffffffff>");
     }
 
     @Test
