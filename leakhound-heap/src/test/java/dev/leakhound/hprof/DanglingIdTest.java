@@ -47,6 +47,8 @@ class DanglingIdTest {
         long nameValue = 1200;
         long stringValueFieldName = 15;
         long arrayClass = 500;
+        /** Whether a second virtual thread, without a thread root, is in the dump. */
+        boolean unrootedVirtualThread;
     }
 
     static byte[] dump(Ids ids) {
@@ -76,8 +78,11 @@ class DanglingIdTest {
                 .instance(1000, ids.instanceClass, new BasicType[] {INT, OBJECT, OBJECT}, 5, 1201, 0)
                 .instance(1201, 600, new BasicType[] {OBJECT}, ids.nameValue)
                 .byteArray(1200, "vt".getBytes())
-                .objectArray(1100, ids.arrayClass, 1000)
-                .endHeap(0x1C)
+                .objectArray(1100, ids.arrayClass, 1000);
+        if (ids.unrootedVirtualThread) {
+            w.instance(1300, 300, new BasicType[] {INT, OBJECT, OBJECT}, 5, 0, 0);
+        }
+        w.endHeap(0x1C)
                 .heapDumpEnd();
         return w.toByteArray();
     }
@@ -183,6 +188,15 @@ class DanglingIdTest {
         try (HeapIndex index = HeapIndex.open(dir.resolve("dangling.hprof"), Progress.NONE)) {
             assertThat(index.classById(300).fieldNames()).containsExactly("<name 0x3e7>");
         }
+    }
+
+    @Test
+    void anUnrootedVirtualThreadWhoseStateFieldHasNoName() throws IOException {
+        Ids ids = new Ids();
+        ids.unrootedVirtualThread = true;
+        assertThat(prove(ids).refused()).startsWith("1 live virtual threads have no thread root");
+        ids.stateFieldName = MISSING;                        // its state cannot be read: it may be live, so counted
+        assertThat(prove(ids).refused()).startsWith("1 live virtual threads have no thread root");
     }
 
     @Test
