@@ -120,6 +120,28 @@ class HeapBadInputTest {
     }
 
     @Test
+    void aGzippedDumpLargerThanTheLimitIsRefused() throws IOException {
+        Path file = dir.resolve("large.hprof.gz");
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+            gz.write(real);
+            gz.write(new byte[4 << 20]);
+        }
+        Cli.Result r = Cli.run("heap", "--max-uncompressed", "1m", file.toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.errLines()).singleElement().asString().startsWith("leakhound: " + file + ": at byte ")
+                .endsWith(": decompressed, the dump is larger than the limit of 1048576 bytes");
+        r = Cli.run("heap", "--max-uncompressed", "lots", file.toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("--max-uncompressed must be a size such as 512m or 20g: lots");
+        assertThat(Cli.run("heap", "--max-uncompressed", "64m", file.toString()).status()).isIn(Main.EXIT_OK,
+                Main.EXIT_USAGE);                            // the zeros after the dump: read, or refused cleanly
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.startsWith("leakhound-heap-" + ProcessHandle.current().pid() + "-"));
+        }
+    }
+
+    @Test
     void truncatedAndMutatedCopies() throws IOException {
         Random r = new Random(20261207);
         Path file = dir.resolve("fuzz.hprof");

@@ -158,6 +158,14 @@ public final class HeapIndex implements AutoCloseable {
      * @throws HprofFormatException when the file is not a well-formed HPROF dump (naming it and the offset)
      */
     public static HeapIndex open(Path file, Progress progress) throws IOException {
+        return open(file, progress, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #open(Path, Progress)}, refusing a gzip-compressed dump that decompresses to more than
+     * {@code maxUncompressed} bytes (whatever that, a tenth of the disk is always left free).
+     */
+    public static HeapIndex open(Path file, Progress progress, long maxUncompressed) throws IOException {
         String origin = file.toString();
         Path temp = null;
         try {
@@ -166,7 +174,7 @@ public final class HeapIndex implements AutoCloseable {
             if (HprofReader.isGzip(file)) {
                 temp = decompressedFile();
                 String phase = "decompressing " + origin;
-                HprofReader.decompress(file, origin, temp, new HprofVisitor() {
+                HprofReader.decompress(file, origin, temp, maxUncompressed, new HprofVisitor() {
                     @Override
                     public void progress(long done, long total) {
                         progress.update(phase, done, total);

@@ -186,6 +186,12 @@ public final class HprofReader {
      * of the target's file system free (a gzip bomb).
      */
     public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
+        decompress(gzipped, origin, target, Long.MAX_VALUE, progress);
+    }
+
+    /** {@link #decompress(Path, String, Path, HprofVisitor)}, and at most {@code maxBytes} decompressed. */
+    public static void decompress(Path gzipped, String origin, Path target, long maxBytes, HprofVisitor progress)
+            throws IOException {
         long total = Files.size(gzipped);
         try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(gzipped));
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -198,7 +204,8 @@ public final class HprofReader {
             }
             // A gzip bomb must not fill the disk: stop while a tenth of the file system is still free.
             java.nio.file.FileStore store = Files.getFileStore(target.toAbsolutePath().getParent());
-            long limit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
+            long diskLimit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
+            long limit = Math.min(diskLimit, maxBytes);
             long written = 0;
             try (gz) {
                 // Anything but a dump (gzipped zeros, a gzipped log) fails here, before a byte is written.
@@ -211,9 +218,11 @@ public final class HprofReader {
                 do {
                     written += n;
                     if (written > limit) {
-                        throw new HprofFormatException(origin, counted.count, "decompressed, the dump would take more "
-                                + "than the " + (limit >> 20) + " MB of disk left for it (decompress it yourself "
-                                + "where there is room)");
+                        throw new HprofFormatException(origin, counted.count, limit < diskLimit
+                                ? "decompressed, the dump is larger than the limit of " + limit + " bytes"
+                                : "decompressed, the dump would take more than the " + (limit >> 20) + " MB of disk"
+                                + " left for it, a tenth of the disk kept free (decompress it yourself where there is"
+                                + " room)");
                     }
                     ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
                     while (bb.hasRemaining()) {
