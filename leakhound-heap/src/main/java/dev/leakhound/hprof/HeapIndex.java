@@ -27,7 +27,8 @@ import java.util.NoSuchElementException;
  *   <li>per class: a {@link HeapClass} with its names, field layout and static values;</li>
  *   <li>the strings that name classes, fields and frames (about their size plus 16 bytes each; not the other
  *       STRING records: HotSpot writes its whole symbol table), and per GC root 21 bytes;</li>
- *   <li>per stack frame and stack trace record: 16 bytes (their position; they are read again when asked).</li>
+ *   <li>per stack frame and stack trace record: 16 bytes (their position; they are read again when asked), and
+ *       the distinct names of the frames (method, signature, source file) once each.</li>
  * </ul>
  * Object contents stay in the file: {@link #forEachReference}, {@link #readFields}, {@link #readString} read
  * them through a 64 KB window (one positional read when the object is not in the window).

@@ -26,8 +26,11 @@ class HistogramCounter implements HprofVisitor {
     final Progress progress;
     final String phase;
     final StringPool strings = new StringPool();
-    /** The ids of the strings to read: added to during the pass (frames' names), and by {@link #finish} (classes'). */
-    final LongLongTable wantedStrings = new LongLongTable();
+    /**
+     * The ids of the strings to read, each once: added to during the pass (frames' names: HotSpot writes a frame per
+     * thread, but their names are a few thousand methods and files), and by {@link #finish} (classes' names).
+     */
+    private final LongIntMap wantedStrings = new LongIntMap();
     private long stringsFrom = -1;       // the first STRING record's position
     private long stringsTo = -1;         // the end of the last one
     final LongIntMap classIndex = new LongIntMap();
@@ -97,8 +100,8 @@ class HistogramCounter implements HprofVisitor {
 
     /** Asks for a string to be read by {@link #finish}. */
     final void want(long stringId) {
-        if (stringId != 0) {
-            wantedStrings.add(stringId, 0);
+        if (stringId != 0 && wantedStrings.get(stringId) < 0) {
+            wantedStrings.put(stringId, 0);
         }
     }
 
@@ -186,9 +189,8 @@ class HistogramCounter implements HprofVisitor {
                 want(id);
             }
         }
-        wantedStrings.seal();
         if (wantedStrings.size() > 0 && stringsFrom >= 0) {
-            reader.readStrings(stringsFrom, stringsTo, id -> wantedStrings.indexOf(id) >= 0, strings::add);
+            reader.readStrings(stringsFrom, stringsTo, id -> wantedStrings.get(id) >= 0, strings::add);
         }
         strings.seal();
         HeapClass javaLangClass = null;
