@@ -70,11 +70,24 @@ class HeapBadInputTest {
                             }
                         }
                     });
-                    while (t.getState() != Thread.State.WAITING) {
-                        Thread.onSpinWait();
+                    while (!inObjectWait(t)) {          // polled: spinning would starve it on a busy machine
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                     }
                     t = null;
                     ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(args[0], true);
+                }
+
+                /** WAITING in Object.wait itself: where it stays, not a wait on its way there. */
+                static boolean inObjectWait(Thread t) {
+                    if (t.getState() != Thread.State.WAITING) {
+                        return false;
+                    }
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        if (e.getClassName().equals("java.lang.Object") && e.getMethodName().startsWith("wait")) {
+                            return t.getState() == Thread.State.WAITING;
+                        }
+                    }
+                    return false;
                 }
             }
             """;
