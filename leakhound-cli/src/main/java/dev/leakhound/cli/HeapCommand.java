@@ -60,6 +60,8 @@ import java.util.concurrent.Callable;
 final class HeapCommand implements Callable<Integer> {
 
     private static final int NAME_WIDTH = 12;
+    private static final java.util.regex.Pattern SIZE =
+            java.util.regex.Pattern.compile("(\\d{1,15})([kmgt]?)", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     @Spec
     CommandSpec spec;
@@ -83,11 +85,18 @@ final class HeapCommand implements Callable<Integer> {
             + "the dump: 16 bytes of memory per object).")
     boolean noProof;
 
+    @Option(names = "--max-uncompressed", paramLabel = "SIZE",
+            description = {"For the proof of a gzip-compressed dump, which is decompressed to the temporary directory"
+                    + " first: stop above SIZE bytes (suffix k, m, g or t: 20g). Default: as much as the disk holds"
+                    + " with a tenth of it left free."})
+    String maxUncompressed;
+
     @Override
     public Integer call() throws Exception {
         if (top < 1) {
             throw new Main.BadInputException("--top must be 1 or more: " + top);
         }
+        long maxBytes = maxUncompressed == null ? Long.MAX_VALUE : size("--max-uncompressed", maxUncompressed);
         Path dumpPath = Main.path(file);
         Path basePath = baseline == null ? null : Main.path(baseline);
         HeapHistogram older = basePath == null ? null : read(basePath);
@@ -97,7 +106,7 @@ final class HeapCommand implements Callable<Integer> {
             dump = read(dumpPath);
         } else {
             // The index's pass counts the histogram too: one pass over the dump, not two.
-            try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal())) {
+            try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal(), maxBytes)) {
                 dump = index.heapHistogram();
                 proof = LeakProof.prove(index);
             }
@@ -111,6 +120,26 @@ final class HeapCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** {@code 123}, {@code 512m}, {@code 20g}: bytes (k, m, g, t: powers of 1024). */
+    static long size(String option, String text) throws Main.BadInputException {
+        java.util.regex.Matcher m = SIZE.matcher(text.strip());
+        if (!m.matches()) {
+            throw new Main.BadInputException(option + " must be a size such as 512m or 20g: " + text);
+        }
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > Long.MAX_VALUE >> shift) {
+            throw new Main.BadInputException(option + " is too large: " + text);
+        }
+        return n << shift;
     }
 
     /** The progress bar only on a terminal, and never under --json. */

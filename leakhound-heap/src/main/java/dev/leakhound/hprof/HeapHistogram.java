@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The class histogram of a heap dump, from one streaming pass ({@link #read}): memory follows the number of
- * classes and strings, not of objects, and a gzip-compressed dump is read without a temporary file.
+ * The class histogram of a heap dump, from one streaming pass ({@link #read}) and a second one over the STRING
+ * records only, for the class names: memory follows the number of classes, not of objects or of strings, and a
+ * gzip-compressed dump is read without a temporary file.
  *
  * <p>Instances per class are exact (every INSTANCE_DUMP, OBJ_ARRAY_DUMP and PRIM_ARRAY_DUMP, and one
  * {@code java.lang.Class} per CLASS_DUMP); a dump taken with {@code live=true} holds only reachable objects.
@@ -40,11 +41,12 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
             }
         };
         try {
-            HprofReader.of(file).read(v);
+            HprofReader reader = HprofReader.of(file);
+            reader.read(v);
+            counter.finish(reader);
         } finally {
             progress.done();
         }
-        counter.finish();
         return new HeapHistogram(file.toString(), counter.header, counter.histogram(), counter.classDumps,
                 counter.instances, counter.objectArrays, counter.primitiveArrays, length[0]);
     }
@@ -73,8 +75,8 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
         }
 
         @Override
-        public void string(long id, byte[] utf8) throws IOException {
-            to.string(id, utf8);
+        public void string(long position, long id, int length) throws IOException {
+            to.string(position, id, length);
         }
 
         @Override

@@ -25,14 +25,17 @@ import java.util.NoSuchElementException;
  *       of slack; no object per object. 30M objects take 480 MB. Sorting is in place (HotSpot writes objects
  *       in address order, mostly already sorted);</li>
  *   <li>per class: a {@link HeapClass} with its names, field layout and static values;</li>
- *   <li>the dump's strings (about their size plus 16 bytes each), and per GC root 21 bytes;</li>
- *   <li>per stack frame and stack trace record: 16 bytes (their position; they are read again when asked).</li>
+ *   <li>the strings that name classes, fields and frames (about their size plus 16 bytes each; not the other
+ *       STRING records: HotSpot writes its whole symbol table), and per GC root 21 bytes;</li>
+ *   <li>per stack frame and stack trace record: 16 bytes (their position; they are read again when asked), and
+ *       the distinct names of the frames (method, signature, source file) once each.</li>
  * </ul>
  * Object contents stay in the file: {@link #forEachReference}, {@link #readFields}, {@link #readString} read
  * them through a 64 KB window (one positional read when the object is not in the window).
  *
- * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), removed by
- * {@link #close()}. Not thread-safe: one reader per index.
+ * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), after a check of its
+ * header and while a tenth of the disk stays free; the file is removed by {@link #close()}, or at the JVM's shutdown,
+ * or by the next run when the JVM was killed ({@link #decompressedFile}). Not thread-safe: one reader per index.
  */
 public final class HeapIndex implements AutoCloseable {
 
@@ -76,7 +79,11 @@ public final class HeapIndex implements AutoCloseable {
     public record HeapThread(long objectId, int threadSerial, int stackTraceSerial) {
     }
 
-    /** A frame of a stack trace; line is 0 or negative when unknown (-1 none, -2 compiled, -3 native). */
+    /**
+     * A frame of a stack trace; line is 0 or negative when unknown (-1 none, -2 compiled, -3 native). The class and
+     * method names are never null: a name the dump does not hold (a dangling id) is a placeholder in angle brackets
+     * ({@code <unknown class>}, {@code <unknown method 0x...>}); signature and source file are null when unknown.
+     */
     public record HeapFrame(String className, String methodName, String signature, String sourceFile, int line) {
         @Override
         public String toString() {
@@ -86,6 +93,8 @@ public final class HeapIndex implements AutoCloseable {
         }
     }
 
+    /** The name of a decompressed dump: {@code leakhound-heap-PID-RANDOM.hprof}. */
+    static final String TEMP_PREFIX = "leakhound-heap-";
     private static final int KIND_SHIFT = 24;
     private static final int POS_SHIFT = 26;
     private static final long MAX_POSITION = (1L << 38) - 1;
@@ -150,15 +159,23 @@ public final class HeapIndex implements AutoCloseable {
      * @throws HprofFormatException when the file is not a well-formed HPROF dump (naming it and the offset)
      */
     public static HeapIndex open(Path file, Progress progress) throws IOException {
+        return open(file, progress, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #open(Path, Progress)}, refusing a gzip-compressed dump that decompresses to more than
+     * {@code maxUncompressed} bytes (whatever that, a tenth of the disk is always left free).
+     */
+    public static HeapIndex open(Path file, Progress progress, long maxUncompressed) throws IOException {
         String origin = file.toString();
         Path temp = null;
         try {
             Path source = file;
             String readAs = origin;
             if (HprofReader.isGzip(file)) {
-                temp = Files.createTempFile("leakhound-", ".hprof");
+                temp = decompressedFile();
                 String phase = "decompressing " + origin;
-                HprofReader.decompress(file, origin, temp, new HprofVisitor() {
+                HprofReader.decompress(file, origin, temp, maxUncompressed, new HprofVisitor() {
                     @Override
                     public void progress(long done, long total) {
                         progress.update(phase, done, total);
@@ -168,8 +185,9 @@ public final class HeapIndex implements AutoCloseable {
                 readAs = origin + " (uncompressed)";
             }
             Builder b = new Builder(readAs, progress);
-            HprofReader.of(source, readAs).read(b);
-            b.finishIndex();
+            HprofReader reader = HprofReader.of(source, readAs);
+            reader.read(b);
+            b.finishIndex(reader);
             HeapIndex index = new HeapIndex(readAs, source, temp, b, b.fileLength);
             HprofHeader h = b.header;
             index.summary = new HeapHistogram(origin, new HprofHeader(h.format(), h.idSize(), h.timeMillis(),
@@ -183,6 +201,27 @@ public final class HeapIndex implements AutoCloseable {
                 Files.deleteIfExists(temp);
             }
         }
+    }
+
+    /**
+     * A new file for a decompressed dump in the temporary directory, {@code leakhound-heap-PID-*.hprof}: deleted by
+     * {@link #close()}, or when this JVM shuts down first (the end of main, {@code System.exit}, SIGINT, SIGTERM); what
+     * a JVM that could not delete its own (killed with SIGKILL, crashed) left behind is deleted here, by the next one.
+     */
+    private static Path decompressedFile() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        try {
+            for (Path left : TempFiles.leftovers(tmp, TEMP_PREFIX)) {
+                if (Files.isRegularFile(left, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(left);
+                }
+            }
+        } catch (IOException ignored) {
+            // someone else's files, or a race with another run: they stay, and this run goes on
+        }
+        Path temp = Files.createTempFile(tmp, TempFiles.prefix(TEMP_PREFIX), ".hprof");
+        temp.toFile().deleteOnExit();                      // the JDK's shutdown hook; close() deletes it sooner
+        return temp;
     }
 
     @Override
@@ -256,7 +295,10 @@ public final class HeapIndex implements AutoCloseable {
         return byName.get(name);
     }
 
-    /** A string of the dump's STRING records (names), or {@code null}. */
+    /**
+     * A string of the dump's STRING records that names a class, a field or a frame's method, signature or source
+     * file; {@code null} for any other (only those are read).
+     */
     public String string(long id) {
         return strings.get(id);
     }
@@ -503,7 +545,7 @@ public final class HeapIndex implements AutoCloseable {
         }
         int length = arrayHeader(position(p), p);
         BasicType type = BasicType.values()[cls(p).index + 1];      // the primitive array types come first
-        long n = Math.min((long) length * type.size(idSize), maxBytes);
+        long n = Math.max(0, Math.min((long) length * type.size(idSize), maxBytes));
         byte[] b = new byte[(int) n];
         in.bytes(b, 0, b.length);
         return b;
@@ -519,19 +561,22 @@ public final class HeapIndex implements AutoCloseable {
         if (c == null || kindOf(stringId) != ObjectKind.INSTANCE || !c.name.equals("java.lang.String")) {
             return null;
         }
+        if (!hasField(c, "value")) {
+            return null;
+        }
         long value = fieldValue(stringId, "value");
         int coder = hasField(c, "coder") ? (int) fieldValue(stringId, "coder") : -1;
         HeapClass valueClass = classOf(value);
-        if (valueClass == null) {
+        if (valueClass == null || kindOf(value) != ObjectKind.PRIMITIVE_ARRAY) {
             return null;
         }
         if (valueClass.name.equals("[C")) {                 // JDK 8
             byte[] b = primitiveArrayBytes(value, maxChars * 2);
-            return new String(b, StandardCharsets.UTF_16BE);
+            return new String(b, 0, b.length & ~1, StandardCharsets.UTF_16BE);
         }
         if (coder == 1) {
             byte[] b = primitiveArrayBytes(value, maxChars * 2);
-            return new String(b, StandardCharsets.UTF_16LE);
+            return new String(b, 0, b.length & ~1, StandardCharsets.UTF_16LE);
         }
         byte[] b = primitiveArrayBytes(value, maxChars);
         return b == null ? null : new String(b, StandardCharsets.ISO_8859_1);
@@ -631,14 +676,17 @@ public final class HeapIndex implements AutoCloseable {
             }
             in.seekNear(fp + 9);
             in.id();
-            String method = strings.get(in.id());
+            long methodId = in.id();
+            String method = strings.get(methodId);
             String signature = strings.get(in.id());
             String source = strings.get(in.id());
             int classSerial = in.i4();
             int line = in.i4();
             long classId = classSerials.get(classSerial, 0);
             HeapClass c = classId == 0 ? null : classById(classId);
-            out.add(new HeapFrame(c == null ? "<unknown class>" : c.name, method, signature, source, line));
+            out.add(new HeapFrame(c == null ? "<unknown class>" : c.name,
+                    method == null ? "<unknown method 0x" + Long.toHexString(methodId) + ">" : method,
+                    signature, source, line));
         }
         return out;
     }
@@ -731,6 +779,9 @@ public final class HeapIndex implements AutoCloseable {
         public void stackFrame(long position, long frameId, long methodNameId, long signatureId,
                                long sourceFileId, int classSerial, int line) {
             frames.add(frameId, position);
+            want(methodNameId);
+            want(signatureId);
+            want(sourceFileId);
         }
 
         @Override
@@ -775,8 +826,8 @@ public final class HeapIndex implements AutoCloseable {
             add(objectId, position, ObjectKind.PRIMITIVE_ARRAY, countPrimitiveArray(type, length));
         }
 
-        void finishIndex() {
-            finish();
+        void finishIndex(HprofReader reader) throws IOException {
+            finish(reader);
             String phase = "indexing " + origin;
             progress.update(phase, 0, 4);
             objects.seal();

@@ -9,8 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Counts instances and shallow bytes per class in one pass, and keeps what names them: the strings, LOAD_CLASS
- * and CLASS_DUMP records. Memory: the strings, one {@link HeapClass} per class, nothing per object.
+ * Counts instances and shallow bytes per class in one pass, and keeps what names them: the LOAD_CLASS and CLASS_DUMP
+ * records, and afterwards ({@link #finish}) the strings they name, read in a second pass over the STRING records.
+ * Memory: one {@link HeapClass} per class and the strings that name classes, fields and frames; nothing per object,
+ * and nothing per STRING record (a dump may hold millions that nothing names: HotSpot writes its whole symbol table).
  *
  * <p>Shallow size is an estimate in the dump's own terms, since HPROF does not record object sizes: a header
  * of two ids (mark word and class) plus, for instances, the field data as dumped (references at the id size),
@@ -24,6 +26,13 @@ class HistogramCounter implements HprofVisitor {
     final Progress progress;
     final String phase;
     final StringPool strings = new StringPool();
+    /**
+     * The ids of the strings to read, each once: added to during the pass (frames' names: HotSpot writes a frame per
+     * thread, but their names are a few thousand methods and files), and by {@link #finish} (classes' names).
+     */
+    private final LongIntMap wantedStrings = new LongIntMap();
+    private long stringsFrom = -1;       // the first STRING record's position
+    private long stringsTo = -1;         // the end of the last one
     final LongIntMap classIndex = new LongIntMap();
     private HeapClass lastClass;
     final List<HeapClass> classes = new ArrayList<>();
@@ -82,8 +91,18 @@ class HistogramCounter implements HprofVisitor {
     }
 
     @Override
-    public void string(long id, byte[] utf8) {
-        strings.add(id, utf8);
+    public void string(long position, long id, int length) {
+        if (stringsFrom < 0) {
+            stringsFrom = position;
+        }
+        stringsTo = position + 9 + idSize + length;
+    }
+
+    /** Asks for a string to be read by {@link #finish}. */
+    final void want(long stringId) {
+        if (stringId != 0 && wantedStrings.get(stringId) < 0) {
+            wantedStrings.put(stringId, 0);
+        }
     }
 
     @Override
@@ -156,13 +175,28 @@ class HistogramCounter implements HprofVisitor {
         progress.update(phase, done, total);
     }
 
-    /** After the pass: names resolved, super classes linked, java.lang.Class counted. */
-    void finish() {
+    /**
+     * After the pass: the strings wanted read (a second pass of {@code reader}, over the STRING records only), names
+     * resolved, super classes linked, java.lang.Class counted.
+     */
+    void finish(HprofReader reader) throws IOException {
+        for (HeapClass c : classes) {
+            want(classNameIds.get(c.index));
+            for (long id : c.fieldNameIds == null ? new long[0] : c.fieldNameIds) {
+                want(id);
+            }
+            for (long id : c.staticNameIds == null ? new long[0] : c.staticNameIds) {
+                want(id);
+            }
+        }
+        if (wantedStrings.size() > 0 && stringsFrom >= 0) {
+            reader.readStrings(stringsFrom, stringsTo, id -> wantedStrings.get(id) >= 0, strings::add);
+        }
         strings.seal();
         HeapClass javaLangClass = null;
         for (HeapClass c : classes) {
-            if (c.id == 0) {
-                continue;
+            if (c.index < PRIMITIVE_TYPES) {
+                continue;                 // named already; a class of id 0 after them is a dangling id, named below
             }
             long nameId = classNameIds.get(c.index);
             String raw = nameId == 0 ? null : strings.get(nameId);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongPredicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -52,6 +53,8 @@ public final class HprofReader {
     static final int PRIM_ARRAY_DUMP = 0x23;
 
     private static final int MAX_HEADER = 64;
+    /** Enough decompressed bytes for the longest header {@link #readHeader} accepts. */
+    private static final int HEADER_PEEK = MAX_HEADER + 1 + 4 + 8;
     /** The longest STRING read (HotSpot's symbols are at most 65535 bytes): bounds memory on corrupt input. */
     static final int MAX_STRING = (1 << 24) - 1;
     /** The most frames of one STACK_TRACE read. */
@@ -90,6 +93,62 @@ public final class HprofReader {
      * @throws IOException          when reading fails
      */
     public HprofHeader read(HprofVisitor visitor) throws IOException {
+        return pass(visitor, (in, gzipped) -> read(in, visitor, gzipped));
+    }
+
+    /** Receives the text of a STRING record. */
+    @FunctionalInterface
+    public interface StringSink {
+        void string(long id, byte[] utf8) throws IOException;
+    }
+
+    /**
+     * Reads the text of the STRING records whose id {@code wanted} accepts, among the records from {@code from} (the
+     * position of a record, as {@link HprofVisitor#string} gives it) to {@code to} (the end of the last record
+     * wanted): a second pass, after {@link #read} has checked the records, over the strings only (HotSpot writes
+     * them all before the heap). Memory: the strings wanted, one at a time.
+     */
+    public void readStrings(long from, long to, LongPredicate wanted, StringSink sink) throws IOException {
+        pass(new HprofVisitor() { }, (in, gzipped) -> {
+            readHeader(in, gzipped);
+            int idSize = in.idSize();
+            if (from > in.position()) {
+                in.skip(from - in.position());
+            }
+            while (in.position() < to && in.hasMore()) {
+                long at = in.position();
+                int tag = in.u1();
+                in.i4();
+                long length = in.u4();
+                if (tag != STRING) {
+                    in.skip(length);
+                    continue;
+                }
+                long n = length - idSize;
+                if (n < 0 || n > MAX_STRING) {
+                    throw in.fail(at, "STRING record of " + length + " bytes (the file changed since it was read?)");
+                }
+                long id = in.id();
+                if (wanted.test(id)) {
+                    byte[] b = new byte[(int) n];
+                    in.bytes(b, 0, b.length);
+                    sink.string(id, b);
+                } else {
+                    in.skip(n);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** One pass over the file's input. */
+    @FunctionalInterface
+    private interface Pass<T> {
+        T run(HprofInput in, boolean gzipped) throws IOException;
+    }
+
+    /** Runs a pass over the file, plain or gzip-compressed, reporting progress to {@code visitor}. */
+    private <T> T pass(HprofVisitor visitor, Pass<T> pass) throws IOException {
         if (isGzip(file)) {
             long total = Files.size(file);
             try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
@@ -97,7 +156,7 @@ public final class HprofReader {
                 HprofInput in = new HprofInput(origin + " (uncompressed)", Channels.newChannel(gz), -1, BUFFER_SIZE);
                 in.progress(pos -> visitor.progress(counted.count, total));
                 try {
-                    return read(in, visitor, true);
+                    return pass.run(in, true);
                 } catch (ZipException e) {
                     throw new HprofFormatException(origin, counted.count,
                             "corrupt gzip data (offset in the compressed file): " + e.getMessage(), e);
@@ -108,7 +167,7 @@ public final class HprofReader {
             long size = ch.size();
             HprofInput in = new HprofInput(origin, ch, size, BUFFER_SIZE);
             in.progress(pos -> visitor.progress(pos, size));
-            return read(in, visitor, false);
+            return pass.run(in, false);
         }
     }
 
@@ -122,9 +181,17 @@ public final class HprofReader {
 
     /**
      * Decompresses a gzip-compressed dump to {@code target}, for random access; reports progress by compressed
-     * bytes read. Corrupt gzip data fails with an {@link HprofFormatException} at its compressed offset.
+     * bytes read. What does not start with an HPROF header fails before anything is written; corrupt gzip data fails
+     * with an {@link HprofFormatException} at its compressed offset; so does a dump that would leave less than a tenth
+     * of the target's file system free (a gzip bomb).
      */
     public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
+        decompress(gzipped, origin, target, Long.MAX_VALUE, progress);
+    }
+
+    /** {@link #decompress(Path, String, Path, HprofVisitor)}, and at most {@code maxBytes} decompressed. */
+    public static void decompress(Path gzipped, String origin, Path target, long maxBytes, HprofVisitor progress)
+            throws IOException {
         long total = Files.size(gzipped);
         try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(gzipped));
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -137,24 +204,32 @@ public final class HprofReader {
             }
             // A gzip bomb must not fill the disk: stop while a tenth of the file system is still free.
             java.nio.file.FileStore store = Files.getFileStore(target.toAbsolutePath().getParent());
-            long limit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
+            long diskLimit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
+            long limit = Math.min(diskLimit, maxBytes);
             long written = 0;
             try (gz) {
+                // Anything but a dump (gzipped zeros, a gzipped log) fails here, before a byte is written.
+                byte[] head = gz.readNBytes(HEADER_PEEK);
+                readHeader(new HprofInput(origin + " (uncompressed)",
+                        Channels.newChannel(new java.io.ByteArrayInputStream(head)), head.length, HEADER_PEEK), true);
                 byte[] b = new byte[BUFFER_SIZE];
-                int n;
-                while ((n = gz.read(b)) > 0) {
+                int n = head.length;
+                System.arraycopy(head, 0, b, 0, n);
+                do {
                     written += n;
                     if (written > limit) {
-                        throw new HprofFormatException(origin, counted.count, "decompressed, the dump would take more "
-                                + "than the " + (limit >> 20) + " MB of disk left for it (decompress it yourself "
-                                + "where there is room)");
+                        throw new HprofFormatException(origin, counted.count, limit < diskLimit
+                                ? "decompressed, the dump is larger than the limit of " + limit + " bytes"
+                                : "decompressed, the dump would take more than the " + (limit >> 20) + " MB of disk"
+                                + " left for it, a tenth of the disk kept free (decompress it yourself where there is"
+                                + " room)");
                     }
                     ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
                     while (bb.hasRemaining()) {
                         out.write(bb);
                     }
                     progress.progress(counted.count, total);
-                }
+                } while ((n = gz.read(b)) > 0);
             } catch (ZipException | java.io.EOFException e) {
                 throw new HprofFormatException(origin, counted.count,
                         "corrupt or truncated gzip data (offset in the compressed file): " + e.getMessage(), e);
@@ -223,9 +298,8 @@ public final class HprofReader {
                     if (n > MAX_STRING) {
                         throw in.fail(at, "STRING record of " + length + " bytes (at most " + MAX_STRING + " read)");
                     }
-                    byte[] b = new byte[(int) n];
-                    in.bytes(b, 0, b.length);
-                    v.string(id, b);
+                    v.string(at, id, (int) n);
+                    in.skip(n);              // read again, if needed, by readStrings
                 }
                 case LOAD_CLASS -> {
                     expectLength(in, at, "LOAD_CLASS", length, 8 + 2L * idSize);

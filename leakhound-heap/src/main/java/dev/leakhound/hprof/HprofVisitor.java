@@ -14,8 +14,12 @@ public interface HprofVisitor {
     default void header(HprofHeader header) throws IOException {
     }
 
-    /** A STRING record (class, field and method names): its id and UTF-8 bytes (modified UTF-8 for HotSpot). */
-    default void string(long id, byte[] utf8) throws IOException {
+    /**
+     * A STRING record (class, field and method names) at {@code position}: its id and the length in bytes of its
+     * text. The text is not read (a dump may hold millions of strings, few of them needed): read the ones needed
+     * afterwards with {@link HprofReader#readStrings}.
+     */
+    default void string(long position, long id, int length) throws IOException {
     }
 
     /** A LOAD_CLASS record: the class's serial number (used by stack frames), object id and name string id. */

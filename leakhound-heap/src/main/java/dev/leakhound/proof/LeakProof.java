@@ -297,7 +297,8 @@ public final class LeakProof {
             }
         });
         for (long id : unrooted) {
-            long state = index.fieldValue(id, "state") & 0xff;
+            // A state that cannot be read (a corrupt dump: no field of that name) may be a live one: counted.
+            long state = index.hasField(index.classOf(id), "state") ? index.fieldValue(id, "state") & 0xff : -1;
             if (state != neu && state != terminated) {
                 missing[0]++;
             }

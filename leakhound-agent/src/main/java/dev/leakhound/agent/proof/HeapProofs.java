@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.agent.AgentLog;
 import dev.leakhound.agent.DebugServer;
+import dev.leakhound.hprof.TempFiles;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.report.JsonReport;
 
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,7 +47,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Answers are refusals ({@link DebugServer.Unavailable}): 429 with {@code Retry-After} while a proof runs or
  * within {@code minIntervalMillis} of the end of the previous one; 503 with the reason when there is not enough
- * disk space, the dump or the other JVM fails, or the proof takes too long. The first such failure is logged once.
+ * disk space, the dump or the other JVM fails, or the proof takes too long; when the disk fills anyway (something
+ * else wrote there meanwhile, or the dump was larger than estimated), the reason says so, with the space before and
+ * after, whether the JDK's write of the dump failed ({@code No space left on device}) or the other JVM could not write
+ * its answer (and so said nothing at all). The first such failure is logged once.
  *
  * <p>Threads: none of its own. The JDK waits for the other JVM's end on its {@code process reaper} thread, a
  * daemon that ends by itself when idle.
@@ -60,6 +65,8 @@ public final class HeapProofs {
     /** Dump bytes per byte of heap in use, at most (measured: 1.75 with small objects, 2.4 with compact headers). */
     private static final long DUMP_FACTOR = 3;
     private static final int MAX_ERROR_BYTES = 64 * 1024;
+    /** Less than this left on a file system that a write failed on: the disk is full. */
+    static final long FULL_BYTES = 1024 * 1024;
 
     /** File systems whose files live in memory: a dump there takes the host's RAM, not disk. */
     private static final Set<String> MEMORY_FILE_SYSTEMS = Set.of("tmpfs", "ramfs");
@@ -73,6 +80,10 @@ public final class HeapProofs {
     private final int childHeapMb;
     private final Duration timeout;
     private final LongSupplier clock;
+    /** Where dumps go; null: {@code java.io.tmpdir} at each proof. */
+    private final Path tmpDir;
+    /** Told of each step ("dump", "proof") before it starts: for tests that fill the disk in between. */
+    private final Consumer<String> beforeStep;
 
     /**
      * @param minIntervalMillis the least time between the end of one proof and the start of the next
@@ -83,10 +94,17 @@ public final class HeapProofs {
     }
 
     HeapProofs(long minIntervalMillis, int childHeapMb, Duration timeout, LongSupplier nanoClock) {
+        this(minIntervalMillis, childHeapMb, timeout, nanoClock, null, step -> { });
+    }
+
+    HeapProofs(long minIntervalMillis, int childHeapMb, Duration timeout, LongSupplier nanoClock, Path tmpDir,
+               Consumer<String> beforeStep) {
         this.minIntervalNanos = minIntervalMillis * 1_000_000L;
         this.childHeapMb = childHeapMb;
         this.timeout = timeout;
         this.clock = nanoClock;
+        this.tmpDir = tmpDir;
+        this.beforeStep = beforeStep;
     }
 
     /**
@@ -132,18 +150,27 @@ public final class HeapProofs {
     private byte[] proveNow() throws IOException {
         Path java = javaExecutable();
         String classPath = classPath();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        Path tmp = (tmpDir != null ? tmpDir : Path.of(System.getProperty("java.io.tmpdir"))).toAbsolutePath();
         removeLeftovers(tmp);
-        checkSpace(tmp);
+        long usableBefore = checkSpace(tmp);
         Path dir = privateDirectory(tmp);
         Process child = null;
         try {
             Path dump = dir.resolve("heap.hprof");
+            beforeStep.accept("dump");
             try {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
             } catch (IOException | RuntimeException e) {
+                long usable = usableSpace(dir);
+                if (diskFull(e.getMessage(), usable)) {
+                    throw unavailable(String.format(Locale.ROOT, "the disk filled while the JVM wrote the heap dump:"
+                            + " the temporary directory (java.io.tmpdir, %s) had %d MB usable before the dump, %s after"
+                            + " it failed (%s); free space there, or start the JVM with -Djava.io.tmpdir= a directory"
+                            + " on a larger disk", tmp, usableBefore >> 20, megabytes(usable), AgentLog.describe(e)));
+                }
                 throw unavailable("the heap dump failed: " + AgentLog.describe(e));
             }
+            beforeStep.accept("proof");
             if (Thread.currentThread().isInterrupted()) {       // stopped while the JDK wrote the dump
                 throw new DebugServer.Unavailable("the agent is stopping: the heap proof was cancelled");
             }
@@ -171,6 +198,14 @@ public final class HeapProofs {
             int status = child.exitValue();
             if (status != 0) {
                 String why = errorLine(err);
+                long usable = usableSpace(dir);
+                if (diskFull(why, usable)) {
+                    throw unavailable(String.format(Locale.ROOT, "the disk filled after the JVM wrote the heap dump"
+                            + " (%d MB): %s left in the temporary directory (java.io.tmpdir, %s), and the proof could"
+                            + " not write its answer there (%s); free space there, or start the JVM with"
+                            + " -Djava.io.tmpdir= a directory on a larger disk", sizeOrZero(dump) >> 20,
+                            megabytes(usable), tmp, why));
+                }
                 throw unavailable("the heap proof failed" + (status == 2 ? "" : " (its JVM ended with status " + status + ")")
                         + ": " + why);
             }
@@ -187,6 +222,38 @@ public final class HeapProofs {
         }
     }
 
+    /**
+     * Whether a failure to write comes from a full disk: the system's words for it (ENOSPC on Linux and macOS,
+     * ERROR_DISK_FULL on Windows), or less than {@link #FULL_BYTES} left where it wrote. (A JVM that cannot write
+     * its standard error to a full disk says nothing at all: the space left tells.)
+     */
+    static boolean diskFull(String message, long usable) {
+        String m = message == null ? "" : message;
+        return m.contains("No space left on device") || m.contains("not enough space on the disk")
+                || (usable >= 0 && usable < FULL_BYTES);
+    }
+
+    /** The usable bytes of the file system of {@code dir}, or -1 when it cannot be told. */
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 0 ? "an unknown amount" : bytes < (1 << 20) ? bytes + " bytes" : (bytes >> 20) + " MB";
+    }
+
     private static DebugServer.Unavailable unavailable(String message) {
         AgentLog.once("heap proof", message);
         return new DebugServer.Unavailable(message);
@@ -198,7 +265,7 @@ public final class HeapProofs {
      * file system stays free for the host. A file system in memory (tmpfs) is refused: the dump would take the
      * host's RAM.
      */
-    private static void checkSpace(Path tmp) throws IOException {
+    private static long checkSpace(Path tmp) throws IOException {
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         long needed = DUMP_FACTOR * used + MARGIN_BYTES;
         java.nio.file.FileStore store;
@@ -224,6 +291,7 @@ public final class HeapProofs {
                     + " heap in use, plus 64 MB) and a tenth of the disk left free", usable >> 20, needed >> 20,
                     DUMP_FACTOR, used >> 20));
         }
+        return usable;
     }
 
     /**
@@ -231,11 +299,9 @@ public final class HeapProofs {
      * JDK writes its dump never reaches its clean-up. The directory names carry the pid of the JVM that made them.
      */
     static void removeLeftovers(Path tmp) {
-        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, DIRECTORY_PREFIX + "*")) {
-            for (Path d : dirs) {
-                long pid = pidOf(d.getFileName().toString());
-                if (pid > 0 && pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()
-                        && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try {
+            for (Path d : TempFiles.leftovers(tmp, DIRECTORY_PREFIX)) {
+                if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     deleteTree(d);
                 }
             }
@@ -246,17 +312,11 @@ public final class HeapProofs {
 
     /** The pid in {@code leakhound-proof-PID-RANDOM}, or -1. */
     static long pidOf(String name) {
-        String rest = name.substring(DIRECTORY_PREFIX.length());
-        int dash = rest.indexOf('-');
-        try {
-            return dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return TempFiles.pidOf(name, DIRECTORY_PREFIX);
     }
 
     private static Path privateDirectory(Path tmp) throws IOException {
-        String prefix = DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-";
+        String prefix = TempFiles.prefix(DIRECTORY_PREFIX);
         try {
             return Files.createTempDirectory(tmp, prefix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

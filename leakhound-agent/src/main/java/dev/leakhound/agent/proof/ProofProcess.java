@@ -41,7 +41,11 @@ public final class ProofProcess {
             byte[] json = prove(dump);
             System.out.write(json);
             System.out.flush();
-            status = System.out.checkError() ? 2 : 0;
+            status = 0;
+            if (System.out.checkError()) {                   // a full disk, most likely (HeapProofs checks)
+                error("cannot write the proof to its standard output (" + dump.getParent() + ")");
+                status = 2;
+            }
         } catch (OutOfMemoryError e) {
             error("out of memory (" + e.getMessage() + "): give the proof more heap with the agent option proofHeapMb");
             status = 2;
