@@ -52,7 +52,10 @@ class ThreadEndpointsSharedCaptureTest {
         }
     }
 
-    /** The real source (the JDK's JSON dump), counting its captures and counts; optionally held at a latch. */
+    /**
+     * The real source (the JDK's JSON dump), counting its captures and counts; optionally held at a latch, and
+     * optionally taking {@code lengthNanos} on the test's clock (which it moves on by that much).
+     */
     static final class CountingSource implements ThreadSource {
         final ThreadSource real = ThreadSource.jdkDump();
         final boolean cheapCount;
@@ -60,14 +63,23 @@ class ThreadEndpointsSharedCaptureTest {
         final AtomicInteger counts = new AtomicInteger();
         volatile CountDownLatch started = new CountDownLatch(0);
         volatile CountDownLatch release = new CountDownLatch(0);
+        private final AtomicLong clock;
+        private final long lengthNanos;
 
         CountingSource(boolean cheapCount) {
+            this(cheapCount, new AtomicLong(), 0);
+        }
+
+        CountingSource(boolean cheapCount, AtomicLong clock, long lengthNanos) {
             this.cheapCount = cheapCount;
+            this.clock = clock;
+            this.lengthNanos = lengthNanos;
         }
 
         @Override
         public ThreadDump capture() {
             captures.incrementAndGet();
+            clock.addAndGet(lengthNanos);
             started.countDown();
             try {
                 assertThat(release.await(60, TimeUnit.SECONDS)).as("the test released the capture").isTrue();
@@ -183,14 +195,78 @@ class ThreadEndpointsSharedCaptureTest {
     }
 
     @Test
-    void aCheapCountTakesNoCapture() throws Exception {
+    void aCheapCountTakesNoCaptureAndIsSharedLikeOne() throws Exception {
         CountingSource source = new CountingSource(true);
-        URI url = serve(source, new AtomicLong());
+        AtomicLong clock = new AtomicLong();
+        URI url = serve(source, clock);
         for (int i = 0; i < 3; i++) {
-            assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
+            Http.Result r = Http.get(url, "/debug/threads/count");
+            assertThat(r.text()).matches("\\d+\n");
+            assertThat(r.header("Age")).isEqualTo("0");
         }
-        assertThat(source.counts).hasValue(3);
+        assertThat(source.counts).as("counts within the freshness share one").hasValue(1);
+        clock.addAndGet(SharedCapture.FRESHNESS.toNanos());
+        Http.Result later = Http.get(url, "/debug/threads/count");
+        assertThat(later.text()).matches("\\d+\n");
+        assertThat(source.counts).hasValue(2);
         assertThat(source.captures).hasValue(0);
+    }
+
+    /** The flood (defect 10): a capture longer than the freshness is still shared by the requests after it. */
+    @Test
+    void aCaptureLongerThanTheFreshnessIsSharedByTheRequestsThatFollowIt() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        long length = SharedCapture.FRESHNESS.toNanos() * 3 / 2;           // 1.5 s, as for ~100k threads
+        CountingSource source = new CountingSource(false, clock, length);
+        URI url = serve(source, clock);
+
+        assertThat(Http.get(url, "/debug/threads/dump?debug=2").status()).isEqualTo(200);
+        assertThat(source.captures).hasValue(1);
+        // Right after the capture ended (the clock stands still): 1.5 s after it started, not after it ended.
+        List<Http.Result> flood = parallel(url, java.util.Collections.nCopies(10, "/debug/threads/dump?debug=2"));
+        assertThat(flood).allSatisfy(r -> {
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.header("Age")).isEqualTo("0");
+            assertThat(r.text().lines().skip(1).findFirst().orElseThrow())
+                    .startsWith("capture: ended 0.0 s ago, took 1.5 s; the next one in 28.5 s at the earliest");
+        });
+        assertThat(source.captures).as("the window counts from the end of the capture").hasValue(1);
+        assertThat(flood).extracting(Http.Result::text).as("one capture, one answer").containsOnly(flood.get(0).text());
+    }
+
+    /**
+     * Defect 11: within the budget (a capture of 1.5 s, then none for 28.5 s), every request gets the last capture
+     * and its age, in the text (a {@code capture:} line), in JSON ({@code capture.ageMillis}) and in the
+     * {@code Age} header; after the budget, a new capture.
+     */
+    @Test
+    void withinTheBudgetRequestsGetTheLastCaptureAndItsAge() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        CountingSource source = new CountingSource(false, clock, TimeUnit.MILLISECONDS.toNanos(1500));
+        URI url = serve(source, clock);
+        assertThat(Http.get(url, "/debug/threads").status()).isEqualTo(200);
+        assertThat(source.captures).hasValue(1);
+
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(12_300));          // past the freshness, within the budget
+        Http.Result text = Http.get(url, "/debug/threads/dump?debug=1");
+        assertThat(text.status()).isEqualTo(200);
+        assertThat(text.header("Age")).isEqualTo("12");
+        assertThat(text.text()).startsWith("thread profile: total ");
+        assertThat(text.text().lines().skip(1).findFirst().orElseThrow())
+                .startsWith("capture: ended 12.3 s ago, took 1.5 s; the next one in 16.2 s at the earliest");
+        Http.Result json = Http.get(url, "/debug/threads/dump?format=json");
+        assertThat(json.header("Age")).isEqualTo("12");
+        assertThat(json.text()).contains("\"ageMillis\" : 12300", "\"lengthMillis\" : 1500", "\"nextInMillis\" : 16200");
+        assertThat(Http.get(url, "/debug/threads").text()).contains("\"ageMillis\" : 12300");
+        Http.Result count = Http.get(url, "/debug/threads/count");
+        assertThat(count.header("Age")).isEqualTo("12");
+        assertThat(Http.get(url, "/debug/threads/dump?format=pprof").header("Age")).isEqualTo("12");
+        assertThat(source.captures).as("no capture within the budget").hasValue(1);
+
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(16_200));          // 28.5 s after the end: 5% of 30 s
+        Http.Result after = Http.get(url, "/debug/threads/dump?debug=2");
+        assertThat(after.header("Age")).isEqualTo("0");
+        assertThat(source.captures).hasValue(2);
     }
 
     @Test
