@@ -199,12 +199,15 @@ class ThreadEndpointsSharedCaptureTest {
         CountingSource source = new CountingSource(true);
         AtomicLong clock = new AtomicLong();
         URI url = serve(source, clock);
+        List<Http.Result> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Http.Result r = Http.get(url, "/debug/threads/count");
-            assertThat(r.text()).matches("\\d+\n");
-            assertThat(r.header("Age")).isEqualTo("0");
+            answers.add(Http.get(url, "/debug/threads/count"));
         }
         assertThat(source.counts).as("counts within the freshness share one").hasValue(1);
+        assertThat(answers).allSatisfy(r -> {
+            assertThat(r.text()).matches("\\d+\n");
+            assertThat(r.header("Age")).isEqualTo("0");
+        });
         clock.addAndGet(SharedCapture.FRESHNESS.toNanos());
         Http.Result later = Http.get(url, "/debug/threads/count");
         assertThat(later.text()).matches("\\d+\n");
@@ -224,13 +227,13 @@ class ThreadEndpointsSharedCaptureTest {
         assertThat(source.captures).hasValue(1);
         // Right after the capture ended (the clock stands still): 1.5 s after it started, not after it ended.
         List<Http.Result> flood = parallel(url, java.util.Collections.nCopies(10, "/debug/threads/dump?debug=2"));
+        assertThat(source.captures).as("the window counts from the end of the capture").hasValue(1);
         assertThat(flood).allSatisfy(r -> {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.header("Age")).isEqualTo("0");
             assertThat(r.text().lines().skip(1).findFirst().orElseThrow())
                     .startsWith("capture: ended 0.0 s ago, took 1.5 s; the next one in 28.5 s at the earliest");
         });
-        assertThat(source.captures).as("the window counts from the end of the capture").hasValue(1);
         assertThat(flood).extracting(Http.Result::text).as("one capture, one answer").containsOnly(flood.get(0).text());
     }
 
@@ -249,6 +252,7 @@ class ThreadEndpointsSharedCaptureTest {
 
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(12_300));          // past the freshness, within the budget
         Http.Result text = Http.get(url, "/debug/threads/dump?debug=1");
+        assertThat(source.captures).as("no new capture within the budget").hasValue(1);
         assertThat(text.status()).isEqualTo(200);
         assertThat(text.header("Age")).isEqualTo("12");
         assertThat(text.text()).startsWith("thread profile: total ");
