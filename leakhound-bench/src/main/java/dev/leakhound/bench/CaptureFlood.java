@@ -1,0 +1,257 @@
+package dev.leakhound.bench;
+
+import dev.leakhound.agent.BlockedSince;
+import dev.leakhound.agent.ThreadViews;
+import dev.leakhound.agent.capture.ContainerThreads;
+import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.model.ThreadDump;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The issue's flood (issue 9, defect 10) against the real agent: a host JVM with {@code -javaagent:leakhound.jar}
+ * and N parked virtual threads, and rounds of concurrent {@code /debug/threads/dump?debug=2} requests from
+ * loopback. Reports, for the host: captures taken, heap committed, RSS (and its peak), GC pauses.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.leakhound.bench.CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY]
+ *     (defaults 100000 8 500; the host runs with -Xmx512m -Xlog:gc, the requests time out after 60 s)
+ * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar dev.leakhound.bench.CaptureFlood \
+ *     alloc [THREADS [RUNS]]      bytes allocated per capture, per grouping and per debug=2 text, in this JVM
+ * </pre>
+ *
+ * The host counts captures as the distinct {@code leakhound-capture-1} threads it sees (the agent's capture starts
+ * one per capture of more than a few thousand threads), polling platform threads every 20 ms; so the count is
+ * the same for any version of the agent.
+ */
+public final class CaptureFlood {
+    private static final Pattern URL = Pattern.compile("debug server on (http://\\S+)");
+    private static final Pattern PAUSE = Pattern.compile("Pause .* (\\d+)M->(\\d+)M\\((\\d+)M\\) (\\d+\\.\\d+)ms");
+
+    private CaptureFlood() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args.length == 0 ? "" : args[0]) {
+            case "host" -> host(Integer.parseInt(args[1]));
+            case "flood" -> flood(Path.of(args[1]), arg(args, 2, 100_000), arg(args, 3, 8), arg(args, 4, 500));
+            case "alloc" -> alloc(arg(args, 1, 100_000), arg(args, 2, 5));
+            default -> {
+                System.err.println("usage: CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY]"
+                        + " | alloc [THREADS [RUNS]]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static int arg(String[] args, int i, int otherwise) {
+        return args.length > i ? Integer.parseInt(args[i]) : otherwise;
+    }
+
+    // ---------------------------------------------------------------- the host
+
+    /** Parks N virtual threads, says "ready", counts captures; answers "stats" on stdin; ends at end of input. */
+    private static void host(int n) throws Exception {
+        Set<Long> captureThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread watcher = Thread.ofPlatform().daemon(true).name("flood-capture-watcher").start(() -> {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ThreadInfo i : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+                    if (i != null && i.getThreadName().equals("leakhound-capture-1")) {
+                        captureThreads.add(i.getThreadId());
+                    }
+                }
+                try {
+                    Thread.sleep(20);                           // a sampling period, not a synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try (ParkedThreads parked = ParkedThreads.virtual(n)) {
+            System.out.println("ready " + parked.size());
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.equals("stats")) {
+                    var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+                    System.out.println("stats captures=" + captureThreads.size() + " heapCommittedMB="
+                            + heap.getCommitted() / (1 << 20) + " heapUsedMB=" + heap.getUsed() / (1 << 20));
+                }
+            }
+        } finally {
+            watcher.interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- the flood
+
+    private static void flood(Path jar, int threads, int rounds, int concurrency) throws Exception {
+        Path dir = Files.createTempDirectory("leakhound-flood");
+        Path gcLog = dir.resolve("gc.log");
+        String self = Path.of(CaptureFlood.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process host = new ProcessBuilder(java, "-Xmx512m", "-Xlog:gc:file=" + gcLog,
+                "-javaagent:" + jar.toAbsolutePath() + "=port=0", "-cp", self, CaptureFlood.class.getName(), "host",
+                Integer.toString(threads))
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        var toHost = host.outputWriter(StandardCharsets.UTF_8);
+        BufferedReader fromHost = host.inputReader(StandardCharsets.UTF_8);
+        CompletableFuture<URI> url = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (BufferedReader err = host.errorReader(StandardCharsets.UTF_8)) {
+                for (String line; (line = err.readLine()) != null; ) {
+                    Matcher m = URL.matcher(line);
+                    if (m.find()) {
+                        url.complete(URI.create(m.group(1)));
+                    } else if (!line.isBlank()) {
+                        System.err.println("host: " + line);
+                    }
+                }
+            } catch (Exception e) {
+                url.completeExceptionally(e);
+            }
+        });
+        try {
+            URI base = url.get(120, TimeUnit.SECONDS);
+            String ready = fromHost.readLine();
+            System.out.printf(Locale.ROOT, "host pid %d, %s threads parked, server %s; %d rounds of %d concurrent"
+                    + " debug=2 requests%n", host.pid(), ready, base, rounds, concurrency);
+            System.out.println("before: " + rss(host.pid()) + ", " + stats(toHost, fromHost));
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+                    .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+            URI dump = base.resolve("/debug/threads/dump?debug=2");
+            for (int r = 1; r <= rounds; r++) {
+                long t0 = System.nanoTime();
+                Map<String, Integer> outcomes = new TreeMap<>();
+                try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+                    for (int i = 0; i < concurrency; i++) {
+                        answers.add(clients.submit(() -> {
+                            try {
+                                HttpResponse<byte[]> a = client.send(HttpRequest.newBuilder(dump)
+                                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                                return Integer.toString(a.statusCode());
+                            } catch (Exception e) {
+                                return e.getClass().getSimpleName();
+                            }
+                        }));
+                    }
+                    for (var a : answers) {
+                        outcomes.merge(a.get(), 1, Integer::sum);
+                    }
+                }
+                System.out.printf(Locale.ROOT, "round %d: %.1f s, answers %s; %s, %s%n", r,
+                        (System.nanoTime() - t0) / 1e9, outcomes, rss(host.pid()), stats(toHost, fromHost));
+            }
+            System.out.println("GC: " + pauses(gcLog));
+        } finally {
+            toHost.close();
+            if (!host.waitFor(60, TimeUnit.SECONDS)) {
+                host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(gcLog);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static String stats(java.io.Writer toHost, BufferedReader fromHost) throws Exception {
+        toHost.write("stats\n");
+        toHost.flush();
+        String line = fromHost.readLine();
+        return line == null ? "(host gone)" : line.substring("stats ".length());
+    }
+
+    private static String rss(long pid) throws Exception {
+        String rss = "?";
+        String peak = "?";
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                rss = Long.parseLong(l.replaceAll("\\D", "")) / 1024 + "";
+            } else if (l.startsWith("VmHWM:")) {
+                peak = Long.parseLong(l.replaceAll("\\D", "")) / 1024 + "";
+            }
+        }
+        return "RSS " + rss + " MB (peak " + peak + " MB)";
+    }
+
+    /** Pauses in the -Xlog:gc file: how many, the longest, their sum, the largest heap committed they report. */
+    private static String pauses(Path gcLog) throws Exception {
+        int n = 0;
+        double max = 0;
+        double sum = 0;
+        long committed = 0;
+        for (String l : Files.readAllLines(gcLog)) {
+            Matcher m = PAUSE.matcher(l);
+            if (m.find()) {
+                n++;
+                double ms = Double.parseDouble(m.group(4));
+                max = Math.max(max, ms);
+                sum += ms;
+                committed = Math.max(committed, Long.parseLong(m.group(3)));
+            }
+        }
+        return String.format(Locale.ROOT, "%d pauses, longest %.1f ms, %.0f ms in all; heap committed up to %d MB",
+                n, max, sum, committed);
+    }
+
+    // ---------------------------------------------------------------- allocation per capture
+
+    /** Bytes allocated (all threads, the capture's helpers included) per capture, grouping and debug=2 text. */
+    private static void alloc(int threads, int runs) throws Exception {
+        ContainerThreads ct = ContainerThreads.open();
+        if (!ct.isAvailable()) {
+            System.err.println("unavailable: " + ct.unavailableReason());
+            System.exit(2);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (ParkedThreads parked = ParkedThreads.virtual(threads)) {
+            BlockedSince blocked = new BlockedSince();
+            for (int r = 0; r < runs; r++) {
+                ThreadDump[] dump = new ThreadDump[1];
+                long capture = allocated(mx, () -> dump[0] = ct.snapshot());
+                blocked.observe(dump[0]);
+                List<List<StackGroup>> groups = new ArrayList<>(1);
+                long group = allocated(mx, () -> groups.add(ThreadGrouping.group(dump[0].threads())));
+                long text = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 1000, 5000).toBytes());
+                long textAll = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 100_000, 5000).toBytes());
+                System.out.printf(Locale.ROOT, "%d threads: capture %.1f MB (%d B/thread), grouping %.1f MB,"
+                                + " debug=2 text (maxThreads 1000) %.1f MB, (maxThreads 100000) %.1f MB%n",
+                        dump[0].threads().size(), capture / 1e6, capture / Math.max(1, dump[0].threads().size()),
+                        group / 1e6, text / 1e6, textAll / 1e6);
+            }
+        }
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, Supplier<?> work) {
+        System.gc();
+        long before = mx.getTotalThreadAllocatedBytes();
+        work.get();
+        return mx.getTotalThreadAllocatedBytes() - before;
+    }
+}
