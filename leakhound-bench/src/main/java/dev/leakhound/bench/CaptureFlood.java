@@ -46,13 +46,15 @@ import java.util.regex.Pattern;
  *     alloc [THREADS [RUNS]]      bytes allocated per capture, per grouping and per debug=2 text, in this JVM
  * </pre>
  *
- * The host counts captures as the distinct {@code leakhound-capture-1} threads it sees (the agent's capture starts
+ * The host runs this class alone (its class path holds no other class of the benchmark jar), so that the agent is
+ * the one of {@code LEAKHOUND_JAR}: compare two builds by giving each one's {@code leakhound.jar}. The host counts
+ * captures as the distinct {@code leakhound-capture-1} threads it sees (the agent's capture starts
  * one per capture of more than a few thousand threads), polling platform threads every 20 ms; so the count is
  * the same for any version of the agent.
  */
 public final class CaptureFlood {
     private static final Pattern URL = Pattern.compile("debug server on (http://\\S+)");
-    private static final Pattern PAUSE = Pattern.compile("Pause .* (\\d+)M->(\\d+)M\\((\\d+)M\\) (\\d+\\.\\d+)ms");
+    private static final Pattern PAUSE = Pattern.compile("Pause (\\S+(?: \\((?:Normal|Mixed|Concurrent Start|Concurrent End|Prepare Mixed)\\))?).* (\\d+)M->(\\d+)M\\((\\d+)M\\) (\\d+\\.\\d+)ms");
 
     private CaptureFlood() {
     }
@@ -114,9 +116,9 @@ public final class CaptureFlood {
     private static void flood(Path jar, int threads, int rounds, int concurrency) throws Exception {
         Path dir = Files.createTempDirectory("leakhound-flood");
         Path gcLog = dir.resolve("gc.log");
-        String self = Path.of(CaptureFlood.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process host = new ProcessBuilder(java, "-Xmx512m", "-Xlog:gc:file=" + gcLog,
+        String self = hostClasses(dir).toString();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process host = new ProcessBuilder(javaBin, "-Xmx512m", "-Xlog:gc:file=" + gcLog,
                 "-javaagent:" + jar.toAbsolutePath() + "=port=0", "-cp", self, CaptureFlood.class.getName(), "host",
                 Integer.toString(threads))
                 .redirectInput(ProcessBuilder.Redirect.PIPE).start();
@@ -146,6 +148,7 @@ public final class CaptureFlood {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
                     .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
             URI dump = base.resolve("/debug/threads/dump?debug=2");
+            Map<String, String> errors = new java.util.concurrent.ConcurrentSkipListMap<>();
             for (int r = 1; r <= rounds; r++) {
                 long t0 = System.nanoTime();
                 Map<String, Integer> outcomes = new TreeMap<>();
@@ -158,7 +161,9 @@ public final class CaptureFlood {
                                         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
                                 return Integer.toString(a.statusCode());
                             } catch (Exception e) {
-                                return e.getClass().getSimpleName();
+                                String why = e.getClass().getSimpleName();
+                                errors.putIfAbsent(why, String.valueOf(e.getMessage()));
+                                return why;
                             }
                         }));
                     }
@@ -170,14 +175,40 @@ public final class CaptureFlood {
                         (System.nanoTime() - t0) / 1e9, outcomes, rss(host.pid()), stats(toHost, fromHost));
             }
             System.out.println("GC: " + pauses(gcLog));
+            errors.forEach((k, v) -> System.out.println("first " + k + ": " + v));
         } finally {
             toHost.close();
             if (!host.waitFor(60, TimeUnit.SECONDS)) {
                 host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
-            Files.deleteIfExists(gcLog);
-            Files.deleteIfExists(dir);
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
+    }
+
+    /**
+     * The host's class path: this class and {@link ParkedThreads} alone, copied out of the benchmark jar, so that
+     * the agent's classes come from the {@code -javaagent} jar (the benchmark jar holds another copy of them).
+     */
+    private static Path hostClasses(Path dir) throws Exception {
+        Path classes = dir.resolve("classes");
+        Path self = Path.of(CaptureFlood.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (var jar = new java.util.jar.JarFile(self.toFile())) {
+            for (var e : java.util.Collections.list(jar.entries())) {
+                if (e.getName().startsWith("dev/leakhound/bench/CaptureFlood")
+                        || e.getName().startsWith("dev/leakhound/bench/ParkedThreads")) {
+                    Path out = classes.resolve(e.getName());
+                    Files.createDirectories(out.getParent());
+                    try (var in = jar.getInputStream(e)) {
+                        Files.copy(in, out);
+                    }
+                }
+            }
+        }
+        return classes;
     }
 
     private static String stats(java.io.Writer toHost, BufferedReader fromHost) throws Exception {
@@ -200,24 +231,28 @@ public final class CaptureFlood {
         return "RSS " + rss + " MB (peak " + peak + " MB)";
     }
 
-    /** Pauses in the -Xlog:gc file: how many, the longest, their sum, the largest heap committed they report. */
+    /**
+     * Pauses in the -Xlog:gc file by kind ({@code Young (Normal)}, {@code Full}, ...): how many, the longest, their
+     * sum; and the largest heap committed they report.
+     */
     private static String pauses(Path gcLog) throws Exception {
-        int n = 0;
-        double max = 0;
-        double sum = 0;
+        Map<String, double[]> kinds = new TreeMap<>();                // kind -> {count, longest, sum}
         long committed = 0;
         for (String l : Files.readAllLines(gcLog)) {
             Matcher m = PAUSE.matcher(l);
             if (m.find()) {
-                n++;
-                double ms = Double.parseDouble(m.group(4));
-                max = Math.max(max, ms);
-                sum += ms;
-                committed = Math.max(committed, Long.parseLong(m.group(3)));
+                double ms = Double.parseDouble(m.group(5));
+                double[] k = kinds.computeIfAbsent(m.group(1).trim(), x -> new double[3]);
+                k[0]++;
+                k[1] = Math.max(k[1], ms);
+                k[2] += ms;
+                committed = Math.max(committed, Long.parseLong(m.group(4)));
             }
         }
-        return String.format(Locale.ROOT, "%d pauses, longest %.1f ms, %.0f ms in all; heap committed up to %d MB",
-                n, max, sum, committed);
+        StringBuilder sb = new StringBuilder();
+        kinds.forEach((kind, k) -> sb.append(String.format(Locale.ROOT, "%s: %d, longest %.1f ms, %.0f ms in all; ",
+                kind, (long) k[0], k[1], k[2])));
+        return sb.append("heap committed up to ").append(committed).append(" MB").toString();
     }
 
     // ---------------------------------------------------------------- allocation per capture
