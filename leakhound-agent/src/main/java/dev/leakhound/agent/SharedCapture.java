@@ -192,40 +192,63 @@ public final class SharedCapture {
      * budget allows it, or else the last one again, with its age.
      *
      * @throws DebugServer.Unavailable (503) when there is no capture to answer from: the last one was dropped by
-     *                                 the collector and the budget allows no new one yet, or the first capture has
+     *                                 the collector and the budget allows no new one for more than
+     *                                 {@link #FRESHNESS} (a shorter wait is waited out), or the first capture has
      *                                 run for {@link #MAX_WAIT}
      */
     public Answer recent() {
-        Running r;
-        Capture previous;
-        boolean mine = false;
-        synchronized (lock) {
-            long now = clock.getAsLong();
-            previous = lastCapture();
-            if (previous != null && now - previous.endedNanos() < freshnessNanos) {
-                return answer(previous, now);
-            }
-            if (running == null) {
-                long wait = budget.waitNanos(now);
-                if (wait > 0) {
-                    if (previous != null) {
+        boolean waited = false;
+        while (true) {
+            Running r;
+            Capture previous;
+            boolean mine = false;
+            long wait = 0;
+            synchronized (lock) {
+                long now = clock.getAsLong();
+                previous = lastCapture();
+                if (previous != null && now - previous.endedNanos() < freshnessNanos) {
+                    return answer(previous, now);
+                }
+                if (running == null) {
+                    wait = waited ? 0 : budget.waitNanos(now);
+                    if (wait > 0 && previous != null) {
                         return answer(previous, now);
                     }
-                    throw new DebugServer.Unavailable(503, "no thread capture to answer from, and a new one would"
-                            + " exceed the agent's CPU budget (" + Math.round(CaptureBudget.MAX_SHARE * 100)
-                            + "% of one core); try again later",
-                            Map.of("Retry-After", Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait) + 1))));
+                    if (wait > freshnessNanos) {
+                        throw new DebugServer.Unavailable(503, "no thread capture to answer from, and a new one would"
+                                + " exceed the agent's CPU budget (" + Math.round(CaptureBudget.MAX_SHARE * 100)
+                                + "% of one core); try again later", Map.of("Retry-After",
+                                Long.toString(TimeUnit.NANOSECONDS.toSeconds(wait) + 1)));
+                    }
+                    if (wait == 0) {
+                        running = new Running(now, new CompletableFuture<>());
+                        mine = true;
+                    }
                 }
-                running = new Running(now, new CompletableFuture<>());
-                mine = true;
+                r = running;
             }
-            r = running;
+            if (wait > 0) {
+                // No capture to answer from (none yet, or the collector dropped it) and the budget allows one soon
+                // (after a count, say): wait that long, once, then take it.
+                pause(wait);
+                waited = true;
+                continue;
+            }
+            if (mine) {
+                Capture c = take(r);
+                return answer(c, clock.getAsLong());
+            }
+            return await(r, previous);
         }
-        if (mine) {
-            Capture c = take(r);
-            return answer(c, clock.getAsLong());
+    }
+
+    private static void pause(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();          // the server is stopping
+            throw new DebugServer.Unavailable("interrupted while waiting for the capture budget");
         }
-        return await(r, previous);
     }
 
     /**

@@ -93,6 +93,7 @@ class ThreadEndpointsSharedCaptureTest {
         @Override
         public int count() {
             counts.incrementAndGet();
+            clock.addAndGet(lengthNanos);
             return Thread.getAllStackTraces().size();
         }
 
@@ -213,6 +214,32 @@ class ThreadEndpointsSharedCaptureTest {
         assertThat(later.text()).matches("\\d+\n");
         assertThat(source.counts).hasValue(2);
         assertThat(source.captures).hasValue(0);
+    }
+
+    /**
+     * Counts are charged to the budget too. With no capture to answer from, a request waits out a short rest of the
+     * budget (after a count of 10 ms: 190 ms) and takes one; a long one (after a count of 2 s: 38 s) is a 503 that
+     * says when to come back, never a capture beyond the budget.
+     */
+    @Test
+    void withNoCaptureToAnswerFromARequestWaitsOutAShortBudgetAndRefusesALongOne() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        CountingSource quick = new CountingSource(true, clock, TimeUnit.MILLISECONDS.toNanos(10));
+        URI url = serve(quick, clock);
+        assertThat(Http.get(url, "/debug/threads/count").status()).isEqualTo(200);
+        assertThat(Http.get(url, "/debug/threads").status()).isEqualTo(200);
+        assertThat(quick.captures).hasValue(1);
+        server.close();
+
+        AtomicLong clock2 = new AtomicLong(1_000_000_000L);
+        CountingSource slow = new CountingSource(true, clock2, TimeUnit.SECONDS.toNanos(2));
+        URI url2 = serve(slow, clock2);
+        assertThat(Http.get(url2, "/debug/threads/count").status()).isEqualTo(200);
+        Http.Result refused = Http.get(url2, "/debug/threads/dump?debug=2");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("39");
+        assertThat(refused.text()).contains("CPU budget");
+        assertThat(slow.captures).hasValue(0);
     }
 
     /** The flood (defect 10): a capture longer than the freshness is still shared by the requests after it. */
