@@ -40,8 +40,9 @@ import java.util.regex.Pattern;
  * loopback. Reports, for the host: captures taken, heap committed, RSS (and its peak), GC pauses.
  *
  * <pre>
- * java -cp benchmarks.jar dev.leakhound.bench.CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY]
- *     (defaults 100000 8 500; the host runs with -Xmx512m -Xlog:gc, the requests time out after 60 s)
+ * java -cp benchmarks.jar dev.leakhound.bench.CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY [PATH]]
+ *     (defaults 100000 8 500 /debug/threads/dump?debug=2; the host runs with -Xmx512m -Xlog:gc, the requests time
+ *     out after 60 s)
  * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar dev.leakhound.bench.CaptureFlood \
  *     alloc [THREADS [RUNS]]      bytes allocated per capture, per grouping and per debug=2 text, in this JVM
  * </pre>
@@ -62,7 +63,8 @@ public final class CaptureFlood {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "host" -> host(Integer.parseInt(args[1]));
-            case "flood" -> flood(Path.of(args[1]), arg(args, 2, 100_000), arg(args, 3, 8), arg(args, 4, 500));
+            case "flood" -> flood(Path.of(args[1]), arg(args, 2, 100_000), arg(args, 3, 8), arg(args, 4, 500),
+                    args.length > 5 ? args[5] : "/debug/threads/dump?debug=2");
             case "alloc" -> alloc(arg(args, 1, 100_000), arg(args, 2, 5));
             default -> {
                 System.err.println("usage: CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY]"
@@ -113,7 +115,7 @@ public final class CaptureFlood {
 
     // ---------------------------------------------------------------- the flood
 
-    private static void flood(Path jar, int threads, int rounds, int concurrency) throws Exception {
+    private static void flood(Path jar, int threads, int rounds, int concurrency, String path) throws Exception {
         Path dir = Files.createTempDirectory("leakhound-flood");
         Path gcLog = dir.resolve("gc.log");
         String self = hostClasses(dir).toString();
@@ -143,11 +145,11 @@ public final class CaptureFlood {
             URI base = url.get(120, TimeUnit.SECONDS);
             String ready = fromHost.readLine();
             System.out.printf(Locale.ROOT, "host pid %d, %s threads parked, server %s; %d rounds of %d concurrent"
-                    + " debug=2 requests%n", host.pid(), ready, base, rounds, concurrency);
+                    + " requests of %s%n", host.pid(), ready, base, rounds, concurrency, path);
             System.out.println("before: " + rss(host.pid()) + ", " + stats(toHost, fromHost));
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
                     .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-            URI dump = base.resolve("/debug/threads/dump?debug=2");
+            URI dump = base.resolve(path);
             Map<String, String> errors = new java.util.concurrent.ConcurrentSkipListMap<>();
             for (int r = 1; r <= rounds; r++) {
                 long t0 = System.nanoTime();
@@ -240,6 +242,9 @@ public final class CaptureFlood {
         long committed = 0;
         for (String l : Files.readAllLines(gcLog)) {
             Matcher m = PAUSE.matcher(l);
+            if (l.contains("Pause Full")) {
+                System.out.println("  " + l);                         // few, and their cause matters
+            }
             if (m.find()) {
                 double ms = Double.parseDouble(m.group(5));
                 double[] k = kinds.computeIfAbsent(m.group(1).trim(), x -> new double[3]);
