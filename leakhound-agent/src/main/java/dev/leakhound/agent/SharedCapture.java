@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  *       {@link #FRESHNESS} ago, else the capture in progress, else a new one if the budget allows it, else the
  *       last one again. Every answer says how old its capture is ({@link Answer}). A request waits for the
  *       capture in progress until that capture has run for {@link #MAX_WAIT}, then gets the last one (or 503).</li>
- *   <li>{@link #sample()} (the scheduled sampler): the capture in progress, or a new one if the budget allows,
- *       else none (the sampler comes back when the budget allows).</li>
+ *   <li>{@link #sample} (the scheduled sampler): the capture in progress, or a new one if the budget allows,
+ *       else an endpoint's capture since its last sample, else none (it comes back when the budget allows).</li>
  *   <li>{@link #fresh()} (a sample asked for in-process, {@link LeakhoundAgent#sample()}): a capture that started
  *       after the call, never an older one, whatever the budget (it is charged like any other).</li>
  *   <li>Each capture is handed to {@code onCapture} (the {@link BlockedSince} of the agent) once, on the
@@ -57,14 +57,21 @@ public final class SharedCapture {
      */
     public static final class Capture {
         private final ThreadDump dump;
+        private final long number;
         private final long startedNanos;
         private final long endedNanos;
         private final ConcurrentHashMap<String, CompletableFuture<Object>> views = new ConcurrentHashMap<>();
 
-        Capture(ThreadDump dump, long startedNanos, long endedNanos) {
+        Capture(ThreadDump dump, long number, long startedNanos, long endedNanos) {
             this.dump = dump;
+            this.number = number;
             this.startedNanos = startedNanos;
             this.endedNanos = endedNanos;
+        }
+
+        /** 1 for the first capture, then one more for each: tells captures apart without holding on to them. */
+        long number() {
+            return number;
         }
 
         public ThreadDump dump() {
@@ -173,6 +180,7 @@ public final class SharedCapture {
     private final Object lock = new Object();
     private Running running;                    // guarded by lock
     private SoftReference<Capture> last;        // guarded by lock
+    private long taken;                         // guarded by lock: captures begun, for Capture.number
     private Counted lastCount;                  // guarded by lock
     private boolean counting;                   // guarded by lock
 
@@ -253,17 +261,21 @@ public final class SharedCapture {
 
     /**
      * For the scheduled sampler: the capture in progress (the moment of a scheduled sample is arbitrary, so one
-     * that started a little before is as good), or a new one if the budget allows it; {@code null} if it does not
-     * (or the capture in progress failed), and the sampler comes back after {@link #budgetWaitNanos()}.
+     * that started a little before is as good), or a new one if the budget allows it, or else the last capture if
+     * it is not {@code previousSample} (an endpoint's capture since the last sample); {@code null} if there is none
+     * of those (or the capture in progress failed), and the sampler comes back after {@link #budgetWaitNanos()}.
+     *
+     * @param previousSample the {@link Capture#number()} of the sampler's last sample, 0 before the first
      */
-    Capture sample() {
+    Capture sample(long previousSample) {
         Running r;
         boolean mine = false;
         synchronized (lock) {
             if (running == null) {
                 long now = clock.getAsLong();
                 if (budget.waitNanos(now) > 0) {
-                    return null;
+                    Capture l = lastCapture();
+                    return l != null && l.number() != previousSample ? l : null;
                 }
                 running = new Running(now, new CompletableFuture<>());
                 mine = true;
@@ -408,7 +420,11 @@ public final class SharedCapture {
         try {
             ThreadDump d = Objects.requireNonNull(source.capture(), "the thread source gave no capture");
             onCapture.accept(d);
-            c = new Capture(d, r.startedNanos(), clock.getAsLong());
+            long number;
+            synchronized (lock) {
+                number = ++taken;
+            }
+            c = new Capture(d, number, r.startedNanos(), clock.getAsLong());
         } catch (Throwable t) {
             long ended = clock.getAsLong();
             synchronized (lock) {

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Captures the threads at a fixed period on one daemon thread, {@code leakhound-sampler}, groups them, and
  * hands the groups to its listeners (the leak detector). Each sample is a capture no earlier sample had: a new
- * one, or the one in progress when the sample is due ({@link SharedCapture#sample()}, which tells
+ * one, the one in progress when the sample is due, or an endpoint's since the last sample
+ * ({@link SharedCapture#sample}, which tells
  * {@link BlockedSince}); the debug server's thread endpoints answer from it too. Nothing of a sample is kept here
  * but its counts.
  *
@@ -43,6 +44,7 @@ public final class ThreadSampler implements AutoCloseable {
     private volatile String failure;
     private final Object sampleLock = new Object();
     private int samples;
+    private long lastSample;                              // guarded by sampleLock: its Capture.number
     private volatile long delayMillis;
 
     /** The largest share of one core's time that the captures take, the sampler's and the endpoints' (5%). */
@@ -109,13 +111,13 @@ public final class ThreadSampler implements AutoCloseable {
     }
 
     /**
-     * A scheduled sample: the capture in progress, or a new one if the captures' budget allows it
-     * ({@link SharedCapture#sample()}), handed to the listeners; returns the delay before the next one, in
+     * A scheduled sample: the capture in progress, or a new one if the captures' budget allows it, or an endpoint's
+     * capture taken since the last sample ({@link SharedCapture#sample}), handed to the listeners; returns the delay before the next one, in
      * milliseconds: the period, or longer while the budget allows no capture (the endpoints' captures count too).
      */
     long step() {
         synchronized (sampleLock) {
-            SharedCapture.Capture c = captures.sample();
+            SharedCapture.Capture c = captures.sample(lastSample);
             if (c != null) {
                 deliver(c);
             }
@@ -134,6 +136,7 @@ public final class ThreadSampler implements AutoCloseable {
     }
 
     private Counts deliver(SharedCapture.Capture capture) {
+        lastSample = capture.number();
         ThreadDump dump = capture.dump();
         List<StackGroup> groups = capture.groups();      // shared with the thread endpoints
         for (Listener l : listeners) {
