@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  *     out after 60 s)
  * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED -cp benchmarks.jar dev.leakhound.bench.CaptureFlood \
  *     alloc [THREADS [RUNS]]      bytes allocated per capture, per grouping and per debug=2 text, in this JVM
+ * java -cp benchmarks.jar dev.leakhound.bench.CaptureFlood dashboard LEAKHOUND_JAR [THREADS SECONDS]
+ *     (defaults 53000 60) a dashboard: dump?debug=1 and /metrics once a second; the host's CPU time (defect 11)
  * </pre>
  *
  * The host runs this class alone (its class path holds no other class of the benchmark jar), so that the agent is
@@ -66,6 +68,7 @@ public final class CaptureFlood {
             case "flood" -> flood(Path.of(args[1]), arg(args, 2, 100_000), arg(args, 3, 8), arg(args, 4, 500),
                     args.length > 5 ? args[5] : "/debug/threads/dump?debug=2");
             case "alloc" -> alloc(arg(args, 1, 100_000), arg(args, 2, 5));
+            case "dashboard" -> dashboard(Path.of(args[1]), arg(args, 2, 53_000), arg(args, 3, 60));
             default -> {
                 System.err.println("usage: CaptureFlood flood LEAKHOUND_JAR [THREADS ROUNDS CONCURRENCY]"
                         + " | alloc [THREADS [RUNS]]");
@@ -211,6 +214,82 @@ public final class CaptureFlood {
             }
         }
         return classes;
+    }
+
+    /**
+     * Issue 9, defect 11: a dashboard fetching {@code dump?debug=1} and {@code /metrics} once a second; the host's
+     * CPU time over the run ({@code /proc/PID/stat}: its parked threads use none, so it is the agent's), the
+     * captures, and the oldest capture answered ({@code Age}).
+     */
+    private static void dashboard(Path jar, int threads, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("leakhound-dashboard");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process host = new ProcessBuilder(javaBin, "-Xmx512m", "-javaagent:" + jar.toAbsolutePath() + "=port=0",
+                "-cp", hostClasses(dir).toString(), CaptureFlood.class.getName(), "host", Integer.toString(threads))
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        var toHost = host.outputWriter(StandardCharsets.UTF_8);
+        BufferedReader fromHost = host.inputReader(StandardCharsets.UTF_8);
+        CompletableFuture<URI> url = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (BufferedReader err = host.errorReader(StandardCharsets.UTF_8)) {
+                for (String line; (line = err.readLine()) != null; ) {
+                    Matcher m = URL.matcher(line);
+                    if (m.find()) {
+                        url.complete(URI.create(m.group(1)));
+                    }
+                }
+            } catch (Exception e) {
+                url.completeExceptionally(e);
+            }
+        });
+        try {
+            URI base = url.get(120, TimeUnit.SECONDS);
+            String ready = fromHost.readLine();
+            HttpClient client = HttpClient.newHttpClient();
+            // Settle: the sampler's first capture of all the threads, then measure from there.
+            client.send(HttpRequest.newBuilder(base.resolve("/debug/threads/dump?debug=1")).timeout(Duration.ofSeconds(120))
+                    .build(), HttpResponse.BodyHandlers.discarding());
+            long cpu0 = cpuTicks(host.pid());
+            String before = stats(toHost, fromHost);
+            long t0 = System.nanoTime();
+            long oldest = 0;
+            Map<String, Integer> statuses = new TreeMap<>();
+            for (int i = 0; i < seconds; i++) {
+                long due = t0 + TimeUnit.SECONDS.toNanos(i);
+                long left = due - System.nanoTime();
+                if (left > 0) {
+                    TimeUnit.NANOSECONDS.sleep(left);                  // the dashboard's period, not a synchronisation
+                }
+                for (String path : List.of("/debug/threads/dump?debug=1", "/metrics")) {
+                    HttpResponse<Void> r = client.send(HttpRequest.newBuilder(base.resolve(path))
+                            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
+                    statuses.merge(path + " " + r.statusCode(), 1, Integer::sum);
+                    oldest = Math.max(oldest, r.headers().firstValue("Age").map(Long::parseLong).orElse(0L));
+                }
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (cpuTicks(host.pid()) - cpu0) / 100.0;                       // USER_HZ
+            System.out.printf(Locale.ROOT, "%s threads; %.0f s of a dashboard: host CPU %.1f s = %.1f%% of one core;"
+                    + " answers %s; oldest Age %d s; captures %s -> %s%n", ready, wall, cpu, 100 * cpu / wall, statuses,
+                    oldest, before, stats(toHost, fromHost));
+        } finally {
+            toHost.close();
+            if (!host.waitFor(60, TimeUnit.SECONDS)) {
+                host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /** utime + stime of a process, in clock ticks. */
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static String stats(java.io.Writer toHost, BufferedReader fromHost) throws Exception {
