@@ -183,6 +183,7 @@ public final class SharedCapture {
     private long taken;                         // guarded by lock: captures begun, for Capture.number
     private Counted lastCount;                  // guarded by lock
     private boolean counting;                   // guarded by lock
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public SharedCapture(ThreadSource source, Consumer<ThreadDump> onCapture) {
         this(source, onCapture, FRESHNESS, System::nanoTime);
@@ -372,6 +373,11 @@ public final class SharedCapture {
         return new Count(n, 0);
     }
 
+    /** How many requests wait for the capture in progress now (for tests: whatever threads the server runs on). */
+    int waiting() {
+        return waiting.get();
+    }
+
     /** How long until the budget allows a new capture: 0 if now. */
     long budgetWaitNanos() {
         return budget.waitNanos(clock.getAsLong());
@@ -449,6 +455,7 @@ public final class SharedCapture {
      */
     private Answer await(Running r, Capture previous) {
         long left = MAX_WAIT.toNanos() - (clock.getAsLong() - r.startedNanos());
+        waiting.incrementAndGet();
         try {
             if (left > 0) {
                 Capture c = r.result().get(left, TimeUnit.NANOSECONDS);
@@ -461,6 +468,8 @@ public final class SharedCapture {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();          // the server is stopping
             throw new DebugServer.Unavailable("interrupted while waiting for a thread capture");
+        } finally {
+            waiting.decrementAndGet();
         }
         if (previous != null) {
             return answer(previous, clock.getAsLong());

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +35,12 @@ class ThreadEndpointsSharedCaptureTest {
 
     private DebugServer server;
     private SharedCapture captures;
-    private LeakhoundAgent agent;
     private final List<AutoCloseable> cleanUp = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
             server.close();
-        }
-        if (agent != null) {
-            agent.close();
         }
         for (AutoCloseable c : cleanUp.reversed()) {
             c.close();
@@ -301,13 +296,11 @@ class ThreadEndpointsSharedCaptureTest {
     }
 
     @Test
-    void atMostOneCaptureRunsAndTheAgentsRequestsShareIt() throws Exception {
+    void atMostOneCaptureRunsAndTheRequestsAndTheSamplerShareIt() throws Exception {
         CountingSource source = new CountingSource(false);
         source.started = new CountDownLatch(1);
         source.release = new CountDownLatch(1);
-        agent = LeakhoundAgent.start(AgentOptions.parse("port=0"), source, false);   // samples on demand only
-        URI url = agent.url();
-        assertThat(url).as("the server runs: " + agent.partsOff()).isNotNull();
+        URI url = serve(source, new AtomicLong());         // the test's clock: MAX_WAIT never runs out here
 
         ExecutorService clients = Executors.newFixedThreadPool(2);
         cleanUp.add(() -> {
@@ -318,22 +311,15 @@ class ThreadEndpointsSharedCaptureTest {
         assertThat(source.started.await(30, TimeUnit.SECONDS)).as("the first request captures").isTrue();
         Future<Http.Result> second = clients.submit(() -> Http.get(url, "/debug/threads/dump?debug=1"));
         // The second request waits for the capture in progress instead of taking its own.
-        await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(SharedCapture.class, "await"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> captures.waiting() == 1);
 
         source.release.countDown();
         assertThat(first.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
         assertThat(second.get(60, TimeUnit.SECONDS).text()).startsWith("thread profile: total ");
         assertThat(source.captures).hasValue(1);
 
-        agent.sample();
-        assertThat(source.captures).as("the agent's samples go through the same captures").hasValue(2);
+        new ThreadSampler(captures, 1000).sampleNow();
+        assertThat(source.captures).as("a sample asked for goes through the same captures").hasValue(2);
     }
 
-    /** Whether a thread of the debug server waits in this method of this class. */
-    private static boolean waitingFor(Class<?> type, String method) {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().matches("leakhound-http-\\d+"))
-                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(type.getName())
-                        && f.getMethodName().equals(method)));
-    }
 }
