@@ -78,7 +78,11 @@ public final class LeakhoundAgent implements AutoCloseable {
     }
 
     private void startParts() {
-        part("metrics", () -> metrics = new ThreadMetrics());
+        part("metrics", () -> {
+            ThreadMetrics m = new ThreadMetrics();
+            m.countCaptures(captures::captures, captures::captureSeconds);
+            metrics = m;
+        });
         part("thread sampler", () -> {
             GrowthDetector d = new GrowthDetector(options.window(), options.minGrowth());
             ThreadSampler s = new ThreadSampler(captures, options.sampleMillis());

@@ -1,9 +1,9 @@
 package dev.leakhound.agent;
 
 import dev.leakhound.analysis.StackGroup;
-import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.model.ThreadDump;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +12,13 @@ import java.util.function.BiFunction;
 
 /**
  * {@code /debug/threads/count}, {@code /debug/threads} and {@code /debug/threads/dump}. They answer from
- * {@link SharedCapture#recent()}: a capture that started at most {@link SharedCapture#FRESHNESS} (1 s) before the
- * request, or the one in progress when it came, so that requests that come together share one capture and at
- * most one runs at a time. {@code /debug/threads/count} takes no capture where the source counts without stacks
- * (the agent's thread containers); with the JDK's JSON dump, it counts the shared capture.
+ * {@link SharedCapture#recent()}: a capture that ended at most {@link SharedCapture#FRESHNESS} (1 s) before the
+ * request, or the one in progress when it came, or a new one if the captures' CPU budget (5% of one core, shared
+ * with the sampler) allows it, else the last one again. Every answer says how old its capture is: the
+ * {@code Age} header (seconds), a {@code capture:} line in the text views, a {@code capture} object in JSON.
+ * What is made of a capture (its groups, the text views, the pprof profile) is made once per capture and shared
+ * by the requests answered from it. {@code /debug/threads/count} takes no capture where the source counts without
+ * stacks (the agent's thread containers); with the JDK's JSON dump, it counts the shared capture.
  */
 final class ThreadEndpoints {
     /** The largest groups a pprof profile carries: bounds the response when stacks are as many as threads. */
@@ -37,7 +40,9 @@ final class ThreadEndpoints {
 
             @Override
             public Response get(Query q) {
-                return Response.text(threads.count() + "\n");
+                SharedCapture.Count c = threads.count();
+                return new Response(200, Response.TEXT, (c.threads() + "\n").getBytes(StandardCharsets.UTF_8),
+                        c.headers());
             }
 
             @Override
@@ -57,12 +62,13 @@ final class ThreadEndpoints {
 
             @Override
             public Response get(Query q) {
-                return Response.json(ThreadViews.countsJson(threads.recent(), threads.description()));
+                SharedCapture.Answer a = threads.recent();
+                return new Response(200, Response.JSON, ThreadViews.countsJson(a, threads.description()), a.headers());
             }
 
             @Override
             public String description() {
-                return "thread counts by kind, state and container (JSON; a capture shared for 1 s)";
+                return "thread counts by kind, state and container (JSON; a capture shared for 1 s, its age in \"capture\")";
             }
 
             @Override
@@ -126,17 +132,22 @@ final class ThreadEndpoints {
                 if (mode.equals("pprof") && pprofOff != null) {
                     throw new DebugServer.Unavailable("format=pprof is switched off after an error: " + pprofOff);
                 }
-                ThreadDump dump = threads.recent();
-                if (mode.equals("2")) {
-                    return Response.text(ThreadViews.everyThread(dump, blocked, options.maxThreads(), samplePeriod.getAsLong()));
-                }
-                List<StackGroup> groups = ThreadGrouping.group(dump.threads());
+                SharedCapture.Answer a = threads.recent();
+                SharedCapture.Capture c = a.capture();
+                ThreadDump dump = c.dump();
                 return switch (mode) {
-                    case "json" -> Response.json(ThreadViews.groupedJson(dump, groups, blocked));
-                    case "pprof" -> new Response(200, Response.BINARY,
-                            pprof(groups.subList(0, Math.min(groups.size(), MAX_PPROF_GROUPS)), dump.capturedAt()),
-                            Map.of("Content-Disposition", "attachment; filename=\"threads.pb.gz\""));
-                    default -> Response.text(ThreadViews.grouped(dump, groups, blocked));
+                    case "2" -> text(a, c.view("debug=2", () -> ThreadViews.everyThread(dump, blocked,
+                            options.maxThreads(), samplePeriod.getAsLong()).toBytes()));
+                    case "json" -> new Response(200, Response.JSON, ThreadViews.groupedJson(a, c.groups(), blocked),
+                            a.headers());
+                    case "pprof" -> {
+                        byte[] profile = c.view("pprof", () -> pprof(c.groups().subList(0,
+                                Math.min(c.groups().size(), MAX_PPROF_GROUPS)), dump.capturedAt()));
+                        Map<String, String> h = new java.util.LinkedHashMap<>(a.headers());
+                        h.put("Content-Disposition", "attachment; filename=\"threads.pb.gz\"");
+                        yield new Response(200, Response.BINARY, profile, h);
+                    }
+                    default -> text(a, c.view("debug=1", () -> ThreadViews.grouped(dump, c.groups(), blocked).toBytes()));
                 };
             }
 
@@ -154,8 +165,27 @@ final class ThreadEndpoints {
             public String description() {
                 return "threads grouped by stack (?debug=1, pprof style), every thread with how long it has waited"
                         + " (?debug=2), ?format=json, ?format=pprof (gzipped profile.proto, one sample per group);"
-                        + " a capture shared for 1 s";
+                        + " a capture shared for 1 s, at most 5% of one core for all captures; its age in the Age header";
             }
         };
+    }
+
+    /** A text view made once per capture, with the answer's {@code capture:} line after its first line. */
+    private static Response text(SharedCapture.Answer a, byte[] view) {
+        return new Response(200, Response.TEXT, afterFirstLine(view, a.line()), a.headers());
+    }
+
+    /** {@code text} with {@code line} inserted after its first line (at its end if it has a single line). */
+    static byte[] afterFirstLine(byte[] text, String line) {
+        byte[] l = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        int cut = 0;
+        while (cut < text.length && text[cut++] != '\n') {
+            // to just after the first newline
+        }
+        byte[] out = new byte[text.length + l.length];
+        System.arraycopy(text, 0, out, 0, cut);
+        System.arraycopy(l, 0, out, cut, l.length);
+        System.arraycopy(text, cut, out, cut + l.length, text.length - cut);
+        return out;
     }
 }

@@ -1,7 +1,6 @@
 package dev.leakhound.agent;
 
 import dev.leakhound.analysis.StackGroup;
-import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.model.ThreadDump;
 
 import java.time.Instant;
@@ -12,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Captures the threads at a fixed period on one daemon thread, {@code leakhound-sampler}, groups them, and
- * hands the groups to its listeners (the leak detector). Each sample is a capture of its own
- * ({@link SharedCapture#fresh()}, which tells {@link BlockedSince}); the debug server's thread endpoints may
- * answer from it. Nothing of a sample is kept here but its counts.
+ * hands the groups to its listeners (the leak detector). Each sample is a capture no earlier sample had: a new
+ * one, the one in progress when the sample is due, or an endpoint's since the last sample
+ * ({@link SharedCapture#sample}, which tells
+ * {@link BlockedSince}); the debug server's thread endpoints answer from it too. Nothing of a sample is kept here
+ * but its counts.
  *
- * <p>The host's CPU is bounded: the next sample starts a period after the end of the last one, or later, so that
- * sampling takes at most {@link #MAX_SHARE} of one core's time (a sample of 100k threads takes about a second:
- * then one every 19 s or more, whatever the period). {@link #delayMillis()} says the delay in force.
+ * <p>The host's CPU is bounded: the next sample starts a period after the end of the last one, or later, when the
+ * captures' budget allows it ({@link CaptureBudget}, shared with the debug server's thread endpoints): all captures
+ * together take at most {@link #MAX_SHARE} of one core's time (a capture of 100k threads takes about a second:
+ * then one every 20 s or more, whatever the period). {@link #delayMillis()} says the delay in force.
  *
  * <p>If a sample fails, the failure is logged once and the sampler stops; {@link #failure()} says why.
  */
@@ -42,10 +44,11 @@ public final class ThreadSampler implements AutoCloseable {
     private volatile String failure;
     private final Object sampleLock = new Object();
     private int samples;
+    private long lastSample;                              // guarded by sampleLock: its Capture.number
     private volatile long delayMillis;
 
-    /** The largest share of one core's time that sampling takes (5%). */
-    public static final double MAX_SHARE = 0.05;
+    /** The largest share of one core's time that the captures take, the sampler's and the endpoints' (5%). */
+    public static final double MAX_SHARE = CaptureBudget.MAX_SHARE;
 
     public ThreadSampler(SharedCapture captures, long periodMillis) {
         this.captures = captures;
@@ -78,16 +81,13 @@ public final class ThreadSampler implements AutoCloseable {
         return executor != null;
     }
 
-    /** One sample, then the next one scheduled after {@link #nextDelayMillis}. */
+    /** One sample if the budget allows, then the next one scheduled after {@link #step()}'s delay. */
     private void tick() {
         if (failure != null) {
             return;
         }
         try {
-            long t0 = System.nanoTime();
-            sampleNow();
-            long delay = nextDelayMillis(periodMillis, System.nanoTime() - t0);
-            delayMillis = delay;
+            long delay = step();
             ScheduledThreadPoolExecutor e;
             synchronized (this) {
                 e = executor;
@@ -110,20 +110,43 @@ public final class ThreadSampler implements AutoCloseable {
         }
     }
 
-    /** Takes a sample now, on the calling thread, and tells the listeners. */
+    /**
+     * A scheduled sample: the capture in progress, or a new one if the captures' budget allows it, or an endpoint's
+     * capture taken since the last sample ({@link SharedCapture#sample}), handed to the listeners; returns the delay before the next one, in
+     * milliseconds: the period, or longer while the budget allows no capture (the endpoints' captures count too).
+     */
+    long step() {
+        synchronized (sampleLock) {
+            SharedCapture.Capture c = captures.sample(lastSample);
+            if (c != null) {
+                deliver(c);
+            }
+            long wait = TimeUnit.NANOSECONDS.toMillis(captures.budgetWaitNanos() + 999_999);
+            long delay = c == null && wait > 0 ? wait : Math.max(periodMillis, wait);
+            delayMillis = delay;
+            return delay;
+        }
+    }
+
+    /** Takes a sample now, on the calling thread, whatever the budget, and tells the listeners. */
     public Counts sampleNow() {
         synchronized (sampleLock) {                       // one sample at a time, delivered in order
-            ThreadDump dump = captures.fresh();
-            List<StackGroup> groups = ThreadGrouping.group(dump.threads());
-            for (Listener l : listeners) {
-                l.sampled(dump, groups);
-            }
-            samples++;
-            Counts c = new Counts(dump.capturedAt() != null ? dump.capturedAt() : Instant.now(), dump.threads().size(),
-                    dump.platformCount(), dump.virtualCount(), groups.size(), samples);
-            latest = c;
-            return c;
+            return deliver(captures.freshCapture());
         }
+    }
+
+    private Counts deliver(SharedCapture.Capture capture) {
+        lastSample = capture.number();
+        ThreadDump dump = capture.dump();
+        List<StackGroup> groups = capture.groups();      // shared with the thread endpoints
+        for (Listener l : listeners) {
+            l.sampled(dump, groups);
+        }
+        samples++;
+        Counts c = new Counts(dump.capturedAt() != null ? dump.capturedAt() : Instant.now(), dump.threads().size(),
+                dump.platformCount(), dump.virtualCount(), groups.size(), samples);
+        latest = c;
+        return c;
     }
 
     /** The counts of the last sample, or {@code null} before the first. */
@@ -146,12 +169,12 @@ public final class ThreadSampler implements AutoCloseable {
     }
 
     /**
-     * The delay after a sample that took {@code sampleNanos}: the period, or enough that the sample is at most
-     * {@link #MAX_SHARE} of the time from one start to the next.
+     * The delay after a sample that took {@code sampleNanos}, when it was the last capture: the period, or enough
+     * that the sample is at most {@link #MAX_SHARE} of the time from one start to the next
+     * ({@link CaptureBudget#idleAfterNanos}).
      */
     static long nextDelayMillis(long periodMillis, long sampleNanos) {
-        double sampleMillis = Math.max(0, sampleNanos) / 1e6;
-        long bounded = (long) Math.ceil(sampleMillis * (1 - MAX_SHARE) / MAX_SHARE);
+        long bounded = TimeUnit.NANOSECONDS.toMillis(CaptureBudget.idleAfterNanos(sampleNanos) + 999_999);
         return Math.max(periodMillis, bounded);
     }
 

@@ -45,10 +45,13 @@ public final class ThreadViews {
      * {"total": 27, "platform": 22, "virtual": 5,
      *  "states": {"platform": {"RUNNABLE": 6, "WAITING": 12, ...}, "virtual": {"WAITING": 5}},
      *  "containers": [{"name": "<root>", "total": 25, "platform": 20, "virtual": 5}, ...],
-     *  "time": "...", "source": "..."}
+     *  "time": "...", "source": "...",
+     *  "capture": {"ageMillis": 3200, "lengthMillis": 1010, "nextInMillis": 15900}}
      * }</pre>
+     * ({@link #writeCapture}).
      */
-    public static byte[] countsJson(ThreadDump dump, String source) {
+    public static byte[] countsJson(SharedCapture.Answer answer, String source) {
+        ThreadDump dump = answer.dump();
         Map<String, int[]> containers = new LinkedHashMap<>();           // name -> {platform, virtual}
         Map<Thread.State, Integer> platform = new EnumMap<>(Thread.State.class);
         Map<Thread.State, Integer> virtual = new EnumMap<>(Thread.State.class);
@@ -103,8 +106,22 @@ public final class ThreadViews {
                 g.writeStringField("time", dump.capturedAt().toString());
             }
             g.writeStringField("source", source);
+            writeCapture(g, answer);
             g.writeEndObject();
         });
+    }
+
+    /**
+     * {@code "capture": {"ageMillis", "lengthMillis", "nextInMillis"}}: how long ago the capture answered from
+     * ended, how long it took, and how long until a new one may be taken (captures are shared and take at most 5%
+     * of one core together: an answer may come from a capture of some seconds ago).
+     */
+    static void writeCapture(JsonGenerator g, SharedCapture.Answer answer) throws IOException {
+        g.writeObjectFieldStart("capture");
+        g.writeNumberField("ageMillis", answer.ageMillis());
+        g.writeNumberField("lengthMillis", answer.capture().length().toMillis());
+        g.writeNumberField("nextInMillis", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(answer.nextInNanos()));
+        g.writeEndObject();
     }
 
     private static void writeStates(JsonGenerator g, String field, Map<Thread.State, Integer> states, int unknown)
@@ -283,11 +300,13 @@ public final class ThreadViews {
     // ---------------------------------------------------------------- JSON
 
     /**
-     * The groups as JSON: {@code {"total", "platform", "virtual", "groupCount", "groups": [...], "groupsNotListed"}};
+     * The groups as JSON: {@code {"time", "total", "platform", "virtual", "groupCount", "groups": [...],
+     * "groupsNotListed", "capture"}} ({@link #writeCapture});
      * a group as in {@link JsonReport}, with at most {@value #MAX_THREADS_PER_GROUP} threads named
      * ({@code threadsNotListed} says how many more) and at most {@value #MAX_FRAMES} frames.
      */
-    public static byte[] groupedJson(ThreadDump dump, List<StackGroup> groups, BlockedSince blocked) {
+    public static byte[] groupedJson(SharedCapture.Answer answer, List<StackGroup> groups, BlockedSince blocked) {
+        ThreadDump dump = answer.dump();
         return json(g -> {
             g.writeStartObject();
             if (dump.capturedAt() != null) {
@@ -304,6 +323,7 @@ public final class ThreadViews {
             }
             g.writeEndArray();
             g.writeNumberField("groupsNotListed", groups.size() - shown);
+            writeCapture(g, answer);
             g.writeEndObject();
         });
     }

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,6 @@ class ThreadEndpointsSharedCaptureTest {
 
     private DebugServer server;
     private SharedCapture captures;
-    private LeakhoundAgent agent;
     private final List<AutoCloseable> cleanUp = new ArrayList<>();
 
     @AfterEach
@@ -44,15 +42,15 @@ class ThreadEndpointsSharedCaptureTest {
         if (server != null) {
             server.close();
         }
-        if (agent != null) {
-            agent.close();
-        }
         for (AutoCloseable c : cleanUp.reversed()) {
             c.close();
         }
     }
 
-    /** The real source (the JDK's JSON dump), counting its captures and counts; optionally held at a latch. */
+    /**
+     * The real source (the JDK's JSON dump), counting its captures and counts; optionally held at a latch, and
+     * optionally taking {@code lengthNanos} on the test's clock (which it moves on by that much).
+     */
     static final class CountingSource implements ThreadSource {
         final ThreadSource real = ThreadSource.jdkDump();
         final boolean cheapCount;
@@ -60,14 +58,23 @@ class ThreadEndpointsSharedCaptureTest {
         final AtomicInteger counts = new AtomicInteger();
         volatile CountDownLatch started = new CountDownLatch(0);
         volatile CountDownLatch release = new CountDownLatch(0);
+        private final AtomicLong clock;
+        private final long lengthNanos;
 
         CountingSource(boolean cheapCount) {
+            this(cheapCount, new AtomicLong(), 0);
+        }
+
+        CountingSource(boolean cheapCount, AtomicLong clock, long lengthNanos) {
             this.cheapCount = cheapCount;
+            this.clock = clock;
+            this.lengthNanos = lengthNanos;
         }
 
         @Override
         public ThreadDump capture() {
             captures.incrementAndGet();
+            clock.addAndGet(lengthNanos);
             started.countDown();
             try {
                 assertThat(release.await(60, TimeUnit.SECONDS)).as("the test released the capture").isTrue();
@@ -81,6 +88,7 @@ class ThreadEndpointsSharedCaptureTest {
         @Override
         public int count() {
             counts.incrementAndGet();
+            clock.addAndGet(lengthNanos);
             return Thread.getAllStackTraces().size();
         }
 
@@ -183,24 +191,116 @@ class ThreadEndpointsSharedCaptureTest {
     }
 
     @Test
-    void aCheapCountTakesNoCapture() throws Exception {
+    void aCheapCountTakesNoCaptureAndIsSharedLikeOne() throws Exception {
         CountingSource source = new CountingSource(true);
-        URI url = serve(source, new AtomicLong());
+        AtomicLong clock = new AtomicLong();
+        URI url = serve(source, clock);
+        List<Http.Result> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            assertThat(Http.get(url, "/debug/threads/count").text()).matches("\\d+\n");
+            answers.add(Http.get(url, "/debug/threads/count"));
         }
-        assertThat(source.counts).hasValue(3);
+        assertThat(source.counts).as("counts within the freshness share one").hasValue(1);
+        assertThat(answers).allSatisfy(r -> {
+            assertThat(r.text()).matches("\\d+\n");
+            assertThat(r.header("Age")).isEqualTo("0");
+        });
+        clock.addAndGet(SharedCapture.FRESHNESS.toNanos());
+        Http.Result later = Http.get(url, "/debug/threads/count");
+        assertThat(later.text()).matches("\\d+\n");
+        assertThat(source.counts).hasValue(2);
         assertThat(source.captures).hasValue(0);
     }
 
+    /**
+     * Counts are charged to the budget too. With no capture to answer from, a request waits out a short rest of the
+     * budget (after a count of 10 ms: 190 ms) and takes one; a long one (after a count of 2 s: 38 s) is a 503 that
+     * says when to come back, never a capture beyond the budget.
+     */
     @Test
-    void atMostOneCaptureRunsAndTheAgentsRequestsShareIt() throws Exception {
+    void withNoCaptureToAnswerFromARequestWaitsOutAShortBudgetAndRefusesALongOne() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        CountingSource quick = new CountingSource(true, clock, TimeUnit.MILLISECONDS.toNanos(10));
+        URI url = serve(quick, clock);
+        assertThat(Http.get(url, "/debug/threads/count").status()).isEqualTo(200);
+        assertThat(Http.get(url, "/debug/threads").status()).isEqualTo(200);
+        assertThat(quick.captures).hasValue(1);
+        server.close();
+
+        AtomicLong clock2 = new AtomicLong(1_000_000_000L);
+        CountingSource slow = new CountingSource(true, clock2, TimeUnit.SECONDS.toNanos(2));
+        URI url2 = serve(slow, clock2);
+        assertThat(Http.get(url2, "/debug/threads/count").status()).isEqualTo(200);
+        Http.Result refused = Http.get(url2, "/debug/threads/dump?debug=2");
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isEqualTo("39");
+        assertThat(refused.text()).contains("CPU budget");
+        assertThat(slow.captures).hasValue(0);
+    }
+
+    /** The flood (defect 10): a capture longer than the freshness is still shared by the requests after it. */
+    @Test
+    void aCaptureLongerThanTheFreshnessIsSharedByTheRequestsThatFollowIt() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        long length = SharedCapture.FRESHNESS.toNanos() * 3 / 2;           // 1.5 s, as for ~100k threads
+        CountingSource source = new CountingSource(false, clock, length);
+        URI url = serve(source, clock);
+
+        assertThat(Http.get(url, "/debug/threads/dump?debug=2").status()).isEqualTo(200);
+        assertThat(source.captures).hasValue(1);
+        // Right after the capture ended (the clock stands still): 1.5 s after it started, not after it ended.
+        List<Http.Result> flood = parallel(url, java.util.Collections.nCopies(10, "/debug/threads/dump?debug=2"));
+        assertThat(source.captures).as("the window counts from the end of the capture").hasValue(1);
+        assertThat(flood).allSatisfy(r -> {
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.header("Age")).isEqualTo("0");
+            assertThat(r.text().lines().skip(1).findFirst().orElseThrow())
+                    .startsWith("capture: ended 0.0 s ago, took 1.5 s; the next one in 28.5 s at the earliest");
+        });
+        assertThat(flood).extracting(Http.Result::text).as("one capture, one answer").containsOnly(flood.get(0).text());
+    }
+
+    /**
+     * Defect 11: within the budget (a capture of 1.5 s, then none for 28.5 s), every request gets the last capture
+     * and its age, in the text (a {@code capture:} line), in JSON ({@code capture.ageMillis}) and in the
+     * {@code Age} header; after the budget, a new capture.
+     */
+    @Test
+    void withinTheBudgetRequestsGetTheLastCaptureAndItsAge() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        CountingSource source = new CountingSource(false, clock, TimeUnit.MILLISECONDS.toNanos(1500));
+        URI url = serve(source, clock);
+        assertThat(Http.get(url, "/debug/threads").status()).isEqualTo(200);
+        assertThat(source.captures).hasValue(1);
+
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(12_300));          // past the freshness, within the budget
+        Http.Result text = Http.get(url, "/debug/threads/dump?debug=1");
+        assertThat(source.captures).as("no new capture within the budget").hasValue(1);
+        assertThat(text.status()).isEqualTo(200);
+        assertThat(text.header("Age")).isEqualTo("12");
+        assertThat(text.text()).startsWith("thread profile: total ");
+        assertThat(text.text().lines().skip(1).findFirst().orElseThrow())
+                .startsWith("capture: ended 12.3 s ago, took 1.5 s; the next one in 16.2 s at the earliest");
+        Http.Result json = Http.get(url, "/debug/threads/dump?format=json");
+        assertThat(json.header("Age")).isEqualTo("12");
+        assertThat(json.text()).contains("\"ageMillis\" : 12300", "\"lengthMillis\" : 1500", "\"nextInMillis\" : 16200");
+        assertThat(Http.get(url, "/debug/threads").text()).contains("\"ageMillis\" : 12300");
+        Http.Result count = Http.get(url, "/debug/threads/count");
+        assertThat(count.header("Age")).isEqualTo("12");
+        assertThat(Http.get(url, "/debug/threads/dump?format=pprof").header("Age")).isEqualTo("12");
+        assertThat(source.captures).as("no capture within the budget").hasValue(1);
+
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(16_200));          // 28.5 s after the end: 5% of 30 s
+        Http.Result after = Http.get(url, "/debug/threads/dump?debug=2");
+        assertThat(after.header("Age")).isEqualTo("0");
+        assertThat(source.captures).hasValue(2);
+    }
+
+    @Test
+    void atMostOneCaptureRunsAndTheRequestsAndTheSamplerShareIt() throws Exception {
         CountingSource source = new CountingSource(false);
         source.started = new CountDownLatch(1);
         source.release = new CountDownLatch(1);
-        agent = LeakhoundAgent.start(AgentOptions.parse("port=0"), source, false);   // samples on demand only
-        URI url = agent.url();
-        assertThat(url).as("the server runs: " + agent.partsOff()).isNotNull();
+        URI url = serve(source, new AtomicLong());         // the test's clock: MAX_WAIT never runs out here
 
         ExecutorService clients = Executors.newFixedThreadPool(2);
         cleanUp.add(() -> {
@@ -211,22 +311,15 @@ class ThreadEndpointsSharedCaptureTest {
         assertThat(source.started.await(30, TimeUnit.SECONDS)).as("the first request captures").isTrue();
         Future<Http.Result> second = clients.submit(() -> Http.get(url, "/debug/threads/dump?debug=1"));
         // The second request waits for the capture in progress instead of taking its own.
-        await().atMost(Duration.ofSeconds(30)).until(() -> waitingFor(SharedCapture.class, "await"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> captures.waiting() == 1);
 
         source.release.countDown();
         assertThat(first.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
         assertThat(second.get(60, TimeUnit.SECONDS).text()).startsWith("thread profile: total ");
         assertThat(source.captures).hasValue(1);
 
-        agent.sample();
-        assertThat(source.captures).as("the agent's samples go through the same captures").hasValue(2);
+        new ThreadSampler(captures, 1000).sampleNow();
+        assertThat(source.captures).as("a sample asked for goes through the same captures").hasValue(2);
     }
 
-    /** Whether a thread of the debug server waits in this method of this class. */
-    private static boolean waitingFor(Class<?> type, String method) {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().matches("leakhound-http-\\d+"))
-                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(type.getName())
-                        && f.getMethodName().equals(method)));
-    }
 }

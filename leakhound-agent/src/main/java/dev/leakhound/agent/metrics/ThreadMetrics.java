@@ -25,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  * leakhound_threads{kind="virtual|platform",state="NEW|RUNNABLE|BLOCKED|WAITING|TIMED_WAITING|TERMINATED|UNKNOWN"}  gauge
+ * leakhound_threads_capture_timestamp_seconds       gauge: when the capture the thread series come from was taken
+ * leakhound_thread_captures_total                    counter: captures (and cheap counts) of the threads taken
+ * leakhound_thread_capture_seconds_total             counter: their time (at most 5% of the time, see CaptureBudget)
  * leakhound_leak_suspects                            gauge: sites the growth detector reports
  * leakhound_leak_suspect_threads                     gauge: threads at those sites
  * leakhound_gc_collections_total{collector="..."}    counter: collections seen
@@ -64,6 +67,9 @@ public final class ThreadMetrics {
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     private volatile long[][] threadCounts = new long[2][STATES.length];
+    private volatile double threadsTime = Double.NaN;
+    private volatile java.util.function.LongSupplier captures = () -> 0;
+    private volatile java.util.function.DoubleSupplier captureSeconds = () -> 0;
     private volatile int suspects;
     private volatile long suspectThreads;
     private final Map<String, GcTotals> gc = new ConcurrentHashMap<>();
@@ -88,6 +94,21 @@ public final class ThreadMetrics {
                         cb.call(counts[PLATFORM][s], "platform", STATES[s]);
                     }
                 }).register(registry);
+        GaugeWithCallback.builder(defaults).name("leakhound_threads_capture_timestamp_seconds")
+                .help("When the capture the leakhound_threads series come from was taken, in seconds since the epoch"
+                        + " (the agent's captures are shared and rationed: they may be some seconds old)")
+                .callback(cb -> {
+                    double t = threadsTime;
+                    if (!Double.isNaN(t)) {
+                        cb.call(t);
+                    }
+                }).register(registry);
+        CounterWithCallback.builder(defaults).name("leakhound_thread_captures")
+                .help("Captures (and cheap counts) of the live threads taken by Leakhound")
+                .callback(cb -> cb.call(captures.getAsLong())).register(registry);
+        CounterWithCallback.builder(defaults).name("leakhound_thread_capture_seconds")
+                .help("Time spent capturing the live threads, in seconds (at most 5% of the time)")
+                .callback(cb -> cb.call(captureSeconds.getAsDouble())).register(registry);
         GaugeWithCallback.builder(defaults).name("leakhound_leak_suspects")
                 .help("Blocking sites whose number of threads blocked with no timeout keeps growing")
                 .callback(cb -> cb.call(suspects)).register(registry);
@@ -131,6 +152,15 @@ public final class ThreadMetrics {
     /** Sets the thread counts from a capture. */
     public void updateThreads(ThreadDump dump) {
         updateThreads(dump.threads());
+        if (dump.capturedAt() != null) {
+            threadsTime = dump.capturedAt().toEpochMilli() / 1000.0;
+        }
+    }
+
+    /** Where {@code leakhound_thread_captures_total} and {@code leakhound_thread_capture_seconds_total} are read. */
+    public void countCaptures(java.util.function.LongSupplier captures, java.util.function.DoubleSupplier seconds) {
+        this.captures = captures;
+        this.captureSeconds = seconds;
     }
 
     /** Sets the thread counts from the given threads (all the live threads of the JVM). */
