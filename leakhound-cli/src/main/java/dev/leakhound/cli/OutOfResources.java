@@ -65,10 +65,13 @@ final class OutOfResources {
                 + size(max) + " at most here; give it more, e.g. LEAKHOUND_JAVA_OPTS=" + moreHeap(max);
     }
 
-    /** {@code -Xmx} with twice the heap's maximum, rounded up to whole megabytes or gigabytes. */
+    /**
+     * {@code -Xmx} with at least twice the heap's maximum, a power of two of megabytes ({@code maxMemory()} is
+     * somewhat less than {@code -Xmx}: {@code -Xmx256m} gives about 247 MB, so {@code -Xmx512m} is suggested).
+     */
     static String moreHeap(long maxBytes) {
-        long mb = Math.max(64, (2 * maxBytes + (1 << 20) - 1) >> 20);
-        return mb < 1024 ? "-Xmx" + mb + "m" : "-Xmx" + (mb + 1023) / 1024 + "g";
+        long mb = Math.max(64, Long.highestOneBit(Math.max(1, (2 * maxBytes) >> 20) * 2 - 1));
+        return mb < 1024 ? "-Xmx" + mb + "m" : "-Xmx" + mb / 1024 + "g";
     }
 
     /** The files the command reads ({@code -} is standard input), each with its size. */
