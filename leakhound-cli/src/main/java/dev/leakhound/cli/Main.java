@@ -3,6 +3,7 @@ package dev.leakhound.cli;
 import dev.leakhound.capture.ThreadDumpParseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -148,15 +149,11 @@ public final class Main implements Callable<Integer> {
      * @return the exit status
      */
     public static int execute(InputStream stdin, PrintWriter out, PrintWriter err, String... args) {
-        OutOfResources.CountingInputStream counted = new OutOfResources.CountingInputStream(stdin);
-        CommandLine cl = commandLine(counted);
+        CommandLine cl = commandLine(stdin);
         cl.setOut(out);
         cl.setErr(err);
         try {
             return cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            // Not a bug but a limit of this JVM (picocli passes Errors on): by now the command's data is garbage
-            return outOfResources(e, cl.getParseResult(), counted.count(), err, java.util.Arrays.asList(args).contains(DEBUG));
         } finally {
             out.flush();
             err.flush();
@@ -165,9 +162,19 @@ public final class Main implements Callable<Integer> {
 
     /** The command line with Leakhound's error handling and exit codes; {@code stdin} is read for {@code -}. */
     public static CommandLine commandLine(InputStream stdin) {
-        CommandLine cl = new CommandLine(new Main(stdin));
+        OutOfResources.CountingInputStream counted = new OutOfResources.CountingInputStream(stdin);
+        CommandLine cl = new CommandLine(new Main(counted));
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));
+        IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return run.execute(parseResult);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // Not a bug but a limit of this JVM (picocli passes Errors on); the command's data is garbage by now
+                return outOfResources(e, parseResult, counted.count(), cl.getErr(), debugRequested(parseResult));
+            }
+        });
         return cl;
     }
 
