@@ -174,6 +174,22 @@ class LargeInputsTest {
                 + "give it more, e.g. LEAKHOUND_JAVA_OPTS=-Xmx64m\\E\\R");
     }
 
+    @Test
+    void aHeapDumpWhoseProofCannotFitSaysSoWithExitStatusTwo() throws Exception {
+        // The proof's index takes 16 bytes an object: 3M objects do not fit 48 MB (before: "internal error", exit 3)
+        Path dump = dir.resolve("many-objects.hprof");
+        Run made = java(List.of(), InputStream.nullInputStream(), "dev.leakhound.hprof.SmallDump", dump.toString(),
+                "3000000", "0");
+        assertThat(made.exit).as(made.toString()).isZero();
+
+        Run run = cli(List.of("-Xmx48m"), InputStream.nullInputStream(), "heap", dump.toString());
+
+        assertThat(run.exit).as(run.toString()).isEqualTo(2);
+        assertThat(run.stderr).matches("leakhound: \\Q" + dump + " (" + String.format(Locale.ROOT, "%.1f",
+                Files.size(dump) / 1048576.0) + " MB): out of memory (Java heap space): the Java heap may grow to "
+                + "\\E[0-9.]+ MB\\Q at most here; give it more, e.g. LEAKHOUND_JAVA_OPTS=-Xmx128m\\E\\R");
+    }
+
     /** JDK plain text, each thread in a method of its own. */
     private static LongFunction<String> distinctStacks(long n) {
         return i -> i == 0 ? Format.JDK_TEXT.head() : i <= n
@@ -193,14 +209,21 @@ class LargeInputsTest {
 
     /** {@code java JVM_ARGS dev.leakhound.cli.Main ARGS} with the test's class path, {@code stdin} piped in. */
     private Run cli(List<String> jvmArgs, InputStream stdin, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(Main.class.getName()));
+        all.addAll(List.of(args));
+        return java(jvmArgs, stdin, all.toArray(String[]::new));
+    }
+
+    /** {@code java JVM_ARGS MAIN_CLASS ARGS} with the test's class path, {@code stdin} piped in. */
+    private Run java(List<String> jvmArgs, InputStream stdin, String... mainAndArgs)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-XX:+UseSerialGC");                  // one GC thread: the machine may be busy
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(args));
+        cmd.addAll(List.of(mainAndArgs));
         Path out = Files.createTempFile(dir, "out-", ".txt");
         Path err = Files.createTempFile(dir, "err-", ".txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

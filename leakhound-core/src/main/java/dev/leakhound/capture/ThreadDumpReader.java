@@ -41,8 +41,8 @@ import java.util.zip.ZipException;
  * not follow the file size as such. {@link #read(Path)} keeps every thread: each costs on the order of a hundred
  * bytes, plus its distinct name, frames and stack, so a dump of millions of threads needs hundreds of megabytes.
  * {@link #stream(Path, Consumer)} keeps none: it hands each thread over as soon as it is read, so that memory
- * follows what the consumer keeps (e.g. {@link dev.leakhound.analysis.ThreadGrouping.Accumulator#bounded()}:
- * the groups) plus the distinct frames and stacks, and for JSON 8 to 16 bytes per thread id (to drop a thread
+ * follows what the consumer keeps (e.g. {@code ThreadGrouping.Accumulator.bounded()} of the analysis: the
+ * groups) plus the distinct frames and stacks, and for JSON 8 to 16 bytes per thread id (to drop a thread
  * listed twice). A hostile file (gzip makes it small) whose threads all have different stacks still makes
  * as many groups; read untrusted dumps in a process whose heap may run out.
  */
