@@ -70,9 +70,11 @@ import java.util.zip.ZipException;
  * a log that holds several JVM runs keeps the last. A log without any cycle is refused. Memory is bounded by
  * those limits, time is linear in the input.
  *
- * <p>The same GC's line seen again (the same text after {@code GC(n)}, e.g. a log written twice into one file, or a
- * hostile repetition) is ignored, not added up ({@link GcLog#ignoredLines()} counts them), and so is any event of
- * a GC id past its first {@value #MAX_EVENTS_PER_ID}. Reading stops with a {@link GcLogParseException} after
+ * <p>A GC's line seen again right after itself (the same line, decorations included, as the last one of that GC
+ * id: a log written twice into one file, or a hostile repetition) is ignored, not added up
+ * ({@link GcLog#ignoredLines()} counts them), and so is any event of a GC id past its first
+ * {@value #MAX_EVENTS_PER_ID}. The same line elsewhere in a GC is real: a generational ZGC major collection runs
+ * the young generation's phases twice, and can log one of them twice within a millisecond. Reading stops with a {@link GcLogParseException} after
  * {@value #MAX_FOREIGN_LINES} lines in a row that are not the JVM's (neither decorated nor {@code GC(n)}: blank
  * lines, the program's output), and when gzip data inflates more than {@value #MAX_INFLATION} times (past the
  * first {@value #INFLATION_CHECKED_FROM} bytes): both are what a compression bomb is made of (10 GB of newlines
@@ -318,7 +320,7 @@ public final class GcLogParser {
         Matcher m;
         if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
-                event(Long.parseLong(m.group(1)), m.group(2), tags, t);
+                event(Long.parseLong(m.group(1)), m.group(2), tags, t, raw);
             }
             return jvm;
         }
@@ -399,7 +401,7 @@ public final class GcLogParser {
 
     private enum Family { PAUSE, ZGC_PAUSE, ZGC_COLLECTION, G1_MARKING, CONCURRENT }
 
-    private void event(long id, String text, String tags, long t) {
+    private void event(long id, String text, String tags, long t, String raw) {
         if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.length() > MAX_EVENT_CHARS) {
             return;                                                  // G1's phases, indented; not a GC line
         }
@@ -432,7 +434,7 @@ public final class GcLogParser {
                 eldest.remove();
             }
         }
-        if (!c.firstTime(text)) {
+        if (!c.firstTime(raw)) {
             ignored++;                                               // the same line again: not a second pause
             return;
         }
@@ -482,8 +484,8 @@ public final class GcLogParser {
         long committed = GcCycle.UNKNOWN;
         long pause = -1;
         long concurrent = -1;
-        /** 64-bit hashes of the event texts read, to tell a line seen again. */
-        private long[] seen = new long[8];
+        /** A 64-bit hash of the last event line of this id, decorations included, to tell the same line again. */
+        private long lastLine;
         private int events;
 
         Open(long id, String trigger) {
@@ -491,24 +493,22 @@ public final class GcLogParser {
             this.trigger = trigger;
         }
 
-        /** Whether this event text is new for this id (and there is room for it); remembers it. */
-        boolean firstTime(String text) {
+        /**
+         * Whether this event line is not the one just before for this id, and there is room for it; remembers it.
+         * Only the line just before: the same line at another place is real (a generational ZGC major collection
+         * marks the young generation twice, and may log {@code Y: Pause Relocate Start 0.002ms} twice within one
+         * millisecond), and the bound on events per id limits what a hostile log can add up that way.
+         */
+        boolean firstTime(String line) {
             long h = 1125899906842597L;
-            for (int i = 0; i < text.length(); i++) {
-                h = 31 * h + text.charAt(i);
+            for (int i = 0; i < line.length(); i++) {
+                h = 31 * h + line.charAt(i);
             }
-            for (int i = 0; i < events; i++) {
-                if (seen[i] == h) {
-                    return false;
-                }
-            }
-            if (events == MAX_EVENTS_PER_ID) {
+            if (events > 0 && h == lastLine || events == MAX_EVENTS_PER_ID) {
                 return false;
             }
-            if (events == seen.length) {
-                seen = java.util.Arrays.copyOf(seen, Math.min(MAX_EVENTS_PER_ID, events * 2));
-            }
-            seen[events++] = h;
+            lastLine = h;
+            events++;
             return true;
         }
 

@@ -71,6 +71,37 @@ class GcLogBoundsTest {
     }
 
     @Test
+    void theSameLineElsewhereInTheGcIsAnotherPauseRightAfterItselfTheSameOne() throws IOException {
+        // a generational ZGC major collection runs the young generation's phases twice: a real JDK 25 log has
+        // "GC(748) Y: Pause Relocate Start 0.002ms" twice within one millisecond
+        GcLog log = GcLogParser.parse(new ByteArrayInputStream("""
+                [0.059s][info][gc     ] Using The Z Garbage Collector
+                [4.408s][info][gc          ] GC(84) Major Collection (Proactive)
+                [4.408s][info][gc,phases   ] GC(84) Y: Pause Mark Start 0.003ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Mark End 0.002ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Relocate Start 0.002ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Mark Start (Major) 0.005ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Mark End 0.002ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Relocate Start 0.002ms
+                [4.409s][info][gc,phases   ] GC(84) Y: Pause Relocate Start 0.002ms
+                [4.420s][info][gc          ] GC(84) Major Collection (Proactive) 40M(62%)->20M(31%) 0.012s
+                """.getBytes(StandardCharsets.UTF_8)), "zgc.log");
+
+        assertThat(log.cycles()).singleElement().satisfies(c -> assertThat(c.pause()).isEqualTo(Duration.ofNanos(16_000)));
+        assertThat(log.ignoredLines()).isOne();
+    }
+
+    @Test
+    void linesRepeatedInTurnAddUpToABoundedNumberOfEvents() throws IOException {
+        String a = "[6.000s][info][gc          ] GC(50) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 1.000ms\n";
+        String b = "[6.001s][info][gc          ] GC(50) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 1.000ms\n";
+        GcLog log = GcLogParser.parse(GeneratedInput.repeated(realHead(), a + b, 100_000), "turns.log");
+
+        assertThat(log.cycles().get(50).pause()).isEqualTo(Duration.ofMillis(GcLogParser.MAX_EVENTS_PER_ID));
+        assertThat(log.ignoredLines()).isEqualTo(200_000 - GcLogParser.MAX_EVENTS_PER_ID);
+    }
+
+    @Test
     void aRunOfBlankLinesStopsTheReadSoonAfterItsLimit() {
         // the bomb: 20 KB of a real log, then newlines (10 GB of them took 220 s and gave exit 0). Here 100 MB,
         // so that a reader without the bound ends too, having read all of it.
