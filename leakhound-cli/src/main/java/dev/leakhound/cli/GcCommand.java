@@ -52,7 +52,8 @@ import java.util.concurrent.Callable;
                 "  0  the log was read, whatever the verdict: read \"trend\".\"verdict\" of --json",
                 "     in scripts",
                 "  2  bad input or usage: unknown option, missing or unreadable file, binary",
-                "     data, a line too long, no GC cycle in the file; one line on standard",
+                "     data, a line too long, no GC cycle in the file, a compression bomb or a",
+                "     long run of lines that are not the JVM's; one line on standard",
                 "     error: leakhound: FILE[:LINE]: reason",
                 "  3  an error inside Leakhound itself"})
 final class GcCommand implements Callable<Integer> {
@@ -120,6 +121,9 @@ final class GcCommand implements Callable<Integer> {
         if (log.earlierRuns() > 0) {
             out.println("  (the log holds " + (log.earlierRuns() + 1) + " JVM runs: the last one is shown)");
         }
+        if (log.ignoredLines() > 0) {
+            out.println("  (" + log.ignoredLines() + " lines of a GC seen again ignored: they are not added up)");
+        }
         if (log.droppedCycles() > 0) {
             out.println("  (" + log.droppedCycles() + " earlier collections left out: the last "
                     + log.cycles().size() + " are kept)");
@@ -167,6 +171,7 @@ final class GcCommand implements Callable<Integer> {
             g.writeNumberField("cycles", log.cycles().size());
             g.writeNumberField("droppedCycles", log.droppedCycles());
             g.writeNumberField("earlierRuns", log.earlierRuns());
+            g.writeNumberField("ignoredLines", log.ignoredLines());
             g.writeNumberField("lines", log.lines());
             g.writeEndObject();
 

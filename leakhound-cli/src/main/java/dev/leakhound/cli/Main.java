@@ -3,6 +3,7 @@ package dev.leakhound.cli;
 import dev.leakhound.capture.ThreadDumpParseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,8 +34,9 @@ import java.util.concurrent.Callable;
  * <p>Exit status, the same for every command: {@link #EXIT_OK} (0) when all went well and nothing was
  * found, {@link #EXIT_FOUND} (1) when a command that checks for leaks found some (or its check did not
  * come out as expected), {@link #EXIT_USAGE} (2) for bad input or usage (unknown option, missing or
- * unreadable file, a dump that cannot be parsed), {@link #EXIT_INTERNAL} (3) for an error inside
- * Leakhound itself. Errors are one line on standard error, {@code leakhound: <message>}; {@code --debug}
+ * unreadable file, a dump that cannot be parsed, and a limit of the JVM such as its heap: out of memory or
+ * stack, said with the input's size and the option that gives more), {@link #EXIT_INTERNAL} (3) for an error
+ * inside Leakhound itself. Errors are one line on standard error, {@code leakhound: <message>}; {@code --debug}
  * adds the stack trace.
  */
 @Command(name = "leakhound",
@@ -56,7 +58,8 @@ import java.util.concurrent.Callable;
                 "  1  leaks found (by a command that checks for them, e.g. demo)",
                 "  2  bad input or usage: unknown option, missing or unreadable file,",
                 "     a thread dump, heap dump or GC log that cannot be read, a process",
-                "     that cannot be attached to",
+                "     that cannot be attached to, an input too large for the JVM's memory",
+                "     (give it more with LEAKHOUND_JAVA_OPTS=-Xmx..., used by ./leakhound)",
                 "  3  an error inside Leakhound itself (--debug shows its stack trace)",
                 "",
                 "Examples:",
@@ -116,7 +119,11 @@ public final class Main implements Callable<Integer> {
         try {
             PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, stdioCharset("stdout.encoding")), true);
             status = execute(System.in, out, err, args);
-        } catch (Throwable t) {                       // an Error thrown by a command, e.g. OutOfMemoryError
+        } catch (OutOfMemoryError | StackOverflowError e) {  // before a command ran: execute handles the rest
+            err.println(OutOfResources.FALLBACK);
+            err.flush();
+            status = EXIT_USAGE;
+        } catch (Throwable t) {                       // an Error thrown by a command, e.g. a LinkageError
             err.println("leakhound: internal error: " + t);
             if (java.util.Arrays.asList(args).contains(DEBUG)) {
                 t.printStackTrace(err);
@@ -155,9 +162,19 @@ public final class Main implements Callable<Integer> {
 
     /** The command line with Leakhound's error handling and exit codes; {@code stdin} is read for {@code -}. */
     public static CommandLine commandLine(InputStream stdin) {
-        CommandLine cl = new CommandLine(new Main(stdin));
+        OutOfResources.CountingInputStream counted = new OutOfResources.CountingInputStream(stdin);
+        CommandLine cl = new CommandLine(new Main(counted));
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));
+        IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return run.execute(parseResult);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                // Not a bug but a limit of this JVM (picocli passes Errors on); the command's data is garbage by now
+                return outOfResources(e, parseResult, counted.count(), cl.getErr(), debugRequested(parseResult));
+            }
+        });
         return cl;
     }
 
@@ -179,9 +196,30 @@ public final class Main implements Callable<Integer> {
         return EXIT_USAGE;
     }
 
+    /** Out of memory or stack: what ran out, the inputs and their sizes, the option that gives more; exit 2. */
+    private static int outOfResources(VirtualMachineError e, ParseResult parsed, long stdinRead, PrintWriter err,
+                                      boolean debug) {
+        try {
+            err.println("leakhound: " + OutOfResources.message(e, parsed, stdinRead));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+        } catch (OutOfMemoryError | StackOverflowError again) {
+            err.println(OutOfResources.FALLBACK);
+        }
+        err.flush();
+        return EXIT_USAGE;
+    }
+
     /** An exception from a command: one line, exit status 2 for bad input, 3 for anything else. */
     private static int error(Exception e, CommandLine cl, ParseResult parseResult) {
         PrintWriter err = cl.getErr();
+        VirtualMachineError limit = OutOfResources.find(e);     // wrapped by some library on its way here
+        if (limit != null) {
+            long stdinRead = cl.getCommandSpec().root().userObject() instanceof Main m
+                    && m.stdin instanceof OutOfResources.CountingInputStream c ? c.count() : 0;
+            return outOfResources(limit, parseResult, stdinRead, err, debugRequested(parseResult));
+        }
         int status;
         String message;
         Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;

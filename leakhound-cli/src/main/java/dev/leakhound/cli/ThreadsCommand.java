@@ -18,12 +18,12 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code leakhound threads FILE}: a thread dump, summarised and grouped pprof-style, and its suspects.
@@ -48,6 +48,11 @@ import java.util.concurrent.Callable;
                 "  JDK JSON        jcmd <pid> Thread.dump_to_file -format=json FILE",
                 "  JDK plain text  jcmd <pid> Thread.dump_to_file FILE",
                 "  jstack          jstack <pid>, jcmd <pid> Thread.print (platform threads only)",
+                "",
+                "The dump is read as a stream: past 100,000 threads, each group keeps its first",
+                "10 threads (the counts stay exact; --json says \"threadsOmitted\", and blocker",
+                "objects and containers are those of the threads listed), so that a dump of",
+                "millions of threads needs memory for its groups only.",
                 ""},
         footerHeading = "%nExit status:%n",
         footer = {
@@ -55,7 +60,8 @@ import java.util.concurrent.Callable;
                 "     not judge (most healthy JVMs have threads blocked with no timeout, e.g.",
                 "     Finalizer or idle pool workers); read \"suspects\" of --json in scripts",
                 "  2  bad input or usage: unknown option, missing or unreadable file, a dump",
-                "     that cannot be parsed; one line on standard error:",
+                "     that cannot be parsed, or one too large for the JVM's memory (give it",
+                "     more with LEAKHOUND_JAVA_OPTS=-Xmx...); one line on standard error:",
                 "     leakhound: FILE:LINE[:COLUMN]: reason",
                 "  3  an error inside Leakhound itself"})
 final class ThreadsCommand implements Callable<Integer> {
@@ -90,42 +96,82 @@ final class ThreadsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ThreadDump dump = read();
-        List<StackGroup> groups = ThreadGrouping.group(dump.threads());
+        // The threads are streamed into the grouping, which keeps examples only once there are many: memory
+        // follows the groups, not the threads (a JVM can have millions).
+        Counts counts = new Counts();
+        ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
+        Consumer<ThreadSnapshot> each = t -> {
+            counts.accept(t);
+            grouping.accept(t);
+        };
+        ThreadDump.Header dump = file.equals("-")
+                ? ThreadDumpReader.stream(main.stdin(), "<stdin>", each)
+                : ThreadDumpReader.stream(Main.path(file), each);
+        List<StackGroup> groups = grouping.groups();
         List<StackGroup> suspects = ThreadGrouping.suspects(groups);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            writeJson(out, dump, groups, suspects);
+            writeJson(out, dump, counts, groups, suspects);
         } else {
-            writeText(out, dump, groups, suspects);
+            writeText(out, dump, counts, groups, suspects);
         }
         out.flush();
         return Main.EXIT_OK;
     }
 
-    private ThreadDump read() throws IOException, Main.BadInputException {
-        if (file.equals("-")) {
-            return ThreadDumpReader.read(main.stdin(), "<stdin>");
+    /** How many threads, platform and virtual, by state. */
+    private static final class Counts implements Consumer<ThreadSnapshot> {
+        private static final Thread.State[] STATES = Thread.State.values();
+        /** By state's ordinal, then unknown; [0] platform, [1] virtual. */
+        private final int[][] byState = new int[2][STATES.length + 1];
+
+        @Override
+        public void accept(ThreadSnapshot t) {
+            byState[t.virtual() ? 1 : 0][t.state() == null ? STATES.length : t.state().ordinal()]++;
         }
-        return ThreadDumpReader.read(Main.path(file));
+
+        long count(boolean virtual) {
+            long n = 0;
+            for (int c : byState[virtual ? 1 : 0]) {
+                n += c;
+            }
+            return n;
+        }
+
+        long total() {
+            return count(false) + count(true);
+        }
+
+        /** Counts by state, in the order of {@link Thread.State}, then {@value #UNKNOWN}; states without threads left out. */
+        Map<String, Integer> states(boolean virtual) {
+            int[] c = byState[virtual ? 1 : 0];
+            Map<String, Integer> out = new LinkedHashMap<>();
+            for (int i = 0; i < c.length; i++) {
+                if (c[i] > 0) {
+                    out.put(i == STATES.length ? UNKNOWN : STATES[i].name(), c[i]);
+                }
+            }
+            return out;
+        }
     }
 
     // ---------------------------------------------------------------- text
 
-    private void writeText(PrintWriter out, ThreadDump dump, List<StackGroup> groups, List<StackGroup> suspects) {
+    private void writeText(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
+                           List<StackGroup> suspects) {
         int suspectThreads = threadCount(suspects);
         out.println("thread dump " + dump.origin());
         field(out, "format", dump.format().description());
         field(out, "process", (dump.processId() == null ? "pid unknown" : "pid " + dump.processId())
                 + ", JDK " + (dump.runtimeVersion() == null ? "version unknown" : dump.runtimeVersion()));
         field(out, "taken", dump.capturedAt() == null ? "time unknown" : dump.capturedAt().toString());
-        field(out, "threads", dump.threads().size() + ": " + dump.platformCount() + " platform, "
-                + dump.virtualCount() + " virtual");
-        if (dump.platformCount() > 0) {
-            field(out, "  platform", statesText(dump.threads(), false));
+        field(out, "threads", counts.total() + ": " + counts.count(false) + " platform, "
+                + counts.count(true) + " virtual");
+        if (counts.count(false) > 0) {
+            field(out, "  platform", statesText(counts, false));
         }
-        if (dump.virtualCount() > 0) {
-            field(out, "  virtual", statesText(dump.threads(), true));
+        if (counts.count(true) > 0) {
+            field(out, "  virtual", statesText(counts, true));
         }
         field(out, "groups", String.valueOf(groups.size()));
         field(out, "suspects", suspects.isEmpty() ? "none"
@@ -183,31 +229,10 @@ final class ThreadsCommand implements Callable<Integer> {
         out.println(sb.append(' ').append(value));
     }
 
-    private static String statesText(List<ThreadSnapshot> threads, boolean virtual) {
+    private static String statesText(Counts counts, boolean virtual) {
         StringJoiner sj = new StringJoiner(", ");
-        states(threads, virtual).forEach((state, n) -> sj.add((state.equals(UNKNOWN) ? "state unknown" : state) + " " + n));
+        counts.states(virtual).forEach((state, n) -> sj.add((state.equals(UNKNOWN) ? "state unknown" : state) + " " + n));
         return sj.toString();
-    }
-
-    /** Counts of the platform or the virtual threads by state, in the order of {@link Thread.State}, then {@value #UNKNOWN}. */
-    private static Map<String, Integer> states(List<ThreadSnapshot> threads, boolean virtual) {
-        Map<Thread.State, Integer> known = new EnumMap<>(Thread.State.class);
-        int unknown = 0;
-        for (ThreadSnapshot t : threads) {
-            if (t.virtual() == virtual) {
-                if (t.state() == null) {
-                    unknown++;
-                } else {
-                    known.merge(t.state(), 1, Integer::sum);
-                }
-            }
-        }
-        Map<String, Integer> out = new LinkedHashMap<>();
-        known.forEach((state, n) -> out.put(state.name(), n));
-        if (unknown > 0) {
-            out.put(UNKNOWN, unknown);
-        }
-        return out;
     }
 
     private static int threadCount(List<StackGroup> groups) {
@@ -220,8 +245,8 @@ final class ThreadsCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSON
 
-    private void writeJson(PrintWriter out, ThreadDump dump, List<StackGroup> groups, List<StackGroup> suspects)
-            throws IOException {
+    private void writeJson(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
+                           List<StackGroup> suspects) throws IOException {
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();
             g.writeObjectFieldStart("summary");
@@ -237,12 +262,12 @@ final class ThreadsCommand implements Callable<Integer> {
             if (dump.capturedAt() != null) {
                 g.writeStringField("time", dump.capturedAt().toString());
             }
-            g.writeNumberField("threads", dump.threads().size());
-            g.writeNumberField("platformThreads", dump.platformCount());
-            g.writeNumberField("virtualThreads", dump.virtualCount());
+            g.writeNumberField("threads", counts.total());
+            g.writeNumberField("platformThreads", counts.count(false));
+            g.writeNumberField("virtualThreads", counts.count(true));
             g.writeObjectFieldStart("states");
-            writeStates(g, "platform", dump.threads(), false);
-            writeStates(g, "virtual", dump.threads(), true);
+            writeStates(g, "platform", counts, false);
+            writeStates(g, "virtual", counts, true);
             g.writeEndObject();
             g.writeNumberField("groups", groups.size());
             g.writeNumberField("suspectGroups", suspects.size());
@@ -260,10 +285,10 @@ final class ThreadsCommand implements Callable<Integer> {
     }
 
     /** {@code "platform": {"RUNNABLE": 6, "WAITING": 3, "UNKNOWN": 1}}: counts by state. */
-    private static void writeStates(JsonGenerator g, String field, List<ThreadSnapshot> threads, boolean virtual)
+    private static void writeStates(JsonGenerator g, String field, Counts counts, boolean virtual)
             throws IOException {
         g.writeObjectFieldStart(field);
-        for (Map.Entry<String, Integer> e : states(threads, virtual).entrySet()) {
+        for (Map.Entry<String, Integer> e : counts.states(virtual).entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());
         }
         g.writeEndObject();

@@ -88,4 +88,69 @@ class MainTest {
             }
         }
     }
+
+    /** Reads {@code n} bytes of its file ({@code -}: standard input), then runs out of what {@code what} says. */
+    @Command(name = "hungry")
+    static final class Hungry implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        Main main;
+
+        @picocli.CommandLine.Parameters(index = "0")
+        String file;
+
+        @picocli.CommandLine.Option(names = "--what")
+        String what = "heap";
+
+        @Override
+        public Integer call() throws Exception {
+            if (file.equals("-")) {
+                main.stdin().readNBytes(3000);
+            }
+            switch (what) {
+                case "stack" -> throw new StackOverflowError();
+                case "wrapped" -> throw new java.io.UncheckedIOException(new java.io.IOException(
+                        new OutOfMemoryError("Java heap space")));
+                default -> throw new OutOfMemoryError("Java heap space");
+            }
+        }
+    }
+
+    private static String run(byte[] stdin, String... args) {
+        CommandLine cl = Main.commandLine(new ByteArrayInputStream(stdin));
+        cl.addSubcommand(new CommandLine(new Hungry()));
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        cl.setErr(new PrintWriter(err, true));
+        int status = cl.execute(args);
+        return status + " " + err;
+    }
+
+    @Test
+    void runningOutOfMemoryOrStackSaysWhatRanOutTheInputsSizeAndTheOptionThatGivesMoreWithExitStatusTwo(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("big.hprof");
+        java.nio.file.Files.write(file, new byte[3 * 1024 * 1024 / 2]);
+        String heap = OutOfResources.moreHeap(Runtime.getRuntime().maxMemory());
+        String max = OutOfResources.size(Runtime.getRuntime().maxMemory());
+
+        assertThat(run(new byte[0], "hungry", file.toString())).isEqualTo("2 leakhound: " + file + " (1.5 MB): out of "
+                + "memory (Java heap space): the Java heap may grow to " + max + " at most here; give it more, e.g. "
+                + "LEAKHOUND_JAVA_OPTS=" + heap + "\n");
+        assertThat(run(new byte[5000], "hungry", "-")).isEqualTo("2 leakhound: <stdin> (2.9 KB read): out of "
+                + "memory (Java heap space): the Java heap may grow to " + max + " at most here; give it more, e.g. "
+                + "LEAKHOUND_JAVA_OPTS=" + heap + "\n");
+        assertThat(run(new byte[0], "hungry", file.toString(), "--what", "wrapped")).startsWith("2 leakhound: " + file
+                + " (1.5 MB): out of memory (Java heap space)");
+        assertThat(run(new byte[0], "hungry", file.toString(), "--what", "stack")).isEqualTo("2 leakhound: " + file
+                + " (1.5 MB): stack overflow: the input nests deeper than the thread's stack allows; give it more, "
+                + "e.g. LEAKHOUND_JAVA_OPTS=-Xss64m\n");
+    }
+
+    @Test
+    void theHeapSuggestedIsAPowerOfTwoOfAtLeastTwiceTheMaximum() {
+        assertThat(OutOfResources.moreHeap(31L << 20)).isEqualTo("-Xmx64m");      // what -Xmx32m gives
+        assertThat(OutOfResources.moreHeap(247L << 20)).isEqualTo("-Xmx512m");    // -Xmx256m
+        assertThat(OutOfResources.moreHeap(896L << 20)).isEqualTo("-Xmx2g");
+        assertThat(OutOfResources.moreHeap(4000L << 20)).isEqualTo("-Xmx8g");
+    }
 }

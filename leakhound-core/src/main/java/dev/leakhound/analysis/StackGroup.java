@@ -17,10 +17,14 @@ import java.util.Set;
  * @param blockerKind  how they are blocked, or {@code null} when not blocked on an object
  * @param blockerClass the class of the object they are blocked on, or {@code null}
  * @param stack        their common stack
- * @param threads      the threads, in capture order; never empty
+ * @param threads      the threads, in capture order; never empty. All of them, except in a group of a dump too
+ *                     large to keep ({@link ThreadGrouping.Accumulator#bounded()}): then the first ones, and
+ *                     {@link #complete()} is false
+ * @param count        how many threads the group has
+ * @param virtualCount how many of them are virtual threads
  */
 public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String blockerClass,
-                         List<StackFrame> stack, List<ThreadSnapshot> threads) {
+                         List<StackFrame> stack, List<ThreadSnapshot> threads, int count, long virtualCount) {
 
     public StackGroup {
         stack = List.copyOf(stack);
@@ -28,14 +32,22 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
         if (threads.isEmpty()) {
             throw new IllegalArgumentException("a group has at least one thread");
         }
+        if (count < threads.size() || virtualCount < 0 || virtualCount > count) {
+            throw new IllegalArgumentException("counts out of range: " + count + " threads, " + virtualCount
+                    + " virtual, " + threads.size() + " listed");
+        }
     }
 
-    public int count() {
-        return threads.size();
+    /** A group of all these threads. */
+    public StackGroup(Thread.State state, Blocker.Kind blockerKind, String blockerClass,
+                      List<StackFrame> stack, List<ThreadSnapshot> threads) {
+        this(state, blockerKind, blockerClass, stack, threads, threads.size(),
+                threads.stream().filter(ThreadSnapshot::virtual).count());
     }
 
-    public long virtualCount() {
-        return threads.stream().filter(ThreadSnapshot::virtual).count();
+    /** Whether {@link #threads()} holds every thread of the group (else the first ones). */
+    public boolean complete() {
+        return threads.size() == count;
     }
 
     /** What they wait on; computed from the first thread (all share stack, state and blocker class). */
@@ -47,7 +59,7 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
         return WaitSite.isBlockedWithoutTimeout(threads.get(0));
     }
 
-    /** The distinct containers (executors) of the threads, in order of appearance. */
+    /** The distinct containers (executors) of the threads listed, in order of appearance. */
     public Set<String> containers() {
         Set<String> out = new LinkedHashSet<>();
         for (ThreadSnapshot t : threads) {
@@ -58,7 +70,7 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
         return out;
     }
 
-    /** The distinct blocker objects (class and identity), in order of appearance. */
+    /** The distinct blocker objects (class and identity) of the threads listed, in order of appearance. */
     public Set<String> blockerObjects() {
         Set<String> out = new LinkedHashSet<>();
         for (ThreadSnapshot t : threads) {

@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}); where the agent
@@ -39,15 +40,56 @@ public final class ThreadGrouping {
     }
 
     /**
-     * Groups the threads. Groups of equal size keep the order in which their first thread appears.
+     * Groups the threads, keeping every one. Groups of equal size keep the order in which their first thread
+     * appears.
      */
     public static List<StackGroup> group(Collection<ThreadSnapshot> threads) {
-        // Parsers share equal stacks, so look stacks up by identity first and hash each distinct list once.
-        Map<List<StackFrame>, List<StackFrame>> canonical = new IdentityHashMap<>();
-        Map<List<StackFrame>, List<StackFrame>> byValue = new HashMap<>();
-        Map<Key, List<ThreadSnapshot>> groups = new HashMap<>();
-        List<Key> order = new ArrayList<>();
+        Accumulator a = new Accumulator(Integer.MAX_VALUE, Integer.MAX_VALUE);
         for (ThreadSnapshot t : threads) {
+            a.accept(t);
+        }
+        return a.groups();
+    }
+
+    /** The groups blocked with no timeout (the suspects of a dump), largest first. */
+    public static List<StackGroup> suspects(List<StackGroup> groups) {
+        return groups.stream().filter(Objects::nonNull).filter(StackGroup::blockedWithoutTimeout).toList();
+    }
+
+    /**
+     * Groups threads handed over one at a time (e.g. by {@link dev.leakhound.capture.ThreadDumpReader#stream}),
+     * as {@link #group(Collection)} does. {@link #bounded()} keeps every thread until {@value #KEEP_ALL} have come,
+     * then only the first {@value #EXAMPLES} of each group (the counts stay exact): its memory then follows the
+     * number of groups, not of threads. Not thread-safe.
+     */
+    public static final class Accumulator implements Consumer<ThreadSnapshot> {
+        /** Threads kept in all before {@link #bounded()} keeps examples only. */
+        public static final int KEEP_ALL = 100_000;
+        /** Threads kept per group once there are more than {@link #KEEP_ALL}: as many as a text report lists. */
+        public static final int EXAMPLES = 10;
+
+        private final int keepAll;
+        private final int examples;
+        // Parsers share equal stacks, so look stacks up by identity first and hash each distinct list once.
+        private final Map<List<StackFrame>, List<StackFrame>> canonical = new IdentityHashMap<>();
+        private final Map<List<StackFrame>, List<StackFrame>> byValue = new HashMap<>();
+        private final Map<Key, Members> groups = new HashMap<>();
+        private final List<Members> order = new ArrayList<>();
+        private long kept;
+        private boolean trimmed;
+
+        private Accumulator(int keepAll, int examples) {
+            this.keepAll = keepAll;
+            this.examples = examples;
+        }
+
+        /** Keeps every thread up to {@value #KEEP_ALL}, then {@value #EXAMPLES} a group. */
+        public static Accumulator bounded() {
+            return new Accumulator(KEEP_ALL, EXAMPLES);
+        }
+
+        @Override
+        public void accept(ThreadSnapshot t) {
             List<StackFrame> stack = canonical.get(t.stack());
             if (stack == null) {
                 stack = byValue.computeIfAbsent(t.stack(), s -> s);
@@ -59,24 +101,55 @@ public final class ThreadGrouping {
                 started = byValue.computeIfAbsent(t.creationSite().groupingKey(), s -> s);
             }
             Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack, started);
-            List<ThreadSnapshot> members = groups.get(key);
-            if (members == null) {
-                members = new ArrayList<>();
-                groups.put(key, members);
-                order.add(key);
+            Members m = groups.get(key);
+            if (m == null) {
+                m = new Members(key);
+                groups.put(key, m);
+                order.add(m);
             }
-            members.add(t);
+            m.count++;
+            if (t.virtual()) {
+                m.virtual++;
+            }
+            if (!trimmed || m.threads.size() < examples) {
+                m.threads.add(t);
+                if (++kept > keepAll && !trimmed) {
+                    trim();
+                }
+            }
         }
-        List<StackGroup> out = new ArrayList<>(order.size());
-        for (Key k : order) {
-            out.add(new StackGroup(k.state(), k.kind(), k.blockerClass(), k.stack(), groups.get(k)));
-        }
-        out.sort(Comparator.comparingInt(StackGroup::count).reversed()); // stable: ties keep first appearance
-        return out;
-    }
 
-    /** The groups blocked with no timeout (the suspects of a dump), largest first. */
-    public static List<StackGroup> suspects(List<StackGroup> groups) {
-        return groups.stream().filter(Objects::nonNull).filter(StackGroup::blockedWithoutTimeout).toList();
+        /** From now on, examples only. */
+        private void trim() {
+            trimmed = true;
+            for (Members m : order) {
+                if (m.threads.size() > examples) {
+                    m.threads.subList(examples, m.threads.size()).clear();
+                    m.threads.trimToSize();
+                }
+            }
+        }
+
+        /** The groups so far, largest first; groups of equal size in the order their first thread came. */
+        public List<StackGroup> groups() {
+            List<StackGroup> out = new ArrayList<>(order.size());
+            for (Members m : order) {
+                Key k = m.key;
+                out.add(new StackGroup(k.state(), k.kind(), k.blockerClass(), k.stack(), m.threads, m.count, m.virtual));
+            }
+            out.sort(Comparator.comparingInt(StackGroup::count).reversed()); // stable: ties keep first appearance
+            return out;
+        }
+
+        private static final class Members {
+            final Key key;
+            final ArrayList<ThreadSnapshot> threads = new ArrayList<>();
+            int count;
+            long virtual;
+
+            Members(Key key) {
+                this.key = key;
+            }
+        }
     }
 }

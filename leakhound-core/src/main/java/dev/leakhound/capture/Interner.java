@@ -10,8 +10,15 @@ import java.util.Map;
 /**
  * Shares equal frames, stacks and strings within one dump. Thousands of threads blocked at the same
  * place then cost one stack, and grouping compares lists by identity first. Not thread-safe: one per parse.
+ *
+ * <p>Frames and stacks are kept as long as the parse runs (they are what groups are made of); strings (names,
+ * object identities, often one per thread) only up to {@value #MAX_STRINGS} of each table, so that a streamed
+ * dump of millions of threads does not keep a copy of every name here.
  */
 final class Interner {
+    /** Most strings shared by each string table; beyond, new texts are returned unshared. */
+    static final int MAX_STRINGS = 1 << 16;
+
     private final Map<String, StackFrame> frames = new HashMap<>();
     private final Map<List<StackFrame>, List<StackFrame>> stacks = new HashMap<>();
     private final Map<String, String> strings = new HashMap<>();
@@ -48,9 +55,11 @@ final class Interner {
             String s = table[idx];
             if (s == null) {
                 s = new String(buf, off, len);
-                table[idx] = s;
-                if (++tableSize * 2 > table.length) {
-                    grow();
+                if (tableSize < MAX_STRINGS) {
+                    table[idx] = s;
+                    if (++tableSize * 2 > table.length) {
+                        grow();
+                    }
                 }
                 return s;
             }
@@ -89,7 +98,7 @@ final class Interner {
         if (s == null) {
             return null;
         }
-        String shared = strings.putIfAbsent(s, s);
+        String shared = strings.size() < MAX_STRINGS ? strings.putIfAbsent(s, s) : strings.get(s);
         return shared == null ? s : shared;
     }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,7 +82,14 @@ public final class JdkTextDumpParser {
     }
 
     static ThreadDump parse(InputStream in, String origin, ThreadDumpReader.Limits limits) throws IOException {
-        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, limits).parse();
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        return new ThreadDump(stream(in, origin, limits, threads::add), threads);
+    }
+
+    /** Parses a whole dump, handing each thread to {@code each} as it is read (see {@link ThreadDumpReader}). */
+    static ThreadDump.Header stream(InputStream in, String origin, ThreadDumpReader.Limits limits,
+                                    Consumer<? super ThreadSnapshot> each) throws IOException {
+        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, limits, each).parse();
     }
 
     private static final class Parser {
@@ -89,7 +97,8 @@ public final class JdkTextDumpParser {
         private final String origin;
         private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
-        private final List<ThreadSnapshot> threads = new ArrayList<>();
+        private final Consumer<? super ThreadSnapshot> each;
+        private int threads;
 
         private Long processId;
         private Instant time;
@@ -106,13 +115,15 @@ public final class JdkTextDumpParser {
         private final List<HeldMonitor> monitors = new ArrayList<>();
         private int frames;
 
-        Parser(ThreadDumpReader.Lines lines, String origin, ThreadDumpReader.Limits limits) {
+        Parser(ThreadDumpReader.Lines lines, String origin, ThreadDumpReader.Limits limits,
+               Consumer<? super ThreadSnapshot> each) {
             this.lines = lines;
             this.origin = origin;
             this.limits = limits;
+            this.each = each;
         }
 
-        ThreadDump parse() throws IOException {
+        ThreadDump.Header parse() throws IOException {
             String line;
             while ((line = lines.next()) != null) {
                 if (line.isBlank()) {
@@ -125,7 +136,7 @@ public final class JdkTextDumpParser {
                 } else if (line.startsWith("#")) {
                     endThread();
                     header(line);
-                } else if (threads.isEmpty() && !inThread) {
+                } else if (threads == 0 && !inThread) {
                     preamble(line.strip());
                 } else {
                     throw error("unexpected line: expected a thread (#id \"name\" ...) or a blank line, found "
@@ -138,11 +149,11 @@ public final class JdkTextDumpParser {
                         : "truncated: the dump ends inside thread #" + id
                                 + " (the JDK ends every thread with a blank line)");
             }
-            if (threads.isEmpty()) {
+            if (threads == 0) {
                 throw new ThreadDumpParseException(origin, Math.max(1, lines.lineNumber()), 0,
                         "truncated or not a JDK plain-text thread dump: no threads");
             }
-            return new ThreadDump(time, origin, DumpFormat.JDK_TEXT, processId, runtimeVersion, threads);
+            return new ThreadDump.Header(time, origin, DumpFormat.JDK_TEXT, processId, runtimeVersion);
         }
 
         /** Process id, time and runtime version, one a line, before the first thread. */
@@ -200,7 +211,7 @@ public final class JdkTextDumpParser {
                 throw new ThreadDumpParseException(origin, headerLine, 0,
                         "thread name with no closing quote: " + quote(line));
             }
-            if (threads.size() >= limits.maxThreads()) {
+            if (threads >= limits.maxThreads()) {
                 throw error("more than " + limits.maxThreads() + " threads: more than Leakhound reads from one dump");
             }
             inThread = true;
@@ -272,7 +283,8 @@ public final class JdkTextDumpParser {
                 return;
             }
             inThread = false;
-            threads.add(new ThreadSnapshot(id, name, virtual, null, state, interner.endStack(), blocker,
+            threads++;
+            each.accept(new ThreadSnapshot(id, name, virtual, null, state, interner.endStack(), blocker,
                     List.copyOf(monitors), null, null, null));
         }
 

@@ -26,12 +26,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads the JDK's JSON thread dump ({@code HotSpotDiagnosticMXBean.dumpThreads(..., JSON)},
  * {@code jcmd PID Thread.dump_to_file -format=json}) as a stream: the document is never held as a tree,
- * and equal frames and stacks are shared, so memory follows the number of threads and distinct stacks,
- * not the size of the text.
+ * and equal frames and stacks are shared, so memory follows the number of threads kept (by the caller, when
+ * streamed) and of distinct stacks, not the size of the text.
  *
  * <p>Accepts every format the JDK has written: JDK 21-24 (only {@code tid}, {@code name}, {@code stack}),
  * JDK 25 ({@code state}, {@code virtual}, {@code carrier}, {@code parkBlocker}, {@code waitingOn},
@@ -49,12 +50,24 @@ import java.util.Map;
  *   <li>a second {@code threadDump} in the document or a second {@code threadContainers} in it is refused;</li>
  *   <li>a thread whose {@code tid} was listed before (in the same or another container) is dropped: the first
  *       listing is kept;</li>
- *   <li>more threads, or a thread with more frames, than {@link ThreadDumpReader} allows are refused.</li>
+ *   <li>a container's {@code container} name may come after its {@code threads}: up to
+ *       {@value #MAX_UNNAMED_PENDING} threads wait for it, later ones are taken as without a container;</li>
+ *   <li>more threads (listings, duplicates included), or a thread with more frames, than
+ *       {@link ThreadDumpReader} allows are refused.</li>
  * </ul>
  * Every failure is a {@link ThreadDumpParseException} with the line and column; bytes that are not UTF-8 are
  * reported as such, and "truncated" only when the input has really ended.
  */
 public final class JsonThreadDumpParser {
+
+    /**
+     * Most threads held back while their container's name is not known yet (the JDK writes the name first, but
+     * the format does not say it must): beyond it they are handed over without a container.
+     */
+    static final int MAX_UNNAMED_PENDING = 10_000;
+
+    /** Most distinct blocker texts whose {@link Blocker} is shared: beyond, threads each get their own. */
+    private static final int MAX_SHARED_BLOCKERS = 1 << 16;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -81,10 +94,17 @@ public final class JsonThreadDumpParser {
     }
 
     static ThreadDump parse(InputStream in, String origin, ThreadDumpReader.Limits limits) throws IOException {
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        return new ThreadDump(stream(in, origin, limits, threads::add), threads);
+    }
+
+    /** Parses a whole dump, handing each thread to {@code each} as it is read (see {@link ThreadDumpReader}). */
+    static ThreadDump.Header stream(InputStream in, String origin, ThreadDumpReader.Limits limits,
+                                    Consumer<? super ThreadSnapshot> each) throws IOException {
         WatchedInputStream watched = new WatchedInputStream(in);
         try (JsonParser p = FACTORY.createParser(watched)) {
             try {
-                return new Reader(p, origin, limits).readDocument();
+                return new Reader(p, origin, limits, each).readDocument();
             } catch (StreamConstraintsException e) {
                 JsonLocation loc = p.currentLocation();
                 throw new ThreadDumpParseException(origin, loc.getLineNr(), loc.getColumnNr(),
@@ -176,20 +196,22 @@ public final class JsonThreadDumpParser {
         private final String origin;
         private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
-        private final List<ThreadSnapshot> threads = new ArrayList<>();
+        private final Consumer<? super ThreadSnapshot> each;
+        private int listed;
         private final IdSet ids = new IdSet();
         private final Map<String, Blocker> blockers = new HashMap<>();
         private Instant time;
         private Long processId;
         private String runtimeVersion;
 
-        Reader(JsonParser p, String origin, ThreadDumpReader.Limits limits) {
+        Reader(JsonParser p, String origin, ThreadDumpReader.Limits limits, Consumer<? super ThreadSnapshot> each) {
             this.p = p;
             this.origin = origin;
             this.limits = limits;
+            this.each = each;
         }
 
-        ThreadDump readDocument() throws IOException {
+        ThreadDump.Header readDocument() throws IOException {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw error("not a JDK JSON thread dump: expected '{' at the start");
             }
@@ -215,7 +237,7 @@ public final class JsonThreadDumpParser {
             if (p.nextToken() != null) {
                 throw error("unexpected content after the thread dump");
             }
-            return new ThreadDump(time, origin, DumpFormat.JDK_JSON, processId, runtimeVersion, threads);
+            return new ThreadDump.Header(time, origin, DumpFormat.JDK_JSON, processId, runtimeVersion);
         }
 
         private void readThreadDump() throws IOException {
@@ -249,25 +271,39 @@ public final class JsonThreadDumpParser {
 
         private void readContainer() throws IOException {
             String name = null;
-            // "container" comes before "threads" in every JDK's output, but do not depend on it.
-            int firstThread = threads.size();
+            // "container" comes before "threads" in every JDK's output, but do not depend on it: threads read
+            // before the name wait for it (a bounded number of them).
+            List<ThreadSnapshot> pending = new ArrayList<>();
+            boolean named = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "container" -> name = interner.string(text(t, "container"));
+                    case "container" -> {
+                        name = interner.string(text(t, "container"));
+                        named = true;
+                        handOver(pending, name);
+                    }
                     case "threads" -> {
                         expect(JsonToken.START_ARRAY, "threads");
                         while (p.nextToken() == JsonToken.START_OBJECT) {
-                            if (threads.size() >= limits.maxThreads()) {
+                            if (listed++ >= limits.maxThreads()) {     // duplicates count: an endless stream ends
                                 throw error("more than " + limits.maxThreads()
                                         + " threads: more than Leakhound reads from one dump");
                             }
                             ThreadSnapshot thread = readThread(name);
-                            if (ids.add(thread.id())) {
-                                threads.add(thread);
+                            if (!ids.add(thread.id())) {
+                                continue;    // listed before (the JDK lists each thread once): the first is kept
                             }
-                            // else: listed before (the JDK lists each thread once): the first listing is kept
+                            if (named) {
+                                each.accept(thread);
+                            } else {
+                                pending.add(thread);
+                                if (pending.size() >= MAX_UNNAMED_PENDING) {
+                                    handOver(pending, null);
+                                    named = true;          // too many to wait for a name: without one
+                                }
+                            }
                         }
                         expectCurrent(JsonToken.END_ARRAY, "threads");
                     }
@@ -275,15 +311,17 @@ public final class JsonThreadDumpParser {
                 }
             }
             expectCurrent(JsonToken.END_OBJECT, "threadContainers[]");
-            if (name != null) {
-                for (int i = firstThread; i < threads.size(); i++) {
-                    ThreadSnapshot s = threads.get(i);
-                    if (s.container() == null) {
-                        threads.set(i, new ThreadSnapshot(s.id(), s.name(), s.virtual(), s.daemon(), s.state(),
-                                s.stack(), s.blocker(), s.heldMonitors(), name, s.carrierId(), s.creationSite()));
-                    }
-                }
+            handOver(pending, null);
+        }
+
+        /** Hands over the threads that waited for their container's name, with that name if known. */
+        private void handOver(List<ThreadSnapshot> pending, String name) {
+            for (ThreadSnapshot s : pending) {
+                each.accept(name == null || s.container() != null ? s
+                        : new ThreadSnapshot(s.id(), s.name(), s.virtual(), s.daemon(), s.state(), s.stack(),
+                                s.blocker(), s.heldMonitors(), name, s.carrierId(), s.creationSite()));
             }
+            pending.clear();
         }
 
         private ThreadSnapshot readThread(String container) throws IOException {
@@ -402,7 +440,9 @@ public final class JsonThreadDumpParser {
             Blocker b = blockers.get(text);
             if (b == null || b.kind() != kind) {
                 b = Blocker.parse(kind, text, null);
-                blockers.put(text, b);
+                if (blockers.size() < MAX_SHARED_BLOCKERS) {
+                    blockers.put(text, b);     // bounded: a blocker per thread would keep them all
+                }
             }
             return b;
         }

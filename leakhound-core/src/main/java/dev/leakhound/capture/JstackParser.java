@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,7 +100,14 @@ public final class JstackParser {
 
     static ThreadDump parse(InputStream in, String origin, ZoneId zone, ThreadDumpReader.Limits limits)
             throws IOException {
-        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, zone, limits).parse();
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        return new ThreadDump(stream(in, origin, zone, limits, threads::add), threads);
+    }
+
+    /** Parses a whole dump, handing each thread to {@code each} as it is read (see {@link ThreadDumpReader}). */
+    static ThreadDump.Header stream(InputStream in, String origin, ZoneId zone, ThreadDumpReader.Limits limits,
+                                    Consumer<? super ThreadSnapshot> each) throws IOException {
+        return new Parser(new ThreadDumpReader.Lines(in, origin), origin, zone, limits, each).parse();
     }
 
     private static final class Parser {
@@ -108,7 +116,8 @@ public final class JstackParser {
         private final ZoneId zone;
         private final ThreadDumpReader.Limits limits;
         private final Interner interner = new Interner();
-        private final List<ThreadSnapshot> threads = new ArrayList<>();
+        private final Consumer<? super ThreadSnapshot> each;
+        private int threads;
 
         private Long processId;
         private Instant time;
@@ -129,14 +138,16 @@ public final class JstackParser {
         /** Whether the last line read was a thread's and not complete in itself (a cut line, if unterminated). */
         private boolean lastLineIncomplete;
 
-        Parser(ThreadDumpReader.Lines lines, String origin, ZoneId zone, ThreadDumpReader.Limits limits) {
+        Parser(ThreadDumpReader.Lines lines, String origin, ZoneId zone, ThreadDumpReader.Limits limits,
+               Consumer<? super ThreadSnapshot> each) {
             this.lines = lines;
             this.origin = origin;
             this.zone = zone;
             this.limits = limits;
+            this.each = each;
         }
 
-        ThreadDump parse() throws IOException {
+        ThreadDump.Header parse() throws IOException {
             String line;
             while ((line = lines.next()) != null) {
                 lastLineIncomplete = false;
@@ -167,11 +178,11 @@ public final class JstackParser {
                 throw new ThreadDumpParseException(origin, lines.lineNumber(), 0,
                         "truncated: the dump ends inside a line");
             }
-            if (threads.isEmpty()) {
+            if (threads == 0) {
                 throw new ThreadDumpParseException(origin, Math.max(1, lines.lineNumber()), 0,
                         "no Java threads (\"name\" #id ...): not jstack / Thread.print output");
             }
-            return new ThreadDump(time, origin, DumpFormat.JSTACK, processId, runtimeVersion, threads);
+            return new ThreadDump.Header(time, origin, DumpFormat.JSTACK, processId, runtimeVersion);
         }
 
         /** Lines not under a thread: the jcmd prefix, the time, "Full thread dump", the footer, and others. */
@@ -187,7 +198,7 @@ public final class JstackParser {
                 runtimeVersion = vmVersion(line);
             } else if (line.startsWith("JNI global ref")) {
                 footer = true;                           // "JNI global refs: 4, weak refs: 0"; JDK 8 "references"
-            } else if (time == null && zone != null && threads.isEmpty()) {
+            } else if (time == null && zone != null && threads == 0) {
                 Matcher m = TIME.matcher(line);
                 if (m.matches()) {
                     try {
@@ -238,7 +249,7 @@ public final class JstackParser {
             if (!m.matches()) {
                 return;                                  // a VM-internal thread, or "name": in the deadlock report
             }
-            if (threads.size() >= limits.maxThreads()) {
+            if (threads >= limits.maxThreads()) {
                 throw error("more than " + limits.maxThreads() + " threads: more than Leakhound reads from one dump");
             }
             inThread = true;
@@ -326,7 +337,8 @@ public final class JstackParser {
                 return;
             }
             inThread = false;
-            threads.add(new ThreadSnapshot(id, name, false, daemon, state, interner.endStack(), blocker,
+            threads++;
+            each.accept(new ThreadSnapshot(id, name, false, daemon, state, interner.endStack(), blocker,
                     List.copyOf(monitors), null, null, null));
         }
 

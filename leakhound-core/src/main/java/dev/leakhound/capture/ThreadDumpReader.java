@@ -1,6 +1,7 @@
 package dev.leakhound.capture;
 
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -12,6 +13,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -34,11 +38,13 @@ import java.util.zip.ZipException;
  * than {@value #MAX_FRAMES} frames in one thread are refused.
  *
  * <p>Memory: everything is read as a stream and equal frames, stacks and strings are shared, so memory does
- * not follow the file size as such, but it does grow with what the dump holds: each thread kept costs on
- * the order of a hundred bytes, plus its distinct name, frames and stack. A dump near the thread limit
- * therefore needs several hundred megabytes of heap, and a hostile file (gzip makes it small) whose threads
- * all have different long names or stacks can still exhaust a small heap before a limit is reached. Read
- * untrusted dumps in a process whose heap may run out.
+ * not follow the file size as such. {@link #read(Path)} keeps every thread: each costs on the order of a hundred
+ * bytes, plus its distinct name, frames and stack, so a dump of millions of threads needs hundreds of megabytes.
+ * {@link #stream(Path, Consumer)} keeps none: it hands each thread over as soon as it is read, so that memory
+ * follows what the consumer keeps (e.g. {@code ThreadGrouping.Accumulator.bounded()} of the analysis: the
+ * groups) plus the distinct frames and stacks, and for JSON 8 to 16 bytes per thread id (to drop a thread
+ * listed twice). A hostile file (gzip makes it small) whose threads all have different stacks still makes
+ * as many groups; read untrusted dumps in a process whose heap may run out.
  */
 public final class ThreadDumpReader {
 
@@ -82,6 +88,20 @@ public final class ThreadDumpReader {
      * @throws IOException              if reading fails for another reason
      */
     public static ThreadDump read(Path file) throws IOException {
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        return new ThreadDump(stream(file, threads::add), threads);
+    }
+
+    /**
+     * Reads a thread dump file, plain or gzip-compressed, handing each thread to {@code each} as soon as it is
+     * read, in the order of the file, and keeping none: for dumps too large to hold (millions of threads).
+     * Threads before an error have been handed over.
+     *
+     * @return the dump's time, origin, format, process id and runtime version
+     * @throws ThreadDumpParseException as {@link #read(Path)}
+     * @throws IOException              if reading fails for another reason
+     */
+    public static ThreadDump.Header stream(Path file, Consumer<? super ThreadSnapshot> each) throws IOException {
         String origin = file.toString();
         if (Files.isDirectory(file)) {
             throw new ThreadDumpParseException(origin, 0, 0, "is a directory, not a thread dump file");
@@ -95,7 +115,7 @@ public final class ThreadDumpReader {
             throw new ThreadDumpParseException(origin, 0, 0, "cannot read the file: permission denied", e);
         }
         try (InputStream in = raw) {
-            return read(in, origin);
+            return stream(in, origin, each);
         }
     }
 
@@ -111,7 +131,24 @@ public final class ThreadDumpReader {
         return read(in, origin, Limits.DEFAULT);
     }
 
+    /**
+     * Reads a thread dump from a stream as {@link #stream(Path, Consumer)} does.
+     *
+     * @param in     the dump; read to its end (or to the error), not closed
+     * @param origin names the source in errors and in the header, e.g. {@code <stdin>}
+     */
+    public static ThreadDump.Header stream(InputStream in, String origin, Consumer<? super ThreadSnapshot> each)
+            throws IOException {
+        return stream(in, origin, Limits.DEFAULT, each);
+    }
+
     static ThreadDump read(InputStream in, String origin, Limits limits) throws IOException {
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        return new ThreadDump(stream(in, origin, limits, threads::add), threads);
+    }
+
+    static ThreadDump.Header stream(InputStream in, String origin, Limits limits, Consumer<? super ThreadSnapshot> each)
+            throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read();
@@ -130,9 +167,9 @@ public final class ThreadDumpReader {
             byte[] peek = data.readNBytes(PEEK_BYTES);
             data.reset();
             return switch (detect(peek, origin)) {
-                case JSON -> json(data, origin, limits);
-                case JDK_TEXT -> JdkTextDumpParser.parse(data, origin, limits);
-                case JSTACK -> JstackParser.parse(data, origin, null, limits);
+                case JSON -> json(data, origin, limits, each);
+                case JDK_TEXT -> JdkTextDumpParser.stream(data, origin, limits, each);
+                case JSTACK -> JstackParser.stream(data, origin, null, limits, each);
             };
         } catch (ThreadDumpParseException e) {
             throw e;
@@ -154,10 +191,11 @@ public final class ThreadDumpReader {
      * its reading had reached is given, which is the very line for a long string (JSON strings have no line
      * breaks) and at most a buffer's worth of text past the place for deep nesting.
      */
-    private static ThreadDump json(InputStream data, String origin, Limits limits) throws IOException {
+    private static ThreadDump.Header json(InputStream data, String origin, Limits limits,
+                                          Consumer<? super ThreadSnapshot> each) throws IOException {
         LineCountingInputStream counted = new LineCountingInputStream(data);
         try {
-            return JsonThreadDumpParser.parse(counted, origin, limits);
+            return JsonThreadDumpParser.stream(counted, origin, limits, each);
         } catch (ThreadDumpParseException e) {
             if (e.line() > 0) {
                 throw e;

@@ -27,9 +27,11 @@ import java.util.Objects;
  * @param earlierRuns   how many JVM runs before the last one the log holds (a second {@code Using ...} line,
  *                      or uptime going back): only the last run is kept
  * @param lines         how many lines were read
+ * @param ignoredLines  how many lines of a GC id were ignored: the same line again, decorations included, right
+ *                      after itself in that id, or past the most events read for one id
  */
 public record GcLog(String origin, String collector, long heapMax, boolean timed, boolean uptime,
-                    List<GcCycle> cycles, long droppedCycles, int earlierRuns, long lines) {
+                    List<GcCycle> cycles, long droppedCycles, int earlierRuns, long lines, long ignoredLines) {
 
     public GcLog {
         Objects.requireNonNull(origin, "origin");

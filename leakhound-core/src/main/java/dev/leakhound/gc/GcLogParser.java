@@ -2,6 +2,7 @@ package dev.leakhound.gc;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -68,6 +69,16 @@ import java.util.zip.ZipException;
  * {@value #MAX_EVENT_CHARS} characters is not taken for a GC event);
  * a log that holds several JVM runs keeps the last. A log without any cycle is refused. Memory is bounded by
  * those limits, time is linear in the input.
+ *
+ * <p>A GC's line seen again right after itself (the same line, decorations included, as the last one of that GC
+ * id: a log written twice into one file, or a hostile repetition) is ignored, not added up
+ * ({@link GcLog#ignoredLines()} counts them), and so is any event of a GC id past its first
+ * {@value #MAX_EVENTS_PER_ID}. The same line elsewhere in a GC is real: a generational ZGC major collection runs
+ * the young generation's phases twice, and can log one of them twice within a millisecond. Reading stops with a {@link GcLogParseException} after
+ * {@value #MAX_FOREIGN_LINES} lines in a row that are not the JVM's (neither decorated nor {@code GC(n)}: blank
+ * lines, the program's output), and when gzip data inflates more than {@value #MAX_INFLATION} times (past the
+ * first {@value #INFLATION_CHECKED_FROM} bytes): both are what a compression bomb is made of (10 GB of newlines
+ * gzip to 20 MB), and no GC log of a JVM holds them (such logs compress some 10 to 30 times).
  */
 public final class GcLogParser {
 
@@ -83,6 +94,17 @@ public final class GcLogParser {
     private static final int MAX_EVENT_CHARS = 1024;
     /** Most distinct texts shared between cycles (collector, cause, action). */
     private static final int MAX_SHARED_STRINGS = 10_000;
+    /** Most events read for one GC id; the JDK writes a few (a Shenandoah cycle some 20). */
+    static final int MAX_EVENTS_PER_ID = 256;
+    /**
+     * Most lines in a row that are not the JVM's. Unified logging writes no blank line; the program's own output
+     * mixed into a log ({@code -Xlog:gc} to standard output) comes in far shorter runs between collections.
+     */
+    static final int MAX_FOREIGN_LINES = 10_000_000;
+    /** Most times gzip data may inflate: real GC logs compress 10-30 times, 10 GB of newlines 500 times. */
+    static final int MAX_INFLATION = 100;
+    /** Inflated bytes read before the inflation is checked: a small log's header may compress better. */
+    static final long INFLATION_CHECKED_FROM = 64L << 20;
 
     private static final Pattern GC_ID = Pattern.compile("GC\\((\\d{1,18})\\) (.*)");
     private static final Pattern USING = Pattern.compile(
@@ -112,6 +134,7 @@ public final class GcLogParser {
     private final Map<String, String> shared = new java.util.HashMap<>();
     private final ArrayDeque<GcCycle> done = new ArrayDeque<>();
     private long dropped;
+    private long ignored;
     private long maxClosedId = -1;
     private int earlierRuns;
     private String pendingTrigger;
@@ -164,7 +187,14 @@ public final class GcLogParser {
 
     /** As {@link #parse(InputStream, String)}, keeping at most {@code maxCycles} cycles (tests). */
     static GcLog parse(InputStream in, String origin, int maxCycles) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+        return parse(in, origin, maxCycles, MAX_FOREIGN_LINES, INFLATION_CHECKED_FROM);
+    }
+
+    /** With the bounds given (tests). */
+    static GcLog parse(InputStream in, String origin, int maxCycles, int maxForeignLines, long inflationCheckedFrom)
+            throws IOException {
+        CountingInputStream compressed = new CountingInputStream(in);
+        BufferedInputStream buffered = new BufferedInputStream(compressed, 1 << 16);
         buffered.mark(2);
         int b0 = buffered.read();
         int b1 = b0 < 0 ? -1 : buffered.read();
@@ -173,37 +203,126 @@ public final class GcLogParser {
         GcLogParser parser = new GcLogParser(origin, maxCycles);
         GcLogLines lines = null;
         try {
-            lines = new GcLogLines(gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered, origin);
+            InputStream text = gzip
+                    ? new InflationBound(new GZIPInputStream(buffered, 1 << 16), compressed, inflationCheckedFrom)
+                    : buffered;
+            lines = new GcLogLines(text, origin);
+            long foreign = 0;
             for (String line; (line = lines.next()) != null; ) {
-                parser.line(line);
+                if (parser.line(line)) {
+                    foreign = 0;
+                } else if (++foreign > maxForeignLines) {
+                    throw new GcLogParseException(origin, lines.lineNumber(), foreign + " lines in a row (from line "
+                            + (lines.lineNumber() - foreign + 1) + ") that are not the JVM's log lines (blank, or "
+                            + "without [decorations] or GC(n)): not a GC log, or corrupt", null);
+                }
             }
+        } catch (Inflated e) {
+            throw new GcLogParseException(origin, lines == null ? 1 : lines.lineNumber() + 1, e.getMessage()
+                    + ": a compression bomb, or not a GC log (decompress it first to read it anyway)", null);
         } catch (ZipException | EOFException e) {
             if (!gzip) {
                 throw e;
             }
             long line = lines == null ? 1 : lines.lineNumber() + 1;
             throw new GcLogParseException(origin, line, (e instanceof EOFException ? "truncated" : "corrupt")
-                    + " gzip data (" + e.getMessage() + ")", e);
+                    + " gzip data (" + e.getMessage() + ")", null);
         }
         return parser.finish(lines.lineNumber());
     }
 
+    /** Counts the bytes read from the input. */
+    private static final class CountingInputStream extends FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            count += b >= 0 ? 1 : 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            count += Math.max(0, n);
+            return n;
+        }
+    }
+
+    /** Inflated data that stops when it grows more than {@link #MAX_INFLATION} times the compressed bytes read. */
+    private static final class InflationBound extends FilterInputStream {
+        private final CountingInputStream compressed;
+        private final long checkedFrom;
+        private long inflated;
+
+        InflationBound(InputStream inflating, CountingInputStream compressed, long checkedFrom) {
+            super(inflating);
+            this.compressed = compressed;
+            this.checkedFrom = checkedFrom;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) throws Inflated {
+            inflated += n;
+            if (inflated > checkedFrom && inflated / MAX_INFLATION > compressed.count) {
+                throw new Inflated("gzip data inflates more than " + MAX_INFLATION + " times (" + inflated
+                        + " bytes from " + compressed.count + ")");
+            }
+        }
+    }
+
+    /** Thrown by {@link InflationBound}, to be told with the line it stopped at. */
+    private static final class Inflated extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Inflated(String message) {
+            super(message);
+        }
+    }
+
     // ---------------------------------------------------------------- lines
 
-    private void line(String raw) {
+    /** Reads one line; says whether it is one of the JVM's (decorated, or a {@code GC(n)} line). */
+    private boolean line(String raw) {
         LogLine l = LogLine.parse(raw);
+        String msg = l.message();
+        boolean jvm = msg.length() < raw.length() || msg.startsWith("GC(");
+        if (!jvm && raw.isEmpty()) {
+            return false;
+        }
         long t = time(l);
         if (t < 0 && l.timed()) {
-            return;                                   // a wall-clock time before the first one: not ours
+            return jvm;                               // a wall-clock time before the first one: not ours
         }
         String tags = l.tags();
-        String msg = l.message();
         Matcher m;
         if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
-                event(Long.parseLong(m.group(1)), m.group(2), tags, t);
+                event(Long.parseLong(m.group(1)), m.group(2), tags, t, raw);
             }
-            return;
+            return jvm;
         }
         if (tags == null || tags.equals("gc")) {
             if (msg.startsWith("Using ") && (m = USING.matcher(msg)).matches()) {
@@ -211,22 +330,22 @@ public final class GcLogParser {
                     newRun(false);
                 }
                 collector = collectorName(m.group(1).strip());
-                return;
+                return jvm;
             }
             if (msg.startsWith("Trigger") && (m = TRIGGER.matcher(msg)).matches()) {
                 pendingTrigger = bounded(m.group(2).strip());
-                return;
+                return jvm;
             }
         }
         if ((tags == null || tags.equals("gc,init")) && (msg.startsWith("Heap Max") || msg.startsWith("Max Cap"))
                 && (m = MAX_CAPACITY.matcher(msg)).matches()) {
             heapMaxHeader = bytes(m.group(1), m.group(2));
-            return;
+            return jvm;
         }
         if ((tags == null || tags.equals("gc,heap")) && msg.startsWith("Minimum heap ")
                 && (m = MAXIMUM_HEAP.matcher(msg)).matches()) {
             heapMaxHeader = bytes(m.group(1), "B");
-            return;
+            return jvm;
         }
         if ((tags == null || tags.equals("arguments")) && (msg.contains("-Xmx") || msg.contains("MaxHeapSize="))) {
             m = XMX.matcher(msg);
@@ -234,6 +353,7 @@ public final class GcLogParser {
                 heapMaxArguments = bytes(m.group(1), m.group(2).isEmpty() ? "B" : m.group(2));
             }
         }
+        return jvm;
     }
 
     /** The line's time in nanoseconds on the log's clock, or -1 when the log has none yet. */
@@ -268,6 +388,7 @@ public final class GcLogParser {
         open.clear();
         done.clear();
         dropped = 0;
+        ignored = 0;
         maxClosedId = -1;
         pendingTrigger = null;
         collector = null;
@@ -280,7 +401,7 @@ public final class GcLogParser {
 
     private enum Family { PAUSE, ZGC_PAUSE, ZGC_COLLECTION, G1_MARKING, CONCURRENT }
 
-    private void event(long id, String text, String tags, long t) {
+    private void event(long id, String text, String tags, long t, String raw) {
         if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.length() > MAX_EVENT_CHARS) {
             return;                                                  // G1's phases, indented; not a GC line
         }
@@ -312,6 +433,10 @@ public final class GcLogParser {
                 close(eldest.next());
                 eldest.remove();
             }
+        }
+        if (!c.firstTime(raw)) {
+            ignored++;                                               // the same line again: not a second pause
+            return;
         }
         c.add(e, family, t);
     }
@@ -359,10 +484,32 @@ public final class GcLogParser {
         long committed = GcCycle.UNKNOWN;
         long pause = -1;
         long concurrent = -1;
+        /** A 64-bit hash of the last event line of this id, decorations included, to tell the same line again. */
+        private long lastLine;
+        private int events;
 
         Open(long id, String trigger) {
             this.id = id;
             this.trigger = trigger;
+        }
+
+        /**
+         * Whether this event line is not the one just before for this id, and there is room for it; remembers it.
+         * Only the line just before: the same line at another place is real (a generational ZGC major collection
+         * marks the young generation twice, and may log {@code Y: Pause Relocate Start 0.002ms} twice within one
+         * millisecond), and the bound on events per id limits what a hostile log can add up that way.
+         */
+        boolean firstTime(String line) {
+            long h = 1125899906842597L;
+            for (int i = 0; i < line.length(); i++) {
+                h = 31 * h + line.charAt(i);
+            }
+            if (events > 0 && h == lastLine || events == MAX_EVENTS_PER_ID) {
+                return false;
+            }
+            lastLine = h;
+            events++;
+            return true;
         }
 
         void add(GcEvent e, Family family, long t) {
@@ -517,7 +664,7 @@ public final class GcLogParser {
         List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
         String name = collector != null ? collector : inferredCollector;
         boolean timed = uptimeClock != null;
-        return new GcLog(origin, name, max, timed, timed && uptimeClock, cycles, dropped, earlierRuns, lines);
+        return new GcLog(origin, name, max, timed, timed && uptimeClock, cycles, dropped, earlierRuns, lines, ignored);
     }
 
     private static GcCycle withMax(GcCycle c, long max) {

@@ -28,6 +28,29 @@ public record ThreadDump(
         threads = List.copyOf(threads);
     }
 
+    /** The dump of these threads, described by a header. */
+    public ThreadDump(Header header, List<ThreadSnapshot> threads) {
+        this(header.capturedAt(), header.origin(), header.format(), header.processId(), header.runtimeVersion(),
+                threads);
+    }
+
+    /** What the dump says of itself, without its threads. */
+    public Header header() {
+        return new Header(capturedAt, origin, format, processId, runtimeVersion);
+    }
+
+    /**
+     * A thread dump without its threads: what a streamed read returns, having handed the threads over one by one
+     * (the fields as in {@link ThreadDump}).
+     */
+    public record Header(Instant capturedAt, String origin, DumpFormat format, Long processId,
+                         String runtimeVersion) {
+        public Header {
+            Objects.requireNonNull(origin, "origin");
+            Objects.requireNonNull(format, "format");
+        }
+    }
+
     public long virtualCount() {
         return threads.stream().filter(ThreadSnapshot::virtual).count();
     }

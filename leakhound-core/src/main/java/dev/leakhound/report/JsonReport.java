@@ -103,6 +103,11 @@ public final class JsonReport {
             }
             g.writeEndObject();
         }
+        if (!group.complete()) {
+            // a group of a dump too large to keep: "threads" lists the first ones, blocker objects and
+            // containers are theirs
+            g.writeNumberField("threadsOmitted", group.count() - group.threads().size());
+        }
         g.writeArrayFieldStart("threads");
         for (ThreadSnapshot t : group.threads()) {
             g.writeStartObject();

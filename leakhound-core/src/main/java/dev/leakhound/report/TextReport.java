@@ -55,7 +55,10 @@ public final class TextReport {
         if (g.blockerKind() != null) {
             Set<String> objects = g.blockerObjects();
             sb.append(", ").append(g.blockerKind().words()).append(' ');
-            if (objects.size() == 1) {
+            if (!g.complete()) {                     // only the first threads are known one by one
+                sb.append("objects of ").append(g.blockerClass()).append(" (").append(objects.size())
+                        .append(" distinct among the ").append(g.threads().size()).append(" threads listed)");
+            } else if (objects.size() == 1) {
                 sb.append(objects.iterator().next());
             } else {
                 sb.append(objects.size()).append(" objects of ").append(g.blockerClass());
@@ -75,10 +78,11 @@ public final class TextReport {
             field(sb, "started at", site.startingFrame().toString()
                     + (site.creator() != null ? " by \"" + site.creator() + "\"" : ""));
         }
-        field(sb, n(g.count(), "thread"), threadLabels(g.threads()));
+        field(sb, n(g.count(), "thread"), threadLabels(g.threads(), g.count()));
         Set<String> containers = g.containers();
         if (!containers.isEmpty()) {
-            field(sb, containers.size() == 1 ? "container" : "containers", String.join(", ", containers));
+            field(sb, containers.size() == 1 ? "container" : "containers", String.join(", ", containers)
+                    + (g.complete() ? "" : " (of the threads listed)"));
         }
         Long owner = g.threads().get(0).blocker() == null ? null : g.threads().get(0).blocker().ownerId();
         if (owner != null && g.blockerKind() == Blocker.Kind.PARKED_ON) {
@@ -100,7 +104,8 @@ public final class TextReport {
         sb.append(' ').append(value).append('\n');
     }
 
-    private static String threadLabels(List<ThreadSnapshot> threads) {
+    /** The first threads' labels, and how many more the group has. */
+    private static String threadLabels(List<ThreadSnapshot> threads, int count) {
         StringBuilder sb = new StringBuilder();
         int shown = Math.min(threads.size(), MAX_THREAD_LABELS);
         for (int i = 0; i < shown; i++) {
@@ -109,8 +114,8 @@ public final class TextReport {
             }
             sb.append(threads.get(i).label());
         }
-        if (threads.size() > shown) {
-            sb.append(" and ").append(threads.size() - shown).append(" more");
+        if (count > shown) {
+            sb.append(" and ").append(count - shown).append(" more");
         }
         return sb.toString();
     }

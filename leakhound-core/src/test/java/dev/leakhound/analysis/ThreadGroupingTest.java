@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +53,41 @@ class ThreadGroupingTest {
         assertThat(ThreadGrouping.suspects(groups)).extracting(StackGroup::count).containsExactly(3, 1);
         assertThat(TextReport.headline(put)).isEqualTo(
                 "3 virtual threads WAITING in SynchronousQueue.put, parked on 2 objects of java.util.concurrent.SynchronousQueue$Transferer");
+    }
+
+    @Test
+    void theBoundedAccumulatorKeepsEveryThreadUpToItsLimitThenTenAGroupWithExactCounts() {
+        ThreadGrouping.Accumulator small = ThreadGrouping.Accumulator.bounded();
+        for (long i = 0; i < 1000; i++) {
+            small.accept(t(i, Thread.State.WAITING, PUT, "java.util.concurrent.SynchronousQueue$Transferer@" + i));
+        }
+        assertThat(small.groups()).singleElement().satisfies(g -> {
+            assertThat(g.complete()).isTrue();
+            assertThat(g.threads()).hasSize(1000);
+        });
+
+        ThreadGrouping.Accumulator big = ThreadGrouping.Accumulator.bounded();
+        int n = ThreadGrouping.Accumulator.KEEP_ALL + 5000;
+        for (long i = 0; i < n; i++) {
+            List<StackFrame> stack = i % 3 == 0 ? TAKE : PUT;
+            ThreadSnapshot t = t(i, Thread.State.WAITING, stack, "java.util.concurrent.SynchronousQueue$Transferer@" + i);
+            big.accept(i % 2 == 0 ? t : new ThreadSnapshot(t.id(), t.name(), false, null, t.state(), t.stack(),
+                    t.blocker(), List.of(), null, null, null));
+        }
+        List<StackGroup> groups = big.groups();
+        assertThat(groups).extracting(StackGroup::count).containsExactly(n - (n + 2) / 3, (n + 2) / 3);
+        StackGroup put = groups.get(0);
+        assertThat(put.complete()).isFalse();
+        assertThat(put.threads()).extracting(ThreadSnapshot::id).containsExactly(1L, 2L, 4L, 5L, 7L, 8L, 10L, 11L, 13L, 14L);
+        assertThat(put.virtualCount()).isEqualTo(LongStream.range(0, n).filter(i -> i % 3 != 0 && i % 2 == 0).count());
+        assertThat(TextReport.headline(put)).isEqualTo(put.count() + " platform and virtual threads WAITING in "
+                + "SynchronousQueue.put, parked on objects of java.util.concurrent.SynchronousQueue$Transferer "
+                + "(10 distinct among the 10 threads listed)");
+        assertThat(TextReport.group(put, false)).contains("#1 \"t1\", #2 \"t2\", #4 \"t4\", #5 \"t5\", #7 \"t7\", "
+                + "#8 \"t8\", #10 \"t10\", #11 \"t11\", #13 \"t13\", #14 \"t14\" and " + (put.count() - 10) + " more");
+        assertThat(JsonReport.groupsToString(List.of(put))).contains("\"threadsOmitted\" : " + (put.count() - 10) + ",");
+        // the unbounded grouping of the same threads keeps them all
+        assertThat(JsonReport.groupsToString(ThreadGrouping.group(put.threads()))).doesNotContain("threadsOmitted");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.leakhound.model.HeldMonitor;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.testing.GeneratedInput;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.leakhound.capture.Dumps.thread;
@@ -251,6 +253,37 @@ class JsonThreadDumpParserTest {
         assertThat(thread(dump, 5).name()).isEqualTo("first");
         assertThat(thread(dump, 5).container()).isEqualTo("<root>");
         assertThat(thread(dump, 6).container()).isEqualTo("pool");
+    }
+
+    /** The JDK writes a container's name before its threads; threads before it wait for it, a bounded number. */
+    @Test
+    void aContainerNamedAfterItsThreadsNamesThemUpToABound() throws Exception {
+        ThreadDump dump = parse("""
+                {"threadDump": {"threadContainers": [
+                  {"threads": [{"tid": "1", "stack": []}, {"tid": "2", "stack": []}], "container": "pool"}]}}
+                """);
+        assertThat(dump.threads()).extracting(ThreadSnapshot::container).containsExactly("pool", "pool");
+
+        StringBuilder many = new StringBuilder("{\"threadDump\": {\"threadContainers\": [{\"threads\": [");
+        for (int i = 1; i <= JsonThreadDumpParser.MAX_UNNAMED_PENDING + 1; i++) {
+            many.append(i == 1 ? "" : ",").append("{\"tid\": \"").append(i).append("\", \"stack\": []}");
+        }
+        many.append("], \"container\": \"pool\"}]}}");
+        List<ThreadSnapshot> handed = new ArrayList<>();
+        JsonThreadDumpParser.stream(new ByteArrayInputStream(many.toString().getBytes(StandardCharsets.UTF_8)),
+                "t.json", ThreadDumpReader.Limits.DEFAULT, handed::add);
+        assertThat(handed).hasSize(JsonThreadDumpParser.MAX_UNNAMED_PENDING + 1)
+                .allSatisfy(t -> assertThat(t.container()).isNull());
+    }
+
+    /** An endless stream of one thread listed again and again ended only when memory did; duplicates count. */
+    @Test
+    void repeatedListingsCountTowardTheThreadLimit() {
+        GeneratedInput in = new GeneratedInput(i -> i == 0 ? "{\"threadDump\": {\"threadContainers\": [{\"threads\": ["
+                : i <= 5000 ? (i == 1 ? "" : ",") + "{\"tid\": \"5\", \"stack\": []}" : i == 5001 ? "]}]}}" : null);
+        assertThatThrownBy(() -> JsonThreadDumpParser.parse(in, "t.json", new ThreadDumpReader.Limits(1000, 10)))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("more than 1000 threads");
     }
 
     /** Jackson reports a bad byte in a field name as "Unexpected end-of-input"; it is not a truncation. */

@@ -53,6 +53,18 @@ class ThreadDumpReaderTest {
         return out.toByteArray();
     }
 
+    @ParameterizedTest
+    @CsvSource({"jdk25.json", "jdk21.json", "jdk25-plain.txt", "jdk21-plain.txt", "jdk25-thread-print.txt",
+            "jdk25-jstack-l-e.txt", "jdk8-jstack.txt"})
+    void streamingHandsOverWhatReadingKeeps(String name) throws IOException {
+        ThreadDump read = ThreadDumpReader.read(Dumps.path(name));
+        java.util.List<dev.leakhound.model.ThreadSnapshot> handed = new java.util.ArrayList<>();
+        ThreadDump.Header header = ThreadDumpReader.stream(Dumps.path(name), handed::add);
+
+        assertThat(header).isEqualTo(read.header());
+        assertThat(handed).isEqualTo(read.threads());
+    }
+
     /** Reads the file expecting a parse error whose message is {@code file:line[:column]: reason}. */
     private static ThreadDumpParseException failure(Path file) {
         return failure(file.toString(), () -> ThreadDumpReader.read(file));
