@@ -57,6 +57,11 @@ final class HttpConnections implements AutoCloseable {
     static final int MAX_HEAD = 32 << 10;
     /** Bytes read and dropped after the response at most. */
     private static final int MAX_LINGER_BYTES = 64 << 10;
+    /**
+     * Connections the kernel completes before the server takes them (its own memory, not descriptors of the host):
+     * room for a burst of connects, so that a probe's is not dropped (and retried a second later) during a flood.
+     */
+    private static final int BACKLOG = 128;
     /** New connections taken per turn of the loop at most, so that the requests of those taken are read first. */
     private static final int ACCEPT_BATCH = 8;
     /** A failed accept (e.g. the host is out of descriptors) pauses accepting for this long instead of spinning. */
@@ -68,6 +73,7 @@ final class HttpConnections implements AutoCloseable {
     private static final class Conn {
         final SocketChannel channel;
         final long acceptedAt;
+        final long acceptedTurn;
         SelectionKey key;
         State state = State.READING;
         byte[] head = new byte[1024];
@@ -78,9 +84,10 @@ final class HttpConnections implements AutoCloseable {
         long phaseStart;
         int lingered;
 
-        Conn(SocketChannel channel, long now) {
+        Conn(SocketChannel channel, long now, long turn) {
             this.channel = channel;
             this.acceptedAt = now;
+            this.acceptedTurn = turn;
             this.phaseStart = now;
         }
     }
@@ -103,6 +110,8 @@ final class HttpConnections implements AutoCloseable {
     private long responseBytes;
     private volatile int openCount;
     private long acceptPausedUntil;
+    /** Turns of the dispatcher's loop so far. */
+    private long turn;
 
     private HttpConnections(ServerSocketChannel listener, Selector selector, ConnectionLimits limits,
                             Function<HttpRequestHead, Response> handler) throws IOException {
@@ -131,7 +140,7 @@ final class HttpConnections implements AutoCloseable {
         ServerSocketChannel listener = null;
         try {
             listener = ServerSocketChannel.open();
-            listener.bind(address, 50);
+            listener.bind(address, BACKLOG);
             HttpConnections c = new HttpConnections(listener, selector, limits, handler);
             c.dispatcher.start();
             return c;
@@ -178,6 +187,7 @@ final class HttpConnections implements AutoCloseable {
     private void run() {
         try {
             while (!closing) {
+                turn++;
                 long now = System.nanoTime();
                 long wait = expire(now);
                 takeAnswers();
@@ -240,7 +250,7 @@ final class HttpConnections implements AutoCloseable {
         if (acceptPausedUntil - now > 0) {
             return false;
         }
-        return open.size() < limits.maxConnections() || victim(null) != null;
+        return open.size() < limits.maxConnections() || victim() != null;
     }
 
     private void accept() {
@@ -255,7 +265,7 @@ final class HttpConnections implements AutoCloseable {
             if (ch == null) {
                 return;
             }
-            Conn c = new Conn(ch, System.nanoTime());
+            Conn c = new Conn(ch, System.nanoTime(), turn);
             open.add(c);
             openCount = open.size();
             try {
@@ -266,20 +276,21 @@ final class HttpConnections implements AutoCloseable {
                 close(c);
             }
             if (open.size() > limits.maxConnections()) {
-                cut(victim(c));                                // there is one: canAccept said so
+                cut(victim());                                 // there is one: canAccept said so
             }
         }
     }
 
     /**
-     * The connection to close for the new one ({@code null} before it is accepted): the oldest other still reading
-     * its request, else lingering, else writing; {@code null} if all are being answered.
+     * The connection to close for a new one: the oldest still reading its request, else lingering, else writing;
+     * {@code null} if all are being answered. Those accepted in this turn of the loop are spared: each connection
+     * is read at least once before it can be cut, so a client that sends its request at once (a probe) gets in.
      */
-    private Conn victim(Conn newest) {
+    private Conn victim() {
         Conn lingering = null;
         Conn writing = null;
         for (Conn c : open) {
-            if (c == newest) {
+            if (c.acceptedTurn == turn) {
                 continue;
             }
             switch (c.state) {

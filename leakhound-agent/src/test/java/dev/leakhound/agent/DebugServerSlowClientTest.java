@@ -178,7 +178,7 @@ class DebugServerSlowClientTest {
     void clientsThatDoNotTakeALargeAnswerDoNotStopAProbe() throws Exception {
         URI url = start(limits(64, NEVER, NEVER, NEVER));
         List<Socket> readers = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 6; i++) {                          // three times the old server's workers
             Socket s = connect("GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             s.setSoTimeout(60_000);
             assertThat(s.getInputStream().read()).as("the answer has started").isEqualTo('H');
