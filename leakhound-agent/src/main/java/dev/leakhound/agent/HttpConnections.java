@@ -161,7 +161,11 @@ final class HttpConnections implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        selector.wakeup();
+        try {
+            selector.wakeup();
+        } catch (RuntimeException e) {
+            // closed already
+        }
         workers.shutdownNow();
         boolean interrupted = false;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -366,16 +370,15 @@ final class HttpConnections implements AutoCloseable {
         boolean head = request.method().equals("HEAD");
         try {
             workers.execute(() -> {
-                Response r;
+                ByteBuffer[] bytes = null;
                 try {
-                    r = handler.apply(request);
+                    bytes = render(handler.apply(request), head);
                 } catch (Throwable t) {
-                    AgentLog.failed("debug server", t);
-                    r = Response.error(500, "internal error: " + AgentLog.describe(t));
+                    AgentLog.failed("debug server", t);        // e.g. out of memory: this connection is cut
+                } finally {
+                    done.add(new Done(c, bytes, bytes == null ? 0 : size(bytes)));
+                    selector.wakeup();
                 }
-                ByteBuffer[] bytes = render(r, head);
-                done.add(new Done(c, bytes, size(bytes)));
-                selector.wakeup();
             });
         } catch (RejectedExecutionException e) {
             respond(c, Response.error(503, "busy: too many requests in progress").withHeader("Retry-After", "1"),
@@ -386,7 +389,12 @@ final class HttpConnections implements AutoCloseable {
     /** Answers handed over by the workers: start sending them. */
     private void takeAnswers() {
         for (Done d; (d = done.poll()) != null; ) {
-            if (d.conn.state == State.ANSWERING) {
+            if (d.conn.state != State.ANSWERING) {
+                continue;                                      // cut or closed meanwhile
+            }
+            if (d.response == null) {
+                cut(d.conn);
+            } else {
                 send(d.conn, d.response, d.bytes);
             }
         }

@@ -247,6 +247,19 @@ class DebugServerTest {
     }
 
     @Test
+    void itStartsAgainOnTheSamePortRightAfterServingAndClosing() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        int port = server.port();
+        // The server shuts its side first: its ends of these connections wait in TIME_WAIT on that port.
+        for (int i = 0; i < 3; i++) {
+            assertThat(raw(port, "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+        server.close();
+        server = DebugServer.start(AgentOptions.parse("port=" + port), endpoints());
+        assertThat(Http.get(server.url(), "/hello").status()).isEqualTo(200);
+    }
+
+    @Test
     void itTakesASmallFixedShareOfTheHostsDescriptors() {
         assertThat(ConnectionLimits.connectionsFor(-1)).isEqualTo(16);
         assertThat(ConnectionLimits.connectionsFor(1_048_576)).isEqualTo(16);
