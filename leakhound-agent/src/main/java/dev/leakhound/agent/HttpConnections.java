@@ -109,6 +109,7 @@ final class HttpConnections implements AutoCloseable {
     private volatile boolean closing;
     private long responseBytes;
     private volatile int openCount;
+    private boolean acceptPaused;
     private long acceptPausedUntil;
     /** Turns of the dispatcher's loop so far. */
     private long turn;
@@ -192,11 +193,12 @@ final class HttpConnections implements AutoCloseable {
         try {
             while (!closing) {
                 turn++;
+                Thread.interrupted();                          // not ours to take: it would make every select return
                 long now = System.nanoTime();
                 long wait = expire(now);
                 takeAnswers();
                 acceptKey.interestOps(canAccept(now) ? SelectionKey.OP_ACCEPT : 0);
-                if (acceptPausedUntil > now) {
+                if (acceptPaused) {
                     wait = Math.min(wait, acceptPausedUntil - now);
                 }
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait) + 1));
@@ -251,9 +253,10 @@ final class HttpConnections implements AutoCloseable {
     }
 
     private boolean canAccept(long now) {
-        if (acceptPausedUntil - now > 0) {
+        if (acceptPaused && acceptPausedUntil - now > 0) {
             return false;
         }
+        acceptPaused = false;
         return open.size() < limits.maxConnections() || victim() != null;
     }
 
@@ -263,7 +266,8 @@ final class HttpConnections implements AutoCloseable {
             try {
                 ch = listener.accept();
             } catch (IOException e) {
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;   // e.g. out of descriptors: not a spin
+                acceptPaused = true;                           // e.g. out of descriptors: wait instead of spinning
+                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
                 return;
             }
             if (ch == null) {

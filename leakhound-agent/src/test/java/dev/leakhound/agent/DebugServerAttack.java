@@ -76,6 +76,9 @@ public final class DebugServerAttack {
             long held = descriptors() - fdsBefore - n;         // this JVM holds the n client ends itself
             System.out.printf("idle %d: server descriptors for connections: %d (process total %d)%n", n, held,
                     descriptors());
+            // A connect completes in the kernel before the server accepts it: count again once it had time to.
+            Thread.sleep(10_000);
+            System.out.printf("idle %d: 10 s later: %d%n", n, descriptors() - fdsBefore - n);
             report("idle " + n, latencies);
         } finally {
             for (Socket s : sockets) {
