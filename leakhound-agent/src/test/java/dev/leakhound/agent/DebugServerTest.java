@@ -237,6 +237,21 @@ class DebugServerTest {
     }
 
     @Test
+    void aRequestSentAByteAtATimeIsAnswered() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(30_000);
+            for (byte b : "GET /hello?n=2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+                s.getOutputStream().write(b);                  // the end of the head may come split over reads
+                s.getOutputStream().flush();
+            }
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello x2\n");
+        }
+    }
+
+    @Test
     void aPostWithABodyGetsItsAnswerWholeBeforeTheClose() throws Exception {
         server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
         // The body is never read; the server drops it after the answer instead of resetting the connection.
