@@ -284,7 +284,8 @@ final class HttpConnections implements AutoCloseable {
                 close(c);
             }
             if (open.size() > limits.maxConnections()) {
-                cut(victim());                                 // there is one: canAccept said so
+                Conn v = victim();                             // there is one: canAccept said so
+                cut(v != null ? v : c);
             }
         }
     }
