@@ -1,30 +1,22 @@
 package dev.leakhound.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The debug HTTP server, on the JDK's own {@code com.sun.net.httpserver} (no dependency).
+ * The debug HTTP server, on a small HTTP/1.1 transport of its own ({@link HttpConnections}; no dependency, and none
+ * of the JDK server's JVM-wide settings).
  *
  * <p>Security, in the order a request meets it:
  * <ol>
@@ -40,25 +32,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       that carries an {@code Origin} header gets 403. Only {@code /debug/leaks/proof} does ({@code heapProof=true}):
  *       it pauses the host for a heap dump and writes it to disk, which a crawler, a prefetch or a link followed by
  *       mistake must not trigger, nor a web page: browsers send cross-site POSTs without asking, but always with
- *       an {@code Origin}, which clients like curl do not send. A POST's body is never read (the JDK drains at
- *       most 64 KB of it when the exchange closes, under the response deadline).</li>
+ *       an {@code Origin}, which clients like curl do not send. A POST's body is never read (after the answer, at
+ *       most 64 KB of it are read and dropped for at most 2 s, so that closing does not reset the answer away).</li>
  *   <li>Only the parameters an endpoint knows, with values it accepts, otherwise 400 and one line saying why.</li>
  * </ol>
  * Every response is bounded (each endpoint caps what it lists, and text stops at {@link BoundedText#DEFAULT_LIMIT});
  * no endpoint reads or writes files of the user's or shows environment variables or system properties (the heap
  * proof writes its dump to a private directory of its own and removes it, and never serves it).
  * An endpoint that fails with anything but a bad request is logged once and switched off (503 from then on);
- * the server itself and the other endpoints go on.
+ * the server itself and the other endpoints go on. A request line and headers that are not HTTP/1.x (or larger
+ * than 32 KB) get 400 (431, 505) and one line.
  *
- * <p>Slow clients ({@link ClientDeadlines}): a worker that has taken a connection (its first bytes have come)
- * waits at most 10 s for the rest of the request, and at most 30 s for the client to take the response; then the
- * connection is closed. A connection that sends nothing holds no worker; the JDK closes it after its idle
- * interval (30 s by default).
+ * <p>Clients ({@link ConnectionLimits}, {@link HttpConnections}): at most 16 connections (fewer under a descriptor
+ * limit below 1024: at most 1/64 of it); a connection must send its first byte within 5 s and its whole request
+ * line and headers within 10 s, and take its response within 30 s, else it is closed; one request per connection.
+ * When all connections are taken, a new one replaces the oldest that has not sent its whole request, so a silent
+ * or slow client holds no worker, no thread and no descriptor for long, and a probe gets in during such a flood.
  *
- * <p>Threads, all daemon: {@code leakhound-http-dispatcher} (the JDK's dispatcher, renamed),
- * {@code leakhound-http-timer} (the JDK's idle-connection timer, renamed), {@code leakhound-http-watchdog}
- * (the deadlines) and at most two {@code leakhound-http-N} workers; a request that finds both busy and 32
- * waiting has its connection closed.
+ * <p>Threads, all daemon platform threads ended by {@link #close()}: {@code leakhound-http-dispatcher} (every
+ * connection's reads and writes, without blocking) and at most two {@code leakhound-http-N} workers (the endpoints'
+ * answers; they end after 30 s idle); a request that finds both busy and 32 waiting gets 503.
  */
 public final class DebugServer implements AutoCloseable {
 
@@ -119,22 +112,18 @@ public final class DebugServer implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ThreadPoolExecutor executor;
-    private final ClientDeadlines deadlines;
+    private final HttpConnections connections;
     private final Map<String, Endpoint> routes;
     private final byte[] tokenHash;
     private final URI url;
     private final Map<String, String> switchedOff = new ConcurrentHashMap<>();
 
-    private DebugServer(HttpServer server, ThreadPoolExecutor executor, ClientDeadlines deadlines,
-                        Map<String, Endpoint> routes, String token) {
-        this.server = server;
-        this.executor = executor;
-        this.deadlines = deadlines;
+    private DebugServer(InetSocketAddress address, ConnectionLimits limits, Map<String, Endpoint> routes, String token)
+            throws IOException {
         this.routes = routes;
         this.tokenHash = token == null ? null : sha256(token);
-        InetSocketAddress a = server.getAddress();
+        this.connections = HttpConnections.start(address, limits, this::answer);
+        InetSocketAddress a = connections.address();
         String host = a.getAddress().getHostAddress();
         if (host.contains(":")) {
             host = "[" + host + "]";
@@ -149,57 +138,19 @@ public final class DebugServer implements AutoCloseable {
      * @throws IllegalArgumentException if a non-loopback address has no token
      */
     public static DebugServer start(AgentOptions options, Map<String, Endpoint> endpoints) throws IOException {
-        return start(options, endpoints, ClientDeadlines.Timeouts.DEFAULT);
+        return start(options, endpoints, ConnectionLimits.DEFAULT);
     }
 
-    /** {@link #start(AgentOptions, Map)} with other deadlines for slow clients (tests). */
-    static DebugServer start(AgentOptions options, Map<String, Endpoint> endpoints, ClientDeadlines.Timeouts timeouts)
+    /** {@link #start(AgentOptions, Map)} with other limits for clients (tests, benchmarks). */
+    static DebugServer start(AgentOptions options, Map<String, Endpoint> endpoints, ConnectionLimits limits)
             throws IOException {
         InetAddress address = options.bindAddress();
         if (!address.isLoopbackAddress() && options.token() == null) {
             throw new IllegalArgumentException("refusing to serve on " + address.getHostAddress()
                     + " (not a loopback address) without a token");
         }
-        Map<String, Endpoint> routes = new LinkedHashMap<>(endpoints);
-        Set<Thread> before = liveThreads();
-        HttpServer server = HttpServer.create(new InetSocketAddress(address, options.port()), 16);
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32),
-                r -> {
-                    Thread t = new Thread(r, "leakhound-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        executor.allowCoreThreadTimeOut(true);
-        ClientDeadlines deadlines = new ClientDeadlines(executor, timeouts);
-        DebugServer ds = new DebugServer(server, executor, deadlines, routes, options.token());
-        try {
-            server.setExecutor(deadlines);
-            server.createContext("/", ds::handle);
-            // The JDK's dispatcher thread inherits the daemon status of the thread that starts it:
-            // start it from a daemon thread so that it never keeps the host alive.
-            Throwable[] failure = new Throwable[1];
-            Thread starter = new Thread(() -> {
-                try {
-                    server.start();
-                } catch (Throwable t) {
-                    failure[0] = t;
-                }
-            }, "leakhound-http-start");
-            starter.setDaemon(true);
-            starter.start();
-            joinUninterruptibly(starter);
-            if (failure[0] != null) {
-                throw new IOException("could not start the HTTP server: " + AgentLog.describe(failure[0]), failure[0]);
-            }
-            renameJdkThreads(before);
-            return ds;
-        } catch (IOException | RuntimeException | Error e) {
-            server.stop(0);
-            executor.shutdownNow();
-            deadlines.close();
-            throw e;
-        }
+        return new DebugServer(new InetSocketAddress(address, options.port()), limits, new LinkedHashMap<>(endpoints),
+                options.token());
     }
 
     /** {@code http://127.0.0.1:6060/}. */
@@ -208,7 +159,7 @@ public final class DebugServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return url.getPort();
     }
 
     /** The paths served, in order. */
@@ -216,51 +167,31 @@ public final class DebugServer implements AutoCloseable {
         return List.copyOf(routes.keySet());
     }
 
-    /** Stops at once: open exchanges are closed; waits a little for the workers and the watchdog to end. */
+    /** Connections open now (tests, benchmarks). */
+    int openConnections() {
+        return connections.openConnections();
+    }
+
+    /** Stops at once: open connections are closed; waits a little (5 s at most) for the server's threads to end. */
     @Override
     public void close() {
-        try {
-            server.stop(0);
-        } finally {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                deadlines.close();
-            }
-        }
+        connections.close();
     }
 
     // ---------------------------------------------------------------- requests
 
-    private void handle(HttpExchange ex) {
-        try (ex) {
-            if (!deadlines.requestRead()) {
-                return;                  // the request came after its deadline: its connection is being closed
-            }
-            Response r = answer(ex);
-            deadlines.sending();
-            send(ex, r);
-        } catch (IOException e) {
-            // the client went away, or was too slow to take the response: nothing to do
-        } catch (Throwable t) {
-            AgentLog.failed("debug server", t);
-        }
-    }
-
-    private Response answer(HttpExchange ex) {
-        if (tokenHash != null && !authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+    /** The answer to a request; never throws. */
+    private Response answer(HttpRequestHead request) {
+        if (tokenHash != null && !authorized(request.header("Authorization"))) {
             return Response.error(401, "unauthorized: send the header 'Authorization: Bearer <token>'")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"leakhound\"");
         }
-        if (tokenHash == null && !loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
+        if (tokenHash == null && !loopbackHost(request.header("Host"))) {
             return Response.error(403, "forbidden: the Host header must name a loopback address (localhost, 127.0.0.1, [::1])");
         }
-        String method = ex.getRequestMethod();
+        String method = request.method();
         boolean head = method.equals("HEAD");
-        String path = ex.getRequestURI().getRawPath();
+        String path = request.rawPath();
         Endpoint endpoint = path == null ? null : routes.get(path);
         if (endpoint == null) {
             return Response.error(404, "no such endpoint: " + Query.printable(String.valueOf(path))
@@ -271,7 +202,7 @@ public final class DebugServer implements AutoCloseable {
                 return Response.error(405, "method " + Query.printable(method) + " not allowed: POST only")
                         .withHeader("Allow", "POST");
             }
-            if (ex.getRequestHeaders().containsKey("Origin")) {
+            if (request.header("Origin") != null) {
                 return Response.error(403, "forbidden: a POST from a web page (with an Origin header) is refused");
             }
         } else if (!head && !method.equals("GET")) {
@@ -283,7 +214,7 @@ public final class DebugServer implements AutoCloseable {
             return Response.error(503, path + " is switched off after an error: " + off);
         }
         try {
-            Query q = Query.parse(ex.getRequestURI().getRawQuery(), endpoint.params());
+            Query q = Query.parse(request.rawQuery(), endpoint.params());
             if (head) {
                 endpoint.validate(q);
                 return new Response(200, endpoint.contentType(q), new byte[0], Map.of());
@@ -299,25 +230,6 @@ public final class DebugServer implements AutoCloseable {
             switchedOff.put(path, reason);
             AgentLog.failed("endpoint " + path, t);
             return Response.error(500, path + " failed and is switched off: " + reason);
-        }
-    }
-
-    private static void send(HttpExchange ex, Response r) throws IOException {
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", r.contentType());
-        h.set("Cache-Control", "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        for (Map.Entry<String, String> e : r.headers().entrySet()) {
-            h.set(e.getKey(), e.getValue());
-        }
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        if (head || r.body().length == 0) {
-            ex.sendResponseHeaders(r.status(), -1);
-            return;
-        }
-        ex.sendResponseHeaders(r.status(), r.body().length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(r.body());
         }
     }
 
@@ -358,47 +270,6 @@ public final class DebugServer implements AutoCloseable {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    // ---------------------------------------------------------------- threads
-
-    private static Set<Thread> liveThreads() {
-        return new HashSet<>(Thread.getAllStackTraces().keySet());
-    }
-
-    /** Gives the JDK's server threads made just now names of Leakhound's, so that they are told apart and ignored. */
-    private static void renameJdkThreads(Set<Thread> before) {
-        try {
-            for (Thread t : liveThreads()) {
-                if (before.contains(t)) {
-                    continue;
-                }
-                switch (t.getName()) {
-                    case "HTTP-Dispatcher" -> t.setName("leakhound-http-dispatcher");
-                    case "idle-timeout-task", "server-timer" -> t.setName("leakhound-http-timer");
-                    case "req-rsp-timeout-task" -> t.setName("leakhound-http-timer2");
-                    default -> {
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            // names only: the server works without
-        }
-    }
-
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -179,23 +179,110 @@ class DebugServerTest {
     }
 
     @Test
-    void itsThreadsAreFewDaemonAndNamedLeakhound() throws Exception {
+    void itsThreadsAreFewDaemonAndNamedLeakhoundAndCloseEndsThem() throws Exception {
         server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
         for (int i = 0; i < 10; i++) {
             assertThat(Http.get(server.url(), "/hello").status()).isEqualTo(200);
         }
         List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("leakhound-http")).toList();
-        assertThat(ours).extracting(Thread::getName).contains("leakhound-http-dispatcher", "leakhound-http-timer",
-                "leakhound-http-watchdog");
+        assertThat(ours).extracting(Thread::getName).contains("leakhound-http-dispatcher");
         assertThat(ours).allMatch(Thread::isDaemon);
         assertThat(ours.stream().filter(t -> t.getName().matches("leakhound-http-\\d+"))).hasSizeLessThanOrEqualTo(2);
+        assertThat(ours).hasSizeLessThanOrEqualTo(3);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("HTTP-Dispatcher"));
 
         server.close();
         server = null;
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ours.stream()
                 .noneMatch(Thread::isAlive));
+    }
+
+    /** Raw bytes sent as they are (the request and its end); the whole answer, until the server closes. */
+    private static String raw(int port, String request) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void requestsThatAreNotHttp1AreRefusedWithOneLine() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        int port = server.port();
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("GET /hello\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET  /hello HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("G(T /hello HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET http://127.0.0.1/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET * HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET /hello?n=%zz HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET /hello HTTP/2.0\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported");
+        refused.put("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n folded\r\n\r\n", "HTTP/1.1 400 Bad Request");
+        refused.put("GET /hello HTTP/1.1\r\nX-Big: " + "x".repeat(40_000) + "\r\n\r\n",
+                "HTTP/1.1 431 Request Header Fields Too Large");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String answer = raw(port, e.getKey());
+            String what = e.getKey().length() > 80 ? e.getKey().substring(0, 80) : e.getKey();
+            assertThat(answer).as(what).startsWith(e.getValue() + "\r\n").contains("\r\nConnection: close\r\n");
+            assertThat(answer.substring(answer.indexOf("\r\n\r\n") + 4)).as(what).hasLineCount(1);
+        }
+        // Bare line feeds are read too, and HTTP/1.0 is answered.
+        assertThat(raw(port, "GET /hello?n=3 HTTP/1.0\n\n")).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello x3\n")
+                .contains("\r\nContent-Length: 9\r\n");
+        assertThat(raw(port, "HEAD /hello HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n")
+                .endsWith("\r\n\r\n").doesNotContain("Content-Length");
+    }
+
+    @Test
+    void aRequestSentAByteAtATimeIsAnswered() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(30_000);
+            for (byte b : "GET /hello?n=2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+                s.getOutputStream().write(b);                  // the end of the head may come split over reads
+                s.getOutputStream().flush();
+            }
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello x2\n");
+        }
+    }
+
+    @Test
+    void aPostWithABodyGetsItsAnswerWholeBeforeTheClose() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        // The body is never read; the server drops it after the answer instead of resetting the connection.
+        String answer = raw(server.port(), "POST /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 20000\r\n\r\n"
+                + "b".repeat(20_000));
+        assertThat(answer).startsWith("HTTP/1.1 405 Method Not Allowed\r\n")
+                .endsWith("\r\n\r\nmethod POST not allowed: GET or HEAD only\n");
+    }
+
+    @Test
+    void itStartsAgainOnTheSamePortRightAfterServingAndClosing() throws Exception {
+        server = DebugServer.start(AgentOptions.parse("port=0"), endpoints());
+        int port = server.port();
+        // The server shuts its side first: its ends of these connections wait in TIME_WAIT on that port.
+        for (int i = 0; i < 3; i++) {
+            assertThat(raw(port, "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+        server.close();
+        server = DebugServer.start(AgentOptions.parse("port=" + port), endpoints());
+        assertThat(Http.get(server.url(), "/hello").status()).isEqualTo(200);
+    }
+
+    @Test
+    void itTakesASmallFixedShareOfTheHostsDescriptors() {
+        assertThat(ConnectionLimits.connectionsFor(-1)).isEqualTo(16);
+        assertThat(ConnectionLimits.connectionsFor(1_048_576)).isEqualTo(16);
+        assertThat(ConnectionLimits.connectionsFor(4096)).isEqualTo(16);
+        assertThat(ConnectionLimits.connectionsFor(1024)).isEqualTo(16);
+        assertThat(ConnectionLimits.connectionsFor(512)).isEqualTo(8);
+        assertThat(ConnectionLimits.connectionsFor(64)).isEqualTo(4);
+        assertThat(ConnectionLimits.DEFAULT.maxConnections()).isBetween(4, 16);
     }
 
     @Test
