@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code leakhound demo} in this JVM: leaks where the seed says, none elsewhere, nothing left behind. */
-@Timeout(60)
+@Timeout(300)
 class DemoCommandTest {
 
     @Test

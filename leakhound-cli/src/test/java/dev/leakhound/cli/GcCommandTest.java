@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code leakhound gc} on the GC logs of two real JVM runs with the Parallel collector, one leaking 2 MB a round
  * for 12 rounds and one not ({@link dev.leakhound.testing.gc.GcWorkload}).
  */
-@Timeout(120)
+@Timeout(300)
 class GcCommandTest {
 
     @TempDir
