@@ -29,13 +29,13 @@ public class HoldOnOlderJdk {
             }
         });
         holding.await();
-        Thread entering = start("older-entering", () -> {
-            synchronized (lock) {
-                lock.notifyAll();
+        Thread entering = start("older-entering", () -> enter(lock));
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!in(entering, Thread.State.BLOCKED, "HoldOnOlderJdk", "enter") || waiting() < 3) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the threads did not all block where they should");
             }
-        });
-        while (entering.getState() != Thread.State.BLOCKED || waiting() < 3) {
-            Thread.onSpinWait();
+            Thread.sleep(1);                                   // the poll interval; spinning would starve them
         }
         System.out.println("ready");
         System.out.flush();
@@ -44,14 +44,36 @@ public class HoldOnOlderJdk {
         }
     }
 
+    /** Enters the monitor older-owner holds: BLOCKED here. */
+    private static void enter(Object lock) {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** The latch threads WAITING in CountDownLatch.await: where they stay, not merely WAITING on their way. */
     private static int waiting() {
         int n = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("older-latch-") && t.getState() == Thread.State.WAITING) {
+            if (t.getName().startsWith("older-latch-")
+                    && in(t, Thread.State.WAITING, "java.util.concurrent.CountDownLatch", "await")) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** In that state with that method on the stack (the state read before and after the stack). */
+    private static boolean in(Thread t, Thread.State state, String className, String method) {
+        if (t.getState() != state) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(className) && e.getMethodName().equals(method)) {
+                return t.getState() == state;
+            }
+        }
+        return false;
     }
 
     private static Thread start(String name, Runnable r) {

@@ -14,8 +14,13 @@ public class LeakOnOlderJdk {
 
     public static void main(String[] args) throws Exception {
         startThreads();
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (!settled()) {
-            Thread.onSpinWait();
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the threads did not all block where they should: "
+                        + Thread.getAllStackTraces().keySet());
+            }
+            Thread.sleep(1);                                   // the poll interval; spinning would starve them
         }
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(args[0], true);
         System.out.println("dumped");
@@ -45,14 +50,33 @@ public class LeakOnOlderJdk {
         control.start();
     }
 
-    /** In a method of its own, so that main's frame holds none of the threads. */
+    /**
+     * Whether the three leaks wait in CountDownLatch.await and the control in ArrayBlockingQueue.take: the calls they
+     * stay in, not merely WAITING somewhere on their way. In a method of its own, so that main's frame holds none of
+     * the threads.
+     */
     private static boolean settled() {
-        int waiting = 0;
+        int there = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("older-") && t.getState() == Thread.State.WAITING) {
-                waiting++;
+            if (t.getName().startsWith("older-leak-") && waitingIn(t, "java.util.concurrent.CountDownLatch", "await")
+                    || t.getName().equals("older-control")
+                    && waitingIn(t, "java.util.concurrent.ArrayBlockingQueue", "take")) {
+                there++;
             }
         }
-        return waiting == 4;
+        return there == 4;
+    }
+
+    /** WAITING with that method on the stack (the state read before and after the stack). */
+    private static boolean waitingIn(Thread t, String className, String method) {
+        if (t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(className) && e.getMethodName().equals(method)) {
+                return t.getState() == Thread.State.WAITING;
+            }
+        }
+        return false;
     }
 }

@@ -22,7 +22,7 @@ class DefaultIgnoresTest {
                 JdkThreadsProbe.class.getName())
                 .redirectErrorStream(true).start();
         try {
-            boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+            boolean ended = p.waitFor(240, TimeUnit.SECONDS);
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(ended).as("probe ended").isTrue();
             assertThat(out).contains("leakhound: no leaked threads");

@@ -3,6 +3,7 @@ package dev.leakhound;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.model.Blocker;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class LeakhoundTest {
+    /** Generous: only a failing run waits this long. */
+    private static final Duration AWAIT = Duration.ofSeconds(60);
     private final List<Thread> started = new ArrayList<>();
     private final List<ExecutorService> executors = new ArrayList<>();
 
@@ -29,12 +32,12 @@ class LeakhoundTest {
     void cleanUp() throws InterruptedException {
         for (Thread t : started) {
             t.interrupt();
-            t.join(10_000);
+            t.join(60_000);
             assertThat(t.isAlive()).as("test thread %s ended", t).isFalse();
         }
         for (ExecutorService e : executors) {
             e.shutdownNow();
-            assertThat(e.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(e.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
     }
 
@@ -49,7 +52,7 @@ class LeakhoundTest {
     }
 
     private static void awaitParkedOn(Thread t, Class<?> blockerClass) {
-        await().atMost(Duration.ofSeconds(10)).until(() ->
+        await().atMost(AWAIT).until(() ->
                 t.getState() == Thread.State.WAITING && blockerClass.isInstance(LockSupport.getBlocker(t)));
     }
 
@@ -121,7 +124,7 @@ class LeakhoundTest {
         RetryPolicy releaseThenRetry = (attempt, elapsed) -> {
             retries.incrementAndGet();
             release.countDown();
-            finishing.join(10_000);
+            finishing.join(AWAIT);
             return attempt < 5;
         };
         LeakReport report = Leakhound.find(base.toBuilder().retry(releaseThenRetry).build());
@@ -132,7 +135,7 @@ class LeakhoundTest {
 
     @Test
     void defaultRetryGivesAFinishingThreadItsChance() throws Exception {
-        LeakOptions options = baseline();
+        LeakOptions base = baseline();
         CountDownLatch release = new CountDownLatch(1);
         Thread finishing = startVirtual("finishing", () -> {
             try {
@@ -142,8 +145,28 @@ class LeakhoundTest {
             }
         });
         awaitParkedOn(finishing, Class.forName("java.util.concurrent.CountDownLatch$Sync"));
-        release.countDown();                 // it is about to end, but may still be alive at the first capture
-        Leakhound.verifyNone(options);
+        // The thread ends between the first capture and the default policy's first pause. (Released before the
+        // check, it had to end within the default half second: on a busy machine it sometimes did not.)
+        RetryPolicy defaults = base.retry();
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy endsAfterTheFirstCapture = (attempt, elapsed) -> {
+            if (calls.incrementAndGet() == 1) {
+                release.countDown();
+                finishing.join(AWAIT);
+            }
+            return defaults.awaitRetry(attempt, elapsed);
+        };
+        Leakhound.verifyNone(base.toBuilder().retry(endsAfterTheFirstCapture).build());
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void theDefaultRetryCapturesAgainForHalfASecondAfterTheFirstCapture() throws Exception {
+        RetryPolicy p = RetryPolicy.defaultPolicy();
+        assertThat(p.awaitRetry(1, Duration.ZERO)).isTrue();
+        assertThat(p.awaitRetry(9, Duration.ofMillis(499))).isTrue();
+        assertThat(p.awaitRetry(1, Duration.ofMillis(500))).isFalse();
+        assertThat(p.awaitRetry(30, Duration.ofSeconds(5))).isFalse();
     }
 
     @Test
@@ -162,8 +185,9 @@ class LeakhoundTest {
             });
             started.add(t);
         }
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> started.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+        // all three in Object.wait (one may still be BLOCKED entering the monitor, or on its way)
+        await().atMost(AWAIT).until(() -> started.stream()
+                .allMatch(t -> ThreadsAt.at(t, Thread.State.WAITING, "java.lang.Object.wait")));
 
         LeakReport report = Leakhound.find(options.toBuilder().retry(RetryPolicy.none()).build());
         assertThat(report.groups()).hasSize(1);
@@ -183,18 +207,21 @@ class LeakhoundTest {
         LeakOptions options = baseline();
         Object lock = new Object();
         synchronized (lock) {
-            Thread t = startVirtual("enterer", () -> {
-                synchronized (lock) {
-                    lock.notifyAll();
-                }
-            });
-            await().atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.BLOCKED);
+            Thread t = startVirtual("enterer", () -> enter(lock));
+            // BLOCKED on this monitor, in enter: not on a class-loading lock on its way
+            await().atMost(AWAIT).until(() -> ThreadsAt.at(t, Thread.State.BLOCKED, getClass().getName() + ".enter"));
             LeakReport report = Leakhound.find(options.toBuilder().retry(RetryPolicy.none()).build());
             StackGroup g = report.groups().get(0);
             assertThat(g.state()).isEqualTo(Thread.State.BLOCKED);
             assertThat(g.blockerKind()).isEqualTo(Blocker.Kind.ENTERING);
             assertThat(g.waitSite().call()).isEqualTo("synchronized");
             assertThat(report.toString()).contains("1 virtual thread BLOCKED in synchronized, waiting to lock java.lang.Object@");
+        }
+    }
+
+    private static void enter(Object lock) {
+        synchronized (lock) {
+            lock.notifyAll();
         }
     }
 
@@ -246,7 +273,7 @@ class LeakhoundTest {
             never.await();
             return null;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> Leakhound.find(
+        await().atMost(AWAIT).until(() -> Leakhound.find(
                 options.toBuilder().retry(RetryPolicy.none()).build()).count() == 1);
         LeakReport report = Leakhound.find(options.toBuilder().retry(RetryPolicy.none()).build());
         StackGroup g = report.groups().get(0);
@@ -275,14 +302,14 @@ class LeakhoundTest {
         LeakOptions options = baseline();
         java.util.concurrent.LinkedBlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>();
         pool.submit(() -> queue.take());                   // the code under test leaves a task stuck on it
-        await().atMost(Duration.ofSeconds(10)).until(() -> Leakhound.find(
+        await().atMost(AWAIT).until(() -> Leakhound.find(
                 options.toBuilder().retry(RetryPolicy.none()).build()).count() == 1);
         LeakReport report = Leakhound.find(options.toBuilder().retry(RetryPolicy.none()).build());
         assertThat(report.groups().get(0).waitSite().call()).isEqualTo("LinkedBlockingQueue.take");
         assertThat(report.groups().get(0).waitSite().blockingFrame().className()).isEqualTo(getClass().getName());
         // but the idle worker itself, as it was at the baseline, is not a leak
         queue.put("done");
-        await().atMost(Duration.ofSeconds(10)).until(() -> Leakhound.find(
+        await().atMost(AWAIT).until(() -> Leakhound.find(
                 options.toBuilder().retry(RetryPolicy.none()).build()).isEmpty());
     }
 

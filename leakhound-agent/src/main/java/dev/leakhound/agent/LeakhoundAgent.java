@@ -10,6 +10,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The running agent: the sampler and leak detector, the GC listener, the debug server. One per JVM.
@@ -37,11 +38,14 @@ public final class LeakhoundAgent implements AutoCloseable {
     private volatile boolean closed;
 
     private final boolean scheduledSampling;
+    /** The clock of the endpoints' rate limits ({@code heapIntervalMillis}), in nanoseconds. */
+    private final LongSupplier rateClock;
 
-    private LeakhoundAgent(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
+    private LeakhoundAgent(AgentOptions options, ThreadSource source, boolean scheduledSampling, LongSupplier rateClock) {
         this.options = options;
         this.captures = new SharedCapture(source, blocked::observe);
         this.scheduledSampling = scheduledSampling;
+        this.rateClock = rateClock;
     }
 
     /** The running agent, or {@code null}. */
@@ -67,11 +71,17 @@ public final class LeakhoundAgent implements AutoCloseable {
      *                          that the leak detector's window counts rounds)
      * @throws IllegalStateException if an agent already runs in this JVM
      */
-    public static synchronized LeakhoundAgent start(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
+    public static LeakhoundAgent start(AgentOptions options, ThreadSource source, boolean scheduledSampling) {
+        return start(options, source, scheduledSampling, System::nanoTime);
+    }
+
+    /** As above, with the clock of the rate limits given: a test's, so that it decides when an interval has passed. */
+    static synchronized LeakhoundAgent start(AgentOptions options, ThreadSource source, boolean scheduledSampling,
+                                             LongSupplier rateClock) {
         if (running != null) {
             throw new IllegalStateException("the Leakhound agent already runs in this JVM");
         }
-        LeakhoundAgent a = new LeakhoundAgent(options, source, scheduledSampling);
+        LeakhoundAgent a = new LeakhoundAgent(options, source, scheduledSampling, rateClock);
         a.startParts();
         running = a;
         return a;
@@ -123,7 +133,7 @@ public final class LeakhoundAgent implements AutoCloseable {
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
-        e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis())));
+        e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis(), rateClock)));
         if (options.heapProof()) {
             e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
                     options.heapIntervalMillis(), options.proofHeapMb())));

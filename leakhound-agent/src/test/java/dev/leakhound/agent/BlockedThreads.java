@@ -21,7 +21,7 @@ class BlockedThreads implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             threads.add(Thread.ofVirtual().name(namePrefix + i).start(this::run));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> threads.stream().allMatch(BlockedThreads::blockedInPut));
+        await().atMost(Duration.ofSeconds(120)).until(() -> threads.stream().allMatch(BlockedThreads::blockedInPut));
     }
 
     private void run() {
@@ -46,7 +46,7 @@ class BlockedThreads implements AutoCloseable {
     public void close() throws InterruptedException {
         threads.forEach(Thread::interrupt);
         for (Thread t : threads) {
-            assertThat(t.join(Duration.ofSeconds(10))).as("thread " + t + " ended").isTrue();
+            assertThat(t.join(Duration.ofSeconds(60))).as("thread " + t + " ended").isTrue();
         }
     }
 }

@@ -10,6 +10,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +58,9 @@ class LeakhoundAgentTest {
             assertThat(LeakhoundAgent.running()).isNull();
             assertThat(System.getProperty(Agent.STATUS_PROPERTY)).isEqualTo("stopped");
             assertThatThrownBy(() -> Http.get(url, "/debug/threads/count")).isInstanceOf(ConnectException.class);
-            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("leakhound-sampler") && t.isAlive());
+            // stop waits a bounded time for a sample in progress; the sampler thread then ends by itself
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces()
+                    .keySet().stream().noneMatch(t -> t.getName().equals("leakhound-sampler") && t.isAlive()));
 
             assertThat(err.text()).isEqualTo(NO_INSTRUMENTATION + "leakhound-agent: debug server on " + url + "\n"
                     + "leakhound-agent: already running, debug server on " + url
@@ -95,7 +98,8 @@ class LeakhoundAgentTest {
                     .contains("Address already in use");
             assertThat(err.text().lines()).hasSize(2);
             assertThat(System.getProperty(Agent.STATUS_PROPERTY)).startsWith("failed: debug server: ");
-            org.awaitility.Awaitility.await().until(() -> a.sampler().latest() != null);   // the sampler runs
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> a.sampler().latest() != null);                            // the sampler runs
         }
     }
 
@@ -147,7 +151,7 @@ class LeakhoundAgentTest {
         Agent.premain("port=0,sampleMillis=100", null);
         LeakhoundAgent a = LeakhoundAgent.running();
         assertThat(Http.get(a.url(), "/debug/threads/dump?debug=1").status()).isEqualTo(200);
-        org.awaitility.Awaitility.await().until(() -> a.sampler().latest() != null);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.sampler().latest() != null);
         var ours = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("leakhound-")).toList();
         assertThat(ours).extracting(Thread::getName).contains("leakhound-sampler", "leakhound-http-dispatcher");
         assertThat(ours).allMatch(Thread::isDaemon);

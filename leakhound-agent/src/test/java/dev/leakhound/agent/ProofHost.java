@@ -1,5 +1,7 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.testing.ThreadsAt;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -26,11 +28,9 @@ public final class ProofHost {
             started.add(Thread.ofVirtual().name("proof-leaked").start(ProofHost::putForever));
         }
         started.add(Thread.ofVirtual().name("proof-control").start(ProofHost::takeFromControl));
-        for (Thread t : started) {
-            while (t.getState() != Thread.State.WAITING) {
-                Thread.onSpinWait();
-            }
-        }
+        // each in the call it stays in (not merely WAITING somewhere on its way): the proof reads them there
+        ThreadsAt.await(started.subList(0, LEAKED), Thread.State.WAITING, "java.util.concurrent.SynchronousQueue.put");
+        ThreadsAt.await(started.get(LEAKED), Thread.State.WAITING, "java.util.concurrent.LinkedBlockingQueue.take");
         started.clear();                         // this list must not be what keeps them reachable
         String status = System.getProperty(Agent.STATUS_PROPERTY, "no agent");
         System.out.println(status.startsWith("running http://") ? "url " + status.substring(8) : status);

@@ -78,7 +78,7 @@ class AgentJarIT {
     @Test
     void aProgramThatKnowsNothingOfLeakhoundIsWatchedOverHttp() throws Exception {
         try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar,
-                "port=0,sampleMillis=250,window=6,heapIntervalMillis=600000,gctrace=true")), "5", "300")) {
+                "port=0,sampleMillis=250,window=6,heapIntervalMillis=3600000,gctrace=true")), "5", "300")) {
             URI url = URI.create(child.awaitStderr(SERVER_LINE).group(1));
 
             // /debug/threads/count: every live thread, as a plain number, equal to the counts by kind.
@@ -89,7 +89,7 @@ class AgentJarIT {
             // and a checker thread starts every 300 ms: wait for a capture taken after main started its 5 blocked
             // threads, and close enough in time to a count that the two agree within 3 threads.
             AtomicReference<Map<String, Object>> latest = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
                 Map<String, Object> c = Json.object(Json.parse(Http.get(url, "/debug/threads").text()));
                 long now = Long.parseLong(Http.get(url, "/debug/threads/count").text().strip());
                 long t = (Long) c.get("total");
@@ -138,7 +138,7 @@ class AgentJarIT {
             assertThat(profile.functionNames()).contains("dev.leakhound.cli.TinyService.answer");
 
             // /debug/leaks: the checkers blocked in done.put grow every 300 ms: the seed's sentinel agent.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                     assertThat(Http.get(url, "/debug/leaks").text())
                             .containsPattern("\\[1\\] \\d+ virtual threads WAITING in ArrayBlockingQueue\\.put")
                             .contains("  blocked at  dev.leakhound.cli.TinyService.check(TinyService.java:")
@@ -158,13 +158,13 @@ class AgentJarIT {
             assertThat(Http.get(url, "/debug/heap").status()).isEqualTo(429);
 
             // /debug/gc: that full GC among the collections; with gctrace, its line on standard error.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Http.get(url, "/debug/gc").text())
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(Http.get(url, "/debug/gc").text())
                     .containsPattern("(?m)^gc \\d+ @\\d+\\.\\d{3}s .*MB"));
             assertThat(Http.get(url, "/debug/gc").text().lines().toList().getLast()).startsWith("heap after GC");
             child.awaitStderr(Pattern.compile("(?m)^gc \\d+ @\\d+\\.\\d{3}s .+; heap after GC "));
 
             // /metrics: Prometheus text, as of the latest sample.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                 Http.Result metrics = Http.get(url, "/metrics");
                 assertThat(metrics.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
                 assertThat(metrics.text()).containsPattern("(?m)^leakhound_threads\\{kind=\"virtual\",state=\"WAITING\"} [1-9]")

@@ -66,8 +66,8 @@ class AttachIT {
         Path err = Files.createTempFile(dir, "attach-err-", ".txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                throw new AssertionError("leakhound did not finish in 120 s: " + cmd);
+            if (!p.waitFor(240, TimeUnit.SECONDS)) {
+                throw new AssertionError("leakhound did not finish in 240 s: " + cmd);
             }
             return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {

@@ -49,7 +49,7 @@ final class ChildJvm implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         ChildJvm child = new ChildJvm(p, out, err);
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50))
                     .until(() -> child.stdout().contains("ready\n") || !p.isAlive());
             if (!child.stdout().contains("ready\n")) {
                 throw new AssertionError("the child did not start: " + child);
@@ -85,7 +85,7 @@ final class ChildJvm implements AutoCloseable {
     /** Waits until standard error has a match of the pattern, and returns it. */
     Matcher awaitStderr(Pattern pattern) {
         AtomicReference<Matcher> found = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
             Matcher m = pattern.matcher(stderr());
             if (m.find()) {
                 found.set(m);
@@ -104,8 +104,8 @@ final class ChildJvm implements AutoCloseable {
         try (OutputStream in = process.getOutputStream()) {
             in.write("exit\n".getBytes(StandardCharsets.UTF_8));
         }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            throw new AssertionError("the child did not end within 60 s of 'exit': " + this);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            throw new AssertionError("the child did not end within 120 s of 'exit': " + this);
         }
         return process.exitValue();
     }

@@ -2,6 +2,7 @@ package dev.leakhound.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.testing.Json;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code leakhound heap} on two real dumps of this JVM: one before, one after it made 5000 {@link Grown}s.
  */
-@Timeout(180)
+@Timeout(300)
 class HeapCommandTest {
 
     static final int GROWN = 5000;
@@ -64,9 +65,8 @@ class HeapCommandTest {
                 // the test ends it
             }
         });
-        while (leaker.getState() != Thread.State.WAITING) {
-            Thread.onSpinWait();
-        }
+        // in put, where the dump must show it (not merely WAITING somewhere on its way)
+        ThreadsAt.await(leaker, Thread.State.WAITING, "java.util.concurrent.SynchronousQueue.put");
         leaker = null;
         newer = dir.resolve("newer.hprof");
         bean.dumpHeap(newer.toString(), true);

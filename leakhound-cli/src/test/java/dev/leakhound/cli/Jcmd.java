@@ -25,8 +25,8 @@ final class Jcmd {
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("jcmd did not finish in 60 s: " + cmd);
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                throw new AssertionError("jcmd did not finish in 180 s: " + cmd);
             }
             if (p.exitValue() != 0) {
                 throw new AssertionError("jcmd failed with " + p.exitValue() + ": " + cmd + "\n" + Files.readString(output));

@@ -24,7 +24,7 @@ final class LeakedThreads implements AutoCloseable {
     LeakedThreads() {
         virtual = Thread.ofVirtual().name(VIRTUAL_NAME).start(() -> leakVirtual(new SynchronousQueue<>()));
         platform = Thread.ofPlatform().name(PLATFORM_NAME).daemon().start(() -> leakPlatform(new SynchronousQueue<>()));
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(120))
                 .until(() -> blockedInPut(virtual, "leakVirtual") && blockedInPut(platform, "leakPlatform"));
     }
 
@@ -72,7 +72,7 @@ final class LeakedThreads implements AutoCloseable {
     public void close() throws InterruptedException {
         virtual.interrupt();
         platform.interrupt();
-        assertThat(virtual.join(Duration.ofSeconds(10))).as("leaked virtual thread ended").isTrue();
-        assertThat(platform.join(Duration.ofSeconds(10))).as("leaked platform thread ended").isTrue();
+        assertThat(virtual.join(Duration.ofSeconds(60))).as("leaked virtual thread ended").isTrue();
+        assertThat(platform.join(Duration.ofSeconds(60))).as("leaked platform thread ended").isTrue();
     }
 }

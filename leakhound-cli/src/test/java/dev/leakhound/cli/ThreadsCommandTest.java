@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code leakhound threads} on real dumps of this JVM, taken with jcmd while two threads of it are leaked
  * ({@link LeakedThreads}): in every format the leaked thread must be among the suspects, at the right line.
  */
-@Timeout(120)
+@Timeout(300)
 class ThreadsCommandTest {
 
     @TempDir

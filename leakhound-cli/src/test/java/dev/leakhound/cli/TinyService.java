@@ -35,8 +35,12 @@ public final class TinyService {
         for (int i = 0; i < blocked; i++) {
             threads.add(Thread.ofVirtual().name("tiny-blocked-" + i).start(() -> answer(answers)));
         }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         for (Thread t : threads) {
-            while (t.getState() != Thread.State.WAITING) {
+            while (!waitingInPut(t)) {                        // in put, not merely WAITING somewhere on its way
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(t + " did not block in SynchronousQueue.put: " + t.getState());
+                }
                 LockSupport.parkNanos(1_000_000);
             }
         }
@@ -59,6 +63,19 @@ public final class TinyService {
         }
         System.out.println("bye");
         System.out.flush();
+    }
+
+    /** WAITING with {@code SynchronousQueue.put} on its stack (the state read before and after the stack). */
+    private static boolean waitingInPut(Thread t) {
+        if (t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(SynchronousQueue.class.getName()) && e.getMethodName().equals("put")) {
+                return t.getState() == Thread.State.WAITING;
+            }
+        }
+        return false;
     }
 
     private static void answer(SynchronousQueue<String> answers) {

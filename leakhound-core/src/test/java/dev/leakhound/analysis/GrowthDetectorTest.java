@@ -5,6 +5,7 @@ import dev.leakhound.model.Blocker;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,12 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 class GrowthDetectorTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
@@ -292,9 +291,9 @@ class GrowthDetectorTest {
         }
     }
 
-    private static void awaitAllWaiting(List<Thread> threads) {
-        await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
-                .until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    /** In the call each stays in, not merely WAITING somewhere on its way: the counts must be exact. */
+    private static void awaitAllWaiting(List<Thread> threads, String blockingCall) {
+        ThreadsAt.await(threads, Thread.State.WAITING, blockingCall);
     }
 
     @Test
@@ -313,12 +312,12 @@ class GrowthDetectorTest {
                     }
                 }));
             }
-            awaitAllWaiting(control);
+            awaitAllWaiting(control, "java.util.concurrent.CountDownLatch.await");
             GrowthDetector d = new GrowthDetector(4, 2);
             d.add(LiveThreads.capture());                               // before the leak
             for (int round = 1; round <= 3; round++) {
                 leakRound(queue, leaked);
-                awaitAllWaiting(leaked);
+                awaitAllWaiting(leaked, "java.util.concurrent.SynchronousQueue.put");
                 d.add(LiveThreads.capture());
             }
 

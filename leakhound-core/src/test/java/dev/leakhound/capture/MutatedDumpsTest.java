@@ -46,7 +46,7 @@ class MutatedDumpsTest {
         byte[] original = Dumps.bytes(fixture);
         Random random = new Random(20261127L ^ fixture.hashCode());
         int[] outcomes = new int[2];
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(300), () -> {          // a hang guard: generous when busy
             for (int i = 0; i < MUTATIONS; i++) {
                 byte[] damaged = mutate(original, random);
                 try {

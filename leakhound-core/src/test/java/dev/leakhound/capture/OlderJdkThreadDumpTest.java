@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Thread dumps written by an older JDK's own tools (17 on these machines; skipped where there is none): {@code jstack -l}
  * and {@code jcmd PID Thread.print} of a JVM of that JDK, read into the same groups and suspects.
  */
-@Timeout(120)
+@Timeout(300)
 class OlderJdkThreadDumpTest {
 
     @TempDir
@@ -44,7 +44,7 @@ class OlderJdkThreadDumpTest {
                 Path file = dir.resolve(Path.of(tool.get(0)).getFileName() + ".txt");
                 Process t = new ProcessBuilder(tool).redirectErrorStream(true).redirectOutput(file.toFile()).start();
                 try {
-                    assertThat(t.waitFor(60, TimeUnit.SECONDS)).as(tool.get(0) + " ended").isTrue();
+                    assertThat(t.waitFor(120, TimeUnit.SECONDS)).as(tool.get(0) + " ended").isTrue();
                 } finally {
                     t.destroyForcibly();
                 }

@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class RealDumpsTest {
 
-    private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(180);
 
     @TempDir
     Path dir;

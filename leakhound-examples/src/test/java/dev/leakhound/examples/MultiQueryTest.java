@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-@Timeout(30)
+@Timeout(180)
 class MultiQueryTest {
 
-    private static final Duration AWAIT = Duration.ofSeconds(10);
+    /** Generous: only a failing run waits this long. */
+    private static final Duration AWAIT = Duration.ofSeconds(60);
 
     private final RecordingThreadFactory threads = new RecordingThreadFactory("query-test-");
 
@@ -49,13 +50,16 @@ class MultiQueryTest {
     void leakyLeavesTheTwoSlowerTasksBlockedForeverInSynchronousQueuePut() throws InterruptedException {
         String answer = MultiQuery.multiQuery(Variant.LEAKY, fastest("ns2.dnsserver.com", Duration.ofMillis(200)), threads);
 
-        assertThat(answer).startsWith("src=ns2.dnsserver.com ");
+        // Normally ns2 (returnsTheFastestAnswer checks that with losers an hour away); on a busy machine its thread
+        // may start late enough for a 200 ms loser to win. Either way exactly one answer is taken.
+        int winner = MultiQuery.SERVERS.indexOf(answer.substring("src=".length(), answer.indexOf(' ')));
+        assertThat(winner).as(answer).isNotNegative();
         // The final state: the winner has ended and both losers are parked in put, where nothing can wake them.
         await().atMost(AWAIT).until(() -> threads.terminated() == 1
                 && threads.blockedIn(SynchronousQueue.class, "put") == 2);
         List<Thread> all = threads.threads();
-        assertThat(all.get(1).getState()).isEqualTo(Thread.State.TERMINATED);
-        for (Thread loser : List.of(all.get(0), all.get(2))) {
+        assertThat(all.get(winner).getState()).isEqualTo(Thread.State.TERMINATED);
+        for (Thread loser : all.stream().filter(t -> t != all.get(winner)).toList()) {
             assertThat(RecordingThreadFactory.isBlockedIn(loser, SynchronousQueue.class, "put")).isTrue();
             // ...called from the example's own code, so a thread dump names MultiQuery.java:<line>.
             assertThat(Arrays.stream(loser.getStackTrace()))
@@ -68,7 +72,8 @@ class MultiQueryTest {
     void bufferedLetsTheSlowerTasksDeliverAndEnd() throws InterruptedException {
         String answer = MultiQuery.multiQuery(Variant.BUFFERED, fastest("ns1.dnsserver.com", Duration.ofMillis(200)), threads);
 
-        assertThat(answer).startsWith("src=ns1.dnsserver.com ");
+        // normally ns1; on a busy machine a 200 ms loser may win (returnsTheFastestAnswer checks the order)
+        assertThat(answer).matches("src=ns[123]\\.dnsserver\\.com use ms=\\d+");
         assertThat(threads.joinAll(AWAIT)).as("all query threads ended").isTrue();
     }
 

@@ -64,6 +64,6 @@ final class RecordingThreadFactory implements ThreadFactory {
     /** Interrupts every thread made so far (the leaked ones end on it) and checks that they all end. */
     void interruptAndJoinAll() throws InterruptedException {
         threads.forEach(Thread::interrupt);
-        assertThat(joinAll(Duration.ofSeconds(10))).as("all recorded threads ended after interrupt").isTrue();
+        assertThat(joinAll(Duration.ofSeconds(60))).as("all recorded threads ended after interrupt").isTrue();
     }
 }

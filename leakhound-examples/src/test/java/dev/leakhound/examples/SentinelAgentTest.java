@@ -14,10 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(30)
+@Timeout(180)
 class SentinelAgentTest {
 
-    private static final Duration AWAIT = Duration.ofSeconds(10);
+    /** Generous: only a failing run waits this long. */
+    private static final Duration AWAIT = Duration.ofSeconds(60);
     private static final int CHECKS = 4;
     private static final int ROUNDS = 3;
 
@@ -92,7 +93,9 @@ class SentinelAgentTest {
             await().atMost(AWAIT).until(() -> agent.rounds() >= ROUNDS);
         }
         int stuck = (agent.rounds() - 1) * CHECKS;
-        await().atMost(AWAIT).until(() -> threads.blockedIn(ArrayBlockingQueue.class, "put") == stuck);
+        // the checkers whose put went through must have ended too, or liveCheckers still counts them
+        await().atMost(AWAIT).until(() -> threads.blockedIn(ArrayBlockingQueue.class, "put") == stuck
+                && threads.terminated() == CHECKS);
         assertThat(agent.liveCheckers()).isEqualTo(stuck);
     }
 

@@ -1,6 +1,7 @@
 package dev.leakhound.hprof;
 
 import java.io.PrintStream;
+import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar on standard error, for a terminal: it appears only once the work has taken more
@@ -13,13 +14,21 @@ public final class ProgressBar implements Progress {
     private static final int WIDTH = 30;
 
     private final PrintStream out;
-    private final long start = System.nanoTime();
+    private final LongSupplier clock;
+    private final long start;
     private long lastDraw;
     private int lastLength;
     private boolean shown;
 
     ProgressBar(PrintStream out) {
+        this(out, System::nanoTime);
+    }
+
+    /** With the clock given, in nanoseconds: a test's, so that when a second has passed is the test's to say. */
+    ProgressBar(PrintStream out, LongSupplier nanoClock) {
         this.out = out;
+        this.clock = nanoClock;
+        this.start = nanoClock.getAsLong();
     }
 
     /** A bar on {@code System.err} when {@code System.console() != null}, else {@link Progress#NONE}. */
@@ -29,7 +38,7 @@ public final class ProgressBar implements Progress {
 
     @Override
     public void update(String phase, long done, long total) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (now - start < DELAY_NANOS || (shown && now - lastDraw < REDRAW_NANOS)) {
             return;
         }

@@ -5,6 +5,7 @@ import dev.leakhound.heap.ClassHistogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,14 +21,13 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.leakhound.hprof.HandMadeHprofTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Dumps of this JVM taken by HotSpot ({@code dumpHeap(path, live=true)}, and gzip-compressed through the
  * {@code jcmd PID GC.heap_dump -gz=1}) with known objects in it: 12345 {@link Marker}s held by one
  * array, a known string and a {@code long[777]} in static fields, and three parked virtual threads.
  */
-@Timeout(180)
+@Timeout(300)
 class RealDumpTest {
 
     static final int MARKERS = 12345;
@@ -68,7 +68,8 @@ class RealDumpTest {
                 }
             }));
         }
-        await().until(() -> THREADS.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+        // in await, where the dump must show them (not merely WAITING somewhere on their way)
+        ThreadsAt.await(THREADS, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
         plain = dir.resolve("live.hprof");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(plain.toString(), true);
         gzipped = dir.resolve("live.hprof.gz");
@@ -78,7 +79,7 @@ class RealDumpTest {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(ProcessHandle.current().pid()), "GC.heap_dump", "-gz=1", gzipped.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(gzipped)) {
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(gzipped)) {
             p.destroyForcibly();
             throw new AssertionError("jcmd GC.heap_dump -gz=1 failed: " + Files.readString(out));
         }

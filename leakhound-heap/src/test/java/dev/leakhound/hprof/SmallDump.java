@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A child JVM's main: {@code SmallDump FILE [OBJECTS [THREADS]]} keeps OBJECTS small objects (default 1000) and
@@ -58,9 +59,13 @@ public final class SmallDump {
                 }
             }));
         }
-        for (Thread t : threads) {
-            while (t.getState() != Thread.State.WAITING) {   // parked in await before the dump
-                Thread.onSpinWait();
+        for (Thread t : threads) {                           // parked in await before the dump
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!parkedInAwait(t)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(t + " did not park in CountDownLatch.await: " + t.getState());
+                }
+                LockSupport.parkNanos(1_000_000);            // the poll interval; spinning would starve the threads
             }
         }
         Path file = Path.of(args[0]).toAbsolutePath();
@@ -75,6 +80,22 @@ public final class SmallDump {
         }
     }
 
+    /**
+     * Whether {@code t} is WAITING in {@code CountDownLatch.await}: where it stays, not merely "not running" (a
+     * virtual thread may wait elsewhere for a moment on its way). The state is read before and after the stack.
+     */
+    private static boolean parkedInAwait(Thread t) {
+        if (t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(CountDownLatch.class.getName()) && e.getMethodName().equals("await")) {
+                return t.getState() == Thread.State.WAITING;
+            }
+        }
+        return false;
+    }
+
     /** Runs this main in a child JVM with the test JVM's java; returns the dump. */
     static Path inChildJvm(Path file, int objects, String... jvmArgs) throws Exception {
         List<String> cmd = new ArrayList<>();
@@ -87,7 +108,7 @@ public final class SmallDump {
         cmd.add(Integer.toString(objects));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new AssertionError("child JVM failed: " + cmd + "\n" + out);
         }

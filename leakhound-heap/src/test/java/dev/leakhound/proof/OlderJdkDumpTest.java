@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link LeakProof#OBSERVABILITY}),
  * so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
  */
-@Timeout(120)
+@Timeout(300)
 class OlderJdkDumpTest {
 
     @TempDir
@@ -34,7 +34,7 @@ class OlderJdkDumpTest {
         Process p = new ProcessBuilder(jdk.java(), "-Xmx64m", source.toString(), dump.toString())
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
-            assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("the older JDK's JVM ended").isTrue();
+            assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("the older JDK's JVM ended").isTrue();
         } finally {
             p.destroyForcibly();
         }

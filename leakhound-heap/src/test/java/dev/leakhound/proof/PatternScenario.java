@@ -1,6 +1,7 @@
 package dev.leakhound.proof;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.testing.ThreadsAt;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PatternScenario {
     static LinkedBlockingQueue<String> keptQueue;
     private static final List<Thread> STARTED = new ArrayList<>();
+    /** Where each started thread blocks for good (same order as {@link #STARTED}): {@code class.method}. */
+    private static final List<String> BLOCKS_IN = new ArrayList<>();
+    private static final String LATCH = "java.util.concurrent.CountDownLatch.await";
 
     private PatternScenario() {
     }
@@ -36,9 +40,11 @@ public final class PatternScenario {
 
     public static void main(String[] args) throws Exception {
         start();
-        while (!settled()) {
-            Thread.onSpinWait();
-        }
+        ThreadsAt.await(PatternScenario::settled, () -> {
+            synchronized (STARTED) {
+                return "not all WAITING in " + BLOCKS_IN + ":" + ThreadsAt.describe(STARTED);
+            }
+        });
         synchronized (STARTED) {
             STARTED.clear();                                   // this list must not be what keeps them reachable
         }
@@ -51,47 +57,49 @@ public final class PatternScenario {
     /** In a method of its own: when it returns, no frame of main holds what the threads wait on. */
     private static void start() throws Exception {
         CompletableFuture<String> abandoned = new CompletableFuture<>();
-        virtual("leak-completable-future-get", abandoned::get);
+        virtual("leak-completable-future-get", "java.util.concurrent.CompletableFuture.get", abandoned::get);
         Semaphore semaphore = new Semaphore(0);
-        virtual("leak-semaphore-acquire", semaphore::acquire);
+        virtual("leak-semaphore-acquire", "java.util.concurrent.Semaphore.acquire", semaphore::acquire);
         ReentrantLock lock = new ReentrantLock();
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        virtual("leak-lock-holder", () -> {
+        virtual("leak-lock-holder", LATCH, () -> {
             lock.lock();
             locked.countDown();
             never.await();
         });
         locked.await();
-        virtual("leak-lock-waiter", lock::lockInterruptibly);
+        virtual("leak-lock-waiter", "java.util.concurrent.locks.ReentrantLock.lockInterruptibly",
+                lock::lockInterruptibly);
         LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        virtual("leak-linked-queue-take", queue::take);
+        virtual("leak-linked-queue-take", "java.util.concurrent.LinkedBlockingQueue.take", queue::take);
         Phaser phaser = new Phaser(2);
-        virtual("leak-phaser-await", phaser::arriveAndAwaitAdvance);
+        virtual("leak-phaser-await", "java.util.concurrent.Phaser.arriveAndAwaitAdvance", phaser::arriveAndAwaitAdvance);
         Exchanger<String> exchanger = new Exchanger<>();
-        virtual("leak-exchanger", () -> exchanger.exchange("x"));
-        Thread joined = virtual("leak-joined-virtual", () -> new CountDownLatch(1).await());
-        virtual("leak-joining-virtual", joined::join);
-        ExecutorService pool = Executors.newFixedThreadPool(1, r -> track(new Thread(r, "leak-dropped-pool-worker")));
+        virtual("leak-exchanger", "java.util.concurrent.Exchanger.exchange", () -> exchanger.exchange("x"));
+        Thread joined = virtual("leak-joined-virtual", LATCH, () -> new CountDownLatch(1).await());
+        virtual("leak-joining-virtual", "java.lang.Thread.join", joined::join);
+        ExecutorService pool = Executors.newFixedThreadPool(1,
+                r -> track(new Thread(r, "leak-dropped-pool-worker"), LATCH));
         Future<?> task = pool.submit(() -> {
             new CountDownLatch(1).await();
             return null;
         });
-        virtual("leak-future-get", task::get);
-        Thread target = platform("unprovable-join-target", () -> new CountDownLatch(1).await());
-        platform("unprovable-joiner", target::join);
+        virtual("leak-future-get", "java.util.concurrent.FutureTask.get", task::get);
+        Thread target = platform("unprovable-join-target", LATCH, () -> new CountDownLatch(1).await());
+        platform("unprovable-joiner", "java.lang.Thread.join", target::join);
         keptQueue = new LinkedBlockingQueue<>();
-        virtual("control-static-queue-take", keptQueue::take);
+        virtual("control-static-queue-take", "java.util.concurrent.LinkedBlockingQueue.take", keptQueue::take);
     }
 
-    private static Thread virtual(String name, Blocking b) {
-        Thread t = track(Thread.ofVirtual().name(name).unstarted(quietly(b)));
+    private static Thread virtual(String name, String blocksIn, Blocking b) {
+        Thread t = track(Thread.ofVirtual().name(name).unstarted(quietly(b)), blocksIn);
         t.start();
         return t;
     }
 
-    private static Thread platform(String name, Blocking b) {
-        Thread t = track(Thread.ofPlatform().name(name).daemon(true).unstarted(quietly(b)));
+    private static Thread platform(String name, String blocksIn, Blocking b) {
+        Thread t = track(Thread.ofPlatform().name(name).daemon(true).unstarted(quietly(b)), blocksIn);
         t.start();
         return t;
     }
@@ -106,19 +114,22 @@ public final class PatternScenario {
         };
     }
 
-    private static Thread track(Thread t) {
+    private static Thread track(Thread t, String blocksIn) {
         synchronized (STARTED) {
             STARTED.add(t);
+            BLOCKS_IN.add(blocksIn);
         }
         return t;
     }
 
-    /** Until every started thread is blocked or waiting (or has ended). */
+    /**
+     * Whether every started thread is WAITING in the call it blocks in for good: not merely "not running" (a
+     * thread BLOCKED on a class-loading lock on its way, or parked elsewhere for a moment, is not a leak yet).
+     */
     private static boolean settled() {
         synchronized (STARTED) {
-            for (Thread t : STARTED) {
-                Thread.State s = t.getState();
-                if (s == Thread.State.RUNNABLE || s == Thread.State.NEW) {
+            for (int i = 0; i < STARTED.size(); i++) {
+                if (!ThreadsAt.at(STARTED.get(i), Thread.State.WAITING, BLOCKS_IN.get(i))) {
                     return false;
                 }
             }

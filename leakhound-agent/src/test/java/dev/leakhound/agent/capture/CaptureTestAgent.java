@@ -1,6 +1,7 @@
 package dev.leakhound.agent.capture;
 
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.testing.ThreadsAt;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
@@ -33,11 +34,7 @@ public final class CaptureTestAgent {
             }));
         }
         try {
-            for (Thread t : threads) {
-                while (t.getState() != Thread.State.WAITING) {
-                    Thread.onSpinWait();
-                }
-            }
+            ThreadsAt.await(threads, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
             ThreadDump d = ct.snapshot();
             long parked = d.threads().stream().filter(t -> t.name().equals("child-parked")
                     && t.state() == Thread.State.WAITING && t.blocker() != null).count();

@@ -37,7 +37,7 @@ class ContainerThreadsTest {
 
     @Test
     void anAgentOpensTheContainersThroughInstrumentation(@TempDir Path dir) throws Exception {
-        AgentJvm.Result r = AgentJvm.run(dir, CaptureTestAgent.class, false, Duration.ofSeconds(60));
+        AgentJvm.Result r = AgentJvm.run(dir, CaptureTestAgent.class, false, Duration.ofSeconds(240));
         String text = r.output();
         assertEquals(0, r.exitStatus(), text);
         assertTrue(text.contains("before=false"), text);

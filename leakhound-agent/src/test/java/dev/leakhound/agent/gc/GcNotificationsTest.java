@@ -101,7 +101,7 @@ class GcNotificationsTest {
     private static void systemGc(int times, Semaphore collected) throws InterruptedException {
         for (int i = 0; i < times; i++) {
             System.gc();
-            assertThat(collected.tryAcquire(30, TimeUnit.SECONDS)).as("System.gc() collection reported").isTrue();
+            assertThat(collected.tryAcquire(120, TimeUnit.SECONDS)).as("System.gc() collection reported").isTrue();
         }
     }
 
@@ -166,7 +166,10 @@ class GcNotificationsTest {
             systemGc(2, collected);
             // the witness listens after the failing one, on the same thread: the failing one saw both too
             assertThat(failing.failures()).isGreaterThanOrEqualTo(2);
-            assertThat(failing.count()).isEqualTo(failing.failures());
+            // every collection failed; read when no notification is half handled (a young collection may be:
+            // its number is counted before its consumer fails)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(failing.count()).isEqualTo(failing.failures()));
             assertThat(failing.recent()).isNotEmpty();                  // kept although the consumer failed
             assertThat(handed.get()).isEqualTo(1);
             assertThat(seen.get(0)).isSameAs(failing.firstFailure()).hasMessageStartingWith("consumer broke on ");
@@ -224,7 +227,7 @@ class GcNotificationsTest {
             List<String> cmd = List.of(java.toString(), flag, "-Xmx64m", "-XX:TieredStopAtLevel=1",
                     "-cp", System.getProperty("java.class.path"), GcProbe.class.getName(), "3");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 throw new AssertionError("child JVM did not finish: " + Files.readString(out));
             }

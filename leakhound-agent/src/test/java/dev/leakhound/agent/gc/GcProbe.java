@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Run in a child JVM by {@link GcNotificationsTest}: prints one gctrace line per collection while it calls
  * {@code System.gc()} {@code args[0]} times, and exits 0 once the whole-heap collection of each call has
- * been reported (2 if not within 60 s).
+ * been reported (2 if not within 240 s).
  */
 public final class GcProbe {
     private GcProbe() {
@@ -35,7 +35,7 @@ public final class GcProbe {
                 }
                 System.gc();
             }
-            boolean done = full.await(60, TimeUnit.SECONDS);
+            boolean done = full.await(240, TimeUnit.SECONDS);
             gc.close();
             System.out.println("done " + done + " failures " + gc.failures());
             System.out.flush();

@@ -8,16 +8,19 @@ import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.testing.ThreadsAt;
 
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * The child JVM of {@link StartTrackingTest}: a real JVM whose {@code Thread} and {@code VirtualThread} this agent
@@ -74,7 +77,10 @@ public final class StartTrackingProbe {
         release.countDown();
         t.join();
         check("virtual end removes the record", CreationSites.of(t.threadId()) == null, "still there");
-        // Many starts from one lambda: one site, the stack walked only a few times.
+        // Many starts from one lambda: one site, the stack walked only a few times. The JDK may start platform
+        // threads meanwhile (a carrier for the virtual threads, more of them on a busy machine), and each such start
+        // walks too (a JDK class stands for no place): they are counted out.
+        Set<Long> platformBefore = platformThreadIds();
         long walks = StartTracking.stats().walks();
         List<Thread> many = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
@@ -84,7 +90,9 @@ public final class StartTrackingProbe {
             m.join();
         }
         long walked = StartTracking.stats().walks() - walks;
-        check("one lambda started 500 times walks the stack at most 4 times", walked <= 4, walked + " walks");
+        long jdkStarts = platformThreadIds().stream().filter(id -> !platformBefore.contains(id)).count();
+        check("one lambda started 500 times walks the stack at most 4 times", walked <= 4 + jdkStarts,
+                walked + " walks, " + jdkStarts + " platform threads started meanwhile");
     }
 
     private static void executors() throws Exception {
@@ -238,11 +246,8 @@ public final class StartTrackingProbe {
         for (int i = 0; i < 2; i++) {
             threads.add(Thread.ofVirtual().name("probe-two-places").start(() -> await(release)));
         }
-        for (Thread t : threads) {
-            while (t.getState() != Thread.State.WAITING) {
-                Thread.onSpinWait();
-            }
-        }
+        // in await, where they stay: a thread WAITING elsewhere for a moment would make a group of its own
+        ThreadsAt.await(threads, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
         try {
             ThreadDump json = LiveThreads.capture();
             check("the JDK's JSON dump is given creation sites", json.threads().stream()
@@ -313,6 +318,11 @@ public final class StartTrackingProbe {
             failures++;
             System.out.println("FAIL " + name + ": " + why);
         }
+    }
+
+    /** The ids of the live platform threads (those carriers are). */
+    private static Set<Long> platformThreadIds() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::threadId).collect(Collectors.toSet());
     }
 
     /** The caller's line number. */

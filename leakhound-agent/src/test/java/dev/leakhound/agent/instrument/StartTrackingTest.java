@@ -17,7 +17,7 @@ class StartTrackingTest {
 
     @Test
     void everyWayOfStartingAThreadIsRecordedAtTheRightLine(@TempDir Path dir) throws Exception {
-        AgentJvm.Result r = AgentJvm.run(dir, StartTrackingProbe.class, true, Duration.ofSeconds(120));
+        AgentJvm.Result r = AgentJvm.run(dir, StartTrackingProbe.class, true, Duration.ofSeconds(300));
         String text = r.output();
         assertThat(r.exitStatus()).as(text).isZero();
         assertThat(text).as(text).doesNotContain("FAIL").endsWith("done\n")

@@ -8,6 +8,7 @@ import dev.leakhound.gc.GcCycle;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.testing.ThreadsAt;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
 class ThreadMetricsTest {
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)");
@@ -186,8 +185,7 @@ class ThreadMetricsTest {
                     }
                 }));
             }
-            await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
-                    .until(() -> started.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+            ThreadsAt.await(started, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
             ThreadDump dump = LiveThreads.capture();
             ThreadMetrics metrics = new ThreadMetrics();
             metrics.updateThreads(dump);

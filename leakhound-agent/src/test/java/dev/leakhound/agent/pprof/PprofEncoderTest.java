@@ -14,6 +14,7 @@ import dev.leakhound.model.Blocker;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,18 +22,15 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 class PprofEncoderTest {
     private static Descriptors.Descriptor profileType;
@@ -349,8 +347,8 @@ class PprofEncoderTest {
                     }
                 }));
             }
-            await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(5))
-                    .until(() -> started.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+            // in await, not merely WAITING somewhere on the way: the group of 5 is counted there
+            ThreadsAt.await(started, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
             ThreadDump dump = LiveThreads.capture();
             List<StackGroup> groups = ThreadGrouping.group(dump.threads());
             Decoded d = Decoded.of(PprofEncoder.encode(groups, dump.capturedAt()));

@@ -54,7 +54,7 @@ public final class GcLogRuns {
 
     /**
      * Runs the workload, 12 rounds of 2 MB leaked ({@code leak}) or none, with the given {@code -Xlog} options,
-     * and waits for it to end (at most 60 s).
+     * and waits for it to end (at most 240 s: generous, only a failing run waits that long).
      *
      * @return its standard output (which also holds any {@code -Xlog:...:stdout} lines)
      */
@@ -82,9 +82,9 @@ public final class GcLogRuns {
         cmd.addAll(List.of(leak ? "leak" : "steady", "12", String.valueOf(c.garbageMb()), "2"));
         Path out = dir.resolve(c.name() + (leak ? "-leak" : "-steady") + ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("the child JVM did not end within 60 s: " + cmd);
+            throw new AssertionError("the child JVM did not end within 240 s: " + cmd);
         }
         if (p.exitValue() != 0) {
             throw new AssertionError("the child JVM exited with " + p.exitValue() + ": " + cmd + "\n"
