@@ -107,23 +107,27 @@ public final class PostMortemDemo {
         agent.close();
     }
 
-    /** Until every checker has ended or parked: a checker still on its way to done.put would count as running. */
-    private static void awaitBlocked(List<Thread> started) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            boolean settled = true;
+    /**
+     * Until every checker has ended or parked: a checker still on its way to done.put would count as running. Joins
+     * an unsettled checker for a moment each time (no spinning: the machine may be busy), for 2 minutes at most.
+     */
+    private static void awaitBlocked(List<Thread> started) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            Thread unsettled;
             synchronized (started) {
-                for (Thread t : started) {
-                    Thread.State s = t.getState();
-                    settled &= s == Thread.State.WAITING || s == Thread.State.TERMINATED;
-                }
+                unsettled = started.stream()
+                        .filter(t -> t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TERMINATED)
+                        .findFirst().orElse(null);
             }
-            if (settled) {
+            if (unsettled == null) {
                 return;
             }
-            Thread.onSpinWait();
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the checkers did not all end or block within 2 minutes");
+            }
+            unsettled.join(Duration.ofMillis(1));
         }
-        throw new IllegalStateException("the checkers did not all end or block within 30 s");
     }
 
     // ---------------------------------------------------------------- this JVM
