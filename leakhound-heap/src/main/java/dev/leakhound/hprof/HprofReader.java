@@ -21,7 +21,8 @@ import java.util.zip.ZipException;
  * HEAP_DUMP), 4- or 8-byte ids, plain or gzip-compressed.
  *
  * <p>Memory: one buffer ({@value #BUFFER_SIZE} bytes); nothing is allocated per object, and object contents are
- * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length.
+ * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length; a tag
+ * that is not one of the format's fails ({@link #badRecord}).
  *
  * <p>Gzip ({@code jcmd PID GC.heap_dump -gz=1}, or any gzip of a dump) is streamed through
  * {@link GZIPInputStream} (HotSpot writes a sequence of gzip members, which it reads in turn): a single pass
@@ -280,15 +281,20 @@ public final class HprofReader {
             long end = start + n;
             while (next + have < end) {
                 int from = (int) (next + have - start);
-                int k = Math.min(header.length - have, n - from);
-                System.arraycopy(b, from, header, have, k);
-                have += k;
-                if (have < header.length) {
-                    return;                                // the rest of this header is in the next buffer
+                byte[] h = b;
+                if (have > 0 || from + header.length > n) {          // a header split between two buffers
+                    int k = Math.min(header.length - have, n - from);
+                    System.arraycopy(b, from, header, have, k);
+                    have += k;
+                    if (have < header.length) {
+                        return;                                // the rest of it is in the next buffer
+                    }
+                    h = header;
+                    from = 0;
                 }
-                int tag = header[0] & 0xFF;
-                long length = (header[5] & 0xFFL) << 24 | (header[6] & 0xFF) << 16 | (header[7] & 0xFF) << 8
-                        | header[8] & 0xFF;
+                int tag = h[from] & 0xFF;
+                long length = (h[from + 5] & 0xFFL) << 24 | (h[from + 6] & 0xFF) << 16 | (h[from + 7] & 0xFF) << 8
+                        | h[from + 8] & 0xFF;
                 String bad = badRecord(tag, length, idSize);
                 if (bad != null) {
                     throw new HprofFormatException(origin, next, bad);
