@@ -193,9 +193,9 @@ public final class HprofReader {
      * bytes read. What does not start with an HPROF header fails before anything is written; so does, before its
      * buffer is written, a record whose header is not one of the format's ({@link #badRecord}: a valid header
      * followed by zeros, a gzipped file of something else) or that would end past the limit: the walk follows the
-     * record headers on the stream (skipping bodies by length), at the offset in the uncompressed dump. Corrupt gzip
-     * data fails with an {@link HprofFormatException} at its compressed offset; so does a dump that would leave less
-     * than a tenth of the target's file system free (a gzip bomb).
+     * record headers on the stream (skipping bodies by length), at the offset in the uncompressed dump; so does a
+     * dump that would leave less than a tenth of the target's file system free (a gzip bomb). Corrupt gzip data fails
+     * with an {@link HprofFormatException} at its compressed offset.
      */
     public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
         decompress(gzipped, origin, target, Long.MAX_VALUE, progress);
