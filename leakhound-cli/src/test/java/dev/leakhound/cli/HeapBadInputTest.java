@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -141,7 +142,8 @@ class HeapBadInputTest {
         }
         Cli.Result r = Cli.run("heap", "--max-uncompressed", "1m", file.toString());
         assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_USAGE);
-        assertThat(r.errLines()).singleElement().asString().startsWith("leakhound: " + file + ": at byte ")
+        assertThat(r.errLines()).singleElement().asString()
+                .startsWith("leakhound: " + file + " (uncompressed): at byte ")
                 .endsWith(": decompressed, the dump is larger than the limit of 1048576 bytes");
         r = Cli.run("heap", "--max-uncompressed", "lots", file.toString());
         assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_USAGE);
@@ -152,6 +154,53 @@ class HeapBadInputTest {
             assertThat(s.map(p -> p.getFileName().toString()))
                     .noneMatch(n -> n.startsWith("leakhound-heap-" + ProcessHandle.current().pid() + "-"));
         }
+    }
+
+    @Test
+    void aValidHeaderThenZerosIsRefusedAtItsFirstRecord() throws IOException {
+        // A valid header, then 200 MB of zeros (200 KB gzipped): decompressed in full to the temporary directory
+        // (up to the disk's bound) before the reader failed, as records of tag 0; now the first is refused on the
+        // stream. With a limit of 4 KB it is still that line, not the limit's: no more than 4 KB were decompressed.
+        Path file = dir.resolve("header-zeros.hprof.gz");
+        try (DataOutputStream gz = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(file)))) {
+            gz.write("JAVA PROFILE 1.0.2\0".getBytes(StandardCharsets.US_ASCII));
+            gz.writeInt(8);
+            gz.writeLong(1_700_000_000_000L);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 200; i++) {
+                gz.write(zeros);
+            }
+        }
+        String line = "leakhound: " + file + " (uncompressed): at byte 31: unknown record tag 0x0: not an HPROF record"
+                + " (corrupt dump?)";
+        for (String[] args : List.of(new String[] {"heap", file.toString()},
+                new String[] {"heap", "--max-uncompressed", "4k", file.toString()},
+                new String[] {"heap", "--no-proof", file.toString()})) {
+            Cli.Result r = Cli.run(args);
+            assertThat(r.status()).as("%s: %s", Arrays.toString(args), r).isEqualTo(Main.EXIT_USAGE);
+            assertThat(r.errLines()).as(r.toString()).containsExactly(line);
+        }
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.startsWith("leakhound-heap-" + ProcessHandle.current().pid() + "-"));
+        }
+    }
+
+    @Test
+    void theRealDumpGzippedReadsAsThePlainOne() throws IOException {
+        Path plain = Files.write(dir.resolve("real.hprof"), real);
+        Path file = dir.resolve("real.hprof.gz");
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+            gz.write(real);
+        }
+        Cli.Result expected = Cli.run("heap", plain.toString());
+        Cli.Result r = Cli.run("heap", file.toString());
+        assertThat(expected.status()).as(expected.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).contains("8-byte ids, gzip-compressed", "(" + real.length + " bytes) uncompressed");
+        // the same objects, proof and histogram
+        assertThat(r.out().substring(r.out().indexOf("  objects ")))
+                .isEqualTo(expected.out().substring(expected.out().indexOf("  objects ")));
     }
 
     @Test

@@ -30,22 +30,34 @@ class HeapTempFileTest {
     @TempDir
     Path dir;
 
-    /** A gzip of a valid HPROF header followed by {@code gigabytes} GB of zeros, as 64 MB gzip members. */
+    /**
+     * A gzip of a valid HPROF header followed by {@code gigabytes} GB of zeros in 64 MB gzip members, each the body
+     * of a HEAP_DUMP_SEGMENT (its header a member of its own): long to decompress, and valid to the walk of record
+     * headers that decompression does (which would refuse bare zeros at once).
+     */
     private Path headerAndZeros(int gigabytes) throws IOException {
+        int segment = 64 << 20;
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         try (DataOutputStream h = new DataOutputStream(new GZIPOutputStream(head))) {
             h.write("JAVA PROFILE 1.0.2\0".getBytes(StandardCharsets.US_ASCII));
             h.writeInt(8);
             h.writeLong(1_700_000_000_000L);
         }
+        ByteArrayOutputStream segmentHeader = new ByteArrayOutputStream();
+        try (DataOutputStream h = new DataOutputStream(new GZIPOutputStream(segmentHeader))) {
+            h.write(0x1C);
+            h.writeInt(0);
+            h.writeInt(segment);
+        }
         ByteArrayOutputStream zeros = new ByteArrayOutputStream();
         try (OutputStream z = new GZIPOutputStream(zeros)) {
-            z.write(new byte[64 << 20]);
+            z.write(new byte[segment]);
         }
         Path file = dir.resolve("zeros.hprof.gz");
         try (OutputStream out = Files.newOutputStream(file)) {
             head.writeTo(out);
             for (int i = 0; i < gigabytes * 16; i++) {
+                segmentHeader.writeTo(out);
                 zeros.writeTo(out);
             }
         }

@@ -198,7 +198,7 @@ public final class HeapIndex implements AutoCloseable {
         } finally {
             progress.done();
             if (temp != null) {
-                Files.deleteIfExists(temp);
+                TempFiles.delete(temp);
             }
         }
     }
@@ -220,7 +220,7 @@ public final class HeapIndex implements AutoCloseable {
             // someone else's files, or a race with another run: they stay, and this run goes on
         }
         Path temp = Files.createTempFile(tmp, TempFiles.prefix(TEMP_PREFIX), ".hprof");
-        temp.toFile().deleteOnExit();                      // the JDK's shutdown hook; close() deletes it sooner
+        TempFiles.deleteAtExit(temp);                      // close() deletes it sooner
         return temp;
     }
 
@@ -230,7 +230,7 @@ public final class HeapIndex implements AutoCloseable {
             channel.close();
         } finally {
             if (tempFile != null) {
-                Files.deleteIfExists(tempFile);
+                TempFiles.delete(tempFile);
             }
         }
     }

@@ -21,7 +21,8 @@ import java.util.zip.ZipException;
  * HEAP_DUMP), 4- or 8-byte ids, plain or gzip-compressed.
  *
  * <p>Memory: one buffer ({@value #BUFFER_SIZE} bytes); nothing is allocated per object, and object contents are
- * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length.
+ * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length; a tag
+ * that is not one of the format's fails ({@link #badRecord}).
  *
  * <p>Gzip ({@code jcmd PID GC.heap_dump -gz=1}, or any gzip of a dump) is streamed through
  * {@link GZIPInputStream} (HotSpot writes a sequence of gzip members, which it reads in turn): a single pass
@@ -39,11 +40,19 @@ public final class HprofReader {
     /** The read buffer: large, so that a pass is a few thousand reads per GB. */
     public static final int BUFFER_SIZE = 1 << 20;
 
+    // The top-level record tags: all of HotSpot's (heapDumper.cpp, hprofTag), which are those of the format.
     static final int STRING = 0x01;
     static final int LOAD_CLASS = 0x02;
+    static final int UNLOAD_CLASS = 0x03;
     static final int STACK_FRAME = 0x04;
     static final int STACK_TRACE = 0x05;
+    static final int ALLOC_SITES = 0x06;
+    static final int HEAP_SUMMARY = 0x07;
+    static final int START_THREAD = 0x0A;
+    static final int END_THREAD = 0x0B;
     static final int HEAP_DUMP = 0x0C;
+    static final int CPU_SAMPLES = 0x0D;
+    static final int CONTROL_SETTINGS = 0x0E;
     static final int HEAP_DUMP_SEGMENT = 0x1C;
     static final int HEAP_DUMP_END = 0x2C;
 
@@ -181,9 +190,12 @@ public final class HprofReader {
 
     /**
      * Decompresses a gzip-compressed dump to {@code target}, for random access; reports progress by compressed
-     * bytes read. What does not start with an HPROF header fails before anything is written; corrupt gzip data fails
-     * with an {@link HprofFormatException} at its compressed offset; so does a dump that would leave less than a tenth
-     * of the target's file system free (a gzip bomb).
+     * bytes read. What does not start with an HPROF header fails before anything is written; so does, before its
+     * buffer is written, a record whose header is not one of the format's ({@link #badRecord}: a valid header
+     * followed by zeros, a gzipped file of something else) or that would end past the limit: the walk follows the
+     * record headers on the stream (skipping bodies by length), at the offset in the uncompressed dump; so does a
+     * dump that would leave less than a tenth of the target's file system free (a gzip bomb). Corrupt gzip data fails
+     * with an {@link HprofFormatException} at its compressed offset.
      */
     public static void decompress(Path gzipped, String origin, Path target, HprofVisitor progress) throws IOException {
         decompress(gzipped, origin, target, Long.MAX_VALUE, progress);
@@ -193,6 +205,7 @@ public final class HprofReader {
     public static void decompress(Path gzipped, String origin, Path target, long maxBytes, HprofVisitor progress)
             throws IOException {
         long total = Files.size(gzipped);
+        String uncompressed = origin + " (uncompressed)";
         try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(gzipped));
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                      StandardOpenOption.CREATE)) {
@@ -206,33 +219,93 @@ public final class HprofReader {
             java.nio.file.FileStore store = Files.getFileStore(target.toAbsolutePath().getParent());
             long diskLimit = Math.max(0, store.getUsableSpace() - store.getTotalSpace() / 10);
             long limit = Math.min(diskLimit, maxBytes);
-            long written = 0;
+            String overLimit = limit < diskLimit
+                    ? "decompressed, the dump is larger than the limit of " + limit + " bytes"
+                    : "decompressed, the dump would take more than the " + (limit >> 20) + " MB of disk left for it,"
+                    + " a tenth of the disk kept free (decompress it yourself where there is room)";
             try (gz) {
                 // Anything but a dump (gzipped zeros, a gzipped log) fails here, before a byte is written.
                 byte[] head = gz.readNBytes(HEADER_PEEK);
-                readHeader(new HprofInput(origin + " (uncompressed)",
+                HprofHeader header = readHeader(new HprofInput(uncompressed,
                         Channels.newChannel(new java.io.ByteArrayInputStream(head)), head.length, HEADER_PEEK), true);
+                RecordWalk walk = new RecordWalk(uncompressed, header.idSize(), header.length(), limit, overLimit);
                 byte[] b = new byte[BUFFER_SIZE];
                 int n = head.length;
                 System.arraycopy(head, 0, b, 0, n);
-                do {
-                    written += n;
-                    if (written > limit) {
-                        throw new HprofFormatException(origin, counted.count, limit < diskLimit
-                                ? "decompressed, the dump is larger than the limit of " + limit + " bytes"
-                                : "decompressed, the dump would take more than the " + (limit >> 20) + " MB of disk"
-                                + " left for it, a tenth of the disk kept free (decompress it yourself where there is"
-                                + " room)");
+                n += gz.readNBytes(b, n, b.length - n);
+                long written = 0;
+                while (n > 0) {
+                    walk.check(b, n, written);           // the records' headers, before their bytes are written
+                    if (written + n > limit) {
+                        throw new HprofFormatException(uncompressed, limit, overLimit);
                     }
                     ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
                     while (bb.hasRemaining()) {
                         out.write(bb);
                     }
+                    written += n;
                     progress.progress(counted.count, total);
-                } while ((n = gz.read(b)) > 0);
+                    n = gz.readNBytes(b, 0, b.length);
+                }
             } catch (ZipException | java.io.EOFException e) {
                 throw new HprofFormatException(origin, counted.count,
                         "corrupt or truncated gzip data (offset in the compressed file): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Follows the top-level records of a dump through the buffers of its decompression, from their 9-byte headers
+     * alone (tag u1, time u4, length u4; a body is skipped by its length): a few operations per record, none per byte
+     * of a body. A header may be split between two buffers.
+     */
+    private static final class RecordWalk {
+        private final String origin;
+        private final int idSize;
+        private final long limit;
+        private final String overLimit;
+        private final byte[] header = new byte[9];
+        private long next;                 // where the next record starts, in the uncompressed dump
+        private int have;                  // bytes of its header seen so far
+
+        RecordWalk(String origin, int idSize, long first, long limit, String overLimit) {
+            this.origin = origin;
+            this.idSize = idSize;
+            this.next = first;
+            this.limit = limit;
+            this.overLimit = overLimit;
+        }
+
+        /** Checks the record headers in {@code b[0, n)}, the bytes of the dump from {@code start}. */
+        void check(byte[] b, int n, long start) throws HprofFormatException {
+            long end = start + n;
+            while (next + have < end) {
+                int from = (int) (next + have - start);
+                byte[] h = b;
+                if (have > 0 || from + header.length > n) {          // a header split between two buffers
+                    int k = Math.min(header.length - have, n - from);
+                    System.arraycopy(b, from, header, have, k);
+                    have += k;
+                    if (have < header.length) {
+                        return;                                // the rest of it is in the next buffer
+                    }
+                    h = header;
+                    from = 0;
+                }
+                int tag = h[from] & 0xFF;
+                long length = (h[from + 5] & 0xFFL) << 24 | (h[from + 6] & 0xFF) << 16 | (h[from + 7] & 0xFF) << 8
+                        | h[from + 8] & 0xFF;
+                String bad = badRecord(tag, length, idSize);
+                if (bad != null) {
+                    throw new HprofFormatException(origin, next, bad);
+                }
+                long after = next + header.length + length;
+                if (after > limit) {
+                    throw new HprofFormatException(origin, next, "record 0x" + Integer.toHexString(tag) + " of "
+                            + length + " bytes: " + overLimit);
+                }
+                next = after;
+                have = 0;
             }
         }
     }
@@ -288,21 +361,18 @@ public final class HprofReader {
                 throw in.fail(at, "record 0x" + Integer.toHexString(tag) + " of " + length
                         + " bytes runs past the end of the file (" + size + " bytes; truncated dump?)");
             }
+            String bad = badRecord(tag, length, idSize);
+            if (bad != null) {
+                throw in.fail(at, bad);
+            }
             switch (tag) {
                 case STRING -> {
-                    if (length < idSize) {
-                        throw in.fail(at, "STRING record shorter than an id: " + length + " bytes");
-                    }
                     long id = in.id();
                     long n = length - idSize;
-                    if (n > MAX_STRING) {
-                        throw in.fail(at, "STRING record of " + length + " bytes (at most " + MAX_STRING + " read)");
-                    }
                     v.string(at, id, (int) n);
                     in.skip(n);              // read again, if needed, by readStrings
                 }
                 case LOAD_CLASS -> {
-                    expectLength(in, at, "LOAD_CLASS", length, 8 + 2L * idSize);
                     int serial = in.i4();
                     long classId = in.id();
                     int stack = in.i4();
@@ -310,20 +380,19 @@ public final class HprofReader {
                     v.loadClass(serial, classId, stack, name);
                 }
                 case STACK_FRAME -> {
-                    expectLength(in, at, "STACK_FRAME", length, 4L * idSize + 8);
                     v.stackFrame(at, in.id(), in.id(), in.id(), in.id(), in.i4(), in.i4());
                 }
                 case STACK_TRACE -> {
-                    if (length < 12) {
-                        throw in.fail(at, "STACK_TRACE record of " + length + " bytes (at least 12 expected)");
-                    }
                     int serial = in.i4();
                     int thread = in.i4();
                     long frames = in.u4();
                     if (frames > MAX_FRAMES) {
                         throw in.fail(at, "STACK_TRACE of " + frames + " frames (at most " + MAX_FRAMES + " read)");
                     }
-                    expectLength(in, at, "STACK_TRACE with " + frames + " frames", length, 12 + frames * idSize);
+                    if (length != 12 + frames * idSize) {
+                        throw in.fail(at, "STACK_TRACE with " + frames + " frames record of " + length + " bytes ("
+                                + (12 + frames * idSize) + " expected)");
+                    }
                     long[] ids = new long[(int) frames];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = in.id();
@@ -340,7 +409,7 @@ public final class HprofReader {
                     segmentOpen = false;
                     in.skip(length);
                 }
-                default -> in.skip(length);      // HEAP_DUMP_END, UNLOAD_CLASS, HEAP_SUMMARY, threads, samples...
+                default -> in.skip(length);      // UNLOAD_CLASS, HEAP_SUMMARY, threads, samples...
             }
             if (in.position() != end) {
                 throw in.fail(at, "record 0x" + Integer.toHexString(tag) + " declares " + length + " bytes but holds "
@@ -358,11 +427,36 @@ public final class HprofReader {
         return header;
     }
 
-    private static void expectLength(HprofInput in, long at, String what, long length, long expected)
-            throws HprofFormatException {
-        if (length != expected) {
-            throw in.fail(at, what + " record of " + length + " bytes (" + expected + " expected)");
-        }
+    /**
+     * What is wrong with a top-level record, from its header alone (before its body is read or skipped), or null: a
+     * tag that is not one of the format's (zeros read as records are tag 0), or a length the record cannot have: the
+     * format's fixed lengths, the bounds of what {@link #read} reads. Shared by {@link #read} and the record walk of
+     * {@link #decompress}, so that what decompression lets through is what a reader accepts.
+     */
+    static String badRecord(int tag, long length, int idSize) {
+        return switch (tag) {
+            case STRING -> length < idSize ? "STRING record shorter than an id: " + length + " bytes"
+                    : length - idSize > MAX_STRING ? "STRING record of " + length + " bytes (at most " + MAX_STRING
+                    + " read)" : null;
+            case LOAD_CLASS -> expectLength("LOAD_CLASS", length, 8 + 2L * idSize);
+            case STACK_FRAME -> expectLength("STACK_FRAME", length, 4L * idSize + 8);
+            case STACK_TRACE -> length < 12 ? "STACK_TRACE record of " + length + " bytes (at least 12 expected)"
+                    : length > 12 + (long) MAX_FRAMES * idSize ? "STACK_TRACE record of " + length + " bytes (at most "
+                    + MAX_FRAMES + " frames read)" : null;
+            case UNLOAD_CLASS -> expectLength("UNLOAD_CLASS", length, 4);
+            case END_THREAD -> expectLength("END_THREAD", length, 4);
+            case CONTROL_SETTINGS -> expectLength("CONTROL_SETTINGS", length, 6);
+            case HEAP_SUMMARY -> expectLength("HEAP_SUMMARY", length, 24);
+            case START_THREAD -> expectLength("START_THREAD", length, 8 + 4L * idSize);
+            case HEAP_DUMP_END -> expectLength("HEAP_DUMP_END", length, 0);
+            // any length: the heap (up to 4 GB a record), and the old hprof agent's lists of sites and samples
+            case HEAP_DUMP, HEAP_DUMP_SEGMENT, ALLOC_SITES, CPU_SAMPLES -> null;
+            default -> "unknown record tag 0x" + Integer.toHexString(tag) + ": not an HPROF record (corrupt dump?)";
+        };
+    }
+
+    private static String expectLength(String what, long length, long expected) {
+        return length == expected ? null : what + " record of " + length + " bytes (" + expected + " expected)";
     }
 
     /** The sub-records of one HEAP_DUMP(_SEGMENT), which must end exactly at {@code end}. */
