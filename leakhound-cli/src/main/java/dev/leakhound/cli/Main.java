@@ -1,5 +1,6 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.capture.CountingInputStream;
 import dev.leakhound.capture.ThreadDumpParseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -162,7 +163,7 @@ public final class Main implements Callable<Integer> {
 
     /** The command line with Leakhound's error handling and exit codes; {@code stdin} is read for {@code -}. */
     public static CommandLine commandLine(InputStream stdin) {
-        OutOfResources.CountingInputStream counted = new OutOfResources.CountingInputStream(stdin);
+        CountingInputStream counted = new CountingInputStream(stdin);
         CommandLine cl = new CommandLine(new Main(counted));
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));
@@ -217,7 +218,7 @@ public final class Main implements Callable<Integer> {
         VirtualMachineError limit = OutOfResources.find(e);     // wrapped by some library on its way here
         if (limit != null) {
             long stdinRead = cl.getCommandSpec().root().userObject() instanceof Main m
-                    && m.stdin instanceof OutOfResources.CountingInputStream c ? c.count() : 0;
+                    && m.stdin instanceof CountingInputStream c ? c.count() : 0;
             return outOfResources(limit, parseResult, stdinRead, err, debugRequested(parseResult));
         }
         int status;

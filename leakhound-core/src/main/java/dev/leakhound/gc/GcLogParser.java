@@ -1,5 +1,7 @@
 package dev.leakhound.gc;
 
+import dev.leakhound.capture.CountingInputStream;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -231,29 +233,6 @@ public final class GcLogParser {
         return parser.finish(lines.lineNumber());
     }
 
-    /** Counts the bytes read from the input. */
-    private static final class CountingInputStream extends FilterInputStream {
-        long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            count += b >= 0 ? 1 : 0;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            count += Math.max(0, n);
-            return n;
-        }
-    }
-
     /** Inflated data that stops when it grows more than {@link #MAX_INFLATION} times the compressed bytes read. */
     private static final class InflationBound extends FilterInputStream {
         private final CountingInputStream compressed;
@@ -286,9 +265,9 @@ public final class GcLogParser {
 
         private void count(int n) throws Inflated {
             inflated += n;
-            if (inflated > checkedFrom && inflated / MAX_INFLATION > compressed.count) {
+            if (inflated > checkedFrom && inflated / MAX_INFLATION > compressed.count()) {
                 throw new Inflated("gzip data inflates more than " + MAX_INFLATION + " times (" + inflated
-                        + " bytes from " + compressed.count + ")");
+                        + " bytes from " + compressed.count() + ")");
             }
         }
     }

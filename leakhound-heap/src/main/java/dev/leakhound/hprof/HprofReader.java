@@ -1,7 +1,8 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.capture.CountingInputStream;
+
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -163,11 +164,11 @@ public final class HprofReader {
             try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
                  InputStream gz = gunzip(counted)) {
                 HprofInput in = new HprofInput(origin + " (uncompressed)", Channels.newChannel(gz), -1, BUFFER_SIZE);
-                in.progress(pos -> visitor.progress(counted.count, total));
+                in.progress(pos -> visitor.progress(counted.count(), total));
                 try {
                     return pass.run(in, true);
                 } catch (ZipException e) {
-                    throw new HprofFormatException(origin, counted.count,
+                    throw new HprofFormatException(origin, counted.count(),
                             "corrupt gzip data (offset in the compressed file): " + e.getMessage(), e);
                 }
             }
@@ -184,7 +185,7 @@ public final class HprofReader {
         try {
             return new GZIPInputStream(new BufferedInputStream(counted, 1 << 16), 1 << 16);
         } catch (ZipException e) {
-            throw new HprofFormatException(origin, counted.count, "not a gzip file: " + e.getMessage(), e);
+            throw new HprofFormatException(origin, counted.count(), "not a gzip file: " + e.getMessage(), e);
         }
     }
 
@@ -213,7 +214,7 @@ public final class HprofReader {
             try {
                 gz = new GZIPInputStream(new BufferedInputStream(counted, 1 << 16), 1 << 16);
             } catch (ZipException e) {
-                throw new HprofFormatException(origin, counted.count, "not a gzip file: " + e.getMessage(), e);
+                throw new HprofFormatException(origin, counted.count(), "not a gzip file: " + e.getMessage(), e);
             }
             // A gzip bomb must not fill the disk: stop while a tenth of the file system is still free.
             java.nio.file.FileStore store = Files.getFileStore(target.toAbsolutePath().getParent());
@@ -244,11 +245,11 @@ public final class HprofReader {
                         out.write(bb);
                     }
                     written += n;
-                    progress.progress(counted.count, total);
+                    progress.progress(counted.count(), total);
                     n = gz.readNBytes(b, 0, b.length);
                 }
             } catch (ZipException | java.io.EOFException e) {
-                throw new HprofFormatException(origin, counted.count,
+                throw new HprofFormatException(origin, counted.count(),
                         "corrupt or truncated gzip data (offset in the compressed file): " + e.getMessage(), e);
             }
         }
@@ -602,37 +603,4 @@ public final class HprofReader {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    /** Counts the bytes read from the compressed file, for progress and error offsets. */
-    static final class CountingInputStream extends FilterInputStream {
-        long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = in.skip(n);
-            count += k;
-            return k;
-        }
-    }
 }
