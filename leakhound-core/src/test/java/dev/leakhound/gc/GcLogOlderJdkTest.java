@@ -75,11 +75,9 @@ class GcLogOlderJdkTest {
     @Test
     void theLeakingRunIsToldApartFromTheOtherForEveryCollector() {
         RUNS.forEach((name, run) -> {
-            // The source launcher compiles the workload first: the warm-up collections (ZGC) lie a second before the
-            // rounds. The default window, the last 10 old collections, holds the rounds only.
-            // the real heap figures at an even pace: how fast the child ran is the machine's load, not the leak's
-            HeapTrend leaking = HeapTrend.of(GcCycles.evenlyPaced(run.leaking().cycles()), HeapTrend.DEFAULT_WINDOW);
-            HeapTrend steady = HeapTrend.of(GcCycles.evenlyPaced(run.steady().cycles()), HeapTrend.DEFAULT_WINDOW);
+            // the rounds' collections at an even pace: how fast the child ran is the machine's load, not the leak's
+            HeapTrend leaking = HeapTrend.of(GcCycles.workloadRounds(run.leaking().cycles()), HeapTrend.DEFAULT_WINDOW);
+            HeapTrend steady = HeapTrend.of(GcCycles.workloadRounds(run.steady().cycles()), HeapTrend.DEFAULT_WINDOW);
             String both = "JDK " + jdk.feature() + " " + name + ": leaking " + GcTrace.verdict(leaking) + "; steady "
                     + GcTrace.verdict(steady);
             assertThat(leaking.verdict()).as(both).isEqualTo(HeapTrend.Verdict.GROWING);

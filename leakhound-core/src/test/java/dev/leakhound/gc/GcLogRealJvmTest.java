@@ -117,8 +117,8 @@ class GcLogRealJvmTest {
     void theLeakingRunIsToldApartFromTheOtherForEveryCollector() {
         RUNS.forEach((name, run) -> {
             // the real heap figures at an even pace: how fast the child ran is the machine's load, not the leak's
-            HeapTrend leaking = HeapTrend.of(GcCycles.evenlyPaced(run.leaking().cycles()), Integer.MAX_VALUE);
-            HeapTrend steady = HeapTrend.of(GcCycles.evenlyPaced(run.steady().cycles()), Integer.MAX_VALUE);
+            HeapTrend leaking = HeapTrend.of(GcCycles.workloadRounds(run.leaking().cycles()), Integer.MAX_VALUE);
+            HeapTrend steady = HeapTrend.of(GcCycles.workloadRounds(run.steady().cycles()), Integer.MAX_VALUE);
             String both = name + ": leaking " + GcTrace.verdict(leaking) + "; steady " + GcTrace.verdict(steady);
             assertThat(leaking.verdict()).as(both).isEqualTo(HeapTrend.Verdict.GROWING);
             assertThat(leaking.basis()).as(both).isEqualTo(HeapTrend.Basis.OLD_COLLECTIONS);
