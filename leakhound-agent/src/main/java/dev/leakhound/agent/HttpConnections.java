@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -115,16 +116,16 @@ final class HttpConnections implements AutoCloseable {
     private long turn;
 
     private HttpConnections(ServerSocketChannel listener, Selector selector, ConnectionLimits limits,
-                            Function<HttpRequestHead, Response> handler) throws IOException {
+                            Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads)
+            throws IOException {
         this.listener = listener;
         this.selector = selector;
         this.limits = limits;
         this.handler = handler;
         listener.configureBlocking(false);
         this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
-        AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32),
-                r -> daemon("leakhound-http-" + n.incrementAndGet(), r), new ThreadPoolExecutor.AbortPolicy());
+                workerThreads, new ThreadPoolExecutor.AbortPolicy());
         workers.allowCoreThreadTimeOut(true);
         this.dispatcher = daemon("leakhound-http-dispatcher", this::run);
     }
@@ -137,12 +138,20 @@ final class HttpConnections implements AutoCloseable {
      */
     static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
                                  Function<HttpRequestHead, Response> handler) throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        return start(address, limits, handler, r -> daemon("leakhound-http-" + n.incrementAndGet(), r));
+    }
+
+    /** {@link #start(InetSocketAddress, ConnectionLimits, Function)} with the workers' threads made by {@code workerThreads} (tests). */
+    static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
+                                 Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads)
+            throws IOException {
         Selector selector = Selector.open();
         ServerSocketChannel listener = null;
         try {
             listener = ServerSocketChannel.open();
             listener.bind(address, BACKLOG);
-            HttpConnections c = new HttpConnections(listener, selector, limits, handler);
+            HttpConnections c = new HttpConnections(listener, selector, limits, handler, workerThreads);
             c.dispatcher.start();
             return c;
         } catch (IOException | RuntimeException | Error e) {
@@ -388,6 +397,13 @@ final class HttpConnections implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             respond(c, Response.error(503, "busy: too many requests in progress").withHeader("Retry-After", "1"),
                     head);
+        } catch (OutOfMemoryError e) {
+            // The pool starts a worker here (they end after 30 s idle): a host at its thread limit (a thread leak,
+            // the very thing this agent looks for) throws "unable to create native thread". That is this request's
+            // failure, not the dispatcher's: thrown on, it would end the dispatcher and the server with it.
+            AgentLog.once("debug server", "cannot start a thread to answer a request: " + AgentLog.describe(e));
+            respond(c, Response.error(503, "busy: cannot start a thread to answer (" + AgentLog.describe(e) + ")")
+                    .withHeader("Retry-After", "1"), head);
         }
     }
 
