@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The debug server's HTTP/1.1 transport: one thread, {@code leakhound-http-dispatcher}, accepts, reads and writes
@@ -102,6 +103,8 @@ final class HttpConnections implements AutoCloseable {
     private final ConnectionLimits limits;
     private final Function<HttpRequestHead, Response> handler;
     private final ThreadPoolExecutor workers;
+    /** {@link System#nanoTime()}, or a test's: its values may be anywhere, so they are only ever subtracted. */
+    private final LongSupplier clock;
     private final Thread dispatcher;
     /** Open connections in the order they were accepted (the oldest first). */
     private final LinkedHashSet<Conn> open = new LinkedHashSet<>();
@@ -116,8 +119,9 @@ final class HttpConnections implements AutoCloseable {
     private long turn;
 
     private HttpConnections(ServerSocketChannel listener, Selector selector, ConnectionLimits limits,
-                            Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads)
-            throws IOException {
+                            Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads,
+                            LongSupplier clock) throws IOException {
+        this.clock = clock;
         this.listener = listener;
         this.selector = selector;
         this.limits = limits;
@@ -139,19 +143,23 @@ final class HttpConnections implements AutoCloseable {
     static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
                                  Function<HttpRequestHead, Response> handler) throws IOException {
         AtomicInteger n = new AtomicInteger();
-        return start(address, limits, handler, r -> daemon("leakhound-http-" + n.incrementAndGet(), r));
+        return start(address, limits, handler, r -> daemon("leakhound-http-" + n.incrementAndGet(), r),
+                System::nanoTime);
     }
 
-    /** {@link #start(InetSocketAddress, ConnectionLimits, Function)} with the workers' threads made by {@code workerThreads} (tests). */
+    /**
+     * {@link #start(InetSocketAddress, ConnectionLimits, Function)} with the workers' threads made by
+     * {@code workerThreads}, and times read from {@code nanoClock} (tests).
+     */
     static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
-                                 Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads)
-            throws IOException {
+                                 Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads,
+                                 LongSupplier nanoClock) throws IOException {
         Selector selector = Selector.open();
         ServerSocketChannel listener = null;
         try {
             listener = ServerSocketChannel.open();
             listener.bind(address, BACKLOG);
-            HttpConnections c = new HttpConnections(listener, selector, limits, handler, workerThreads);
+            HttpConnections c = new HttpConnections(listener, selector, limits, handler, workerThreads, nanoClock);
             c.dispatcher.start();
             return c;
         } catch (IOException | RuntimeException | Error e) {
@@ -178,16 +186,16 @@ final class HttpConnections implements AutoCloseable {
         }
         workers.shutdownNow();
         boolean interrupted = false;
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long until = clock.getAsLong() + TimeUnit.SECONDS.toNanos(5);
         try {
-            while (dispatcher.isAlive() && System.nanoTime() < until) {
+            while (dispatcher.isAlive() && until - clock.getAsLong() > 0) {   // nanoTime may wrap: subtract
                 try {
-                    dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+                    dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - clock.getAsLong())));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            workers.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            workers.awaitTermination(Math.max(0, until - clock.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -203,7 +211,7 @@ final class HttpConnections implements AutoCloseable {
             while (!closing) {
                 turn++;
                 Thread.interrupted();                          // not ours to take: it would make every select return
-                long now = System.nanoTime();
+                long now = clock.getAsLong();
                 long wait = expire(now);
                 takeAnswers();
                 acceptKey.interestOps(canAccept(now) ? SelectionKey.OP_ACCEPT : 0);
@@ -270,19 +278,19 @@ final class HttpConnections implements AutoCloseable {
     }
 
     private void accept() {
-        for (int i = 0; i < ACCEPT_BATCH && canAccept(System.nanoTime()); i++) {
+        for (int i = 0; i < ACCEPT_BATCH && canAccept(clock.getAsLong()); i++) {
             SocketChannel ch;
             try {
                 ch = listener.accept();
             } catch (IOException e) {
                 acceptPaused = true;                           // e.g. out of descriptors: wait instead of spinning
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                acceptPausedUntil = clock.getAsLong() + ACCEPT_PAUSE_NANOS;
                 return;
             }
             if (ch == null) {
                 return;
             }
-            Conn c = new Conn(ch, System.nanoTime(), turn);
+            Conn c = new Conn(ch, clock.getAsLong(), turn);
             open.add(c);
             openCount = open.size();
             try {
@@ -436,7 +444,7 @@ final class HttpConnections implements AutoCloseable {
             cut(oldest);
         }
         c.state = State.WRITING;
-        c.phaseStart = System.nanoTime();
+        c.phaseStart = clock.getAsLong();
         c.out = response;
         c.outBytes = bytes;
         responseBytes += bytes;
@@ -457,7 +465,7 @@ final class HttpConnections implements AutoCloseable {
         c.out = null;
         c.outBytes = 0;
         c.state = State.LINGERING;
-        c.phaseStart = System.nanoTime();
+        c.phaseStart = clock.getAsLong();
         c.channel.shutdownOutput();
         c.key.interestOps(SelectionKey.OP_READ);
     }
@@ -512,6 +520,11 @@ final class HttpConnections implements AutoCloseable {
     /** Connections open now. */
     int openConnections() {
         return openCount;
+    }
+
+    /** Whether the dispatcher thread is still alive (tests: {@link #close()} ends it). */
+    boolean dispatching() {
+        return dispatcher.isAlive();
     }
 
     // ---------------------------------------------------------------- responses

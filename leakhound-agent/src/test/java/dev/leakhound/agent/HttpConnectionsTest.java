@@ -4,13 +4,19 @@ import dev.leakhound.testing.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The transport's own failures: what a host in trouble makes it meet. */
 @Timeout(120)
@@ -33,7 +39,7 @@ class HttpConnectionsTest {
             return Thread.ofPlatform().name("test-http-worker").daemon(true).unstarted(r);
         };
         try (HttpConnections server = HttpConnections.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                ConnectionLimits.DEFAULT, head -> Response.text("hello\n"), failsFirst)) {
+                ConnectionLimits.DEFAULT, head -> Response.text("hello\n"), failsFirst, System::nanoTime)) {
             URI url = URI.create("http://127.0.0.1:" + server.address().getPort() + "/");
 
             Http.Result first = Http.get(url, "/");
@@ -44,6 +50,52 @@ class HttpConnectionsTest {
             Http.Result second = Http.get(url, "/");
             assertThat(second.status()).isEqualTo(200);
             assertThat(second.text()).isEqualTo("hello\n");
+        }
+    }
+
+    /** {@link System#nanoTime()} may start anywhere, near {@link Long#MAX_VALUE} too, and wrap: deadlines still expire. */
+    @Test
+    void deadlinesExpireWhenTheClockWraps() throws Exception {
+        long before = Long.MAX_VALUE - System.nanoTime() - Duration.ofMillis(500).toNanos();
+        ConnectionLimits limits = ConnectionLimits.DEFAULT.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2),
+                Duration.ofSeconds(30));
+        try (HttpConnections server = HttpConnections.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                limits, head -> Response.text("hello\n"), Executors.defaultThreadFactory(),
+                () -> System.nanoTime() + before);
+             Socket silent = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+            // Its idle deadline (1 s) is past the wrap: it is closed unanswered all the same.
+            silent.setSoTimeout(30_000);
+            InputStream in = silent.getInputStream();
+            int read;
+            try {
+                read = in.read();
+            } catch (SocketException reset) {
+                read = -1;
+            }
+            assertThat(read).as("closed by the server, unanswered").isEqualTo(-1);
+
+            URI url = URI.create("http://127.0.0.1:" + server.address().getPort() + "/");
+            assertThat(Http.get(url, "/").status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * {@link HttpConnections#close()} waits for its dispatcher to end however near the clock is to wrapping: it
+     * compared {@code nanoTime() < until}, false at once when {@code until} had wrapped, and returned at once.
+     */
+    @Test
+    void closeEndsTheDispatcherWhenItsWaitWraps() throws Exception {
+        long before = Long.MAX_VALUE - System.nanoTime() - Duration.ofSeconds(1).toNanos();
+        HttpConnections server = HttpConnections.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ConnectionLimits.DEFAULT, head -> Response.text("hello\n"), Executors.defaultThreadFactory(),
+                () -> System.nanoTime() + before);
+        try (Socket open = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.openConnections() == 1);
+            server.close();
+            assertThat(server.dispatching()).as("the dispatcher ended when close() returned").isFalse();
+            assertThat(server.openConnections()).isZero();
+        } finally {
+            server.close();
         }
     }
 }
