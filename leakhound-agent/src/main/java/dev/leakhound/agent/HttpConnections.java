@@ -390,18 +390,22 @@ final class HttpConnections implements AutoCloseable {
         c.state = State.ANSWERING;
         c.key.interestOps(0);
         boolean head = request.method().equals("HEAD");
+        Runnable task = () -> {
+            ByteBuffer[] bytes = null;
+            try {
+                bytes = render(handler.apply(request), head);
+            } catch (Throwable t) {
+                // e.g. out of memory: this connection is cut, the server goes on (and its own failure, logged under
+                // "debug server", is not hidden by this one: each part is logged once)
+                AgentLog.once("debug server request", "a request failed and its connection was cut: "
+                        + AgentLog.describe(t));
+            } finally {
+                done.add(new Done(c, bytes, bytes == null ? 0 : size(bytes)));
+                selector.wakeup();
+            }
+        };
         try {
-            workers.execute(() -> {
-                ByteBuffer[] bytes = null;
-                try {
-                    bytes = render(handler.apply(request), head);
-                } catch (Throwable t) {
-                    AgentLog.failed("debug server", t);        // e.g. out of memory: this connection is cut
-                } finally {
-                    done.add(new Done(c, bytes, bytes == null ? 0 : size(bytes)));
-                    selector.wakeup();
-                }
-            });
+            workers.execute(task);
         } catch (RejectedExecutionException e) {
             respond(c, Response.error(503, "busy: too many requests in progress").withHeader("Retry-After", "1"),
                     head);
@@ -409,7 +413,11 @@ final class HttpConnections implements AutoCloseable {
             // The pool starts a worker here (they end after 30 s idle): a host at its thread limit (a thread leak,
             // the very thing this agent looks for) throws "unable to create native thread". That is this request's
             // failure, not the dispatcher's: thrown on, it would end the dispatcher and the server with it.
-            AgentLog.once("debug server", "cannot start a thread to answer a request: " + AgentLog.describe(e));
+            // The pool may have queued the task before it failed to start a worker for it: it must not run later
+            // (a heap proof answered 503 and taken all the same).
+            workers.remove(task);
+            AgentLog.once("debug server request", "cannot start a thread to answer a request: "
+                    + AgentLog.describe(e));
             respond(c, Response.error(503, "busy: cannot start a thread to answer (" + AgentLog.describe(e) + ")")
                     .withHeader("Retry-After", "1"), head);
         }
