@@ -53,7 +53,10 @@ class HttpConnectionsTest {
         }
     }
 
-    /** {@link System#nanoTime()} may start anywhere, near {@link Long#MAX_VALUE} too, and wrap: deadlines still expire. */
+    /**
+     * {@link System#nanoTime()} may start anywhere, near {@link Long#MAX_VALUE} too, and wrap: deadlines still
+     * expire.
+     */
     @Test
     void deadlinesExpireWhenTheClockWraps() throws Exception {
         long before = Long.MAX_VALUE - System.nanoTime() - Duration.ofMillis(500).toNanos();
