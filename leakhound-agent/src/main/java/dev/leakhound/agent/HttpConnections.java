@@ -466,8 +466,11 @@ final class HttpConnections implements AutoCloseable {
 
     private void write(Conn c) throws IOException {
         c.channel.write(c.out);
-        if (c.out[c.out.length - 1].hasRemaining()) {
-            return;                                            // the rest when the client has taken some
+        // Every buffer, not the last only: an empty body has nothing left however much of the head is unsent.
+        for (ByteBuffer b : c.out) {
+            if (b.hasRemaining()) {
+                return;                                        // the rest when the client has taken some
+            }
         }
         responseBytes -= c.outBytes;
         c.out = null;

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -99,6 +100,31 @@ class HttpConnectionsTest {
             assertThat(server.openConnections()).isZero();
         } finally {
             server.close();
+        }
+    }
+
+    /**
+     * A response whose head the socket takes in several writes and whose body is empty is sent whole: the server
+     * checked only the last buffer (the empty body) for bytes left, took the response for sent after the first
+     * write and shut the connection with most of the head unsent.
+     */
+    @Test
+    void aLongHeadBeforeAnEmptyBodyIsSentWhole() throws Exception {
+        String big = "a".repeat(16 << 20);                      // far more than both ends' socket buffers
+        Response r = new Response(200, Response.TEXT, new byte[0], java.util.Map.of("X-Big", big));
+        long expected = HttpConnections.render(r, false)[0].remaining();
+        try (HttpConnections server = HttpConnections.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ConnectionLimits.DEFAULT, head -> r, Executors.defaultThreadFactory(), System::nanoTime);
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(30_000);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[1 << 16];
+            long total = 0;
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                total += n;
+            }
+            assertThat(total).as("bytes of the response received").isEqualTo(expected);
         }
     }
 }
