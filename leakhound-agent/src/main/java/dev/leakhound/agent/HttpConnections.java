@@ -20,10 +20,12 @@ import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The debug server's HTTP/1.1 transport: one thread, {@code leakhound-http-dispatcher}, accepts, reads and writes
@@ -101,6 +103,8 @@ final class HttpConnections implements AutoCloseable {
     private final ConnectionLimits limits;
     private final Function<HttpRequestHead, Response> handler;
     private final ThreadPoolExecutor workers;
+    /** {@link System#nanoTime()}, or a test's: its values may be anywhere, so they are only ever subtracted. */
+    private final LongSupplier clock;
     private final Thread dispatcher;
     /** Open connections in the order they were accepted (the oldest first). */
     private final LinkedHashSet<Conn> open = new LinkedHashSet<>();
@@ -115,16 +119,17 @@ final class HttpConnections implements AutoCloseable {
     private long turn;
 
     private HttpConnections(ServerSocketChannel listener, Selector selector, ConnectionLimits limits,
-                            Function<HttpRequestHead, Response> handler) throws IOException {
+                            Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads,
+                            LongSupplier clock) throws IOException {
+        this.clock = clock;
         this.listener = listener;
         this.selector = selector;
         this.limits = limits;
         this.handler = handler;
         listener.configureBlocking(false);
         this.acceptKey = listener.register(selector, SelectionKey.OP_ACCEPT);
-        AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32),
-                r -> daemon("leakhound-http-" + n.incrementAndGet(), r), new ThreadPoolExecutor.AbortPolicy());
+                workerThreads, new ThreadPoolExecutor.AbortPolicy());
         workers.allowCoreThreadTimeOut(true);
         this.dispatcher = daemon("leakhound-http-dispatcher", this::run);
     }
@@ -137,12 +142,24 @@ final class HttpConnections implements AutoCloseable {
      */
     static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
                                  Function<HttpRequestHead, Response> handler) throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        return start(address, limits, handler, r -> daemon("leakhound-http-" + n.incrementAndGet(), r),
+                System::nanoTime);
+    }
+
+    /**
+     * {@link #start(InetSocketAddress, ConnectionLimits, Function)} with the workers' threads made by
+     * {@code workerThreads}, and times read from {@code nanoClock} (tests).
+     */
+    static HttpConnections start(InetSocketAddress address, ConnectionLimits limits,
+                                 Function<HttpRequestHead, Response> handler, ThreadFactory workerThreads,
+                                 LongSupplier nanoClock) throws IOException {
         Selector selector = Selector.open();
         ServerSocketChannel listener = null;
         try {
             listener = ServerSocketChannel.open();
             listener.bind(address, BACKLOG);
-            HttpConnections c = new HttpConnections(listener, selector, limits, handler);
+            HttpConnections c = new HttpConnections(listener, selector, limits, handler, workerThreads, nanoClock);
             c.dispatcher.start();
             return c;
         } catch (IOException | RuntimeException | Error e) {
@@ -169,16 +186,16 @@ final class HttpConnections implements AutoCloseable {
         }
         workers.shutdownNow();
         boolean interrupted = false;
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long until = clock.getAsLong() + TimeUnit.SECONDS.toNanos(5);
         try {
-            while (dispatcher.isAlive() && System.nanoTime() < until) {
+            while (dispatcher.isAlive() && until - clock.getAsLong() > 0) {   // nanoTime may wrap: subtract
                 try {
-                    dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+                    dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - clock.getAsLong())));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            workers.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            workers.awaitTermination(Math.max(0, until - clock.getAsLong()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -194,7 +211,7 @@ final class HttpConnections implements AutoCloseable {
             while (!closing) {
                 turn++;
                 Thread.interrupted();                          // not ours to take: it would make every select return
-                long now = System.nanoTime();
+                long now = clock.getAsLong();
                 long wait = expire(now);
                 takeAnswers();
                 acceptKey.interestOps(canAccept(now) ? SelectionKey.OP_ACCEPT : 0);
@@ -261,19 +278,19 @@ final class HttpConnections implements AutoCloseable {
     }
 
     private void accept() {
-        for (int i = 0; i < ACCEPT_BATCH && canAccept(System.nanoTime()); i++) {
+        for (int i = 0; i < ACCEPT_BATCH && canAccept(clock.getAsLong()); i++) {
             SocketChannel ch;
             try {
                 ch = listener.accept();
             } catch (IOException e) {
                 acceptPaused = true;                           // e.g. out of descriptors: wait instead of spinning
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                acceptPausedUntil = clock.getAsLong() + ACCEPT_PAUSE_NANOS;
                 return;
             }
             if (ch == null) {
                 return;
             }
-            Conn c = new Conn(ch, System.nanoTime(), turn);
+            Conn c = new Conn(ch, clock.getAsLong(), turn);
             open.add(c);
             openCount = open.size();
             try {
@@ -373,21 +390,36 @@ final class HttpConnections implements AutoCloseable {
         c.state = State.ANSWERING;
         c.key.interestOps(0);
         boolean head = request.method().equals("HEAD");
+        Runnable task = () -> {
+            ByteBuffer[] bytes = null;
+            try {
+                bytes = render(handler.apply(request), head);
+            } catch (Throwable t) {
+                // e.g. out of memory: this connection is cut, the server goes on (and its own failure, logged under
+                // "debug server", is not hidden by this one: each part is logged once)
+                AgentLog.once("debug server request", "a request failed and its connection was cut: "
+                        + AgentLog.describe(t));
+            } finally {
+                done.add(new Done(c, bytes, bytes == null ? 0 : size(bytes)));
+                selector.wakeup();
+            }
+        };
         try {
-            workers.execute(() -> {
-                ByteBuffer[] bytes = null;
-                try {
-                    bytes = render(handler.apply(request), head);
-                } catch (Throwable t) {
-                    AgentLog.failed("debug server", t);        // e.g. out of memory: this connection is cut
-                } finally {
-                    done.add(new Done(c, bytes, bytes == null ? 0 : size(bytes)));
-                    selector.wakeup();
-                }
-            });
+            workers.execute(task);
         } catch (RejectedExecutionException e) {
             respond(c, Response.error(503, "busy: too many requests in progress").withHeader("Retry-After", "1"),
                     head);
+        } catch (OutOfMemoryError e) {
+            // The pool starts a worker here (they end after 30 s idle): a host at its thread limit (a thread leak,
+            // the very thing this agent looks for) throws "unable to create native thread". That is this request's
+            // failure, not the dispatcher's: thrown on, it would end the dispatcher and the server with it.
+            // The pool may have queued the task before it failed to start a worker for it: it must not run later
+            // (a heap proof answered 503 and taken all the same).
+            workers.remove(task);
+            AgentLog.once("debug server request", "cannot start a thread to answer a request: "
+                    + AgentLog.describe(e));
+            respond(c, Response.error(503, "busy: cannot start a thread to answer (" + AgentLog.describe(e) + ")")
+                    .withHeader("Retry-After", "1"), head);
         }
     }
 
@@ -420,7 +452,7 @@ final class HttpConnections implements AutoCloseable {
             cut(oldest);
         }
         c.state = State.WRITING;
-        c.phaseStart = System.nanoTime();
+        c.phaseStart = clock.getAsLong();
         c.out = response;
         c.outBytes = bytes;
         responseBytes += bytes;
@@ -434,14 +466,17 @@ final class HttpConnections implements AutoCloseable {
 
     private void write(Conn c) throws IOException {
         c.channel.write(c.out);
-        if (c.out[c.out.length - 1].hasRemaining()) {
-            return;                                            // the rest when the client has taken some
+        // Every buffer, not the last only: an empty body has nothing left however much of the head is unsent.
+        for (ByteBuffer b : c.out) {
+            if (b.hasRemaining()) {
+                return;                                        // the rest when the client has taken some
+            }
         }
         responseBytes -= c.outBytes;
         c.out = null;
         c.outBytes = 0;
         c.state = State.LINGERING;
-        c.phaseStart = System.nanoTime();
+        c.phaseStart = clock.getAsLong();
         c.channel.shutdownOutput();
         c.key.interestOps(SelectionKey.OP_READ);
     }
@@ -496,6 +531,11 @@ final class HttpConnections implements AutoCloseable {
     /** Connections open now. */
     int openConnections() {
         return openCount;
+    }
+
+    /** Whether the dispatcher thread is still alive (tests: {@link #close()} ends it). */
+    boolean dispatching() {
+        return dispatcher.isAlive();
     }
 
     // ---------------------------------------------------------------- responses

@@ -66,8 +66,10 @@ public final class ThreadSampler implements AutoCloseable {
             return;
         }
         executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "leakhound-sampler");
-            t.setDaemon(true);
+            // No inheritable thread-local value of the host's thread that starts it: the sampler would keep it
+            // reachable for as long as the agent runs.
+            Thread t = Thread.ofPlatform().name("leakhound-sampler").daemon(true).inheritInheritableThreadLocals(false)
+                    .unstarted(r);
             threads.add(t);
             return t;
         });
