@@ -226,7 +226,11 @@ final class HttpConnections implements AutoCloseable {
                     if (k == acceptKey) {
                         acceptable = k.isValid();
                     } else if (k.attachment() instanceof Conn c) {
-                        ready(c, k);
+                        try {
+                            ready(c, k);
+                        } catch (OutOfMemoryError e) {
+                            close(c);                          // the host's heap is full: drop this one, not the server
+                        }
                     }
                 }
                 if (acceptable) {

@@ -426,27 +426,38 @@ public final class ContainerThreads {
         Thread[] helpers = new Thread[workers - 1];
         Throwable[] failures = new Throwable[workers];
         int slice = (n + workers - 1) / workers;
+        List<Runnable> here = new ArrayList<>(workers);          // slices for this thread: its own, and any no helper took
+        here.add(() -> work.run(0, Math.min(n, slice)));
         for (int w = 1; w < workers; w++) {
             int from = w * slice;
             int to = Math.min(n, from + slice);
             int index = w;
-            helpers[w - 1] = Thread.ofPlatform().daemon(true).name("leakhound-capture-" + w).unstarted(() -> {
+            Thread h = Thread.ofPlatform().daemon(true).name("leakhound-capture-" + w)
+                    .inheritInheritableThreadLocals(false).unstarted(() -> {
                 try {
                     work.run(from, to);
                 } catch (Throwable e) {
                     failures[index] = e;
                 }
             });
-            helpers[w - 1].start();
+            try {
+                h.start();
+                helpers[w - 1] = h;
+            } catch (OutOfMemoryError e) {
+                // The host is out of threads (a thread leak at its peak, when the capture matters most): no helper.
+                here.add(() -> work.run(from, to));
+            }
         }
         try {
-            work.run(0, Math.min(n, slice));
+            for (Runnable r : here) {
+                r.run();
+            }
         } catch (Throwable e) {
             failures[0] = e;
         }
         boolean interrupted = false;
         for (Thread h : helpers) {
-            while (true) {
+            while (h != null) {
                 try {
                     h.join();
                     break;
