@@ -34,8 +34,9 @@ import java.util.zip.ZipException;
  * <p>Broken or hostile input fails with a {@link ThreadDumpParseException} naming the file and line (and
  * column, for JSON where known), not with another exception or a hang: every parser runs in time linear in
  * its input. Text lines longer than {@value #MAX_LINE_CHARS} characters, binary data, JSON strings over
- * 1 MiB, JSON nested deeper than the format, more than {@value #MAX_THREADS} threads in one dump and more
- * than {@value #MAX_FRAMES} frames in one thread are refused.
+ * 1 MiB, JSON nested deeper than the format, more than {@value #MAX_THREADS} threads in one dump, more
+ * than {@value #MAX_FRAMES} frames in one thread and more than {@value #MAX_BLANK_LINES} blank lines in a row (what a
+ * gzip bomb of newlines is made of: 10 GB gzip to 10 MB) are refused.
  *
  * <p>Memory: everything is read as a stream and equal frames, stacks and strings are shared, so memory does
  * not follow the file size as such. {@link #read(Path)} keeps every thread: each costs on the order of a hundred
@@ -50,6 +51,9 @@ public final class ThreadDumpReader {
 
     /** Longest text line accepted. No frame or thread name comes near it. */
     static final int MAX_LINE_CHARS = 1 << 20;
+
+    /** Most blank lines in a row in a text dump: the JDK writes one or two between threads. */
+    static final int MAX_BLANK_LINES = 100_000;
 
     /**
      * Most threads read from one dump, by every parser; a dump with more is refused. Far above any real JVM's
@@ -331,9 +335,23 @@ public final class ThreadDumpReader {
     static final class Lines extends TextLines {
         private final String origin;
 
+        private long blankRun;
+
         Lines(InputStream in, String origin) {
             super(in, MAX_LINE_CHARS);
             this.origin = origin;
+        }
+
+        @Override
+        public String next() throws IOException {
+            String line = super.next();
+            if (line == null || !line.isBlank()) {
+                blankRun = 0;
+            } else if (++blankRun > MAX_BLANK_LINES) {
+                throw new ThreadDumpParseException(origin, lineNumber(), 0, blankRun + " blank lines in a row (from "
+                        + "line " + (lineNumber() - blankRun + 1) + "): not a thread dump, or corrupt");
+            }
+            return line;
         }
 
         @Override

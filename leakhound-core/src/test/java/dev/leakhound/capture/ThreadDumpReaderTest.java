@@ -2,6 +2,7 @@ package dev.leakhound.capture;
 
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.testing.GeneratedInput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,28 @@ class ThreadDumpReaderTest {
             gz.write(bytes);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The gzip bomb of the text formats: a real dump's head, then newlines (10 GB of them gzip to 10 MB), or lines of
+     * spaces. The read stops soon after the limit, saying where the run started, instead of reading it all.
+     */
+    @ParameterizedTest
+    @CsvSource({"jdk25-plain.txt, '\n'", "jdk25-jstack-l-e.txt, '\n'", "jdk25-thread-print.txt, '   \r\n'"})
+    void aRunOfBlankLinesStopsTheReadSoonAfterItsLimit(String name, String blank) throws IOException {
+        String head = Files.readString(Dumps.path(name));
+        String line = blank.replace("\\n", "\n").replace("\\r", "\r");
+        long times = 20L * ThreadDumpReader.MAX_BLANK_LINES;
+        GeneratedInput in = GeneratedInput.repeated(head, line, times);
+
+        ThreadDumpParseException e = assertThrows(ThreadDumpParseException.class,
+                () -> ThreadDumpReader.read(in, name + "+blank"));
+
+        assertThat(e.getMessage()).startsWith(name + "+blank:")
+                .contains((ThreadDumpReader.MAX_BLANK_LINES + 1) + " blank lines in a row (from line ");
+        // read up to the limit and the reader's buffers, not the 20 times as many lines that follow
+        assertThat(in.bytesRead()).isLessThan(head.length() + 2L * ThreadDumpReader.MAX_BLANK_LINES * line.length()
+                + (1 << 20));
     }
 
     @ParameterizedTest
