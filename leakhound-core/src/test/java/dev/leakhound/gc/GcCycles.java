@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Synthetic collections for the tests. */
 final class GcCycles {
     static final long MB = 1024L * 1024;
@@ -48,6 +50,19 @@ final class GcCycles {
             }
         }
         return out;
+    }
+
+    /**
+     * The workload's leaking run reads GROWING, its steady run STABLE, on the rounds' collections
+     * ({@link #workloadRounds}) in the default window, and the leak shows in the last live heap.
+     */
+    static void assertToldApart(String what, GcLog leakingRun, GcLog steadyRun) {
+        HeapTrend leaking = HeapTrend.of(workloadRounds(leakingRun.cycles()), HeapTrend.DEFAULT_WINDOW);
+        HeapTrend steady = HeapTrend.of(workloadRounds(steadyRun.cycles()), HeapTrend.DEFAULT_WINDOW);
+        String both = what + ": leaking " + GcTrace.verdict(leaking) + "; steady " + GcTrace.verdict(steady);
+        assertThat(leaking.verdict()).as(both).isEqualTo(HeapTrend.Verdict.GROWING);
+        assertThat(steady.verdict()).as(both).isEqualTo(HeapTrend.Verdict.STABLE);
+        assertThat(leaking.lastHeapAfter() - steady.lastHeapAfter()).as(both).isGreaterThan(16 * MB);
     }
 
     /** Young collections every 10 s with the given heap after (MB). */

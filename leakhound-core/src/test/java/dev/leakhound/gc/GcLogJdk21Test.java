@@ -105,13 +105,7 @@ class GcLogJdk21Test {
     void theLeakingRunIsToldApartFromTheOtherForEveryCollector() {
         RUNS.forEach((name, run) -> {
             // the rounds' collections at an even pace: how fast the child ran is the machine's load, not the leak's
-            HeapTrend leaking = HeapTrend.of(GcCycles.workloadRounds(run.leaking().cycles()), HeapTrend.DEFAULT_WINDOW);
-            HeapTrend steady = HeapTrend.of(GcCycles.workloadRounds(run.steady().cycles()), HeapTrend.DEFAULT_WINDOW);
-            String both = "JDK " + jdk.feature() + " " + name + ": leaking " + GcTrace.verdict(leaking) + "; steady "
-                    + GcTrace.verdict(steady);
-            assertThat(leaking.verdict()).as(both).isEqualTo(HeapTrend.Verdict.GROWING);
-            assertThat(steady.verdict()).as(both).isEqualTo(HeapTrend.Verdict.STABLE);
-            assertThat(leaking.lastHeapAfter() - steady.lastHeapAfter()).as(both).isGreaterThan(16L * 1024 * 1024);
+            GcCycles.assertToldApart("JDK " + jdk.feature() + " " + name, run.leaking(), run.steady());
         });
     }
 
