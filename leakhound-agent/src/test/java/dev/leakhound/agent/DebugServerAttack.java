@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -48,8 +47,8 @@ public final class DebugServerAttack {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         Arrays.fill(BIG, (byte) 'x');
         try (DebugServer server = DebugServer.start(AgentOptions.parse("port=0"), Map.of(
-                "/probe", endpoint(Response.text("ok\n")),
-                "/big", endpoint(new Response(200, Response.TEXT, BIG, Map.of()))))) {
+                "/probe", DebugServerSlowClientTest.endpoint(Response.text("ok\n")),
+                "/big", DebugServerSlowClientTest.endpoint(new Response(200, Response.TEXT, BIG, Map.of()))))) {
             int port = server.port();
             long fdsBefore = descriptors();
             System.out.printf("probe before the attack: %d ms%n", probe(port));
@@ -182,24 +181,5 @@ public final class DebugServerAttack {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
         }
-    }
-
-    private static DebugServer.Endpoint endpoint(Response r) {
-        return new DebugServer.Endpoint() {
-            @Override
-            public Set<String> params() {
-                return Set.of();
-            }
-
-            @Override
-            public Response get(Query q) {
-                return r;
-            }
-
-            @Override
-            public String description() {
-                return "attack benchmark";
-            }
-        };
     }
 }

@@ -59,7 +59,8 @@ class DebugServerSlowClientTest {
         }
     }
 
-    private static DebugServer.Endpoint endpoint(Response r) {
+    /** An endpoint that answers {@code r} to every request (also {@link DebugServerAttack}'s). */
+    static DebugServer.Endpoint endpoint(Response r) {
         return new DebugServer.Endpoint() {
             @Override
             public Set<String> params() {
