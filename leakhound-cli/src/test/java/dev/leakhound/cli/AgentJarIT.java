@@ -44,8 +44,7 @@ class AgentJarIT {
 
     @BeforeAll
     static void theJar() {
-        jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
-        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+        jar = ChildJvm.shadedJar();
     }
 
     static String javaagent(Path jar, String options) {

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(300)
 class AttachIT {
-    private static final Pattern ATTACHED =
+    static final Pattern ATTACHED =
             Pattern.compile("\\Aleakhound: agent running in process (\\d+): (http://127\\.0\\.0\\.1:\\d+/)\n");
     private static final String DYNAMIC_AGENT_WARNING = "WARNING: A Java agent has been loaded dynamically";
 
@@ -39,8 +39,7 @@ class AttachIT {
 
     @BeforeAll
     static void theJar() {
-        jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
-        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+        jar = ChildJvm.shadedJar();
     }
 
     record Result(int status, String out, String err) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -23,6 +24,13 @@ final class ChildJvm implements AutoCloseable {
     final Process process;
     private final Path out;
     private final Path err;
+
+    /** The shaded {@code leakhound.jar} that {@code mvn package} made (system property {@code leakhound.jar}). */
+    static Path shadedJar() {
+        Path jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
+        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+        return jar;
+    }
 
     private ChildJvm(Process process, Path out, Path err) {
         this.process = process;

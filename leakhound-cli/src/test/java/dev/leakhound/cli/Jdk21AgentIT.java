@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,8 +29,6 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(300)
 class Jdk21AgentIT {
-    private static final Pattern ATTACHED =
-            Pattern.compile("\\Aleakhound: agent running in process (\\d+): (http://127\\.0\\.0\\.1:\\d+/)\n");
 
     @TempDir
     static Path dir;
@@ -40,8 +37,7 @@ class Jdk21AgentIT {
 
     @BeforeAll
     static void theJar() {
-        jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
-        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+        jar = ChildJvm.shadedJar();
     }
 
     @Test
@@ -96,7 +92,7 @@ class Jdk21AgentIT {
             AttachIT.Result r = AttachIT.leakhound(dir, jar, "attach", Long.toString(child.pid()), "--port", "0");
             assertThat(r.status()).as(r + "\nchild: " + child).isZero();
             assertThat(r.err()).isEmpty();
-            Matcher m = ATTACHED.matcher(r.out());
+            Matcher m = AttachIT.ATTACHED.matcher(r.out());
             assertThat(m.find()).as(r.out()).isTrue();
             assertThat(m.group(1)).isEqualTo(Long.toString(child.pid()));
             URI url = URI.create(m.group(2));

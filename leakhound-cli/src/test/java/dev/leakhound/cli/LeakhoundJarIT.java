@@ -39,8 +39,7 @@ class LeakhoundJarIT {
 
     @BeforeAll
     static void dumpThisJvmWithALeakedThread() throws IOException {
-        jar = Path.of(System.getProperty("leakhound.jar", "target/leakhound.jar")).toAbsolutePath();
-        assertThat(jar).as("the shaded jar (made by mvn package)").isRegularFile();
+        jar = ChildJvm.shadedJar();
         leaked = new LeakedThreads();
         dump = dir.resolve("threads.json");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
