@@ -1,8 +1,21 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.agent.sampling.SharedCapture;
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.agent.endpoints.GcEndpoint;
+import dev.leakhound.agent.endpoints.HeapEndpoint;
+import dev.leakhound.agent.endpoints.HeapHistograms;
+import dev.leakhound.agent.endpoints.Index;
+import dev.leakhound.agent.endpoints.LeaksEndpoint;
+import dev.leakhound.agent.endpoints.MetricsEndpoint;
+import dev.leakhound.agent.endpoints.ProofEndpoint;
+import dev.leakhound.agent.endpoints.ThreadEndpoints;
 import dev.leakhound.agent.gc.GcNotifications;
+import dev.leakhound.agent.http.DebugServer;
 import dev.leakhound.agent.metrics.ThreadMetrics;
 import dev.leakhound.agent.pprof.PprofEncoder;
+import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.ThreadSampler;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
 

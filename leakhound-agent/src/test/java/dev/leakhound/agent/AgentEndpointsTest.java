@@ -1,7 +1,9 @@
 package dev.leakhound.agent;
 
-import dev.leakhound.testing.Json;
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
+import dev.leakhound.testing.Json;
 import dev.leakhound.testing.PprofProfile;
 
 import dev.leakhound.capture.LiveThreads;

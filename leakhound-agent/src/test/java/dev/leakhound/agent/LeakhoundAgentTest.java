@@ -1,6 +1,9 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
+import dev.leakhound.testing.StdErr;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

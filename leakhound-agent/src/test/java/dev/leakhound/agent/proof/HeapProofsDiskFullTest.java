@@ -1,6 +1,6 @@
 package dev.leakhound.agent.proof;
 
-import dev.leakhound.agent.DebugServer;
+import dev.leakhound.agent.http.DebugServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

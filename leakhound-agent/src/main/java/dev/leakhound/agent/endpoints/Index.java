@@ -1,0 +1,38 @@
+package dev.leakhound.agent.endpoints;
+
+import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Query;
+import dev.leakhound.agent.http.Response;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /debug/}: the endpoints, one line each. */
+public final class Index {
+    private Index() {
+    }
+
+    public static DebugServer.Endpoint endpoint(Map<String, DebugServer.Endpoint> routes) {
+        return new DebugServer.Endpoint() {
+            @Override
+            public Set<String> params() {
+                return Set.of();
+            }
+
+            @Override
+            public Response get(Query q) {
+                StringBuilder sb = new StringBuilder("leakhound debug server (GET only, but POST where it says so)\n\n");
+                for (Map.Entry<String, DebugServer.Endpoint> e : routes.entrySet()) {
+                    if (e.getValue() != this) {
+                        sb.append(e.getKey()).append('\n').append("    ").append(e.getValue().description()).append('\n');
+                    }
+                }
+                return Response.text(sb.toString());
+            }
+
+            @Override
+            public String description() {
+                return "this list";
+            }
+        };
+    }
+}
