@@ -1,6 +1,5 @@
 package dev.leakhound.agent;
 
-import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.endpoints.GcEndpoint;
 import dev.leakhound.agent.endpoints.HeapEndpoint;
@@ -12,9 +11,11 @@ import dev.leakhound.agent.endpoints.ProofEndpoint;
 import dev.leakhound.agent.endpoints.ThreadEndpoints;
 import dev.leakhound.agent.gc.GcNotifications;
 import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.metrics.ThreadMetrics;
 import dev.leakhound.agent.pprof.PprofEncoder;
 import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.agent.sampling.ThreadSampler;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
@@ -138,8 +139,8 @@ public final class LeakhoundAgent implements AutoCloseable {
         });
     }
 
-    private Map<String, DebugServer.Endpoint> endpoints() {
-        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+    private Map<String, Endpoint> endpoints() {
+        Map<String, Endpoint> e = new LinkedHashMap<>();
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
         e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,

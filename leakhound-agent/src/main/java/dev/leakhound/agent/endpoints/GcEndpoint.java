@@ -2,9 +2,10 @@ package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.gc.GcNotifications;
 import dev.leakhound.agent.http.BoundedText;
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
@@ -16,7 +17,7 @@ import java.util.Set;
  * {@code /debug/gc}: the last collections as gctrace lines (Go's {@code GODEBUG=gctrace=1}, for the JVM), oldest
  * first, and the verdict on whether the heap left after each collection keeps rising. {@code ?n=N}: the last N only.
  */
-public final class GcEndpoint implements DebugServer.Endpoint {
+public final class GcEndpoint implements Endpoint {
     private final GcNotifications gc;
     private final String off;
 
@@ -43,10 +44,10 @@ public final class GcEndpoint implements DebugServer.Endpoint {
     }
 
     @Override
-    public Response get(Query q) {
+    public Response handle(Query q) {
         int n = q.intParam("n", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
         if (gc == null) {
-            throw new DebugServer.Unavailable("the GC listener is off: " + off);
+            throw new Unavailable("the GC listener is off: " + off);
         }
         List<GcCycle> recent = gc.recent();
         List<GcCycle> shown = recent.subList(Math.max(0, recent.size() - n), recent.size());

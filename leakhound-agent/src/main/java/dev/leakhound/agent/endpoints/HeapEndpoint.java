@@ -1,7 +1,7 @@
 package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.http.BoundedText;
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.sampling.BlockedSince;
@@ -19,7 +19,7 @@ import java.util.Set;
  * and with {@code ?diff} the classes that grew since the previous histogram of this endpoint: the seed's
  * "objects keep increasing". HEAVY: each histogram forces a full GC, so it is rate-limited ({@link HeapHistograms}).
  */
-public final class HeapEndpoint implements DebugServer.Endpoint {
+public final class HeapEndpoint implements Endpoint {
     static final int DEFAULT_TOP = 30;
     static final int MAX_TOP = 1000;
 
@@ -49,7 +49,7 @@ public final class HeapEndpoint implements DebugServer.Endpoint {
     }
 
     @Override
-    public Response get(Query q) throws Exception {
+    public Response handle(Query q) throws Exception {
         int top = q.intParam("top", DEFAULT_TOP, 1, MAX_TOP);
         boolean diff = q.flag("diff");
         String text = histograms.histogramText();              // 429 when too soon

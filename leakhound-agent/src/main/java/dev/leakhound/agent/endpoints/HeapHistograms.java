@@ -1,6 +1,6 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Unavailable;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
@@ -33,14 +33,14 @@ public final class HeapHistograms {
     }
 
     /**
-     * The text of {@code GC.class_histogram} now, or {@link DebugServer.Unavailable} with status 429 when the
+     * The text of {@code GC.class_histogram} now, or {@link Unavailable} with status 429 when the
      * last one was taken less than the minimum interval ago.
      */
     public synchronized String histogramText() throws Exception {
         long now = clock.getAsLong();
         if (taken && now - lastNanos < minIntervalNanos) {
             long waitSeconds = Math.max(1, (minIntervalNanos - (now - lastNanos) + 999_999_999L) / 1_000_000_000L);
-            throw new DebugServer.Unavailable(429, "too many requests: /debug/heap forces a full GC and runs at most"
+            throw new Unavailable(429, "too many requests: /debug/heap forces a full GC and runs at most"
                     + " once every " + (minIntervalNanos / 1_000_000_000.0) + " s; try again in " + waitSeconds + " s",
                     Map.of("Retry-After", Long.toString(waitSeconds)));
         }

@@ -1,6 +1,6 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import java.util.Map;
@@ -11,17 +11,17 @@ public final class Index {
     private Index() {
     }
 
-    public static DebugServer.Endpoint endpoint(Map<String, DebugServer.Endpoint> routes) {
-        return new DebugServer.Endpoint() {
+    public static Endpoint endpoint(Map<String, Endpoint> routes) {
+        return new Endpoint() {
             @Override
             public Set<String> params() {
                 return Set.of();
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 StringBuilder sb = new StringBuilder("leakhound debug server (GET only, but POST where it says so)\n\n");
-                for (Map.Entry<String, DebugServer.Endpoint> e : routes.entrySet()) {
+                for (Map.Entry<String, Endpoint> e : routes.entrySet()) {
                     if (e.getValue() != this) {
                         sb.append(e.getKey()).append('\n').append("    ").append(e.getValue().description()).append('\n');
                     }

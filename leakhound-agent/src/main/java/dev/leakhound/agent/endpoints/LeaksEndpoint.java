@@ -1,9 +1,10 @@
 package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.http.BoundedText;
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.agent.sampling.ThreadSampler;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -28,7 +29,7 @@ import java.util.StringJoiner;
  * threads blocked with no timeout whose number has grown over the last {@code window} samples, with the growth,
  * the oldest thread's age, what they wait on and where they were started. Text, or JSON with {@code ?format=json}.
  */
-public final class LeaksEndpoint implements DebugServer.Endpoint {
+public final class LeaksEndpoint implements Endpoint {
     /** Suspects listed at most. */
     static final int MAX_SUSPECTS = 100;
 
@@ -61,13 +62,13 @@ public final class LeaksEndpoint implements DebugServer.Endpoint {
     }
 
     @Override
-    public Response get(Query q) {
+    public Response handle(Query q) {
         boolean json = q.choice("format", "text", "text", "json").equals("json");
         if (sampler == null || detector == null) {
-            throw new DebugServer.Unavailable("the leak detector is off: its sampler could not start");
+            throw new Unavailable("the leak detector is off: its sampler could not start");
         }
         if (sampler.failure() != null) {
-            throw new DebugServer.Unavailable("the leak detector is off: its sampler failed: " + sampler.failure());
+            throw new Unavailable("the leak detector is off: its sampler failed: " + sampler.failure());
         }
         List<GrowingGroup> suspects = detector.suspects();
         return json ? Response.json(json(suspects)) : Response.text(text(suspects));

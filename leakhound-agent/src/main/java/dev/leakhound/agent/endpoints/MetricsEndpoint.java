@@ -1,8 +1,9 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.agent.metrics.ThreadMetrics;
 
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
  * {@code /metrics}: Prometheus' text format (version 0.0.4) through the Prometheus Java client (relocated in
  * leakhound.jar): threads by kind and state as of the last sample, the leak suspects, GC figures.
  */
-public final class MetricsEndpoint implements DebugServer.Endpoint {
+public final class MetricsEndpoint implements Endpoint {
     private final Supplier<ThreadMetrics> metrics;
     private final Supplier<String> off;
 
@@ -40,10 +41,10 @@ public final class MetricsEndpoint implements DebugServer.Endpoint {
     }
 
     @Override
-    public Response get(Query q) {
+    public Response handle(Query q) {
         ThreadMetrics m = metrics.get();
         if (m == null) {
-            throw new DebugServer.Unavailable("the metrics are off: " + off.get());
+            throw new Unavailable("the metrics are off: " + off.get());
         }
         return new Response(200, m.contentType(), m.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
     }

@@ -1,6 +1,6 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.proof.HeapProofs;
@@ -10,10 +10,10 @@ import java.util.Set;
 /**
  * {@code POST /debug/leaks/proof} (agent option {@code heapProof=true}): the threads leaked for certain, proven from a
  * heap dump of this JVM in another JVM ({@link HeapProofs}); the JSON of {@code leakhound heap --json}'s
- * {@code proof} field. POST only ({@link DebugServer.Endpoint#post()}): it pauses the host for the dump and writes
+ * {@code proof} field. POST only ({@link Endpoint#post()}): it pauses the host for the dump and writes
  * the whole heap to disk for a while.
  */
-public final class ProofEndpoint implements DebugServer.Endpoint {
+public final class ProofEndpoint implements Endpoint {
     private final HeapProofs proofs;
 
     public ProofEndpoint(HeapProofs proofs) {
@@ -43,7 +43,7 @@ public final class ProofEndpoint implements DebugServer.Endpoint {
     }
 
     @Override
-    public Response get(Query q) throws Exception {
+    public Response handle(Query q) throws Exception {
         return Response.json(proofs.prove());
     }
 }

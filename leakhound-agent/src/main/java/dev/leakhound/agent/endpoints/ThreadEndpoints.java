@@ -2,11 +2,12 @@ package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.AgentLog;
 import dev.leakhound.agent.AgentOptions;
-import dev.leakhound.agent.sampling.SharedCapture;
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.model.ThreadDump;
 
@@ -38,15 +39,15 @@ public final class ThreadEndpoints {
      * {@code /debug/threads/count}: the number of live threads of all kinds, as a plain number (Go's
      * {@code /goroutines}); {@link SharedCapture#count()}.
      */
-    public static DebugServer.Endpoint count(SharedCapture threads) {
-        return new DebugServer.Endpoint() {
+    public static Endpoint count(SharedCapture threads) {
+        return new Endpoint() {
             @Override
             public Set<String> params() {
                 return Set.of();
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 SharedCapture.Count c = threads.count();
                 return new Response(200, Response.TEXT, (c.threads() + "\n").getBytes(StandardCharsets.UTF_8),
                         c.headers());
@@ -60,15 +61,15 @@ public final class ThreadEndpoints {
     }
 
     /** {@code /debug/threads}: counts by kind, state and container, as JSON, of {@link SharedCapture#recent()}. */
-    public static DebugServer.Endpoint counts(SharedCapture threads) {
-        return new DebugServer.Endpoint() {
+    public static Endpoint counts(SharedCapture threads) {
+        return new Endpoint() {
             @Override
             public Set<String> params() {
                 return Set.of();
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 SharedCapture.Answer a = threads.recent();
                 return new Response(200, Response.JSON, ThreadViews.countsJson(a, threads.description()), a.headers());
             }
@@ -96,10 +97,10 @@ public final class ThreadEndpoints {
      * @param pprof groups and capture time to gzipped {@code profile.proto} bytes; if it fails, pprof alone is
      *              switched off (logged once), the text and JSON views go on
      */
-    public static DebugServer.Endpoint dump(SharedCapture threads, BlockedSince blocked, AgentOptions options,
+    public static Endpoint dump(SharedCapture threads, BlockedSince blocked, AgentOptions options,
                                      java.util.function.LongSupplier samplePeriod,
                                      BiFunction<List<StackGroup>, Instant, byte[]> pprof) {
-        return new DebugServer.Endpoint() {
+        return new Endpoint() {
             private volatile String pprofOff;
 
             @Override
@@ -134,10 +135,10 @@ public final class ThreadEndpoints {
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 String mode = mode(q);
                 if (mode.equals("pprof") && pprofOff != null) {
-                    throw new DebugServer.Unavailable("format=pprof is switched off after an error: " + pprofOff);
+                    throw new Unavailable("format=pprof is switched off after an error: " + pprofOff);
                 }
                 SharedCapture.Answer a = threads.recent();
                 SharedCapture.Capture c = a.capture();
@@ -164,7 +165,7 @@ public final class ThreadEndpoints {
                 } catch (Throwable t) {
                     pprofOff = AgentLog.describe(t);
                     AgentLog.failed("pprof encoder", t);
-                    throw new DebugServer.Unavailable(500, "format=pprof failed and is switched off: " + pprofOff, Map.of());
+                    throw new Unavailable(500, "format=pprof failed and is switched off: " + pprofOff, Map.of());
                 }
             }
 

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -56,63 +55,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * answers; they end after 30 s idle); a request that finds both busy and 32 waiting gets 503.
  */
 public final class DebugServer implements AutoCloseable {
-
-    /** What a path answers. */
-    public interface Endpoint {
-        /** The query parameters it accepts. */
-        Set<String> params();
-
-        /** Checks the parameters' values; throws {@link Query.BadRequest}. Called for HEAD instead of {@link #get}. */
-        default void validate(Query q) {
-        }
-
-        /**
-         * The answer to a GET, or to a POST for an endpoint that takes POST ({@link #post()}). May throw
-         * {@link Query.BadRequest} (400) or {@link Unavailable} (503).
-         */
-        Response get(Query q) throws Exception;
-
-        /**
-         * Whether this endpoint takes POST, and only POST, instead of GET and HEAD: for an answer that costs the
-         * host so much, or changes so much, that nothing but a deliberate request may trigger it.
-         */
-        default boolean post() {
-            return false;
-        }
-
-        /** One line for the index page. */
-        String description();
-
-        /** The {@code Content-Type} of a GET with these parameters, for HEAD. */
-        default String contentType(Query q) {
-            return Response.TEXT;
-        }
-    }
-
-    /** The endpoint cannot answer now, or at all: 503 with this message (or another status, e.g. 429). */
-    public static final class Unavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-        private final transient Map<String, String> headers;
-
-        public Unavailable(String message) {
-            this(503, message, Map.of());
-        }
-
-        public Unavailable(int status, String message, Map<String, String> headers) {
-            super(message, null, false, false);
-            this.status = status;
-            this.headers = Map.copyOf(headers);
-        }
-
-        Response response() {
-            Response r = Response.error(status, getMessage());
-            for (Map.Entry<String, String> e : headers.entrySet()) {
-                r = r.withHeader(e.getKey(), e.getValue());
-            }
-            return r;
-        }
-    }
 
     private final HttpConnections connections;
     private final Map<String, Endpoint> routes;
@@ -221,7 +163,7 @@ public final class DebugServer implements AutoCloseable {
                 endpoint.validate(q);
                 return new Response(200, endpoint.contentType(q), new byte[0], Map.of());
             }
-            Response r = endpoint.get(q);
+            Response r = endpoint.handle(q);
             return Objects.requireNonNull(r, "endpoint answered nothing");
         } catch (Query.BadRequest e) {
             return Response.error(400, "bad request: " + e.getMessage());

@@ -2,7 +2,7 @@ package dev.leakhound.agent.sampling;
 
 import dev.leakhound.agent.LeakhoundAgent;
 import dev.leakhound.agent.capture.ThreadSource;
-import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.model.ThreadDump;
@@ -203,7 +203,7 @@ public final class SharedCapture {
      * The last capture if it ended less than {@link #FRESHNESS} ago, or the one in progress, or a new one if the
      * budget allows it, or else the last one again, with its age.
      *
-     * @throws DebugServer.Unavailable (503) when there is no capture to answer from: the last one was dropped by
+     * @throws Unavailable (503) when there is no capture to answer from: the last one was dropped by
      *                                 the collector and the budget allows no new one for more than
      *                                 {@link #FRESHNESS} (a shorter wait is waited out), or the first capture has
      *                                 run for {@link #MAX_WAIT}
@@ -227,7 +227,7 @@ public final class SharedCapture {
                         return answer(previous, now);
                     }
                     if (wait > freshnessNanos) {
-                        throw new DebugServer.Unavailable(503, "no thread capture to answer from, and a new one would"
+                        throw new Unavailable(503, "no thread capture to answer from, and a new one would"
                                 + " exceed the agent's CPU budget (" + Math.round(CaptureBudget.MAX_SHARE * 100)
                                 + "% of one core); try again later", Map.of("Retry-After",
                                 Long.toString(TimeUnit.NANOSECONDS.toSeconds(wait) + 1)));
@@ -259,7 +259,7 @@ public final class SharedCapture {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();          // the server is stopping
-            throw new DebugServer.Unavailable("interrupted while waiting for the capture budget");
+            throw new Unavailable("interrupted while waiting for the capture budget");
         }
     }
 
@@ -470,14 +470,14 @@ public final class SharedCapture {
             throw unchecked(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();          // the server is stopping
-            throw new DebugServer.Unavailable("interrupted while waiting for a thread capture");
+            throw new Unavailable("interrupted while waiting for a thread capture");
         } finally {
             waiting.decrementAndGet();
         }
         if (previous != null) {
             return answer(previous, clock.getAsLong());
         }
-        throw new DebugServer.Unavailable(503, "a thread capture has been running for more than "
+        throw new Unavailable(503, "a thread capture has been running for more than "
                 + MAX_WAIT.toSeconds() + " s; try again later", Map.of("Retry-After", "5"));
     }
 

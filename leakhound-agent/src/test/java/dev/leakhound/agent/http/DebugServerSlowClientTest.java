@@ -61,15 +61,15 @@ class DebugServerSlowClientTest {
     }
 
     /** An endpoint that answers {@code r} to every request (also {@link DebugServerAttack}'s). */
-    static DebugServer.Endpoint endpoint(Response r) {
-        return new DebugServer.Endpoint() {
+    static Endpoint endpoint(Response r) {
+        return new Endpoint() {
             @Override
             public Set<String> params() {
                 return Set.of();
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 return r;
             }
 

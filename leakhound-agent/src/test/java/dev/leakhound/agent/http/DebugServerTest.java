@@ -35,8 +35,8 @@ class DebugServerTest {
         }
     }
 
-    private static DebugServer.Endpoint endpoint(Set<String> params, java.util.function.Function<Query, Response> get) {
-        return new DebugServer.Endpoint() {
+    private static Endpoint endpoint(Set<String> params, java.util.function.Function<Query, Response> get) {
+        return new Endpoint() {
             @Override
             public Set<String> params() {
                 return params;
@@ -48,7 +48,7 @@ class DebugServerTest {
             }
 
             @Override
-            public Response get(Query q) {
+            public Response handle(Query q) {
                 return get.apply(q);
             }
 
@@ -59,14 +59,14 @@ class DebugServerTest {
         };
     }
 
-    private static Map<String, DebugServer.Endpoint> endpoints() {
-        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+    private static Map<String, Endpoint> endpoints() {
+        Map<String, Endpoint> e = new LinkedHashMap<>();
         e.put("/hello", endpoint(Set.of("n"), q -> Response.text("hello x" + q.intParam("n", 1, 1, 3) + "\n")));
         e.put("/boom", endpoint(Set.of(), q -> {
             throw new IllegalStateException("a bug in an endpoint");
         }));
         e.put("/busy", endpoint(Set.of(), q -> {
-            throw new DebugServer.Unavailable("not now");
+            throw new Unavailable("not now");
         }));
         return e;
     }

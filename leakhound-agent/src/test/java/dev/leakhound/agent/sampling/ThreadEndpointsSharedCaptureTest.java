@@ -4,6 +4,7 @@ import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.endpoints.ThreadEndpoints;
 import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
@@ -112,7 +113,7 @@ class ThreadEndpointsSharedCaptureTest {
     private URI serve(CountingSource source, AtomicLong nanoClock) throws Exception {
         BlockedSince blocked = new BlockedSince();
         captures = new SharedCapture(source, blocked::observe, SharedCapture.FRESHNESS, nanoClock::get);
-        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+        Map<String, Endpoint> e = new LinkedHashMap<>();
         AgentOptions options = AgentOptions.parse("port=0");
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
