@@ -3,9 +3,9 @@ package dev.leakhound.agent;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.endpoints.GcEndpoint;
 import dev.leakhound.agent.endpoints.HeapEndpoint;
-import dev.leakhound.agent.endpoints.HeapHistograms;
-import dev.leakhound.agent.endpoints.Index;
+import dev.leakhound.agent.endpoints.IndexPage;
 import dev.leakhound.agent.endpoints.LeaksEndpoint;
+import dev.leakhound.agent.endpoints.LiveHistograms;
 import dev.leakhound.agent.endpoints.MetricsEndpoint;
 import dev.leakhound.agent.endpoints.ProofEndpoint;
 import dev.leakhound.agent.endpoints.ThreadEndpoints;
@@ -147,13 +147,13 @@ public final class LeakhoundAgent implements AutoCloseable {
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
-        e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis(), rateClock)));
+        e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
         if (options.heapProof()) {
             e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
                     options.heapIntervalMillis(), options.proofHeapMb())));
         }
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
-        e.put("/debug/", Index.endpoint(e));
+        e.put("/debug/", IndexPage.endpoint(e));
         return e;
     }
 

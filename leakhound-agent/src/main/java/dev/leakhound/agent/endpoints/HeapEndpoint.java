@@ -17,17 +17,17 @@ import java.util.Set;
 /**
  * {@code /debug/heap}: the class histogram of the live heap (instances and bytes per class, the top N by bytes),
  * and with {@code ?diff} the classes that grew since the previous histogram of this endpoint: the seed's
- * "objects keep increasing". HEAVY: each histogram forces a full GC, so it is rate-limited ({@link HeapHistograms}).
+ * "objects keep increasing". HEAVY: each histogram forces a full GC, so it is rate-limited ({@link LiveHistograms}).
  */
 public final class HeapEndpoint implements Endpoint {
     static final int DEFAULT_TOP = 30;
     static final int MAX_TOP = 1000;
 
-    private final HeapHistograms histograms;
+    private final LiveHistograms histograms;
     private ClassHistogram previous;
     private Instant previousAt;
 
-    public HeapEndpoint(HeapHistograms histograms) {
+    public HeapEndpoint(LiveHistograms histograms) {
         this.histograms = histograms;
     }
 

@@ -179,7 +179,7 @@ public final class HeapProofs {
             List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
                     "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath, ProofProcess.class.getName(),
                     dump.toString(), Long.toString(ProcessHandle.current().pid()));
-            ProcessBuilder pb = ChildJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = IsolatedJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             try {
                 child = pb.start();
             } catch (IOException | RuntimeException e) {
@@ -216,7 +216,7 @@ public final class HeapProofs {
             return Files.readAllBytes(out);
         } finally {
             if (child != null) {
-                ChildJvm.stop(child);
+                IsolatedJvm.stop(child);
             }
             deleteTree(dir);
         }
@@ -329,7 +329,7 @@ public final class HeapProofs {
     }
 
     private static Path javaExecutable() {
-        Path java = ChildJvm.java();
+        Path java = IsolatedJvm.java();
         if (!Files.isExecutable(java)) {
             throw unavailable("this JVM has no java launcher to run the proof with (java.home/bin/java)");
         }
@@ -377,10 +377,10 @@ public final class HeapProofs {
         return first == null ? "(it wrote nothing on standard error)" : first;
     }
 
-    /** {@link ChildJvm#deleteTree}, but never throws (logged once). */
+    /** {@link IsolatedJvm#deleteTree}, but never throws (logged once). */
     static void deleteTree(Path dir) {
         try {
-            ChildJvm.deleteTree(dir);
+            IsolatedJvm.deleteTree(dir);
         } catch (IOException | RuntimeException e) {
             AgentLog.once("heap proof clean-up", "could not delete its directory: " + AgentLog.describe(e));
         }

@@ -12,15 +12,16 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Another JVM started from this one for work kept out of it (the heap proof, the demo's post-mortem), working in a
- * directory of its own that is deleted afterwards.
+ * Another JVM started from this one for work kept out of it (the heap proof, the demo's post-mortem), isolated
+ * from this one: it reads no input, gets none of the variables through which this JVM's options (an agent among
+ * them) would reach it, and works in a directory of its own that is deleted afterwards.
  */
-public final class ChildJvm {
+public final class IsolatedJvm {
     /** Variables the JVM or its launcher read options from: this JVM's could load an agent into the child. */
     private static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS", "CLASSPATH");
 
-    private ChildJvm() {
+    private IsolatedJvm() {
     }
 
     /** This JVM's launcher, {@code java.home/bin/java} ({@code java.exe} on Windows); it may be missing (a jlink image). */

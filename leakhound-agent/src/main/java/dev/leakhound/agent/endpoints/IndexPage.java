@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code /debug/}: the endpoints, one line each. */
-public final class Index {
-    private Index() {
+public final class IndexPage {
+    private IndexPage() {
     }
 
     public static Endpoint endpoint(Map<String, Endpoint> routes) {

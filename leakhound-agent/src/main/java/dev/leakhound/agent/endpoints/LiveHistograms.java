@@ -8,14 +8,16 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Class histograms of the heap, from the JDK's own diagnostic command ({@code jcmd PID GC.class_histogram}),
- * through the {@code com.sun.management:type=DiagnosticCommand} MBean: no file, no other process.
+ * Class histograms of this JVM's live heap for {@code /debug/heap}, from the JDK's own diagnostic command
+ * ({@code jcmd PID GC.class_histogram}), through the {@code com.sun.management:type=DiagnosticCommand} MBean: no
+ * file, no other process. (Not the class histograms that leakhound-core parses from such text, nor those counted
+ * from an HPROF dump by leakhound-heap.)
  *
  * <p>Heavy: the command forces a full collection first, so that only live objects count. Hence the rate limit:
  * at most one histogram per {@code minIntervalMillis}; a request before that is refused with 429 and a
  * {@code Retry-After}.
  */
-public final class HeapHistograms {
+public final class LiveHistograms {
     private static final String MBEAN = "com.sun.management:type=DiagnosticCommand";
 
     private final long minIntervalNanos;
@@ -23,11 +25,11 @@ public final class HeapHistograms {
     private long lastNanos;
     private boolean taken;
 
-    public HeapHistograms(long minIntervalMillis) {
+    LiveHistograms(long minIntervalMillis) {
         this(minIntervalMillis, System::nanoTime);
     }
 
-    public HeapHistograms(long minIntervalMillis, LongSupplier nanoClock) {
+    public LiveHistograms(long minIntervalMillis, LongSupplier nanoClock) {
         this.minIntervalNanos = minIntervalMillis * 1_000_000L;
         this.clock = nanoClock;
     }
