@@ -38,7 +38,7 @@ public final class LiveHistograms {
      * The text of {@code GC.class_histogram} now, or {@link Unavailable} with status 429 when the
      * last one was taken less than the minimum interval ago.
      */
-    public synchronized String histogramText() throws Exception {
+    synchronized String histogramText() throws Exception {
         long now = clock.getAsLong();
         if (taken && now - lastNanos < minIntervalNanos) {
             long waitSeconds = Math.max(1, (minIntervalNanos - (now - lastNanos) + 999_999_999L) / 1_000_000_000L);

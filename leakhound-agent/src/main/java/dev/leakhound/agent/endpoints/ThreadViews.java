@@ -34,9 +34,9 @@ public final class ThreadViews {
     /** Frames listed at most per stack. */
     public static final int MAX_FRAMES = 256;
     /** Threads named at most per group in JSON. */
-    public static final int MAX_THREADS_PER_GROUP = 50;
+    static final int MAX_THREADS_PER_GROUP = 50;
     /** Containers listed at most by the counts. */
-    public static final int MAX_CONTAINERS = 200;
+    static final int MAX_CONTAINERS = 200;
 
     private ThreadViews() {
     }
@@ -53,7 +53,7 @@ public final class ThreadViews {
      * }</pre>
      * ({@link #writeCapture}).
      */
-    public static byte[] countsJson(SharedCapture.Answer answer, String source) {
+    static byte[] countsJson(SharedCapture.Answer answer, String source) {
         ThreadDump dump = answer.dump();
         Map<String, int[]> containers = new LinkedHashMap<>();           // name -> {platform, virtual}
         Map<Thread.State, Integer> platform = new EnumMap<>(Thread.State.class);
@@ -308,7 +308,7 @@ public final class ThreadViews {
      * a group as in {@link JsonReport}, with at most {@value #MAX_THREADS_PER_GROUP} threads named
      * ({@code threadsNotListed} says how many more) and at most {@value #MAX_FRAMES} frames.
      */
-    public static byte[] groupedJson(SharedCapture.Answer answer, List<StackGroup> groups, BlockedSince blocked) {
+    static byte[] groupedJson(SharedCapture.Answer answer, List<StackGroup> groups, BlockedSince blocked) {
         ThreadDump dump = answer.dump();
         return json(g -> {
             g.writeStartObject();

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class BoundedText {
     /** The default limit, in characters (about as many bytes: stack traces are ASCII). */
-    public static final int DEFAULT_LIMIT = 8 << 20;
+    static final int DEFAULT_LIMIT = 8 << 20;
 
     private final StringBuilder sb = new StringBuilder();
     private final int limit;

@@ -41,17 +41,17 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
         return new Response(status, TEXT, (AgentLog.oneLine(message) + "\n").getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    public Response withHeader(String name, String value) {
+    Response withHeader(String name, String value) {
         java.util.Map<String, String> h = new java.util.LinkedHashMap<>(headers);
         h.put(name, value);
         return new Response(status, contentType, body, h);
     }
 
-    public Response withContentType(String type) {
+    Response withContentType(String type) {
         return new Response(status, type, body, headers);
     }
 
-    public String bodyText() {
+    String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
     }
 }

@@ -52,7 +52,7 @@ public final class SharedCapture {
     /** How long a capture is answered again without asking the budget, from the moment it ended. */
     public static final Duration FRESHNESS = Duration.ofSeconds(1);
     /** How long a request waits for the capture in progress, from the moment that capture started. */
-    public static final Duration MAX_WAIT = Duration.ofSeconds(20);
+    static final Duration MAX_WAIT = Duration.ofSeconds(20);
 
     /**
      * One capture, with its times ({@link System#nanoTime()}, or the test's clock) and what was made of it: each
