@@ -9,7 +9,7 @@ import dev.leakhound.agent.endpoints.LiveHistograms;
 import dev.leakhound.agent.endpoints.MetricsEndpoint;
 import dev.leakhound.agent.endpoints.ProofEndpoint;
 import dev.leakhound.agent.endpoints.ThreadEndpoints;
-import dev.leakhound.agent.gc.GcNotifications;
+import dev.leakhound.agent.gcwatch.GcNotifications;
 import dev.leakhound.agent.http.DebugServer;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.metrics.ThreadMetrics;

@@ -1,6 +1,6 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.gc.GcNotifications;
+import dev.leakhound.agent.gcwatch.GcNotifications;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;

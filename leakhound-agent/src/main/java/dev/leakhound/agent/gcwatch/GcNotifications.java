@@ -1,4 +1,4 @@
-package dev.leakhound.agent.gc;
+package dev.leakhound.agent.gcwatch;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.GcInfo;

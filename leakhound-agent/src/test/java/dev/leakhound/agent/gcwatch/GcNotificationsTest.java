@@ -1,4 +1,4 @@
-package dev.leakhound.agent.gc;
+package dev.leakhound.agent.gcwatch;
 
 import dev.leakhound.gc.GcCycle;
 import org.junit.jupiter.api.Assumptions;
