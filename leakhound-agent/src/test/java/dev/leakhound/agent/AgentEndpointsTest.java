@@ -108,7 +108,7 @@ class AgentEndpointsTest {
         assertThat(text).startsWith("thread profile: total ");
         assertThat(text).contains("\n" + BLOCKED + " @ WAITING in SynchronousQueue.put, parked on "
                 + "java.util.concurrent.SynchronousQueue$Transferer (virtual; blocked with no timeout");
-        assertThat(text).containsPattern("# blocked at dev\\.leakhound\\.agent\\.BlockedThreads\\.blockForever\\(BlockedThreads\\.java:\\d+\\)");
+        assertThat(text).containsPattern("# blocked at dev\\.leakhound\\.testing\\.BlockedThreads\\.blockForever\\(BlockedThreads\\.java:\\d+\\)");
         assertThat(text).contains("#\tjava.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:");
         assertThat(Http.get(url, "/debug/threads/dump").text()).as("debug=1 is the default")
                 .startsWith("thread profile: total ");
@@ -122,7 +122,7 @@ class AgentEndpointsTest {
         Http.Result r = Http.get(url, "/debug/threads/dump?debug=2");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).startsWith("thread dump: total ").contains(header)
-                .contains("    at dev.leakhound.agent.BlockedThreads.blockForever(BlockedThreads.java:");
+                .contains("    at dev.leakhound.testing.BlockedThreads.blockForever(BlockedThreads.java:");
         // The sampler saw them there; after a second, the header says for how long.
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
@@ -164,7 +164,7 @@ class AgentEndpointsTest {
                 .findFirst().orElseThrow(() -> new AssertionError(profile.samples()));
         assertThat(put.labels()).contains("state=WAITING", "kind=virtual");
         assertThat(profile.functionNames()).contains("java.util.concurrent.SynchronousQueue.put",
-                "dev.leakhound.agent.BlockedThreads.blockForever");
+                "dev.leakhound.testing.BlockedThreads.blockForever");
         assertThat(Http.get(url, "/debug/threads/dump?debug=0").body()).as("debug=0 is pprof, as in Go")
                 .satisfies(b -> assertThat(PprofProfile.isGzip(b)).isTrue());
     }
