@@ -4,8 +4,9 @@ import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.ThreadDump;
 
 /**
- * Where the agent gets the live threads from. Today the JDK's JSON thread dump ({@link LiveThreads#capture()});
- * a faster capture inside the agent can take its place without the server or the sampler noticing.
+ * Where the agent gets the live threads from: {@link ContainerThreads} (the JDK's thread containers, read in this
+ * JVM) where they can be opened, else the JDK's JSON thread dump ({@link #jdkDump()}, {@link LiveThreads#capture()});
+ * {@link CaptureSources#best} picks one and says why. The sampler and the debug server see only this interface.
  */
 public interface ThreadSource {
 

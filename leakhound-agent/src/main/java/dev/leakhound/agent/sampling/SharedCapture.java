@@ -1,6 +1,5 @@
 package dev.leakhound.agent.sampling;
 
-import dev.leakhound.agent.LeakhoundAgent;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.analysis.StackGroup;
@@ -38,7 +37,7 @@ import java.util.function.Supplier;
  *       capture in progress until that capture has run for {@link #MAX_WAIT}, then gets the last one (or 503).</li>
  *   <li>{@link #sample} (the scheduled sampler): the capture in progress, or a new one if the budget allows,
  *       else an endpoint's capture since its last sample, else none (it comes back when the budget allows).</li>
- *   <li>{@link #fresh()} (a sample asked for in-process, {@link LeakhoundAgent#sample()}): a capture that started
+ *   <li>{@link #fresh()} (a sample asked for in-process, {@code LeakhoundAgent.sample()}): a capture that started
  *       after the call, never an older one, whatever the budget (it is charged like any other).</li>
  *   <li>Each capture is handed to {@code onCapture} (the {@link BlockedSince} of the agent) once, on the
  *       thread that took it, before anyone else gets it: in the order the captures were taken.</li>

@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Measures the debug server under the attacks of issue 9 (a benchmark, not a test: run by hand, see
+ * Measures the debug server under slow, silent and non-reading clients (a benchmark, not a test: run by hand, see
  * docs/benchmarks.md). All traffic goes to 127.0.0.1, bounded in connections and time. The server runs in this JVM
  * with two endpoints of its own: {@code /probe} (a short text) and {@code /big} (387 KB, the size of a
- * {@code debug=2} dump that the issue's clients did not read). Compiles against the old server too
- * ({@code DebugServer.start(options, endpoints)} only), to measure before and after.
+ * {@code debug=2} dump that a non-reading client leaves unread). It uses only
+ * {@code DebugServer.start(options, endpoints)}, so that it can measure other versions of the server as well.
  *
  * <pre>
  * idle N        N connections that send nothing: descriptors the server holds, and probe latency
