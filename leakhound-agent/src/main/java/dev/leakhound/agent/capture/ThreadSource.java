@@ -20,7 +20,7 @@ public interface ThreadSource {
 
     /**
      * Whether {@link #count()} is much cheaper than {@link #capture()} (it reads no stacks). When it is not,
-     * {@link SharedCapture#count()} counts a shared capture instead of taking one of its own.
+     * {@code SharedCapture.count()} (agent.sampling) counts a shared capture instead of taking one of its own.
      */
     default boolean countsCheaply() {
         return false;
