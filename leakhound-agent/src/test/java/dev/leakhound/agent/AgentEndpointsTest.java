@@ -5,7 +5,6 @@ import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
 import dev.leakhound.testing.Json;
 import dev.leakhound.testing.PprofProfile;
-
 import dev.leakhound.capture.LiveThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

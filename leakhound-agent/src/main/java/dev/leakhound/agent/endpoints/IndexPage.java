@@ -3,6 +3,7 @@ package dev.leakhound.agent.endpoints;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
+
 import java.util.Map;
 import java.util.Set;
 

@@ -1,5 +1,6 @@
 package dev.leakhound.agent.endpoints;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
@@ -7,7 +8,6 @@ import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.agent.sampling.ThreadSampler;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
 import dev.leakhound.analysis.WaitSite;

@@ -1,6 +1,7 @@
 package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.http.Unavailable;
+
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;

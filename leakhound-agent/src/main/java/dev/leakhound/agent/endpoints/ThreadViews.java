@@ -1,9 +1,9 @@
 package dev.leakhound.agent.endpoints;
 
-import dev.leakhound.agent.sampling.SharedCapture;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.sampling.BlockedSince;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.Blocker;

@@ -2,6 +2,7 @@ package dev.leakhound.agent.http;
 
 import dev.leakhound.agent.AgentLog;
 import dev.leakhound.agent.AgentOptions;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,7 @@
 package dev.leakhound.agent.http;
 
 import dev.leakhound.agent.AgentLog;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

@@ -1,6 +1,7 @@
 package dev.leakhound.agent.http;
 
 import dev.leakhound.agent.AgentLog;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;

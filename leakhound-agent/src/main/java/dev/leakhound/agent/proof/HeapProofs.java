@@ -1,9 +1,9 @@
 package dev.leakhound.agent.proof;
 
-import dev.leakhound.agent.http.Unavailable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.agent.AgentLog;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.hprof.TempFiles;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.report.JsonReport;

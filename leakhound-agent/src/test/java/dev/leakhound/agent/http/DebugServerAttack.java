@@ -1,6 +1,7 @@
 package dev.leakhound.agent.http;
 
 import dev.leakhound.agent.AgentOptions;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

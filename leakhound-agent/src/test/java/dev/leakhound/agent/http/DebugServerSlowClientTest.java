@@ -2,7 +2,6 @@ package dev.leakhound.agent.http;
 
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.testing.Http;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

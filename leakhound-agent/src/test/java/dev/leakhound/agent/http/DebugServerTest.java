@@ -4,7 +4,6 @@ import dev.leakhound.agent.AgentLog;
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.testing.Http;
 import dev.leakhound.testing.StdErr;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,6 @@ import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -2,7 +2,6 @@ package dev.leakhound.agent.sampling;
 
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.model.ThreadDump;
-
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
