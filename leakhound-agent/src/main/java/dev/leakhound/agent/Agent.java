@@ -1,6 +1,7 @@
 package dev.leakhound.agent;
 
 import dev.leakhound.agent.capture.CaptureSources;
+import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.instrument.StartTracking;
 
 import java.lang.instrument.Instrumentation;

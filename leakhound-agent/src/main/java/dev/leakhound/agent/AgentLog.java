@@ -60,7 +60,7 @@ public final class AgentLog {
         return oneLine(m == null || m.isBlank() ? cls : m + " (" + cls + ")");
     }
 
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         if (s == null) {
             return "null";
         }
@@ -69,7 +69,7 @@ public final class AgentLog {
     }
 
     /** For tests: forget which parts were reported. */
-    static void resetForTests() {
+    public static void resetForTests() {
         REPORTED.clear();
     }
 }

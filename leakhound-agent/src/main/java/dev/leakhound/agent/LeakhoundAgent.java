@@ -1,8 +1,22 @@
 package dev.leakhound.agent;
 
-import dev.leakhound.agent.gc.GcNotifications;
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.agent.endpoints.GcEndpoint;
+import dev.leakhound.agent.endpoints.HeapEndpoint;
+import dev.leakhound.agent.endpoints.IndexPage;
+import dev.leakhound.agent.endpoints.LeaksEndpoint;
+import dev.leakhound.agent.endpoints.LiveHistograms;
+import dev.leakhound.agent.endpoints.MetricsEndpoint;
+import dev.leakhound.agent.endpoints.ProofEndpoint;
+import dev.leakhound.agent.endpoints.ThreadEndpoints;
+import dev.leakhound.agent.gcwatch.GcNotifications;
+import dev.leakhound.agent.http.DebugServer;
+import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.metrics.ThreadMetrics;
 import dev.leakhound.agent.pprof.PprofEncoder;
+import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.SharedCapture;
+import dev.leakhound.agent.sampling.ThreadSampler;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
 
@@ -125,21 +139,21 @@ public final class LeakhoundAgent implements AutoCloseable {
         });
     }
 
-    private Map<String, DebugServer.Endpoint> endpoints() {
-        Map<String, DebugServer.Endpoint> e = new LinkedHashMap<>();
+    private Map<String, Endpoint> endpoints() {
+        Map<String, Endpoint> e = new LinkedHashMap<>();
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
         e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
-        e.put("/debug/heap", new HeapEndpoint(new HeapHistograms(options.heapIntervalMillis(), rateClock)));
+        e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
         if (options.heapProof()) {
             e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
                     options.heapIntervalMillis(), options.proofHeapMb())));
         }
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
-        e.put("/debug/", Index.endpoint(e));
+        e.put("/debug/", IndexPage.endpoint(e));
         return e;
     }
 

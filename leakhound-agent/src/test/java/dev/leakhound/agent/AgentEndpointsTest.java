@@ -1,9 +1,10 @@
 package dev.leakhound.agent;
 
-import dev.leakhound.testing.Json;
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
+import dev.leakhound.testing.Json;
 import dev.leakhound.testing.PprofProfile;
-
 import dev.leakhound.capture.LiveThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +107,7 @@ class AgentEndpointsTest {
         assertThat(text).startsWith("thread profile: total ");
         assertThat(text).contains("\n" + BLOCKED + " @ WAITING in SynchronousQueue.put, parked on "
                 + "java.util.concurrent.SynchronousQueue$Transferer (virtual; blocked with no timeout");
-        assertThat(text).containsPattern("# blocked at dev\\.leakhound\\.agent\\.BlockedThreads\\.blockForever\\(BlockedThreads\\.java:\\d+\\)");
+        assertThat(text).containsPattern("# blocked at dev\\.leakhound\\.testing\\.BlockedThreads\\.blockForever\\(BlockedThreads\\.java:\\d+\\)");
         assertThat(text).contains("#\tjava.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:");
         assertThat(Http.get(url, "/debug/threads/dump").text()).as("debug=1 is the default")
                 .startsWith("thread profile: total ");
@@ -120,7 +121,7 @@ class AgentEndpointsTest {
         Http.Result r = Http.get(url, "/debug/threads/dump?debug=2");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).startsWith("thread dump: total ").contains(header)
-                .contains("    at dev.leakhound.agent.BlockedThreads.blockForever(BlockedThreads.java:");
+                .contains("    at dev.leakhound.testing.BlockedThreads.blockForever(BlockedThreads.java:");
         // The sampler saw them there; after a second, the header says for how long.
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
@@ -162,7 +163,7 @@ class AgentEndpointsTest {
                 .findFirst().orElseThrow(() -> new AssertionError(profile.samples()));
         assertThat(put.labels()).contains("state=WAITING", "kind=virtual");
         assertThat(profile.functionNames()).contains("java.util.concurrent.SynchronousQueue.put",
-                "dev.leakhound.agent.BlockedThreads.blockForever");
+                "dev.leakhound.testing.BlockedThreads.blockForever");
         assertThat(Http.get(url, "/debug/threads/dump?debug=0").body()).as("debug=0 is pprof, as in Go")
                 .satisfies(b -> assertThat(PprofProfile.isGzip(b)).isTrue());
     }

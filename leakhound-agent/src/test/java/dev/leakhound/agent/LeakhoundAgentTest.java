@@ -1,7 +1,9 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.agent.capture.ThreadSource;
+import dev.leakhound.testing.BlockedThreads;
 import dev.leakhound.testing.Http;
-
+import dev.leakhound.testing.StdErr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,6 @@ class LeakhoundAgentTest {
     private static final String NO_INSTRUMENTATION = "leakhound-agent: using the JDK's thread dump, the faster capture"
             + " is unavailable: java.base does not export jdk.internal.vm to " + LeakhoundAgentTest.class.getModule()
             + " (start the JVM with the agent, or with --add-exports java.base/jdk.internal.vm=ALL-UNNAMED)\n";
-
 
     @BeforeEach
     void forgetReportedFailures() {

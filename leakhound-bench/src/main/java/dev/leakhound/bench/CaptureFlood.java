@@ -1,8 +1,8 @@
 package dev.leakhound.bench;
 
-import dev.leakhound.agent.BlockedSince;
-import dev.leakhound.agent.ThreadViews;
 import dev.leakhound.agent.capture.ContainerThreads;
+import dev.leakhound.agent.endpoints.ThreadViews;
+import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.model.ThreadDump;

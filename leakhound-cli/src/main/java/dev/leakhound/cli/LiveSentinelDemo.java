@@ -2,7 +2,7 @@ package dev.leakhound.cli;
 
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.LeakhoundAgent;
-import dev.leakhound.agent.ThreadSource;
+import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.examples.SentinelAgent;

@@ -1,7 +1,7 @@
 package dev.leakhound.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.leakhound.agent.proof.ChildJvm;
+import dev.leakhound.agent.proof.IsolatedJvm;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcLog;
@@ -200,7 +200,7 @@ public final class PostMortemDemo {
         } finally {
             if (dir != null) {
                 try {
-                    ChildJvm.deleteTree(dir);
+                    IsolatedJvm.deleteTree(dir);
                 } catch (IOException | RuntimeException ignored) {
                     // a temporary directory: the system cleans it up eventually
                 }
@@ -212,18 +212,18 @@ public final class PostMortemDemo {
     private static String runChild(Path dir, List<String> jvmOptions, Path dump, int rounds, Duration period,
                                    int checks) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ChildJvm.java().toString());
+        cmd.add(IsolatedJvm.java().toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", absoluteClassPath(), PostMortemDemo.class.getName(),
                 dump.toString(), Integer.toString(rounds), Long.toString(period.toMillis()), Integer.toString(checks)));
         Path output = dir.resolve("child.out");
-        Process p = ChildJvm.builder(cmd, dir).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process p = IsolatedJvm.builder(cmd, dir).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             if (!p.waitFor(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 return "the other JVM did not end within " + CHILD_TIMEOUT.toSeconds() + " s";
             }
         } finally {
-            ChildJvm.stop(p);                                  // gone before its directory is deleted
+            IsolatedJvm.stop(p);                               // gone before its directory is deleted
         }
         String printed = Files.readString(output);
         if (p.exitValue() != 0 || !Files.exists(dump)) {

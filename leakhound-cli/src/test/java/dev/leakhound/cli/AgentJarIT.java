@@ -61,7 +61,7 @@ class AgentJarIT {
             assertThat(main.getValue("Can-Retransform-Classes")).isEqualTo("true");
             assertThat(main.getValue("Can-Redefine-Classes")).isEqualTo("true");
             List<String> names = jf.stream().map(ZipEntry::getName).toList();
-            assertThat(names).contains("dev/leakhound/agent/Agent.class", "dev/leakhound/agent/DebugServer.class")
+            assertThat(names).contains("dev/leakhound/agent/Agent.class", "dev/leakhound/agent/http/DebugServer.class")
                     .anyMatch(n -> n.startsWith("dev/leakhound/shaded/protobuf/"))
                     .anyMatch(n -> n.startsWith("dev/leakhound/shaded/prometheus/"))
                     .noneMatch(n -> n.startsWith("com/google/") || n.startsWith("io/prometheus/")

@@ -1,6 +1,5 @@
 package dev.leakhound.agent.capture;
 
-import dev.leakhound.agent.ThreadSource;
 import dev.leakhound.model.ThreadDump;
 
 import java.lang.instrument.Instrumentation;

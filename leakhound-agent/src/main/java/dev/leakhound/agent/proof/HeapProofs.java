@@ -3,7 +3,7 @@ package dev.leakhound.agent.proof;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.agent.AgentLog;
-import dev.leakhound.agent.DebugServer;
+import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.hprof.TempFiles;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.report.JsonReport;
@@ -45,7 +45,7 @@ import java.util.function.LongSupplier;
  * other JVM is never left running; the dump is never read here, let alone served. An interrupt (the agent stopping)
  * cancels the proof after the dump, which no interrupt stops. One proof at a time in the JVM.
  *
- * <p>Answers are refusals ({@link DebugServer.Unavailable}): 429 with {@code Retry-After} while a proof runs or
+ * <p>Answers are refusals ({@link Unavailable}): 429 with {@code Retry-After} while a proof runs or
  * within {@code minIntervalMillis} of the end of the previous one; 503 with the reason when there is not enough
  * disk space, the dump or the other JVM fails, or the proof takes too long; when the disk fills anyway (something
  * else wrote there meanwhile, or the dump was larger than estimated), the reason says so, with the space before and
@@ -111,7 +111,7 @@ public final class HeapProofs {
      * Dumps the heap, proves, deletes the dump: the proof as JSON ({@code dev.leakhound.proof.ProofJson}), one
      * document of at most {@link #MAX_OUTPUT} bytes.
      *
-     * @throws DebugServer.Unavailable 429 or 503, as the class says
+     * @throws Unavailable 429 or 503, as the class says
      */
     public byte[] prove() throws IOException {
         start();
@@ -134,13 +134,13 @@ public final class HeapProofs {
 
     private void startLocked() {
         if (running) {
-            throw new DebugServer.Unavailable(429, "too many requests: a heap proof is running; try again when it"
+            throw new Unavailable(429, "too many requests: a heap proof is running; try again when it"
                     + " has ended", Map.of("Retry-After", "10"));
         }
         long now = clock.getAsLong();
         if (ended && now - endedNanos < minIntervalNanos) {
             long waitSeconds = Math.max(1, (minIntervalNanos - (now - endedNanos) + 999_999_999L) / 1_000_000_000L);
-            throw new DebugServer.Unavailable(429, "too many requests: the heap proof dumps the heap and runs at most"
+            throw new Unavailable(429, "too many requests: the heap proof dumps the heap and runs at most"
                     + " once every " + (minIntervalNanos / 1_000_000_000.0) + " s (heapIntervalMillis); try again in "
                     + waitSeconds + " s", Map.of("Retry-After", Long.toString(waitSeconds)));
         }
@@ -172,14 +172,14 @@ public final class HeapProofs {
             }
             beforeStep.accept("proof");
             if (Thread.currentThread().isInterrupted()) {       // stopped while the JDK wrote the dump
-                throw new DebugServer.Unavailable("the agent is stopping: the heap proof was cancelled");
+                throw new Unavailable("the agent is stopping: the heap proof was cancelled");
             }
             Path out = dir.resolve("proof.json");
             Path err = dir.resolve("proof.err");
             List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
                     "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath, ProofProcess.class.getName(),
                     dump.toString(), Long.toString(ProcessHandle.current().pid()));
-            ProcessBuilder pb = ChildJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = IsolatedJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             try {
                 child = pb.start();
             } catch (IOException | RuntimeException e) {
@@ -190,7 +190,7 @@ public final class HeapProofs {
                 done = child.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();             // the server is stopping: so is the proof
-                throw new DebugServer.Unavailable("the agent is stopping: the heap proof was cancelled");
+                throw new Unavailable("the agent is stopping: the heap proof was cancelled");
             }
             if (!done) {
                 throw unavailable("the heap proof took longer than " + timeout.toSeconds() + " s and was stopped");
@@ -216,7 +216,7 @@ public final class HeapProofs {
             return Files.readAllBytes(out);
         } finally {
             if (child != null) {
-                ChildJvm.stop(child);
+                IsolatedJvm.stop(child);
             }
             deleteTree(dir);
         }
@@ -254,9 +254,9 @@ public final class HeapProofs {
         return bytes < 0 ? "an unknown amount" : bytes < (1 << 20) ? bytes + " bytes" : (bytes >> 20) + " MB";
     }
 
-    private static DebugServer.Unavailable unavailable(String message) {
+    private static Unavailable unavailable(String message) {
         AgentLog.once("heap proof", message);
-        return new DebugServer.Unavailable(message);
+        return new Unavailable(message);
     }
 
     /**
@@ -329,7 +329,7 @@ public final class HeapProofs {
     }
 
     private static Path javaExecutable() {
-        Path java = ChildJvm.java();
+        Path java = IsolatedJvm.java();
         if (!Files.isExecutable(java)) {
             throw unavailable("this JVM has no java launcher to run the proof with (java.home/bin/java)");
         }
@@ -377,10 +377,10 @@ public final class HeapProofs {
         return first == null ? "(it wrote nothing on standard error)" : first;
     }
 
-    /** {@link ChildJvm#deleteTree}, but never throws (logged once). */
+    /** {@link IsolatedJvm#deleteTree}, but never throws (logged once). */
     static void deleteTree(Path dir) {
         try {
-            ChildJvm.deleteTree(dir);
+            IsolatedJvm.deleteTree(dir);
         } catch (IOException | RuntimeException e) {
             AgentLog.once("heap proof clean-up", "could not delete its directory: " + AgentLog.describe(e));
         }

@@ -162,7 +162,7 @@ class ContainerThreadsExportedTest {
         assertNull(ct.unavailableReason());
         assertTrue(ContainerThreads.open(null).isAvailable());
 
-        dev.leakhound.agent.ThreadSource source = CaptureSources.best(null);
+        ThreadSource source = CaptureSources.best(null);
         assertTrue(source.description().startsWith("JDK thread containers"), source.description());
         assertEquals(ContainerThreads.ORIGIN, source.capture().origin());
         assertTrue(source.count() > 0);

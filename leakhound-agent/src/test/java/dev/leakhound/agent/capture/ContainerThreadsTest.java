@@ -28,7 +28,7 @@ class ContainerThreadsTest {
         assertThrows(IllegalStateException.class, ct::count);
         assertThrows(IllegalStateException.class, ct::snapshot);
 
-        dev.leakhound.agent.ThreadSource source = CaptureSources.best(null);
+        ThreadSource source = CaptureSources.best(null);
         assertTrue(source.description().startsWith("JDK thread dump"), source.description());
         assertTrue(source.description().contains("the faster capture is unavailable: java.base does not export"),
                 source.description());

@@ -1,6 +1,6 @@
 package dev.leakhound.agent.proof;
 
-import dev.leakhound.agent.DebugServer;
+import dev.leakhound.agent.http.Unavailable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,7 +123,7 @@ class HeapProofsDiskFullTest {
     void theDiskFillsWhileTheJvmWritesTheDump() throws Exception {
         assumeTrue(skipped == null, () -> "no loop-mounted file system here: " + skipped);
         try {
-            DebugServer.Unavailable e = catchThrowableOfType(DebugServer.Unavailable.class,
+            Unavailable e = catchThrowableOfType(Unavailable.class,
                     () -> proofs("dump", 2L << 20).prove());
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).startsWith("the disk filled while the JVM wrote the heap dump: the temporary"
@@ -139,7 +139,7 @@ class HeapProofsDiskFullTest {
     void theDiskIsFullWhenTheProofWritesItsAnswer() throws Exception {
         assumeTrue(skipped == null, () -> "no loop-mounted file system here: " + skipped);
         try {
-            DebugServer.Unavailable e = catchThrowableOfType(DebugServer.Unavailable.class,
+            Unavailable e = catchThrowableOfType(Unavailable.class,
                     () -> proofs("proof", 0).prove());
             assertThat(e).isNotNull();
             // was: "the heap proof failed: (it wrote nothing on standard error)"

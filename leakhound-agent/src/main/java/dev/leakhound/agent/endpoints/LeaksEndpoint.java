@@ -1,0 +1,263 @@
+package dev.leakhound.agent.endpoints;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.agent.http.BoundedText;
+import dev.leakhound.agent.http.Endpoint;
+import dev.leakhound.agent.http.Query;
+import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
+import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.ThreadSampler;
+import dev.leakhound.analysis.GrowingGroup;
+import dev.leakhound.analysis.GrowthDetector;
+import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.model.CreationSite;
+import dev.leakhound.model.StackFrame;
+import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.TextReport;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * {@code /debug/leaks}: the suspects of the {@link GrowthDetector}, fed by the {@link ThreadSampler}: groups of
+ * threads blocked with no timeout whose number has grown over the last {@code window} samples, with the growth,
+ * the oldest thread's age, what they wait on and where they were started. Text, or JSON with {@code ?format=json}.
+ */
+public final class LeaksEndpoint implements Endpoint {
+    /** Suspects listed at most. */
+    static final int MAX_SUSPECTS = 100;
+
+    private final GrowthDetector detector;
+    private final ThreadSampler sampler;
+
+    public LeaksEndpoint(GrowthDetector detector, ThreadSampler sampler) {
+        this.detector = detector;
+        this.sampler = sampler;
+    }
+
+    @Override
+    public Set<String> params() {
+        return Set.of("format");
+    }
+
+    @Override
+    public void validate(Query q) {
+        q.choice("format", "text", "text", "json");
+    }
+
+    @Override
+    public String contentType(Query q) {
+        return q.choice("format", "text", "text", "json").equals("json") ? Response.JSON : Response.TEXT;
+    }
+
+    @Override
+    public String description() {
+        return "leak suspects: groups blocked with no timeout whose number keeps growing (?format=json)";
+    }
+
+    @Override
+    public Response handle(Query q) {
+        boolean json = q.choice("format", "text", "text", "json").equals("json");
+        if (sampler == null || detector == null) {
+            throw new Unavailable("the leak detector is off: its sampler could not start");
+        }
+        if (sampler.failure() != null) {
+            throw new Unavailable("the leak detector is off: its sampler failed: " + sampler.failure());
+        }
+        List<GrowingGroup> suspects = detector.suspects();
+        return json ? Response.json(json(suspects)) : Response.text(text(suspects));
+    }
+
+    private String every() {
+        if (!sampler.scheduled()) {
+            return "samples taken on demand";
+        }
+        long ms = sampler.periodMillis();
+        String every = "one every " + millis(ms);
+        long delay = sampler.delayMillis();
+        return delay <= ms ? every : every + ", slowed to one every " + millis(delay) + " after the end of the last"
+                + " (sampling takes at most " + Math.round(ThreadSampler.MAX_SHARE * 100) + "% of a core)";
+    }
+
+    private static String millis(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    private BoundedText text(List<GrowingGroup> suspects) {
+        BoundedText out = new BoundedText();
+        long samples = detector.samples();
+        int window = detector.window();
+        String how = "(window " + window + " samples, " + every() + "; reported: a growth of at least "
+                + detector.minGrowth() + " threads with a rising trend; " + samples + " samples so far)";
+        if (samples < window) {
+            out.line("leak suspects: none yet: the detector needs " + window + " samples and has " + samples);
+            out.line(how);
+            return out;
+        }
+        if (suspects.isEmpty()) {
+            out.line("leak suspects: none: no group of threads blocked with no timeout has grown over the last "
+                    + window + " samples");
+            out.line(how);
+            return out;
+        }
+        int threads = suspects.stream().mapToInt(GrowingGroup::count).sum();
+        out.line("leak suspects: " + plural(suspects.size(), "group") + " (" + plural(threads, "thread")
+                + ") blocked with no timeout and growing, largest growth first");
+        out.line(how);
+        int shown = Math.min(suspects.size(), MAX_SUSPECTS);
+        for (int i = 0; i < shown && !out.truncated(); i++) {
+            GrowingGroup s = suspects.get(i);
+            out.line();
+            String block = TextReport.group(s.group(), false);
+            int nl = block.indexOf('\n');
+            out.line("[" + (i + 1) + "] " + block.substring(0, nl));
+            field(out, "growth", growth(s));
+            field(out, "counts", counts(s.counts()) + " (oldest sample first)");
+            if (s.oldestAge() != null) {
+                field(out, "oldest", "stuck for at least " + BlockedSince.describe(s.oldestAge())
+                        + " (since the first sample that saw it, " + s.oldestSeen() + ")");
+            }
+            Instant firstStart = firstStart(s);
+            if (firstStart != null) {
+                field(out, "first start", firstStart + " ("
+                        + BlockedSince.describe(Duration.between(firstStart, Instant.now())) + " ago)");
+            }
+            out.append(block.substring(nl + 1));
+        }
+        if (suspects.size() > shown) {
+            out.line();
+            out.line("... " + (suspects.size() - shown) + " more suspects not listed");
+        }
+        return out;
+    }
+
+    /** When the oldest thread of the suspect was started, where the agent recorded it, else {@code null}. */
+    static Instant firstStart(GrowingGroup s) {
+        Instant first = null;
+        for (ThreadSnapshot t : s.group().threads()) {
+            CreationSite c = t.creationSite();
+            if (c != null && c.startedAt() != null && (first == null || c.startedAt().isBefore(first))) {
+                first = c.startedAt();
+            }
+        }
+        return first;
+    }
+
+    private static void field(BoundedText out, String name, String value) {
+        StringBuilder sb = new StringBuilder("  ").append(name);
+        while (sb.length() < 13) {
+            sb.append(' ');
+        }
+        out.line(sb.append(' ').append(value));
+    }
+
+    /** {@code +10 threads over 25 s (2.0 per sample, 24.0 per minute)}. */
+    private static String growth(GrowingGroup s) {
+        Duration span = Duration.between(s.windowStart(), s.windowEnd());
+        StringBuilder sb = new StringBuilder("+").append(plural(s.growth(), "thread")).append(" over ")
+                .append(span.toMillis() >= 10_000 ? span.toSeconds() + " s" : span.toMillis() + " ms")
+                .append(" (").append(format(s.growthPerSample())).append(" per sample");
+        if (!Double.isNaN(s.growthPerMinute())) {
+            sb.append(", ").append(format(s.growthPerMinute())).append(" per minute");
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String counts(List<Integer> counts) {
+        StringJoiner sj = new StringJoiner(" ");
+        counts.forEach(c -> sj.add(c.toString()));
+        return sj.toString();
+    }
+
+    private static String format(double d) {
+        return String.format(Locale.ROOT, d >= 100 ? "%.0f" : "%.1f", d);
+    }
+
+    private static String plural(int n, String word) {
+        return n + " " + (n == 1 ? word : word + "s");
+    }
+
+    private byte[] json(List<GrowingGroup> suspects) {
+        return ThreadViews.json(g -> {
+            g.writeStartObject();
+            g.writeNumberField("samples", detector.samples());
+            g.writeNumberField("window", detector.window());
+            if (sampler.scheduled()) {
+                g.writeNumberField("sampleMillis", sampler.periodMillis());
+                g.writeNumberField("sampleDelayMillis", sampler.delayMillis());
+            }
+            g.writeNumberField("minGrowth", detector.minGrowth());
+            g.writeNumberField("minTrend", detector.minTrend());
+            if (detector.lastSampleAt() != null) {
+                g.writeStringField("lastSampleAt", detector.lastSampleAt().toString());
+            }
+            g.writeNumberField("trackedSites", detector.trackedSites());
+            g.writeArrayFieldStart("suspects");
+            int shown = Math.min(suspects.size(), MAX_SUSPECTS);
+            for (int i = 0; i < shown; i++) {
+                writeSuspect(g, suspects.get(i));
+            }
+            g.writeEndArray();
+            g.writeNumberField("suspectsNotListed", suspects.size() - shown);
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeSuspect(JsonGenerator g, GrowingGroup s) throws IOException {
+        WaitSite w = s.waitSite();
+        g.writeStartObject();
+        g.writeNumberField("count", s.count());
+        g.writeNumberField("virtualCount", s.group().virtualCount());
+        if (s.state() != null) {
+            g.writeStringField("state", s.state().name());
+        }
+        if (w.call() != null) {
+            g.writeStringField("waitingIn", w.call());
+        }
+        if (w.blockingFrame() != null) {
+            g.writeStringField("blockedAt", w.blockingFrame().toString());
+        }
+        if (s.group().blockerClass() != null) {
+            g.writeStringField("blockerClass", s.group().blockerClass());
+        }
+        g.writeNumberField("growth", s.growth());
+        g.writeNumberField("growthPerSample", s.growthPerSample());
+        if (Double.isNaN(s.growthPerMinute())) {
+            g.writeNullField("growthPerMinute");
+        } else {
+            g.writeNumberField("growthPerMinute", s.growthPerMinute());
+        }
+        g.writeNumberField("trend", s.trend());
+        g.writeArrayFieldStart("counts");
+        for (int c : s.counts()) {
+            g.writeNumber(c);
+        }
+        g.writeEndArray();
+        g.writeStringField("windowStart", s.windowStart().toString());
+        g.writeStringField("windowEnd", s.windowEnd().toString());
+        if (s.oldestAge() != null) {
+            g.writeNumberField("oldestAgeMillis", s.oldestAge().toMillis());
+            g.writeStringField("oldestSeen", s.oldestSeen().toString());
+        }
+        Instant firstStart = firstStart(s);
+        if (firstStart != null) {
+            g.writeStringField("firstStart", firstStart.toString());
+        }
+        CreationSite site = s.creationSite();
+        if (site != null) {
+            g.writeArrayFieldStart("startedAt");
+            for (StackFrame f : site.frames()) {
+                g.writeString(f.toString());
+            }
+            g.writeEndArray();
+        }
+        ThreadViews.writeThreadsAndStack(g, s.group().threads(), s.stack());
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.leakhound.agent.endpoints;
+
+import dev.leakhound.agent.http.Endpoint;
+import dev.leakhound.agent.http.Query;
+import dev.leakhound.agent.http.Response;
+import dev.leakhound.agent.http.Unavailable;
+import dev.leakhound.agent.metrics.ThreadMetrics;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code /metrics}: Prometheus' text format (version 0.0.4) through the Prometheus Java client (relocated in
+ * leakhound.jar): threads by kind and state as of the last sample, the leak suspects, GC figures.
+ */
+public final class MetricsEndpoint implements Endpoint {
+    private final Supplier<ThreadMetrics> metrics;
+    private final Supplier<String> off;
+
+    public MetricsEndpoint(Supplier<ThreadMetrics> metrics, Supplier<String> off) {
+        this.metrics = metrics;
+        this.off = off;
+    }
+
+    @Override
+    public Set<String> params() {
+        return Set.of();
+    }
+
+    @Override
+    public String contentType(Query q) {
+        ThreadMetrics m = metrics.get();
+        return m == null ? Response.TEXT : m.contentType();
+    }
+
+    @Override
+    public String description() {
+        return "Prometheus metrics (text format 0.0.4): threads by kind and state, leak suspects, GC";
+    }
+
+    @Override
+    public Response handle(Query q) {
+        ThreadMetrics m = metrics.get();
+        if (m == null) {
+            throw new Unavailable("the metrics are off: " + off.get());
+        }
+        return new Response(200, m.contentType(), m.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+}

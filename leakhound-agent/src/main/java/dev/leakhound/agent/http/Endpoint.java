@@ -1,0 +1,38 @@
+package dev.leakhound.agent.http;
+
+import java.util.Set;
+
+/**
+ * What a path of the {@link DebugServer} answers. The server checks the method, the token and the parameters
+ * before it calls {@link #handle}.
+ */
+public interface Endpoint {
+    /** The query parameters it accepts. */
+    Set<String> params();
+
+    /** Checks the parameters' values; throws {@link Query.BadRequest}. Called for HEAD instead of {@link #handle}. */
+    default void validate(Query q) {
+    }
+
+    /**
+     * The answer to a request of the method this endpoint takes: a GET, or a POST for an endpoint that takes POST
+     * ({@link #post()}). May throw {@link Query.BadRequest} (400) or {@link Unavailable} (503).
+     */
+    Response handle(Query q) throws Exception;
+
+    /**
+     * Whether this endpoint takes POST, and only POST, instead of GET and HEAD: for an answer that costs the
+     * host so much, or changes so much, that nothing but a deliberate request may trigger it.
+     */
+    default boolean post() {
+        return false;
+    }
+
+    /** One line for the index page. */
+    String description();
+
+    /** The {@code Content-Type} of a GET with these parameters, for HEAD. */
+    default String contentType(Query q) {
+        return Response.TEXT;
+    }
+}
