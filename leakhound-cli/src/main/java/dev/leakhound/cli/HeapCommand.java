@@ -8,9 +8,9 @@ import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.ProgressBar;
 import dev.leakhound.model.StackFrame;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
+import dev.leakhound.proof.WaitingThread;
 import dev.leakhound.report.JsonReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -209,7 +209,7 @@ final class HeapCommand implements Callable<Integer> {
                 out.println("... " + (p.leaked().size() - MAX_GROUPS) + " more groups");
                 break;
             }
-            DumpThread first = g.threads().get(0);
+            WaitingThread first = g.threads().get(0);
             out.println();
             out.println("[" + n + "] " + plural(g.count(), first.virtual() ? "virtual thread" : "platform thread")
                     + " " + words(g.waitKind()) + ", and nothing that runs can reach them or what they wait on");
@@ -249,7 +249,7 @@ final class HeapCommand implements Callable<Integer> {
         }
     }
 
-    private static String words(DumpThread.Wait w) {
+    private static String words(WaitingThread.Wait w) {
         return switch (w) {
             case PARKED -> "parked with no timeout";
             case WAITING -> "in Object.wait() with no timeout";
@@ -269,9 +269,9 @@ final class HeapCommand implements Callable<Integer> {
     }
 
     /** {@code "worker" x6, "main"}: equal names counted, at most a few distinct ones. */
-    private static String names(List<DumpThread> threads) {
+    private static String names(List<WaitingThread> threads) {
         java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
-        for (DumpThread t : threads) {
+        for (WaitingThread t : threads) {
             counts.merge(t.label(), 1, Integer::sum);
         }
         StringBuilder sb = new StringBuilder();

@@ -10,8 +10,8 @@ import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.WaitingThread;
 
 import java.io.File;
 import java.io.IOException;
@@ -265,7 +265,7 @@ public final class PostMortemDemo {
             wrong.add(o.proven() + " threads proven leaked instead of the " + o.expected() + " blocked checkers");
         }
         for (LeakProof.LeakedGroup g : proof.leaked()) {
-            boolean checker = g.threads().stream().map(DumpThread::name).allMatch(n -> n.startsWith("sentinel-check-"));
+            boolean checker = g.threads().stream().map(WaitingThread::name).allMatch(n -> n.startsWith("sentinel-check-"));
             boolean atRunCheck = g.stack().stream().anyMatch(f -> f.className().equals(SentinelAgent.class.getName())
                     && f.methodName().equals("runCheck"));
             if (!checker || !atRunCheck) {

@@ -2,7 +2,7 @@ package dev.leakhound.proof;
 
 import dev.leakhound.hprof.HeapClass;
 import dev.leakhound.hprof.HeapIndex;
-import dev.leakhound.proof.DumpThread.Wait;
+import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class DumpThreads {
     }
 
     /** Every thread of the dump, in the order of its ROOT_THREAD_OBJ records. */
-    public static List<DumpThread> read(HeapIndex index) throws IOException {
+    public static List<WaitingThread> read(HeapIndex index) throws IOException {
         HeapClass thread = index.classByName("java.lang.Thread");
         HeapClass vthread = index.classByName("java.lang.VirtualThread");
         if (thread == null) {
@@ -48,7 +48,7 @@ public final class DumpThreads {
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
         Map<Integer, List<HeapIndex.HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
-        List<DumpThread> out = new ArrayList<>();
+        List<WaitingThread> out = new ArrayList<>();
         for (HeapIndex.HeapThread t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
             if (c == null || !c.isSubclassOf(thread) || index.kindOf(t.objectId()) != HeapIndex.ObjectKind.INSTANCE) {
@@ -83,7 +83,7 @@ public final class DumpThreads {
                 stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
                 stacks.put(t.stackTraceSerial(), stack);
             }
-            out.add(new DumpThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
+            out.add(new WaitingThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
         }
         return out;
     }

@@ -5,7 +5,7 @@ import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.HeapIndex.HeapFrame;
 import dev.leakhound.hprof.HeapIndex.ReferenceKind;
 import dev.leakhound.hprof.RootKind;
-import dev.leakhound.proof.DumpThread.Wait;
+import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ public final class LeakProof {
      * (reachable from its threads and frames, from nothing that runs, and from no other leaked group: what two groups
      * share counts in neither); -1 after the first 100 groups.
      */
-    public record LeakedGroup(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<DumpThread> threads,
+    public record LeakedGroup(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<WaitingThread> threads,
                               long retainedBytes, long retainedObjects) {
         public int count() {
             return threads.size();
@@ -101,7 +101,7 @@ public final class LeakProof {
      * references from something live to what could wake it ({@code path}: the live end first, then one step per
      * reference; empty when not computed).
      */
-    public record Rescued(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<DumpThread> threads,
+    public record Rescued(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<WaitingThread> threads,
                           String why, List<String> path) {
         public int count() {
             return threads.size();
@@ -148,13 +148,13 @@ public final class LeakProof {
 
     private Result run() throws IOException {
         resolveExclusions();
-        List<DumpThread> threads = DumpThreads.read(index);
+        List<WaitingThread> threads = DumpThreads.read(index);
         String refused = incomplete(threads);
         if (refused != null) {
             return new Result(List.of(), List.of(), threads.size(), 0, 0, 0, refused);
         }
-        Map<Integer, DumpThread> bySerial = new HashMap<>();
-        for (DumpThread t : threads) {
+        Map<Integer, WaitingThread> bySerial = new HashMap<>();
+        for (WaitingThread t : threads) {
             bySerial.putIfAbsent(t.serial(), t);
         }
         Map<Integer, FrameRefs> frameRefs = new HashMap<>();             // thread serial -> objects its frames hold
@@ -172,9 +172,9 @@ public final class LeakProof {
                 monitorsUsed.add(roots.objectId(i));
             }
         }
-        List<DumpThread> candidates = new ArrayList<>();
-        Map<DumpThread, Reason> why = new LinkedHashMap<>();
-        for (DumpThread t : threads) {
+        List<WaitingThread> candidates = new ArrayList<>();
+        Map<WaitingThread, Reason> why = new LinkedHashMap<>();
+        for (WaitingThread t : threads) {
             if (t.waitKind().untimed()) {
                 candidates.add(t);
                 if (t.stack().stream().anyMatch(f -> f.className().equals("java.lang.ref.ReferenceQueue"))) {
@@ -187,7 +187,7 @@ public final class LeakProof {
             }
         }
         Set<Integer> candidateSerials = new HashSet<>();
-        for (DumpThread c : candidates) {
+        for (WaitingThread c : candidates) {
             candidateSerials.add(c.serial());
         }
         // Roots: everything but the monitors in use and what belongs to candidates or to virtual threads.
@@ -196,21 +196,21 @@ public final class LeakProof {
             if (kind == RootKind.MONITOR_USED) {
                 continue;
             }
-            DumpThread owner = kind.hasThread() ? bySerial.get(roots.threadSerial(i)) : null;
+            WaitingThread owner = kind.hasThread() ? bySerial.get(roots.threadSerial(i)) : null;
             if (owner != null && (candidateSerials.contains(owner.serial()) || owner.virtual())) {
                 continue;
             }
             mark(roots.objectId(i));
             seeds.add(new Seed(roots.objectId(i), rootWords(kind, owner)));
         }
-        for (DumpThread t : threads) {                               // threads that go on by themselves
+        for (WaitingThread t : threads) {                               // threads that go on by themselves
             if (!t.waitKind().untimed()) {
                 mark(t.objectId());
                 seeds.add(new Seed(t.objectId(), "thread " + t.label() + " (it runs, or wakes by itself)"));
             }
         }
-        List<DumpThread> remaining = new ArrayList<>(candidates);
-        for (DumpThread t : why.keySet()) {                           // rescued before marking starts
+        List<WaitingThread> remaining = new ArrayList<>(candidates);
+        for (WaitingThread t : why.keySet()) {                           // rescued before marking starts
             remaining.remove(t);
             mark(t.objectId());
             long[] frames = toArray(frameRefs.get(t.serial()));
@@ -225,7 +225,7 @@ public final class LeakProof {
             rounds++;
             boolean rescuedAny = false;
             for (var it = remaining.iterator(); it.hasNext(); ) {
-                DumpThread c = it.next();
+                WaitingThread c = it.next();
                 Reason reason = reachable(c, frameRefs.get(c.serial()));
                 if (reason != null) {
                     it.remove();
@@ -244,26 +244,26 @@ public final class LeakProof {
             }
         }
         List<LeakedGroup> leaked = new ArrayList<>();
-        List<List<DumpThread>> leakedGroups = new ArrayList<>(group(remaining).values());
+        List<List<WaitingThread>> leakedGroups = new ArrayList<>(group(remaining).values());
         List<long[]> retained = retained(leakedGroups.subList(0, Math.min(MAX_RETAINED_GROUPS, leakedGroups.size())),
                 frameRefs);
         for (int i = 0; i < leakedGroups.size(); i++) {
-            List<DumpThread> g = leakedGroups.get(i);
-            DumpThread first = g.get(0);
+            List<WaitingThread> g = leakedGroups.get(i);
+            WaitingThread first = g.get(0);
             long[] r = i < retained.size() ? retained.get(i) : new long[] {-1, -1};
             leaked.add(new LeakedGroup(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g), r[0], r[1]));
         }
         leaked.sort((a, b) -> Integer.compare(b.count(), a.count()));
-        List<List<DumpThread>> rescuedGroups = new ArrayList<>(group(new ArrayList<>(why.keySet())).values());
+        List<List<WaitingThread>> rescuedGroups = new ArrayList<>(group(new ArrayList<>(why.keySet())).values());
         rescuedGroups.sort((a, b) -> Integer.compare(b.size(), a.size()));
         List<Long> targets = new ArrayList<>();
-        for (List<DumpThread> g : rescuedGroups.subList(0, Math.min(MAX_PATH_GROUPS, rescuedGroups.size()))) {
+        for (List<WaitingThread> g : rescuedGroups.subList(0, Math.min(MAX_PATH_GROUPS, rescuedGroups.size()))) {
             targets.add(why.get(g.get(0)).target());
         }
         Map<Long, List<String>> paths = paths(targets);
         List<Rescued> rescued = new ArrayList<>();
-        for (List<DumpThread> g : rescuedGroups) {
-            DumpThread first = g.get(0);
+        for (List<WaitingThread> g : rescuedGroups) {
+            WaitingThread first = g.get(0);
             Reason r = why.get(first);
             rescued.add(new Rescued(first.stack(), first.waitKind(), blockerClass(first), List.copyOf(g), r.text(),
                     paths.getOrDefault(r.target(), List.of())));
@@ -276,13 +276,13 @@ public final class LeakProof {
      * Why the dump cannot support a proof, or {@code null}: a live virtual thread without a thread root (dumps of
      * JDK 21 and 22 hold no frames of unmounted virtual threads, so what only they hold would look unreachable).
      */
-    private String incomplete(List<DumpThread> threads) throws IOException {
+    private String incomplete(List<WaitingThread> threads) throws IOException {
         HeapClass vthread = index.classByName("java.lang.VirtualThread");
         if (vthread == null) {
             return null;
         }
         Set<Long> rooted = new HashSet<>();
-        for (DumpThread t : threads) {
+        for (WaitingThread t : threads) {
             if (t.virtual()) {
                 rooted.add(t.objectId());
             }
@@ -309,7 +309,7 @@ public final class LeakProof {
     }
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
-    private Reason reachable(DumpThread c, FrameRefs frames) {
+    private Reason reachable(WaitingThread c, FrameRefs frames) {
         if (isMarked(c.objectId())) {
             return new Reason("its Thread object is reachable (it can be interrupted or unparked)", c.objectId());
         }
@@ -441,7 +441,7 @@ public final class LeakProof {
         return className(id);
     }
 
-    private static String rootWords(RootKind kind, DumpThread owner) {
+    private static String rootWords(RootKind kind, WaitingThread owner) {
         String thread = owner == null ? "" : " of thread " + owner.label();
         return switch (kind) {
             case JAVA_FRAME -> "a local" + thread;
@@ -456,7 +456,7 @@ public final class LeakProof {
     }
 
     /** The depth of the frame that holds the monitor: {@code Object.wait}'s, or the top frame when blocked. */
-    private static int monitorFrame(DumpThread c) {
+    private static int monitorFrame(WaitingThread c) {
         if (c.waitKind() == Wait.BLOCKED) {
             return 0;
         }
@@ -481,12 +481,12 @@ public final class LeakProof {
      * nothing that runs, and from no other of these groups. Two walks: the first finds what two groups share (and so
      * all that the shared objects reach), the second counts each group's own objects and stops at shared ones.
      */
-    private List<long[]> retained(List<List<DumpThread>> groups, Map<Integer, FrameRefs> frameRefs) throws IOException {
+    private List<long[]> retained(List<List<WaitingThread>> groups, Map<Integer, FrameRefs> frameRefs) throws IOException {
         long[] shared = null;                                 // no sharing with fewer than two groups
         if (groups.size() > 1) {
             long[] seen = new long[live.length];
             long[] twice = new long[live.length];
-            for (List<DumpThread> g : groups) {
+            for (List<WaitingThread> g : groups) {
                 walkUnmarked(g, frameRefs, null, (id, ord) -> {
                     if (isSet(seen, ord)) {
                         set(twice, ord);
@@ -498,7 +498,7 @@ public final class LeakProof {
             shared = twice;
         }
         List<long[]> result = new ArrayList<>();
-        for (List<DumpThread> g : groups) {
+        for (List<WaitingThread> g : groups) {
             long[] r = new long[2];
             walkUnmarked(g, frameRefs, shared, (id, ord) -> {
                 r[0] += index.shallowSize(id);
@@ -517,11 +517,11 @@ public final class LeakProof {
      * Visits each object reachable from the group's threads and frames without passing a marked (live) object or one
      * in {@code stop}, once.
      */
-    private void walkUnmarked(List<DumpThread> g, Map<Integer, FrameRefs> frameRefs, long[] stop, ObjectVisitor visitor)
+    private void walkUnmarked(List<WaitingThread> g, Map<Integer, FrameRefs> frameRefs, long[] stop, ObjectVisitor visitor)
             throws IOException {
         long[] visited = new long[live.length];
         LongStack stack = new LongStack();                    // ordinals
-        for (DumpThread t : g) {
+        for (WaitingThread t : g) {
             stack.push(index.ordinal(t.objectId()));
             for (long o : toArray(frameRefs.get(t.serial()))) {
                 stack.push(index.ordinal(o));
@@ -658,16 +658,16 @@ public final class LeakProof {
         return b;
     }
 
-    private Map<String, List<DumpThread>> group(List<DumpThread> threads) {
-        Map<String, List<DumpThread>> groups = new LinkedHashMap<>();
-        for (DumpThread t : threads) {
+    private Map<String, List<WaitingThread>> group(List<WaitingThread> threads) {
+        Map<String, List<WaitingThread>> groups = new LinkedHashMap<>();
+        for (WaitingThread t : threads) {
             String key = t.waitKind() + "|" + blockerClass(t) + "|" + t.stack();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
         return groups;
     }
 
-    private String blockerClass(DumpThread t) {
+    private String blockerClass(WaitingThread t) {
         return t.blockerId() == 0 ? null : className(t.blockerId());
     }
 

@@ -68,9 +68,9 @@ public final class ProofJson {
         g.writeEndObject();
     }
 
-    private static void writeThreads(JsonGenerator g, List<DumpThread> threads) throws IOException {
+    private static void writeThreads(JsonGenerator g, List<WaitingThread> threads) throws IOException {
         g.writeArrayFieldStart("threads");
-        for (DumpThread t : threads.subList(0, Math.min(threads.size(), MAX_THREAD_NAMES))) {
+        for (WaitingThread t : threads.subList(0, Math.min(threads.size(), MAX_THREAD_NAMES))) {
             g.writeString(t.name());
         }
         g.writeEndArray();

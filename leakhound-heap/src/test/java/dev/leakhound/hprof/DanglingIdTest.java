@@ -1,9 +1,9 @@
 package dev.leakhound.hprof;
 
 import dev.leakhound.hprof.HeapIndex.HeapFrame;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.DumpThreads;
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.WaitingThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,7 +97,7 @@ class DanglingIdTest {
         }
     }
 
-    private List<DumpThread> threads(Ids ids) throws IOException {
+    private List<WaitingThread> threads(Ids ids) throws IOException {
         Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             return DumpThreads.read(index);
@@ -105,7 +105,7 @@ class DanglingIdTest {
     }
 
     private HeapFrame onlyFrame(Ids ids) throws IOException {
-        List<DumpThread> threads = threads(ids);
+        List<WaitingThread> threads = threads(ids);
         assertThat(threads).hasSize(1);
         assertThat(threads.get(0).stack()).hasSize(1);
         return threads.get(0).stack().get(0);

@@ -52,11 +52,11 @@ class LeakProofTest {
     }
 
     private static List<String> leakedNames() {
-        return result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+        return result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
     }
 
     private static List<String> rescuedNames() {
-        return result.rescued().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+        return result.rescued().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
     }
 
     @Test

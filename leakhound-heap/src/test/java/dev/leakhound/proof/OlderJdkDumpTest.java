@@ -43,11 +43,11 @@ class OlderJdkDumpTest {
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
             LeakProof.Result result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
-            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             assertThat(leaked).as("JDK %d", jdk.feature())
                     .containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
             assertThat(result.leaked()).singleElement().satisfies(g -> {
-                assertThat(g.threads()).noneMatch(DumpThread::virtual);
+                assertThat(g.threads()).noneMatch(WaitingThread::virtual);
                 assertThat(g.stack().toString()).contains("java.util.concurrent.CountDownLatch.await",
                         "LeakOnOlderJdk.lambda$startThreads$0");
             });
