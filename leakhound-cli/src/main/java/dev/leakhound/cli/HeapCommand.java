@@ -10,6 +10,7 @@ import dev.leakhound.hprof.ProgressBar;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
+import dev.leakhound.proof.ProofResult;
 import dev.leakhound.proof.WaitingThread;
 import dev.leakhound.report.JsonReport;
 import picocli.CommandLine.Command;
@@ -101,7 +102,7 @@ final class HeapCommand implements Callable<Integer> {
         Path basePath = baseline == null ? null : Main.path(baseline);
         HeapHistogram older = basePath == null ? null : read(basePath);
         HeapHistogram dump;
-        LeakProof.Result proof = null;
+        ProofResult proof = null;
         if (noProof) {
             dump = read(dumpPath);
         } else {
@@ -150,7 +151,7 @@ final class HeapCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- text
 
-    private void writeText(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+    private void writeText(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
                            List<ClassGrowth> growth) {
         summary(out, "heap dump", dump);
         if (proof != null) {
@@ -192,7 +193,7 @@ final class HeapCommand implements Callable<Integer> {
     private static final int MAX_NAMES = 8;
 
     /** The proof as text (also the demo's post-mortem step). */
-    static void writeProof(PrintWriter out, LeakProof.Result p) {
+    static void writeProof(PrintWriter out, ProofResult p) {
         if (p.refused() != null) {
             out.println("== leaked threads: nothing can be proven from this dump ==");
             out.println("  " + p.refused());
@@ -204,7 +205,7 @@ final class HeapCommand implements Callable<Integer> {
             out.println("  none: every blocked thread can still be reached by a running thread");
         }
         int n = 0;
-        for (LeakProof.LeakedGroup g : p.leaked()) {
+        for (ProofResult.LeakedGroup g : p.leaked()) {
             if (++n > MAX_GROUPS) {
                 out.println("... " + (p.leaked().size() - MAX_GROUPS) + " more groups");
                 break;
@@ -231,7 +232,7 @@ final class HeapCommand implements Callable<Integer> {
             out.println();
             out.println("== blocked with no timeout, but not provably leaked ==");
             int m = 0;
-            for (LeakProof.Rescued r : p.rescued()) {
+            for (ProofResult.Rescued r : p.rescued()) {
                 if (++m > MAX_GROUPS) {
                     out.println("... " + (p.rescued().size() - MAX_GROUPS) + " more groups");
                     break;
@@ -327,7 +328,7 @@ final class HeapCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSON
 
-    private void writeJson(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+    private void writeJson(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
                            List<ClassGrowth> growth) throws IOException {
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();

@@ -25,7 +25,7 @@ public final class ProofJson {
     }
 
     /** Writes the proof as one JSON object, the next value of {@code g} (a field's value, or the whole document). */
-    public static void write(JsonGenerator g, LeakProof.Result p) throws IOException {
+    public static void write(JsonGenerator g, ProofResult p) throws IOException {
         g.writeStartObject();
         if (p.refused() != null) {
             g.writeStringField("refused", p.refused());
@@ -35,7 +35,7 @@ public final class ProofJson {
         g.writeNumberField("leakedThreads", p.leakedThreads());
         g.writeNumberField("rounds", p.rounds());
         g.writeArrayFieldStart("leaked");
-        for (LeakProof.LeakedGroup l : p.leaked()) {
+        for (ProofResult.LeakedGroup l : p.leaked()) {
             g.writeStartObject();
             g.writeNumberField("count", l.count());
             g.writeBooleanField("virtual", l.threads().get(0).virtual());
@@ -49,7 +49,7 @@ public final class ProofJson {
         }
         g.writeEndArray();
         g.writeArrayFieldStart("notProven");
-        for (LeakProof.Rescued r : p.rescued()) {
+        for (ProofResult.Rescued r : p.rescued()) {
             g.writeStartObject();
             g.writeNumberField("count", r.count());
             g.writeStringField("wait", r.waitKind().name());

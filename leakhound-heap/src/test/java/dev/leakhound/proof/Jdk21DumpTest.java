@@ -51,7 +51,7 @@ class Jdk21DumpTest {
     void platformThreadsOfAJdk21DumpAreProvenLeakedAndTheControlIsNot() throws Exception {
         OlderJdk.Jdk jdk = OlderJdk.require21();
         try (HeapIndex index = HeapIndex.open(dumpOf(jdk, "LeakOnOlderJdk.java"), Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
             List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             assertThat(leaked).containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
@@ -72,7 +72,7 @@ class Jdk21DumpTest {
             assertThat(threads).noneMatch(WaitingThread::virtual)
                     .filteredOn(t -> t.name().startsWith("jdk21-platform-leak-")).hasSize(3)
                     .allSatisfy(t -> assertThat(t.waitKind()).isEqualTo(WaitingThread.Wait.PARKED));
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).startsWith("3 live virtual threads have no thread root")
                     .contains("JDK 21 and 22", "take the dump on JDK 23 or later");
             assertThat(result.leaked()).isEmpty();

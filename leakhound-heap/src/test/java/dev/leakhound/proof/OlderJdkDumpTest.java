@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real heap dump of an older JDK (17 on these machines; skipped where there is none): its platform threads are held
- * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link LeakProof#OBSERVABILITY}),
+ * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link Exclusions#OBSERVABILITY}),
  * so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
  */
 @Timeout(300)
@@ -41,7 +41,7 @@ class OlderJdkDumpTest {
         assertThat(p.exitValue()).as(Files.readString(out)).isZero();
 
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
             List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             assertThat(leaked).as("JDK %d", jdk.feature())
