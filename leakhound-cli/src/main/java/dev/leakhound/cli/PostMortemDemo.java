@@ -12,6 +12,7 @@ import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofResult;
+import dev.leakhound.proof.ProofText;
 import dev.leakhound.proof.WaitingThread;
 
 import java.io.File;
@@ -175,7 +176,7 @@ public final class PostMortemDemo {
             }
             StringWriter text = new StringWriter();
             try (PrintWriter w = new PrintWriter(text)) {
-                HeapCommand.writeProof(w, proof);
+                ProofText.write(w, proof);
             }
             text.toString().lines().forEach(l -> out.println(INDENT + l));
 
