@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the threads of a heap dump: one per ROOT_THREAD_OBJ record whose object is a {@code Thread}.
+ * Reads the threads of a heap dump as {@link WaitingThread}s: one per ROOT_THREAD_OBJ record whose object is a
+ * {@code Thread}. Public also for hprof's {@code DanglingIdTest}, which reads a corrupt dump's threads with it.
  *
  * <p>States. A platform thread's is {@code Thread.holder.threadStatus}, JVMTI's bit set: {@code BLOCKED_ON_MONITOR_ENTER}
  * is {@link Wait#BLOCKED}, {@code WAITING_INDEFINITELY} with {@code PARKED} is {@link Wait#PARKED}, with

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class ProofJson {
     /** Thread names listed per group at most. */
-    public static final int MAX_THREAD_NAMES = 1000;
+    private static final int MAX_THREAD_NAMES = 1000;
 
     private ProofJson() {
     }

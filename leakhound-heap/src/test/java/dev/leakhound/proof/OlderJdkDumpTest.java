@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real heap dump of an older JDK (17 on these machines; skipped where there is none): its platform threads are held
- * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link Exclusions#OBSERVABILITY}),
- * so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
+ * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping
+ * ({@link Exclusions#OBSERVABILITY}), so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
  */
 @Timeout(300)
 class OlderJdkDumpTest {
