@@ -7,10 +7,10 @@ import dev.leakhound.hprof.HeapHistogram;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.ProgressBar;
-import dev.leakhound.model.StackFrame;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
+import dev.leakhound.proof.ProofResult;
+import dev.leakhound.proof.ProofText;
 import dev.leakhound.report.JsonReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -101,7 +101,7 @@ final class HeapCommand implements Callable<Integer> {
         Path basePath = baseline == null ? null : Main.path(baseline);
         HeapHistogram older = basePath == null ? null : read(basePath);
         HeapHistogram dump;
-        LeakProof.Result proof = null;
+        ProofResult proof = null;
         if (noProof) {
             dump = read(dumpPath);
         } else {
@@ -150,12 +150,12 @@ final class HeapCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- text
 
-    private void writeText(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+    private void writeText(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
                            List<ClassGrowth> growth) {
         summary(out, "heap dump", dump);
         if (proof != null) {
             out.println();
-            writeProof(out, proof);
+            ProofText.write(out, proof);
         }
         if (older != null) {
             out.println();
@@ -184,117 +184,6 @@ final class HeapCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%+12d %+14d %12d %14d  %s%s%n", g.instancesDelta(), g.bytesDelta(),
                         g.instances(), g.bytes(), g.className(), g.isNew() ? "  (new)" : "");
             }
-        }
-    }
-
-    private static final int MAX_GROUPS = 20;
-    private static final int MAX_FRAMES = 12;
-    private static final int MAX_NAMES = 8;
-
-    /** The proof as text (also the demo's post-mortem step). */
-    static void writeProof(PrintWriter out, LeakProof.Result p) {
-        if (p.refused() != null) {
-            out.println("== leaked threads: nothing can be proven from this dump ==");
-            out.println("  " + p.refused());
-            return;
-        }
-        out.println("== leaked threads: " + p.leakedThreads() + " proven leaked, of " + p.candidates()
-                + " blocked with no timeout (" + p.threads() + " threads in the dump) ==");
-        if (p.leaked().isEmpty()) {
-            out.println("  none: every blocked thread can still be reached by a running thread");
-        }
-        int n = 0;
-        for (LeakProof.LeakedGroup g : p.leaked()) {
-            if (++n > MAX_GROUPS) {
-                out.println("... " + (p.leaked().size() - MAX_GROUPS) + " more groups");
-                break;
-            }
-            DumpThread first = g.threads().get(0);
-            out.println();
-            out.println("[" + n + "] " + plural(g.count(), first.virtual() ? "virtual thread" : "platform thread")
-                    + " " + words(g.waitKind()) + ", and nothing that runs can reach them or what they wait on");
-            HeapIndex.HeapFrame at = blockedAt(g.stack());
-            if (at != null) {
-                field(out, "blocked at", at.toString());
-            }
-            if (g.blockerClass() != null) {
-                field(out, "waiting on", g.blockerClass());
-            }
-            if (g.retainedBytes() >= 0) {
-                field(out, "retained", megabytes(g.retainedBytes()) + " in " + g.retainedObjects()
-                        + " objects that only these threads keep alive");
-            }
-            field(out, "threads", names(g.threads()));
-            stack(out, g.stack());
-        }
-        if (!p.rescued().isEmpty()) {
-            out.println();
-            out.println("== blocked with no timeout, but not provably leaked ==");
-            int m = 0;
-            for (LeakProof.Rescued r : p.rescued()) {
-                if (++m > MAX_GROUPS) {
-                    out.println("... " + (p.rescued().size() - MAX_GROUPS) + " more groups");
-                    break;
-                }
-                HeapIndex.HeapFrame at = blockedAt(r.stack());
-                out.println("  " + r.count() + " " + words(r.waitKind()) + " at "
-                        + (at == null ? "(no frames)" : at) + " " + names(r.threads()) + ": " + r.why());
-                if (!r.path().isEmpty()) {
-                    out.println("      reachable from " + r.path().get(0));
-                    for (String step : r.path().subList(1, r.path().size())) {
-                        out.println("        " + step);
-                    }
-                }
-            }
-        }
-    }
-
-    private static String words(DumpThread.Wait w) {
-        return switch (w) {
-            case PARKED -> "parked with no timeout";
-            case WAITING -> "in Object.wait() with no timeout";
-            case BLOCKED -> "waiting to enter a monitor";
-            case OTHER -> "running or waiting with a timeout";
-        };
-    }
-
-    /** The first frame outside the JDK, where the application blocks; else the top frame. */
-    private static HeapIndex.HeapFrame blockedAt(List<HeapIndex.HeapFrame> stack) {
-        for (HeapIndex.HeapFrame f : stack) {
-            if (!StackFrame.isJdk(null, f.className())) {            // a heap dump's frames name no module
-                return f;
-            }
-        }
-        return stack.isEmpty() ? null : stack.get(0);
-    }
-
-    /** {@code "worker" x6, "main"}: equal names counted, at most a few distinct ones. */
-    private static String names(List<DumpThread> threads) {
-        java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
-        for (DumpThread t : threads) {
-            counts.merge(t.label(), 1, Integer::sum);
-        }
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
-            if (i++ == MAX_NAMES) {
-                sb.append(", ... ").append(counts.size() - MAX_NAMES).append(" more names");
-                break;
-            }
-            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(e.getValue() > 1 ? " x" + e.getValue() : "");
-        }
-        return sb.toString();
-    }
-
-    private static void stack(PrintWriter out, List<HeapIndex.HeapFrame> frames) {
-        out.println("  stack");
-        int i = 0;
-        for (HeapIndex.HeapFrame f : frames) {
-            if (i++ == MAX_FRAMES) {
-                out.println("      ... " + (frames.size() - MAX_FRAMES) + " more frames");
-                break;
-            }
-            out.println("      " + f);
         }
     }
 
@@ -327,7 +216,7 @@ final class HeapCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSON
 
-    private void writeJson(PrintWriter out, HeapHistogram dump, LeakProof.Result proof, HeapHistogram older,
+    private void writeJson(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
                            List<ClassGrowth> growth) throws IOException {
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();

@@ -10,8 +10,10 @@ import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.ProofResult;
+import dev.leakhound.proof.ProofText;
+import dev.leakhound.proof.WaitingThread;
 
 import java.io.File;
 import java.io.IOException;
@@ -168,13 +170,13 @@ public final class PostMortemDemo {
 
             out.println();
             out.println(INDENT + "its heap dump, as `leakhound heap sentinel.hprof` proves it:");
-            LeakProof.Result proof;
+            ProofResult proof;
             try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
                 proof = LeakProof.prove(index);
             }
             StringWriter text = new StringWriter();
             try (PrintWriter w = new PrintWriter(text)) {
-                HeapCommand.writeProof(w, proof);
+                ProofText.write(w, proof);
             }
             text.toString().lines().forEach(l -> out.println(INDENT + l));
 
@@ -245,15 +247,15 @@ public final class PostMortemDemo {
         return String.join(File.pathSeparator, entries);
     }
 
-    private static Outcome outcome(LeakProof.Result proof, int expected, HeapTrend.Verdict gc) {
+    private static Outcome outcome(ProofResult proof, int expected, HeapTrend.Verdict gc) {
         if (proof.refused() != null) {
             return new Outcome(-1, expected, -1, gc, proof.refused());
         }
-        long retained = proof.leaked().stream().mapToLong(LeakProof.LeakedGroup::retainedBytes).sum();
+        long retained = proof.leaked().stream().mapToLong(ProofResult.LeakedGroup::retainedBytes).sum();
         return new Outcome(proof.leakedThreads(), expected, retained, gc, null);
     }
 
-    private static List<String> check(Outcome o, LeakProof.Result proof) {
+    private static List<String> check(Outcome o, ProofResult proof) {
         List<String> wrong = new ArrayList<>();
         if (o.gc() != HeapTrend.Verdict.GROWING) {
             wrong.add("the GC log's verdict is " + o.gc() + ", not GROWING");
@@ -264,8 +266,8 @@ public final class PostMortemDemo {
         if (o.proven() != o.expected()) {
             wrong.add(o.proven() + " threads proven leaked instead of the " + o.expected() + " blocked checkers");
         }
-        for (LeakProof.LeakedGroup g : proof.leaked()) {
-            boolean checker = g.threads().stream().map(DumpThread::name).allMatch(n -> n.startsWith("sentinel-check-"));
+        for (ProofResult.LeakedGroup g : proof.leaked()) {
+            boolean checker = g.threads().stream().map(WaitingThread::name).allMatch(n -> n.startsWith("sentinel-check-"));
             boolean atRunCheck = g.stack().stream().anyMatch(f -> f.className().equals(SentinelAgent.class.getName())
                     && f.methodName().equals("runCheck"));
             if (!checker || !atRunCheck) {

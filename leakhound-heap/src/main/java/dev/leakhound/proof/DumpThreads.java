@@ -2,7 +2,7 @@ package dev.leakhound.proof;
 
 import dev.leakhound.hprof.HeapClass;
 import dev.leakhound.hprof.HeapIndex;
-import dev.leakhound.proof.DumpThread.Wait;
+import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the threads of a heap dump: one per ROOT_THREAD_OBJ record whose object is a {@code Thread}.
+ * Reads the threads of a heap dump as {@link WaitingThread}s: one per ROOT_THREAD_OBJ record whose object is a
+ * {@code Thread}. Public also for hprof's {@code DanglingIdTest}, which reads a corrupt dump's threads with it.
  *
  * <p>States. A platform thread's is {@code Thread.holder.threadStatus}, JVMTI's bit set: {@code BLOCKED_ON_MONITOR_ENTER}
  * is {@link Wait#BLOCKED}, {@code WAITING_INDEFINITELY} with {@code PARKED} is {@link Wait#PARKED}, with
@@ -39,7 +40,7 @@ public final class DumpThreads {
     }
 
     /** Every thread of the dump, in the order of its ROOT_THREAD_OBJ records. */
-    public static List<DumpThread> read(HeapIndex index) throws IOException {
+    public static List<WaitingThread> read(HeapIndex index) throws IOException {
         HeapClass thread = index.classByName("java.lang.Thread");
         HeapClass vthread = index.classByName("java.lang.VirtualThread");
         if (thread == null) {
@@ -48,7 +49,7 @@ public final class DumpThreads {
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
         Map<Integer, List<HeapIndex.HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
-        List<DumpThread> out = new ArrayList<>();
+        List<WaitingThread> out = new ArrayList<>();
         for (HeapIndex.HeapThread t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
             if (c == null || !c.isSubclassOf(thread) || index.kindOf(t.objectId()) != HeapIndex.ObjectKind.INSTANCE) {
@@ -83,7 +84,7 @@ public final class DumpThreads {
                 stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
                 stacks.put(t.stackTraceSerial(), stack);
             }
-            out.add(new DumpThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
+            out.add(new WaitingThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
         }
         return out;
     }

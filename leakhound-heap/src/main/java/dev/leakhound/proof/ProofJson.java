@@ -19,13 +19,13 @@ import java.util.List;
  */
 public final class ProofJson {
     /** Thread names listed per group at most. */
-    public static final int MAX_THREAD_NAMES = 1000;
+    private static final int MAX_THREAD_NAMES = 1000;
 
     private ProofJson() {
     }
 
     /** Writes the proof as one JSON object, the next value of {@code g} (a field's value, or the whole document). */
-    public static void write(JsonGenerator g, LeakProof.Result p) throws IOException {
+    public static void write(JsonGenerator g, ProofResult p) throws IOException {
         g.writeStartObject();
         if (p.refused() != null) {
             g.writeStringField("refused", p.refused());
@@ -35,7 +35,7 @@ public final class ProofJson {
         g.writeNumberField("leakedThreads", p.leakedThreads());
         g.writeNumberField("rounds", p.rounds());
         g.writeArrayFieldStart("leaked");
-        for (LeakProof.LeakedGroup l : p.leaked()) {
+        for (ProofResult.LeakedGroup l : p.leaked()) {
             g.writeStartObject();
             g.writeNumberField("count", l.count());
             g.writeBooleanField("virtual", l.threads().get(0).virtual());
@@ -49,7 +49,7 @@ public final class ProofJson {
         }
         g.writeEndArray();
         g.writeArrayFieldStart("notProven");
-        for (LeakProof.Rescued r : p.rescued()) {
+        for (ProofResult.Rescued r : p.rescued()) {
             g.writeStartObject();
             g.writeNumberField("count", r.count());
             g.writeStringField("wait", r.waitKind().name());
@@ -68,9 +68,9 @@ public final class ProofJson {
         g.writeEndObject();
     }
 
-    private static void writeThreads(JsonGenerator g, List<DumpThread> threads) throws IOException {
+    private static void writeThreads(JsonGenerator g, List<WaitingThread> threads) throws IOException {
         g.writeArrayFieldStart("threads");
-        for (DumpThread t : threads.subList(0, Math.min(threads.size(), MAX_THREAD_NAMES))) {
+        for (WaitingThread t : threads.subList(0, Math.min(threads.size(), MAX_THREAD_NAMES))) {
             g.writeString(t.name());
         }
         g.writeEndArray();

@@ -1,9 +1,10 @@
 package dev.leakhound.hprof;
 
 import dev.leakhound.hprof.HeapIndex.HeapFrame;
-import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.DumpThreads;
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.ProofResult;
+import dev.leakhound.proof.WaitingThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,7 +89,7 @@ class DanglingIdTest {
     }
 
     /** Indexes the dump, reads its threads and proves: what a `heap` command does. */
-    private LeakProof.Result prove(Ids ids) throws IOException {
+    private ProofResult prove(Ids ids) throws IOException {
         Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
         HeapHistogram.read(file, Progress.NONE);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
@@ -97,7 +98,7 @@ class DanglingIdTest {
         }
     }
 
-    private List<DumpThread> threads(Ids ids) throws IOException {
+    private List<WaitingThread> threads(Ids ids) throws IOException {
         Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             return DumpThreads.read(index);
@@ -105,7 +106,7 @@ class DanglingIdTest {
     }
 
     private HeapFrame onlyFrame(Ids ids) throws IOException {
-        List<DumpThread> threads = threads(ids);
+        List<WaitingThread> threads = threads(ids);
         assertThat(threads).hasSize(1);
         assertThat(threads.get(0).stack()).hasSize(1);
         return threads.get(0).stack().get(0);
@@ -113,7 +114,7 @@ class DanglingIdTest {
 
     @Test
     void theBaseDumpIsAWaitingThreadThatIsNotProvenLeaked() throws IOException {
-        LeakProof.Result r = prove(new Ids());
+        ProofResult r = prove(new Ids());
         assertThat(r.candidates()).isEqualTo(1);
         assertThat(r.rescued()).hasSize(1);
         assertThat(r.rescued().get(0).stack().get(0).toString()).isEqualTo("java.lang.Object.wait0(Object.java)");
@@ -124,7 +125,7 @@ class DanglingIdTest {
     void aFrameWhoseMethodNameIsNoString() throws IOException {
         Ids ids = new Ids();
         ids.methodName = MISSING;
-        LeakProof.Result r = prove(ids);                    // was: NullPointerException in LeakProof.monitorFrame
+        ProofResult r = prove(ids);                    // was: NullPointerException in Marking.monitorFrame
         assertThat(r.candidates()).isEqualTo(1);
         assertThat(r.rescued().get(0).stack().get(0).methodName()).isEqualTo("<unknown method 0x3e7>");
     }
@@ -168,7 +169,7 @@ class DanglingIdTest {
     void aClassWhoseNameIsNoString() throws IOException {
         Ids ids = new Ids();
         ids.threadClassName = MISSING;                       // java.lang.Thread unnamed: no thread can be read
-        LeakProof.Result r = prove(ids);
+        ProofResult r = prove(ids);
         assertThat(r.threads()).isZero();
         Path file = dir.resolve("dangling.hprof");
         assertThat(HeapHistogram.read(file, Progress.NONE).histogram().rows())
@@ -182,7 +183,7 @@ class DanglingIdTest {
     void aFieldWhoseNameIsNoString() throws IOException {
         Ids ids = new Ids();
         ids.stateFieldName = MISSING;                        // VirtualThread.state unnamed: its state is unknown
-        LeakProof.Result r = prove(ids);
+        ProofResult r = prove(ids);
         assertThat(r.threads()).isEqualTo(1);
         assertThat(r.candidates()).isZero();
         try (HeapIndex index = HeapIndex.open(dir.resolve("dangling.hprof"), Progress.NONE)) {
@@ -241,7 +242,7 @@ class DanglingIdTest {
     void aThreadRootOfNoObject() throws IOException {
         Ids ids = new Ids();
         ids.threadRootObject = MISSING;
-        LeakProof.Result r = prove(ids);
+        ProofResult r = prove(ids);
         assertThat(r.threads()).isZero();
     }
 

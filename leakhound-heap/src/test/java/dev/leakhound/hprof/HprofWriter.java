@@ -6,15 +6,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Writes small HPROF files by hand, for tests: any id size, segmented or not. */
-final class HprofWriter {
+/**
+ * Writes small HPROF files by hand, for tests: any id size, segmented or not. Public, with the methods it uses, for
+ * {@code dev.leakhound.proof.ProofRefusalTest}.
+ */
+public final class HprofWriter {
     private final int idSize;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final DataOutputStream out = new DataOutputStream(bytes);
     private ByteArrayOutputStream heap;
     private DataOutputStream h;
 
-    HprofWriter(String format, int idSize) {
+    public HprofWriter(String format, int idSize) {
         this.idSize = idSize;
         try {
             out.write(format.getBytes(StandardCharsets.US_ASCII));
@@ -57,14 +60,14 @@ final class HprofWriter {
         return this;
     }
 
-    HprofWriter string(long id, String s) {
+    public HprofWriter string(long id, String s) {
         return top(0x01, o -> {
             id(o, id);
             o.write(s.getBytes(StandardCharsets.UTF_8));
         });
     }
 
-    HprofWriter loadClass(int serial, long classId, long nameId) {
+    public HprofWriter loadClass(int serial, long classId, long nameId) {
         return top(0x02, o -> {
             o.writeInt(serial);
             id(o, classId);
@@ -96,14 +99,14 @@ final class HprofWriter {
     }
 
     /** Starts collecting heap dump sub-records. */
-    HprofWriter beginHeap() {
+    public HprofWriter beginHeap() {
         heap = new ByteArrayOutputStream();
         h = new DataOutputStream(heap);
         return this;
     }
 
     /** Ends them as one HEAP_DUMP (0x0C) or HEAP_DUMP_SEGMENT (0x1C) record. */
-    HprofWriter endHeap(int tag) {
+    public HprofWriter endHeap(int tag) {
         try {
             record(tag, heap.toByteArray());
         } catch (IOException e) {
@@ -113,7 +116,7 @@ final class HprofWriter {
         return this;
     }
 
-    HprofWriter heapDumpEnd() {
+    public HprofWriter heapDumpEnd() {
         return top(0x2C, o -> {
         });
     }
@@ -127,14 +130,14 @@ final class HprofWriter {
         return this;
     }
 
-    HprofWriter rootStickyClass(long id) {
+    public HprofWriter rootStickyClass(long id) {
         return sub(o -> {
             o.write(0x05);
             id(o, id);
         });
     }
 
-    HprofWriter rootThreadObject(long id, int threadSerial, int traceSerial) {
+    public HprofWriter rootThreadObject(long id, int threadSerial, int traceSerial) {
         return sub(o -> {
             o.write(0x08);
             id(o, id);
@@ -153,7 +156,7 @@ final class HprofWriter {
     }
 
     /** A CLASS_DUMP; fields as (nameId, type) pairs; statics as (nameId, type, value) triples. */
-    HprofWriter classDump(long id, long superId, long[] staticNames, BasicType[] staticTypes, long[] staticValues,
+    public HprofWriter classDump(long id, long superId, long[] staticNames, BasicType[] staticTypes, long[] staticValues,
                           long[] fieldNames, BasicType[] fieldTypes) {
         return sub(o -> {
             o.write(0x20);
@@ -194,7 +197,7 @@ final class HprofWriter {
     }
 
     /** An INSTANCE_DUMP whose field values are given by type, subclass fields first. */
-    HprofWriter instance(long id, long classId, BasicType[] types, long... values) {
+    public HprofWriter instance(long id, long classId, BasicType[] types, long... values) {
         return sub(o -> {
             o.write(0x21);
             id(o, id);
@@ -239,7 +242,7 @@ final class HprofWriter {
         return sub(o -> o.write(raw));
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return bytes.toByteArray();
     }
 }

@@ -1,6 +1,7 @@
 package dev.leakhound.hprof;
 
 import dev.leakhound.proof.LeakProof;
+import dev.leakhound.proof.ProofResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +82,7 @@ class ManyStringsTest {
                 HeapHistogram h = HeapHistogram.read(file, Progress.NONE);
                 System.out.println("histogram " + file + ": " + row(h, "Node"));
                 try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
-                    LeakProof.Result r = LeakProof.prove(index);
+                    ProofResult r = LeakProof.prove(index);
                     System.out.println("index " + file + ": " + row(index.heapHistogram(), "Node") + ", frame "
                             + index.stackTrace(5).get(0) + ", proof " + r.threads() + " threads");
                 }

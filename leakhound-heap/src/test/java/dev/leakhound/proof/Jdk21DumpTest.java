@@ -51,12 +51,12 @@ class Jdk21DumpTest {
     void platformThreadsOfAJdk21DumpAreProvenLeakedAndTheControlIsNot() throws Exception {
         OlderJdk.Jdk jdk = OlderJdk.require21();
         try (HeapIndex index = HeapIndex.open(dumpOf(jdk, "LeakOnOlderJdk.java"), Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
-            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             assertThat(leaked).containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
             assertThat(result.leaked()).singleElement().satisfies(g -> {
-                assertThat(g.threads()).noneMatch(DumpThread::virtual);
+                assertThat(g.threads()).noneMatch(WaitingThread::virtual);
                 assertThat(g.stack().toString()).contains("java.util.concurrent.CountDownLatch.await",
                         "LeakOnOlderJdk.lambda$startThreads$0");
             });
@@ -68,11 +68,11 @@ class Jdk21DumpTest {
     /** The platform threads are listed, none of the virtual ones (no thread root), and the proof refuses. */
     private static void checkRefused(Path dump) throws IOException {
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            List<DumpThread> threads = DumpThreads.read(index);
-            assertThat(threads).noneMatch(DumpThread::virtual)
+            List<WaitingThread> threads = DumpThreads.read(index);
+            assertThat(threads).noneMatch(WaitingThread::virtual)
                     .filteredOn(t -> t.name().startsWith("jdk21-platform-leak-")).hasSize(3)
-                    .allSatisfy(t -> assertThat(t.waitKind()).isEqualTo(DumpThread.Wait.PARKED));
-            LeakProof.Result result = LeakProof.prove(index);
+                    .allSatisfy(t -> assertThat(t.waitKind()).isEqualTo(WaitingThread.Wait.PARKED));
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).startsWith("3 live virtual threads have no thread root")
                     .contains("JDK 21 and 22", "take the dump on JDK 23 or later");
             assertThat(result.leaked()).isEmpty();

@@ -39,9 +39,9 @@ class LeakPatternsTest {
         }
         assertThat(Files.readString(out)).contains("dumped");
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
-            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
-            List<String> rescued = result.rescued().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            ProofResult result = LeakProof.prove(index);
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
+            List<String> rescued = result.rescued().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             String both = "leaked " + leaked + "\nnot proven " + rescued;
             assertThat(leaked).as(both).containsExactlyInAnyOrder(
                     "leak-completable-future-get", "leak-semaphore-acquire", "leak-lock-holder", "leak-lock-waiter",

@@ -22,7 +22,7 @@ class LeakProofTest {
     @TempDir
     static Path dir;
     static HeapIndex index;
-    static LeakProof.Result result;
+    static ProofResult result;
     static String childOutput;
 
     @BeforeAll
@@ -52,11 +52,11 @@ class LeakProofTest {
     }
 
     private static List<String> leakedNames() {
-        return result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+        return result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
     }
 
     private static List<String> rescuedNames() {
-        return result.rescued().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+        return result.rescued().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
     }
 
     @Test
@@ -132,12 +132,12 @@ class LeakProofTest {
     private static String describe() {
         StringBuilder sb = new StringBuilder("threads " + result.threads() + ", candidates " + result.candidates()
                 + ", rounds " + result.rounds() + "\nleaked:\n");
-        for (LeakProof.LeakedGroup g : result.leaked()) {
+        for (ProofResult.LeakedGroup g : result.leaked()) {
             sb.append("  ").append(g.count()).append(' ').append(g.threads().get(0).label()).append(' ')
                     .append(g.waitKind()).append(' ').append(g.stack().isEmpty() ? "" : g.stack().get(0)).append('\n');
         }
         sb.append("rescued:\n");
-        for (LeakProof.Rescued g : result.rescued()) {
+        for (ProofResult.Rescued g : result.rescued()) {
             sb.append("  ").append(g.count()).append(' ').append(g.threads().get(0).label()).append(": ")
                     .append(g.why()).append(' ').append(g.path()).append('\n');
         }

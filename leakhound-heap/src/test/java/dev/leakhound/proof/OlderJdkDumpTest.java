@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real heap dump of an older JDK (17 on these machines; skipped where there is none): its platform threads are held
- * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping ({@link LeakProof#OBSERVABILITY}),
- * so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
+ * by their {@code ThreadGroup.threads} array, which the proof leaves out as bookkeeping
+ * ({@link Exclusions#OBSERVABILITY}), so the threads on latches only they hold are proven leaked and the one on a queue a static field holds is not.
  */
 @Timeout(300)
 class OlderJdkDumpTest {
@@ -41,13 +41,13 @@ class OlderJdkDumpTest {
         assertThat(p.exitValue()).as(Files.readString(out)).isZero();
 
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             assertThat(result.refused()).isNull();
-            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(DumpThread::name).toList();
+            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
             assertThat(leaked).as("JDK %d", jdk.feature())
                     .containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
             assertThat(result.leaked()).singleElement().satisfies(g -> {
-                assertThat(g.threads()).noneMatch(DumpThread::virtual);
+                assertThat(g.threads()).noneMatch(WaitingThread::virtual);
                 assertThat(g.stack().toString()).contains("java.util.concurrent.CountDownLatch.await",
                         "LeakOnOlderJdk.lambda$startThreads$0");
             });

@@ -5,6 +5,7 @@ import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
+import dev.leakhound.proof.ProofResult;
 import dev.leakhound.report.JsonReport;
 
 import java.io.ByteArrayOutputStream;
@@ -60,7 +61,7 @@ public final class ProofProcess {
     private static byte[] prove(Path dump) throws IOException {
         Bounded out = new Bounded(HeapProofs.MAX_OUTPUT);
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            LeakProof.Result result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index);
             try (JsonGenerator g = JsonReport.generator(out)) {
                 ProofJson.write(g, result);
             }

@@ -5,8 +5,9 @@ import dev.leakhound.hprof.HeapIndex.HeapFrame;
 import java.util.List;
 
 /**
- * A thread as a heap dump shows it: its {@code Thread} object, whether it is virtual, its state in the JDK's own
- * terms, and what it would be woken through.
+ * A thread of a heap dump with how it waits and on what, as {@link DumpThreads} reads it: its {@code Thread} object,
+ * whether it is virtual, its state in the JDK's own terms, and what it would be woken through. (Not a whole thread
+ * dump, core's {@code model.ThreadDump}, nor the index's raw thread record.)
  *
  * @param objectId    the {@code Thread} object
  * @param serial      its thread serial number in the dump (frames and roots name it)
@@ -16,7 +17,7 @@ import java.util.List;
  * @param blockerId   what it waits on, where the dump says: the park blocker; 0 when not known
  * @param stack       its frames, top first
  */
-public record DumpThread(long objectId, int serial, String name, boolean virtual, Wait waitKind, long blockerId,
+public record WaitingThread(long objectId, int serial, String name, boolean virtual, Wait waitKind, long blockerId,
                          List<HeapFrame> stack) {
 
     /** How a thread waits, as far as a proof is concerned. */
@@ -35,7 +36,7 @@ public record DumpThread(long objectId, int serial, String name, boolean virtual
         }
     }
 
-    public DumpThread {
+    public WaitingThread {
         stack = List.copyOf(stack);
     }
 

@@ -1,6 +1,9 @@
-package dev.leakhound.hprof;
+package dev.leakhound.proof;
 
-import dev.leakhound.proof.LeakProof;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.HprofWriter;
+import dev.leakhound.hprof.Progress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +51,7 @@ class ProofRefusalTest {
     @Test
     void aLiveVirtualThreadWithoutAThreadRootMeansNoProof() throws IOException {
         try (HeapIndex index = HeapIndex.open(dump(false), Progress.NONE)) {
-            LeakProof.Result r = LeakProof.prove(index);
+            ProofResult r = LeakProof.prove(index);
             assertThat(r.refused()).contains("1 live virtual threads have no thread root", "JDK 21 and 22");
             assertThat(r.leaked()).isEmpty();
         }
@@ -57,7 +60,7 @@ class ProofRefusalTest {
     @Test
     void withItsThreadRootTheSameThreadIsProvenLeaked() throws IOException {
         try (HeapIndex index = HeapIndex.open(dump(true), Progress.NONE)) {
-            LeakProof.Result r = LeakProof.prove(index);
+            ProofResult r = LeakProof.prove(index);
             assertThat(r.refused()).isNull();
             assertThat(r.leakedThreads()).isEqualTo(1);     // parked, and nothing reaches it
         }

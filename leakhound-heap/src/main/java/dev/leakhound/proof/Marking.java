@@ -1,0 +1,237 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.RootKind;
+import dev.leakhound.proof.WaitingThread.Wait;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Steps 2 and 3: marks what running code can reach (a bit per object, by ordinal), then rescues the candidates that
+ * may still wake, round after round, until no candidate is rescued in a round. The candidates left are leaked.
+ */
+final class Marking {
+    /** A place marking starts from, and how to say it (the live end of a path). */
+    record Seed(long id, String what) {
+    }
+
+    private final Graph graph;
+    private final HeapIndex index;
+    private final FrameRefs frames;
+    private final Candidates candidates;
+    private final long[] live;
+    private final LongStack queue = new LongStack();                 // ordinals
+    private final List<Seed> seeds = new ArrayList<>();
+    private final Set<Long> monitorsUsed = new HashSet<>();
+    private final List<WaitingThread> notRescued;
+    private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
+    private int rounds;
+
+    Marking(Graph graph, FrameRefs frames, Candidates candidates) {
+        this.graph = graph;
+        this.index = graph.index();
+        this.frames = frames;
+        this.candidates = candidates;
+        this.live = Bits.forObjects(index.objectCount());
+        HeapIndex.Roots roots = index.roots();
+        for (int i = 0; i < roots.size(); i++) {
+            if (roots.kind(i) == RootKind.MONITOR_USED) {
+                monitorsUsed.add(roots.objectId(i));
+            }
+        }
+        this.notRescued = new ArrayList<>(candidates.all());
+        rescued.putAll(candidates.excused());
+    }
+
+    /**
+     * Step 2: marks from the GC roots of the dump, but not the monitors in use (a monitor is notified by code that
+     * holds it, not by the VM) nor what belongs to candidates or to virtual threads, and from every thread that is
+     * not a candidate (it runs, or wakes by itself), a virtual one with its frames; then rescues the candidates
+     * excused up front.
+     */
+    void markWhatRuns(List<WaitingThread> threads) {
+        Map<Integer, WaitingThread> bySerial = new HashMap<>();
+        for (WaitingThread t : threads) {
+            bySerial.putIfAbsent(t.serial(), t);
+        }
+        for (WaitingThread t : threads) {
+            if (!t.waitKind().untimed() && t.virtual()) {
+                graph.followFrames(t.objectId(), frames.of(t.serial()));
+            }
+        }
+        HeapIndex.Roots roots = index.roots();
+        for (int i = 0; i < roots.size(); i++) {
+            RootKind kind = roots.kind(i);
+            if (kind == RootKind.MONITOR_USED) {
+                continue;
+            }
+            WaitingThread owner = kind.hasThread() ? bySerial.get(roots.threadSerial(i)) : null;
+            if (owner != null && (candidates.hasSerial(owner.serial()) || owner.virtual())) {
+                continue;
+            }
+            mark(roots.objectId(i));
+            seeds.add(new Seed(roots.objectId(i), rootWords(kind, owner)));
+        }
+        for (WaitingThread t : threads) {                             // threads that go on by themselves
+            if (!t.waitKind().untimed()) {
+                mark(t.objectId());
+                seeds.add(new Seed(t.objectId(), "thread " + t.label() + " (it runs, or wakes by itself)"));
+            }
+        }
+        for (WaitingThread t : candidates.excused().keySet()) {        // rescued before marking starts
+            notRescued.remove(t);
+            markThread(t);
+        }
+    }
+
+    /**
+     * Step 3, the fixpoint: marks all that the marked objects reach, rescues each candidate that may now wake (its
+     * thread and frames are marked in turn), and goes on until a round rescues no one.
+     */
+    void rescueUntilNoneWakes() throws IOException {
+        while (true) {
+            drain();
+            rounds++;
+            boolean rescuedAny = false;
+            for (var it = notRescued.iterator(); it.hasNext(); ) {
+                WaitingThread c = it.next();
+                Reason reason = reachable(c);
+                if (reason != null) {
+                    it.remove();
+                    rescued.put(c, reason);
+                    markThread(c);
+                    rescuedAny = true;
+                }
+            }
+            if (!rescuedAny) {
+                break;
+            }
+        }
+    }
+
+    /** The candidates no round rescued: the leaked threads. */
+    List<WaitingThread> notRescued() {
+        return notRescued;
+    }
+
+    /** The rescued candidates and why, the excused first, then in the order they were rescued. */
+    Map<WaitingThread, Reason> rescued() {
+        return rescued;
+    }
+
+    List<Seed> seeds() {
+        return seeds;
+    }
+
+    int rounds() {
+        return rounds;
+    }
+
+    boolean isLive(long ord) {
+        return Bits.isSet(live, ord);
+    }
+
+    long liveCount() {
+        return Bits.cardinality(live);
+    }
+
+    /** Marks a rescued thread and its frames, which are followed from its thread from now on. */
+    private void markThread(WaitingThread t) {
+        mark(t.objectId());
+        long[] held = frames.of(t.serial());
+        for (long o : held) {
+            mark(o);
+        }
+        graph.followFrames(t.objectId(), held);
+    }
+
+    private void mark(long id) {
+        long ord = index.ordinal(id);
+        if (ord >= 0 && !Bits.isSet(live, ord)) {
+            Bits.set(live, ord);
+            queue.push(ord);
+        }
+    }
+
+    private boolean isMarked(long id) {
+        long ord = index.ordinal(id);
+        return ord >= 0 && Bits.isSet(live, ord);
+    }
+
+    private void drain() throws IOException {
+        while (!queue.isEmpty()) {
+            graph.forEachTarget(queue.pop(), this::mark);
+        }
+    }
+
+    /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
+    private Reason reachable(WaitingThread c) {
+        if (isMarked(c.objectId())) {
+            return new Reason("its Thread object is reachable (it can be interrupted or unparked)", c.objectId());
+        }
+        if (c.blockerId() != 0 && isMarked(c.blockerId())) {
+            return new Reason("what it is parked on (" + graph.className(c.blockerId()) + ") is reachable",
+                    c.blockerId());
+        }
+        if (c.waitKind() == Wait.WAITING || c.waitKind() == Wait.BLOCKED) {
+            int depth = monitorFrame(c);
+            List<Long> held = depth < 0 ? null : frames.atDepth(c.serial(), depth);
+            if (held == null || held.stream().noneMatch(monitorsUsed::contains)) {
+                // No object of the waiting frame is a monitor in use (a static synchronized method's class, a
+                // compiled frame without its locals): the dump does not say which monitor, so claim nothing.
+                return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
+                        + " is not recorded in the dump, so nothing can be proven", c.objectId());
+            }
+            for (long o : held) {
+                if (o != c.objectId() && isMarked(o)) {
+                    return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
+                            + " may be reachable (" + graph.className(o) + ")", o);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The depth of the frame that holds the monitor: {@code Object.wait}'s, or the top frame when blocked. */
+    static int monitorFrame(WaitingThread c) {
+        if (c.waitKind() == Wait.BLOCKED) {
+            return 0;
+        }
+        List<HeapFrame> s = c.stack();
+        for (int i = 0; i < s.size(); i++) {
+            HeapFrame f = s.get(i);
+            if (f.className().equals("java.lang.Object") && f.methodName().startsWith("wait")) {
+                // the deepest of the Object.wait frames holds the monitor as 'this'
+                int j = i;
+                while (j + 1 < s.size() && s.get(j + 1).className().equals("java.lang.Object")
+                        && s.get(j + 1).methodName().startsWith("wait")) {
+                    j++;
+                }
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    private static String rootWords(RootKind kind, WaitingThread owner) {
+        String thread = owner == null ? "" : " of thread " + owner.label();
+        return switch (kind) {
+            case JAVA_FRAME -> "a local" + thread;
+            case JNI_LOCAL -> "a JNI local" + thread;
+            case NATIVE_STACK -> "a native stack slot" + thread;
+            case THREAD_BLOCK -> "a thread block" + thread;
+            case THREAD_OBJECT -> "the running thread " + (owner == null ? "" : owner.label());
+            case JNI_GLOBAL -> "a JNI global reference";
+            case STICKY_CLASS -> "a system class";
+            default -> "a GC root (" + kind + ")";
+        };
+    }
+}

@@ -1,0 +1,98 @@
+package dev.leakhound.proof;
+
+import dev.leakhound.hprof.HeapIndex;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Step 4, after {@link Grouping}: for each group of leaked threads, the bytes and objects that only it keeps alive:
+ * reachable from its threads and frames, from nothing that runs, and from no other of these groups (what two groups
+ * share counts in neither). Two walks: the first finds what two groups share (and so all that the shared objects
+ * reach), the second counts each group's own objects and stops at shared ones.
+ */
+final class RetainedSizes {
+    /** Groups whose retained size is computed, the largest first; the others get -1. */
+    static final int MAX_GROUPS = 100;
+
+    private final Graph graph;
+    private final HeapIndex index;
+    private final Marking marking;
+    private final FrameRefs frames;
+
+    private RetainedSizes(Graph graph, Marking marking, FrameRefs frames) {
+        this.graph = graph;
+        this.index = graph.index();
+        this.marking = marking;
+        this.frames = frames;
+    }
+
+    /** {@code {bytes, objects}} for each of the first {@value #MAX_GROUPS} groups. */
+    static List<long[]> of(Graph graph, Marking marking, FrameRefs frames, List<List<WaitingThread>> groups)
+            throws IOException {
+        List<List<WaitingThread>> first = groups.subList(0, Math.min(MAX_GROUPS, groups.size()));
+        return new RetainedSizes(graph, marking, frames).retained(first);
+    }
+
+    private List<long[]> retained(List<List<WaitingThread>> groups) throws IOException {
+        long[] shared = null;                                 // no sharing with fewer than two groups
+        if (groups.size() > 1) {
+            long[] seen = Bits.forObjects(index.objectCount());
+            long[] twice = Bits.forObjects(index.objectCount());
+            for (List<WaitingThread> g : groups) {
+                walkUnmarked(g, null, (id, ord) -> {
+                    if (Bits.isSet(seen, ord)) {
+                        Bits.set(twice, ord);
+                    } else {
+                        Bits.set(seen, ord);
+                    }
+                });
+            }
+            shared = twice;
+        }
+        List<long[]> result = new ArrayList<>();
+        for (List<WaitingThread> g : groups) {
+            long[] r = new long[2];
+            walkUnmarked(g, shared, (id, ord) -> {
+                r[0] += index.shallowSize(id);
+                r[1]++;
+            });
+            result.add(r);
+        }
+        return result;
+    }
+
+    private interface ObjectVisitor {
+        void visit(long id, long ordinal) throws IOException;
+    }
+
+    /**
+     * Visits each object reachable from the group's threads and frames without passing a marked (live) object or one
+     * in {@code stop}, once.
+     */
+    private void walkUnmarked(List<WaitingThread> g, long[] stop, ObjectVisitor visitor) throws IOException {
+        long[] visited = Bits.forObjects(index.objectCount());
+        LongStack stack = new LongStack();                    // ordinals
+        for (WaitingThread t : g) {
+            stack.push(index.ordinal(t.objectId()));
+            for (long o : frames.of(t.serial())) {
+                stack.push(index.ordinal(o));
+            }
+        }
+        while (!stack.isEmpty()) {
+            long ord = stack.pop();
+            if (ord < 0 || marking.isLive(ord) || Bits.isSet(visited, ord) || (stop != null && Bits.isSet(stop, ord))) {
+                continue;
+            }
+            Bits.set(visited, ord);
+            visitor.visit(index.idAt(ord), ord);
+            graph.forEachTarget(ord, target -> {
+                long o = index.ordinal(target);
+                if (o >= 0 && !marking.isLive(o) && !Bits.isSet(visited, o)) {
+                    stack.push(o);                            // pushed at most once per referrer, checked again when popped
+                }
+            });
+        }
+    }
+}
