@@ -2,8 +2,8 @@ package dev.leakhound.agent;
 
 import dev.leakhound.agent.gc.GcNotifications;
 import dev.leakhound.gc.GcCycle;
-import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
 
 import java.util.List;
 import java.util.Set;

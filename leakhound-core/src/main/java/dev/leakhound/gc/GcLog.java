@@ -1,5 +1,6 @@
 package dev.leakhound.gc;
 
+import dev.leakhound.gc.parse.GcLogParser;
 import java.util.List;
 import java.util.Objects;
 

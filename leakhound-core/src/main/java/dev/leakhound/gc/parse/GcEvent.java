@@ -1,5 +1,6 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcCycle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
