@@ -57,7 +57,7 @@ import java.util.concurrent.Callable;
                 "     truncated or corrupt one; one line on standard error:",
                 "     leakhound: FILE: at byte OFFSET: reason",
                 "  3  an error inside Leakhound itself"})
-final class HeapCommand implements Callable<Integer> {
+public final class HeapCommand implements Callable<Integer> {
 
     private static final int NAME_WIDTH = 12;
     private static final java.util.regex.Pattern SIZE =
@@ -192,7 +192,7 @@ final class HeapCommand implements Callable<Integer> {
     private static final int MAX_NAMES = 8;
 
     /** The proof as text (also the demo's post-mortem step). */
-    static void writeProof(PrintWriter out, LeakProof.Result p) {
+    public static void writeProof(PrintWriter out, LeakProof.Result p) {
         if (p.refused() != null) {
             out.println("== leaked threads: nothing can be proven from this dump ==");
             out.println("  " + p.refused());

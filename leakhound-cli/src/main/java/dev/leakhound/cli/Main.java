@@ -1,6 +1,7 @@
 package dev.leakhound.cli;
 
 import dev.leakhound.capture.ThreadDumpParseException;
+import dev.leakhound.cli.demo.DemoCommand;
 import dev.leakhound.io.CountingInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.LeakhoundAgent;

@@ -1,5 +1,6 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
+import dev.leakhound.cli.HeapCommand;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.agent.proof.ChildJvm;
 import dev.leakhound.examples.SentinelAgent;

@@ -1,4 +1,4 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
@@ -7,6 +7,8 @@ import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.instrument.StartTracking;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.cli.LauncherAgent;
+import dev.leakhound.cli.Main;
 import dev.leakhound.examples.MultiQuery;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.HeapTrend;
@@ -79,7 +81,7 @@ import java.util.stream.Collectors;
                 "  1  it did not (the closing line says what differed)",
                 "  2  bad usage, e.g. --rounds out of range",
                 "  3  an error inside Leakhound itself"})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     /** How long a step waits for the example's threads to end or block. */
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
