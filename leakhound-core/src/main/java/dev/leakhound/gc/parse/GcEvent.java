@@ -1,6 +1,7 @@
 package dev.leakhound.gc.parse;
 
 import dev.leakhound.gc.GcCycle;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

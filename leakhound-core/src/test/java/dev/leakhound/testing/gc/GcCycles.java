@@ -4,6 +4,7 @@ import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcLog;
 import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.gc.report.GcTrace;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
