@@ -1,6 +1,5 @@
 package dev.leakhound;
 
-import dev.leakhound.analysis.JdkFrames;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.StackFrame;
@@ -61,7 +60,7 @@ public final class Baseline {
 
     private static boolean hasApplicationFrame(List<StackFrame> stack) {
         for (StackFrame f : stack) {
-            if (!JdkFrames.isJdk(f)) {
+            if (!f.isJdk()) {
                 return true;
             }
         }

@@ -78,7 +78,7 @@ public final class DefaultIgnores {
 
     private static boolean onlyJdkFrames(ThreadSnapshot t) {
         for (StackFrame f : t.stack()) {
-            if (!JdkFrames.isJdk(f)) {
+            if (!f.isJdk()) {
                 return false;
             }
         }
@@ -88,7 +88,7 @@ public final class DefaultIgnores {
     /** Frames of the JDK or of these packages only. */
     private static boolean onlyFramesOf(ThreadSnapshot t, List<String> packages) {
         for (StackFrame f : t.stack()) {
-            if (!JdkFrames.isJdk(f) && packages.stream().noneMatch(f.className()::startsWith)) {
+            if (!f.isJdk() && packages.stream().noneMatch(f.className()::startsWith)) {
                 return false;
             }
         }
@@ -157,7 +157,7 @@ public final class DefaultIgnores {
         List<StackFrame> s = t.stack();
         for (int i = s.size() - 1; i >= 0; i--) {
             StackFrame f = s.get(i);
-            if (JdkFrames.isJdk(f)) {
+            if (f.isJdk()) {
                 continue;
             }
             for (String p : RUNNER_PACKAGES) {

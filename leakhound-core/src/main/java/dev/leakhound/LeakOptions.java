@@ -1,6 +1,5 @@
 package dev.leakhound;
 
-import dev.leakhound.analysis.JdkFrames;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 
@@ -161,7 +160,7 @@ public final class LeakOptions {
                     return true;
                 }
                 for (StackFrame f : t.stack()) {
-                    if (!JdkFrames.isJdk(f)) {
+                    if (!f.isJdk()) {
                         return matches(f, method);
                     }
                 }

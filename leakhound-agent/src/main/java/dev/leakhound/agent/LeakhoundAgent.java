@@ -182,7 +182,7 @@ public final class LeakhoundAgent implements AutoCloseable {
         if (options.gctrace() && !closed) {
             GcNotifications g = gc;
             dev.leakhound.gc.HeapTrend trend = g == null ? null : dev.leakhound.gc.HeapTrend.of(g.recent());
-            System.err.println(dev.leakhound.gc.GcTrace.line(cycle, trend == null ? null : trend.verdict()));
+            System.err.println(dev.leakhound.gc.report.GcTrace.line(cycle, trend == null ? null : trend.verdict()));
         }
     }
 

@@ -18,7 +18,7 @@ public final class LauncherAgent {
     }
 
     /** The instrumentation, or {@code null} when not started with {@code java -jar leakhound.jar}. */
-    static Instrumentation instrumentation() {
+    public static Instrumentation instrumentation() {
         return instrumentation;
     }
 }

@@ -1,7 +1,8 @@
 package dev.leakhound.cli;
 
-import dev.leakhound.capture.CountingInputStream;
 import dev.leakhound.capture.ThreadDumpParseException;
+import dev.leakhound.cli.demo.DemoCommand;
+import dev.leakhound.io.CountingInputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionStrategy;

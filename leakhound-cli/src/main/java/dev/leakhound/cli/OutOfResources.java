@@ -1,6 +1,6 @@
 package dev.leakhound.cli;
 
-import dev.leakhound.capture.CountingInputStream;
+import dev.leakhound.io.CountingInputStream;
 
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;

@@ -7,12 +7,12 @@ import java.io.StringWriter;
 import java.util.List;
 
 /** Runs the command line in this JVM, through picocli's {@code CommandLine.execute}, with captured streams. */
-final class Cli {
+public final class Cli {
     private Cli() {
     }
 
     /** What a run left: its exit status, standard output and standard error. */
-    record Result(int status, String out, String err) {
+    public record Result(int status, String out, String err) {
         List<String> errLines() {
             return err.lines().toList();
         }
@@ -23,15 +23,15 @@ final class Cli {
         }
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         return run(new byte[0], args);
     }
 
-    static Result run(byte[] stdin, String... args) {
+    public static Result run(byte[] stdin, String... args) {
         return run(new ByteArrayInputStream(stdin), args);
     }
 
-    static Result run(InputStream stdin, String... args) {
+    public static Result run(InputStream stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = Main.execute(stdin, new PrintWriter(out), new PrintWriter(err), args);

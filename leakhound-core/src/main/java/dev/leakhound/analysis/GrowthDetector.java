@@ -69,15 +69,15 @@ import java.util.Objects;
  */
 public final class GrowthDetector {
     /** Default window: 3 samples (so a leak is reported at the third sample after it starts). */
-    public static final int DEFAULT_WINDOW = 3;
+    static final int DEFAULT_WINDOW = 3;
     /** Default minimum growth over the window: 2 threads. */
-    public static final int DEFAULT_MIN_GROWTH = 2;
+    static final int DEFAULT_MIN_GROWTH = 2;
     /** Default minimum trend (Kendall's tau): 0.5. */
-    public static final double DEFAULT_MIN_TREND = 0.5;
+    static final double DEFAULT_MIN_TREND = 0.5;
     /** Default maximum number of tracked sites: 10,000. */
-    public static final int DEFAULT_MAX_SITES = 10_000;
+    static final int DEFAULT_MAX_SITES = 10_000;
     /** Default maximum number of tracked thread ids: 1,000,000 (about 16 MB). */
-    public static final int DEFAULT_MAX_TRACKED_THREADS = 1_000_000;
+    static final int DEFAULT_MAX_TRACKED_THREADS = 1_000_000;
 
     private static final long[] NO_LONGS = new long[0];
 
@@ -111,13 +111,15 @@ public final class GrowthDetector {
     }
 
     /**
+     * A detector with all its bounds given; package-private: users get the default bounds, the tests smaller ones.
+     *
      * @param window            samples a growth is judged over, at least 2
      * @param minGrowth         threads a site must have gained over the window, at least 1
      * @param minTrend          minimum Kendall tau of the window's counts, in {@code [-1, 1]}
      * @param maxSites          the most sites kept, at least 1
      * @param maxTrackedThreads the most thread ids whose first-seen time is kept, at least 0
      */
-    public GrowthDetector(int window, int minGrowth, double minTrend, int maxSites, int maxTrackedThreads) {
+    GrowthDetector(int window, int minGrowth, double minTrend, int maxSites, int maxTrackedThreads) {
         if (window < 2) {
             throw new IllegalArgumentException("window must be at least 2 samples: " + window);
         }
@@ -375,13 +377,13 @@ public final class GrowthDetector {
         return lastSampleAt;
     }
 
-    /** The number of sites tracked now (at most {@link #maxSites()}). */
+    /** The number of sites tracked now (at most {@code maxSites}, 10,000 by default). */
     public int trackedSites() {
         return siteCount;
     }
 
     /** The number of thread ids whose first-seen time is kept now (at most {@link #maxTrackedThreads()}). */
-    public int trackedThreads() {
+    int trackedThreads() {
         return trackedThreadCount;
     }
 
@@ -397,11 +399,11 @@ public final class GrowthDetector {
         return minTrend;
     }
 
-    public int maxSites() {
+    int maxSites() {
         return maxSites;
     }
 
-    public int maxTrackedThreads() {
+    int maxTrackedThreads() {
         return maxTrackedThreads;
     }
 

@@ -2,14 +2,12 @@ package dev.leakhound.analysis;
 
 import dev.leakhound.model.StackFrame;
 
-/** Tells the JDK's own frames from application frames, and the JDK's blocking machinery from its APIs. */
+/**
+ * Tells the JDK's blocking machinery from its APIs ({@link StackFrame#isJdk()} tells the JDK's own frames from
+ * application frames).
+ */
 public final class JdkFrames {
     private JdkFrames() {
-    }
-
-    /** Whether the frame belongs to the JDK: {@link StackFrame#isJdk()}. */
-    public static boolean isJdk(StackFrame f) {
-        return f.isJdk();
     }
 
     /**

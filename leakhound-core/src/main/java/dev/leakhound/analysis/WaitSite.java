@@ -32,7 +32,7 @@ public record WaitSite(String call, StackFrame callFrame, StackFrame blockingFra
         }
         int app = -1;
         for (int i = 0; i < stack.size(); i++) {
-            if (!JdkFrames.isJdk(stack.get(i))) {
+            if (!stack.get(i).isJdk()) {
                 app = i;
                 break;
             }

@@ -170,7 +170,7 @@ public final class CreationSites {
     }
 
     /** The dump with creation sites added to the threads that have none, if this JVM records them. */
-    public static ThreadDump attach(ThreadDump dump) {
+    static ThreadDump attach(ThreadDump dump) {
         if (!recording()) {
             return dump;
         }

@@ -52,7 +52,7 @@ import java.util.regex.Pattern;
  * within eight more lines, or before a line that starts another thread ({@code #id "}), is refused, and so
  * is a dump with more threads, or a thread with more frames, than {@link ThreadDumpReader} allows.
  */
-public final class JdkTextDumpParser {
+final class JdkTextDumpParser {
 
     private static final Pattern JCMD_PREFIX = Pattern.compile("\\d+:");
     private static final Pattern PID = Pattern.compile("-?\\d+");
@@ -77,7 +77,7 @@ public final class JdkTextDumpParser {
      * @throws ThreadDumpParseException if the text is not a complete JDK plain-text thread dump
      * @throws IOException              if reading fails
      */
-    public static ThreadDump parse(InputStream in, String origin) throws IOException {
+    static ThreadDump parse(InputStream in, String origin) throws IOException {
         return parse(in, origin, ThreadDumpReader.Limits.DEFAULT);
     }
 

@@ -53,7 +53,7 @@ import java.util.regex.Pattern;
  * (a log of several {@code SIGQUIT}s) is refused rather than merged, and so is one with more threads, or a
  * thread with more frames, than {@link ThreadDumpReader} allows.
  */
-public final class JstackParser {
+final class JstackParser {
 
     private static final Pattern JCMD_PREFIX = Pattern.compile("\\d+:");
     private static final Pattern TIME = Pattern.compile("(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)\\s*");
@@ -85,7 +85,7 @@ public final class JstackParser {
      * @throws ThreadDumpParseException if the text is not (a complete) jstack output
      * @throws IOException              if reading fails
      */
-    public static ThreadDump parse(InputStream in, String origin) throws IOException {
+    static ThreadDump parse(InputStream in, String origin) throws IOException {
         return parse(in, origin, null);
     }
 
@@ -94,7 +94,7 @@ public final class JstackParser {
      *
      * @param zone the zone of the dumped JVM, or {@code null} to leave {@link ThreadDump#capturedAt()} unknown
      */
-    public static ThreadDump parse(InputStream in, String origin, ZoneId zone) throws IOException {
+    static ThreadDump parse(InputStream in, String origin, ZoneId zone) throws IOException {
         return parse(in, origin, zone, ThreadDumpReader.Limits.DEFAULT);
     }
 

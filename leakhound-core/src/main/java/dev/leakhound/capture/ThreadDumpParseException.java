@@ -18,11 +18,11 @@ public final class ThreadDumpParseException extends IOException {
      * @param column 1-based column, or 0 when unknown
      * @param reason what is wrong, in plain words
      */
-    public ThreadDumpParseException(String origin, long line, long column, String reason) {
+    ThreadDumpParseException(String origin, long line, long column, String reason) {
         this(origin, line, column, reason, null);
     }
 
-    public ThreadDumpParseException(String origin, long line, long column, String reason, Throwable cause) {
+    ThreadDumpParseException(String origin, long line, long column, String reason, Throwable cause) {
         super(format(origin, line, column, reason), cause);
         this.origin = origin;
         this.line = line;

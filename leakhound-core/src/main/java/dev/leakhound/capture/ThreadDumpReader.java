@@ -1,5 +1,6 @@
 package dev.leakhound.capture;
 
+import dev.leakhound.io.TextLines;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@link GcLogParser} read from one GC log: the collections, oldest first, and what the log says about
- * the JVM. Immutable.
+ * What {@link dev.leakhound.gc.parse.GcLogParser} read from one GC log: the collections, oldest first, and what
+ * the log says about the JVM. Immutable.
  *
  * <p>Each {@link GcCycle} is one GC id of the log ({@code GC(12)}); its {@link GcCycle#number() number} is
  * the id plus one (1-based, as everywhere in Leakhound). Its {@link GcCycle#start() start} is time since the
@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param timed         whether the cycles' start times are known (the lines carry a time decoration)
  * @param uptime        whether those times are uptime (else: since the log's first wall-clock time)
  * @param cycles        the collections, in the order of their first line; at most
- *                      {@link GcLogParser#MAX_CYCLES}, the latest
+ *                      {@link dev.leakhound.gc.parse.GcLogParser#MAX_CYCLES}, the latest
  * @param droppedCycles how many earlier collections were left out to keep within that bound
  * @param earlierRuns   how many JVM runs before the last one the log holds (a second {@code Using ...} line,
  *                      or uptime going back): only the last run is kept

@@ -200,8 +200,11 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
         return old >= MIN_POINTS ? Basis.OLD_COLLECTIONS : Basis.ALL_COLLECTIONS;
     }
 
-    /** The collections the line goes through: the last {@code window} of the {@linkplain #basis basis}. */
-    static List<GcCycle> points(List<GcCycle> cycles, int window) {
+    /**
+     * The collections the line of {@link #of(List, int)} goes through: the last {@code window} of the
+     * {@linkplain Basis basis} (what {@code gc.report.HeapPlot} draws the line over).
+     */
+    public static List<GcCycle> points(List<GcCycle> cycles, int window) {
         boolean oldOnly = basis(cycles) == Basis.OLD_COLLECTIONS;
         List<GcCycle> chosen = new ArrayList<>();
         for (GcCycle c : cycles) {
@@ -213,7 +216,7 @@ public record HeapTrend(Verdict verdict, Basis basis, int points, Duration span,
     }
 
     /** Whether a collection cleans the old generation (or the whole heap). */
-    static boolean collectsOld(GcCycle c) {
+    public static boolean collectsOld(GcCycle c) {
         return switch (c.kind()) {
             case MAJOR, MIXED -> true;
             case CONCURRENT -> {

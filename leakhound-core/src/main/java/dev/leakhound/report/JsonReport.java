@@ -73,7 +73,7 @@ public final class JsonReport {
         g.writeEndArray();
     }
 
-    public static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
+    static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
         g.writeStartObject();
         writeGroupSummary(g, group);
         if (group.blockerKind() != null) {
@@ -133,7 +133,7 @@ public final class JsonReport {
     }
 
     /** The groups as a JSON array string. */
-    public static String groupsToString(List<StackGroup> groups) {
+    static String groupsToString(List<StackGroup> groups) {
         StringWriter w = new StringWriter();
         try (JsonGenerator g = generator(w)) {
             writeGroups(g, groups);

@@ -1,6 +1,5 @@
 package dev.leakhound.report;
 
-import dev.leakhound.analysis.JdkFrames;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.Blocker;
@@ -124,8 +123,8 @@ public final class TextReport {
      * Application frames and the call the thread is blocked in are always shown; runs of other JDK
      * frames are folded into one line unless {@code showAllFrames}.
      */
-    public static void appendStack(StringBuilder sb, List<StackFrame> stack, StackFrame callFrame,
-                                   boolean showAllFrames) {
+    static void appendStack(StringBuilder sb, List<StackFrame> stack, StackFrame callFrame,
+                            boolean showAllFrames) {
         if (stack.isEmpty()) {
             sb.append("    (no Java frames)\n");
             return;
@@ -135,7 +134,7 @@ public final class TextReport {
         for (StackFrame f : stack) {
             boolean isCall = !callSeen && f.equals(callFrame);
             callSeen |= isCall;
-            if (showAllFrames || isCall || !JdkFrames.isJdk(f)) {
+            if (showAllFrames || isCall || !f.isJdk()) {
                 if (folded > 0) {
                     sb.append("      ... ").append(folded).append(folded == 1 ? " JDK frame\n" : " JDK frames\n");
                     folded = 0;

@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static dev.leakhound.gc.GcCycles.MB;
-import static dev.leakhound.gc.GcCycles.cycle;
-import static dev.leakhound.gc.GcCycles.full;
-import static dev.leakhound.gc.GcCycles.young;
-import static dev.leakhound.gc.GcCycles.youngSeries;
+import static dev.leakhound.testing.gc.GcCycles.MB;
+import static dev.leakhound.testing.gc.GcCycles.cycle;
+import static dev.leakhound.testing.gc.GcCycles.full;
+import static dev.leakhound.testing.gc.GcCycles.young;
+import static dev.leakhound.testing.gc.GcCycles.youngSeries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The seed article's "sentinel-agent": a monitoring service that, every round, runs a set of checks,
- * each in a virtual thread of its own.
+ * The seed article's "sentinel-agent" program, not a Java agent (Leakhound's is leakhound-agent's {@code Agent}):
+ * a monitoring service that, every round, runs a set of checks, each in a virtual thread of its own.
  *
  * <p>Before a refactoring, the agent's shutdown handler waited for every checker through a "done"
  * channel of capacity 1 ({@code ag.w}), and each checker ended with {@code ag.w <- 1}. The

@@ -1,6 +1,6 @@
 package dev.leakhound.hprof;
 
-import dev.leakhound.capture.CountingInputStream;
+import dev.leakhound.io.CountingInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

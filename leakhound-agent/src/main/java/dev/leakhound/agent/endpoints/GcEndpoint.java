@@ -7,8 +7,8 @@ import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.http.Unavailable;
 import dev.leakhound.gc.GcCycle;
-import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
 
 import java.util.List;
 import java.util.Set;

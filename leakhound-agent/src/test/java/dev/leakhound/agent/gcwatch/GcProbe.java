@@ -1,7 +1,7 @@
 package dev.leakhound.agent.gcwatch;
 
 import dev.leakhound.gc.GcCycle;
-import dev.leakhound.gc.GcTrace;
+import dev.leakhound.gc.report.GcTrace;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

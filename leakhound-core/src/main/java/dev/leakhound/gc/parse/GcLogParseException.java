@@ -1,4 +1,4 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
 import java.io.IOException;
 
@@ -20,7 +20,7 @@ public final class GcLogParseException extends IOException {
      * @param reason what is wrong, in plain words
      * @param cause  the underlying error, or {@code null}
      */
-    public GcLogParseException(String origin, long line, String reason, Throwable cause) {
+    GcLogParseException(String origin, long line, String reason, Throwable cause) {
         this(origin + (line > 0 ? ":" + line : "") + ": " + reason, origin, line, reason, cause);
     }
 

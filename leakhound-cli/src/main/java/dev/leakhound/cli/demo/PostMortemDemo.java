@@ -1,13 +1,13 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.agent.proof.IsolatedJvm;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcLog;
-import dev.leakhound.gc.GcLogParser;
-import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.parse.GcLogParser;
+import dev.leakhound.gc.report.GcTrace;
 import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.proof.LeakProof;

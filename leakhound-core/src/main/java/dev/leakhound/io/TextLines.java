@@ -1,4 +1,4 @@
-package dev.leakhound.capture;
+package dev.leakhound.io;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.leakhound.capture;
+package dev.leakhound.io;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import dev.leakhound.LeakOptions;
 import dev.leakhound.LeakReport;
@@ -7,6 +7,8 @@ import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.instrument.StartTracking;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.cli.LauncherAgent;
+import dev.leakhound.cli.Main;
 import dev.leakhound.examples.MultiQuery;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.HeapTrend;
@@ -32,8 +34,6 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
@@ -79,10 +79,10 @@ import java.util.stream.Collectors;
                 "  1  it did not (the closing line says what differed)",
                 "  2  bad usage, e.g. --rounds out of range",
                 "  3  an error inside Leakhound itself"})
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     /** How long a step waits for the example's threads to end or block. */
-    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
     /** How long the leak check gives threads to end before it reports them. */
     private static final Duration RETRY = Duration.ofMillis(200);
     /** MultiQuery's server latencies: the article's 1-10 s, scaled down. */
@@ -478,84 +478,6 @@ final class DemoCommand implements Callable<Integer> {
     private void printIndented(String text) {
         for (String line : text.split("\n", -1)) {
             out.println(line.isEmpty() ? "" : INDENT + line);
-        }
-    }
-
-    /**
-     * Makes the examples' threads (virtual, named {@code prefix<n>}) and remembers them, so the demo can tell
-     * when they have settled and end them afterwards. {@link #close()} interrupts any still alive.
-     */
-    static final class ThreadRecorder implements ThreadFactory, AutoCloseable {
-        private final ThreadFactory virtualThreads;
-        private final List<Thread> threads = new CopyOnWriteArrayList<>();
-
-        ThreadRecorder(String prefix) {
-            virtualThreads = Thread.ofVirtual().name(prefix, 0).factory();
-        }
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread t = virtualThreads.newThread(task);
-            threads.add(t);
-            return t;
-        }
-
-        List<Thread> threads() {
-            return List.copyOf(threads);
-        }
-
-        List<Thread> alive() {
-            return threads.stream().filter(Thread::isAlive).toList();
-        }
-
-        /** Ended, or blocked with no timeout: where a thread stays unless someone acts. */
-        private static boolean settled(Thread t) {
-            Thread.State s = t.getState();
-            return s == Thread.State.TERMINATED || s == Thread.State.WAITING || s == Thread.State.BLOCKED;
-        }
-
-        List<String> unsettled() {
-            return threads.stream().filter(t -> !settled(t)).map(t -> t.getName() + " " + t.getState()).toList();
-        }
-
-        /**
-         * Waits until every thread made so far has ended or blocked with no timeout. Polls, joining an
-         * unsettled thread for a moment each time, so a thread that ends wakes it at once.
-         */
-        boolean awaitSettled(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Thread unsettled = threads.stream().filter(t -> !settled(t)).findFirst().orElse(null);
-                if (unsettled == null) {
-                    return true;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    return false;
-                }
-                unsettled.join(Duration.ofMillis(1));
-            }
-        }
-
-        /** Interrupts every thread still alive and waits for them to end; returns how many did not. */
-        int stopAll(Duration timeout) throws InterruptedException {
-            threads.forEach(Thread::interrupt);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            for (Thread t : threads) {
-                t.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-            return alive().size();
-        }
-
-        /** Ends any thread still alive (after an error; a step cleans up by itself). */
-        @Override
-        public void close() {
-            if (!alive().isEmpty()) {
-                try {
-                    stopAll(SETTLE_TIMEOUT);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 }

@@ -1,12 +1,14 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.report;
 
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.HeapTrend;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 
-import static dev.leakhound.gc.GcCycles.MB;
-import static dev.leakhound.gc.GcCycles.youngSeries;
+import static dev.leakhound.testing.gc.GcCycles.MB;
+import static dev.leakhound.testing.gc.GcCycles.youngSeries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class GcTraceTest {

@@ -1,5 +1,7 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
 import dev.leakhound.testing.GeneratedInput;
 import org.junit.jupiter.api.Test;
 

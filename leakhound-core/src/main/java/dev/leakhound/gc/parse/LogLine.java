@@ -1,4 +1,4 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,7 +1,8 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import dev.leakhound.LeakOptions;
 import dev.leakhound.Leakhound;
+import dev.leakhound.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

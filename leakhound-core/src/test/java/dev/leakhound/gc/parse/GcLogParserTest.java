@@ -1,5 +1,9 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
-import static dev.leakhound.gc.GcCycles.MB;
+import static dev.leakhound.testing.gc.GcCycles.MB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

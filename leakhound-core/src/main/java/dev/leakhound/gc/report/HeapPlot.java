@@ -1,4 +1,8 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.report;
+
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -1,6 +1,8 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
-import dev.leakhound.capture.CountingInputStream;
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.io.CountingInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

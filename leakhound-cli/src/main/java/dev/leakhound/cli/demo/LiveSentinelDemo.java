@@ -1,4 +1,4 @@
-package dev.leakhound.cli;
+package dev.leakhound.cli.demo;
 
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.LeakhoundAgent;
@@ -77,8 +77,8 @@ final class LiveSentinelDemo {
             wrong.add("could not start Leakhound's agent: " + e.getMessage());
             return new Outcome(counts, 0, null, wrong);
         }
-        try (DemoCommand.ThreadRecorder threads =
-                     new DemoCommand.ThreadRecorder("sentinel-live-" + variant.name().toLowerCase(Locale.ROOT) + "-check-");
+        try (ThreadRecorder threads =
+                     new ThreadRecorder("sentinel-live-" + variant.name().toLowerCase(Locale.ROOT) + "-check-");
              HttpClient http = HttpClient.newBuilder().executor(Runnable::run)
                      .connectTimeout(Duration.ofSeconds(5)).build()) {
             if (agent.url() == null && port != 0) {
@@ -221,7 +221,7 @@ final class LiveSentinelDemo {
     }
 
     /** The suspect must be the checkers on done.put(1): ArrayBlockingQueue.put at the line their live stacks show. */
-    private static void checkSuspect(List<GrowingGroup> ours, DemoCommand.ThreadRecorder threads, List<String> wrong) {
+    private static void checkSuspect(List<GrowingGroup> ours, ThreadRecorder threads, List<String> wrong) {
         if (ours.size() != 1) {
             wrong.add(ours.size() + " suspects blocked in SentinelAgent instead of 1");
             return;

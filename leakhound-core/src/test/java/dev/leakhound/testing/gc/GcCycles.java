@@ -1,4 +1,9 @@
-package dev.leakhound.gc;
+package dev.leakhound.testing.gc;
+
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,14 +12,14 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Synthetic collections for the tests. */
-final class GcCycles {
-    static final long MB = 1024L * 1024;
-    static final long MAX = 1024 * MB;
+public final class GcCycles {
+    public static final long MB = 1024L * 1024;
+    public static final long MAX = 1024 * MB;
 
     private GcCycles() {
     }
 
-    static GcCycle cycle(long number, double seconds, String collector, String action, long before, long after) {
+    public static GcCycle cycle(long number, double seconds, String collector, String action, long before, long after) {
         GcCycle.Kind kind = GcCycle.Kind.of(collector, action);
         Duration d = Duration.ofMillis(5);
         return new GcCycle(number, Duration.ofNanos(Math.round(seconds * 1e9)), collector, "test", action, kind,
@@ -22,11 +27,11 @@ final class GcCycles {
                 List.of());
     }
 
-    static GcCycle young(long number, double seconds, long afterMb) {
+    public static GcCycle young(long number, double seconds, long afterMb) {
         return cycle(number, seconds, "G1 Young Generation", "end of minor GC", (afterMb + 50) * MB, afterMb * MB);
     }
 
-    static GcCycle full(long number, double seconds, long afterMb) {
+    public static GcCycle full(long number, double seconds, long afterMb) {
         return cycle(number, seconds, "G1 Old Generation", "end of major GC", (afterMb + 200) * MB, afterMb * MB);
     }
 
@@ -40,7 +45,7 @@ final class GcCycles {
      * Shenandoah, leaking: R2 0.01 over its last 10 collections). A verdict the tests assert on a real run must hang
      * on neither.
      */
-    static List<GcCycle> workloadRounds(List<GcCycle> cycles) {
+    public static List<GcCycle> workloadRounds(List<GcCycle> cycles) {
         List<GcCycle> out = new ArrayList<>();
         for (GcCycle c : cycles) {
             if (c.measuresHeap() && HeapTrend.collectsOld(c) && c.cause() != null && c.cause().contains("System.gc()")) {
@@ -56,7 +61,7 @@ final class GcCycles {
      * The workload's leaking run reads GROWING, its steady run STABLE, on the rounds' collections
      * ({@link #workloadRounds}) in the default window, and the leak shows in the last live heap.
      */
-    static void assertToldApart(String what, GcLog leakingRun, GcLog steadyRun) {
+    public static void assertToldApart(String what, GcLog leakingRun, GcLog steadyRun) {
         HeapTrend leaking = HeapTrend.of(workloadRounds(leakingRun.cycles()), HeapTrend.DEFAULT_WINDOW);
         HeapTrend steady = HeapTrend.of(workloadRounds(steadyRun.cycles()), HeapTrend.DEFAULT_WINDOW);
         String both = what + ": leaking " + GcTrace.verdict(leaking) + "; steady " + GcTrace.verdict(steady);
@@ -66,7 +71,7 @@ final class GcCycles {
     }
 
     /** Young collections every 10 s with the given heap after (MB). */
-    static List<GcCycle> youngSeries(long... afterMb) {
+    public static List<GcCycle> youngSeries(long... afterMb) {
         List<GcCycle> out = new ArrayList<>();
         for (int i = 0; i < afterMb.length; i++) {
             out.add(young(i + 1, 10.0 * i, afterMb[i]));

@@ -1,4 +1,6 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
+
+import dev.leakhound.gc.GcCycle;
 
 import java.util.ArrayList;
 import java.util.List;

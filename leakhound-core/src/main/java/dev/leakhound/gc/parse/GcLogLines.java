@@ -1,6 +1,6 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
-import dev.leakhound.capture.TextLines;
+import dev.leakhound.io.TextLines;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,7 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.report;
+
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.HeapTrend;
 
 import java.time.Duration;
 import java.util.Locale;

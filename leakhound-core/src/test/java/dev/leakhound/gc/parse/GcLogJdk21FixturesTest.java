@@ -1,5 +1,8 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;

@@ -1,7 +1,13 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
-import dev.leakhound.testing.gc.GcLogRuns;
+import dev.leakhound.gc.GcCycle;
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
+import dev.leakhound.gc.report.GcTrace;
+import dev.leakhound.gc.report.HeapPlot;
+import dev.leakhound.testing.gc.GcCycles;
 import dev.leakhound.testing.gc.GcLogRuns.Collector;
+import dev.leakhound.testing.gc.GcLogRuns;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,11 @@
-package dev.leakhound.gc;
+package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcLog;
+import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.testing.OlderJdk;
-import dev.leakhound.testing.gc.GcLogRuns;
+import dev.leakhound.testing.gc.GcCycles;
 import dev.leakhound.testing.gc.GcLogRuns.Collector;
+import dev.leakhound.testing.gc.GcLogRuns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
