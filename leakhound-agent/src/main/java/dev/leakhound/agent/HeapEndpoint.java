@@ -1,7 +1,7 @@
 package dev.leakhound.agent;
 
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
 
 import java.time.Duration;
 import java.time.Instant;

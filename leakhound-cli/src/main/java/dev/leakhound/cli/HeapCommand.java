@@ -1,12 +1,11 @@
 package dev.leakhound.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
-import dev.leakhound.hprof.HeapHistogram;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.Progress;
-import dev.leakhound.hprof.ProgressBar;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;

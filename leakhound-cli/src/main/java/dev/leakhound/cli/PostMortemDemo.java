@@ -8,7 +8,7 @@ import dev.leakhound.gc.GcLog;
 import dev.leakhound.gc.GcLogParser;
 import dev.leakhound.gc.GcTrace;
 import dev.leakhound.gc.HeapTrend;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.LeakProof;

@@ -1,9 +1,9 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
-import dev.leakhound.hprof.HeapIndex.HeapFrame;
-import dev.leakhound.hprof.HeapIndex.ReferenceKind;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex.ReferenceKind;
 import dev.leakhound.hprof.RootKind;
 import dev.leakhound.proof.DumpThread.Wait;
 

@@ -1,5 +1,7 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.histogram.HeapHistogram;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,9 @@
 package dev.leakhound.hprof;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.histogram.ClassHistogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

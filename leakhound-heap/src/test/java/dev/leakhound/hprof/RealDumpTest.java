@@ -1,7 +1,10 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.histogram.HeapHistogram;
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassHistogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.testing.OlderJdk;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
+
+import dev.leakhound.hprof.BasicType;
 
 import java.util.List;
 

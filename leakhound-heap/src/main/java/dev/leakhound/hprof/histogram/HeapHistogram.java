@@ -1,7 +1,14 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.histogram;
 
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.index.HistogramCounter;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,17 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofFormatException;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofInput;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.RootKind;
+import dev.leakhound.hprof.TempFiles;
+import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.histogram.ClassHistogram;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

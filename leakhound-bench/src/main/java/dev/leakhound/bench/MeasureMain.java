@@ -1,5 +1,8 @@
-package dev.leakhound.hprof;
+package dev.leakhound.bench;
 
+import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.cli.ProgressBar;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

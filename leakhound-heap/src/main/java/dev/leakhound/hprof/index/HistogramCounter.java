@@ -1,6 +1,12 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.histogram.ClassHistogram;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
 /**
  * A map from {@code long} keys to {@code long} values in two paged primitive arrays: 16 bytes per entry (plus
