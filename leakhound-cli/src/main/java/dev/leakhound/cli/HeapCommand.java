@@ -5,6 +5,7 @@ import dev.leakhound.histogram.ClassGrowth;
 import dev.leakhound.histogram.ClassHistogram;
 import dev.leakhound.hprof.histogram.HeapHistogram;
 import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.proof.DumpThread;
@@ -106,7 +107,7 @@ final class HeapCommand implements Callable<Integer> {
         } else {
             // The index's pass counts the histogram too: one pass over the dump, not two.
             try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal(), maxBytes)) {
-                dump = index.heapHistogram();
+                dump = HeapHistogram.of(index);
                 proof = LeakProof.prove(index);
             }
         }
@@ -212,7 +213,7 @@ final class HeapCommand implements Callable<Integer> {
             out.println();
             out.println("[" + n + "] " + plural(g.count(), first.virtual() ? "virtual thread" : "platform thread")
                     + " " + words(g.waitKind()) + ", and nothing that runs can reach them or what they wait on");
-            HeapIndex.HeapFrame at = blockedAt(g.stack());
+            HeapFrame at = blockedAt(g.stack());
             if (at != null) {
                 field(out, "blocked at", at.toString());
             }
@@ -235,7 +236,7 @@ final class HeapCommand implements Callable<Integer> {
                     out.println("... " + (p.rescued().size() - MAX_GROUPS) + " more groups");
                     break;
                 }
-                HeapIndex.HeapFrame at = blockedAt(r.stack());
+                HeapFrame at = blockedAt(r.stack());
                 out.println("  " + r.count() + " " + words(r.waitKind()) + " at "
                         + (at == null ? "(no frames)" : at) + " " + names(r.threads()) + ": " + r.why());
                 if (!r.path().isEmpty()) {
@@ -258,8 +259,8 @@ final class HeapCommand implements Callable<Integer> {
     }
 
     /** The first frame outside the JDK, where the application blocks; else the top frame. */
-    private static HeapIndex.HeapFrame blockedAt(List<HeapIndex.HeapFrame> stack) {
-        for (HeapIndex.HeapFrame f : stack) {
+    private static HeapFrame blockedAt(List<HeapFrame> stack) {
+        for (HeapFrame f : stack) {
             if (!StackFrame.isJdk(null, f.className())) {            // a heap dump's frames name no module
                 return f;
             }
@@ -285,10 +286,10 @@ final class HeapCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static void stack(PrintWriter out, List<HeapIndex.HeapFrame> frames) {
+    private static void stack(PrintWriter out, List<HeapFrame> frames) {
         out.println("  stack");
         int i = 0;
-        for (HeapIndex.HeapFrame f : frames) {
+        for (HeapFrame f : frames) {
             if (i++ == MAX_FRAMES) {
                 out.println("      ... " + (frames.size() - MAX_FRAMES) + " more frames");
                 break;

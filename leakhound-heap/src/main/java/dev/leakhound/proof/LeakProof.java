@@ -2,8 +2,10 @@ package dev.leakhound.proof;
 
 import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.index.HeapIndex;
-import dev.leakhound.hprof.index.HeapIndex.HeapFrame;
-import dev.leakhound.hprof.index.HeapIndex.ReferenceKind;
+import dev.leakhound.hprof.index.ObjectKind;
+import dev.leakhound.hprof.index.GcRoots;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.ReferenceKind;
 import dev.leakhound.hprof.RootKind;
 import dev.leakhound.proof.DumpThread.Wait;
 
@@ -158,7 +160,7 @@ public final class LeakProof {
             bySerial.putIfAbsent(t.serial(), t);
         }
         Map<Integer, FrameRefs> frameRefs = new HashMap<>();             // thread serial -> objects its frames hold
-        HeapIndex.Roots roots = index.roots();
+        GcRoots roots = index.roots();
         for (int i = 0; i < roots.size(); i++) {
             RootKind kind = roots.kind(i);
             if (kind == RootKind.JAVA_FRAME || kind == RootKind.JNI_LOCAL || kind == RootKind.NATIVE_STACK
@@ -292,7 +294,7 @@ public final class LeakProof {
         long[] missing = {0};
         List<Long> unrooted = new ArrayList<>();
         index.forEachObject((id, kind, cls) -> {
-            if (kind == HeapIndex.ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
+            if (kind == ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
                 unrooted.add(id);
             }
         });
@@ -434,7 +436,7 @@ public final class LeakProof {
 
     /** An object for a path: its class, or for a class object {@code class NAME}. */
     private String describe(long id) {
-        if (index.kindOf(id) == HeapIndex.ObjectKind.CLASS) {
+        if (index.kindOf(id) == ObjectKind.CLASS) {
             HeapClass c = index.classById(id);
             return "class " + (c == null ? "?" : c.name());
         }

@@ -2,7 +2,7 @@ package dev.leakhound.hprof;
 
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.histogram.HeapHistogram;
-import dev.leakhound.hprof.index.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.DumpThreads;
 import dev.leakhound.proof.LeakProof;

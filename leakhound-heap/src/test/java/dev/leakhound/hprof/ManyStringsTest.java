@@ -84,7 +84,7 @@ class ManyStringsTest {
                 System.out.println("histogram " + file + ": " + row(h, "Node"));
                 try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
                     LeakProof.Result r = LeakProof.prove(index);
-                    System.out.println("index " + file + ": " + row(index.heapHistogram(), "Node") + ", frame "
+                    System.out.println("index " + file + ": " + row(HeapHistogram.of(index), "Node") + ", frame "
                             + index.stackTrace(5).get(0) + ", proof " + r.threads() + " threads");
                 }
             }

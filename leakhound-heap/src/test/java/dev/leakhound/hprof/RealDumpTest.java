@@ -1,6 +1,10 @@
 package dev.leakhound.hprof;
 
 import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ThreadRecord;
+import dev.leakhound.hprof.index.ReferenceKind;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.GcRoots;
 import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.histogram.HeapHistogram;
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -118,7 +122,7 @@ class RealDumpTest {
         for (Path dump : new Path[] {plain, gzipped}) {
             HeapHistogram streamed = HeapHistogram.read(dump, Progress.NONE);
             try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-                assertThat(index.heapHistogram()).as(dump.toString()).isEqualTo(streamed);
+                assertThat(HeapHistogram.of(index)).as(dump.toString()).isEqualTo(streamed);
             }
         }
     }
@@ -154,7 +158,7 @@ class RealDumpTest {
             int[] elements = new int[1];
             long[] first = new long[1];
             index.forEachReference(markersId, (target, kind, owner, i) -> {
-                if (kind == HeapIndex.ReferenceKind.ARRAY_ELEMENT) {
+                if (kind == ReferenceKind.ARRAY_ELEMENT) {
                     assertThat(index.classOf(target)).isSameAs(marker);
                     if (i == 0) {
                         first[0] = target;
@@ -176,19 +180,19 @@ class RealDumpTest {
     @Test
     void rootsIncludeTheParkedVirtualThreadsWithTheirStacksAndFrames() throws Exception {
         try (HeapIndex index = HeapIndex.open(plain, Progress.NONE)) {
-            Map<String, HeapIndex.HeapThread> byName = new HashMap<>();
-            for (HeapIndex.HeapThread t : index.threads()) {
+            Map<String, ThreadRecord> byName = new HashMap<>();
+            for (ThreadRecord t : index.threads()) {
                 long name = index.fieldValue(t.objectId(), "name");
                 byName.put(index.readString(name, 200), t);
             }
             assertThat(byName).containsKeys("hprof-vt-0", "hprof-vt-1", "hprof-vt-2", "main");
-            HeapIndex.HeapThread vt = byName.get("hprof-vt-1");
+            ThreadRecord vt = byName.get("hprof-vt-1");
             assertThat(index.classOf(vt.objectId()).name()).isEqualTo("java.lang.VirtualThread");
-            assertThat(index.stack(vt)).extracting(HeapIndex.HeapFrame::toString)
+            assertThat(index.stack(vt)).extracting(HeapFrame::toString)
                     .anyMatch(f -> f.startsWith("java.util.concurrent.CountDownLatch.await("))
                     .anyMatch(f -> f.startsWith(RealDumpTest.class.getName() + ".lambda$dump$"));
             int frames = 0;
-            HeapIndex.Roots roots = index.roots();
+            GcRoots roots = index.roots();
             for (int i = 0; i < roots.size(); i++) {
                 if (roots.kind(i) == RootKind.JAVA_FRAME && roots.threadSerial(i) == vt.threadSerial()) {
                     frames++;

@@ -6,7 +6,9 @@ import dev.leakhound.hprof.HprofHeader;
 import dev.leakhound.hprof.HprofReader;
 import dev.leakhound.hprof.HprofVisitor;
 import dev.leakhound.hprof.Progress;
-import dev.leakhound.hprof.index.HistogramCounter;
+import dev.leakhound.hprof.index.DumpClasses;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.RecordCounts;
 import dev.leakhound.histogram.ClassGrowth;
 import dev.leakhound.histogram.ClassHistogram;
 
@@ -21,7 +23,7 @@ import java.util.List;
  *
  * <p>Instances per class are exact (every INSTANCE_DUMP, OBJ_ARRAY_DUMP and PRIM_ARRAY_DUMP, and one
  * {@code java.lang.Class} per CLASS_DUMP); a dump taken with {@code live=true} holds only reachable objects.
- * Bytes are the estimate described in {@link HistogramCounter}: two ids of header plus the data, no
+ * Bytes are the estimate described in {@link DumpClasses}: two ids of header plus the data, no
  * alignment, so they differ from {@code jcmd GC.class_histogram}'s by the JVM's real header and padding.
  *
  * @param source          the file as named
@@ -39,7 +41,7 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
 
     /** Reads the histogram of a dump, plain or gzip-compressed. */
     public static HeapHistogram read(Path file, Progress progress) throws IOException {
-        HistogramCounter counter = new HistogramCounter(file.toString(), progress);
+        DumpClasses counter = new DumpClasses(file.toString(), progress);
         long[] length = new long[1];
         HprofVisitor v = new Forwarding(counter) {
             @Override
@@ -54,8 +56,21 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
         } finally {
             progress.done();
         }
-        return new HeapHistogram(file.toString(), counter.header, counter.histogram(), counter.classDumps,
-                counter.instances, counter.objectArrays, counter.primitiveArrays, length[0]);
+        RecordCounts n = counter.recordCounts();
+        return new HeapHistogram(file.toString(), counter.header(), counter.histogram(), n.classDumps(),
+                n.instances(), n.objectArrays(), n.primitiveArrays(), length[0]);
+    }
+
+    /**
+     * What {@link #read} gives for the dump of {@code index}, from what the index counted in its own pass (no second
+     * pass over the file).
+     */
+    public static HeapHistogram of(HeapIndex index) {
+        HprofHeader h = index.header();
+        RecordCounts n = index.recordCounts();
+        return new HeapHistogram(index.source(), new HprofHeader(h.format(), h.idSize(), h.timeMillis(), h.length(),
+                index.decompressed()), index.histogram(), n.classDumps(), n.instances(), n.objectArrays(),
+                n.primitiveArrays(), index.fileLength());
     }
 
     /** All objects: instances, arrays and class objects. */

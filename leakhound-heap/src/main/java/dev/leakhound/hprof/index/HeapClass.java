@@ -100,7 +100,7 @@ public final class HeapClass {
         return instances;
     }
 
-    /** Their shallow size, as {@link HeapHistogram} estimates it. */
+    /** Their shallow size, as {@link DumpClasses} estimates it. */
     public long shallowBytes() {
         return bytes;
     }
