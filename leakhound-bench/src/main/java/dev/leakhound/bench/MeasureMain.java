@@ -1,6 +1,6 @@
 package dev.leakhound.bench;
 
-import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import java.lang.management.ManagementFactory;
@@ -23,7 +23,7 @@ public final class MeasureMain {
         long t0 = System.nanoTime();
         String what;
         if (args[0].equals("histogram")) {
-            HeapHistogram h = HeapHistogram.read(file, Progress.NONE);
+            HeapDumpHistogram h = HeapDumpHistogram.read(file, Progress.NONE);
             what = h.objects() + " objects, " + h.histogram().size() + " histogram rows; top: "
                     + h.histogram().top(1).get(0);
         } else {

@@ -1,7 +1,7 @@
 package dev.leakhound.hprof;
 
 import dev.leakhound.hprof.index.HeapIndex;
-import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.proof.DumpThread;
 import dev.leakhound.proof.DumpThreads;
@@ -92,7 +92,7 @@ class DanglingIdTest {
     /** Indexes the dump, reads its threads and proves: what a `heap` command does. */
     private LeakProof.Result prove(Ids ids) throws IOException {
         Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
-        HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram.read(file, Progress.NONE);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             index.histogram();
             return LeakProof.prove(index);
@@ -173,7 +173,7 @@ class DanglingIdTest {
         LeakProof.Result r = prove(ids);
         assertThat(r.threads()).isZero();
         Path file = dir.resolve("dangling.hprof");
-        assertThat(HeapHistogram.read(file, Progress.NONE).histogram().rows())
+        assertThat(HeapDumpHistogram.read(file, Progress.NONE).histogram().rows())
                 .noneMatch(row -> row.className() == null);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             assertThat(index.classById(200).name()).isEqualTo("<unknown class 0xc8>");
@@ -215,7 +215,7 @@ class DanglingIdTest {
             ids.instanceClass = missing;
             // Counted, under a placeholder name...
             Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
-            assertThat(HeapHistogram.read(file, Progress.NONE).histogram().rows())
+            assertThat(HeapDumpHistogram.read(file, Progress.NONE).histogram().rows())
                     .anyMatch(row -> row.className().equals("<unknown class 0x" + Long.toHexString(missing) + ">"));
             // ... but its fields cannot be read, so nothing can be proven: a clear error, not a guess (leaving its
             // references out could make what it holds look unreachable)
@@ -234,7 +234,7 @@ class DanglingIdTest {
             Ids ids = new Ids();
             ids.arrayClass = missing;
             assertThat(prove(ids).candidates()).isEqualTo(1);
-            assertThat(HeapHistogram.read(dir.resolve("dangling.hprof"), Progress.NONE).histogram().rows())
+            assertThat(HeapDumpHistogram.read(dir.resolve("dangling.hprof"), Progress.NONE).histogram().rows())
                     .anyMatch(row -> row.className().equals("<unknown class 0x" + Long.toHexString(missing) + ">"));
         }
     }

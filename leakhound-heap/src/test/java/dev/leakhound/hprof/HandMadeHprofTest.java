@@ -5,7 +5,7 @@ import dev.leakhound.hprof.index.ThreadRecord;
 import dev.leakhound.hprof.index.ObjectKind;
 import dev.leakhound.hprof.index.GcRoots;
 import dev.leakhound.hprof.index.HeapClass;
-import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import dev.leakhound.histogram.ClassHistogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +76,7 @@ class HandMadeHprofTest {
         Path file = dir.resolve("tiny.hprof");
         Files.write(file, tinyDump(format, idSize, segmented));
 
-        HeapHistogram hh = HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(file, Progress.NONE);
         assertThat(hh.header().idSize()).isEqualTo(idSize);
         assertThat(hh.header().format()).isEqualTo(format);
         assertThat(hh.instances()).isEqualTo(4);
@@ -162,7 +162,7 @@ class HandMadeHprofTest {
             out.write(tinyDump("JAVA PROFILE 1.0.2", 8, true));
         }
         List<Path> before = tempFiles();
-        HeapHistogram hh = HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(file, Progress.NONE);
         assertThat(hh.header().gzipped()).isTrue();
         assertThat(row(hh.histogram(), "Node").instances()).isEqualTo(3);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {

@@ -6,7 +6,7 @@ import dev.leakhound.hprof.index.ReferenceKind;
 import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.hprof.index.GcRoots;
 import dev.leakhound.hprof.index.HeapClass;
-import dev.leakhound.hprof.histogram.HeapHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.leakhound.histogram.ClassHistogram;
 import org.junit.jupiter.api.AfterAll;
@@ -102,7 +102,7 @@ class RealDumpTest {
 
     @Test
     void histogramCountsTheKnownObjectsExactly() throws Exception {
-        HeapHistogram hh = HeapHistogram.read(plain, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(plain, Progress.NONE);
         assertThat(hh.header().idSize()).isEqualTo(8);
         assertThat(hh.header().format()).isEqualTo("JAVA PROFILE 1.0.2");
         assertThat(hh.fileBytes()).isEqualTo(Files.size(plain));
@@ -120,9 +120,9 @@ class RealDumpTest {
     @Test
     void theIndexCountsTheSameHistogramAsTheStreamingPass() throws Exception {
         for (Path dump : new Path[] {plain, gzipped}) {
-            HeapHistogram streamed = HeapHistogram.read(dump, Progress.NONE);
+            HeapDumpHistogram streamed = HeapDumpHistogram.read(dump, Progress.NONE);
             try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-                assertThat(HeapHistogram.of(index)).as(dump.toString()).isEqualTo(streamed);
+                assertThat(HeapDumpHistogram.of(index)).as(dump.toString()).isEqualTo(streamed);
             }
         }
     }
@@ -130,7 +130,7 @@ class RealDumpTest {
     @Test
     void gzipDumpOfHotSpotReadsTheSame() throws Exception {
         assertThat(HprofReader.isGzip(gzipped)).isTrue();
-        HeapHistogram hh = HeapHistogram.read(gzipped, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(gzipped, Progress.NONE);
         assertThat(hh.header().gzipped()).isTrue();
         assertThat(row(hh.histogram(), Marker.class.getName()).instances()).isEqualTo(MARKERS);
         try (HeapIndex index = HeapIndex.open(gzipped, Progress.NONE)) {

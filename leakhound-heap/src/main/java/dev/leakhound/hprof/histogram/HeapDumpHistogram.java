@@ -36,11 +36,11 @@ import java.util.List;
  * @param primitiveArrays PRIM_ARRAY_DUMP records
  * @param fileBytes       bytes of the (uncompressed) dump
  */
-public record HeapHistogram(String source, HprofHeader header, ClassHistogram histogram, long classes,
+public record HeapDumpHistogram(String source, HprofHeader header, ClassHistogram histogram, long classes,
                             long instances, long objectArrays, long primitiveArrays, long fileBytes) {
 
     /** Reads the histogram of a dump, plain or gzip-compressed. */
-    public static HeapHistogram read(Path file, Progress progress) throws IOException {
+    public static HeapDumpHistogram read(Path file, Progress progress) throws IOException {
         DumpClasses counter = new DumpClasses(file.toString(), progress);
         long[] length = new long[1];
         HprofVisitor v = new Forwarding(counter) {
@@ -57,7 +57,7 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
             progress.done();
         }
         RecordCounts n = counter.recordCounts();
-        return new HeapHistogram(file.toString(), counter.header(), counter.histogram(), n.classDumps(),
+        return new HeapDumpHistogram(file.toString(), counter.header(), counter.histogram(), n.classDumps(),
                 n.instances(), n.objectArrays(), n.primitiveArrays(), length[0]);
     }
 
@@ -65,10 +65,10 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
      * What {@link #read} gives for the dump of {@code index}, from what the index counted in its own pass (no second
      * pass over the file).
      */
-    public static HeapHistogram of(HeapIndex index) {
+    public static HeapDumpHistogram of(HeapIndex index) {
         HprofHeader h = index.header();
         RecordCounts n = index.recordCounts();
-        return new HeapHistogram(index.source(), new HprofHeader(h.format(), h.idSize(), h.timeMillis(), h.length(),
+        return new HeapDumpHistogram(index.source(), new HprofHeader(h.format(), h.idSize(), h.timeMillis(), h.length(),
                 index.decompressed()), index.histogram(), n.classDumps(), n.instances(), n.objectArrays(),
                 n.primitiveArrays(), index.fileLength());
     }
@@ -79,7 +79,7 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
     }
 
     /** The classes that grew since {@code older}, most bytes of growth first (see {@link ClassHistogram#diff}). */
-    public List<ClassGrowth> growthSince(HeapHistogram older) {
+    public List<ClassGrowth> growthSince(HeapDumpHistogram older) {
         return histogram.diff(older.histogram);
     }
 
