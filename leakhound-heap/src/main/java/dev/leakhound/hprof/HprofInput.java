@@ -20,10 +20,10 @@ public final class HprofInput {
     private final ByteBuffer buf;
     private long bufStart;                 // the file offset of buf[0]
     private int idSize = 8;
-    private Progress progress;
+    private RefillListener progress;
 
     /** Reports input consumed; called on each refill. */
-    interface Progress {
+    interface RefillListener {
         void update(long position);
     }
 
@@ -39,7 +39,7 @@ public final class HprofInput {
         this.buf.limit(0);
     }
 
-    void progress(Progress p) {
+    void progress(RefillListener p) {
         this.progress = p;
     }
 
