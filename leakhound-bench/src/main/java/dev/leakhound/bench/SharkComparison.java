@@ -1,8 +1,8 @@
 package dev.leakhound.bench;
 
-import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.SmallDump;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import shark.CloseableHeapGraph;
 import shark.HprofHeapGraph;

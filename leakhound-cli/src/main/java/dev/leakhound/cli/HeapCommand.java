@@ -1,12 +1,12 @@
 package dev.leakhound.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
-import dev.leakhound.hprof.HeapHistogram;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
 import dev.leakhound.hprof.Progress;
-import dev.leakhound.hprof.ProgressBar;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;
@@ -99,15 +99,15 @@ final class HeapCommand implements Callable<Integer> {
         long maxBytes = maxUncompressed == null ? Long.MAX_VALUE : size("--max-uncompressed", maxUncompressed);
         Path dumpPath = Main.path(file);
         Path basePath = baseline == null ? null : Main.path(baseline);
-        HeapHistogram older = basePath == null ? null : read(basePath);
-        HeapHistogram dump;
+        HeapDumpHistogram older = basePath == null ? null : read(basePath);
+        HeapDumpHistogram dump;
         ProofResult proof = null;
         if (noProof) {
             dump = read(dumpPath);
         } else {
             // The index's pass counts the histogram too: one pass over the dump, not two.
             try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal(), maxBytes)) {
-                dump = index.heapHistogram();
+                dump = HeapDumpHistogram.of(index);
                 proof = LeakProof.prove(index);
             }
         }
@@ -143,14 +143,14 @@ final class HeapCommand implements Callable<Integer> {
     }
 
     /** The progress bar only on a terminal, and never under --json. */
-    private HeapHistogram read(Path path) throws IOException {
+    private HeapDumpHistogram read(Path path) throws IOException {
         Progress progress = json ? Progress.NONE : ProgressBar.forTerminal();
-        return HeapHistogram.read(path, progress);
+        return HeapDumpHistogram.read(path, progress);
     }
 
     // ---------------------------------------------------------------- text
 
-    private void writeText(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
+    private void writeText(PrintWriter out, HeapDumpHistogram dump, ProofResult proof, HeapDumpHistogram older,
                            List<ClassGrowth> growth) {
         summary(out, "heap dump", dump);
         if (proof != null) {
@@ -187,7 +187,7 @@ final class HeapCommand implements Callable<Integer> {
         }
     }
 
-    private static void summary(PrintWriter out, String what, HeapHistogram h) {
+    private static void summary(PrintWriter out, String what, HeapDumpHistogram h) {
         out.println(what + " " + h.source());
         field(out, "format", h.header().format() + ", " + h.header().idSize() + "-byte ids"
                 + (h.header().gzipped() ? ", gzip-compressed" : ""));
@@ -216,7 +216,7 @@ final class HeapCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSON
 
-    private void writeJson(PrintWriter out, HeapHistogram dump, ProofResult proof, HeapHistogram older,
+    private void writeJson(PrintWriter out, HeapDumpHistogram dump, ProofResult proof, HeapDumpHistogram older,
                            List<ClassGrowth> growth) throws IOException {
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();
@@ -260,7 +260,7 @@ final class HeapCommand implements Callable<Integer> {
         out.println();
     }
 
-    private static void writeSummary(JsonGenerator g, HeapHistogram h) throws IOException {
+    private static void writeSummary(JsonGenerator g, HeapDumpHistogram h) throws IOException {
         g.writeStartObject();
         g.writeStringField("source", h.source());
         g.writeStringField("format", h.header().format());

@@ -2,7 +2,7 @@ package dev.leakhound.hprof;
 
 /**
  * A CLASS_DUMP sub-record as read: one per loaded class, few enough to be objects. Field names are string ids
- * (resolve them with the STRING records, or through {@link HeapIndex}). Static values are raw: an object id,
+ * (resolve them with the STRING records, or through {@code index.HeapIndex}). Static values are raw: an object id,
  * or the bits of a primitive (floats and doubles as their raw bits).
  *
  * @param position          where the sub-record starts (its tag byte)

@@ -12,7 +12,7 @@ import java.nio.channels.ReadableByteChannel;
  * {@link FileChannel} also seeks (skips are free, and {@link #seek} reads anywhere); any other channel (a gzip
  * stream) skips by reading. Running out of input is an {@link HprofFormatException} at the offset reached.
  */
-final class HprofInput {
+public final class HprofInput {
     final String origin;
     private final ReadableByteChannel channel;
     private final FileChannel file;       // null when not seekable
@@ -20,14 +20,14 @@ final class HprofInput {
     private final ByteBuffer buf;
     private long bufStart;                 // the file offset of buf[0]
     private int idSize = 8;
-    private Progress progress;
+    private RefillListener progress;
 
     /** Reports input consumed; called on each refill. */
-    interface Progress {
+    interface RefillListener {
         void update(long position);
     }
 
-    HprofInput(String origin, ReadableByteChannel channel, long size, int bufferSize) {
+    public HprofInput(String origin, ReadableByteChannel channel, long size, int bufferSize) {
         this.origin = origin;
         this.channel = channel;
         this.file = channel instanceof FileChannel f ? f : null;
@@ -39,11 +39,11 @@ final class HprofInput {
         this.buf.limit(0);
     }
 
-    void progress(Progress p) {
+    void progress(RefillListener p) {
         this.progress = p;
     }
 
-    void idSize(int idSize) {
+    public void idSize(int idSize) {
         this.idSize = idSize;
     }
 
@@ -60,7 +60,7 @@ final class HprofInput {
         return bufStart + buf.position();
     }
 
-    HprofFormatException fail(long offset, String reason) {
+    public HprofFormatException fail(long offset, String reason) {
         return new HprofFormatException(origin, offset, reason);
     }
 
@@ -100,7 +100,7 @@ final class HprofInput {
         return fill(1, true);
     }
 
-    int u1() throws IOException {
+    public int u1() throws IOException {
         fill(1, false);
         return buf.get() & 0xFF;
     }
@@ -110,12 +110,12 @@ final class HprofInput {
         return buf.getShort() & 0xFFFF;
     }
 
-    int i4() throws IOException {
+    public int i4() throws IOException {
         fill(4, false);
         return buf.getInt();
     }
 
-    long u4() throws IOException {
+    public long u4() throws IOException {
         return i4() & 0xFFFF_FFFFL;
     }
 
@@ -124,12 +124,12 @@ final class HprofInput {
         return buf.getLong();
     }
 
-    long id() throws IOException {
+    public long id() throws IOException {
         return idSize == 8 ? i8() : u4();
     }
 
     /** A value of a basic type, as raw bits (object ids, primitives zero-extended... sign-extended for ints). */
-    long value(BasicType t) throws IOException {
+    public long value(BasicType t) throws IOException {
         return switch (t) {
             case OBJECT -> id();
             case BOOLEAN, BYTE -> (byte) u1();
@@ -140,7 +140,7 @@ final class HprofInput {
         };
     }
 
-    void bytes(byte[] dst, int off, int len) throws IOException {
+    public void bytes(byte[] dst, int off, int len) throws IOException {
         while (len > 0) {
             fill(1, false);
             int n = Math.min(len, buf.remaining());
@@ -150,7 +150,7 @@ final class HprofInput {
         }
     }
 
-    void skip(long n) throws IOException {
+    public void skip(long n) throws IOException {
         if (n <= buf.remaining()) {
             buf.position(buf.position() + (int) n);
             return;
@@ -178,7 +178,7 @@ final class HprofInput {
      * position, else reads a buffer that starts a quarter of its size before it, so that a walk that goes backwards
      * through the file (objects that refer to older ones) finds its next object in the buffer too.
      */
-    void seekNear(long pos) throws IOException {
+    public void seekNear(long pos) throws IOException {
         if (pos >= bufStart && pos < bufStart + buf.limit()) {
             buf.position((int) (pos - bufStart));
             return;

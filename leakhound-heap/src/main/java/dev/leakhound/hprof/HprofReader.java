@@ -27,7 +27,7 @@ import java.util.zip.ZipException;
  *
  * <p>Gzip ({@code jcmd PID GC.heap_dump -gz=1}, or any gzip of a dump) is streamed through
  * {@link GZIPInputStream} (HotSpot writes a sequence of gzip members, which it reads in turn): a single pass
- * needs no random access, so it needs no temporary file. {@link HeapIndex} does need random access to read
+ * needs no random access, so it needs no temporary file. {@code index.HeapIndex} does need random access to read
  * objects later, and decompresses to a temporary file first ({@link #decompress}).
  *
  * <p>Bad input fails with an {@link HprofFormatException} naming the file and the offset: a header that is not
@@ -58,9 +58,9 @@ public final class HprofReader {
     static final int HEAP_DUMP_END = 0x2C;
 
     static final int CLASS_DUMP = 0x20;
-    static final int INSTANCE_DUMP = 0x21;
-    static final int OBJ_ARRAY_DUMP = 0x22;
-    static final int PRIM_ARRAY_DUMP = 0x23;
+    public static final int INSTANCE_DUMP = 0x21;
+    public static final int OBJ_ARRAY_DUMP = 0x22;
+    public static final int PRIM_ARRAY_DUMP = 0x23;
 
     private static final int MAX_HEADER = 64;
     /** Enough decompressed bytes for the longest header {@link #readHeader} accepts. */

@@ -6,7 +6,7 @@ import java.io.IOException;
  * Callbacks of {@link HprofReader#read}, in file order. Every method does nothing by default. The per-object
  * callbacks ({@link #instance}, {@link #objectArray}, {@link #primitiveArray}, {@link #root}) get primitives
  * only: the reader allocates nothing for them, and gives positions in the (uncompressed) file instead of
- * contents; read contents later through {@link HeapIndex}, or with a positional read of your own. A visitor
+ * contents; read contents later through {@code index.HeapIndex}, or with a positional read of your own. A visitor
  * may stop the pass by throwing (an {@link HprofFormatException} for what it finds wrong).
  */
 public interface HprofVisitor {

@@ -23,12 +23,6 @@ public enum RootKind {
         this.tag = tag;
     }
 
-    private static final RootKind[] VALUES = values();
-
-    static RootKind ofOrdinal(int ordinal) {
-        return VALUES[ordinal];
-    }
-
     /** Whether root records of this kind carry a thread serial number. */
     public boolean hasThread() {
         return this == JNI_LOCAL || this == JAVA_FRAME || this == NATIVE_STACK || this == THREAD_BLOCK

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Names for what a JVM makes in the temporary directory ({@code BASE-PID-RANDOM}: the decompressed dump of
- * {@link HeapIndex}, the heap proof's private directories), so that a later run can find and remove what a JVM that
+ * {@code index.HeapIndex}, the heap proof's private directories), so that a later run can find and remove what a JVM that
  * has ended left behind: a JVM killed ({@code SIGKILL}) or crashed runs no clean-up of its own.
  */
 public final class TempFiles {
@@ -27,7 +27,7 @@ public final class TempFiles {
      * {@link #delete} did before. One shutdown hook for all: {@code File.deleteOnExit} would keep every path for the
      * JVM's life, one more for each dump opened.
      */
-    static void deleteAtExit(Path file) {
+    public static void deleteAtExit(Path file) {
         synchronized (AT_EXIT) {
             if (!hooked) {
                 Runtime.getRuntime().addShutdownHook(new Thread(TempFiles::deleteAll, "leakhound-temp-files"));
@@ -38,7 +38,7 @@ public final class TempFiles {
     }
 
     /** Deletes {@code file} now, and forgets it for the shutdown (when it is gone). */
-    static void delete(Path file) throws IOException {
+    public static void delete(Path file) throws IOException {
         Files.deleteIfExists(file);
         AT_EXIT.remove(file);
     }

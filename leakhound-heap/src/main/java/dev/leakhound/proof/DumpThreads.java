@@ -1,7 +1,10 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ObjectKind;
+import dev.leakhound.hprof.index.ThreadRecord;
 import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.io.IOException;
@@ -48,11 +51,11 @@ public final class DumpThreads {
         }
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
-        Map<Integer, List<HeapIndex.HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
+        Map<Integer, List<HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
         List<WaitingThread> out = new ArrayList<>();
-        for (HeapIndex.HeapThread t : index.threads()) {
+        for (ThreadRecord t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
-            if (c == null || !c.isSubclassOf(thread) || index.kindOf(t.objectId()) != HeapIndex.ObjectKind.INSTANCE) {
+            if (c == null || !c.isSubclassOf(thread) || index.kindOf(t.objectId()) != ObjectKind.INSTANCE) {
                 continue;
             }
             boolean virtual = vthread != null && c.isSubclassOf(vthread);
@@ -78,9 +81,9 @@ public final class DumpThreads {
                 String s = index.readString(nameId, MAX_NAME);
                 name = s == null ? "" : s;
             }
-            List<HeapIndex.HeapFrame> stack = stacks.get(t.stackTraceSerial());
+            List<HeapFrame> stack = stacks.get(t.stackTraceSerial());
             if (stack == null) {
-                List<HeapIndex.HeapFrame> all = index.stack(t);
+                List<HeapFrame> all = index.stack(t);
                 stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
                 stacks.put(t.stackTraceSerial(), stack);
             }
@@ -111,7 +114,7 @@ public final class DumpThreads {
         int status;
         if (index.hasField(c, "holder")) {
             long holder = index.fieldValue(threadId, "holder");
-            if (holder == 0 || index.kindOf(holder) != HeapIndex.ObjectKind.INSTANCE) {
+            if (holder == 0 || index.kindOf(holder) != ObjectKind.INSTANCE) {
                 return Wait.OTHER;
             }
             status = (int) index.fieldValue(holder, "threadStatus");

@@ -1,8 +1,8 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
-import dev.leakhound.hprof.HeapIndex.ReferenceKind;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ReferenceKind;
 
 import java.util.List;
 

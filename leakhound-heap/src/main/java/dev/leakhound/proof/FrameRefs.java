@@ -1,7 +1,8 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.RootKind;
+import dev.leakhound.hprof.index.GcRoots;
+import dev.leakhound.hprof.index.HeapIndex;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ final class FrameRefs {
     private FrameRefs() {
     }
 
-    static FrameRefs read(HeapIndex.Roots roots) {
+    static FrameRefs read(GcRoots roots) {
         FrameRefs refs = new FrameRefs();
         for (int i = 0; i < roots.size(); i++) {
             RootKind kind = roots.kind(i);

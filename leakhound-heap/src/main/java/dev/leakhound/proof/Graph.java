@@ -1,7 +1,7 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
 
 import java.io.IOException;
 import java.util.HashMap;

@@ -1,8 +1,9 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
-import dev.leakhound.hprof.HeapIndex.HeapFrame;
 import dev.leakhound.hprof.RootKind;
+import dev.leakhound.hprof.index.GcRoots;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.io.IOException;
@@ -41,7 +42,7 @@ final class Marking {
         this.frames = frames;
         this.candidates = candidates;
         this.live = Bits.forObjects(index.objectCount());
-        HeapIndex.Roots roots = index.roots();
+        GcRoots roots = index.roots();
         for (int i = 0; i < roots.size(); i++) {
             if (roots.kind(i) == RootKind.MONITOR_USED) {
                 monitorsUsed.add(roots.objectId(i));
@@ -67,7 +68,7 @@ final class Marking {
                 graph.followFrames(t.objectId(), frames.of(t.serial()));
             }
         }
-        HeapIndex.Roots roots = index.roots();
+        GcRoots roots = index.roots();
         for (int i = 0; i < roots.size(); i++) {
             RootKind kind = roots.kind(i);
             if (kind == RootKind.MONITOR_USED) {

@@ -1,7 +1,7 @@
 package dev.leakhound.proof;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.leakhound.hprof.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.index.HeapFrame;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.proof.WaitingThread.Wait;
 
 import java.util.List;

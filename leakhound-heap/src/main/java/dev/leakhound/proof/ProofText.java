@@ -1,6 +1,7 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.model.StackFrame;
 
 import java.io.PrintWriter;
@@ -45,7 +46,7 @@ public final class ProofText {
             out.println();
             out.println("[" + n + "] " + plural(g.count(), first.virtual() ? "virtual thread" : "platform thread")
                     + " " + words(g.waitKind()) + ", and nothing that runs can reach them or what they wait on");
-            HeapIndex.HeapFrame at = blockedAt(g.stack());
+            HeapFrame at = blockedAt(g.stack());
             if (at != null) {
                 field(out, "blocked at", at.toString());
             }
@@ -68,7 +69,7 @@ public final class ProofText {
                     out.println("... " + (p.rescued().size() - MAX_GROUPS) + " more groups");
                     break;
                 }
-                HeapIndex.HeapFrame at = blockedAt(r.stack());
+                HeapFrame at = blockedAt(r.stack());
                 out.println("  " + r.count() + " " + words(r.waitKind()) + " at "
                         + (at == null ? "(no frames)" : at) + " " + names(r.threads()) + ": " + r.why());
                 if (!r.path().isEmpty()) {
@@ -91,8 +92,8 @@ public final class ProofText {
     }
 
     /** The first frame outside the JDK, where the application blocks; else the top frame. */
-    private static HeapIndex.HeapFrame blockedAt(List<HeapIndex.HeapFrame> stack) {
-        for (HeapIndex.HeapFrame f : stack) {
+    private static HeapFrame blockedAt(List<HeapFrame> stack) {
+        for (HeapFrame f : stack) {
             if (!StackFrame.isJdk(null, f.className())) {            // a heap dump's frames name no module
                 return f;
             }
@@ -118,10 +119,10 @@ public final class ProofText {
         return sb.toString();
     }
 
-    private static void stack(PrintWriter out, List<HeapIndex.HeapFrame> frames) {
+    private static void stack(PrintWriter out, List<HeapFrame> frames) {
         out.println("  stack");
         int i = 0;
-        for (HeapIndex.HeapFrame f : frames) {
+        for (HeapFrame f : frames) {
             if (i++ == MAX_FRAMES) {
                 out.println("      ... " + (frames.size() - MAX_FRAMES) + " more frames");
                 break;

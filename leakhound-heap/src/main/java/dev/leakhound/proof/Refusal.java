@@ -1,7 +1,8 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ObjectKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ final class Refusal {
         long[] missing = {0};
         List<Long> unrooted = new ArrayList<>();
         index.forEachObject((id, kind, cls) -> {
-            if (kind == HeapIndex.ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
+            if (kind == ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
                 unrooted.add(id);
             }
         });

@@ -1,6 +1,6 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapIndex;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapClass;
-import dev.leakhound.hprof.HeapIndex;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ObjectKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ final class ShortestPaths {
 
     /** An object for a path: its class, or for a class object {@code class NAME}. */
     private String describe(long id) {
-        if (index.kindOf(id) == HeapIndex.ObjectKind.CLASS) {
+        if (index.kindOf(id) == ObjectKind.CLASS) {
             HeapClass c = index.classById(id);
             return "class " + (c == null ? "?" : c.name());
         }

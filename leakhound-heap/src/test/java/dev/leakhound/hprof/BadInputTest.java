@@ -1,5 +1,7 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +40,7 @@ class BadInputTest {
     }
 
     private static HprofFormatException histogramFails(Path file) {
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> HeapHistogram.read(file, Progress.NONE));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> HeapDumpHistogram.read(file, Progress.NONE));
         assertThat(t).isInstanceOf(HprofFormatException.class);
         HprofFormatException e = (HprofFormatException) t;
         assertThat(e.getMessage()).startsWith(file + ": at byte " + e.offset() + ": ").doesNotContain("\n");
@@ -156,7 +158,7 @@ class BadInputTest {
     /** Either works, or fails with an HprofFormatException naming the file; reading objects too. */
     private static void readsOrFailsCleanly(Path file) throws IOException {
         try {
-            HeapHistogram.read(file, Progress.NONE);
+            HeapDumpHistogram.read(file, Progress.NONE);
         } catch (HprofFormatException e) {
             assertThat(e.getMessage()).startsWith(file.toString() + ": at byte ");
         }

@@ -1,6 +1,8 @@
 package dev.leakhound.hprof;
 
-import dev.leakhound.hprof.HeapIndex.HeapFrame;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.DumpThreads;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofResult;
@@ -91,7 +93,7 @@ class DanglingIdTest {
     /** Indexes the dump, reads its threads and proves: what a `heap` command does. */
     private ProofResult prove(Ids ids) throws IOException {
         Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
-        HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram.read(file, Progress.NONE);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             index.histogram();
             return LeakProof.prove(index);
@@ -172,7 +174,7 @@ class DanglingIdTest {
         ProofResult r = prove(ids);
         assertThat(r.threads()).isZero();
         Path file = dir.resolve("dangling.hprof");
-        assertThat(HeapHistogram.read(file, Progress.NONE).histogram().rows())
+        assertThat(HeapDumpHistogram.read(file, Progress.NONE).histogram().rows())
                 .noneMatch(row -> row.className() == null);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
             assertThat(index.classById(200).name()).isEqualTo("<unknown class 0xc8>");
@@ -214,7 +216,7 @@ class DanglingIdTest {
             ids.instanceClass = missing;
             // Counted, under a placeholder name...
             Path file = Files.write(dir.resolve("dangling.hprof"), dump(ids));
-            assertThat(HeapHistogram.read(file, Progress.NONE).histogram().rows())
+            assertThat(HeapDumpHistogram.read(file, Progress.NONE).histogram().rows())
                     .anyMatch(row -> row.className().equals("<unknown class 0x" + Long.toHexString(missing) + ">"));
             // ... but its fields cannot be read, so nothing can be proven: a clear error, not a guess (leaving its
             // references out could make what it holds look unreachable)
@@ -233,7 +235,7 @@ class DanglingIdTest {
             Ids ids = new Ids();
             ids.arrayClass = missing;
             assertThat(prove(ids).candidates()).isEqualTo(1);
-            assertThat(HeapHistogram.read(dir.resolve("dangling.hprof"), Progress.NONE).histogram().rows())
+            assertThat(HeapDumpHistogram.read(dir.resolve("dangling.hprof"), Progress.NONE).histogram().rows())
                     .anyMatch(row -> row.className().equals("<unknown class 0x" + Long.toHexString(missing) + ">"));
         }
     }

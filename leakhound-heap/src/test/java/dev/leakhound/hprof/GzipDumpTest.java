@@ -1,5 +1,6 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.hprof.index.HeapIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,12 @@
 package dev.leakhound.hprof;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.GcRoots;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ObjectKind;
+import dev.leakhound.hprof.index.ThreadRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,7 +76,7 @@ class HandMadeHprofTest {
         Path file = dir.resolve("tiny.hprof");
         Files.write(file, tinyDump(format, idSize, segmented));
 
-        HeapHistogram hh = HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(file, Progress.NONE);
         assertThat(hh.header().idSize()).isEqualTo(idSize);
         assertThat(hh.header().format()).isEqualTo(format);
         assertThat(hh.instances()).isEqualTo(4);
@@ -93,8 +99,8 @@ class HandMadeHprofTest {
             assertThat(node.superClass().name()).isEqualTo("java.lang.Object");
             assertThat(node.staticValue("COUNT")).isEqualTo(3);
             assertThat(index.classOf(1002)).isSameAs(node);
-            assertThat(index.kindOf(1004)).isEqualTo(HeapIndex.ObjectKind.OBJECT_ARRAY);
-            assertThat(index.kindOf(200)).isEqualTo(HeapIndex.ObjectKind.CLASS);
+            assertThat(index.kindOf(1004)).isEqualTo(ObjectKind.OBJECT_ARRAY);
+            assertThat(index.kindOf(200)).isEqualTo(ObjectKind.CLASS);
             assertThat(index.kindOf(999)).isNull();
             assertThat(index.fieldValue(1002, "next")).isEqualTo(1003);
             assertThat(index.fieldValue(1003, "value")).isEqualTo(3);
@@ -112,12 +118,12 @@ class HandMadeHprofTest {
             index.forEachReference(200, (t, k, owner, i) -> refs.add(k + ":" + t));
             assertThat(refs).containsExactly("SUPER_CLASS:100");
 
-            HeapIndex.Roots roots = index.roots();
+            GcRoots roots = index.roots();
             assertThat(roots.size()).isEqualTo(3);
             assertThat(roots.kind(1)).isEqualTo(RootKind.THREAD_OBJECT);
             assertThat(roots.kind(2)).isEqualTo(RootKind.JAVA_FRAME);
             assertThat(roots.threadSerial(2)).isEqualTo(1);
-            assertThat(index.threads()).containsExactly(new HeapIndex.HeapThread(1000, 1, 5));
+            assertThat(index.threads()).containsExactly(new ThreadRecord(1000, 1, 5));
             assertThat(index.thread(1).objectId()).isEqualTo(1000);
             assertThat(index.stack(index.thread(1))).extracting(Object::toString)
                     .containsExactly("Node.run(Node.java:42)", "Node.run(Node.java)");
@@ -156,7 +162,7 @@ class HandMadeHprofTest {
             out.write(tinyDump("JAVA PROFILE 1.0.2", 8, true));
         }
         List<Path> before = tempFiles();
-        HeapHistogram hh = HeapHistogram.read(file, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(file, Progress.NONE);
         assertThat(hh.header().gzipped()).isTrue();
         assertThat(row(hh.histogram(), "Node").instances()).isEqualTo(3);
         try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
@@ -170,26 +176,6 @@ class HandMadeHprofTest {
             return tmp.filter(p -> p.getFileName().toString().startsWith("leakhound-")
                     && p.getFileName().toString().endsWith(".hprof")).toList();
         }
-    }
-
-    @Test
-    void aTableOfUnsortedKeysIsSortedInPlace() {
-        LongLongTable t = new LongLongTable();
-        java.util.Random r = new java.util.Random(42);
-        int n = 300_000;
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            keys[i] = r.nextLong() & 0xFFFF_FFFFL;
-            t.add(keys[i], keys[i] * 3);
-        }
-        t.seal();
-        for (int i = 1; i < n; i++) {
-            assertThat(t.key(i - 1)).isLessThanOrEqualTo(t.key(i));
-        }
-        for (int i = 0; i < n; i += 997) {
-            assertThat(t.get(keys[i], -1)).isEqualTo(keys[i] * 3);
-        }
-        assertThat(t.get(-5, -1)).isEqualTo(-1);
     }
 
     static ClassHistogram.Row row(ClassHistogram h, String className) {

@@ -1,5 +1,7 @@
 package dev.leakhound.hprof;
 
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofResult;
 import org.junit.jupiter.api.Test;
@@ -79,18 +81,18 @@ class ManyStringsTest {
         public static void main(String[] args) throws IOException {
             for (String a : args) {
                 Path file = Path.of(a);
-                HeapHistogram h = HeapHistogram.read(file, Progress.NONE);
+                HeapDumpHistogram h = HeapDumpHistogram.read(file, Progress.NONE);
                 System.out.println("histogram " + file + ": " + row(h, "Node"));
                 try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
                     ProofResult r = LeakProof.prove(index);
-                    System.out.println("index " + file + ": " + row(index.heapHistogram(), "Node") + ", frame "
+                    System.out.println("index " + file + ": " + row(HeapDumpHistogram.of(index), "Node") + ", frame "
                             + index.stackTrace(5).get(0) + ", proof " + r.threads() + " threads");
                 }
             }
             System.out.println("strings kept: " + Arrays.toString(args));
         }
 
-        private static String row(HeapHistogram h, String name) {
+        private static String row(HeapDumpHistogram h, String name) {
             return h.histogram().rows().stream().filter(r -> r.className().equals(name))
                     .map(r -> name + " " + r.instances()).findFirst().orElse(name + " missing");
         }

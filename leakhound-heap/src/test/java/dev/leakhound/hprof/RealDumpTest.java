@@ -1,11 +1,18 @@
 package dev.leakhound.hprof;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.GcRoots;
+import dev.leakhound.hprof.index.HeapClass;
+import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ReferenceKind;
+import dev.leakhound.hprof.index.ThreadRecord;
+import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +102,7 @@ class RealDumpTest {
 
     @Test
     void histogramCountsTheKnownObjectsExactly() throws Exception {
-        HeapHistogram hh = HeapHistogram.read(plain, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(plain, Progress.NONE);
         assertThat(hh.header().idSize()).isEqualTo(8);
         assertThat(hh.header().format()).isEqualTo("JAVA PROFILE 1.0.2");
         assertThat(hh.fileBytes()).isEqualTo(Files.size(plain));
@@ -113,9 +120,9 @@ class RealDumpTest {
     @Test
     void theIndexCountsTheSameHistogramAsTheStreamingPass() throws Exception {
         for (Path dump : new Path[] {plain, gzipped}) {
-            HeapHistogram streamed = HeapHistogram.read(dump, Progress.NONE);
+            HeapDumpHistogram streamed = HeapDumpHistogram.read(dump, Progress.NONE);
             try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-                assertThat(index.heapHistogram()).as(dump.toString()).isEqualTo(streamed);
+                assertThat(HeapDumpHistogram.of(index)).as(dump.toString()).isEqualTo(streamed);
             }
         }
     }
@@ -123,7 +130,7 @@ class RealDumpTest {
     @Test
     void gzipDumpOfHotSpotReadsTheSame() throws Exception {
         assertThat(HprofReader.isGzip(gzipped)).isTrue();
-        HeapHistogram hh = HeapHistogram.read(gzipped, Progress.NONE);
+        HeapDumpHistogram hh = HeapDumpHistogram.read(gzipped, Progress.NONE);
         assertThat(hh.header().gzipped()).isTrue();
         assertThat(row(hh.histogram(), Marker.class.getName()).instances()).isEqualTo(MARKERS);
         try (HeapIndex index = HeapIndex.open(gzipped, Progress.NONE)) {
@@ -151,7 +158,7 @@ class RealDumpTest {
             int[] elements = new int[1];
             long[] first = new long[1];
             index.forEachReference(markersId, (target, kind, owner, i) -> {
-                if (kind == HeapIndex.ReferenceKind.ARRAY_ELEMENT) {
+                if (kind == ReferenceKind.ARRAY_ELEMENT) {
                     assertThat(index.classOf(target)).isSameAs(marker);
                     if (i == 0) {
                         first[0] = target;
@@ -173,19 +180,19 @@ class RealDumpTest {
     @Test
     void rootsIncludeTheParkedVirtualThreadsWithTheirStacksAndFrames() throws Exception {
         try (HeapIndex index = HeapIndex.open(plain, Progress.NONE)) {
-            Map<String, HeapIndex.HeapThread> byName = new HashMap<>();
-            for (HeapIndex.HeapThread t : index.threads()) {
+            Map<String, ThreadRecord> byName = new HashMap<>();
+            for (ThreadRecord t : index.threads()) {
                 long name = index.fieldValue(t.objectId(), "name");
                 byName.put(index.readString(name, 200), t);
             }
             assertThat(byName).containsKeys("hprof-vt-0", "hprof-vt-1", "hprof-vt-2", "main");
-            HeapIndex.HeapThread vt = byName.get("hprof-vt-1");
+            ThreadRecord vt = byName.get("hprof-vt-1");
             assertThat(index.classOf(vt.objectId()).name()).isEqualTo("java.lang.VirtualThread");
-            assertThat(index.stack(vt)).extracting(HeapIndex.HeapFrame::toString)
+            assertThat(index.stack(vt)).extracting(HeapFrame::toString)
                     .anyMatch(f -> f.startsWith("java.util.concurrent.CountDownLatch.await("))
                     .anyMatch(f -> f.startsWith(RealDumpTest.class.getName() + ".lambda$dump$"));
             int frames = 0;
-            HeapIndex.Roots roots = index.roots();
+            GcRoots roots = index.roots();
             for (int i = 0; i < roots.size(); i++) {
                 if (roots.kind(i) == RootKind.JAVA_FRAME && roots.threadSerial(i) == vt.threadSerial()) {
                     frames++;

@@ -1,7 +1,7 @@
 package dev.leakhound.proof;
 
-import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.testing.OlderJdk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

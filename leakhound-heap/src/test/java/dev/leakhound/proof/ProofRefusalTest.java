@@ -1,9 +1,9 @@
 package dev.leakhound.proof;
 
 import dev.leakhound.hprof.BasicType;
-import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.HprofWriter;
 import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.index.HeapIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,8 +5,8 @@ import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.sampling.BlockedSince;
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
 
 import java.time.Duration;
 import java.time.Instant;

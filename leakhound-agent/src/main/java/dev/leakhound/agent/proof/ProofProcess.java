@@ -1,8 +1,8 @@
 package dev.leakhound.agent.proof;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.leakhound.hprof.HeapIndex;
 import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;

@@ -1,6 +1,12 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
 
 import java.io.IOException;
 
@@ -9,8 +15,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Counts instances and shallow bytes per class in one pass, and keeps what names them: the LOAD_CLASS and CLASS_DUMP
- * records, and afterwards ({@link #finish}) the strings they name, read in a second pass over the STRING records.
+ * The classes of a dump, from one pass ({@link HprofVisitor}): a {@link HeapClass} per LOAD_CLASS and CLASS_DUMP
+ * record, with its instances and their shallow bytes counted, and afterwards ({@link #finish}) the strings that name
+ * them, read in a second pass over the STRING records. {@link HeapIndex} builds on it (its builder also indexes each
+ * object); {@code hprof.histogram.HeapDumpHistogram} uses it alone, for a histogram without an index.
  * Memory: one {@link HeapClass} per class and the strings that name classes, fields and frames; nothing per object,
  * and nothing per STRING record (a dump may hold millions that nothing names: HotSpot writes its whole symbol table).
  *
@@ -19,7 +27,7 @@ import java.util.List;
  * for arrays 4 more bytes (the length) plus the elements; no alignment. Class objects are counted as
  * instances of {@code java.lang.Class}, each with its static field data.
  */
-class HistogramCounter implements HprofVisitor {
+public class DumpClasses implements HprofVisitor {
     private static final int PRIMITIVE_TYPES = 8;
 
     final String origin;
@@ -45,7 +53,7 @@ class HistogramCounter implements HprofVisitor {
     long objectArrays;
     long primitiveArrays;
 
-    HistogramCounter(String origin, Progress progress) {
+    public DumpClasses(String origin, Progress progress) {
         this.origin = origin;
         this.progress = progress;
         this.phase = "reading " + origin;
@@ -144,7 +152,8 @@ class HistogramCounter implements HprofVisitor {
         countPrimitiveArray(type, length);
     }
 
-    // The counts return the class they counted, so that a subclass that also indexes the object looks it up once.
+    // The counts return the class they counted, so that the index's builder, which also indexes the object, looks it
+    // up once.
 
     final HeapClass countInstance(long classId, int dataLength) {
         HeapClass c = classFor(classId);
@@ -170,6 +179,16 @@ class HistogramCounter implements HprofVisitor {
         return c;
     }
 
+    /** The dump's header; {@code null} before the pass has read it. */
+    public HprofHeader header() {
+        return header;
+    }
+
+    /** The object records counted so far. */
+    public RecordCounts recordCounts() {
+        return new RecordCounts(classDumps, instances, objectArrays, primitiveArrays);
+    }
+
     @Override
     public void progress(long done, long total) {
         progress.update(phase, done, total);
@@ -179,7 +198,7 @@ class HistogramCounter implements HprofVisitor {
      * After the pass: the strings wanted read (a second pass of {@code reader}, over the STRING records only), names
      * resolved, super classes linked, java.lang.Class counted.
      */
-    void finish(HprofReader reader) throws IOException {
+    public void finish(HprofReader reader) throws IOException {
         for (HeapClass c : classes) {
             want(classNameIds.get(c.index));
             for (long id : c.fieldNameIds == null ? new long[0] : c.fieldNameIds) {
@@ -261,7 +280,7 @@ class HistogramCounter implements HprofVisitor {
     }
 
     /** The histogram: one row per class with instances, most bytes first. */
-    ClassHistogram histogram() {
+    public ClassHistogram histogram() {
         List<HeapClass> rows = new ArrayList<>();
         for (HeapClass c : classes) {
             if (c.instances > 0) {

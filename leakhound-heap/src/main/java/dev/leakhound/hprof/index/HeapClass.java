@@ -1,4 +1,6 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
+
+import dev.leakhound.hprof.BasicType;
 
 import java.util.List;
 
@@ -98,7 +100,7 @@ public final class HeapClass {
         return instances;
     }
 
-    /** Their shallow size, as {@link HeapHistogram} estimates it. */
+    /** Their shallow size, as {@link DumpClasses} estimates it. */
     public long shallowBytes() {
         return bytes;
     }

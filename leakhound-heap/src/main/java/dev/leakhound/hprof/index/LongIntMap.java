@@ -1,4 +1,4 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
 /**
  * An open-addressing hash map from {@code long} to non-negative {@code int}, without boxing: class ids to indices.

@@ -1,5 +1,8 @@
-package dev.leakhound.hprof;
+package dev.leakhound.bench;
 
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
+import dev.leakhound.hprof.index.HeapIndex;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -7,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Not a test: measures a pass over a large dump in a JVM with a small heap (see docs/design.md).
- * {@code java -Xmx256m -cp ... dev.leakhound.hprof.MeasureMain histogram|index FILE}: prints the time, what was
- * read, the peak heap use of all heap pools and the peak RSS ({@code VmHWM}).
+ * Measures a pass over a large dump in a JVM with a small heap (see docs/design.md).
+ * {@code java -Xmx256m -cp leakhound-bench/target/benchmarks.jar dev.leakhound.bench.MeasureMain histogram|index FILE}:
+ * prints the time, what was read, the peak heap use of all heap pools and the peak RSS ({@code VmHWM}).
  */
 public final class MeasureMain {
     private MeasureMain() {
@@ -20,11 +23,11 @@ public final class MeasureMain {
         long t0 = System.nanoTime();
         String what;
         if (args[0].equals("histogram")) {
-            HeapHistogram h = HeapHistogram.read(file, ProgressBar.forTerminal());
+            HeapDumpHistogram h = HeapDumpHistogram.read(file, Progress.NONE);
             what = h.objects() + " objects, " + h.histogram().size() + " histogram rows; top: "
                     + h.histogram().top(1).get(0);
         } else {
-            try (HeapIndex index = HeapIndex.open(file, ProgressBar.forTerminal())) {
+            try (HeapIndex index = HeapIndex.open(file, Progress.NONE)) {
                 long t1 = System.nanoTime();
                 // read every 64th object's references, in id order, to time on-demand reads
                 long[] refs = new long[2];

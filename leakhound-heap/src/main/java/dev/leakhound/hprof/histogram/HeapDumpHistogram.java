@@ -1,7 +1,16 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.histogram;
 
-import dev.leakhound.heap.ClassGrowth;
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassGrowth;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.index.DumpClasses;
+import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.RecordCounts;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,7 +23,7 @@ import java.util.List;
  *
  * <p>Instances per class are exact (every INSTANCE_DUMP, OBJ_ARRAY_DUMP and PRIM_ARRAY_DUMP, and one
  * {@code java.lang.Class} per CLASS_DUMP); a dump taken with {@code live=true} holds only reachable objects.
- * Bytes are the estimate described in {@link HistogramCounter}: two ids of header plus the data, no
+ * Bytes are the estimate described in {@link DumpClasses}: two ids of header plus the data, no
  * alignment, so they differ from {@code jcmd GC.class_histogram}'s by the JVM's real header and padding.
  *
  * @param source          the file as named
@@ -27,12 +36,12 @@ import java.util.List;
  * @param primitiveArrays PRIM_ARRAY_DUMP records
  * @param fileBytes       bytes of the (uncompressed) dump
  */
-public record HeapHistogram(String source, HprofHeader header, ClassHistogram histogram, long classes,
+public record HeapDumpHistogram(String source, HprofHeader header, ClassHistogram histogram, long classes,
                             long instances, long objectArrays, long primitiveArrays, long fileBytes) {
 
     /** Reads the histogram of a dump, plain or gzip-compressed. */
-    public static HeapHistogram read(Path file, Progress progress) throws IOException {
-        HistogramCounter counter = new HistogramCounter(file.toString(), progress);
+    public static HeapDumpHistogram read(Path file, Progress progress) throws IOException {
+        DumpClasses counter = new DumpClasses(file.toString(), progress);
         long[] length = new long[1];
         HprofVisitor v = new Forwarding(counter) {
             @Override
@@ -47,8 +56,21 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
         } finally {
             progress.done();
         }
-        return new HeapHistogram(file.toString(), counter.header, counter.histogram(), counter.classDumps,
-                counter.instances, counter.objectArrays, counter.primitiveArrays, length[0]);
+        RecordCounts n = counter.recordCounts();
+        return new HeapDumpHistogram(file.toString(), counter.header(), counter.histogram(), n.classDumps(),
+                n.instances(), n.objectArrays(), n.primitiveArrays(), length[0]);
+    }
+
+    /**
+     * What {@link #read} gives for the dump of {@code index}, from what the index counted in its own pass (no second
+     * pass over the file).
+     */
+    public static HeapDumpHistogram of(HeapIndex index) {
+        HprofHeader h = index.header();
+        RecordCounts n = index.recordCounts();
+        return new HeapDumpHistogram(index.source(), new HprofHeader(h.format(), h.idSize(), h.timeMillis(), h.length(),
+                index.decompressed()), index.histogram(), n.classDumps(), n.instances(), n.objectArrays(),
+                n.primitiveArrays(), index.fileLength());
     }
 
     /** All objects: instances, arrays and class objects. */
@@ -57,7 +79,7 @@ public record HeapHistogram(String source, HprofHeader header, ClassHistogram hi
     }
 
     /** The classes that grew since {@code older}, most bytes of growth first (see {@link ClassHistogram#diff}). */
-    public List<ClassGrowth> growthSince(HeapHistogram older) {
+    public List<ClassGrowth> growthSince(HeapDumpHistogram older) {
         return histogram.diff(older.histogram);
     }
 

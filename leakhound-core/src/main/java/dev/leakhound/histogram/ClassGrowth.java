@@ -1,4 +1,4 @@
-package dev.leakhound.heap;
+package dev.leakhound.histogram;
 
 import java.util.Objects;
 

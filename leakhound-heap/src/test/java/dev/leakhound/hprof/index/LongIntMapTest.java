@@ -1,4 +1,4 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
 import org.junit.jupiter.api.Test;
 

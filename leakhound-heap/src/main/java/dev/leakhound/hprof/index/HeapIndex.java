@@ -1,6 +1,16 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
-import dev.leakhound.heap.ClassHistogram;
+import dev.leakhound.histogram.ClassHistogram;
+import dev.leakhound.hprof.BasicType;
+import dev.leakhound.hprof.ClassDump;
+import dev.leakhound.hprof.HprofFormatException;
+import dev.leakhound.hprof.HprofHeader;
+import dev.leakhound.hprof.HprofInput;
+import dev.leakhound.hprof.HprofReader;
+import dev.leakhound.hprof.HprofVisitor;
+import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.RootKind;
+import dev.leakhound.hprof.TempFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +32,10 @@ import java.util.NoSuchElementException;
  * <ul>
  *   <li>per object (instance, array or class): 16 bytes, in a sorted table of two paged {@code long} arrays
  *       (id; file position, kind and class index packed as 38 + 2 + 24 bits), plus at most one 32K-entry page
- *       of slack; no object per object. 30M objects take 480 MB. Sorting is in place (HotSpot writes objects
- *       in address order, mostly already sorted);</li>
+ *       of slack; no object per object. 30M objects take 480 MB. Nothing is moved when the objects come in a few
+ *       ascending runs of ids, as HotSpot writes them (each dumper thread walks its part of the heap in address
+ *       order): a directory of the runs' segments is searched instead; any other order is sorted in place
+ *       ({@link LongLongTable});</li>
  *   <li>per class: a {@link HeapClass} with its names, field layout and static values;</li>
  *   <li>the strings that name classes, fields and frames (about their size plus 16 bytes each; not the other
  *       STRING records: HotSpot writes its whole symbol table), and per GC root 21 bytes;</li>
@@ -39,25 +51,6 @@ import java.util.NoSuchElementException;
  */
 public final class HeapIndex implements AutoCloseable {
 
-    /** What an id is. */
-    public enum ObjectKind { INSTANCE, OBJECT_ARRAY, PRIMITIVE_ARRAY, CLASS }
-
-    /** What holds a reference found by {@link #forEachReference}. */
-    public enum ReferenceKind {
-        /** An instance field; owner is the class that declares it, index the field's in {@link HeapClass#fieldNames()}. */
-        FIELD,
-        /** A static field of a class object; owner the class, index in {@link HeapClass#staticFieldNames()}. */
-        STATIC_FIELD,
-        /** An element of an object array; owner the array's class, index the element's. */
-        ARRAY_ELEMENT,
-        /** An instance's or an array's class; index -1. */
-        CLASS,
-        /** A class object's super class; index -1. */
-        SUPER_CLASS,
-        /** A class object's class loader; index -1. */
-        CLASS_LOADER
-    }
-
     /** A reference from the object being read to {@code targetId} (never 0). */
     @FunctionalInterface
     public interface ReferenceVisitor {
@@ -70,31 +63,14 @@ public final class HeapIndex implements AutoCloseable {
         void field(HeapClass declaringClass, int fieldIndex, BasicType type, long value);
     }
 
+    /** An object of the dump, as {@link #forEachObject} lists it. */
     @FunctionalInterface
     public interface ObjectVisitor {
         void object(long objectId, ObjectKind kind, HeapClass cls);
     }
 
-    /** A thread of the dump: its ROOT_THREAD_OBJ. */
-    public record HeapThread(long objectId, int threadSerial, int stackTraceSerial) {
-    }
-
-    /**
-     * A frame of a stack trace; line is 0 or negative when unknown (-1 none, -2 compiled, -3 native). The class and
-     * method names are never null: a name the dump does not hold (a dangling id) is a placeholder in angle brackets
-     * ({@code <unknown class>}, {@code <unknown method 0x...>}); signature and source file are null when unknown.
-     */
-    public record HeapFrame(String className, String methodName, String signature, String sourceFile, int line) {
-        @Override
-        public String toString() {
-            String where = line > 0 ? (sourceFile == null ? "Unknown Source" : sourceFile) + ":" + line
-                    : line == -3 ? "Native Method" : sourceFile == null ? "Unknown Source" : sourceFile;
-            return className + "." + methodName + "(" + where + ")";
-        }
-    }
-
     /** The name of a decompressed dump: {@code leakhound-heap-PID-RANDOM.hprof}. */
-    static final String TEMP_PREFIX = "leakhound-heap-";
+    public static final String TEMP_PREFIX = "leakhound-heap-";
     private static final int KIND_SHIFT = 24;
     private static final int POS_SHIFT = 26;
     private static final long MAX_POSITION = (1L << 38) - 1;
@@ -116,14 +92,17 @@ public final class HeapIndex implements AutoCloseable {
     private final LongLongTable frames;
     private final LongLongTable traces;
     private final LongLongTable classSerials;
-    private final Roots roots;
+    private final GcRoots roots;
     private final ClassHistogram histogram;
     private final long fileLength;
-    private Map<Integer, HeapThread> threadsBySerial;
-    private HeapHistogram summary;
+    private Map<Integer, ThreadRecord> threadsBySerial;
+    private final String source;
+    private final RecordCounts recordCounts;
     private final Map<String, HeapClass> byName = new HashMap<>();
 
-    private HeapIndex(String origin, Path path, Path tempFile, Builder b, long fileLength) throws IOException {
+    private HeapIndex(String source, String origin, Path path, Path tempFile, Builder b, long fileLength)
+            throws IOException {
+        this.source = source;
         this.origin = origin;
         this.path = path;
         this.tempFile = tempFile;
@@ -138,6 +117,7 @@ public final class HeapIndex implements AutoCloseable {
         this.classSerials = b.classSerials;
         this.roots = b.roots;
         this.histogram = b.histogram();
+        this.recordCounts = b.recordCounts();
         this.fileLength = fileLength;
         for (HeapClass c : classes) {
             // A retransformed class (java.lang.Thread under Leakhound's agent) has a second LOAD CLASS record and no
@@ -188,11 +168,7 @@ public final class HeapIndex implements AutoCloseable {
             HprofReader reader = HprofReader.of(source, readAs);
             reader.read(b);
             b.finishIndex(reader);
-            HeapIndex index = new HeapIndex(readAs, source, temp, b, b.fileLength);
-            HprofHeader h = b.header;
-            index.summary = new HeapHistogram(origin, new HprofHeader(h.format(), h.idSize(), h.timeMillis(),
-                    h.length(), temp != null), index.histogram, b.classDumps, b.instances, b.objectArrays,
-                    b.primitiveArrays, b.fileLength);
+            HeapIndex index = new HeapIndex(origin, readAs, source, temp, b, b.fileLength);
             temp = null;
             return index;
         } finally {
@@ -237,8 +213,19 @@ public final class HeapIndex implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ summary
 
+    /** The dump as named to {@link #open}. */
+    public String source() {
+        return source;
+    }
+
+    /** The header of the file read: for a gzip-compressed dump, of its decompressed copy. */
     public HprofHeader header() {
         return header;
+    }
+
+    /** Whether the dump was gzip-compressed (and is read from a decompressed temporary copy). */
+    public boolean decompressed() {
+        return tempFile != null;
     }
 
     public int idSize() {
@@ -260,17 +247,17 @@ public final class HeapIndex implements AutoCloseable {
         return objects.bytes();
     }
 
-    /** The class histogram (as {@link HeapHistogram} counts it). */
+    /**
+     * The class histogram, counted during the indexing pass as {@link DumpClasses} counts it (what
+     * {@code hprof.histogram.HeapDumpHistogram} reads without an index).
+     */
     public ClassHistogram histogram() {
         return histogram;
     }
 
-    /**
-     * What {@link HeapHistogram#read} would give for this dump, counted during the indexing pass (no second
-     * pass over the file).
-     */
-    public HeapHistogram heapHistogram() {
-        return summary;
+    /** The object records counted during the indexing pass. */
+    public RecordCounts recordCounts() {
+        return recordCounts;
     }
 
     // ------------------------------------------------------------------------------------------ classes
@@ -340,7 +327,7 @@ public final class HeapIndex implements AutoCloseable {
     }
 
     /**
-     * The object's shallow size as {@link HeapHistogram} estimates it (HPROF records no sizes): two ids of header
+     * The object's shallow size as {@link DumpClasses} estimates it (HPROF records no sizes): two ids of header
      * plus its field data for an instance, plus 4 bytes of length and the elements for an array; for a class
      * object, two ids. 0 when the dump has no such object.
      */
@@ -621,26 +608,26 @@ public final class HeapIndex implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ roots, threads
 
     /** The GC root records, in file order. */
-    public Roots roots() {
+    public GcRoots roots() {
         return roots;
     }
 
     /** The threads: one per ROOT_THREAD_OBJ record (on JDK 23+ unmounted virtual threads included), in file order. */
-    public List<HeapThread> threads() {
-        List<HeapThread> out = new ArrayList<>();
+    public List<ThreadRecord> threads() {
+        List<ThreadRecord> out = new ArrayList<>();
         for (int i = 0; i < roots.size(); i++) {
             if (roots.kind(i) == RootKind.THREAD_OBJECT) {
-                out.add(new HeapThread(roots.objectId(i), roots.threadSerial(i), (int) roots.extra(i)));
+                out.add(new ThreadRecord(roots.objectId(i), roots.threadSerial(i), (int) roots.extra(i)));
             }
         }
         return out;
     }
 
     /** The thread of a thread serial number (as JAVA_FRAME and other roots give it), or {@code null}. */
-    public HeapThread thread(int threadSerial) {
+    public ThreadRecord thread(int threadSerial) {
         if (threadsBySerial == null) {
-            Map<Integer, HeapThread> m = new HashMap<>();
-            for (HeapThread t : threads()) {
+            Map<Integer, ThreadRecord> m = new HashMap<>();
+            for (ThreadRecord t : threads()) {
                 m.putIfAbsent(t.threadSerial(), t);
             }
             threadsBySerial = m;
@@ -649,7 +636,7 @@ public final class HeapIndex implements AutoCloseable {
     }
 
     /** A thread's stack, top frame first (empty when the dump has none). */
-    public List<HeapFrame> stack(HeapThread thread) throws IOException {
+    public List<HeapFrame> stack(ThreadRecord thread) throws IOException {
         return stackTrace(thread.stackTraceSerial());
     }
 
@@ -699,65 +686,12 @@ public final class HeapIndex implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------ building
 
-    /** The GC roots: parallel primitive arrays, 21 bytes a root. */
-    public static final class Roots {
-        private byte[] kinds = new byte[1024];
-        private long[] ids = new long[1024];
-        private int[] serials = new int[1024];
-        private long[] extras = new long[1024];
-        private int size;
-
-        void add(RootKind kind, long id, int serial, long extra) {
-            if (size == ids.length) {
-                int n = size * 2;
-                kinds = java.util.Arrays.copyOf(kinds, n);
-                ids = java.util.Arrays.copyOf(ids, n);
-                serials = java.util.Arrays.copyOf(serials, n);
-                extras = java.util.Arrays.copyOf(extras, n);
-            }
-            kinds[size] = (byte) kind.ordinal();
-            ids[size] = id;
-            serials[size] = serial;
-            extras[size] = extra;
-            size++;
-        }
-
-        public int size() {
-            return size;
-        }
-
-        public RootKind kind(int i) {
-            return RootKind.ofOrdinal(kinds[check(i)]);
-        }
-
-        public long objectId(int i) {
-            return ids[check(i)];
-        }
-
-        /** The thread serial number, -1 for kinds without one. */
-        public int threadSerial(int i) {
-            return serials[check(i)];
-        }
-
-        /** Frame depth (JAVA_FRAME, JNI_LOCAL), stack trace serial (THREAD_OBJECT), JNI global ref id, else -1. */
-        public long extra(int i) {
-            return extras[check(i)];
-        }
-
-        private int check(int i) {
-            if (i < 0 || i >= size) {
-                throw new IndexOutOfBoundsException(i);
-            }
-            return i;
-        }
-    }
-
-    private static final class Builder extends HistogramCounter {
+    private static final class Builder extends DumpClasses {
         final LongLongTable objects = new LongLongTable();
         final LongLongTable frames = new LongLongTable();
         final LongLongTable traces = new LongLongTable();
         final LongLongTable classSerials = new LongLongTable();
-        final Roots roots = new Roots();
+        final GcRoots roots = new GcRoots();
 
         Builder(String origin, Progress progress) {
             super(origin, progress);

@@ -1,5 +1,6 @@
-package dev.leakhound.hprof;
+package dev.leakhound.cli;
 
+import dev.leakhound.hprof.Progress;
 import java.io.PrintStream;
 import java.util.function.LongSupplier;
 

@@ -1,4 +1,4 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
 import org.junit.jupiter.api.Test;
 
@@ -82,5 +82,25 @@ class LongLongTableTest {
             assertThat(d.key(d.indexOf(k))).isEqualTo(k);
         }
         assertThat(d.indexOf(21)).isEqualTo(-1);
+    }
+
+    @Test
+    void aTableOfUnsortedKeysIsSortedInPlace() {
+        LongLongTable t = new LongLongTable();
+        java.util.Random r = new java.util.Random(42);
+        int n = 300_000;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = r.nextLong() & 0xFFFF_FFFFL;
+            t.add(keys[i], keys[i] * 3);
+        }
+        t.seal();
+        for (int i = 1; i < n; i++) {
+            assertThat(t.key(i - 1)).isLessThanOrEqualTo(t.key(i));
+        }
+        for (int i = 0; i < n; i += 997) {
+            assertThat(t.get(keys[i], -1)).isEqualTo(keys[i] * 3);
+        }
+        assertThat(t.get(-5, -1)).isEqualTo(-1);
     }
 }

@@ -1,4 +1,4 @@
-package dev.leakhound.hprof;
+package dev.leakhound.hprof.index;
 
 /**
  * A map from {@code long} keys to {@code long} values in two paged primitive arrays: 16 bytes per entry (plus
@@ -85,7 +85,10 @@ final class LongLongTable {
         values[(int) (i >>> SHIFT)][(int) (i & MASK)] = v;
     }
 
-    /** Sorts by key (a no-op on sorted input, which HotSpot's address-ordered heap walk mostly gives). */
+    /**
+     * Makes the table searchable: nothing moves when it is one ascending run (sorted) or a few (a segment directory is
+     * built instead); otherwise it is sorted by key, in place.
+     */
     void seal() {
         if (sealed) {
             return;

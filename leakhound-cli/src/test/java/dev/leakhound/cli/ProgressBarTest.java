@@ -1,5 +1,6 @@
-package dev.leakhound.hprof;
+package dev.leakhound.cli;
 
+import dev.leakhound.hprof.Progress;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
