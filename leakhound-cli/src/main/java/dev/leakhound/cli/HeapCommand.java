@@ -12,6 +12,7 @@ import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;
 import dev.leakhound.proof.ProofText;
 import dev.leakhound.report.JsonReport;
+import dev.leakhound.report.TextFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +25,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+
+import static dev.leakhound.report.TextFormat.megabytes;
+import static dev.leakhound.report.TextFormat.plural;
 
 /**
  * {@code leakhound heap FILE [--baseline OLDER]}: the threads of an HPROF heap dump that are leaked for certain
@@ -198,22 +202,6 @@ final class HeapCommand implements Callable<Integer> {
         field(out, "shallow", megabytes(h.histogram().totalBytes()) + " (estimated)");
     }
 
-    private static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MB (%d bytes)", bytes / 1048576.0, bytes);
-    }
-
-    private static void field(PrintWriter out, String name, String value) {
-        StringBuilder sb = new StringBuilder("  ").append(name);
-        while (sb.length() < NAME_WIDTH + 2) {
-            sb.append(' ');
-        }
-        out.println(sb.append(' ').append(value));
-    }
-
-    private static String plural(int n, String word) {
-        return n + " " + (n == 1 ? word : word.endsWith("s") ? word + "es" : word + "s");
-    }
-
     // ---------------------------------------------------------------- JSON
 
     private void writeJson(PrintWriter out, HeapDumpHistogram dump, ProofResult proof, HeapDumpHistogram older,
@@ -277,5 +265,9 @@ final class HeapCommand implements Callable<Integer> {
         g.writeNumberField("totalInstances", h.histogram().totalInstances());
         g.writeNumberField("totalBytes", h.histogram().totalBytes());
         g.writeEndObject();
+    }
+
+    private static void field(PrintWriter out, String name, String value) {
+        out.println(TextFormat.field(name, NAME_WIDTH, value));
     }
 }

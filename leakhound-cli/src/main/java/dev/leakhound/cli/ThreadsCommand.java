@@ -8,6 +8,7 @@ import dev.leakhound.capture.ThreadDumpReader;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.JsonReport;
+import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+
+import static dev.leakhound.report.TextFormat.plural;
 
 /**
  * {@code leakhound threads FILE}: a thread dump, summarised and grouped pprof-style, and its suspects.
@@ -221,14 +224,6 @@ final class ThreadsCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static void field(PrintWriter out, String name, String value) {
-        StringBuilder sb = new StringBuilder("  ").append(name);
-        while (sb.length() < NAME_WIDTH + 2) {
-            sb.append(' ');
-        }
-        out.println(sb.append(' ').append(value));
-    }
-
     private static String statesText(Counts counts, boolean virtual) {
         StringJoiner sj = new StringJoiner(", ");
         counts.states(virtual).forEach((state, n) -> sj.add((state.equals(UNKNOWN) ? "state unknown" : state) + " " + n));
@@ -237,10 +232,6 @@ final class ThreadsCommand implements Callable<Integer> {
 
     private static int threadCount(List<StackGroup> groups) {
         return groups.stream().mapToInt(StackGroup::count).sum();
-    }
-
-    private static String plural(int n, String word) {
-        return n + " " + (n == 1 ? word : word + "s");
     }
 
     // ---------------------------------------------------------------- JSON
@@ -292,5 +283,9 @@ final class ThreadsCommand implements Callable<Integer> {
             g.writeNumberField(e.getKey(), e.getValue());
         }
         g.writeEndObject();
+    }
+
+    private static void field(PrintWriter out, String name, String value) {
+        out.println(TextFormat.field(name, NAME_WIDTH, value));
     }
 }

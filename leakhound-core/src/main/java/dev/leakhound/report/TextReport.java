@@ -96,11 +96,7 @@ public final class TextReport {
     }
 
     private static void field(StringBuilder sb, String name, String value) {
-        sb.append("  ").append(name);
-        for (int i = name.length(); i < 11; i++) {
-            sb.append(' ');
-        }
-        sb.append(' ').append(value).append('\n');
+        sb.append(TextFormat.field(name, 11, value)).append('\n');
     }
 
     /** The first threads' labels, and how many more the group has. */

@@ -3,10 +3,13 @@ package dev.leakhound.proof;
 import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.model.StackFrame;
+import dev.leakhound.report.TextFormat;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
+
+import static dev.leakhound.report.TextFormat.megabytes;
+import static dev.leakhound.report.TextFormat.plural;
 
 /**
  * The proof as text: the section of {@code leakhound heap} (and of the demo's post-mortem step) that lists the leaked
@@ -131,19 +134,7 @@ public final class ProofText {
         }
     }
 
-    private static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MB (%d bytes)", bytes / 1048576.0, bytes);
-    }
-
     private static void field(PrintWriter out, String name, String value) {
-        StringBuilder sb = new StringBuilder("  ").append(name);
-        while (sb.length() < NAME_WIDTH + 2) {
-            sb.append(' ');
-        }
-        out.println(sb.append(' ').append(value));
-    }
-
-    private static String plural(int n, String word) {
-        return n + " " + (n == 1 ? word : word.endsWith("s") ? word + "es" : word + "s");
+        out.println(TextFormat.field(name, NAME_WIDTH, value));
     }
 }

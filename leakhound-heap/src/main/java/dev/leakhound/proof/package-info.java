@@ -4,6 +4,7 @@
  * ShortestPaths, all walking one Graph), and returns a {@link dev.leakhound.proof.ProofResult}, which
  * {@link dev.leakhound.proof.ProofText} and {@link dev.leakhound.proof.ProofJson} write. {@code DumpThreads} reads the
  * dump's threads as {@code WaitingThread}s; it is public also for hprof's {@code DanglingIdTest}. Depends on
- * {@code dev.leakhound.hprof} and core's {@code model}; never on the CLI nor the agent, which call it.
+ * {@code dev.leakhound.hprof} and core's {@code model} (and {@code report}'s text format); never on the CLI nor the
+ * agent, which call it.
  */
 package dev.leakhound.proof;

@@ -14,6 +14,7 @@ import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
 
 import java.io.IOException;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.StringJoiner;
+
+import static dev.leakhound.report.TextFormat.plural;
 
 /**
  * {@code /debug/leaks}: the suspects of the {@link GrowthDetector}, fed by the {@link ThreadSampler}: groups of
@@ -150,11 +153,7 @@ public final class LeaksEndpoint implements Endpoint {
     }
 
     private static void field(BoundedText out, String name, String value) {
-        StringBuilder sb = new StringBuilder("  ").append(name);
-        while (sb.length() < 13) {
-            sb.append(' ');
-        }
-        out.line(sb.append(' ').append(value));
+        out.line(TextFormat.field(name, 11, value));
     }
 
     /** {@code +10 threads over 25 s (2.0 per sample, 24.0 per minute)}. */
@@ -177,10 +176,6 @@ public final class LeaksEndpoint implements Endpoint {
 
     private static String format(double d) {
         return String.format(Locale.ROOT, d >= 100 ? "%.0f" : "%.1f", d);
-    }
-
-    private static String plural(int n, String word) {
-        return n + " " + (n == 1 ? word : word + "s");
     }
 
     private byte[] json(List<GrowingGroup> suspects) {
