@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -130,6 +132,29 @@ class LayersTest {
                 assertThat(seen).as("what " + start + " reaches").doesNotContain(start);
             }
         }
+    }
+
+    /** {@code docs/design.md}'s table of rooms names exactly the rooms of the tree. */
+    @Test
+    void theDesignDocsMapMatchesTheTree() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("../docs/design.md"));
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("| room (`dev.leakhound...`)")).findFirst()
+                .orElseThrow(() -> new AssertionError("design.md has no table of rooms")));
+        Set<String> documented = new TreeSet<>();
+        for (String line : lines.subList(header + 2, lines.size())) {
+            if (!line.startsWith("|")) {
+                break;
+            }
+            String first = line.split("\\|")[1];
+            if (first.contains("(root)")) {
+                documented.add(CORE);
+            }
+            Matcher m = Pattern.compile("`([a-z.]+)`").matcher(first);
+            while (m.find()) {
+                documented.add(pkg(m.group(1)));
+            }
+        }
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(ROOMS.keySet());
     }
 
     /** Every room says in a {@code package-info.java} what it is for and what it must not depend on. */
