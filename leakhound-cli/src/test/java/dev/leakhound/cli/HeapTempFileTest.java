@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -19,6 +20,7 @@ import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The decompressed copy of a gzipped dump ({@code leakhound heap FILE.gz}) does not outlive the command: a
@@ -27,6 +29,9 @@ import static org.awaitility.Awaitility.await;
  * Real child JVMs running the command line, each with a temporary directory of its own.
  */
 class HeapTempFileTest {
+    /** Whether {@code env} can start a command with SIGINT and SIGTERM back at their defaults (coreutils 8.31+). */
+    private static final boolean RESETS_SIGNALS = resetsSignals();
+
     @TempDir
     Path dir;
 
@@ -65,9 +70,16 @@ class HeapTempFileTest {
     }
 
     private Process heap(Path tmp, Path file) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>();
+        if (RESETS_SIGNALS) {
+            // A job started in the background of a script (as CI may start this build) inherits SIGINT ignored, and
+            // a JVM leaves an ignored SIGINT ignored: the command would go on decompressing and the test would time
+            // the machine instead of the clean-up. A user's terminal delivers it; so does the child here.
+            cmd.addAll(List.of("env", "--default-signal=INT,TERM"));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "heap", file.toString());
+                "heap", file.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
@@ -90,6 +102,11 @@ class HeapTempFileTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> !p.isAlive()
                     || ours(tmp).stream().anyMatch(f -> f.toFile().length() > 0));
             assertThat(p.isAlive()).as("still decompressing").isTrue();
+            if (!signal.equals("KILL")) {
+                assumeTrue(RESETS_SIGNALS || !ignores(p, signal),
+                        "SIG" + signal + " is ignored in this process tree and env cannot restore it");
+                assertThat(ignores(p, signal)).as("the command ignores SIG" + signal).isFalse();
+            }
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
             assertThat(kill.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -108,5 +125,33 @@ class HeapTempFileTest {
             assertThat(next.exitValue()).isEqualTo(Main.EXIT_USAGE);
         }
         assertThat(ours(tmp)).isEmpty();
+    }
+
+    /** Whether {@code p} ignores the signal, from the SigIgn mask of {@code /proc/PID/status} (false off Linux). */
+    private static boolean ignores(Process p, String signal) throws IOException {
+        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        int number = signal.equals("INT") ? 2 : 15;
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (number - 1))) != 0;
+            }
+        }
+        return false;
+    }
+
+    private static boolean resetsSignals() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT,TERM", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }
