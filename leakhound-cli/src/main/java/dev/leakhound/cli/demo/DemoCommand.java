@@ -111,12 +111,13 @@ public final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "4",
-            description = "Rounds of the sentinel agent, buggy and fixed, 2 to 100 (default: ${DEFAULT-VALUE}).")
+            description = "Rounds of SentinelAgent (a monitoring service, not a Java agent), buggy and fixed,"
+                    + " 2 to 100 (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--period-ms", paramLabel = "M", defaultValue = "100",
             description = "Milliseconds between the starts of two rounds, 1 to 10000 (default: ${DEFAULT-VALUE};"
-                    + " the article's agent: 10000).")
+                    + " the Go original: 10000).")
     long periodMs;
 
     @Option(names = "--all",
@@ -125,7 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean all;
 
     @Option(names = "--fixed",
-            description = "With --all: step 6 runs the fixed sentinel agent, a flat thread count and no suspect.")
+            description = "With --all: step 6 runs the fixed SentinelAgent, a flat thread count and no suspect.")
     boolean fixed;
 
     private PrintWriter out;
@@ -327,7 +328,7 @@ public final class DemoCommand implements Callable<Integer> {
                 sameThreads(last, threads, wrong);
                 counts.add(last.count());
                 out.printf("%sround %d: %d leaked checker %s (live checkers by the agent's own count, "
-                                + "the article's /goroutines: %d)%n",
+                                + "the Go original's /goroutines: %d)%n",
                         INDENT, round, last.count(), last.count() == 1 ? "thread" : "threads", agent.liveCheckers());
             }
             out.println(INDENT + "the leak check after round " + rounds + ":");
