@@ -208,8 +208,8 @@ public final class DemoCommand implements Callable<Integer> {
                     live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound(),
                     postMortemInWords(postMortem));
         } else {
-            out.println("More: ./leakhound demo --all also runs the buggy agent live with Leakhound's agent and debug");
-            out.println("server (step 6), and a post-mortem of another JVM: its GC log and a heap dump (step 7).");
+            out.println("More: ./leakhound demo --all also runs the buggy SentinelAgent live, with Leakhound's agent and");
+            out.println("debug server on (step 6), and a post-mortem of another JVM: its GC log and a heap dump (step 7).");
             out.println();
         }
         if (problems.isEmpty()) {
