@@ -37,7 +37,7 @@ class DemoCommandTest {
         assertThat(r.err()).isEmpty();
         String out = r.out();
         List<Integer> growth = assertStepsOneToFive(out, "Afterwards:");
-        assertThat(out).doesNotContain("6. SentinelAgent LIVE", "7. Post-mortem", "debug server on", "NOT as expected")
+        assertThat(out).doesNotContain("6. SentinelAgent LIVE", "7. Post-mortem", "debug server: http", "NOT as expected")
                 .contains("More: ./leakhound demo --all also runs");
         // exactly one fix line per leak shown: steps 1 and 4
         assertThat(out.lines().filter(l -> l.strip().startsWith("fix: ")).toList())
