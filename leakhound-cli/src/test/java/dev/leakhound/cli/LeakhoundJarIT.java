@@ -149,8 +149,19 @@ class LeakhoundJarIT {
     }
 
     @Test
-    void demoShowsTheLeaksAndExitsWithZero() throws Exception {
-        Result r = leakhound(null, "demo");
+    void demoShowsTheLeaksWithTheirFixesAndExitsWithZero() throws Exception {
+        Result quick = leakhound(null, "demo");
+
+        assertThat(quick.status()).as(quick.toString()).isZero();
+        assertThat(quick.err()).as("no agent, no server by default").isEmpty();
+        assertThat(quick.out()).contains("creation sites: recorded", "5. SentinelAgent FIXED")
+                .containsPattern("started at  dev\\.leakhound\\.examples\\.MultiQuery\\.firstAnswer\\(MultiQuery\\.java:\\d+\\) by \"main\"")
+                .containsPattern("\n   fix: give the channel a buffer of 3")
+                .containsPattern("\n   fix: drain or close the done queue")
+                .doesNotContain("6. SentinelAgent LIVE", "NOT as expected");
+        assertThat(quick.out().lines().toList().getLast()).startsWith("demo: as expected");
+
+        Result r = leakhound(null, "demo", "--all");
 
         assertThat(r.status()).as(r.toString()).isZero();
         // the agent's line: where its debug server runs (step 6), or why 6060 could not be used

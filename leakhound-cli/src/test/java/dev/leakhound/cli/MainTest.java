@@ -22,7 +22,7 @@ class MainTest {
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith("Usage: leakhound ")
                 .containsPattern("\n  threads +Summarises a thread dump")
-                .containsPattern("\n  demo +Runs the seed article's")
+                .containsPattern("\n  demo +Runs two leaky programs, and their fixes")
                 .contains("Exit status:", "  0  all went well", "  1  leaks found", "  2  bad input or usage",
                         "  3  an error inside Leakhound");
         assertThat(Cli.run("help", "demo").out()).startsWith(Cli.run("demo", "--help").out());

@@ -39,7 +39,11 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
- * {@code leakhound demo}: the seed article's programs, run in this JVM under the leak check.
+ * {@code leakhound demo}: two leaky programs from a field report on goroutine leaks in Go, ported to Java
+ * ({@code leakhound-examples}), run in this JVM under the leak check.
+ *
+ * <p>Steps 1-5 run by default; {@code --all} adds the live step (Leakhound's agent and debug server in this JVM)
+ * and the post-mortem (another JVM's GC log and heap dump). Every leak shown ends with a {@code fix:} line.
  *
  * <p>Each step takes a baseline ({@link LeakOptions.Builder#ignoreCurrent()}), runs an example from
  * {@code leakhound-examples}, waits until its threads have either ended or blocked, and asks
@@ -49,19 +53,21 @@ import java.util.stream.Collectors;
  * blocking calls are interruptible), so the demo leaves nothing behind.
  */
 @Command(name = "demo",
-        header = "Runs the seed article's leaky programs, and their fixes, under the leak check.",
+        header = "Runs two leaky programs, and their fixes, under the leak check.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = false,
         description = {
-                "Runs the seed article's programs in this JVM under the leak check and prints",
-                "what it found:",
+                "Runs two programs from a field report on goroutine leaks in Go, ported to",
+                "Java, in this JVM under the leak check, and prints what it found and how to",
+                "fix it (a 'fix:' line after every leak):",
                 "  1. MultiQuery LEAKY (unbuffered SynchronousQueue): the 2 slower queries",
                 "     leak, blocked forever in SynchronousQueue.put;",
                 "  2. MultiQuery BUFFERED (queue of 3) and 3. CANCELLING (invokeAny): no leak;",
                 "  4. SentinelAgent LEAKY (leftover done queues of capacity 1): the number",
                 "     of leaked checker threads grows every round;",
                 "  5. SentinelAgent FIXED: no leak.",
+                "With --all, also:",
                 "  6. SentinelAgent LIVE, buggy (--fixed: the fixed agent) with Leakhound's",
                 "     agent and debug server on 127.0.0.1:6060 (any free port if taken): per",
                 "     round the live thread count, fetched from /debug/threads/count, and",
@@ -71,12 +77,13 @@ import java.util.stream.Collectors;
                 "     and the dump proves the blocked checkers leaked (as leakhound gc and",
                 "     leakhound heap do).",
                 "The leaked threads are interrupted at the end of each step, the agent and",
-                "its server stopped at the end. Takes seconds.",
+                "its server stopped at the end. Takes seconds (--all: a few more).",
                 ""},
         footerHeading = "%nExit status:%n",
         footer = {
-                "  0  the leak check found the leaks where expected and none elsewhere",
-                "  1  it did not (the closing line says what differed)",
+                "  0  as expected: the leak check found the planted leaks and nothing else",
+                "  1  not as expected (the closing line says what differed); the demo's",
+                "     leaks are planted, so finding them gives 0, not 1 as in other commands",
                 "  2  bad usage, e.g. --rounds out of range",
                 "  3  an error inside Leakhound itself"})
 public final class DemoCommand implements Callable<Integer> {
@@ -92,20 +99,34 @@ public final class DemoCommand implements Callable<Integer> {
     private static final Map<String, Duration> CHECKS = checks();
     private static final String INDENT = "   ";
 
+    /** The fixes of the field report, after each leak the demo shows. */
+    static final String FIX_MULTI_QUERY = "fix: give the channel a buffer of 3, one slot per server (step 2: "
+            + "new ArrayBlockingQueue<>(3), Go: make(chan string, 3)), or cancel the losers once the first answer "
+            + "is in (step 3: invokeAny interrupts them)";
+    static final String FIX_SENTINEL = "fix: drain or close the done queue: nothing reads it any more, so remove it, "
+            + "as the report's fix did (step 5: a checker ends when its check is done)";
+    static final String FIX_SENTINEL_AGAIN = "fix: as in step 4, drain or close the done queue (step 5 removes it)";
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "4",
-            description = "Rounds of the sentinel agent, buggy and fixed, 2 to 100 (default: ${DEFAULT-VALUE}).")
+            description = "Rounds of SentinelAgent (a monitoring service, not a Java agent), buggy and fixed,"
+                    + " 2 to 100 (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--period-ms", paramLabel = "M", defaultValue = "100",
             description = "Milliseconds between the starts of two rounds, 1 to 10000 (default: ${DEFAULT-VALUE};"
-                    + " the article's agent: 10000).")
+                    + " the Go original: 10000).")
     long periodMs;
 
+    @Option(names = "--all",
+            description = "Also runs step 6, live (the buggy agent with Leakhound's agent and debug server in this"
+                    + " JVM), and step 7, a post-mortem (another JVM's GC log and heap dump).")
+    boolean all;
+
     @Option(names = "--fixed",
-            description = "Step 6 runs the fixed sentinel agent: a flat thread count and no suspect.")
+            description = "With --all: step 6 runs the fixed SentinelAgent, a flat thread count and no suspect.")
     boolean fixed;
 
     private PrintWriter out;
@@ -136,12 +157,16 @@ public final class DemoCommand implements Callable<Integer> {
         if (periodMs < 1 || periodMs > 10_000) {
             throw new ParameterException(spec.commandLine(), "--period-ms must be from 1 to 10000, not " + periodMs);
         }
+        if (fixed && !all) {
+            throw new ParameterException(spec.commandLine(), "--fixed changes step 6, which runs with --all only");
+        }
         out = spec.commandLine().getOut();
         long start = System.nanoTime();
         String sites = recordCreationSites();              // first, so that every step's threads have one
         LeakOptions beforeDemo = LeakOptions.builder().ignoreCurrent().retryFor(Duration.ofSeconds(2)).build();
 
-        out.println("leakhound demo: the seed article's programs, run in this JVM under the leak check");
+        out.println("leakhound demo: two leaky programs from a field report on goroutine leaks in Go (multiQuery,");
+        out.println("a monitoring agent), ported to Java, run in this JVM under the leak check");
         out.println("(each step: baseline = LeakOptions.builder().ignoreCurrent(), run the program, Leakhound.find)");
         out.println("creation sites: " + sites);
 
@@ -152,8 +177,12 @@ public final class DemoCommand implements Callable<Integer> {
                 "invokeAny interrupts the slower queries");
         List<Integer> growth = sentinel(4, SentinelAgent.Variant.LEAKY);
         List<Integer> fixedCounts = sentinel(5, SentinelAgent.Variant.FIXED);
-        LiveSentinelDemo.Outcome live = live(6);
-        PostMortemDemo.Outcome postMortem = postMortem(7);
+        LiveSentinelDemo.Outcome live = null;
+        PostMortemDemo.Outcome postMortem = null;
+        if (all) {
+            live = live(6);
+            postMortem = postMortem(7);
+        }
 
         out.println();
         out.println("Afterwards: the leak check against a baseline taken before the demo");
@@ -167,16 +196,22 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         String summary = String.format(Locale.ROOT,
                 "MultiQuery leaky leaked %s, buffered %s, cancelling %s; "
-                        + "SentinelAgent buggy leaked %s checker threads over %d rounds, fixed %s; "
-                        + "live %s: thread count %s, %s; post-mortem: %s",
+                        + "SentinelAgent buggy leaked %s checker threads over %d rounds, fixed %s",
                 leakyQueries, buffered ? "none" : "some", cancelling ? "none" : "some",
                 growth.stream().map(String::valueOf).collect(Collectors.joining(" -> ")), rounds,
                 fixedCounts.stream().allMatch(n -> n == 0) ? "none" : fixedCounts.stream().map(String::valueOf)
-                        .collect(Collectors.joining(" -> ")),
-                fixed ? "fixed" : "buggy",
-                live.counts().stream().map(String::valueOf).collect(Collectors.joining(" -> ")),
-                live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound(),
-                postMortemInWords(postMortem));
+                        .collect(Collectors.joining(" -> ")));
+        if (all) {
+            summary += String.format(Locale.ROOT, "; live %s: thread count %s, %s; post-mortem: %s",
+                    fixed ? "fixed" : "buggy",
+                    live.counts().stream().map(String::valueOf).collect(Collectors.joining(" -> ")),
+                    live.suspectRound() == 0 ? "no suspect" : "suspect in round " + live.suspectRound(),
+                    postMortemInWords(postMortem));
+        } else {
+            out.println("More: ./leakhound demo --all also runs the buggy SentinelAgent live, with Leakhound's agent and");
+            out.println("debug server on (step 6), and a post-mortem of another JVM: its GC log and a heap dump (step 7).");
+            out.println();
+        }
         if (problems.isEmpty()) {
             out.printf(Locale.ROOT, "demo: as expected (%.1f s): %s%n", seconds, summary);
         } else {
@@ -224,6 +259,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             verdict(wrong, "MultiQuery LEAKY",
                     "the 2 slower queries block forever in SynchronousQueue.put at " + shortFrame(at));
+            if (!report.isEmpty()) {
+                out.println(INDENT + FIX_MULTI_QUERY);
+            }
             cleanUp(threads);
             return leakedInWords(report);
         }
@@ -290,7 +328,7 @@ public final class DemoCommand implements Callable<Integer> {
                 sameThreads(last, threads, wrong);
                 counts.add(last.count());
                 out.printf("%sround %d: %d leaked checker %s (live checkers by the agent's own count, "
-                                + "the article's /goroutines: %d)%n",
+                                + "the Go original's /goroutines: %d)%n",
                         INDENT, round, last.count(), last.count() == 1 ? "thread" : "threads", agent.liveCheckers());
             }
             out.println(INDENT + "the leak check after round " + rounds + ":");
@@ -323,6 +361,9 @@ public final class DemoCommand implements Callable<Integer> {
                             + counts.stream().map(String::valueOf).collect(Collectors.joining(" -> "))
                             + ", one more per check), all blocked in ArrayBlockingQueue.put at " + shortFrame(at)
                     : "no leak in any round: every checker ended when its check was done");
+            if (!last.isEmpty()) {
+                out.println(INDENT + FIX_SENTINEL);
+            }
             cleanUp(threads);
         }
         return counts;
@@ -336,6 +377,9 @@ public final class DemoCommand implements Callable<Integer> {
                 + liveRounds + " rounds, one every " + periodMs + " ms");
         LiveSentinelDemo.Outcome o = new LiveSentinelDemo(out, variant, liveRounds, Duration.ofMillis(periodMs),
                 checkRunnables(), SETTLE_TIMEOUT).run();
+        if (o.suspectRound() > 0) {
+            out.println(INDENT + FIX_SENTINEL_AGAIN);
+        }
         if (!o.problems().isEmpty()) {
             problems.add("SentinelAgent LIVE: " + String.join("; ", o.problems()));
         }
@@ -347,7 +391,11 @@ public final class DemoCommand implements Callable<Integer> {
         int childRounds = Math.max(rounds, HeapTrend.MIN_POINTS + 2);
         heading(step, "Post-mortem: the buggy SentinelAgent in another JVM, " + childRounds
                 + " rounds; its GC log and its heap dump, read here");
-        return PostMortemDemo.run(out, childRounds, Duration.ofMillis(periodMs), CHECKS.size(), problems);
+        PostMortemDemo.Outcome o = PostMortemDemo.run(out, childRounds, Duration.ofMillis(periodMs), CHECKS.size(), problems);
+        if (o.proven() > 0) {
+            out.println(INDENT + FIX_SENTINEL_AGAIN);
+        }
+        return o;
     }
 
     private static String postMortemInWords(PostMortemDemo.Outcome o) {

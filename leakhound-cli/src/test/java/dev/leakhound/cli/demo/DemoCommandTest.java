@@ -23,12 +23,45 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code leakhound demo} in this JVM: leaks where the seed says, none elsewhere, nothing left behind. */
+/** {@code leakhound demo} in this JVM: leaks where the examples plant them, each with its fix, none elsewhere, nothing left behind. */
 @Timeout(300)
 class DemoCommandTest {
 
     @Test
-    void demoFindsTheLeaksOfTheLeakyVariantsOnlyAndCleansUp() {
+    void byDefaultRunsStepsOneToFiveWithAFixLineAfterEveryLeakAndCleansUp() {
+        LeakOptions before = LeakOptions.builder().ignoreCurrent().retryFor(java.time.Duration.ofSeconds(60)).build();
+
+        Cli.Result r = Cli.run("demo", "--rounds", "3", "--period-ms", "250");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).isEmpty();
+        String out = r.out();
+        List<Integer> growth = assertStepsOneToFive(out, "Afterwards:");
+        assertThat(out).doesNotContain("6. SentinelAgent LIVE", "7. Post-mortem", "debug server: http", "NOT as expected")
+                .contains("More: ./leakhound demo --all also runs");
+        // exactly one fix line per leak shown: steps 1 and 4
+        assertThat(out.lines().filter(l -> l.strip().startsWith("fix: ")).toList())
+                .containsExactly("   " + DemoCommand.FIX_MULTI_QUERY, "   " + DemoCommand.FIX_SENTINEL);
+        assertThat(section(out, "Afterwards:", "demo: ")).contains("leakhound: no leaked threads");
+        String arrows = growth.stream().map(String::valueOf).collect(Collectors.joining(" -> "));
+        assertThat(out.lines().toList().getLast()).startsWith("demo: as expected (")
+                .endsWith("MultiQuery leaky leaked 2 virtual threads in SynchronousQueue.put, buffered none, "
+                        + "cancelling none; SentinelAgent buggy leaked " + arrows + " checker threads over 3 rounds, "
+                        + "fixed none");
+        Leakhound.verifyNone(before);
+    }
+
+    @Test
+    void helpDocumentsAllAndTheFixLines() {
+        Cli.Result r = Cli.run("demo", "--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("--all", "With --all, also:", "6. SentinelAgent LIVE", "7. Post-mortem",
+                "a 'fix:' line after every leak").doesNotContain("seed");
+    }
+
+    @Test
+    void allAddsTheLiveStepAndThePostMortemEachWithItsFixLine() {
         // what the demo stopped (its threads, the agent's) may still be ending: the final check waits as long as that takes
         LeakOptions before = LeakOptions.builder().ignoreCurrent().retryFor(java.time.Duration.ofSeconds(60)).build();
         List<String> tempBefore = demoTempDirs();
@@ -36,51 +69,17 @@ class DemoCommandTest {
         // Rounds 250 ms apart: the post-mortem's GC verdict is a line through the rounds' collections in time; with a
         // period far above a round's work, a busy machine's stalls shift no round (at 20 ms, a round's own work, slowed
         // by the load, spaced them unevenly).
-        Cli.Result r = Cli.run("demo", "--rounds", "3", "--period-ms", "250");
+        Cli.Result r = Cli.run("demo", "--all", "--rounds", "3", "--period-ms", "250");
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.err()).isEmpty();
         String out = r.out();
-        String multiQueryLeaky = section(out, "1. MultiQuery LEAKY", "2. MultiQuery BUFFERED");
-        String buffered = section(out, "2. MultiQuery BUFFERED", "3. MultiQuery CANCELLING");
-        String cancelling = section(out, "3. MultiQuery CANCELLING", "4. SentinelAgent LEAKY");
-        String sentinelLeaky = section(out, "4. SentinelAgent LEAKY", "5. SentinelAgent FIXED");
-        String sentinelFixed = section(out, "5. SentinelAgent FIXED", "6. SentinelAgent LIVE");
+        List<Integer> growth = assertStepsOneToFive(out, "6. SentinelAgent LIVE");
         String live = section(out, "6. SentinelAgent LIVE, buggy", "7. Post-mortem");
         String postMortem = section(out, "7. Post-mortem", "Afterwards:");
+        assertThat(out).doesNotContain("More: ./leakhound demo --all");
 
-        // (a) the two slower queries, blocked forever in SynchronousQueue.put at the example's line
-        assertThat(multiQueryLeaky)
-                .contains("leakhound: found 2 leaked threads in 1 group")
-                .containsPattern("2 virtual threads WAITING in SynchronousQueue\\.put, parked on "
-                        + "java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@")
-                .containsPattern("blocked at  dev\\.leakhound\\.examples\\.MultiQuery\\.lambda\\$firstAnswer\\$\\d+"
-                        + "\\(MultiQuery\\.java:\\d+\\)")
-                .contains("=> as expected: the 2 slower queries block forever in SynchronousQueue.put at MultiQuery.java:")
-                .contains("clean-up: interrupted the 2 blocked threads; all ended");
-        // (b) no leak with a buffer, nor when the slower queries are cancelled
-        for (String noLeak : List.of(buffered, cancelling)) {
-            assertThat(noLeak).contains("leakhound: no leaked threads", "=> as expected: no leak")
-                    .doesNotContain("leaked thread ");
-        }
-        // (c) the checkers stuck on the done queues: more every round, one more per check
-        List<Integer> growth = leakedPerRound(sentinelLeaky);
-        assertThat(growth).hasSize(3);
-        assertThat(growth.get(1) - growth.get(0)).isEqualTo(3);
-        assertThat(growth.get(2) - growth.get(1)).isEqualTo(3);
-        int stuck = growth.getLast();
-        String arrows = growth.stream().map(String::valueOf).collect(Collectors.joining(" -> "));
-        assertThat(sentinelLeaky)
-                .contains("leakhound: found " + stuck + " leaked threads in 1 group")
-                .contains(stuck + " virtual threads WAITING in ArrayBlockingQueue.put")
-                .containsPattern("blocked at  dev\\.leakhound\\.examples\\.SentinelAgent\\.runCheck\\(SentinelAgent\\.java:\\d+\\)")
-                .contains("=> as expected: the leaked checker threads grow every round (" + arrows + ", one more per check)")
-                .contains("clean-up: interrupted the " + stuck + " blocked threads; all ended");
-        // (d) fixed: none in any round
-        assertThat(leakedPerRound(sentinelFixed)).containsExactly(0, 0, 0);
-        assertThat(sentinelFixed).contains("leakhound: no leaked threads", "=> as expected: no leak in any round");
-
-        // (e) live, with the agent and its server: the count from /debug/threads/count rises every round, and
+        // live, with the agent and its server: the count from /debug/threads/count rises every round, and
         // the detector names the done.put(1) line within 3 rounds of the first leak
         int firstLeakRound = growth.indexOf(growth.stream().filter(n -> n > 0).findFirst().orElseThrow()) + 1;
         List<Integer> liveCounts = liveCounts(live);
@@ -98,23 +97,27 @@ class DemoCommandTest {
                 .containsPattern("wait site   WAITING in java\\.util\\.concurrent\\.ArrayBlockingQueue\\.put\\(")
                 .contains("started at  not recorded yet (creation sites come with the agent's instrumentation)")
                 .contains("=> as expected: the live thread count rises every round (")
+                .endsWith("   " + DemoCommand.FIX_SENTINEL_AGAIN + "\n\n")
                 .doesNotContain("NOT as expected");
         assertServedAndReleased(live, liveCounts);
 
-        // (f) post-mortem of another JVM: 6 rounds (at least), 3 checkers leaked per round after the first; the
+        // post-mortem of another JVM: 6 rounds (at least), 3 checkers leaked per round after the first; the
         // GC log's live heap grows, and the dump proves exactly those 15 leaked, each keeping its buffer alive
         assertThat(postMortem).contains("6 rounds")
                 .containsPattern("gc \\d+ @\\d+\\.\\d+s .*Pause Full \\(System\\.gc\\(\\)\\)")
                 .contains("heap after GC growing");
         if (Runtime.version().feature() < 23) {               // JDK 21 and 22 dump no unmounted virtual threads
-            assertThat(postMortem).contains("=> as expected for a dump of this JDK: nothing proven");
+            assertThat(postMortem).contains("=> as expected for a dump of this JDK: nothing proven")
+                    .doesNotContain("fix: ");
         } else {
             assertPostMortemProof(postMortem);
+            assertThat(postMortem).endsWith("   " + DemoCommand.FIX_SENTINEL_AGAIN + "\n\n");
         }
         assertThat(demoTempDirs()).as("the dump's directory is deleted").isEqualTo(tempBefore);
 
         assertThat(section(out, "Afterwards:", "demo: ")).contains("leakhound: no leaked threads");
 
+        String arrows = growth.stream().map(String::valueOf).collect(Collectors.joining(" -> "));
         assertThat(out.lines().toList().getLast()).startsWith("demo: as expected (")
                 .contains("MultiQuery leaky leaked 2 virtual threads in SynchronousQueue.put, buffered none, "
                         + "cancelling none; SentinelAgent buggy leaked " + arrows + " checker threads over 3 rounds, "
@@ -127,12 +130,62 @@ class DemoCommandTest {
         Leakhound.verifyNone(before);
     }
 
+    /**
+     * Steps 1 to 5 of a run with 3 rounds, up to the heading {@code next}: the leaks where the examples plant them,
+     * each followed by its fix line, none elsewhere. Returns the leaked checker threads per round of step 4.
+     */
+    private static List<Integer> assertStepsOneToFive(String out, String next) {
+        String multiQueryLeaky = section(out, "1. MultiQuery LEAKY", "2. MultiQuery BUFFERED");
+        String buffered = section(out, "2. MultiQuery BUFFERED", "3. MultiQuery CANCELLING");
+        String cancelling = section(out, "3. MultiQuery CANCELLING", "4. SentinelAgent LEAKY");
+        String sentinelLeaky = section(out, "4. SentinelAgent LEAKY", "5. SentinelAgent FIXED");
+        String sentinelFixed = section(out, "5. SentinelAgent FIXED", next);
+
+        // (a) the two slower queries, blocked forever in SynchronousQueue.put at the example's line; the fix
+        assertThat(multiQueryLeaky)
+                .contains("leakhound: found 2 leaked threads in 1 group")
+                .containsPattern("2 virtual threads WAITING in SynchronousQueue\\.put, parked on "
+                        + "java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@")
+                .containsPattern("blocked at  dev\\.leakhound\\.examples\\.MultiQuery\\.lambda\\$firstAnswer\\$\\d+"
+                        + "\\(MultiQuery\\.java:\\d+\\)")
+                .contains("=> as expected: the 2 slower queries block forever in SynchronousQueue.put at MultiQuery.java:")
+                .contains("\n   fix: give the channel a buffer of 3, one slot per server (step 2: new ArrayBlockingQueue<>(3),"
+                        + " Go: make(chan string, 3)), or cancel the losers once the first answer is in (step 3: "
+                        + "invokeAny interrupts them)\n")
+                .contains("clean-up: interrupted the 2 blocked threads; all ended");
+        // (b) no leak with a buffer, nor when the slower queries are cancelled: no fix to give
+        for (String noLeak : List.of(buffered, cancelling)) {
+            assertThat(noLeak).contains("leakhound: no leaked threads", "=> as expected: no leak")
+                    .doesNotContain("leaked thread ", "fix:");
+        }
+        // (c) the checkers stuck on the done queues: more every round, one more per check; the fix
+        List<Integer> growth = leakedPerRound(sentinelLeaky);
+        assertThat(growth).hasSize(3);
+        assertThat(growth.get(1) - growth.get(0)).isEqualTo(3);
+        assertThat(growth.get(2) - growth.get(1)).isEqualTo(3);
+        int stuck = growth.getLast();
+        String arrows = growth.stream().map(String::valueOf).collect(Collectors.joining(" -> "));
+        assertThat(sentinelLeaky)
+                .contains("leakhound: found " + stuck + " leaked threads in 1 group")
+                .contains(stuck + " virtual threads WAITING in ArrayBlockingQueue.put")
+                .containsPattern("blocked at  dev\\.leakhound\\.examples\\.SentinelAgent\\.runCheck\\(SentinelAgent\\.java:\\d+\\)")
+                .contains("=> as expected: the leaked checker threads grow every round (" + arrows + ", one more per check)")
+                .contains("\n   fix: drain or close the done queue: nothing reads it any more, so remove it, as the "
+                        + "report's fix did (step 5: a checker ends when its check is done)\n")
+                .contains("clean-up: interrupted the " + stuck + " blocked threads; all ended");
+        // (d) fixed: none in any round
+        assertThat(leakedPerRound(sentinelFixed)).containsExactly(0, 0, 0);
+        assertThat(sentinelFixed).contains("leakhound: no leaked threads", "=> as expected: no leak in any round")
+                .doesNotContain("fix:");
+        return growth;
+    }
+
     @Test
     void fixedShowsAFlatCountAndNoSuspect() {
         // what the demo stopped (its threads, the agent's) may still be ending: the final check waits as long as that takes
         LeakOptions before = LeakOptions.builder().ignoreCurrent().retryFor(java.time.Duration.ofSeconds(60)).build();
 
-        Cli.Result r = Cli.run("demo", "--fixed", "--rounds", "4", "--period-ms", "20");
+        Cli.Result r = Cli.run("demo", "--all", "--fixed", "--rounds", "4", "--period-ms", "20");
 
         assertThat(r.status()).as(r.toString()).isZero();
         String live = section(r.out(), "6. SentinelAgent LIVE, fixed", "7. Post-mortem");
@@ -140,7 +193,8 @@ class DemoCommandTest {
         assertThat(liveCounts).as(live).hasSize(4);
         assertThat(liveCounts.stream().distinct().toList()).as(live).hasSize(1);
         assertThat(live).doesNotContain("SUSPECT", "suspect again", "NOT as expected")
-                .contains("=> as expected: the live thread count is flat (");
+                .contains("=> as expected: the live thread count is flat (")
+                .doesNotContain("fix:");
         assertServedAndReleased(live, liveCounts);
         assertThat(r.out().lines().toList().getLast()).startsWith("demo: as expected (")
                 .contains("live fixed: thread count "
@@ -250,7 +304,8 @@ class DemoCommandTest {
             "--rounds=1       | leakhound: --rounds must be from 2 to 100, not 1 (see 'leakhound demo --help')",
             "--rounds=many    | leakhound: Invalid value for option '--rounds': 'many' is not an int (see 'leakhound demo --help')",
             "--period-ms=0    | leakhound: --period-ms must be from 1 to 10000, not 0 (see 'leakhound demo --help')",
-            "--bogus          | leakhound: Unknown option: '--bogus' (see 'leakhound demo --help')"})
+            "--bogus          | leakhound: Unknown option: '--bogus' (see 'leakhound demo --help')",
+            "--fixed          | leakhound: --fixed changes step 6, which runs with --all only (see 'leakhound demo --help')"})
     void badOptionsAreUsageErrors(String option, String message) {
         Cli.Result r = Cli.run("demo", option);
 
