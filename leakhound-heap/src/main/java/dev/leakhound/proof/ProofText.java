@@ -21,6 +21,8 @@ public final class ProofText {
     private static final int MAX_GROUPS = 20;
     private static final int MAX_FRAMES = 12;
     private static final int MAX_NAMES = 8;
+    /** Roots named in the line that says no thread is leaked. */
+    private static final int MAX_ROOTS = 3;
     /** The width of a field's name: the same as the heap command's other sections. */
     private static final int NAME_WIDTH = 12;
 
@@ -94,22 +96,39 @@ public final class ProofText {
     }
 
     /**
-     * {@code ; all are reachable from the static field X.y} when every rescued group is reachable from that one
-     * root; else what the list below says.
+     * What holds them, the largest number first: {@code : all are reachable from the static field X.y}, or
+     * {@code : 40 are reachable from the static field X.y, 1 from thread "t"'s frame in ...; the others: below}.
      */
     private static String commonRoot(List<ProofResult.Rescued> rescued) {
-        if (rescued.isEmpty()) {
-            return "";
-        }
-        java.util.Set<String> roots = new java.util.LinkedHashSet<>();
+        java.util.Map<String, Integer> byRoot = new java.util.LinkedHashMap<>();
+        int reached = 0;
+        int all = 0;
         for (ProofResult.Rescued r : rescued) {
-            roots.add(r.path() == null || r.path().root() == null ? null : r.path().root().words());
+            all += r.count();
+            if (r.path() != null && r.path().root() != null) {
+                byRoot.merge(r.path().root().words(), r.count(), Integer::sum);
+                reached += r.count();
+            }
         }
-        if (roots.size() == 1 && roots.iterator().next() != null) {
-            return ": " + (rescued.size() == 1 && rescued.get(0).count() == 1 ? "it is" : "all are")
-                    + " reachable from " + roots.iterator().next();
+        if (byRoot.isEmpty()) {
+            return rescued.isEmpty() ? "" : " (below: why)";
         }
-        return " (below: why, and from where each group can be reached)";
+        if (byRoot.size() == 1 && reached == all) {
+            return ": " + (all == 1 ? "it is" : "all are") + " reachable from " + byRoot.keySet().iterator().next();
+        }
+        List<java.util.Map.Entry<String, Integer>> roots = new java.util.ArrayList<>(byRoot.entrySet());
+        roots.sort((x, y) -> Integer.compare(y.getValue(), x.getValue()));
+        StringBuilder sb = new StringBuilder(": ");
+        for (int i = 0; i < Math.min(MAX_ROOTS, roots.size()); i++) {
+            var e = roots.get(i);
+            sb.append(i == 0 ? "" : ", ").append(e.getValue())
+                    .append(i > 0 ? " from " : e.getValue() == 1 ? " is reachable from " : " are reachable from ")
+                    .append(e.getKey());
+        }
+        if (roots.size() > MAX_ROOTS) {
+            sb.append(", and from ").append(roots.size() - MAX_ROOTS).append(" other roots");
+        }
+        return sb.append(reached < all ? "; the others: below" : "").toString();
     }
 
     /** {@code java.util.concurrent.ThreadPoolExecutor, threads "pool-3-thread-N" x24; nothing live holds it ...}. */

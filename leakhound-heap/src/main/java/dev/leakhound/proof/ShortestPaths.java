@@ -32,7 +32,7 @@ final class ShortestPaths {
     /** Targets (one per rescued group, the largest first) whose path is computed. */
     static final int MAX_TARGETS = 50;
     /** Steps of a path (after equal ones in a row are counted as one) kept from the root end. */
-    static final int MAX_STEPS = 50;
+    static final int MAX_STEPS = 30;
     /** References followed back from a target towards its root at most. */
     static final int MAX_CHAIN = 1_000_000;
 
