@@ -55,7 +55,7 @@ class LayersTest {
         room("hprof", "io");
         room("hprof.index", "hprof", "histogram");
         room("hprof.histogram", "hprof", "hprof.index", "histogram");
-        room("proof", "hprof", "hprof.index", "model", "report");
+        room("proof", "hprof", "hprof.index", "model", "analysis", "report");
         // the programs under test know nothing of Leakhound
         room("examples");
         // front ends

@@ -31,32 +31,45 @@ import static dev.leakhound.report.TextFormat.plural;
 
 /**
  * {@code leakhound heap FILE [--baseline OLDER]}: the threads of an HPROF heap dump that are leaked for certain
- * ({@link LeakProof}), its class histogram, and with a baseline the classes that grew between the two dumps. The
+ * ({@link LeakProof}), its class histogram, and with a baseline the classes that grew between the two dumps. Exits
+ * {@link Main#EXIT_FOUND} when the proof finds a leaked thread, so that a CI job can fail on it. The
  * histogram is one streaming pass per dump (memory follows the number of classes); the proof indexes the dump
  * (16 bytes per object) and follows references from the roots.
  */
 @Command(name = "heap",
         header = "Leaked threads, proven from a heap dump (HPROF); class histogram and growth.",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = false,
         description = {
-                "Reads an HPROF heap dump (HotSpot, JDK 21 to 25 and older; gzip-compressed too)",
-                "and proves which threads are leaked: blocked with no timeout on something that no",
-                "running thread can reach, so that they will never wake (the JVM's counterpart of",
-                "Go's goroutineleak profile). Blocked threads that might still be woken are listed",
-                "with the reason. Then the class histogram: instances and shallow bytes per class,",
-                "largest first. With --baseline, also the classes that grew since the older dump.",
+                // lines of at most 76 characters: picocli wraps a longer one at 80, mid-sentence
+                "Reads an HPROF heap dump (HotSpot JDK 21 to 25 and older, gzip-compressed",
+                "too) and proves which threads are leaked: blocked with no timeout on",
+                "something no running thread can reach, so that they will never wake (the",
+                "JVM's counterpart of Go's goroutineleak profile, which lists the goroutines",
+                "blocked for good). Each leaked group names the call it blocks in, the line",
+                "of the application that made it and, for a pool's workers, the pool.",
+                "Blocked threads that may still be woken are listed with the reason and",
+                "what holds them: the static field, the thread's frame or the JNI reference",
+                "that the chain of references starts from.",
+                "Then the class histogram: instances and shallow bytes per class, largest",
+                "first. With --baseline, also the classes that grew since the older dump.",
                 "",
-                "Bytes are estimated from the dump (HPROF records no object sizes): two ids of",
-                "header plus the fields or elements as dumped, no alignment. Counts are exact.",
+                "Bytes are estimated from the dump (HPROF records no object sizes): two ids",
+                "of header plus the fields or elements as dumped, no alignment. Counts are",
+                "exact.",
                 "",
-                "Dumps: jcmd <pid> GC.heap_dump [-gz=1] FILE, jmap -dump:live,format=b,file=FILE,",
-                "HotSpotDiagnosticMXBean.dumpHeap, -XX:+HeapDumpOnOutOfMemoryError.",
+                "Dumps: jcmd <pid> GC.heap_dump [-gz=1] FILE,",
+                "jmap -dump:live,format=b,file=FILE, HotSpotDiagnosticMXBean.dumpHeap,",
+                "-XX:+HeapDumpOnOutOfMemoryError.",
                 ""},
         footerHeading = "%nExit status:%n",
         footer = {
-                "  0  the dumps were read",
+                "  0  no leaked thread proven: none found, no proof possible from the",
+                "     dump (said under \"leaked threads\"), or --no-proof",
+                "  1  leaked threads proven (a CI job can fail on it); --json too, where",
+                "     proof.leakedThreads is then above 0",
                 "  2  bad input or usage: missing or unreadable file, not a heap dump, a",
                 "     truncated or corrupt one; one line on standard error:",
                 "     leakhound: FILE: at byte OFFSET: reason",
@@ -123,7 +136,7 @@ final class HeapCommand implements Callable<Integer> {
             writeText(out, dump, proof, older, growth);
         }
         out.flush();
-        return Main.EXIT_OK;
+        return proof != null && proof.leakedThreads() > 0 ? Main.EXIT_FOUND : Main.EXIT_OK;
     }
 
     /** {@code 123}, {@code 512m}, {@code 20g}: bytes (k, m, g, t: powers of 1024). */

@@ -76,7 +76,7 @@ class HeapCommandTest {
     void histogramOfADump() {
         Cli.Result r = Cli.run("heap", newer.toString(), "--top", "5");
 
-        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_FOUND);
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).startsWith("heap dump " + newer + "\n")
                 .contains("  format       JAVA PROFILE 1.0.2, 8-byte ids\n")
@@ -90,7 +90,7 @@ class HeapCommandTest {
     void theProofNamesTheLeakedThreadAndWhyOthersMayStillWake() {
         Cli.Result r = Cli.run("heap", newer.toString(), "--top", "3");
 
-        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_FOUND);
         assertThat(r.out()).containsPattern("== leaked threads: [1-9]\\d* proven leaked, of \\d+ blocked with no timeout")
                 .containsPattern("\\[\\d+\\] 1 platform thread parked with no timeout, and nothing that runs can reach")
                 .contains("  threads      \"heap-test-leak\"")
@@ -103,7 +103,7 @@ class HeapCommandTest {
     void growthAgainstABaseline() {
         Cli.Result r = Cli.run("heap", newer.toString(), "--baseline", older.toString());
 
-        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_FOUND);
         assertThat(r.out()).contains("\nbaseline " + older + "\n")
                 .containsPattern("== \\d+ class(es)? grew since the baseline")
                 .containsPattern("\\+" + GROWN + " +\\+" + (GROWN * (16 + 8)) + " +" + GROWN + " +\\d+  "
@@ -114,7 +114,7 @@ class HeapCommandTest {
     void jsonForMachines() throws Exception {
         Cli.Result r = Cli.run("heap", newer.toString(), "--baseline", older.toString(), "--json", "--top", "50");
 
-        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.status()).as(r.toString()).isEqualTo(Main.EXIT_FOUND);
         assertThat(r.err()).isEmpty();
         Map<String, Object> doc = Json.object(Json.parse(r.out()));
         Map<String, Object> dump = Json.object(doc.get("dump"));
@@ -135,6 +135,69 @@ class HeapCommandTest {
                     assertThat(((Number) g.get("instancesDelta")).longValue()).isEqualTo(GROWN);
                     assertThat(g).containsEntry("new", true);
                 });
+    }
+
+    @Test
+    void exitStatusOneWhenALeakedThreadIsProvenZeroOnACleanDumpTextAndJson() throws Exception {
+        Path clean = dir.resolve("clean.hprof");
+        Path out = dir.resolve("clean-out.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), CleanDump.class.getName(), clean.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the child dumped and ended").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.readString(out)).contains("dumped");
+
+        Cli.Result leak = Cli.run("heap", newer.toString(), "--top", "1");
+        Cli.Result leakJson = Cli.run("heap", newer.toString(), "--top", "1", "--json");
+        Cli.Result none = Cli.run("heap", clean.toString(), "--top", "1");
+        Cli.Result noneJson = Cli.run("heap", clean.toString(), "--top", "1", "--json");
+
+        assertThat(leak.status()).as(leak.toString()).isEqualTo(Main.EXIT_FOUND);
+        assertThat(leakJson.status()).as(leakJson.toString()).isEqualTo(Main.EXIT_FOUND);
+        assertThat(none.status()).as(none.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(none.out()).contains("== leaked threads: 0 proven leaked")
+                // the most common case: what holds the blocked threads is a static field, said as such
+                .contains("  none: every blocked thread may still be woken: " + CleanDump.TAKERS + " are reachable"
+                        + " from the static field dev.leakhound.cli.CleanDump.QUEUE")
+                .contains("      reachable from the static field dev.leakhound.cli.CleanDump.QUEUE"
+                        + " -> java.util.concurrent.LinkedBlockingQueue\n")
+                .doesNotContain("by a running thread", "more steps from something live");
+        assertThat(noneJson.status()).as(noneJson.toString()).isEqualTo(Main.EXIT_OK);
+        assertThat(Json.object(Json.object(Json.parse(noneJson.out())).get("proof"))).containsEntry("leakedThreads", 0L);
+        assertThat(Cli.run("heap", newer.toString(), "--no-proof").status()).as("nothing proven without the proof")
+                .isEqualTo(Main.EXIT_OK);
+    }
+
+    @Test
+    void helpSaysTheExitStatusAndKeepsEverySentenceOnItsLinesAt80Columns() {
+        Cli.Result r = Cli.run("heap", "--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out().lines()).as(r.out()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
+        var usage = Main.commandLine(System.in).getSubcommands().get("heap").getCommandSpec().usageMessage();
+        List<String> lines = r.out().lines().map(String::strip).toList();
+        for (String l : concat(usage.description(), usage.footer())) {
+            assertThat(lines).as("a line of heap's help, whole, in\n" + r.out()).contains(l.strip());
+        }
+        assertThat(r.out()).contains("  1  leaked threads proven");
+    }
+
+    @Test
+    void versionOfTheHeapCommand() {
+        Cli.Result r = Cli.run("heap", "--version");
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("leakhound ").contains("Java ");
+    }
+
+    private static List<String> concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>(Arrays.asList(a));
+        all.addAll(Arrays.asList(b));
+        return all;
     }
 
     @Test

@@ -4,8 +4,11 @@ import dev.leakhound.hprof.index.HeapIndex;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JVM's counterpart of Go's {@code goroutineleak} profile, on a heap dump: the threads that are blocked with no
@@ -29,8 +32,10 @@ import java.util.Map;
  *       no candidate is rescued in a round (a rescued thread can rescue others).</li>
  *   <li>What remains is leaked for certain, grouped by stack and what they wait on ({@link Grouping}), with the heap
  *       that only they keep alive ({@link RetainedSizes}; what two leaked groups share counts in neither).</li>
- *   <li>For the rescued groups, the shortest chain of references from something live to what rescued them
- *       ({@link ShortestPaths}).</li>
+ *   <li>For the rescued groups, the shortest chain of references from something live to what rescued them, and
+ *       to the executors of the pools the groups work for ({@link Pools}), root end first: the static field, the
+ *       thread's frame, the JNI reference that holds them ({@link ShortestPaths}). This explains; it changes no
+ *       verdict.</li>
  * </ol>
  * Before all, a dump that cannot support a proof is refused ({@link Refusal}). All walks follow one {@link Graph}:
  * the references less the {@link Exclusions}, and a virtual thread's frames from its {@code Thread} object.
@@ -76,26 +81,66 @@ public final class LeakProof {
         Map<WaitingThread, Reason> why = marking.rescued();
         List<List<WaitingThread>> rescuedGroups = Grouping.group(graph, new ArrayList<>(why.keySet()));
         rescuedGroups.sort((a, b) -> Integer.compare(b.size(), a.size()));
-        List<Long> targets = new ArrayList<>();
-        for (List<WaitingThread> g : rescuedGroups) {
+
+        // Step 5: the paths, to what rescued each group (the largest first) and to the live pools they work for
+        Map<List<WaitingThread>, Long> executors = new IdentityHashMap<>();
+        for (List<List<WaitingThread>> groups : List.of(leakedGroups, rescuedGroups)) {
+            for (List<WaitingThread> g : groups) {
+                long executor = Pools.executorOf(index, g.get(0));
+                if (executor != 0) {
+                    executors.put(g, executor);
+                }
+            }
+        }
+        Set<Long> targets = new LinkedHashSet<>();
+        for (List<WaitingThread> g : rescuedGroups.subList(0, Math.min(ShortestPaths.MAX_TARGETS, rescuedGroups.size()))) {
             targets.add(why.get(g.get(0)).target());
         }
-        Map<Long, List<String>> paths = ShortestPaths.find(graph, marking.seeds(), targets);
+        int pools = 0;
+        for (long executor : executors.values()) {
+            if (marking.isLive(index.ordinal(executor)) && pools++ < ShortestPaths.MAX_TARGETS) {
+                targets.add(executor);
+            }
+        }
+        Map<Long, ProofResult.Path> paths = ShortestPaths.find(graph, marking.seeds(), targets);
+        Explained explained = new Explained(graph, marking, executors, paths);
 
-        return new ProofResult(leaked(graph, leakedGroups, retained), rescued(graph, rescuedGroups, why, paths),
-                threads.size(), candidates.size(), marking.rounds(), marking.liveCount(), null);
+        return new ProofResult(leaked(graph, leakedGroups, retained, explained),
+                rescued(graph, rescuedGroups, why, explained), threads.size(), candidates.size(), marking.rounds(),
+                marking.liveCount(), null);
+    }
+
+    /** What explains a group beside its verdict: the pool it works for, the paths. */
+    private record Explained(Graph graph, Marking marking, Map<List<WaitingThread>, Long> executors,
+                             Map<Long, ProofResult.Path> paths) {
+        ProofResult.Pool pool(List<WaitingThread> group) {
+            Long executor = executors.get(group);
+            if (executor == null) {
+                return null;
+            }
+            boolean live = marking.isLive(graph.index().ordinal(executor));
+            ProofResult.Path heldBy = !live ? null
+                    : paths.getOrDefault(executor, ShortestPaths.notTracedBeyondTargets());
+            return new ProofResult.Pool(graph.className(executor), Pools.namePattern(group), live, heldBy);
+        }
+
+        /** The path to what rescued the group; {@code null} when it was rescued by no reference. */
+        ProofResult.Path path(Reason reason, int rank) {
+            ProofResult.Path p = paths.get(reason.target());
+            return p != null || rank < ShortestPaths.MAX_TARGETS ? p : ShortestPaths.notTracedBeyondTargets();
+        }
     }
 
     /** The leaked groups with their retained sizes (-1 where not computed), the largest first. */
     private static List<ProofResult.LeakedGroup> leaked(Graph graph, List<List<WaitingThread>> groups,
-                                                        List<long[]> retained) {
+                                                        List<long[]> retained, Explained explained) {
         List<ProofResult.LeakedGroup> leaked = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             List<WaitingThread> g = groups.get(i);
             WaitingThread first = g.get(0);
             long[] r = i < retained.size() ? retained.get(i) : new long[] {-1, -1};
             leaked.add(new ProofResult.LeakedGroup(first.stack(), first.waitKind(), Grouping.blockerClass(graph, first),
-                    List.copyOf(g), r[0], r[1]));
+                    List.copyOf(g), r[0], r[1], explained.pool(g)));
         }
         leaked.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return leaked;
@@ -103,13 +148,14 @@ public final class LeakProof {
 
     /** The rescued groups with why and the path to what rescued their first thread, the largest first. */
     private static List<ProofResult.Rescued> rescued(Graph graph, List<List<WaitingThread>> groups,
-                                                     Map<WaitingThread, Reason> why, Map<Long, List<String>> paths) {
+                                                     Map<WaitingThread, Reason> why, Explained explained) {
         List<ProofResult.Rescued> rescued = new ArrayList<>();
-        for (List<WaitingThread> g : groups) {
+        for (int i = 0; i < groups.size(); i++) {
+            List<WaitingThread> g = groups.get(i);
             WaitingThread first = g.get(0);
             Reason r = why.get(first);
             rescued.add(new ProofResult.Rescued(first.stack(), first.waitKind(), Grouping.blockerClass(graph, first),
-                    List.copyOf(g), r.text(), paths.getOrDefault(r.target(), List.of())));
+                    List.copyOf(g), r.text(), explained.path(r, i), explained.pool(g)));
         }
         rescued.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return rescued;

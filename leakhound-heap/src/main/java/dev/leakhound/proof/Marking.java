@@ -20,8 +20,8 @@ import java.util.Set;
  * may still wake, round after round, until no candidate is rescued in a round. The candidates left are leaked.
  */
 final class Marking {
-    /** A place marking starts from, and how to say it (the live end of a path). */
-    record Seed(long id, String what) {
+    /** A place marking starts from, and how to say it (the live end of a path): {@link ProofResult.Root}'s. */
+    record Seed(long id, ProofResult.Root.Kind kind, String name) {
     }
 
     private final Graph graph;
@@ -79,12 +79,12 @@ final class Marking {
                 continue;
             }
             mark(roots.objectId(i));
-            seeds.add(new Seed(roots.objectId(i), rootWords(kind, owner)));
+            seeds.add(seed(roots.objectId(i), kind, owner, roots.extra(i)));
         }
         for (WaitingThread t : threads) {                             // threads that go on by themselves
             if (!t.waitKind().untimed()) {
                 mark(t.objectId());
-                seeds.add(new Seed(t.objectId(), "thread " + t.label() + " (it runs, or wakes by itself)"));
+                seeds.add(new Seed(t.objectId(), ProofResult.Root.Kind.RUNNING_THREAD, t.label()));
             }
         }
         for (WaitingThread t : candidates.excused().keySet()) {        // rescued before marking starts
@@ -222,17 +222,25 @@ final class Marking {
         return -1;
     }
 
-    private static String rootWords(RootKind kind, WaitingThread owner) {
-        String thread = owner == null ? "" : " of thread " + owner.label();
+    /** A GC root as a seed: a JAVA_FRAME root with its thread's frame, when the dump gives both. */
+    private Seed seed(long id, RootKind kind, WaitingThread owner, long depth) {
+        String thread = owner == null ? "(a thread not in the dump)" : owner.label();
         return switch (kind) {
-            case JAVA_FRAME -> "a local" + thread;
-            case JNI_LOCAL -> "a JNI local" + thread;
-            case NATIVE_STACK -> "a native stack slot" + thread;
-            case THREAD_BLOCK -> "a thread block" + thread;
-            case THREAD_OBJECT -> "the running thread " + (owner == null ? "" : owner.label());
-            case JNI_GLOBAL -> "a JNI global reference";
-            case STICKY_CLASS -> "a system class";
-            default -> "a GC root (" + kind + ")";
+            case JAVA_FRAME -> new Seed(id, ProofResult.Root.Kind.FRAME, owner != null && depth >= 0
+                    && depth < owner.stack().size()
+                    ? "thread " + thread + "'s frame in " + owner.stack().get((int) depth)
+                    : "a local of thread " + thread);
+            case JNI_LOCAL -> new Seed(id, ProofResult.Root.Kind.JNI_LOCAL, thread);
+            case NATIVE_STACK, THREAD_BLOCK -> new Seed(id, ProofResult.Root.Kind.NATIVE, thread);
+            case THREAD_OBJECT -> new Seed(id, ProofResult.Root.Kind.RUNNING_THREAD, thread);
+            case JNI_GLOBAL -> new Seed(id, ProofResult.Root.Kind.JNI_GLOBAL, "");
+            case STICKY_CLASS -> new Seed(id, ProofResult.Root.Kind.SYSTEM_CLASS, describeClass(id));
+            default -> new Seed(id, ProofResult.Root.Kind.OTHER, kind.name());
         };
+    }
+
+    private String describeClass(long id) {
+        var c = index.classById(id);
+        return c == null ? "?" : c.name();
     }
 }

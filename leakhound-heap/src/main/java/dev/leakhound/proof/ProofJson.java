@@ -12,9 +12,16 @@ import java.util.List;
  *
  * <p>The object: {@code refused} (only when nothing could be proven), {@code threads}, {@code blockedWithoutTimeout},
  * {@code leakedThreads}, {@code rounds}, {@code leaked} (groups: {@code count}, {@code virtual}, {@code wait},
- * {@code blockerClass}, {@code retainedBytes}, {@code retainedObjects}, {@code threads}, {@code stack}) and
- * {@code notProven} (groups: {@code count}, {@code wait}, {@code blockerClass}, {@code why}, {@code path},
- * {@code threads}, {@code stack}). A group lists at most {@value #MAX_THREAD_NAMES} thread names; its
+ * {@code blockerClass}, {@code call}, {@code blockedAt}, {@code pool}, {@code retainedBytes}, {@code retainedObjects},
+ * {@code threads}, {@code stack}) and {@code notProven} (groups: {@code count}, {@code wait}, {@code blockerClass},
+ * {@code call}, {@code blockedAt}, {@code why}, {@code path}, {@code pool}, {@code threads}, {@code stack}).
+ * {@code call}: the API the code called ({@code LinkedBlockingQueue.take}); {@code blockedAt}: the application frame
+ * that called it, or null. {@code path} (null when no reference rescued the group): {@code root} ({@code kind}:
+ * {@code STATIC_FIELD}, {@code FRAME}, {@code RUNNING_THREAD}, {@code JNI_GLOBAL}, {@code JNI_LOCAL},
+ * {@code NATIVE}, {@code SYSTEM_CLASS} or {@code OTHER}; {@code name}, {@code object}, {@code words}; absent when
+ * not traced), {@code steps} ({@code via}, {@code to}, {@code repeat}), {@code stepsNotShown}, {@code limit} (what
+ * was not traced, in words, or null). {@code pool} (only for a pool's workers): {@code executorClass},
+ * {@code threadNames} ({@code pool-3-thread-N}), {@code live}, {@code heldBy} (a path, when live). A group lists at most {@value #MAX_THREAD_NAMES} thread names; its
  * {@code count} is exact.
  */
 public final class ProofJson {
@@ -41,6 +48,8 @@ public final class ProofJson {
             g.writeBooleanField("virtual", l.threads().get(0).virtual());
             g.writeStringField("wait", l.waitKind().name());
             g.writeStringField("blockerClass", l.blockerClass());
+            writeCall(g, l.call());
+            writePool(g, l.pool());
             g.writeNumberField("retainedBytes", l.retainedBytes());
             g.writeNumberField("retainedObjects", l.retainedObjects());
             writeThreads(g, l.threads());
@@ -54,17 +63,65 @@ public final class ProofJson {
             g.writeNumberField("count", r.count());
             g.writeStringField("wait", r.waitKind().name());
             g.writeStringField("blockerClass", r.blockerClass());
+            writeCall(g, r.call());
             g.writeStringField("why", r.why());
-            g.writeArrayFieldStart("path");
-            for (String step : r.path()) {
-                g.writeString(step);
-            }
-            g.writeEndArray();
+            g.writeFieldName("path");
+            writePath(g, r.path());
+            writePool(g, r.pool());
             writeThreads(g, r.threads());
             writeFrames(g, r.stack());
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeCall(JsonGenerator g, ProofResult.Call call) throws IOException {
+        g.writeStringField("call", call.call());
+        g.writeStringField("blockedAt", call.blockedAt() == null ? null : call.blockedAt().toString());
+    }
+
+    /** {@code {root: {kind, name, object}, steps: [{via, to, repeat}], stepsNotShown, limit}}, or null. */
+    private static void writePath(JsonGenerator g, ProofResult.Path path) throws IOException {
+        if (path == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        if (path.root() != null) {
+            g.writeObjectFieldStart("root");
+            g.writeStringField("kind", path.root().kind().name());
+            g.writeStringField("name", path.root().name());
+            g.writeStringField("object", path.root().object());
+            g.writeStringField("words", path.root().words());
+            g.writeEndObject();
+        }
+        g.writeArrayFieldStart("steps");
+        for (ProofResult.Step s : path.steps()) {
+            g.writeStartObject();
+            g.writeStringField("via", s.via());
+            g.writeStringField("to", s.to());
+            g.writeNumberField("repeat", s.repeat());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("stepsNotShown", path.stepsNotShown());
+        g.writeStringField("limit", path.limit());
+        g.writeEndObject();
+    }
+
+    private static void writePool(JsonGenerator g, ProofResult.Pool pool) throws IOException {
+        if (pool == null) {
+            return;
+        }
+        g.writeObjectFieldStart("pool");
+        g.writeStringField("executorClass", pool.executorClass());
+        g.writeStringField("threadNames", pool.threadNames());
+        g.writeBooleanField("live", pool.live());
+        if (pool.heldBy() != null) {
+            g.writeFieldName("heldBy");
+            writePath(g, pool.heldBy());
+        }
         g.writeEndObject();
     }
 

@@ -3,9 +3,15 @@ package dev.leakhound.proof;
 import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.index.ObjectKind;
+import dev.leakhound.hprof.index.ReferenceKind;
+import dev.leakhound.proof.ProofResult.Path;
+import dev.leakhound.proof.ProofResult.Root;
+import dev.leakhound.proof.ProofResult.Step;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,16 +19,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Step 5: for the rescued groups, the shortest chain of references from a seed of the marking (a root, a running
- * thread) to what rescued them, in words: the live end first, then one step per reference. One breadth-first walk
- * with a parent per object and a queue (8 bytes per object of the dump; skipped above {@link #MAX_OBJECTS}).
+ * Step 5: for the rescued groups (and the pools they work for), the shortest chain of references from a seed of
+ * the marking (a root, a running thread) to what rescued them, as a {@link Path}: root end first. When the chain
+ * passes through a static field, the nearest one to the target is its root ("reachable from the static field
+ * X.y"): what leads to that field only keeps its class loaded. Equal steps in a row are counted, not repeated. One
+ * breadth-first walk with a parent per object and a queue (8 bytes per object of the dump; not done above
+ * {@link #MAX_OBJECTS}).
  */
 final class ShortestPaths {
     /** Paths need 8 bytes per object of the dump while they are computed: above this many objects they are not. */
     static final long MAX_OBJECTS = 20_000_000;
     /** Targets (one per rescued group, the largest first) whose path is computed. */
     static final int MAX_TARGETS = 50;
-    private static final int MAX_LENGTH = 40;
+    /** Steps of a path (after equal ones in a row are counted as one) kept from the root end. */
+    static final int MAX_STEPS = 30;
+    /** References followed back from a target towards its root at most. */
+    static final int MAX_CHAIN = 1_000_000;
 
     private final Graph graph;
     private final HeapIndex index;
@@ -32,19 +44,35 @@ final class ShortestPaths {
         this.index = graph.index();
     }
 
-    /** The path to each of the first {@value #MAX_TARGETS} targets that a seed reaches, by target. */
-    static Map<Long, List<String>> find(Graph graph, List<Marking.Seed> seeds, List<Long> targets) throws IOException {
-        return new ShortestPaths(graph).paths(seeds, targets.subList(0, Math.min(MAX_TARGETS, targets.size())));
+    /**
+     * The path to each target that a seed reaches, by target; a target no seed reaches has none. Above
+     * {@link #MAX_OBJECTS} objects, every target gets a path that says it was not traced.
+     */
+    static Map<Long, Path> find(Graph graph, List<Marking.Seed> seeds, Collection<Long> targets) throws IOException {
+        return new ShortestPaths(graph).paths(seeds, targets);
     }
 
-    private Map<Long, List<String>> paths(List<Marking.Seed> seeds, List<Long> targets) throws IOException {
-        Map<Long, List<String>> out = new HashMap<>();
+    /** Why the paths of groups after the first {@value #MAX_TARGETS} are not traced. */
+    static Path notTracedBeyondTargets() {
+        return Path.notTraced("not traced: paths are traced for the " + MAX_TARGETS + " largest groups only");
+    }
+
+    private Map<Long, Path> paths(List<Marking.Seed> seeds, Collection<Long> targets) throws IOException {
+        Map<Long, Path> out = new HashMap<>();
         long n = index.objectCount();
-        if (targets.isEmpty() || n > MAX_OBJECTS) {
+        if (targets.isEmpty()) {
+            return out;
+        }
+        if (n > MAX_OBJECTS) {
+            Path tooMany = Path.notTraced(String.format(java.util.Locale.ROOT,
+                    "not traced: the dump has %,d objects, more than the %,d paths are traced in", n, MAX_OBJECTS));
+            for (long t : targets) {
+                out.put(t, tooMany);
+            }
             return out;
         }
         int[] parent = new int[(int) n];
-        java.util.Arrays.fill(parent, -1);
+        Arrays.fill(parent, -1);
         Set<Long> wanted = new HashSet<>();
         for (long t : targets) {
             if (index.ordinal(t) >= 0) {
@@ -80,52 +108,110 @@ final class ShortestPaths {
         }
         for (long target : wanted) {
             int ord = (int) index.ordinal(target);
-            if (parent[ord] == -1) {
-                continue;
+            if (parent[ord] != -1) {
+                out.put(target, path(parent, ord, seeds));
             }
-            List<Integer> chain = new ArrayList<>();
-            int at = ord;
-            for (; at >= 0 && chain.size() <= MAX_LENGTH; at = parent[at]) {
-                chain.add(0, at);
-            }
-            boolean cut = at >= 0;                            // the live end is further than MAX_LENGTH steps
-            int seed = -2 - parent[chain.get(0)];
-            List<String> path = new ArrayList<>();
-            path.add(cut ? "... (more steps from something live) ... " + describe(index.idAt(chain.get(0)))
-                    : seed >= 0 && seed < seeds.size() ? seeds.get(seed).what() + ": " + describe(index.idAt(chain.get(0)))
-                    : describe(index.idAt(chain.get(0))));
-            for (int k = 1; k < chain.size(); k++) {
-                path.add(edge(index.idAt(chain.get(k - 1)), index.idAt(chain.get(k))));
-            }
-            out.put(target, List.copyOf(path));
         }
         return out;
     }
 
-    /** {@code .field -> Class}, {@code [3] -> Class}, or {@code (a local of its frames) -> Class}. */
-    private String edge(long from, long to) throws IOException {
-        String[] name = {null};
+    /** The path from the root end to the object with that ordinal, along the parents. */
+    private Path path(int[] parent, int ord, List<Marking.Seed> seeds) throws IOException {
+        int[] chain = new int[16];
+        int size = 0;
+        int at = ord;
+        for (; at >= 0; at = parent[at]) {
+            if (size == MAX_CHAIN) {
+                return Path.notTraced(String.format(java.util.Locale.ROOT,
+                        "not traced: the chain of references to it is longer than %,d", MAX_CHAIN));
+            }
+            if (size == chain.length) {
+                chain = Arrays.copyOf(chain, size * 2);
+            }
+            chain[size++] = at;
+        }
+        int seed = -2 - at;
+        reverse(chain, size);
+
+        // The root: the static field nearest to the target, else the seed.
+        Root root = null;
+        int start = 0;
+        for (int k = size - 2; k >= 0 && root == null; k--) {
+            long from = index.idAt(chain[k]);
+            if (index.kindOf(from) == ObjectKind.CLASS) {
+                Edge e = edge(from, index.idAt(chain[k + 1]));
+                if (e.kind() == ReferenceKind.STATIC_FIELD) {
+                    root = new Root(Root.Kind.STATIC_FIELD, describeClass(from) + "." + e.name(),
+                            describe(index.idAt(chain[k + 1])));
+                    start = k + 1;
+                }
+            }
+        }
+        if (root == null) {
+            Marking.Seed s = seeds.get(seed);
+            root = new Root(s.kind(), s.name(), describe(index.idAt(chain[0])));
+        }
+
+        List<Step> steps = new ArrayList<>();
+        for (int k = start + 1; k < size; k++) {
+            Edge e = edge(index.idAt(chain[k - 1]), index.idAt(chain[k]));
+            Step step = new Step(e.via(), describe(index.idAt(chain[k])), 1);
+            Step last = steps.isEmpty() ? null : steps.getLast();
+            if (last != null && last.via().equals(step.via()) && last.to().equals(step.to())) {
+                steps.set(steps.size() - 1, new Step(last.via(), last.to(), last.repeat() + 1));
+            } else if (steps.size() == MAX_STEPS) {
+                long left = size - k;
+                return new Path(root, steps, left, "the path goes on: " + left + " more "
+                        + (left == 1 ? "reference" : "references") + " to " + describe(index.idAt(chain[size - 1]))
+                        + " not shown");
+            } else {
+                steps.add(step);
+            }
+        }
+        return new Path(root, steps, 0, null);
+    }
+
+    private static void reverse(int[] a, int size) {
+        for (int i = 0, j = size - 1; i < j; i++, j--) {
+            int x = a[i];
+            a[i] = a[j];
+            a[j] = x;
+        }
+    }
+
+    /** A reference: its kind ({@code null} for a local of a thread's frames), its field's name, and in words. */
+    private record Edge(ReferenceKind kind, String name, String via) {
+    }
+
+    /** {@code .field}, {@code .field (static)}, {@code [3]}, or {@code (a local of its thread's frames)}. */
+    private Edge edge(long from, long to) throws IOException {
+        Edge[] found = {null};
         index.forEachReference(from, (target, kind, owner, i) -> {
-            if (name[0] == null && target == to) {
-                name[0] = switch (kind) {
-                    case FIELD -> "." + owner.fieldNames().get(i);
-                    case STATIC_FIELD -> "." + owner.staticFieldNames().get(i) + " (static)";
-                    case ARRAY_ELEMENT -> "[" + i + "]";
-                    case CLASS -> " (its class)";
-                    case SUPER_CLASS -> " (super class)";
-                    case CLASS_LOADER -> " (class loader)";
+            if (found[0] == null && target == to) {
+                found[0] = switch (kind) {
+                    case FIELD -> new Edge(kind, owner.fieldNames().get(i), "." + owner.fieldNames().get(i));
+                    case STATIC_FIELD -> new Edge(kind, owner.staticFieldNames().get(i),
+                            "." + owner.staticFieldNames().get(i) + " (static)");
+                    case ARRAY_ELEMENT -> new Edge(kind, null, "[" + i + "]");
+                    case CLASS -> new Edge(kind, null, " (its class)");
+                    case SUPER_CLASS -> new Edge(kind, null, " (super class)");
+                    case CLASS_LOADER -> new Edge(kind, null, " (class loader)");
                 };
             }
         });
-        return (name[0] != null ? name[0] : " (a local of its thread's frames)") + " -> " + describe(to);
+        return found[0] != null ? found[0] : new Edge(null, null, " (a local of its thread's frames)");
     }
 
     /** An object for a path: its class, or for a class object {@code class NAME}. */
     private String describe(long id) {
         if (index.kindOf(id) == ObjectKind.CLASS) {
-            HeapClass c = index.classById(id);
-            return "class " + (c == null ? "?" : c.name());
+            return "class " + describeClass(id);
         }
         return graph.className(id);
+    }
+
+    private String describeClass(long id) {
+        HeapClass c = index.classById(id);
+        return c == null ? "?" : c.name();
     }
 }

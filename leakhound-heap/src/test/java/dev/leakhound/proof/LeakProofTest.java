@@ -112,13 +112,13 @@ class LeakProofTest {
                     assertThat(g.count()).isEqualTo(3);
                     assertThat(g.why()).contains("reachable");
                     // the shortest way to them from something live: the static field that holds the agent
-                    assertThat(g.path()).as(describe()).isNotEmpty();
-                    assertThat(String.join(" ", g.path())).contains("class dev.leakhound.proof.ProofScenario",
-                            ".keptAgent (static) -> dev.leakhound.examples.SentinelAgent");
+                    assertThat(g.path().root()).as(describe()).isEqualTo(new ProofResult.Root(
+                            ProofResult.Root.Kind.STATIC_FIELD, "dev.leakhound.proof.ProofScenario.keptAgent",
+                            "dev.leakhound.examples.SentinelAgent"));
                 });
         assertThat(result.rescued()).filteredOn(g -> g.threads().get(0).name().equals("control-queue-taker"))
-                .singleElement().satisfies(g -> assertThat(g.path().get(0)).as(describe())
-                        .startsWith("a local of thread \"control-queue-holder\""));
+                .singleElement().satisfies(g -> assertThat(g.path().root().words()).as(describe())
+                        .startsWith("thread \"control-queue-holder\"'s frame in dev.leakhound.proof.ProofScenario."));
     }
 
     @Test
