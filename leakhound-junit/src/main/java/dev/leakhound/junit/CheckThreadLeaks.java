@@ -77,12 +77,21 @@ import java.lang.annotation.Target;
  * rather than by thread name ({@code Timer-0} also names the Timers your code leaks).
  *
  * <h2>Parallel execution</h2>
- * With {@code junit.jupiter.execution.parallel.enabled=true} tests may run at the same time, and a thread
- * cannot be blamed on one test without knowing which test started it. The check then falls back to
- * {@link Scope#CLASS} for every class, publishes a report entry saying so, and adds a note to each failure.
- * If classes run concurrently too ({@code junit.jupiter.execution.parallel.mode.classes.default}, or else
- * {@code junit.jupiter.execution.parallel.mode.default}, is {@code concurrent}), even the class-level check
- * can report a thread of another class running at the same time; the note says that too.
+ * With {@code junit.jupiter.execution.parallel.enabled=true} tests may run at the same time, and a thread can be
+ * blamed on one test only by knowing which test started it.
+ * <ul>
+ *   <li>With the Leakhound agent in the test JVM ({@code -javaagent}, the artifact
+ *       {@code dev.leakhound:leakhound-agent}), which records who starts each thread, every test is still checked
+ *       on its own and fails for the threads it (or a thread it started) started.</li>
+ *   <li>Without it, each class is checked as a whole instead ({@link Scope#CLASS}), with a report entry and a note
+ *       saying so, and a class fails only if no test or class outside it ran between its baseline and its check:
+ *       only then can its leaks be shown to be its own. Leaks seen while other classes ran (classes run
+ *       concurrently: {@code junit.jupiter.execution.parallel.mode.classes.default}, or else
+ *       {@code junit.jupiter.execution.parallel.mode.default}, is {@code concurrent}) fail no class: a report
+ *       entry says so, and those still alive at the end of the run are reported there once, as unattributed, with
+ *       the tests that ran while they were started, as the failure of the engine ("JUnit Jupiter").</li>
+ * </ul>
+ * Which tests ran when is known of the tests Leakhound checks: with auto-detection, all of them.
  *
  * @see LeakhoundExtension for when exactly baselines are taken and checks run
  */
