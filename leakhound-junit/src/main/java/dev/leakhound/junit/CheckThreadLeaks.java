@@ -35,6 +35,11 @@ import java.lang.annotation.Target;
  * annotation wins as a whole (attributes are not merged): a method's annotation overrides its class's for
  * that method, a nested class's overrides its enclosing class's. It may also be used as a meta-annotation.
  *
+ * <pre>{@code
+ * @CheckThreadLeaks(scope = CheckThreadLeaks.Scope.CLASS)   // or import dev.leakhound.junit.CheckThreadLeaks.Scope
+ * class ServerTest { ... }                                  // threads may live until @AfterAll
+ * }</pre>
+ *
  * <h2>Without the annotation: suite-wide</h2>
  * The extension is registered for JUnit's extension auto-detection. With
  * {@code junit.jupiter.extensions.autodetection.enabled=true} (e.g. in {@code junit-platform.properties}

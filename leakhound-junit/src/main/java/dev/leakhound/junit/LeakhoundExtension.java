@@ -175,7 +175,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
      * a pooled thread started during the test does not pass it on to the threads it starts for later tests.
      */
     private record Owner(long threadId, String tag, String previous, AtomicBoolean restored)
-            implements ExtensionContext.Store.CloseableResource {
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         void restore() {
             if (restored.compareAndSet(false, true)) {
                 CreationSites.setOwner(threadId, previous);

@@ -30,10 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * leak seen while others ran is kept here, with the window in which it must have been started, and reported once
  * when the root context closes, that is at the end of the engine's run, after every class: JUnit closes the
  * root store's {@link ExtensionContext.Store.CloseableResource}s then, and reports an exception thrown there as the
- * failure of the engine ("JUnit Jupiter"), so the run fails with the report. Only threads still alive then (after the
+ * failure of the engine ("JUnit Jupiter"), so the run fails with the report. (It is {@link AutoCloseable} too: JUnit
+ * 5.13 and later close those, and warn about a {@code CloseableResource} that is not; older versions close it as a
+ * {@code CloseableResource}.) Only threads still alive then (after the
  * retry window) are reported: a class that cleaned up after another's check saw its threads is not blamed.
  */
-final class RunLedger implements ExtensionContext.Store.CloseableResource {
+final class RunLedger implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private static final int NAMES_SHOWN = 20;
 
     private final ThreadCapture capture;
@@ -70,7 +72,7 @@ final class RunLedger implements ExtensionContext.Store.CloseableResource {
 
     /** A test or class as it ran; ends (and is closed by JUnit) when its context closes. */
     record Unit(String id, String name, long start, AtomicLong end, AtomicLong clock)
-            implements ExtensionContext.Store.CloseableResource {
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             end.compareAndSet(Long.MAX_VALUE, clock.incrementAndGet());
@@ -176,6 +178,9 @@ final class RunLedger implements ExtensionContext.Store.CloseableResource {
     }
 
     static String shown(List<String> names) {
+        if (names.isEmpty()) {
+            return "no test checked by Leakhound";
+        }
         if (names.size() <= NAMES_SHOWN) {
             return String.join(", ", names);
         }

@@ -31,9 +31,9 @@ class UnattributedLeaksTest {
         FixtureThreads.releaseAndJoinAll();
     }
 
-    private static EngineExecutionResults runConcurrently() {
+    private static EngineExecutionResults runConcurrently(Class<?>... classes) {
         ConcurrentClasses.reset();
-        return run(List.of(ConcurrentClasses.Leaker.class, ConcurrentClasses.Bystander.class),
+        return run(List.of(classes),
                 PARALLEL, "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
@@ -42,7 +42,7 @@ class UnattributedLeaksTest {
 
     @Test
     void aLeakSeenWhileOtherClassesRanFailsNoClassButTheRunOnceAtItsEnd() {
-        EngineExecutionResults results = runConcurrently();
+        EngineExecutionResults results = runConcurrently(ConcurrentClasses.Leaker.class, ConcurrentClasses.Bystander.class);
 
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(2).failed(0));
         assertThat(failedNames(results.containerEvents())).as("only the engine fails, no class")
@@ -64,5 +64,16 @@ class UnattributedLeaksTest {
         assertThat(leakhoundReportEntries(results)).anySatisfy(e -> assertThat(e)
                 .contains("1 leaked thread was seen after class " + BYSTANDER + ", but other tests ran at the same time")
                 .contains("not blamed on class " + BYSTANDER));
+    }
+
+    @Test
+    void aLeakSeenWhileOtherClassesRanButEndedByItsOwnerBeforeTheEndOfTheRunFailsNothing() {
+        EngineExecutionResults results = runConcurrently(ConcurrentClasses.CleaningLeaker.class,
+                ConcurrentClasses.CheckedBystander.class);
+
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(2).failed(0));
+        assertThat(failedNames(results.containerEvents())).isEmpty();
+        assertThat(leakhoundReportEntries(results)).anySatisfy(e -> assertThat(e)
+                .contains("1 leaked thread was seen after class " + ConcurrentClasses.CheckedBystander.class.getName()));
     }
 }
