@@ -82,7 +82,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * captures again, and throws a {@link LeakedThreadsError} for those still alive, which JUnit reports as the failure
  * of the engine ("JUnit Jupiter"), with the tests that ran while they were started.
  *
- * <p>With the Leakhound agent in the test JVM ({@code -javaagent:leakhound.jar}), which records who started each
+ * <p>With the Leakhound agent in the test JVM ({@code -javaagent}: the artifact {@code dev.leakhound:leakhound-agent}),
+ * which records who started each
  * thread, parallel runs keep the per-test check: each test's thread is tagged with the test's id, threads inherit
  * the tag of the thread that started them, and a test is blamed only for threads carrying its tag. Threads
  * started by no test (a shared pool created before the tests) are not checked in that mode.
@@ -310,12 +311,13 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
                     .ignore(new IgnoreRule("started by another test, or by no test",
                             t -> !tag.equals(CreationSites.ownerOf(t.id()))))
                     .build();
+            long since = ledger.tick();
             Baseline baseline = baseline(subject);
             long self = Thread.currentThread().threadId();
             Owner owner = new Owner(self, tag, CreationSites.setOwner(self, tag), new AtomicBoolean());
             store.put(key + ":owner", owner);
             store.put(key, new Check(subject, baseline, options, notes, new AtomicBoolean(), owner,
-                    CreationSites.missedStarts(), settings.options().build(), 0, false));
+                    CreationSites.missedStarts(), settings.options().build(), since, false));
             return;
         }
         if (parallel.enabled()) {
@@ -346,14 +348,17 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         boolean interrupted = Thread.interrupted();      // a leftover interrupt would cut the retry window short
         LeakReport report;
         LeakOptions options = check.options();
+        boolean alone = check.alone();
         try {
             if (check.owner() != null) {
                 check.owner().restore();
                 if (!CreationSites.recording() || CreationSites.missedStarts() > check.missedBefore()) {
                     // Some starts went unrecorded: attribution would miss them, so count every new thread.
                     options = check.unattributed();
+                    alone = true;           // and then blamed on this test only if no other test ran meanwhile
                     check.notes().add("the agent could not record every thread start during this test (its table "
-                            + "was full or recording stopped): every new thread counts, whichever test started it");
+                            + "was full or recording stopped): every new thread counts, whichever test started it, "
+                            + "and fails this test only if no other test ran meanwhile");
                 }
             }
             report = capture.find(options.toBuilder()
@@ -372,7 +377,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         if (report.isEmpty()) {
             return;
         }
-        if (check.alone()) {
+        if (alone) {
             long now = ledger.tick();
             List<RunLedger.Unit> others = ledger.others(context.getUniqueId(), check.since(), now);
             if (!others.isEmpty()) {
