@@ -1,5 +1,6 @@
 package dev.leakhound;
 
+import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 
@@ -31,6 +32,7 @@ public final class LeakOptions {
     private final boolean defaultIgnores;
     private final RetryPolicy retry;
     private final boolean showAllFrames;
+    private final List<String> startSites;
 
     private LeakOptions(Builder b) {
         this.baseline = b.baseline;
@@ -39,6 +41,7 @@ public final class LeakOptions {
         this.defaultIgnores = b.defaultIgnores;
         this.retry = b.retry;
         this.showAllFrames = b.showAllFrames;
+        this.startSites = List.copyOf(b.startSites);
     }
 
     /** Default ignores, default retry (about half a second), no baseline. */
@@ -59,6 +62,7 @@ public final class LeakOptions {
         b.defaultIgnores = defaultIgnores;
         b.retry = retry;
         b.showAllFrames = showAllFrames;
+        b.startSites.addAll(startSites);
         return b;
     }
 
@@ -90,6 +94,11 @@ public final class LeakOptions {
         return showAllFrames;
     }
 
+    /** The prefixes of {@link Builder#ignoreStartSite}: they need the agent, and the report says so without it. */
+    List<String> startSites() {
+        return startSites;
+    }
+
     /** Whether the check should ignore this thread. */
     public boolean ignores(ThreadSnapshot t) {
         if (ignoredIds.contains(t.id()) || baseline != null && baseline.covers(t)) {
@@ -117,6 +126,7 @@ public final class LeakOptions {
         private boolean defaultIgnores = true;
         private RetryPolicy retry = RetryPolicy.defaultPolicy();
         private boolean showAllFrames;
+        private final List<String> startSites = new ArrayList<>();
 
         private Builder() {
         }
@@ -175,6 +185,29 @@ public final class LeakOptions {
                     t -> t.stack().stream().anyMatch(f -> matches(f, method))));
         }
 
+        /**
+         * Ignores threads started at {@code prefix}: the frame that started the thread (the first frame outside
+         * the JDK when {@code Thread.start} was called, see {@link CreationSite#startingFrame()}), written
+         * {@code fully.qualified.Class.method}, is {@code prefix} or begins with it followed by {@code .} or
+         * {@code $}. So {@code "org.example.Lib.<clinit>"} matches the threads {@code Lib}'s static initialiser
+         * starts (a lazily started singleton), {@code "org.example.Lib"} those of any method of {@code Lib} and
+         * its nested classes, {@code "org.example"} those of the package and its subpackages.
+         *
+         * <p>Where threads are started is recorded by the Leakhound agent only: without it no thread matches,
+         * and the report says so.
+         */
+        public Builder ignoreStartSite(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            String p = prefix.strip();
+            if (p.isEmpty() || p.startsWith(".") || p.endsWith(".") || p.chars().anyMatch(
+                    c -> Character.isWhitespace(c) || c == '(' || c == ')' || c == '/' || c == ',')) {
+                throw new IllegalArgumentException("expected a start site as fully.qualified.Class.method, or a "
+                        + "class or package prefix of it (e.g. org.example.Lib.<clinit>), not '" + prefix + "'");
+            }
+            startSites.add(p);
+            return ignore(new IgnoreRule("started at " + p, t -> startedAt(t.creationSite(), p)));
+        }
+
         /** Ignores threads whose whole name matches the regular expression. */
         public Builder ignoreThreadNames(String regex) {
             Pattern p = Pattern.compile(regex);
@@ -229,6 +262,22 @@ public final class LeakOptions {
 
         public LeakOptions build() {
             return new LeakOptions(this);
+        }
+
+        private static boolean startedAt(CreationSite site, String prefix) {
+            StackFrame f = site == null ? null : site.startingFrame();
+            if (f == null) {
+                return false;
+            }
+            String at = f.className() + "." + f.methodName();
+            if (!at.startsWith(prefix)) {
+                return false;
+            }
+            if (at.length() == prefix.length()) {
+                return true;
+            }
+            char next = at.charAt(prefix.length());
+            return next == '.' || next == '$';
         }
 
         private static boolean matches(StackFrame f, String method) {

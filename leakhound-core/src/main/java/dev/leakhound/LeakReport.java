@@ -1,6 +1,7 @@
 package dev.leakhound;
 
 import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.capture.CreationSites;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.TextReport;
 
@@ -23,6 +24,18 @@ import java.util.List;
  */
 public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
                          boolean showAllFrames, List<String> notes) {
+
+    /** Ends a report none of whose threads has a start site, when the agent is not loaded: how to load it. */
+    static final String NO_AGENT = """
+            (where these threads were started was not recorded: the Leakhound agent records it, and the report then \
+            names the line that started each thread. Load the agent into the JVM that runs the check: in a Maven \
+            build, add the test dependency dev.leakhound:leakhound-agent, run maven-dependency-plugin's \
+            "properties" goal and give Surefire <argLine>-javaagent:${dev.leakhound:leakhound-agent:jar}</argLine>; \
+            elsewhere, run java with -javaagent:/path/to/leakhound-agent.jar)""";
+
+    /** The same, when the agent is loaded but did not record these threads. */
+    static final String NOT_RECORDED_BY_AGENT = "(where these threads were started was not recorded: they were started"
+            + " before the Leakhound agent began recording, or its table of threads was full)";
 
     public LeakReport {
         groups = List.copyOf(groups);
@@ -65,7 +78,7 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
               .append(" over ").append(waited.toMillis()).append(" ms)\n\n");
             sb.append(TextReport.groups(groups, showAllFrames));
             if (groups.stream().allMatch(g -> g.creationSite() == null)) {
-                sb.append("\n(where these threads were started was not recorded)\n");
+                sb.append('\n').append(CreationSites.recording() ? NOT_RECORDED_BY_AGENT : NO_AGENT).append('\n');
             }
         }
         for (String note : notes) {

@@ -1,6 +1,7 @@
 package dev.leakhound;
 
 import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.capture.CreationSites;
 import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
@@ -67,6 +68,11 @@ public final class Leakhound {
                 if (untracked()) {
                     notes.add("-Djdk.trackAllThreads=false is set: the JDK does not list virtual threads started"
                             + " directly with the Thread API, so leaks among them cannot be seen");
+                }
+                if (!options.startSites().isEmpty() && !CreationSites.recording()) {
+                    notes.add("threads are ignored by start site (" + String.join(", ", options.startSites())
+                            + "), but where threads are started is recorded by the Leakhound agent only, which is"
+                            + " not loaded in this JVM: no thread matched them");
                 }
                 return new LeakReport(ThreadGrouping.group(leaked), dump.capturedAt(), dump.threads().size(),
                         attempts, elapsed, options.showAllFrames(), notes);

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -62,7 +61,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Reporting each thread once</h2>
  * A thread reported once is not reported again by a later check of the same run (e.g. a class-scope check
- * of the enclosing class, after a per-test check blamed the thread on a test).
+ * of the enclosing class, after a per-test check blamed the thread on a test). Under parallel execution without the
+ * agent a check never blames a thread it cannot show to be its unit's (see below), so a thread is not reported on a
+ * wrong class and then missed by its own.
  *
  * <h2>Failures of the extension itself</h2>
  * It never hangs a run: the check waits at most the retry window. If it cannot capture the threads, the
@@ -71,12 +72,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * left set by the test does not cut the retry window short; it is set again after the check.
  *
  * <h2>Parallel execution</h2>
- * See {@link CheckThreadLeaks}: with {@code junit.jupiter.execution.parallel.enabled=true} every class is
- * checked as a whole, a report entry (key {@value #REPORT_KEY}) says so, and failures carry a note. Only
+ * See {@link CheckThreadLeaks}: with {@code junit.jupiter.execution.parallel.enabled=true} and no agent every class
+ * is checked as a whole, a report entry (key {@value #REPORT_KEY}) says so, and failures carry a note. Only
  * when the extension is registered on a method alone (there is no class-level check to fall back to) are
- * tests still checked one by one, with a note that another test's threads may be blamed.
+ * tests still checked one by one. Either way a check fails its test or class only if no other test or class ran
+ * between its baseline and its check (the run's order of baselines, checks, starts and ends is kept in the root
+ * context's store); otherwise it publishes a report entry and leaves the leaks to the end of the run: the root
+ * store's {@link ExtensionContext.Store.CloseableResource} is closed when the engine's run ends, after every class,
+ * captures again, and throws a {@link LeakedThreadsError} for those still alive, which JUnit reports as the failure
+ * of the engine ("JUnit Jupiter"), with the tests that ran while they were started.
  *
- * <p>With the Leakhound agent in the test JVM ({@code -javaagent:leakhound.jar}), which records who started each
+ * <p>With the Leakhound agent in the test JVM ({@code -javaagent}: the artifact {@code dev.leakhound:leakhound-agent}),
+ * which records who started each
  * thread, parallel runs keep the per-test check: each test's thread is tagged with the test's id, threads inherit
  * the tag of the thread that started them, and a test is blamed only for threads carrying its tag. Threads
  * started by no test (a shared pool created before the tests) are not checked in that mode.
@@ -95,7 +102,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
 
     private static final Namespace NAMESPACE = Namespace.create(LeakhoundExtension.class);
     private static final String CLASS_CHECK_MARKER = "class-check";
-    private static final String REPORTED = "reported-thread-ids";
+    private static final String LEDGER = "run-ledger";
     private static final Object NO_CHECK = new Object();
 
     private final ThreadCapture capture;
@@ -149,9 +156,16 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
      * not check twice.
      */
     private record Check(String subject, Baseline baseline, LeakOptions options, List<String> notes,
-                         AtomicBoolean done, Owner owner, long missedBefore, LeakOptions unattributed) {
-        Check(String subject, Baseline baseline, LeakOptions options, List<String> notes, AtomicBoolean done) {
-            this(subject, baseline, options, notes, done, null, 0, options);
+                         AtomicBoolean done, Owner owner, long missedBefore, LeakOptions unattributed,
+                         long since, boolean alone) {
+        /**
+         * A check without the agent's owner tags.
+         *
+         * @param since the run's time before the baseline
+         * @param alone whether it may blame its unit only if nothing outside the unit ran meanwhile (parallel)
+         */
+        Check(String subject, Baseline baseline, LeakOptions options, List<String> notes, long since, boolean alone) {
+            this(subject, baseline, options, notes, new AtomicBoolean(), null, 0, options, since, alone);
         }
     }
 
@@ -162,7 +176,7 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
      * a pooled thread started during the test does not pass it on to the threads it starts for later tests.
      */
     private record Owner(long threadId, String tag, String previous, AtomicBoolean restored)
-            implements ExtensionContext.Store.CloseableResource {
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         void restore() {
             if (restored.compareAndSet(false, true)) {
                 CreationSites.setOwner(threadId, previous);
@@ -201,6 +215,16 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             return sb.toString();
         }
 
+        /** The report entry of a check that saw leaks while other tests ran, and left them for the end of the run. */
+        static String keptNote(String subject, LeakReport report, List<RunLedger.Unit> others) {
+            int n = report.count();
+            return "leakhound: " + n + (n == 1 ? " leaked thread was" : " leaked threads were") + " seen after "
+                    + subject + ", but other tests ran at the same time (" + RunLedger.shown(RunLedger.innermost(others))
+                    + ") and without the Leakhound agent nothing tells which of them started "
+                    + (n == 1 ? "it" : "them") + ": not blamed on " + subject + ", reported once at the end of the "
+                    + "run if still alive then";
+        }
+
         static String ownerNote() {
             return "parallel execution is enabled (" + PARALLEL_ENABLED + "=true) and the Leakhound agent records "
                     + "who starts each thread: only threads started by this test (or by threads it started) count";
@@ -208,16 +232,16 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
 
         String methodNote() {
             return "parallel execution is enabled (" + PARALLEL_ENABLED + "=true) and Leakhound is registered "
-                    + "on this test method only, so it still checks per test: a thread reported here may have "
-                    + "been started by another test running at the same time"
-                    + (classesConcurrent ? ". " + classesNote() : "");
+                    + "on this test method only, so it still checks per test: it fails this test only if no other "
+                    + "test checked by Leakhound ran meanwhile, but a test without Leakhound may have started the "
+                    + "thread";
         }
 
         private static String classesNote() {
             return "Test classes run concurrently as well (" + PARALLEL_MODE_CLASSES + ", or else "
-                    + PARALLEL_MODE_DEFAULT + ", is concurrent), so even a class-level check is not exact: "
-                    + "threads of other classes running at the same time may be reported here, and this "
-                    + "class's threads there";
+                    + PARALLEL_MODE_DEFAULT + ", is concurrent), so a class is failed only if no test or class "
+                    + "outside it (checked by Leakhound) ran while it did; leaks seen while others ran are "
+                    + "reported once, unattributed, at the end of the run";
         }
     }
 
@@ -229,12 +253,16 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         }
         Settings settings = Settings.of(context);
         Parallel parallel = Parallel.of(context);
+        String className = context.getRequiredTestClass().getName();
+        RunLedger ledger = ledger(context);
+        if (parallel.enabled()) {
+            store.put(key + ":unit", ledger.begin(context.getUniqueId(), "class " + className));
+        }
         boolean byOwner = parallel.enabled() && CreationSites.recording();
         if (settings.scope() != Scope.CLASS && (!parallel.enabled() || byOwner)) {
             store.put(key, NO_CHECK);                // per test: exact, or attributed by who started each thread
             return;
         }
-        String className = context.getRequiredTestClass().getName();
         List<String> notes = new ArrayList<>();
         if (parallel.enabled()) {
             String note = parallel.classNote(className);
@@ -245,8 +273,9 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
                     + "since before its @BeforeAll methods and still alive after its @AfterAll methods");
         }
         LeakOptions options = settings.options().build();
+        long since = ledger.tick();
         Baseline baseline = baseline("class " + className);
-        store.put(key, new Check("class " + className, baseline, options, notes, new AtomicBoolean()));
+        store.put(key, new Check("class " + className, baseline, options, notes, since, parallel.enabled()));
         store.put(CLASS_CHECK_MARKER, Boolean.TRUE);
     }
 
@@ -257,6 +286,11 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             return;
         }
         Parallel parallel = Parallel.of(context);
+        RunLedger ledger = ledger(context);
+        String subject = testName(context);
+        if (parallel.enabled()) {
+            store.put(key + ":unit", ledger.begin(context.getUniqueId(), subject));
+        }
         if (parallel.enabled() && store.get(CLASS_CHECK_MARKER) != null) {
             store.put(key, NO_CHECK);                // the class-level check covers this test
             return;
@@ -267,7 +301,6 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             return;
         }
         List<String> notes = new ArrayList<>();
-        String subject = testName(context);
         if (parallel.enabled() && CreationSites.recording()) {
             // The agent knows who started each thread: blame only this test's threads and their descendants.
             String tag = context.getUniqueId();
@@ -278,12 +311,13 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
                     .ignore(new IgnoreRule("started by another test, or by no test",
                             t -> !tag.equals(CreationSites.ownerOf(t.id()))))
                     .build();
+            long since = ledger.tick();
             Baseline baseline = baseline(subject);
             long self = Thread.currentThread().threadId();
             Owner owner = new Owner(self, tag, CreationSites.setOwner(self, tag), new AtomicBoolean());
             store.put(key + ":owner", owner);
             store.put(key, new Check(subject, baseline, options, notes, new AtomicBoolean(), owner,
-                    CreationSites.missedStarts(), settings.options().build()));
+                    CreationSites.missedStarts(), settings.options().build(), since, false));
             return;
         }
         if (parallel.enabled()) {
@@ -291,7 +325,8 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
             context.publishReportEntry(REPORT_KEY, parallel.methodNote());
         }
         LeakOptions options = settings.options().build();
-        store.put(key, new Check(subject, baseline(subject), options, notes, new AtomicBoolean()));
+        long since = ledger.tick();
+        store.put(key, new Check(subject, baseline(subject), options, notes, since, parallel.enabled()));
     }
 
     private Baseline baseline(String subject) {
@@ -308,18 +343,22 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
                 || !check.done().compareAndSet(false, true)) {
             return;
         }
-        Set<Long> reported = reported(context);
+        RunLedger ledger = ledger(context);
+        Set<Long> reported = ledger.reported();
         boolean interrupted = Thread.interrupted();      // a leftover interrupt would cut the retry window short
         LeakReport report;
+        LeakOptions options = check.options();
+        boolean alone = check.alone();
         try {
-            LeakOptions options = check.options();
             if (check.owner() != null) {
                 check.owner().restore();
                 if (!CreationSites.recording() || CreationSites.missedStarts() > check.missedBefore()) {
                     // Some starts went unrecorded: attribution would miss them, so count every new thread.
                     options = check.unattributed();
+                    alone = true;           // and then blamed on this test only if no other test ran meanwhile
                     check.notes().add("the agent could not record every thread start during this test (its table "
-                            + "was full or recording stopped): every new thread counts, whichever test started it");
+                            + "was full or recording stopped): every new thread counts, whichever test started it, "
+                            + "and fails this test only if no other test ran meanwhile");
                 }
             }
             report = capture.find(options.toBuilder()
@@ -338,8 +377,18 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         if (report.isEmpty()) {
             return;
         }
+        if (alone) {
+            long now = ledger.tick();
+            List<RunLedger.Unit> others = ledger.others(context.getUniqueId(), check.since(), now);
+            if (!others.isEmpty()) {
+                // Without the agent these threads may be another test's: kept for the end of the run instead.
+                ledger.keep(report.leakedThreads(), check.since(), now, options);
+                context.publishReportEntry(REPORT_KEY, Parallel.keptNote(check.subject(), report, others));
+                return;
+            }
+        }
         for (ThreadSnapshot t : report.leakedThreads()) {
-            reported.add(t.id());
+            ledger.attributed(t.id());
         }
         for (String note : check.notes()) {
             report = report.withNote(note);
@@ -347,10 +396,10 @@ public final class LeakhoundExtension implements TestInstancePreConstructCallbac
         throw new LeakedThreadsError(report);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Set<Long> reported(ExtensionContext context) {
-        return (Set<Long>) context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(REPORTED, k -> ConcurrentHashMap.<Long>newKeySet());
+    /** The run's ledger, in the root store: JUnit closes it, and it reports what is left, at the end of the run. */
+    private RunLedger ledger(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE)
+                .getOrComputeIfAbsent(LEDGER, k -> new RunLedger(capture), RunLedger.class);
     }
 
     /** Store values are looked up through the parents too, so each context gets a key of its own. */

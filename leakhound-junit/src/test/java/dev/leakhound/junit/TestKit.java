@@ -1,6 +1,7 @@
 package dev.leakhound.junit;
 
 import dev.leakhound.junit.fixtures.OnlyThroughTestKit;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -28,8 +29,13 @@ final class TestKit {
      * from system properties or {@code junit-platform.properties}.
      */
     static EngineExecutionResults run(Class<?> fixture, String... config) {
+        return run(List.of(fixture), config);
+    }
+
+    /** {@link #run(Class, String...)} with several fixture classes in one run. */
+    static EngineExecutionResults run(List<Class<?>> fixtures, String... config) {
         EngineTestKit.Builder kit = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(fixture))
+                .selectors(fixtures.stream().map(c -> selectClass(c)).toArray(DiscoverySelector[]::new))
                 .enableImplicitConfigurationParameters(false)
                 .configurationParameter(OnlyThroughTestKit.KEY, "true");
         for (int i = 0; i < config.length; i += 2) {
