@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(300)
 class AgentJarIT {
-    static final Pattern SERVER_LINE = Pattern.compile("leakhound-agent: debug server on (http://127\\.0\\.0\\.1:\\d+/)\n");
+    static final Pattern SERVER_LINE = Pattern.compile("leakhound-agent: debug server on (http://127\\.0\\.0\\.1:\\d+/)debug/\n");
     private static final String TOKEN = "it-token-0123456789abcdef";
 
     @TempDir
@@ -183,7 +183,7 @@ class AgentJarIT {
             assertThat(child.stdout()).endsWith("bye\n");
             assertThat(child.stderr().lines().filter(l -> l.startsWith("leakhound-agent: ")))
                     .as("nothing but the server line").containsExactly(
-                            "leakhound-agent: debug server on " + url);
+                            "leakhound-agent: debug server on " + url + "debug/");
         }
     }
 
