@@ -174,13 +174,11 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
         e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
-        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
+        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler, blocked));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
         e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
-        if (options.heapProof()) {
-            e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
-                    options.heapIntervalMillis(), options.proofHeapMb())));
-        }
+        e.put("/debug/leaks/proof", new ProofEndpoint(options.heapProof() ? new dev.leakhound.agent.proof.HeapProofs(
+                options.heapIntervalMillis(), options.proofHeapMb()) : null));
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
         e.put("/debug/", IndexPage.endpoint(e));
         return e;

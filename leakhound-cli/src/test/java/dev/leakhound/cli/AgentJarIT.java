@@ -113,7 +113,7 @@ class AgentJarIT {
 
             // debug=2: every thread, the blocked ones named.
             String every = Http.get(url, "/debug/threads/dump?debug=2").text();
-            assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
+            assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, blocked for at least \\d+ s)?(, started \\d+ s ago)?\\]:\n"
                     + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+"
                     + ", started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)\n"
                     + "    at ");

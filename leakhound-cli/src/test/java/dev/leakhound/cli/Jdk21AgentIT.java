@@ -57,7 +57,7 @@ class Jdk21AgentIT {
                     .containsPattern("# blocked at dev\\.leakhound\\.cli\\.TinyService\\.answer\\(TinyService\\.java:\\d+\\)")
                     .containsPattern("# started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)");
             assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
-                    .containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
+                    .containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, blocked for at least \\d+ s)?(, started \\d+ s ago)?\\]:\n"
                             + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+"
                             + ", started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)\n");
             Map<String, Object> json = Json.object(Json.parse(Http.get(url, "/debug/threads/dump?format=json").text()));
