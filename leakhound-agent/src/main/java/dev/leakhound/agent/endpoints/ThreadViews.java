@@ -161,9 +161,9 @@ public final class ThreadViews {
             if (w.blockingFrame() != null) {
                 out.line("# blocked at " + w.blockingFrame());
             }
-            CreationSite site = g.creationSite();
-            if (site != null && site.startingFrame() != null) {
-                out.line("# started at " + site.startingFrame());
+            List<String> started = dev.leakhound.report.TextReport.startSiteLines(g);
+            for (int j = 0; j < started.size(); j++) {
+                out.line((j == 0 ? "# started at " : "#            ") + started.get(j));
             }
             frames(out, g.stack(), "#\t");
         }
@@ -311,6 +311,9 @@ public final class ThreadViews {
         CreationSite site = t.creationSite();
         if (site != null && site.startingFrame() != null) {
             sb.append(", started at ").append(site.startingFrame());
+            if (site.poolCreatedAt() != null) {
+                sb.append(" (a worker of the pool created at ").append(site.poolCreatedAt()).append(')');
+            }
         }
         return sb.toString();
     }
@@ -373,7 +376,8 @@ public final class ThreadViews {
         }
         CreationSite site = group.creationSite();
         if (site != null && site.startingFrame() != null) {
-            g.writeStringField("startedAt", site.startingFrame().toString());
+            g.writeStringField("startedAt", site.startingFrame().toString());    // the start site with the most threads
+            JsonReport.writeStartSites(g, group);
         }
         Map<String, Integer> containers = new TreeMap<>();
         for (ThreadSnapshot t : group.threads()) {
