@@ -71,7 +71,7 @@ public final class Agent {
                 running = null;
             }
             if (running != null) {
-                AgentLog.info("already running" + (running.url() != null ? ", debug server on " + running.url() : "")
+                AgentLog.info("already running" + (running.url() != null ? ", debug server on " + LeakhoundAgent.debugUrl(running.url()) : "")
                         + "; to change options, stop it first (option stop)");
                 status(running.status());
                 return;

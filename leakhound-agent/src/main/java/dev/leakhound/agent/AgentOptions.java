@@ -16,7 +16,9 @@ import java.util.Objects;
  * <table>
  *   <caption>Options</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code port}</td><td>6060</td><td>the debug server's port, 0 to 65535 (0: any free port)</td></tr>
+ *   <tr><td>{@code port}</td><td>6060</td><td>the debug server's port, 0 to 65535 (0: any free port). Not given:
+ *       6060, or any free port when 6060 is taken (the line on standard error names it). Given and taken: no
+ *       server, and a line that says how to choose another</td></tr>
  *   <tr><td>{@code host}</td><td>127.0.0.1</td><td>the address the server binds; anything but a loopback
  *       address requires a token</td></tr>
  *   <tr><td>{@code token}</td><td>none</td><td>when set, every request must carry
@@ -68,10 +70,12 @@ import java.util.Objects;
  * @param maxTrackedThreads  live threads whose creation site is kept at most
  * @param heapProof          whether to serve the heap-dump proof of leaked threads
  * @param proofHeapMb        the maximum heap of the JVM that runs the proof, in MB
+ * @param portGiven          whether {@code port} was asked for: if not, a taken port gives way to any free one
  */
 public record AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
                            int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
-                           boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb) {
+                           boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb,
+                           boolean portGiven) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 6060;
@@ -106,10 +110,18 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         range("proofHeapMb", proofHeapMb, 64, 1_048_576);
     }
 
+    /** These options with {@code port} asked for. */
+    public AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
+                        int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
+                        boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb) {
+        this(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
+                heapIntervalMillis, stop, creationSites, maxTrackedThreads, heapProof, proofHeapMb, true);
+    }
+
     /** The defaults: loopback port 6060, no token, sampling every 5 s over 6 samples, no gctrace, no heap proof. */
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_HOST, DEFAULT_PORT, null, true, 5000, 6, 2, false, 100, 1000, 10_000, false,
-                true, 250_000, false, 1024);
+                true, 250_000, false, 1024, false);
     }
 
     /** Parses the agent argument string; {@code null} or blank gives the defaults. Environment from the process. */
@@ -206,7 +218,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             throw new IllegalArgumentException("agent options 'token' and 'tokenEnv': give one of them");
         }
         return new AgentOptions(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
-                heapInterval, stop, creationSites, maxTracked, heapProof, proofHeapMb);
+                heapInterval, stop, creationSites, maxTracked, heapProof, proofHeapMb, given.containsKey("port"));
     }
 
     /**
@@ -218,7 +230,9 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             return "stop";
         }
         List<String> parts = new ArrayList<>();
-        parts.add("port=" + port);
+        if (portGiven) {
+            parts.add("port=" + port);
+        }
         parts.add("host=" + host);
         if (token != null) {
             parts.add("token=" + token);

@@ -128,8 +128,8 @@ public final class LeakhoundAgent implements AutoCloseable {
                 t -> AgentLog.failed("gc listener", t)));
         if (options.server()) {
             part("debug server", () -> {
-                server = DebugServer.start(options, endpoints());
-                AgentLog.info("debug server on " + server.url());
+                server = startServer();
+                AgentLog.info("debug server on " + debugUrl(server.url()));
             });
         }
         part("shutdown hook", () -> {
@@ -139,19 +139,46 @@ public final class LeakhoundAgent implements AutoCloseable {
         });
     }
 
+    /**
+     * The server on the port asked for; with none asked for, on {@code 6060} or, when that is taken, on any free port
+     * (said in the server's line). A port asked for and taken is refused with how to choose another: a client must
+     * never reach another program's server on it thinking it is ours.
+     */
+    private DebugServer startServer() throws java.io.IOException {
+        try {
+            return DebugServer.start(options, endpoints());
+        } catch (java.net.BindException e) {
+            if (options.portGiven()) {
+                throw new java.net.BindException("port " + options.port() + " on " + options.host()
+                        + " is in use by another program (" + e.getMessage() + "): choose another port, port=0 for any"
+                        + " free port or another number (leakhound attach: --port)");
+            }
+            AgentOptions any = new AgentOptions(options.host(), 0, options.token(), options.server(),
+                    options.sampleMillis(), options.window(), options.minGrowth(), options.gctrace(), options.gcHistory(),
+                    options.maxThreads(), options.heapIntervalMillis(), false, options.creationSites(),
+                    options.maxTrackedThreads(), options.heapProof(), options.proofHeapMb(), false);
+            AgentLog.info("port " + options.port() + " is in use by another program: the debug server takes any free"
+                    + " port (port=N to choose one)");
+            return DebugServer.start(any, endpoints());
+        }
+    }
+
+    /** Where a user points a browser or curl: the index of the endpoints. */
+    public static URI debugUrl(URI root) {
+        return root.resolve("debug/");
+    }
+
     private Map<String, Endpoint> endpoints() {
         Map<String, Endpoint> e = new LinkedHashMap<>();
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
         e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,
                 () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
-        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler));
+        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler, blocked));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
         e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
-        if (options.heapProof()) {
-            e.put("/debug/leaks/proof", new ProofEndpoint(new dev.leakhound.agent.proof.HeapProofs(
-                    options.heapIntervalMillis(), options.proofHeapMb())));
-        }
+        e.put("/debug/leaks/proof", new ProofEndpoint(options.heapProof() ? new dev.leakhound.agent.proof.HeapProofs(
+                options.heapIntervalMillis(), options.proofHeapMb()) : null));
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
         e.put("/debug/", IndexPage.endpoint(e));
         return e;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,8 +126,21 @@ class AgentEndpointsTest {
         // The sampler saw them there; after a second, the header says for how long.
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
-                        .containsPattern(java.util.regex.Pattern.quote(header) + ", \\d+ seconds?\\]:\n"
+                        .containsPattern(java.util.regex.Pattern.quote(header) + ", blocked for at least \\d+ s\\]:\n"
                                 + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@"));
+    }
+
+    @Test
+    void leakhoundsOwnThreadsAreLeftOutOfTheDumpsAndCounted() throws Exception {
+        // The sampler runs, and so do the server's dispatcher and a worker once the server is up.
+        String text = Http.get(url, "/debug/threads/dump?debug=2").text();
+        assertThat(text).doesNotContain("\"leakhound-")
+                .containsPattern("\n[1-9]\\d* of Leakhound's own threads not shown \\(leakhound-\\*: the agent's sampler"
+                        + " and debug server\\)\n");
+        assertThat(Http.get(url, "/debug/threads/dump?debug=1").text())
+                .containsPattern("\n[1-9]\\d* of Leakhound's own threads not shown").doesNotContain("ThreadSampler.run");
+        assertThat(Http.get(url, "/debug/threads/dump?format=json").text())
+                .containsPattern("\"leakhoundThreadsNotShown\" : [1-9]").doesNotContain("\"leakhound-");
     }
 
     @Test
@@ -180,6 +194,8 @@ class AgentEndpointsTest {
         assertThat(text).startsWith("gc: ").containsPattern("the last 1 \\(\\d+ kept\\)");
         assertThat(text.lines().filter(l -> l.startsWith("gc "))).hasSize(1);
         assertThat(text.lines().toList().getLast()).startsWith("heap after GC");
+        assertThat(text).as("GC notifications give whole milliseconds: no made-up decimals")
+                .containsPattern("(?m)^gc .*: \\d+ ms (pause|concurrent)").doesNotContainPattern("\\d\\.\\d+ ms");
         assertThat(Http.get(url, "/debug/gc?n=0").status()).isEqualTo(400);
     }
 
@@ -228,18 +244,22 @@ class AgentEndpointsTest {
         assertThat(tooSoon.header("Retry-After")).isEqualTo("1");
         assertThat(tooSoon.text()).startsWith("too many requests: /debug/heap forces a full GC");
 
-        List<byte[]> kept = new java.util.ArrayList<>();
+        List<Object> kept = new java.util.ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             kept.add(new byte[64]);                                   // grows between the two histograms
+            kept.add(new OwnClass(i, i));                             // so does a class of dev.leakhound's
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             RATE_CLOCK.addAndGet(HEAP_INTERVAL_NANOS);                // an interval has passed since the last one
             Http.Result diff = Http.get(url, "/debug/heap?diff&top=10");
             assertThat(diff.status()).isEqualTo(200);
             assertThat(diff.text()).containsPattern("since the previous histogram \\(.*\\): [-+]?\\d+ instances")
-                    .containsPattern("\\+\\d+ +\\+\\d+ +\\d+ +\\d+  \\[B \\(java\\.base@");
+                    .containsPattern("\\+\\d+ +\\+\\d+ +\\d+ +\\d+  \\[B \\(java\\.base@")
+                    .containsPattern("\\n[1-9]\\d* of Leakhound's own classes \\(dev\\.leakhound\\.\\*\\) that grew not shown\\n");
+            String table = diff.text().substring(0, diff.text().indexOf("the top "));
+            assertThat(table).doesNotContain("dev.leakhound.");
         });
-        assertThat(kept).hasSize(20_000);
+        assertThat(kept).hasSize(40_000);
         assertThat(Http.get(url, "/debug/heap?top=0").status()).isEqualTo(400);
     }
 
@@ -276,6 +296,47 @@ class AgentEndpointsTest {
                 assertThat(Json.array(suspect.get("counts"))).hasSize(3);
                 assertThat(suspect.get("waitingIn")).isEqualTo("SynchronousQueue.put");
             });
+            // One age per thread: every view counts it from the same first sightings, to the time of the sample it
+            // shows; so the moment each view implies the oldest thread was first seen is the same, to the second.
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                batches.add(new GrowingLeak(prefix + batches.size() + "-", 2));       // still growing: still a suspect
+                String leaks = Http.get(url, "/debug/leaks").text();
+                java.util.regex.Matcher oldest = java.util.regex.Pattern.compile("  oldest      blocked for at least (\\d+) s"
+                        + " \\(since the first sample that saw it, at the latest sample (\\S+)\\)\n").matcher(leaks);
+                assertThat(oldest.find()).as(leaks).isTrue();
+                Instant fromLeaksText = Instant.parse(oldest.group(2)).minusSeconds(Long.parseLong(oldest.group(1)));
+
+                Map<String, Object> json = Json.object(Json.parse(Http.get(url, "/debug/leaks?format=json").text()));
+                Map<String, Object> suspect = Json.objects(json.get("suspects")).stream()
+                        .filter(s -> String.valueOf(s.get("blockedAt")).contains("GrowingLeak.blockForever"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no suspect in " + json));
+                Instant fromLeaksJson = Instant.parse((String) suspect.get("windowEnd"))
+                        .minusSeconds((Long) suspect.get("blockedForSeconds"));
+
+                Map<String, Object> dump = Json.object(Json.parse(Http.get(url, "/debug/threads/dump?format=json").text()));
+                Map<String, Object> group = Json.objects(dump.get("groups")).stream()
+                        .filter(g -> String.valueOf(g.get("stack")).contains("GrowingLeak.blockForever"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no group in " + dump));
+                Instant fromDumpJson = Instant.parse((String) dump.get("time")).minusSeconds((Long) group.get("blockedForSeconds"));
+
+                String every = Http.get(url, "/debug/threads/dump?debug=2").text();
+                java.util.regex.Matcher at = java.util.regex.Pattern.compile("up to this capture \\(([^;)]+)").matcher(every);
+                assertThat(at.find()).as(every).isTrue();
+                java.util.regex.Matcher t = java.util.regex.Pattern.compile("\"" + prefix
+                        + "\\d+-\\d+\" \\[WAITING in SynchronousQueue\\.put, blocked for at least (\\d+) s\\]").matcher(every);
+                long longest = -1;
+                while (t.find()) {
+                    longest = Math.max(longest, Long.parseLong(t.group(1)));
+                }
+                assertThat(longest).as(every).isPositive();
+                Instant fromDebug2 = Instant.parse(at.group(1)).minusSeconds(longest);
+
+                for (Instant other : List.of(fromLeaksJson, fromDumpJson, fromDebug2)) {
+                    assertThat(Duration.between(fromLeaksText, other).abs()).as("first seen " + fromLeaksText + " vs "
+                            + other + " (leaks json, dump json, debug=2: " + List.of(fromLeaksJson, fromDumpJson, fromDebug2)
+                            + ")").isLessThan(Duration.ofSeconds(1));
+                }
+            });
         } finally {
             for (BlockedThreads b : batches) {
                 b.close();
@@ -293,5 +354,9 @@ class AgentEndpointsTest {
         protected void blockForever() throws InterruptedException {
             nobodyTakes.put("nobody takes this either");
         }
+    }
+
+    /** An object of a class of Leakhound's own, for /debug/heap?diff to leave out. */
+    private record OwnClass(long a, long b) {
     }
 }

@@ -63,8 +63,8 @@ class LeakhoundAgentTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces()
                     .keySet().stream().noneMatch(t -> t.getName().equals("leakhound-sampler") && t.isAlive()));
 
-            assertThat(err.text()).isEqualTo(NO_INSTRUMENTATION + "leakhound-agent: debug server on " + url + "\n"
-                    + "leakhound-agent: already running, debug server on " + url
+            assertThat(err.text()).isEqualTo(NO_INSTRUMENTATION + "leakhound-agent: debug server on " + url + "debug/\n"
+                    + "leakhound-agent: already running, debug server on " + url + "debug/"
                     + "; to change options, stop it first (option stop)\n"
                     + "leakhound-agent: stopped\n");
         }
@@ -86,6 +86,31 @@ class LeakhoundAgentTest {
     }
 
     @Test
+    void withNoPortAskedForATakenDefaultPortGivesWayToAFreeOneNamedInTheLine() throws Exception {
+        ServerSocket taken;
+        try {
+            taken = new ServerSocket(AgentOptions.DEFAULT_PORT, 1, InetAddress.getByName(AgentOptions.DEFAULT_HOST));
+        } catch (java.net.BindException e) {
+            org.junit.jupiter.api.Assumptions.abort("port 6060 is held by another program: cannot hold it for the test");
+            return;
+        }
+        try (taken; StdErr err = new StdErr()) {
+            Agent.premain("sampleMillis=100", null);
+
+            LeakhoundAgent a = LeakhoundAgent.running();
+            URI url = a.url();
+            assertThat(url).isNotNull();
+            assertThat(url.getPort()).isNotEqualTo(AgentOptions.DEFAULT_PORT);
+            assertThat(err.text()).isEqualTo(NO_INSTRUMENTATION
+                    + "leakhound-agent: port 6060 is in use by another program: the debug server takes any free port"
+                    + " (port=N to choose one)\n"
+                    + "leakhound-agent: debug server on http://127.0.0.1:" + url.getPort() + "/debug/\n");
+            assertThat(Http.get(url, "/debug/threads/count").status()).isEqualTo(200);
+            assertThat(System.getProperty(Agent.STATUS_PROPERTY)).isEqualTo("running " + url);
+        }
+    }
+
+    @Test
     void aPortInUseSwitchesTheServerOffAndTheRestRuns() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); StdErr err = new StdErr()) {
             Agent.premain("port=" + taken.getLocalPort() + ",sampleMillis=100", null);
@@ -95,8 +120,10 @@ class LeakhoundAgentTest {
             assertThat(a.url()).isNull();
             assertThat(a.partsOff()).containsOnlyKeys("debug server");
             assertThat(err.text()).startsWith(NO_INSTRUMENTATION)
-                    .endsWith("\n").contains("leakhound-agent: debug server failed and is switched off: ")
-                    .contains("Address already in use");
+                    .endsWith("\n").contains("leakhound-agent: debug server failed and is switched off: port "
+                            + taken.getLocalPort() + " on 127.0.0.1 is in use by another program (")
+                    .contains("Address already in use").contains("): choose another port, port=0 for any free port or"
+                            + " another number (leakhound attach: --port) (BindException)");
             assertThat(err.text().lines()).hasSize(2);
             assertThat(System.getProperty(Agent.STATUS_PROPERTY)).startsWith("failed: debug server: ");
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))

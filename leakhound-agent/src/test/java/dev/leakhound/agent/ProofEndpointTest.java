@@ -153,12 +153,18 @@ class ProofEndpointTest {
     }
 
     @Test
-    void withoutTheOptionThereIsNoSuchEndpoint() throws Exception {
+    void withoutTheOptionAPostIsToldHowToTurnTheProofOnAndWhatItCosts() throws Exception {
         try (LeakhoundAgent agent = LeakhoundAgent.start(AgentOptions.parse("port=0"))) {
             URI local = agent.url();
-            assertThat(Http.post(Duration.ofSeconds(60), local, "/debug/leaks/proof").status()).isEqualTo(404);
-            assertThat(Http.get(local, "/debug/leaks/proof").status()).isEqualTo(404);
-            assertThat(Http.get(local, "/debug/").text()).doesNotContain("/debug/leaks/proof");
+            Http.Result post = Http.post(Duration.ofSeconds(60), local, "/debug/leaks/proof");
+            assertThat(post.status()).isEqualTo(403);
+            assertThat(post.text()).startsWith("the heap proof is off in this agent: start it with"
+                    + " -javaagent:leakhound.jar=heapProof=true (or leakhound attach PID --options heapProof=true).")
+                    .contains("pauses this JVM", "second JVM").endsWith("\n");
+            assertThat(post.text().lines()).hasSize(1);
+            assertThat(Http.get(local, "/debug/leaks/proof").status()).as("POST only, as when on").isEqualTo(405);
+            assertThat(Http.get(local, "/debug/").text())
+                    .contains("/debug/leaks/proof\n    POST only, OFF (agent option heapProof=true turns it on)");
         }
     }
 }

@@ -357,8 +357,8 @@ public final class CaptureFlood {
                 blocked.observe(dump[0]);
                 List<List<StackGroup>> groups = new ArrayList<>(1);
                 long group = allocated(mx, () -> groups.add(ThreadGrouping.group(dump[0].threads())));
-                long text = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 1000, 5000).toBytes());
-                long textAll = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 100_000, 5000).toBytes());
+                long text = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 1000, 5000, 0).toBytes());
+                long textAll = allocated(mx, () -> ThreadViews.everyThread(dump[0], blocked, 100_000, 5000, 0).toBytes());
                 System.out.printf(Locale.ROOT, "%d threads: capture %.1f MB (%d B/thread), grouping %.1f MB,"
                                 + " debug=2 text (maxThreads 1000) %.1f MB, (maxThreads 100000) %.1f MB%n",
                         dump[0].threads().size(), capture / 1e6, capture / Math.max(1, dump[0].threads().size()),

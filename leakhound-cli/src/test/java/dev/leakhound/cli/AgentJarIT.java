@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(300)
 class AgentJarIT {
-    static final Pattern SERVER_LINE = Pattern.compile("leakhound-agent: debug server on (http://127\\.0\\.0\\.1:\\d+/)\n");
+    static final Pattern SERVER_LINE = Pattern.compile("leakhound-agent: debug server on (http://127\\.0\\.0\\.1:\\d+/)debug/\n");
     private static final String TOKEN = "it-token-0123456789abcdef";
 
     @TempDir
@@ -113,7 +113,7 @@ class AgentJarIT {
 
             // debug=2: every thread, the blocked ones named.
             String every = Http.get(url, "/debug/threads/dump?debug=2").text();
-            assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
+            assertThat(every).containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, blocked for at least \\d+ s)?(, started \\d+ s ago)?\\]:\n"
                     + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+"
                     + ", started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)\n"
                     + "    at ");
@@ -183,7 +183,7 @@ class AgentJarIT {
             assertThat(child.stdout()).endsWith("bye\n");
             assertThat(child.stderr().lines().filter(l -> l.startsWith("leakhound-agent: ")))
                     .as("nothing but the server line").containsExactly(
-                            "leakhound-agent: debug server on " + url);
+                            "leakhound-agent: debug server on " + url + "debug/");
         }
     }
 

@@ -94,13 +94,13 @@ class AttachIT {
                     .as("started before the agent was attached: no creation site, and none made up")
                     .doesNotContain("# started at dev.leakhound.cli.TinyService.main");
             assertThat(child.stderr()).as("with -XX:+EnableDynamicAgentLoading, no warning")
-                    .doesNotContain(DYNAMIC_AGENT_WARNING).contains("leakhound-agent: debug server on " + url);
+                    .doesNotContain(DYNAMIC_AGENT_WARNING).contains("leakhound-agent: debug server on " + url + "debug/");
 
             // Attaching again is harmless: the running agent answers with its address.
             Result again = leakhound("attach", Long.toString(child.pid()), "--port", "0");
             assertThat(again.status()).as(again.toString()).isZero();
             assertThat(again.out()).startsWith("leakhound: agent running in process " + child.pid() + ": " + url + "\n");
-            assertThat(child.stderr()).contains("leakhound-agent: already running, debug server on " + url);
+            assertThat(child.stderr()).contains("leakhound-agent: already running, debug server on " + url + "debug/");
 
             // --stop stops it; the program goes on and ends normally.
             Result stop = leakhound("attach", Long.toString(child.pid()), "--stop");
@@ -133,7 +133,7 @@ class AttachIT {
             Result r = leakhound("attach", Long.toString(child.pid()), "--port", "0");
             assertThat(r.status()).as(r.toString()).isZero();
             assertThat(r.out()).startsWith("leakhound: agent running in process " + child.pid() + ": " + url + "\n");
-            assertThat(child.stderr()).contains("leakhound-agent: already running, debug server on " + url);
+            assertThat(child.stderr()).contains("leakhound-agent: already running, debug server on " + url + "debug/");
             assertThat(child.exit()).isZero();
         }
     }

@@ -57,7 +57,7 @@ class Jdk21AgentIT {
                     .containsPattern("# blocked at dev\\.leakhound\\.cli\\.TinyService\\.answer\\(TinyService\\.java:\\d+\\)")
                     .containsPattern("# started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)");
             assertThat(Http.get(url, "/debug/threads/dump?debug=2").text())
-                    .containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, \\d+ seconds?)?\\]:\n"
+                    .containsPattern("thread #\\d+ \"tiny-blocked-0\" \\[WAITING in SynchronousQueue\\.put(, blocked for at least \\d+ s)?(, started \\d+ s ago)?\\]:\n"
                             + "virtual, container <root>, parked on java\\.util\\.concurrent\\.SynchronousQueue\\$Transferer@\\p{XDigit}+"
                             + ", started at dev\\.leakhound\\.cli\\.TinyService\\.main\\(TinyService\\.java:\\d+\\)\n");
             Map<String, Object> json = Json.object(Json.parse(Http.get(url, "/debug/threads/dump?format=json").text()));
@@ -81,7 +81,7 @@ class Jdk21AgentIT {
             assertThat(child.exit()).as(child.toString()).isZero();
             assertThat(child.stdout()).endsWith("bye\n");
             assertThat(child.stderr().lines().filter(l -> l.startsWith("leakhound-agent: ")))
-                    .as(child.toString()).containsExactly("leakhound-agent: debug server on " + url);
+                    .as(child.toString()).containsExactly("leakhound-agent: debug server on " + url + "debug/");
         }
     }
 
@@ -101,7 +101,7 @@ class Jdk21AgentIT {
                     .contains("\n4 @ WAITING in SynchronousQueue.put, parked on java.util.concurrent.SynchronousQueue$Transferer")
                     .as("started before the agent was attached: no creation site")
                     .doesNotContain("# started at dev.leakhound.cli.TinyService.main");
-            assertThat(child.stderr()).contains("leakhound-agent: debug server on " + url)
+            assertThat(child.stderr()).contains("leakhound-agent: debug server on " + url + "debug/")
                     .doesNotContain("WARNING: A Java agent has been loaded dynamically");
 
             AttachIT.Result stop = AttachIT.leakhound(dir, jar, "attach", Long.toString(child.pid()), "--stop");

@@ -25,8 +25,10 @@ import java.util.Objects;
  *
  * <h2>Sites</h2>
  * A site is what {@link ThreadGrouping} groups by: state, blocker kind and class, the whole stack (by
- * value, so equal stacks from different captures are the same site), and where the threads were started when
- * the agent records it (one blocking line reached from two places in the code is two sites). Identity hashes of blocker objects
+ * value, so equal stacks from different captures are the same site); and, within such a group, where the threads
+ * were started when the agent records it (one blocking line reached from two places in the code is two sites,
+ * threads without a recorded start a third). A suspect's group holds the threads of its site: its blocking line
+ * and stack are the group's, its start site one of the group's. Identity hashes of blocker objects
  * and thread ids are left out, so the key is stable from one sample to the next. Only groups
  * {@linkplain StackGroup#blockedWithoutTimeout() blocked with no timeout} are tracked: a thread with a
  * timeout or a running thread moves on by itself. Groups of one sample with the same site (a caller may
@@ -179,8 +181,10 @@ public final class GrowthDetector {
         int blockedThreads = 0;
         for (StackGroup g : groups) {
             if (g != null && g.blockedWithoutTimeout()) {
-                current.computeIfAbsent(SiteKey.of(g), k -> new ArrayList<>(1)).add(g);
-                blockedThreads += g.count();
+                for (StackGroup part : byStartSite(g)) {
+                    current.computeIfAbsent(SiteKey.of(part), k -> new ArrayList<>(1)).add(part);
+                    blockedThreads += part.count();
+                }
             }
         }
 
@@ -293,6 +297,28 @@ public final class GrowthDetector {
             n += g.count();
         }
         return n;
+    }
+
+    /**
+     * A group split by start site ({@link CreationSite#groupingKey()}; threads without one apart): a site's growth is
+     * judged on the threads started at one place, so that a steady pool started elsewhere that blocks at the same
+     * line neither hides a leak nor makes one. A group of a dump too large to keep whole is not split.
+     */
+    private static List<StackGroup> byStartSite(StackGroup g) {
+        if (!g.mixedStartSites() || !g.complete()) {
+            return List.of(g);
+        }
+        Map<List<StackFrame>, List<ThreadSnapshot>> parts = new LinkedHashMap<>();
+        for (ThreadSnapshot t : g.threads()) {
+            CreationSite c = t.creationSite();
+            List<StackFrame> key = c == null || c.startingFrame() == null ? List.of() : c.groupingKey();
+            parts.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        }
+        List<StackGroup> out = new ArrayList<>(parts.size());
+        for (List<ThreadSnapshot> threads : parts.values()) {
+            out.add(new StackGroup(g.state(), g.blockerKind(), g.blockerClass(), g.stack(), threads));
+        }
+        return out;
     }
 
     private static StackGroup merge(List<StackGroup> groups) {

@@ -1,6 +1,7 @@
 package dev.leakhound.analysis;
 
 import dev.leakhound.model.Blocker;
+import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 
@@ -22,13 +23,34 @@ import java.util.Set;
  *                     {@link #complete()} is false
  * @param count        how many threads the group has
  * @param virtualCount how many of them are virtual threads
+ * @param startSites   where the agent recorded its threads were started, most threads first (counted over all
+ *                     {@code count} threads, listed or not); empty when none was recorded
+ * @param withoutStartSite how many of its threads have no recorded start site (started before the agent was
+ *                     attached, or not recorded)
+ * @param otherStartSites how many of its threads were started at sites beyond the
+ *                     {@value ThreadGrouping#MAX_START_SITES} counted
  */
 public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String blockerClass,
-                         List<StackFrame> stack, List<ThreadSnapshot> threads, int count, long virtualCount) {
+                         List<StackFrame> stack, List<ThreadSnapshot> threads, int count, long virtualCount,
+                         List<StartSite> startSites, int withoutStartSite, int otherStartSites) {
+
+    /**
+     * One place the group's threads were started ({@link CreationSite#groupingKey()}: the starting line and its
+     * caller), and how many of them were.
+     *
+     * @param site  the first such thread's creation site: its frames and creator stand for all of them
+     * @param count how many threads of the group were started there
+     */
+    public record StartSite(CreationSite site, int count) {
+        public StartSite {
+            Objects.requireNonNull(site, "site");
+        }
+    }
 
     public StackGroup {
         stack = List.copyOf(stack);
         threads = List.copyOf(threads);
+        startSites = List.copyOf(startSites);
         if (threads.isEmpty()) {
             throw new IllegalArgumentException("a group has at least one thread");
         }
@@ -43,6 +65,26 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
                       List<StackFrame> stack, List<ThreadSnapshot> threads) {
         this(state, blockerKind, blockerClass, stack, threads, threads.size(),
                 threads.stream().filter(ThreadSnapshot::virtual).count());
+    }
+
+    /** A group whose start sites are those of the threads listed. */
+    public StackGroup(Thread.State state, Blocker.Kind blockerKind, String blockerClass,
+                      List<StackFrame> stack, List<ThreadSnapshot> threads, int count, long virtualCount) {
+        this(state, blockerKind, blockerClass, stack, threads, count, virtualCount, startsOf(threads));
+    }
+
+    private StackGroup(Thread.State state, Blocker.Kind blockerKind, String blockerClass, List<StackFrame> stack,
+                       List<ThreadSnapshot> threads, int count, long virtualCount, ThreadGrouping.StartCounts starts) {
+        this(state, blockerKind, blockerClass, stack, threads, count, virtualCount, starts.sites(), starts.without,
+                starts.other);
+    }
+
+    private static ThreadGrouping.StartCounts startsOf(List<ThreadSnapshot> threads) {
+        ThreadGrouping.StartCounts c = new ThreadGrouping.StartCounts();
+        for (ThreadSnapshot t : threads) {
+            c.add(t.creationSite());
+        }
+        return c;
     }
 
     /** Whether {@link #threads()} holds every thread of the group (else the first ones). */
@@ -81,8 +123,13 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
         return out;
     }
 
-    /** The first thread's creation site, if any thread of the group has one. */
-    public dev.leakhound.model.CreationSite creationSite() {
-        return threads.stream().map(ThreadSnapshot::creationSite).filter(Objects::nonNull).findFirst().orElse(null);
+    /** The creation site of the start site with the most threads, or {@code null} when none was recorded. */
+    public CreationSite creationSite() {
+        return startSites.isEmpty() ? null : startSites.get(0).site();
+    }
+
+    /** Whether its threads were started at more than one recorded place, or only some of them at a recorded one. */
+    public boolean mixedStartSites() {
+        return startSites.size() > 1 || !startSites.isEmpty() && (withoutStartSite > 0 || otherStartSites > 0);
     }
 }

@@ -15,27 +15,29 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}); where the agent
- * recorded creation sites, also by where they were started (the starting line and its caller,
- * {@link dev.leakhound.model.CreationSite#groupingKey()}), so that a group's "started at" holds for all of it.
+ * Groups threads by state, blocker class and stack, largest group first (pprof's {@code debug=1}): by what blocks
+ * them. Where the agent recorded where they were started, a group lists its start sites with their counts
+ * ({@link StackGroup#startSites()}) rather than being split by them: one leak reached from several places (tests
+ * calling one service, threads started before and after {@code leakhound attach}) is one group.
  */
 public final class ThreadGrouping {
+    /** Distinct start sites counted per group; the threads of any more count in {@link StackGroup#otherStartSites()}. */
+    public static final int MAX_START_SITES = 100;
+
     private ThreadGrouping() {
     }
 
     /** Stacks in a key are canonical (one instance per distinct stack), so they compare by identity. */
-    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack,
-                       List<StackFrame> started) {
+    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.stack == stack && k.started == started && k.state == state
+            return o instanceof Key k && k.stack == stack && k.state == state
                     && k.kind == kind && Objects.equals(k.blockerClass, blockerClass);
         }
 
         @Override
         public int hashCode() {
-            return (Objects.hash(state, kind, blockerClass) * 31 + System.identityHashCode(stack)) * 31
-                    + (started == null ? 0 : System.identityHashCode(started));
+            return Objects.hash(state, kind, blockerClass) * 31 + System.identityHashCode(stack);
         }
     }
 
@@ -96,11 +98,7 @@ public final class ThreadGrouping {
                 canonical.put(t.stack(), stack);
             }
             Blocker b = t.blocker();
-            List<StackFrame> started = null;
-            if (t.creationSite() != null) {
-                started = byValue.computeIfAbsent(t.creationSite().groupingKey(), s -> s);
-            }
-            Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack, started);
+            Key key = new Key(t.state(), b == null ? null : b.kind(), b == null ? null : b.className(), stack);
             Members m = groups.get(key);
             if (m == null) {
                 m = new Members(key);
@@ -111,6 +109,7 @@ public final class ThreadGrouping {
             if (t.virtual()) {
                 m.virtual++;
             }
+            m.starts.add(t.creationSite());
             if (!trimmed || m.threads.size() < examples) {
                 m.threads.add(t);
                 if (++kept > keepAll && !trimmed) {
@@ -135,7 +134,8 @@ public final class ThreadGrouping {
             List<StackGroup> out = new ArrayList<>(order.size());
             for (Members m : order) {
                 Key k = m.key;
-                out.add(new StackGroup(k.state(), k.kind(), k.blockerClass(), k.stack(), m.threads, m.count, m.virtual));
+                out.add(new StackGroup(k.state(), k.kind(), k.blockerClass(), k.stack(), m.threads, m.count, m.virtual,
+                        m.starts.sites(), m.starts.without, m.starts.other));
             }
             out.sort(Comparator.comparingInt(StackGroup::count).reversed()); // stable: ties keep first appearance
             return out;
@@ -144,12 +144,47 @@ public final class ThreadGrouping {
         private static final class Members {
             final Key key;
             final ArrayList<ThreadSnapshot> threads = new ArrayList<>();
+            final StartCounts starts = new StartCounts();
             int count;
             long virtual;
 
             Members(Key key) {
                 this.key = key;
             }
+        }
+    }
+
+    /**
+     * The start sites of a group's threads, by {@link dev.leakhound.model.CreationSite#groupingKey()} (the starting
+     * line and its caller), with an example site (the first thread's) and a count each; at most
+     * {@value #MAX_START_SITES} of them, the threads of any more counted apart.
+     */
+    static final class StartCounts {
+        private final Map<List<StackFrame>, StackGroup.StartSite> sites = new java.util.LinkedHashMap<>();
+        int without;
+        int other;
+
+        void add(dev.leakhound.model.CreationSite site) {
+            if (site == null || site.startingFrame() == null) {
+                without++;
+                return;
+            }
+            List<StackFrame> key = site.groupingKey();
+            StackGroup.StartSite known = sites.get(key);
+            if (known != null) {
+                sites.put(key, new StackGroup.StartSite(known.site(), known.count() + 1));
+            } else if (sites.size() < MAX_START_SITES) {
+                sites.put(key, new StackGroup.StartSite(site, 1));
+            } else {
+                other++;
+            }
+        }
+
+        /** The sites, most threads first; ties in the order their first thread came. */
+        List<StackGroup.StartSite> sites() {
+            List<StackGroup.StartSite> out = new ArrayList<>(sites.values());
+            out.sort(Comparator.comparingInt(StackGroup.StartSite::count).reversed());
+            return out;
         }
     }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CreationSites {
     /** The recorder the agent defines in {@code java.base} (its name carries the agent's recorder version). */
-    public static final String RECORDER = "jdk.internal.vm.LeakhoundThreadStarts_1";
+    public static final String RECORDER = "jdk.internal.vm.LeakhoundThreadStarts_2";
     private static final long RETRY_NANOS = 1_000_000_000L;
 
     /** Frames per site, converted once: sites are interned, so this is bounded by their number. */
@@ -38,7 +38,8 @@ public final class CreationSites {
     /** Method handles on the recorder; each takes and returns {@code Object} where its type is the recorder's. */
     private record Recorder(MethodHandle enabled, MethodHandle lookup, MethodHandle ownerOf, MethodHandle setOwner,
                             MethodHandle retireOwner, MethodHandle missed,
-                            MethodHandle site, MethodHandle creator, MethodHandle startMillis, MethodHandle frames) {
+                            MethodHandle site, MethodHandle creator, MethodHandle startMillis, MethodHandle frames,
+                            MethodHandle pool) {
         static Recorder find() throws ReflectiveOperationException {
             Class<?> r = Class.forName(RECORDER, true, null);
             Class<?> start = Class.forName(RECORDER + "$Start", false, null);
@@ -59,7 +60,9 @@ public final class CreationSites {
                     l.findVirtual(start, "startMillis", MethodType.methodType(long.class))
                             .asType(MethodType.methodType(long.class, Object.class)),
                     l.findVirtual(site, "frames", MethodType.methodType(List.class))
-                            .asType(MethodType.methodType(List.class, Object.class)));
+                            .asType(MethodType.methodType(List.class, Object.class)),
+                    l.findVirtual(start, "pool", MethodType.methodType(site))
+                            .asType(MethodType.methodType(Object.class, Object.class)));
         }
     }
 
@@ -110,17 +113,25 @@ public final class CreationSites {
             if (start == null) {
                 return null;
             }
-            Object site = (Object) r.site().invokeExact(start);
-            List<StackFrame> frames = FRAMES.get(site);
-            if (frames == null) {
-                List<StackTraceElement> elements = (List<StackTraceElement>) r.frames().invokeExact(site);
-                frames = FRAMES.computeIfAbsent(site, s -> elements.stream().map(StackFrame::of).toList());
-            }
+            List<StackFrame> frames = frames(r, (Object) r.site().invokeExact(start));
+            Object pool = (Object) r.pool().invokeExact(start);
             return new CreationSite(frames, (String) r.creator().invokeExact(start),
-                    Instant.ofEpochMilli((long) r.startMillis().invokeExact(start)));
+                    Instant.ofEpochMilli((long) r.startMillis().invokeExact(start)),
+                    pool == null ? List.of() : frames(r, pool));
         } catch (Throwable e) {
             return null;
         }
+    }
+
+    /** A recorded site's frames, converted once per site. */
+    @SuppressWarnings("unchecked")
+    private static List<StackFrame> frames(Recorder r, Object site) throws Throwable {
+        List<StackFrame> frames = FRAMES.get(site);
+        if (frames == null) {
+            List<StackTraceElement> elements = (List<StackTraceElement>) r.frames().invokeExact(site);
+            frames = FRAMES.computeIfAbsent(site, s -> elements.stream().map(StackFrame::of).toList());
+        }
+        return frames;
     }
 
     /** The thread's owner tag (the test that started it, for the JUnit extension), or {@code null}. */

@@ -64,6 +64,37 @@ public final class JsonReport {
         g.writeBooleanField("blockedWithoutTimeout", group.blockedWithoutTimeout());
     }
 
+    /**
+     * {@code "startSites": [{"at": "F", "calledFrom": "C", "creator": "main", "count": 5}, ...]} (most threads
+     * first), {@code "otherStartSites"} and {@code "withoutStartSite"}: how many threads were started elsewhere and
+     * how many have no recorded start. Nothing when no start was recorded.
+     */
+    public static void writeStartSites(JsonGenerator g, StackGroup group) throws IOException {
+        if (group.startSites().isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart("startSites");
+        for (StackGroup.StartSite s : group.startSites()) {
+            g.writeStartObject();
+            List<dev.leakhound.model.StackFrame> key = s.site().groupingKey();
+            g.writeStringField("at", String.valueOf(s.site().startingFrame()));
+            if (key.size() > 1) {
+                g.writeStringField("calledFrom", key.get(1).toString());
+            }
+            if (s.site().creator() != null) {
+                g.writeStringField("creator", s.site().creator());
+            }
+            if (s.site().poolCreatedAt() != null) {
+                g.writeStringField("poolCreatedAt", s.site().poolCreatedAt().toString());
+            }
+            g.writeNumberField("count", s.count());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("otherStartSites", group.otherStartSites());
+        g.writeNumberField("withoutStartSite", group.withoutStartSite());
+    }
+
     /** Writes an array of groups. */
     public static void writeGroups(JsonGenerator g, List<StackGroup> groups) throws IOException {
         g.writeStartArray();
@@ -96,12 +127,16 @@ public final class JsonReport {
         }
         CreationSite site = group.creationSite();
         if (site != null) {
-            g.writeObjectFieldStart("startedAt");
+            g.writeObjectFieldStart("startedAt");                  // the start site with the most threads
             writeFrames(g, "frames", site.frames());
             if (site.creator() != null) {
                 g.writeStringField("creator", site.creator());
             }
+            if (site.poolCreatedAt() != null) {
+                writeFrames(g, "poolCreatedAt", site.poolFrames());   // a pool's worker: where the pool was created
+            }
             g.writeEndObject();
+            writeStartSites(g, group);
         }
         if (!group.complete()) {
             // a group of a dump too large to keep: "threads" lists the first ones, blocker objects and

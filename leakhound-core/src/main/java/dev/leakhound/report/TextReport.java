@@ -72,10 +72,9 @@ public final class TextReport {
         if (w.blockingFrame() != null) {
             field(sb, "blocked at", w.blockingFrame().toString());
         }
-        CreationSite site = g.creationSite();
-        if (site != null && site.startingFrame() != null) {
-            field(sb, "started at", site.startingFrame().toString()
-                    + (site.creator() != null ? " by \"" + site.creator() + "\"" : ""));
+        List<String> started = startSiteLines(g);
+        for (int i = 0; i < started.size(); i++) {
+            field(sb, i == 0 ? "started at" : "", started.get(i));
         }
         field(sb, n(g.count(), "thread"), threadLabels(g.threads(), g.count()));
         Set<String> containers = g.containers();
@@ -89,6 +88,54 @@ public final class TextReport {
         }
         sb.append("  stack\n");
         appendStack(sb, g.stack(), w.callFrame(), showAllFrames);
+    }
+
+    /** Start sites listed at most per group; the rest are summed up in one line. */
+    public static final int MAX_START_SITES = 10;
+
+    /**
+     * Where the group's threads were started, one line each: {@code F by "creator"} when all were started at one
+     * recorded place; else {@code 5 threads at F by "creator", called from C} per start site, most first, and
+     * {@code 2 without a recorded start site (...)}. Empty when no start was recorded.
+     */
+    public static List<String> startSiteLines(StackGroup g) {
+        List<StackGroup.StartSite> sites = g.startSites();
+        if (sites.isEmpty()) {
+            return List.of();
+        }
+        if (!g.mixedStartSites()) {
+            return List.of(where(sites.get(0).site()));
+        }
+        List<String> out = new java.util.ArrayList<>();
+        int shown = Math.min(sites.size(), MAX_START_SITES);
+        for (int i = 0; i < shown; i++) {
+            StackGroup.StartSite s = sites.get(i);
+            List<StackFrame> key = s.site().groupingKey();
+            out.add(TextFormat.plural(s.count(), "thread") + " at " + where(s.site())
+                    + (key.size() > 1 ? ", called from " + key.get(1) : ""));
+        }
+        int rest = g.otherStartSites();
+        for (int i = shown; i < sites.size(); i++) {
+            rest += sites.get(i).count();
+        }
+        if (rest > 0) {
+            out.add(TextFormat.plural(rest, "thread") + " at other start sites");
+        }
+        if (g.withoutStartSite() > 0) {
+            out.add(g.withoutStartSite() + " without a recorded start site (started before the agent was loaded,"
+                    + " or not recorded)");
+        }
+        return out;
+    }
+
+    /**
+     * {@code F by "creator"}; for a pool's worker {@code pool created at P; worker started at F by "creator"}: the
+     * pool's line is the one to fix, the worker's only where the pool first got work.
+     */
+    public static String where(CreationSite site) {
+        String started = site.startingFrame() + (site.creator() != null ? " by \"" + site.creator() + "\"" : "");
+        StackFrame pool = site.poolCreatedAt();
+        return pool == null ? started : "pool created at " + pool + "; worker started at " + started;
     }
 
     private static String n(int count, String word) {

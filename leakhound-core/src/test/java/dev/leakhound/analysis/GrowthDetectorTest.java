@@ -186,6 +186,30 @@ class GrowthDetectorTest {
         });
     }
 
+    @Test
+    void aGroupListingTwoStartSitesIsStillJudgedPerStartSite() {
+        CreationSite here = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        CreationSite there = new CreationSite(List.of(StackFrame.parse("com.example.App.other(App.java:9)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(2, 2);
+        d.add(T0, List.of(together(started(waiting(LEAK, 1, 1), here), started(waiting(LEAK, 50, 5), there))));
+        // as ThreadGrouping now gives them: one group for the blocking line, its start sites inside
+        List<GrowingGroup> found = d.add(T0.plusSeconds(10),
+                List.of(together(started(waiting(LEAK, 1, 3), here), started(waiting(LEAK, 50, 4), there))));
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.creationSite()).isEqualTo(here);
+            assertThat(g.counts()).containsExactly(1, 3);
+            assertThat(g.waitSite().blockingFrame()).isEqualTo(LEAK.get(1));
+        });
+    }
+
+    private static StackGroup together(StackGroup a, StackGroup b) {
+        List<ThreadSnapshot> all = new java.util.ArrayList<>(a.threads());
+        all.addAll(b.threads());
+        StackGroup g = new StackGroup(a.state(), a.blockerKind(), a.blockerClass(), a.stack(), all);
+        assertThat(g.startSites()).hasSize(2);
+        return g;
+    }
+
     private static StackGroup started(StackGroup g, CreationSite site) {
         return new StackGroup(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
                 g.threads().stream().map(t -> t.withCreationSite(site)).toList());

@@ -57,6 +57,50 @@ class ThreadGroupingTest {
     }
 
     @Test
+    void oneBlockingLineIsOneGroupWhateverTheStartSitesWhichItListsWithTheirCounts() {
+        // A JUnit run: the same "started at" line called from two tests; and threads started before the agent.
+        dev.leakhound.model.CreationSite fromA = new dev.leakhound.model.CreationSite(List.of(
+                StackFrame.parse("com.example.Service.start(Service.java:12)"),
+                StackFrame.parse("com.example.ServiceTest.a(ServiceTest.java:20)")), "main", null);
+        dev.leakhound.model.CreationSite fromB = new dev.leakhound.model.CreationSite(List.of(
+                StackFrame.parse("com.example.Service.start(Service.java:12)"),
+                StackFrame.parse("com.example.ServiceTest.b(ServiceTest.java:31)")), "main", null);
+        String transferer = "java.util.concurrent.SynchronousQueue$Transferer@a";
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        for (long id = 1; id <= 6; id++) {
+            ThreadSnapshot t = t(id, Thread.State.WAITING, PUT, transferer);
+            threads.add(id <= 3 ? t.withCreationSite(fromA) : id <= 5 ? t.withCreationSite(fromB) : t);
+        }
+        List<StackGroup> groups = ThreadGrouping.group(threads);
+
+        assertThat(groups).singleElement().satisfies(g -> {
+            assertThat(g.count()).isEqualTo(6);
+            assertThat(g.startSites()).extracting(StackGroup.StartSite::count).containsExactly(3, 2);
+            assertThat(g.withoutStartSite()).isEqualTo(1);
+            assertThat(g.creationSite()).isEqualTo(fromA);
+        });
+        assertThat(TextReport.group(groups.get(0), false)).contains("\n"
+                + "  started at  3 threads at com.example.Service.start(Service.java:12) by \"main\", called from"
+                + " com.example.ServiceTest.a(ServiceTest.java:20)\n"
+                + "              2 threads at com.example.Service.start(Service.java:12) by \"main\", called from"
+                + " com.example.ServiceTest.b(ServiceTest.java:31)\n"
+                + "              1 without a recorded start site (started before the agent was loaded, or not recorded)\n");
+        assertThat(json(groups).replaceAll("\\s+", "")).contains("\"startSites\":[{\"at\":\"com.example.Service.start"
+                + "(Service.java:12)\",\"calledFrom\":\"com.example.ServiceTest.a(ServiceTest.java:20)\",\"creator\":"
+                + "\"main\",\"count\":3},{", "\"withoutStartSite\":1");
+
+        // The bounded accumulator counts them the same, whatever it keeps.
+        ThreadGrouping.Accumulator a = ThreadGrouping.Accumulator.bounded();
+        threads.forEach(a);
+        assertThat(a.groups().get(0).startSites()).isEqualTo(groups.get(0).startSites());
+
+        // All from one place: the line as before, no counts.
+        List<StackGroup> one = ThreadGrouping.group(threads.subList(0, 3));
+        assertThat(TextReport.group(one.get(0), false)).contains(
+                "\n  started at  com.example.Service.start(Service.java:12) by \"main\"\n");
+    }
+
+    @Test
     void theBoundedAccumulatorKeepsEveryThreadUpToItsLimitThenTenAGroupWithExactCounts() {
         ThreadGrouping.Accumulator small = ThreadGrouping.Accumulator.bounded();
         for (long i = 0; i < 1000; i++) {

@@ -47,7 +47,7 @@ public final class ThreadStarts {
      * Part of {@link #JDK_NAME}: raise it whenever the signatures called by the hooks or by reflection change, so
      * that a copy left in the JVM by another version of the agent is never called with the wrong signature.
      */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** A task class is trusted after being seen started from the same place this many times. */
     static final int CONFIRMATIONS = 3;
     /** At most this many frames of the creator's stack. */
@@ -70,8 +70,10 @@ public final class ThreadStarts {
      * @param creator     the name of the thread that started it
      * @param startMillis when, in {@link System#currentTimeMillis()}
      * @param owner       the owner tag of the creator (see {@link #setOwner}), or {@code null}
+     * @param pool        for a worker of a {@code ThreadPoolExecutor}: where the pool was created (see
+     *                    {@link #poolCreated}), else {@code null}
      */
-    public record Start(Site site, String creator, long startMillis, String owner) {
+    public record Start(Site site, String creator, long startMillis, String owner, Site pool) {
     }
 
     /** Counters for reports: threads tracked now, distinct sites, starts missed for want of room. */
@@ -95,6 +97,13 @@ public final class ThreadStarts {
     private static final ConcurrentHashMap<List<StackTraceElement>, Site> SITES = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Long, String> OWNERS = new ConcurrentHashMap<>();
     private static final AtomicLong MISSED = new AtomicLong();
+    /**
+     * Where each live {@code ThreadPoolExecutor} was created, at most {@value #MAX_POOLS}: weak keys, so a pool that
+     * is collected takes its entry with it. Guarded by itself (held only for a get or a put).
+     */
+    private static final java.util.Map<Object, Site> POOLS = new java.util.WeakHashMap<>();
+    static final int MAX_POOLS = 10_000;
+    private static volatile boolean poolsInUse;
     private static final AtomicLong WALKS = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
 
@@ -225,7 +234,17 @@ public final class ThreadStarts {
         KEYS.get(sample.getClass());
         WRAPPED.get(sample.getClass());
         walk();
-        new Slot(0, new Start(OVERFLOW, "", 0, null)).start();
+        new Slot(0, new Start(OVERFLOW, "", 0, null, null)).start();
+        try {
+            WorkerAccess.WORKER.getName();
+        } catch (Throwable ignored) {
+            // pools are then not told apart: workers keep their own start site only
+        }
+        synchronized (POOLS) {
+            POOLS.get(sample);
+        }
+        IDENTITY.get(java.util.concurrent.ThreadPoolExecutor.class);
+        walkFrom(ThreadStarts::isPoolMachinery);
     }
 
     /** Stops recording and forgets every record; the hooks stay but do nothing. */
@@ -233,6 +252,10 @@ public final class ThreadStarts {
         enabled = false;
         table = new Slot[0];
         OWNERS.clear();
+        synchronized (POOLS) {
+            POOLS.clear();
+        }
+        poolsInUse = false;
     }
 
     /** Whether starts are being recorded (the agent's hooks are in place and recording is on). */
@@ -339,7 +362,8 @@ public final class ThreadStarts {
                 }
             }
             long id = t.threadId();
-            Slot r = new Slot(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner));
+            Slot r = new Slot(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner,
+                    poolsInUse ? poolOf(t) : null));
             Slot[] tab = table;
             int mask = tab.length - 1;
             for (int i = 0; i < PROBES && i < tab.length; i++) {
@@ -380,6 +404,88 @@ public final class ThreadStarts {
         } catch (Throwable e) {
             switchOff(e);
         }
+    }
+
+    /**
+     * Hook at the end of the {@code ThreadPoolExecutor} constructor that the others call: where the pool was created
+     * (the user must fix the line that created a pool never shut down, not the line that first submitted to it).
+     * Never throws; a failure only leaves this pool without its site.
+     */
+    public static void poolCreated(Object pool) {
+        if (!enabled) {
+            return;
+        }
+        try {
+            if (!IDENTITY.get(pool.getClass())) {
+                return;                               // a map key must not run the host's equals or hashCode here
+            }
+            Site site = walkFrom(ThreadStarts::isPoolMachinery);
+            synchronized (POOLS) {
+                if (POOLS.size() < MAX_POOLS) {
+                    POOLS.put(pool, site);
+                    poolsInUse = true;
+                } else {
+                    MISSED.incrementAndGet();
+                }
+            }
+        } catch (Throwable e) {
+            MISSED.incrementAndGet();
+        }
+    }
+
+    /** Where the pool of a {@code ThreadPoolExecutor} worker was created, or {@code null} for any other thread. */
+    private static Site poolOf(Thread t) {
+        try {
+            Object task = rawTask(t);
+            if (task == null || task.getClass() != WorkerAccess.WORKER) {
+                return null;
+            }
+            Object pool = WorkerAccess.OUTER.get(task);
+            if (pool == null || !IDENTITY.get(pool.getClass())) {
+                return null;
+            }
+            synchronized (POOLS) {
+                return POOLS.get(pool);
+            }
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /** Whether the class keeps Object's equals and hashCode (identity): only such pools are map keys. */
+    private static final ClassValue<Boolean> IDENTITY = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("hashCode").getDeclaringClass() == Object.class
+                        && type.getMethod("equals", Object.class).getDeclaringClass() == Object.class;
+            } catch (Throwable e) {
+                return false;
+            }
+        }
+    };
+
+    /** A pool worker's class and the pool it works for (its enclosing instance). */
+    private static final class WorkerAccess {
+        static final Class<?> WORKER;
+        static final VarHandle OUTER;
+
+        static {
+            try {
+                WORKER = Class.forName("java.util.concurrent.ThreadPoolExecutor$Worker");
+                OUTER = MethodHandles.privateLookupIn(WORKER, MethodHandles.lookup())
+                        .findVarHandle(WORKER, "this$0", java.util.concurrent.ThreadPoolExecutor.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Frames of a pool's creation above the code that created it: this class and the executors' constructors. */
+    static boolean isPoolMachinery(String className) {
+        return className.equals(ThreadStarts.class.getName())
+                || className.equals("java.util.concurrent.ThreadPoolExecutor")
+                || className.equals("java.util.concurrent.ScheduledThreadPoolExecutor");
     }
 
     private static void switchOff(Throwable e) {
@@ -445,19 +551,22 @@ public final class ThreadStarts {
         return s.frames().isEmpty() ? null : s.frames().get(0);
     }
 
-    /** The task the thread will run, JDK wrappers removed; {@code null} for a subclass of Thread without one. */
-    private static Object taskOf(Thread t) {
+    /** The task the thread was given, as given; {@code null} for a subclass of Thread without one. */
+    private static Object rawTask(Thread t) {
         if (!canUnwrap) {
             return null;
         }
-        Object task;
         if (t.isVirtual()) {
             Object cont = Access.VIRTUAL_CONT.get(t);
-            task = cont == null ? null : Access.CONT_TARGET.get(cont);
-        } else {
-            Object holder = Access.THREAD_HOLDER.get(t);
-            task = holder == null ? null : Access.HOLDER_TASK.get(holder);
+            return cont == null ? null : Access.CONT_TARGET.get(cont);
         }
+        Object holder = Access.THREAD_HOLDER.get(t);
+        return holder == null ? null : Access.HOLDER_TASK.get(holder);
+    }
+
+    /** The task the thread will run, JDK wrappers removed; {@code null} for a subclass of Thread without one. */
+    private static Object taskOf(Thread t) {
+        Object task = rawTask(t);
         for (int i = 0; i < MAX_UNWRAP && task != null; i++) {
             VarHandle inner = WRAPPED.get(task.getClass());
             if (inner == null) {
@@ -502,9 +611,14 @@ public final class ThreadStarts {
     }
 
     private static Site walk() {
+        return walkFrom(ThreadStarts::isStartMachinery);
+    }
+
+    /** The current stack below the frames {@code machinery} names, interned as a site. */
+    private static Site walkFrom(java.util.function.Predicate<String> machinery) {
         WALKS.incrementAndGet();
         StackTraceElement[] frames = WALKER.walk(s -> s
-                .dropWhile(f -> isStartMachinery(f.getClassName()))
+                .dropWhile(f -> machinery.test(f.getClassName()))
                 .limit(MAX_FRAMES)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .toArray(StackTraceElement[]::new));

@@ -270,23 +270,41 @@ public final class ContainerThreads {
     }
 
     /**
-     * One group of threads with the same state, blocker kind and class, stack and where they were started
-     * ({@code startedAt}: the starting line and its caller, {@code null} when not recorded), as {@code ThreadGrouping} makes them, but holding at most {@code sampleLimit} threads' ids: memory follows the number of groups.
+     * One group of threads with the same state, blocker kind and class and stack, as {@code ThreadGrouping} makes
+     * them: by what blocks them, with where they were started counted inside ({@code startSites}: the starting line
+     * and its caller to the number of threads started there, at most {@value #MAX_START_SITES}, the threads of any
+     * more in {@code otherStartSites}; {@code withoutStartSite}: not recorded), but holding at most
+     * {@code sampleLimit} threads' ids: memory follows the number of groups.
      */
     public record Group(Thread.State state, Blocker.Kind blockerKind, String blockerClass, List<StackFrame> stack,
-                        List<StackFrame> startedAt, long count, long virtualCount, Set<String> containers,
-                        List<Long> sampleIds) {
+                        Map<List<StackFrame>, Long> startSites, long withoutStartSite, long otherStartSites,
+                        long count, long virtualCount, Set<String> containers, List<Long> sampleIds) {
     }
 
-    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack,
-                       List<StackFrame> started) {
+    /** Start sites counted per group. */
+    static final int MAX_START_SITES = 100;
+
+    private record Key(Thread.State state, Blocker.Kind kind, String blockerClass, List<StackFrame> stack) {
     }
 
     private static final class Acc {
         long count;
         long virtual;
+        long withoutStart;
+        long otherStarts;
+        final Map<List<StackFrame>, Long> starts = new HashMap<>();
         final Set<String> containers = new HashSet<>();
         final List<Long> sample = new ArrayList<>();
+
+        void started(List<StackFrame> key, long n) {
+            if (key == null) {
+                withoutStart += n;
+            } else if (starts.containsKey(key) || starts.size() < MAX_START_SITES) {
+                starts.merge(key, n, Long::sum);
+            } else {
+                otherStarts += n;
+            }
+        }
     }
 
     /**
@@ -313,10 +331,11 @@ public final class ContainerThreads {
                     continue;
                 }
                 Blocker b = s.blocker();
-                Key k = new Key(s.state(), b == null ? null : b.kind(), b == null ? null : b.className(), s.stack(),
-                        s.creationSite() == null ? null : s.creationSite().groupingKey());
+                Key k = new Key(s.state(), b == null ? null : b.kind(), b == null ? null : b.className(), s.stack());
                 Acc a = local.computeIfAbsent(k, x -> new Acc());
                 a.count++;
+                a.started(s.creationSite() == null || s.creationSite().startingFrame() == null ? null
+                        : s.creationSite().groupingKey(), 1);
                 if (s.virtual()) {
                     a.virtual++;
                 }
@@ -329,6 +348,9 @@ public final class ContainerThreads {
                 synchronized (x) {
                     x.count += y.count;
                     x.virtual += y.virtual;
+                    x.withoutStart += y.withoutStart;
+                    x.otherStarts += y.otherStarts;
+                    y.starts.forEach(x::started);
                     x.containers.addAll(y.containers);
                     for (Long id : y.sample) {
                         if (x.sample.size() < sampleLimit) {
@@ -340,8 +362,9 @@ public final class ContainerThreads {
             }));
         });
         List<Group> out = new ArrayList<>(merged.size());
-        merged.forEach((k, a) -> out.add(new Group(k.state(), k.kind(), k.blockerClass(), k.stack(), k.started(), a.count,
-                a.virtual, Set.copyOf(a.containers), List.copyOf(a.sample))));
+        merged.forEach((k, a) -> out.add(new Group(k.state(), k.kind(), k.blockerClass(), k.stack(),
+                Map.copyOf(a.starts), a.withoutStart, a.otherStarts, a.count, a.virtual, Set.copyOf(a.containers),
+                List.copyOf(a.sample))));
         out.sort((x, y) -> Long.compare(y.count(), x.count()));
         return out;
     }

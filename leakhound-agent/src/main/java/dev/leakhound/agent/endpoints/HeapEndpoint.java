@@ -72,7 +72,8 @@ public final class HeapEndpoint implements Endpoint {
             if (before == null) {
                 out.line("no previous histogram to compare with: this one is the baseline for the next ?diff");
             } else {
-                List<ClassGrowth> grown = now.diff(before);
+                List<ClassGrowth> all = now.diff(before);
+                List<ClassGrowth> grown = all.stream().filter(g -> !ownClass(g.className())).toList();
                 long di = now.totalInstances() - before.totalInstances();
                 long db = now.totalBytes() - before.totalBytes();
                 out.line("since the previous histogram (" + beforeAt + ", " + BlockedSince.describe(Duration.between(beforeAt, at))
@@ -88,6 +89,10 @@ public final class HeapEndpoint implements Endpoint {
                                 (g.module() == null ? "" : " (" + g.module() + ")") + (g.isNew() ? " new" : "")));
                     }
                 }
+                int own = all.size() - grown.size();
+                if (own > 0) {
+                    out.line(own + " of Leakhound's own classes (dev.leakhound.*) that grew not shown");
+                }
             }
         }
         out.line();
@@ -99,6 +104,18 @@ public final class HeapEndpoint implements Endpoint {
                     r.module() == null ? "" : " (" + r.module() + ")"));
         }
         return Response.text(out);
+    }
+
+    /** A class of Leakhound's (the agent, its shaded libraries), arrays of them included: not the host's. */
+    static boolean ownClass(String className) {
+        int i = 0;
+        while (i < className.length() && className.charAt(i) == '[') {
+            i++;
+        }
+        if (i > 0 && className.startsWith("L", i)) {
+            i++;
+        }
+        return className.startsWith("dev.leakhound.", i);
     }
 
     private static String signed(long n) {

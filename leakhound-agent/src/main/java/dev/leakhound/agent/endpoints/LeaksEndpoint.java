@@ -38,10 +38,13 @@ public final class LeaksEndpoint implements Endpoint {
 
     private final GrowthDetector detector;
     private final ThreadSampler sampler;
+    private final BlockedSince blocked;
 
-    public LeaksEndpoint(GrowthDetector detector, ThreadSampler sampler) {
+    /** @param blocked where every view takes a thread's age from, so that this one agrees with the dumps */
+    public LeaksEndpoint(GrowthDetector detector, ThreadSampler sampler, BlockedSince blocked) {
         this.detector = detector;
         this.sampler = sampler;
+        this.blocked = blocked;
     }
 
     @Override
@@ -122,14 +125,14 @@ public final class LeaksEndpoint implements Endpoint {
             out.line("[" + (i + 1) + "] " + block.substring(0, nl));
             field(out, "growth", growth(s));
             field(out, "counts", counts(s.counts()) + " (oldest sample first)");
-            if (s.oldestAge() != null) {
-                field(out, "oldest", "stuck for at least " + BlockedSince.describe(s.oldestAge())
-                        + " (since the first sample that saw it, " + s.oldestSeen() + ")");
+            Duration longest = ThreadViews.longestBlocked(s.group().threads(), blocked, s.windowEnd());
+            if (longest != null) {
+                field(out, "oldest", BlockedSince.blockedWords(longest) + " (" + BlockedSince.SINCE
+                        + ", at the latest sample " + s.windowEnd() + ")");
             }
             Instant firstStart = firstStart(s);
             if (firstStart != null) {
-                field(out, "first start", firstStart + " ("
-                        + BlockedSince.describe(Duration.between(firstStart, Instant.now())) + " ago)");
+                field(out, "first start", firstStart + " (" + BlockedSince.startedWords(firstStart, s.windowEnd()) + ")");
             }
             out.append(block.substring(nl + 1));
         }
@@ -204,7 +207,7 @@ public final class LeaksEndpoint implements Endpoint {
         });
     }
 
-    private static void writeSuspect(JsonGenerator g, GrowingGroup s) throws IOException {
+    private void writeSuspect(JsonGenerator g, GrowingGroup s) throws IOException {
         WaitSite w = s.waitSite();
         g.writeStartObject();
         g.writeNumberField("count", s.count());
@@ -236,13 +239,14 @@ public final class LeaksEndpoint implements Endpoint {
         g.writeEndArray();
         g.writeStringField("windowStart", s.windowStart().toString());
         g.writeStringField("windowEnd", s.windowEnd().toString());
-        if (s.oldestAge() != null) {
-            g.writeNumberField("oldestAgeMillis", s.oldestAge().toMillis());
-            g.writeStringField("oldestSeen", s.oldestSeen().toString());
+        Duration longest = ThreadViews.longestBlocked(s.group().threads(), blocked, s.windowEnd());
+        if (longest != null) {
+            g.writeNumberField("blockedForSeconds", longest.toSeconds());   // the oldest, at windowEnd
         }
         Instant firstStart = firstStart(s);
         if (firstStart != null) {
             g.writeStringField("firstStart", firstStart.toString());
+            g.writeNumberField("startedSecondsAgo", Math.max(0, Duration.between(firstStart, s.windowEnd()).toSeconds()));
         }
         CreationSite site = s.creationSite();
         if (site != null) {

@@ -14,8 +14,17 @@ import java.util.Set;
  * the whole heap to disk for a while.
  */
 public final class ProofEndpoint implements Endpoint {
+    /** The answer when the proof is off: how to turn it on, and what it costs. */
+    public static final String OFF = "the heap proof is off in this agent: start it with"
+            + " -javaagent:leakhound.jar=heapProof=true (or leakhound attach PID --options heapProof=true)."
+            + " Each proof pauses this JVM while it dumps the heap (about a second per GB of live heap), writes the"
+            + " dump to a private temporary directory under java.io.tmpdir (as large as the live heap; removed"
+            + " afterwards, never served) and analyses it in a second JVM of at most proofHeapMb (default 1024) MB;"
+            + " at most once per heapIntervalMillis";
+
     private final HeapProofs proofs;
 
+    /** @param proofs the proofs, or {@code null} when the proof is off: then every POST is told how to turn it on */
     public ProofEndpoint(HeapProofs proofs) {
         this.proofs = proofs;
     }
@@ -37,6 +46,10 @@ public final class ProofEndpoint implements Endpoint {
 
     @Override
     public String description() {
+        if (proofs == null) {
+            return "POST only, OFF (agent option heapProof=true turns it on): the threads leaked for certain, proven"
+                    + " from a heap dump";
+        }
         return "POST only, HEAVY (dumps the heap to a private temporary directory, pausing this JVM; at most once per"
                 + " heapIntervalMillis, else 429): the threads leaked for certain, proven from the dump in another JVM;"
                 + " the dump is deleted, never served (JSON)";
@@ -44,6 +57,9 @@ public final class ProofEndpoint implements Endpoint {
 
     @Override
     public Response handle(Query q) throws Exception {
+        if (proofs == null) {
+            return Response.error(403, OFF);
+        }
         return Response.json(proofs.prove());
     }
 }

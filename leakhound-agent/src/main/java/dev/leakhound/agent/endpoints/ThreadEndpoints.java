@@ -145,7 +145,7 @@ public final class ThreadEndpoints {
                 ThreadDump dump = c.dump();
                 return switch (mode) {
                     case "2" -> text(a, c.view("debug=2", () -> ThreadViews.everyThread(dump, blocked,
-                            options.maxThreads(), samplePeriod.getAsLong()).toBytes()));
+                            options.maxThreads(), samplePeriod.getAsLong(), c.ownThreads()).toBytes()));
                     case "json" -> new Response(200, Response.JSON, ThreadViews.groupedJson(a, c.groups(), blocked),
                             a.headers());
                     case "pprof" -> {
@@ -155,7 +155,7 @@ public final class ThreadEndpoints {
                         h.put("Content-Disposition", "attachment; filename=\"threads.pb.gz\"");
                         yield new Response(200, Response.BINARY, profile, h);
                     }
-                    default -> text(a, c.view("debug=1", () -> ThreadViews.grouped(dump, c.groups(), blocked).toBytes()));
+                    default -> text(a, c.view("debug=1", () -> ThreadViews.grouped(dump, c.groups(), blocked, c.ownThreads()).toBytes()));
                 };
             }
 

@@ -3,6 +3,7 @@ package dev.leakhound.agent.endpoints;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.sampling.BlockedSince;
+import dev.leakhound.agent.sampling.OwnThreads;
 import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
@@ -109,6 +110,7 @@ public final class ThreadViews {
                 g.writeStringField("time", dump.capturedAt().toString());
             }
             g.writeStringField("source", source);
+            g.writeNumberField("leakhoundThreadsNotShown", answer.capture().ownThreads());
             writeCapture(g, answer);
             g.writeEndObject();
         });
@@ -145,22 +147,23 @@ public final class ThreadViews {
      * pprof's {@code goroutine?debug=1} for threads: a header, then per group (largest first) a line
      * {@code COUNT @ STATE in CALL, blocker (details)} and its frames, one {@code #\tframe} line each.
      */
-    public static BoundedText grouped(ThreadDump dump, List<StackGroup> groups, BlockedSince blocked) {
+    public static BoundedText grouped(ThreadDump dump, List<StackGroup> groups, BlockedSince blocked, int ownThreads) {
         BoundedText out = new BoundedText();
         out.line("thread profile: total " + dump.threads().size() + " (" + dump.platformCount() + " platform, "
                 + dump.virtualCount() + " virtual), " + groups.size() + (groups.size() == 1 ? " group" : " groups"));
+        ownThreadsLine(out, ownThreads);
         int shown = Math.min(groups.size(), MAX_GROUPS);
         for (int i = 0; i < shown && !out.truncated(); i++) {
             StackGroup g = groups.get(i);
             out.line();
-            out.line(g.count() + " @ " + groupHeadline(g, blocked));
+            out.line(g.count() + " @ " + groupHeadline(g, blocked, at(dump)));
             WaitSite w = g.waitSite();
             if (w.blockingFrame() != null) {
                 out.line("# blocked at " + w.blockingFrame());
             }
-            CreationSite site = g.creationSite();
-            if (site != null && site.startingFrame() != null) {
-                out.line("# started at " + site.startingFrame());
+            List<String> started = dev.leakhound.report.TextReport.startSiteLines(g);
+            for (int j = 0; j < started.size(); j++) {
+                out.line((j == 0 ? "# started at " : "#            ") + started.get(j));
             }
             frames(out, g.stack(), "#\t");
         }
@@ -176,7 +179,7 @@ public final class ThreadViews {
     }
 
     /** {@code WAITING in SynchronousQueue.put, parked on SynchronousQueue$Transferer (5 virtual; no timeout; waiting up to 7 minutes)}. */
-    static String groupHeadline(StackGroup g, BlockedSince blocked) {
+    static String groupHeadline(StackGroup g, BlockedSince blocked, java.time.Instant at) {
         StringBuilder sb = new StringBuilder(g.state() == null ? "state unknown" : g.state().name());
         WaitSite w = g.waitSite();
         if (w.call() != null) {
@@ -191,19 +194,31 @@ public final class ThreadViews {
         if (g.blockedWithoutTimeout()) {
             sb.append("; blocked with no timeout");
         }
+        Duration longest = longestBlocked(g.threads(), blocked, at);
+        if (longest != null && longest.toSeconds() >= 1) {
+            sb.append("; the longest ").append(BlockedSince.blockedWords(longest)).append(" (")
+                    .append(BlockedSince.SINCE).append(')');
+        }
+        return sb.append(')').toString();
+    }
+
+    /** The longest that any of {@code threads} had been where it is at {@code at}, or {@code null}. */
+    static Duration longestBlocked(List<ThreadSnapshot> threads, BlockedSince blocked, java.time.Instant at) {
         Duration longest = null;
         if (blocked != null) {
-            for (ThreadSnapshot t : g.threads()) {
-                Duration d = blocked.waitingFor(t);
+            for (ThreadSnapshot t : threads) {
+                Duration d = blocked.blockedFor(t, at);
                 if (d != null && (longest == null || d.compareTo(longest) > 0)) {
                     longest = d;
                 }
             }
         }
-        if (longest != null && longest.toSeconds() >= 1) {
-            sb.append("; the longest for ").append(BlockedSince.describe(longest));
-        }
-        return sb.append(')').toString();
+        return longest;
+    }
+
+    /** The time a capture's views count ages to: when it was taken. */
+    static java.time.Instant at(ThreadDump dump) {
+        return dump.capturedAt() != null ? dump.capturedAt() : java.time.Instant.now();
     }
 
     // ---------------------------------------------------------------- debug=2
@@ -217,19 +232,22 @@ public final class ThreadViews {
      *     ...
      * </pre>
      */
-    public static BoundedText everyThread(ThreadDump dump, BlockedSince blocked, int maxThreads, long samplePeriodMillis) {
+    public static BoundedText everyThread(ThreadDump dump, BlockedSince blocked, int maxThreads, long samplePeriodMillis,
+                                          int ownThreads) {
         BoundedText out = new BoundedText();
         List<ThreadSnapshot> threads = dump.threads();
         out.line("thread dump: total " + threads.size() + " (" + dump.platformCount() + " platform, "
                 + dump.virtualCount() + " virtual)"
                 + (threads.size() > maxThreads ? ", the first " + maxThreads + " listed (maxThreads)" : ""));
-        out.line("how long a thread has waited where it is: since the first capture that saw it there"
-                + (samplePeriodMillis > 0 ? " (sampled every " + seconds(samplePeriodMillis) + ")" : ""));
+        out.line("blocked for at least N s: " + BlockedSince.SINCE + " where it is, up to this capture ("
+                + at(dump) + (samplePeriodMillis > 0 ? "; sampled every " + seconds(samplePeriodMillis) : "")
+                + "); started N s ago: where the agent recorded the start");
+        ownThreadsLine(out, ownThreads);
         int shown = Math.min(threads.size(), maxThreads);
         for (int i = 0; i < shown && !out.truncated(); i++) {
             ThreadSnapshot t = threads.get(i);
             out.line();
-            out.line("thread " + t.label() + " [" + threadState(t, blocked) + "]:");
+            out.line("thread " + t.label() + " [" + threadState(t, blocked, at(dump)) + "]:");
             out.line(details(t));
             frames(out, t.stack(), "    at ");
         }
@@ -241,22 +259,33 @@ public final class ThreadViews {
         return out;
     }
 
+    private static void ownThreadsLine(BoundedText out, int ownThreads) {
+        String line = OwnThreads.line(ownThreads);
+        if (line != null) {
+            out.line(line);
+        }
+    }
+
     private static String seconds(long millis) {
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
-    /** {@code WAITING in SynchronousQueue.put, 7 minutes}. */
-    static String threadState(ThreadSnapshot t, BlockedSince blocked) {
+    /** {@code WAITING in SynchronousQueue.put, blocked for at least 16 s, started 29 s ago}. */
+    static String threadState(ThreadSnapshot t, BlockedSince blocked, java.time.Instant at) {
         StringBuilder sb = new StringBuilder(t.state() == null ? "state unknown" : t.state().name());
         if (t.state() != Thread.State.RUNNABLE) {
             WaitSite w = WaitSite.of(t);
             if (w.call() != null) {
                 sb.append(" in ").append(w.call());
             }
-            Duration d = blocked == null ? null : blocked.waitingFor(t);
+            Duration d = blocked == null ? null : blocked.blockedFor(t, at);
             if (d != null && d.toSeconds() >= 1) {
-                sb.append(", ").append(BlockedSince.describe(d));
+                sb.append(", ").append(BlockedSince.blockedWords(d));
             }
+        }
+        CreationSite site = t.creationSite();
+        if (site != null && site.startedAt() != null) {
+            sb.append(", ").append(BlockedSince.startedWords(site.startedAt(), at));
         }
         return sb.toString();
     }
@@ -282,6 +311,9 @@ public final class ThreadViews {
         CreationSite site = t.creationSite();
         if (site != null && site.startingFrame() != null) {
             sb.append(", started at ").append(site.startingFrame());
+            if (site.poolCreatedAt() != null) {
+                sb.append(" (a worker of the pool created at ").append(site.poolCreatedAt()).append(')');
+            }
         }
         return sb.toString();
     }
@@ -322,16 +354,18 @@ public final class ThreadViews {
             g.writeArrayFieldStart("groups");
             int shown = Math.min(groups.size(), MAX_GROUPS);
             for (int i = 0; i < shown; i++) {
-                writeGroup(g, groups.get(i), blocked);
+                writeGroup(g, groups.get(i), blocked, at(dump));
             }
             g.writeEndArray();
             g.writeNumberField("groupsNotListed", groups.size() - shown);
+            g.writeNumberField("leakhoundThreadsNotShown", answer.capture().ownThreads());
             writeCapture(g, answer);
             g.writeEndObject();
         });
     }
 
-    private static void writeGroup(JsonGenerator g, StackGroup group, BlockedSince blocked) throws IOException {
+    private static void writeGroup(JsonGenerator g, StackGroup group, BlockedSince blocked, java.time.Instant at)
+            throws IOException {
         g.writeStartObject();
         JsonReport.writeGroupSummary(g, group);
         if (group.blockerKind() != null) {
@@ -342,21 +376,18 @@ public final class ThreadViews {
         }
         CreationSite site = group.creationSite();
         if (site != null && site.startingFrame() != null) {
-            g.writeStringField("startedAt", site.startingFrame().toString());
+            g.writeStringField("startedAt", site.startingFrame().toString());    // the start site with the most threads
+            JsonReport.writeStartSites(g, group);
         }
         Map<String, Integer> containers = new TreeMap<>();
-        long longestMillis = -1;
         for (ThreadSnapshot t : group.threads()) {
             if (t.container() != null && (containers.size() < 20 || containers.containsKey(t.container()))) {
                 containers.merge(t.container(), 1, Integer::sum);
             }
-            Duration d = blocked == null ? null : blocked.waitingFor(t);
-            if (d != null) {
-                longestMillis = Math.max(longestMillis, d.toMillis());
-            }
         }
-        if (longestMillis >= 0) {
-            g.writeNumberField("longestWaitMillis", longestMillis);
+        Duration longest = longestBlocked(group.threads(), blocked, at);
+        if (longest != null) {
+            g.writeNumberField("blockedForSeconds", longest.toSeconds());    // the longest, as in the text views
         }
         if (!containers.isEmpty()) {
             g.writeObjectFieldStart("containers");

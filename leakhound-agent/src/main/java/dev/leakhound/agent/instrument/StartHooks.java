@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code VirtualThread.start(ThreadContainer)}: every virtual thread ({@code start()} calls it);</li>
  *   <li>{@code Thread.exit()}: the VM calls it when a platform thread ends;</li>
  *   <li>{@code VirtualThread.afterDone} (JDK 22+) or {@code afterTerminate} (JDK 21): a virtual thread ends, or
- *       its start failed.</li>
+ *       its start failed;</li>
+ *   <li>the constructor of {@code ThreadPoolExecutor} that the others call, before each of its returns (a
+ *       constructor's {@code this} can be handed out only once it is initialized): where a pool was created.</li>
  * </ul>
  * Only code is added at the entry of each method ({@code aload_0; invokestatic}): no frame, branch or local
  * changes, which is why it needs no class hierarchy and works on any JDK whose class files ASM reads. Which hooks
@@ -29,6 +31,10 @@ final class StartHooks implements ClassFileTransformer {
     static final String HOOKS = dev.leakhound.agent.boot.ThreadStarts.JDK_NAME.replace('.', '/');
     static final String THREAD = "java/lang/Thread";
     static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
+    static final String POOL = "java/util/concurrent/ThreadPoolExecutor";
+    /** The constructor every other {@code ThreadPoolExecutor} constructor calls. */
+    static final String POOL_CONSTRUCTOR = "(IIJLjava/util/concurrent/TimeUnit;Ljava/util/concurrent/BlockingQueue;"
+            + "Ljava/util/concurrent/ThreadFactory;Ljava/util/concurrent/RejectedExecutionHandler;)V";
     private static final String CONTAINER_START = "(Ljdk/internal/vm/ThreadContainer;)V";
 
     private final Set<String> applied = ConcurrentHashMap.newKeySet();
@@ -47,7 +53,7 @@ final class StartHooks implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain domain, byte[] classfileBuffer) {
-        if (loader != null || !(THREAD.equals(className) || VIRTUAL_THREAD.equals(className))) {
+        if (loader != null || !(THREAD.equals(className) || VIRTUAL_THREAD.equals(className) || POOL.equals(className))) {
             return null;
         }
         try {
@@ -59,6 +65,9 @@ final class StartHooks implements ClassFileTransformer {
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                                  String[] exceptions) {
                     MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    if (POOL.equals(className)) {
+                        return poolConstructor(name, descriptor, mv);
+                    }
                     String hook = hookFor(className, name, descriptor, access, endWithFlag);
                     if (hook == null) {
                         return mv;
@@ -79,6 +88,24 @@ final class StartHooks implements ClassFileTransformer {
             failure = t;
             return null;
         }
+    }
+
+    /** For the pool constructor every other calls: {@code aload_0; invokestatic poolCreated} before each return. */
+    private MethodVisitor poolConstructor(String name, String descriptor, MethodVisitor mv) {
+        if (!name.equals("<init>") || !descriptor.equals(POOL_CONSTRUCTOR)) {
+            return mv;
+        }
+        applied.add(POOL.replace('/', '.') + "." + name + descriptor + "->poolCreated");
+        return new MethodVisitor(Opcodes.ASM9, mv) {
+            @Override
+            public void visitInsn(int opcode) {
+                if (opcode == Opcodes.RETURN) {
+                    super.visitVarInsn(Opcodes.ALOAD, 0);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "poolCreated", "(Ljava/lang/Object;)V", false);
+                }
+                super.visitInsn(opcode);
+            }
+        };
     }
 
     /** Whether the class has an {@code afterDone(boolean...)}/{@code afterTerminate(boolean...)} to hook. */

@@ -158,7 +158,21 @@ public final class StartTracking {
             throw new IllegalStateException("this JDK's Thread classes are not as expected"
                     + (t.failure() != null ? ": " + t.failure() : "; missing hooks: " + missing));
         }
+        instrumentPools(inst, t);
         return t;
+    }
+
+    /**
+     * Where pools are created, for their workers' reports; optional: without it (an unexpected JDK), workers keep
+     * their own start site only.
+     */
+    private static void instrumentPools(Instrumentation inst, StartHooks t) {
+        try {
+            MethodHandles.lookup().findStatic(hooks, "poolCreated", MethodType.methodType(void.class, Object.class));
+            inst.retransformClasses(java.util.concurrent.ThreadPoolExecutor.class);
+        } catch (Throwable e) {
+            // the pool hook is not there, or the class could not be changed: nothing of it runs
+        }
     }
 
     /** Takes the transformer out and gives Thread and VirtualThread back their own code. */

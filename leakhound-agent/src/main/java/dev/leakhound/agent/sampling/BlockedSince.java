@@ -5,6 +5,7 @@ import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class BlockedSince {
     static final int MAX_TRACKED = 100_000;       // ~10 MB at most inside the host
 
     /** A thread's wait: its state and stack (by hash), and when that was first seen. */
-    private record Seen(Thread.State state, int stackHash, int stackSize, long firstSeenNanos) {
+    private record Seen(Thread.State state, int stackHash, int stackSize, long firstSeenNanos, Instant firstSeenAt) {
     }
 
     private Map<Long, Seen> seen = new HashMap<>();
@@ -41,6 +42,7 @@ public final class BlockedSince {
     /** Records a capture: threads where they were stay, others start now, threads gone are forgotten. */
     public void observe(ThreadDump dump) {
         long now = clock.getAsLong();
+        Instant at = dump.capturedAt() != null ? dump.capturedAt() : Instant.now();
         Map<List<StackFrame>, Integer> hashes = new IdentityHashMap<>();
         synchronized (this) {
             Map<Long, Seen> next = new HashMap<>(Math.max(16, seen.size() * 4 / 3));
@@ -54,7 +56,7 @@ public final class BlockedSince {
                         && before.stackSize() == t.stack().size()) {
                     next.put(t.id(), before);
                 } else {
-                    next.put(t.id(), new Seen(t.state(), hash, t.stack().size(), now));
+                    next.put(t.id(), new Seen(t.state(), hash, t.stack().size(), now, at));
                 }
             }
             seen = next;
@@ -72,6 +74,50 @@ public final class BlockedSince {
             return null;
         }
         return Duration.ofNanos(Math.max(0, clock.getAsLong() - s.firstSeenNanos()));
+    }
+
+    /**
+     * When the first capture that saw the thread where it is in {@code t} was taken, or {@code null} when it has not
+     * been seen there. Every view takes a thread's age from here ({@link #blockedFor}), so that they agree.
+     */
+    public synchronized Instant since(ThreadSnapshot t) {
+        Seen s = seen.get(t.id());
+        if (s == null || s.state() != t.state() || s.stackSize() != t.stack().size()
+                || s.stackHash() != t.stack().hashCode()) {
+            return null;
+        }
+        return s.firstSeenAt();
+    }
+
+    /**
+     * How long the thread had been where it is at {@code at} (the time of the capture a view shows), or {@code null}
+     * when it has not been seen there. A lower bound: the thread may have been there before the first capture.
+     */
+    public Duration blockedFor(ThreadSnapshot t, Instant at) {
+        Instant since = since(t);
+        return since == null ? null : nonNegative(Duration.between(since, at));
+    }
+
+    /** {@code blocked for at least 16 s}: the words every view uses for {@link #blockedFor}. */
+    public static String blockedWords(Duration d) {
+        return "blocked for at least " + seconds(d);
+    }
+
+    /** {@code started 29 s ago}: how long before {@code at} a thread was started, in the same units. */
+    public static String startedWords(Instant started, Instant at) {
+        return "started " + seconds(nonNegative(Duration.between(started, at))) + " ago";
+    }
+
+    /** What {@link #blockedWords} counts from, for a view's explanation. */
+    public static final String SINCE = "since the first sample that saw it";
+
+    /** Whole seconds, {@code 16 s}: the unit of every age, so that views can be compared at a glance. */
+    public static String seconds(Duration d) {
+        return d.toSeconds() + " s";
+    }
+
+    private static Duration nonNegative(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
     }
 
     /** How many threads are tracked. */

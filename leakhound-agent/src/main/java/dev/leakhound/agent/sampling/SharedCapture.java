@@ -59,13 +59,15 @@ public final class SharedCapture {
      */
     public static final class Capture {
         private final ThreadDump dump;
+        private final int ownThreads;
         private final long number;
         private final long startedNanos;
         private final long endedNanos;
         private final ConcurrentHashMap<String, CompletableFuture<Object>> views = new ConcurrentHashMap<>();
 
-        Capture(ThreadDump dump, long number, long startedNanos, long endedNanos) {
-            this.dump = dump;
+        Capture(OwnThreads.Split split, long number, long startedNanos, long endedNanos) {
+            this.dump = split.dump();
+            this.ownThreads = split.own();
             this.number = number;
             this.startedNanos = startedNanos;
             this.endedNanos = endedNanos;
@@ -76,8 +78,14 @@ public final class SharedCapture {
             return number;
         }
 
+        /** The host's threads: without Leakhound's own ({@link OwnThreads}). */
         public ThreadDump dump() {
             return dump;
+        }
+
+        /** How many of Leakhound's own threads the capture saw and left out of {@link #dump()}. */
+        public int ownThreads() {
+            return ownThreads;
         }
 
         long endedNanos() {
@@ -344,7 +352,7 @@ public final class SharedCapture {
     public Count count() {
         if (!source.countsCheaply()) {
             Answer a = recent();
-            return new Count(a.dump().threads().size(), a.ageNanos());
+            return new Count(a.dump().threads().size() + a.capture().ownThreads(), a.ageNanos());
         }
         long started;
         synchronized (lock) {
@@ -426,13 +434,15 @@ public final class SharedCapture {
     private Capture take(Running r) {
         Capture c;
         try {
-            ThreadDump d = Objects.requireNonNull(source.capture(), "the thread source gave no capture");
+            OwnThreads.Split split = OwnThreads.split(
+                    Objects.requireNonNull(source.capture(), "the thread source gave no capture"));
+            ThreadDump d = split.dump();
             onCapture.accept(d);
             long number;
             synchronized (lock) {
                 number = ++taken;
             }
-            c = new Capture(d, number, r.startedNanos(), clock.getAsLong());
+            c = new Capture(split, number, r.startedNanos(), clock.getAsLong());
         } catch (Throwable t) {
             long ended = clock.getAsLong();
             synchronized (lock) {

@@ -56,6 +56,17 @@ class StartHooksTest {
     }
 
     @Test
+    void thePoolHookGoesBeforeTheReturnOfTheConstructorTheOthersCall() throws Exception {
+        StartHooks hooks = new StartHooks();
+        byte[] pool = hooks.transform(Object.class.getModule(), null, StartHooks.POOL,
+                java.util.concurrent.ThreadPoolExecutor.class, null, jdkClass(StartHooks.POOL));
+        assertThat(hooks.failure()).isNull();
+        assertThat(pool).isNotNull();
+        assertThat(hooks.applied()).containsExactly(
+                "java.util.concurrent.ThreadPoolExecutor.<init>" + StartHooks.POOL_CONSTRUCTOR + "->poolCreated");
+    }
+
+    @Test
     void coreLooksForTheRecorderUnderTheNameTheAgentGivesIt() {
         assertThat(dev.leakhound.capture.CreationSites.RECORDER).isEqualTo(dev.leakhound.agent.boot.ThreadStarts.JDK_NAME);
         assertThat(StartHooks.HOOKS).isEqualTo(dev.leakhound.agent.boot.ThreadStarts.JDK_NAME.replace('.', '/'));

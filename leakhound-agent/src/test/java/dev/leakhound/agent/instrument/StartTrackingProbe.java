@@ -47,6 +47,7 @@ public final class StartTrackingProbe {
         platformThread();
         virtualThread();
         executors();
+        oddPool();
         threadFactory();
         namedClassFromTwoPlaces();
         ownerTags();
@@ -113,15 +114,56 @@ public final class StartTrackingProbe {
             f.get();
         }
         CountDownLatch poolRelease = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(1, r -> new Thread(r, "probe-pool"));
+        ExecutorService pool = Executors.newFixedThreadPool(1, r -> new Thread(r, "probe-pool")); int createdLine = line();
         try {
             CountDownLatch started = new CountDownLatch(1);
             AtomicReference<Thread> worker = new AtomicReference<>();
             pool.execute(() -> { worker.set(Thread.currentThread()); started.countDown(); await(poolRelease); }); int poolLine = line();
             started.await();
             expectSite("a pool's worker thread: started by the first execute", worker.get(), "executors", poolLine, "main");
+            // The line to fix is the one that created the pool: recorded too, and both are said.
+            CreationSite site = CreationSites.of(worker.get().threadId());
+            StackFrame created = site == null ? null : site.poolCreatedAt();
+            check("a pool's worker knows where its pool was created", created != null
+                    && created.className().equals(StartTrackingProbe.class.getName())
+                    && created.methodName().equals("executors") && created.lineNumber() == createdLine, String.valueOf(site));
+            String where = site == null ? "" : dev.leakhound.report.TextReport.where(site);
+            check("a pool's worker is reported with both lines", where.equals("pool created at " + created
+                    + "; worker started at " + site.startingFrame() + " by \"main\""), where);
+            check("a thread that is no pool's worker has no pool", CreationSites.of(Thread.currentThread().threadId()) == null
+                    || CreationSites.of(Thread.currentThread().threadId()).poolFrames().isEmpty(), "main has a pool");
         } finally {
             poolRelease.countDown();
+            pool.shutdown();
+        }
+    }
+
+    /** A pool whose class overrides equals and hashCode: never a map key inside the hooks, its workers still run. */
+    static final class OddPool extends java.util.concurrent.ThreadPoolExecutor {
+        OddPool() {
+            super(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            throw new AssertionError("the hooks called the host's equals");
+        }
+
+        @Override
+        public int hashCode() {
+            throw new AssertionError("the hooks called the host's hashCode");
+        }
+    }
+
+    private static void oddPool() throws Exception {
+        OddPool pool = new OddPool();
+        try {
+            AtomicReference<Thread> worker = new AtomicReference<>();
+            pool.submit(() -> worker.set(Thread.currentThread())).get();
+            CreationSite site = CreationSites.of(worker.get().threadId());
+            check("a pool with its own equals and hashCode runs, its worker recorded without the pool",
+                    site != null && site.poolFrames().isEmpty(), String.valueOf(site));
+        } finally {
             pool.shutdown();
         }
     }
@@ -240,11 +282,15 @@ public final class StartTrackingProbe {
     private static void capturesCarryTheSites() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
+        twoPlaces = release;
+        int threeLine = 0;
+        int twoLine = 0;
+        // Two method references to one method: one stack (no lambda frame), two task classes, two start lines.
         for (int i = 0; i < 3; i++) {
-            threads.add(Thread.ofVirtual().name("probe-two-places").start(() -> await(release)));
+            threads.add(Thread.ofVirtual().name("probe-two-places").start(StartTrackingProbe::awaitTwoPlaces)); threeLine = line();
         }
         for (int i = 0; i < 2; i++) {
-            threads.add(Thread.ofVirtual().name("probe-two-places").start(() -> await(release)));
+            threads.add(Thread.ofVirtual().name("probe-two-places").start(StartTrackingProbe::awaitTwoPlaces)); twoLine = line();
         }
         // in await, where they stay: a thread WAITING elsewhere for a moment would make a group of its own
         ThreadsAt.await(threads, Thread.State.WAITING, "java.util.concurrent.CountDownLatch.await");
@@ -252,17 +298,38 @@ public final class StartTrackingProbe {
             ThreadDump json = LiveThreads.capture();
             check("the JDK's JSON dump is given creation sites", json.threads().stream()
                     .filter(t -> t.name().equals("probe-two-places")).allMatch(t -> t.creationSite() != null), "missing");
+            // One leak, one group: grouped by what blocks them, the two start sites listed inside with their counts.
             List<StackGroup> groups = ThreadGrouping.group(json.threads().stream()
                     .filter(t -> t.name().equals("probe-two-places")).toList());
-            check("one blocking line started from two places is two groups (3 and 2)", groups.size() == 2
-                    && groups.get(0).count() == 3 && groups.get(1).count() == 2, groups.toString());
+            check("one blocking line started from two places is one group listing both (3 and 2)", groups.size() == 1
+                    && groups.get(0).count() == 5 && groups.get(0).startSites().size() == 2
+                    && groups.get(0).startSites().get(0).count() == 3 && groups.get(0).startSites().get(1).count() == 2
+                    && groups.get(0).startSites().get(0).site().startingFrame().lineNumber() == threeLine
+                    && groups.get(0).startSites().get(1).site().startingFrame().lineNumber() == twoLine,
+                    groups.toString());
+            String report = dev.leakhound.report.TextReport.group(groups.get(0), false);
+            check("the report lists both start sites with their counts", report.contains("  started at  3 threads at "
+                    + StartTrackingProbe.class.getName() + ".capturesCarryTheSites(") && report.contains(
+                    "\n              2 threads at " + StartTrackingProbe.class.getName() + ".capturesCarryTheSites("),
+                    report);
+            // ... and threads at that line without a recorded start (started before the agent) join it, counted.
+            List<dev.leakhound.model.ThreadSnapshot> withUnrecorded = new ArrayList<>(json.threads().stream()
+                    .filter(t -> t.name().equals("probe-two-places")).toList());
+            withUnrecorded.add(withUnrecorded.get(0).withCreationSite(null));
+            StackGroup mixed = ThreadGrouping.group(withUnrecorded).get(0);
+            String mixedReport = dev.leakhound.report.TextReport.group(mixed, false);
+            check("threads without a start site join the group, counted", ThreadGrouping.group(withUnrecorded).size() == 1
+                    && mixed.withoutStartSite() == 1 && mixedReport.contains("\n              1 without a recorded start"
+                    + " site (started before the agent was loaded, or not recorded)\n"), mixedReport);
             ContainerThreads ct = ContainerThreads.open(inst);
             ThreadDump fast = ct.snapshot();
             check("the containers' snapshot is given creation sites", fast.threads().stream()
                     .filter(t -> t.name().equals("probe-two-places")).allMatch(t -> t.creationSite() != null), "missing");
-            long splitGroups = ct.groups(5).stream().filter(g -> g.startedAt() != null && g.startedAt().stream()
-                    .anyMatch(f -> f.methodName().equals("capturesCarryTheSites"))).count();
-            check("the containers' groups split by creation site too", splitGroups == 2, splitGroups + " groups");
+            List<ContainerThreads.Group> ours = ct.groups(5).stream().filter(g -> g.startSites().keySet().stream()
+                    .anyMatch(k -> k.get(0).methodName().equals("capturesCarryTheSites"))).toList();
+            check("the containers' groups list the start sites inside one group too", ours.size() == 1
+                    && ours.get(0).count() == 5 && ours.get(0).startSites().size() == 2
+                    && ours.get(0).startSites().values().stream().sorted().toList().equals(List.of(2L, 3L)), ours.toString());
         } finally {
             release.countDown();
             for (Thread t : threads) {
@@ -328,6 +395,12 @@ public final class StartTrackingProbe {
     /** The caller's line number. */
     private static int line() {
         return StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow().getLineNumber();
+    }
+
+    private static volatile CountDownLatch twoPlaces;
+
+    private static void awaitTwoPlaces() {
+        await(twoPlaces);
     }
 
     private static void await(CountDownLatch latch) {

@@ -22,12 +22,16 @@ class StartTrackingTest {
         assertThat(r.exitStatus()).as(text).isZero();
         assertThat(text).as(text).doesNotContain("FAIL").endsWith("done\n")
                 .contains("ok platform Thread.start", "ok Thread.ofVirtual().start", "ok executor.submit",
-                        "ok executor.execute", "ok a pool's worker thread", "ok ThreadFactory.newThread",
+                        "ok executor.execute", "ok a pool's worker thread",
+                        "ok a pool's worker knows where its pool was created", "ok a pool's worker is reported with both lines",
+                        "ok a pool with its own equals and hashCode runs", "ok ThreadFactory.newThread",
                         "ok a named class started from a second place", "ok a tagged thread's child carries the tag",
-                        "ok one blocking line started from two places is two groups",
-                        "ok the containers' groups split by creation site too", "ok a full table",
+                        "ok one blocking line started from two places is one group listing both",
+                        "ok the report lists both start sites with their counts",
+                        "ok threads without a start site join the group, counted",
+                        "ok the containers' groups list the start sites inside one group too", "ok a full table",
                         "ok stopped: nothing recorded");
-        assertThat(text.lines().filter(l -> l.startsWith("ok "))).hasSize(31);
+        assertThat(text.lines().filter(l -> l.startsWith("ok "))).hasSize(37);
         assertThat(text).as("nothing on the bootstrap class path: the JVM keeps class data sharing and says nothing")
                 .doesNotContain("Sharing is only supported");
     }

@@ -81,7 +81,7 @@ class GcLogParserTest {
         assertThat(young.heapMax()).isEqualTo(512 * MB);
         assertThat(young.action()).isEqualTo("Pause Young (Normal) (G1 Evacuation Pause)");
         assertThat(GcTrace.line(young, (HeapTrend) null)).isEqualTo(
-                "gc 1 @0.074s G1 Pause Young (Normal) (G1 Evacuation Pause) minor: 2.000 ms pause, 24->4->256 MB, 512 MB max");
+                "gc 1 @0.074s G1 Pause Young (Normal) (G1 Evacuation Pause) minor: 2 ms pause, 24->4->256 MB, 512 MB max");
 
         assertThat(log.cycles().get(1).heapBefore()).isEqualTo(Math.round(30.5 * MB));
         // the marking cycle: Remark and Cleanup paused, sizes from Remark's before to Cleanup's after

@@ -31,7 +31,7 @@ class GcTraceTest {
         GcCycle zgc = new GcCycle(13, Duration.ofSeconds(5), "ZGC Major Cycles", "System.gc()", "end of GC cycle",
                 GcCycle.Kind.CONCURRENT, null, Duration.ofMillis(211), 40 * MB, 10 * MB, 128 * MB, 128 * MB, List.of());
         assertThat(GcTrace.line(zgc, HeapTrend.Verdict.INSUFFICIENT_DATA)).isEqualTo(
-                "gc 13 @5.000s ZGC Major Cycles (System.gc()) concurrent: 211.000 ms concurrent, 40->10->128 MB,"
+                "gc 13 @5.000s ZGC Major Cycles (System.gc()) concurrent: 211 ms concurrent, 40->10->128 MB,"
                         + " 128 MB max; heap after GC insufficient data");
         GcCycle pause = new GcCycle(14, Duration.ofMillis(5001), "ZGC Major Pauses", null, "end of GC pause",
                 GcCycle.Kind.PHASE_PAUSE, null, null, -1, -1, -1, -1, List.of());
@@ -40,7 +40,7 @@ class GcTraceTest {
         GcCycle both = new GcCycle(15, Duration.ZERO, "X", null, null, GcCycle.Kind.OTHER, Duration.ofMillis(1),
                 Duration.ofMillis(2), 3 * MB, 2 * MB, 4 * MB, -1, List.of());
         assertThat(GcTrace.line(both, (HeapTrend) null))
-                .isEqualTo("gc 15 @0.000s X other: 1.000 ms pause, 2.000 ms concurrent, 3->2->4 MB");
+                .isEqualTo("gc 15 @0.000s X other: 1 ms pause, 2 ms concurrent, 3->2->4 MB");
     }
 
     @Test
