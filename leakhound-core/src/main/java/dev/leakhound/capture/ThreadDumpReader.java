@@ -24,7 +24,7 @@ import java.util.zip.ZipException;
 /**
  * Reads a thread dump file of any format Leakhound knows, telling the format from its first lines:
  * <ul>
- *   <li>the JDK's JSON thread dump (first non-blank character {@code {}), read by {@link JsonThreadDumpParser};</li>
+ *   <li>the JDK's JSON thread dump (first non-blank character <code>&#123;</code>), read by {@link JsonThreadDumpParser};</li>
  *   <li>the JDK's plain-text thread dump ({@code jcmd PID Thread.dump_to_file FILE}, first lines process id,
  *       time, runtime version, then {@code #23 "name" ...}), read by {@link JdkTextDumpParser};</li>
  *   <li>{@code jstack PID} / {@code jcmd PID Thread.print} ({@code Full thread dump ...}, or
