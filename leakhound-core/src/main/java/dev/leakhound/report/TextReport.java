@@ -78,8 +78,16 @@ public final class TextReport {
                     + (site.creator() != null ? " by \"" + site.creator() + "\"" : ""));
         }
         field(sb, n(g.count(), "thread"), threadLabels(g.threads(), g.count()));
+        String pools = ThreadPools.text(g);
+        if (pools != null) {
+            field(sb, "pool", pools + (g.complete() ? "" : " (of the threads listed)"));
+            if (ThreadPools.idleWorkers(g) && g.blockedWithoutTimeout()) {
+                field(sb, "idle", "workers waiting for a task: they end only when the pool is shut down"
+                        + " (shutdown() or close() it when done)");
+            }
+        }
         Set<String> containers = g.containers();
-        if (!containers.isEmpty()) {
+        if (!containers.isEmpty() && pools == null) {
             field(sb, containers.size() == 1 ? "container" : "containers", String.join(", ", containers)
                     + (g.complete() ? "" : " (of the threads listed)"));
         }
