@@ -41,12 +41,13 @@ import static dev.leakhound.report.TextFormat.plural;
         sortOptions = false,
         usageHelpAutoWidth = false,
         description = {
-                "Reads an HPROF heap dump (HotSpot, JDK 21 to 25 and older; gzip-compressed too)",
-                "and proves which threads are leaked: blocked with no timeout on something that no",
-                "running thread can reach, so that they will never wake (the JVM's counterpart of",
-                "Go's goroutineleak profile). Blocked threads that might still be woken are listed",
-                "with the reason. Then the class histogram: instances and shallow bytes per class,",
-                "largest first. With --baseline, also the classes that grew since the older dump.",
+                "Reads an HPROF heap dump (HotSpot, JDK 21 to 25 and older; gzip-compressed",
+                "too) and proves which threads are leaked: blocked with no timeout on",
+                "something that no running thread can reach, so that they will never wake (the",
+                "JVM's counterpart of Go's goroutineleak profile). Blocked threads that might",
+                "still be woken are listed with the reason. Then the class histogram:",
+                "instances and shallow bytes per class, largest first. With --baseline, also",
+                "the classes that grew since the older dump.",
                 "",
                 "Bytes are estimated from the dump (HPROF records no object sizes): two ids of",
                 "header plus the fields or elements as dumped, no alignment. Counts are exact.",
@@ -54,13 +55,10 @@ import static dev.leakhound.report.TextFormat.plural;
                 "Dumps: jcmd <pid> GC.heap_dump [-gz=1] FILE, jmap -dump:live,format=b,file=FILE,",
                 "HotSpotDiagnosticMXBean.dumpHeap, -XX:+HeapDumpOnOutOfMemoryError.",
                 ""},
-        footerHeading = "%nExit status:%n",
         footer = {
-                "  0  the dumps were read",
-                "  2  bad input or usage: missing or unreadable file, not a heap dump, a",
-                "     truncated or corrupt one; one line on standard error:",
-                "     leakhound: FILE: at byte OFFSET: reason",
-                "  3  an error inside Leakhound itself"})
+                "",
+                "A bad dump (not a heap dump, truncated or corrupt) is one line on standard",
+                "error: leakhound: FILE: at byte OFFSET: reason"})
 final class HeapCommand implements Callable<Integer> {
 
     private static final int NAME_WIDTH = 12;

@@ -90,16 +90,16 @@ public final class Main implements Callable<Integer> {
 
     private static Map<String, String> exitCodes() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("  " + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc and attach:"
+        m.put("" + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc and attach:"
                 + " done; demo: every leak came out as expected");
-        m.put("  " + EXIT_FOUND, "found: threads: a deadlock the JVM reported in the dump, and with"
+        m.put("" + EXIT_FOUND, "found: threads: a deadlock the JVM reported in the dump, and with"
                 + " --fail-on-suspects any suspect; heap: a proven leaked thread or deadlock; demo: a leak it"
                 + " expected to show did not come out as expected (its last line says what differed)");
-        m.put("  " + EXIT_USAGE, "bad input or usage: unknown option, missing or unreadable file, a dump or"
+        m.put("" + EXIT_USAGE, "bad input or usage: unknown option, missing or unreadable file, a dump or"
                 + " log that cannot be read, a process that cannot be attached to, attach options the running"
                 + " agent did not take, an input too large for the JVM's memory (give it more with"
                 + " LEAKHOUND_JAVA_OPTS=-Xmx..., used by ./leakhound); one line on standard error");
-        m.put("  " + EXIT_INTERNAL, "an error inside Leakhound itself (--debug shows its stack trace)");
+        m.put("" + EXIT_INTERNAL, "an error inside Leakhound itself (--debug shows its stack trace)");
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -73,12 +73,10 @@ import java.util.stream.Collectors;
                 "The leaked threads are interrupted at the end of each step, the agent and",
                 "its server stopped at the end. Takes seconds.",
                 ""},
-        footerHeading = "%nExit status:%n",
         footer = {
-                "  0  the leak check found the leaks where expected and none elsewhere",
-                "  1  it did not (the closing line says what differed)",
-                "  2  bad usage, e.g. --rounds out of range",
-                "  3  an error inside Leakhound itself"})
+                "",
+                "demo exits 0 when the leak check found the leaks where expected and none",
+                "elsewhere, 1 when it did not (the closing line says what differed)."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** How long a step waits for the example's threads to end or block. */
