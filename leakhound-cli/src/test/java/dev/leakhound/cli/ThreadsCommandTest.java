@@ -188,7 +188,7 @@ class ThreadsCommandTest {
         assertThat(r.out()).containsPattern("\\[\\d+] 3 platform threads WAITING in LinkedBlockingQueue\\.take, .*\n"
                 + "      idle workers of pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+ \\(class"
                 + " ThreadPoolExecutor\\), threads pool-\\d+-thread-N\n");
-        assertThat(r.out()).containsPattern("  pool        java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+"
+        assertThat(r.out()).containsPattern("  container   java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+"
                 + " \\(class ThreadPoolExecutor\\), threads pool-\\d+-thread-N\n"
                 + "  idle        workers waiting for a task: they end only when the pool is shut down");
 

@@ -80,7 +80,11 @@ public final class TextReport {
         field(sb, n(g.count(), "thread"), threadLabels(g.threads(), g.count()));
         String pools = ThreadPools.text(g);
         if (pools != null) {
-            field(sb, "pool", pools + (g.complete() ? "" : " (of the threads listed)"));
+            // the container, when the dump gives one, with its class and the threads' names; else the names alone
+            List<ThreadPools.Pool> each = ThreadPools.of(g);
+            String name = each.stream().noneMatch(p -> p.container() != null) ? "pool"
+                    : each.size() == 1 ? "container" : "containers";
+            field(sb, name, pools + (g.complete() ? "" : " (of the threads listed)"));
             if (ThreadPools.idleWorkers(g) && g.blockedWithoutTimeout()) {
                 field(sb, "idle", "workers waiting for a task: they end only when the pool is shut down"
                         + " (shutdown() or close() it when done)");
