@@ -64,7 +64,8 @@ public final class ThreadPools {
 
     /**
      * The pools of the group's threads listed, largest first: threads of a container other than the root, or
-     * named with a number; empty when no thread is either.
+     * named alike with a number (two or more, or idle pool workers, or the name of Executors' default factory);
+     * empty when no thread is either.
      */
     public static List<Pool> of(StackGroup group) {
         Map<List<String>, int[]> counts = new LinkedHashMap<>();
@@ -77,8 +78,12 @@ public final class ThreadPools {
             counts.computeIfAbsent(java.util.Arrays.asList(container, pattern), k -> new int[1])[0]++;
         }
         List<Pool> pools = new ArrayList<>();
+        boolean idle = idleWorkers(group);
         counts.forEach((key, n) -> {
             String container = key.get(0);
+            if (container == null && n[0] < 2 && !idle && !DEFAULT_FACTORY.matcher(key.get(1)).matches()) {
+                return;        // one thread named with a number ("dead-1") is no pool by its name alone
+            }
             int at = container == null ? -1 : container.lastIndexOf('@');
             pools.add(new Pool(container, at > 0 ? container.substring(0, at) : null,
                     key.get(1).isEmpty() ? "(unnamed)" : key.get(1), n[0]));
