@@ -98,7 +98,7 @@ public final class Main implements Callable<Integer> {
         m.put("" + EXIT_USAGE, "bad input or usage: unknown option, missing or unreadable file, a dump or"
                 + " log that cannot be read, a process that cannot be attached to, attach options the running"
                 + " agent did not take, an input too large for the JVM's memory (give it more with"
-                + " LEAKHOUND_JAVA_OPTS=-Xmx..., used by ./leakhound); one line on standard error");
+                + " LEAKHOUND_JAVA_OPTS=-Xmx..., which the leakhound script passes on); one line on standard error");
         m.put("" + EXIT_INTERNAL, "an error inside Leakhound itself (--debug shows its stack trace)");
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -46,6 +46,9 @@ class MainTest {
                 "heap: a proven leaked thread or deadlock",
                 "demo: a leak it expected to show did not come out as expected");
         assertThat(commands()).contains("threads", "heap", "gc", "attach", "demo");
+        for (String meaning : Main.EXIT_CODES.values()) {
+            assertThat(table.replaceAll("\\s+", " ")).as("wrapped at spaces only").contains(meaning);
+        }
         for (String command : commands()) {
             String help = Cli.run(command, "--help").out();
             assertThat(help).as(command).contains(table);
