@@ -16,12 +16,20 @@ import java.lang.instrument.Instrumentation;
  * not start (a port taken): then it starts again with the new options. {@code stop} stops it.
  *
  * <p>What became of a load is also left in the host's system property {@value #STATUS_PROPERTY}
- * ({@code running http://127.0.0.1:6060/}, {@code running (no server)}, {@code stopped},
- * {@code failed: ...}), which is how {@code leakhound attach} learns the address.
+ * ({@code running http://127.0.0.1:6060/}, {@code running (no server)}, {@code stopped}, {@value #NOT_RUNNING},
+ * {@code already running http://127.0.0.1:6060/ options port=6060,...} when the load found one running and left it
+ * as it was, {@code failed: ...}), which is how {@code leakhound attach} learns the address and whether its options
+ * were taken.
  */
 public final class Agent {
     /** The host's system property with the status of the last load. */
     public static final String STATUS_PROPERTY = "leakhound.agent";
+    /** The status of a stop when no agent ran. */
+    public static final String NOT_RUNNING = "not running, nothing stopped";
+    /** The status of a load while an agent runs: {@code already running URL options port=6060,...}. */
+    public static final String ALREADY = "already ";
+    /** Between the running agent's status and its options in {@link #ALREADY}'s status. */
+    public static final String OPTIONS = " options ";
 
     private Agent() {
     }
@@ -62,7 +70,7 @@ public final class Agent {
                     AgentLog.info("stopped");
                 }
                 StartTracking.stop();
-                status("stopped");
+                status(running == null ? NOT_RUNNING : "stopped");
                 return;
             }
             LeakhoundAgent running = LeakhoundAgent.running();
@@ -73,7 +81,9 @@ public final class Agent {
             if (running != null) {
                 AgentLog.info("already running" + (running.url() != null ? ", debug server on " + LeakhoundAgent.debugUrl(running.url()) : "")
                         + "; to change options, stop it first (option stop)");
-                status(running.status());
+                // what runs, with its options (token masked), so that attach can tell whether the new ones were taken
+                status(ALREADY + running.status() + OPTIONS
+                        + running.options().toAgentArgs().replaceAll("token=[^,]*", "token=***"));
                 return;
             }
             if (options.creationSites()) {

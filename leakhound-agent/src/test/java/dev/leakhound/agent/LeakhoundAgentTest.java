@@ -53,11 +53,14 @@ class LeakhoundAgentTest {
 
             Agent.agentmain("port=0", null);                       // attach after -javaagent
             assertThat(LeakhoundAgent.running()).isSameAs(first);
-            assertThat(System.getProperty(Agent.STATUS_PROPERTY)).isEqualTo("running " + url);
+            // it says it ran already, with the options it runs with (for attach to compare with those asked for)
+            assertThat(System.getProperty(Agent.STATUS_PROPERTY)).startsWith("already running " + url + " options port=0,");
 
             Agent.agentmain("stop", null);
             assertThat(LeakhoundAgent.running()).isNull();
             assertThat(System.getProperty(Agent.STATUS_PROPERTY)).isEqualTo("stopped");
+            Agent.agentmain("stop", null);
+            assertThat(System.getProperty(Agent.STATUS_PROPERTY)).isEqualTo(Agent.NOT_RUNNING);
             assertThatThrownBy(() -> Http.get(url, "/debug/threads/count")).isInstanceOf(ConnectException.class);
             // stop waits a bounded time for a sample in progress; the sampler thread then ends by itself
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Thread.getAllStackTraces()
@@ -66,7 +69,8 @@ class LeakhoundAgentTest {
             assertThat(err.text()).isEqualTo(NO_INSTRUMENTATION + "leakhound-agent: debug server on " + url + "debug/\n"
                     + "leakhound-agent: already running, debug server on " + url + "debug/"
                     + "; to change options, stop it first (option stop)\n"
-                    + "leakhound-agent: stopped\n");
+                    + "leakhound-agent: stopped\n"
+                    + "leakhound-agent: not running, nothing to stop\n");
         }
         // It can be started again after a stop.
         Agent.premain("port=0", null);

@@ -44,16 +44,13 @@ import java.util.jar.JarFile;
                 "  /debug/gc  /debug/heap  /metrics  (see /debug/ for all)",
                 "The same as starting the JVM with -javaagent:leakhound.jar=OPTIONS. JDK 21+",
                 "warns when an agent is loaded into a running JVM unless it was started with",
-                "-XX:+EnableDynamicAgentLoading. Loading it again is harmless; --stop stops it.",
+                "-XX:+EnableDynamicAgentLoading. --stop stops it (when none runs, it says so).",
+                "Attaching again while it runs changes nothing: with the options it runs with",
+                "(or none given) it prints its address; with others it says they were NOT",
+                "applied and exits 2 (stop it, then attach again to apply them).",
                 ""},
-        footerHeading = "%nExit status:%n",
+        footerHeading = "%nExamples:%n",
         footer = {
-                "  0  the agent runs in the target (or was stopped, with --stop)",
-                "  2  bad pid or options, the process cannot be attached to, or the agent",
-                "     could not start there (e.g. the port is taken); one line on standard error",
-                "  3  an error inside Leakhound itself",
-                "",
-                "Examples:",
                 "  leakhound attach 4242",
                 "  curl http://127.0.0.1:6060/debug/threads/dump?debug=1",
                 "  leakhound attach 4242 --host 0.0.0.0 --token-env LEAKHOUND_TOKEN --port 7070",
@@ -133,6 +130,22 @@ final class AttachCommand implements Callable<Integer> {
             out.println("leakhound: process " + target + ": agent " + status);
             return Main.EXIT_OK;
         }
+        if (status.startsWith(Agent.ALREADY)) {
+            // The agent ran before this load and kept its options: fine when they are those asked for, else say so
+            int at = status.indexOf(Agent.OPTIONS);
+            String running = status.substring(Agent.ALREADY.length(), at < 0 ? status.length() : at).strip();
+            String runningArgs = at < 0 ? "" : status.substring(at + Agent.OPTIONS.length()).strip();
+            String runningUrl = running.startsWith("running ") ? running.substring("running ".length()).strip() : null;
+            List<String> notTaken = notTaken(agentArgs, runningArgs, runningUrl);
+            if (!notTaken.isEmpty()) {
+                throw new Main.BadInputException("process " + target + ": the agent already runs"
+                        + (runningUrl != null && runningUrl.startsWith("http") ? " on " + runningUrl : "")
+                        + " with " + runningArgs + "; the options given (" + String.join(",", notTaken)
+                        + ") were NOT applied: to apply them, stop it and attach again: leakhound attach " + target
+                        + " --stop, then leakhound attach " + target + " " + String.join(" ", givenOptions()));
+            }
+            status = running;
+        }
         String url = status.startsWith("running ") ? status.substring("running ".length()).strip() : null;
         if (url != null && url.startsWith("http")) {
             out.println("leakhound: agent running in process " + target + ": " + url);
@@ -145,6 +158,57 @@ final class AttachCommand implements Callable<Integer> {
         }
         out.println("  stop it: leakhound attach " + target + " --stop");
         return Main.EXIT_OK;
+    }
+
+    /**
+     * The options asked for ({@code key=value,...} as sent to the agent) that the running agent does not have: each
+     * key given, compared with the running agent's value. Port 0 (any free port) is any port; a port asked for
+     * may be the one the agent took for port 0; a token cannot be compared (the agent masks it) unless it has none.
+     */
+    static List<String> notTaken(String asked, String runningArgs, String runningUrl) {
+        java.util.Map<String, String> running = keyValues(runningArgs);
+        List<String> out = new ArrayList<>();
+        for (java.util.Map.Entry<String, String> e : keyValues(asked).entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            String has = running.get(key);
+            boolean taken = switch (key) {
+                case "port" -> value.equals("0") || value.equals(has) || runningUrl != null
+                        && runningUrl.matches("https?://.*:" + java.util.regex.Pattern.quote(value) + "/?");
+                case "token", "tokenEnv" -> running.containsKey("token");
+                case "server", "creationSites" -> value.equals(has != null ? has : "true");
+                case "gctrace", "heapProof" -> value.equals(has != null ? has : "false");
+                default -> value.equals(has);
+            };
+            if (!taken) {
+                out.add(key.equals("token") ? "token=***" : key + "=" + value);
+            }
+        }
+        return out;
+    }
+
+    private static java.util.Map<String, String> keyValues(String args) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String part : args.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                m.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
+            }
+        }
+        return m;
+    }
+
+    /** The options of this command line, for the command that applies them (the token masked). */
+    private List<String> givenOptions() {
+        List<String> out = new ArrayList<>();
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) {
+            if (o.getValue() != null && !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--debug")
+                    && !(o.getValue() instanceof Boolean b && !b)) {
+                String name = o.longestName();
+                out.add(o.arity().max() == 0 ? name : name + " " + (name.equals("--token") ? "..." : o.getValue()));
+            }
+        }
+        return out;
     }
 
     private long parsePid() throws Main.BadInputException {

@@ -8,6 +8,7 @@ import dev.leakhound.gc.parse.GcLogParser;
 import dev.leakhound.gc.report.GcTrace;
 import dev.leakhound.gc.report.HeapPlot;
 import dev.leakhound.report.JsonReport;
+import dev.leakhound.report.TextFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
  * <p>A viewer, like {@code threads}: it exits 0 whenever the log could be read, growing or not.
  */
 @Command(name = "gc",
-        header = "Reads a GC log (-Xlog:gc): one line per collection and the trend of heap after GC.",
+        header = "Reads a GC log (-Xlog:gc): one line per collection, the trend of heap after GC.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = false,
@@ -40,22 +41,27 @@ import java.util.concurrent.Callable;
                 "Reads a GC log of the JDK's unified logging (-Xlog:gc or -Xlog:gc*, any",
                 "decorations, G1, Parallel, Serial, ZGC or Shenandoah; gzip too) and prints",
                 "one line per collection, like Go's GODEBUG=gctrace=1:",
-                "  gc N @SECONDSs COLLECTOR (CAUSE) KIND: PAUSE, BEFORE->AFTER->COMMITTED MB, MAX MB max",
+                "  gc N @SECONDSs COLLECTOR (CAUSE) KIND: PAUSE, BEFORE->AFTER->COMMITTED MB,",
+                "  MAX MB max",
+                "(a size the log does not give is said in words: 24 MB before, 8 MB after",
+                "(committed unknown)),",
                 "then the verdict on the heap left after the collections: a least-squares line",
                 "over old-generation collections (or all, when there are fewer than 4), its",
-                "slope in MB/min, R2 (how well it fits) and when it would reach the heap maximum.",
+                "slope in MB/min, R2 (how well it fits) and when it would reach the heap",
+                "maximum. A verdict needs at least 4 collections (fewer: \"insufficient data\");",
+                "when it reaches the maximum is said only if they span a minute or more.",
                 "Lines that are not GC lines (program output, gc+heap, safepoint) are skipped.",
                 "For the maximum, log the header too: -Xlog:gc*, or -Xlog:gc,gc+init.",
                 ""},
-        footerHeading = "%nExit status:%n",
+        footerHeading = "%nExamples:%n",
         footer = {
-                "  0  the log was read, whatever the verdict: read \"trend\".\"verdict\" of --json",
-                "     in scripts",
-                "  2  bad input or usage: unknown option, missing or unreadable file, binary",
-                "     data, a line too long, no GC cycle in the file, a compression bomb or a",
-                "     long run of lines that are not the JVM's; one line on standard",
-                "     error: leakhound: FILE[:LINE]: reason",
-                "  3  an error inside Leakhound itself"})
+                "  java -Xlog:gc*:file=gc.log ...",
+                "  leakhound gc gc.log --plot heap.svg",
+                "",
+                "gc exits 0 whenever the log was read, whatever the verdict (read",
+                "\"trend\".\"verdict\" of --json in scripts); 2 on a bad log: binary data, a line",
+                "too long, no GC cycle, a compression bomb or a long run of lines that are",
+                "not the JVM's (one line on standard error: leakhound: FILE[:LINE]: reason)."})
 final class GcCommand implements Callable<Integer> {
 
     private static final double MB = 1024.0 * 1024.0;
@@ -115,7 +121,7 @@ final class GcCommand implements Callable<Integer> {
 
     private void writeText(PrintWriter out, GcLog log, HeapTrend trend) {
         out.println("gc log " + log.origin() + ": " + (log.collector() == null ? "collector unknown" : log.collector())
-                + ", " + log.cycles().size() + (log.cycles().size() == 1 ? " collection" : " collections")
+                + ", " + TextFormat.plural(log.cycles().size(), "collection")
                 + (log.timed() ? " over " + seconds(span(log)) + " s" : "")
                 + ", heap max " + (log.heapMax() == GcCycle.UNKNOWN ? "unknown" : mb(log.heapMax()) + " MB"));
         if (log.earlierRuns() > 0) {
@@ -205,11 +211,14 @@ final class GcCommand implements Callable<Integer> {
             number(g, "rSquared", trend.rSquared());
             size(g, "lastHeapAfter", trend.lastHeapAfter());
             size(g, "heapMax", trend.heapMax());
-            if (trend.timeToMax() == null) {
+            Duration projection = GcTrace.projection(trend);     // none from too short a log
+            if (projection == null) {
                 g.writeNullField("timeToMaxSeconds");
             } else {
-                g.writeNumberField("timeToMaxSeconds", trend.timeToMax().toNanos() / 1e9);
+                g.writeNumberField("timeToMaxSeconds", projection.toNanos() / 1e9);
             }
+            g.writeNumberField("minProjectionSpanSeconds", GcTrace.MIN_PROJECTION_SPAN.toSeconds());
+            g.writeNumberField("minPoints", HeapTrend.MIN_POINTS);
             g.writeStringField("text", GcTrace.verdict(trend));
             g.writeEndObject();
             g.writeEndObject();

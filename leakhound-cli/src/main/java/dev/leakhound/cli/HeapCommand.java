@@ -64,16 +64,13 @@ import static dev.leakhound.report.TextFormat.plural;
                 "jmap -dump:live,format=b,file=FILE, HotSpotDiagnosticMXBean.dumpHeap,",
                 "-XX:+HeapDumpOnOutOfMemoryError.",
                 ""},
-        footerHeading = "%nExit status:%n",
         footer = {
-                "  0  no leaked thread proven: none found, no proof possible from the",
-                "     dump (said under \"leaked threads\"), or --no-proof",
-                "  1  leaked threads proven (a CI job can fail on it); --json too, where",
-                "     proof.leakedThreads is then above 0",
-                "  2  bad input or usage: missing or unreadable file, not a heap dump, a",
-                "     truncated or corrupt one; one line on standard error:",
-                "     leakhound: FILE: at byte OFFSET: reason",
-                "  3  an error inside Leakhound itself"})
+                "",
+                "heap exits 1 when it proves a leaked thread (with --json too), 0 when it",
+                "proves none, when no proof is possible from the dump (said under \"leaked",
+                "threads\") or with --no-proof.",
+                "A bad dump (not a heap dump, truncated or corrupt) is one line on standard",
+                "error: leakhound: FILE: at byte OFFSET: reason"})
 final class HeapCommand implements Callable<Integer> {
 
     private static final int NAME_WIDTH = 12;

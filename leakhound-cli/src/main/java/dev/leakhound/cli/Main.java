@@ -25,6 +25,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -33,13 +35,12 @@ import java.util.concurrent.Callable;
  * {@code leakhound gc FILE},
  * {@code leakhound attach PID} and {@code leakhound demo}.
  *
- * <p>Exit status, the same for every command: {@link #EXIT_OK} (0) when all went well and nothing was
- * found, {@link #EXIT_FOUND} (1) when a command that checks for leaks found some (or its check did not
- * come out as expected), {@link #EXIT_USAGE} (2) for bad input or usage (unknown option, missing or
- * unreadable file, a dump that cannot be parsed, and a limit of the JVM such as its heap: out of memory or
- * stack, said with the input's size and the option that gives more), {@link #EXIT_INTERNAL} (3) for an error
- * inside Leakhound itself. Errors are one line on standard error, {@code leakhound: <message>}; {@code --debug}
- * adds the stack trace.
+ * <p>Exit status, the same for every command and written once, in {@link #EXIT_CODES} (every command's help
+ * shows it): {@link #EXIT_OK} (0) nothing found, {@link #EXIT_FOUND} (1) found, {@link #EXIT_USAGE} (2) bad
+ * input or usage (unknown option, missing or unreadable file, a dump that cannot be parsed, and a limit of the
+ * JVM such as its heap: out of memory or stack, said with the input's size and the option that gives more),
+ * {@link #EXIT_INTERNAL} (3) an error inside Leakhound itself. Errors are one line on standard error,
+ * {@code leakhound: <message>}; {@code --debug} adds the stack trace.
  */
 @Command(name = "leakhound",
         mixinStandardHelpOptions = true,
@@ -54,22 +55,12 @@ import java.util.concurrent.Callable;
         subcommands = {ThreadsCommand.class, HeapCommand.class, GcCommand.class, AttachCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
-        footerHeading = "%nExit status:%n",
+        footerHeading = "%nExamples:%n",
         footer = {
-                "  0  all went well, nothing found",
-                "  1  leaks found (by a command that checks for them, e.g. demo)",
-                "  2  bad input or usage: unknown option, missing or unreadable file,",
-                "     a thread dump, heap dump or GC log that cannot be read, a process",
-                "     that cannot be attached to, an input too large for the JVM's memory",
-                "     (give it more with LEAKHOUND_JAVA_OPTS=-Xmx..., used by ./leakhound)",
-                "  3  an error inside Leakhound itself (--debug shows its stack trace)",
-                "",
-                "Examples:",
                 "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
                 "  leakhound threads threads.json",
                 "  jcmd <pid> GC.heap_dump -gz=1 heap.hprof.gz",
                 "  leakhound heap heap.hprof.gz --baseline older.hprof",
-                "  jcmd <pid> Thread.print | leakhound threads --suspects-only -",
                 "  java -Xlog:gc*:file=gc.log ...; leakhound gc gc.log --plot heap.svg",
                 "  leakhound attach <pid>        (or java -javaagent:leakhound.jar ...)",
                 "  curl http://127.0.0.1:6060/debug/threads/dump?debug=1",
@@ -78,12 +69,39 @@ public final class Main implements Callable<Integer> {
 
     /** All went well and nothing was found. */
     public static final int EXIT_OK = 0;
-    /** Leaks or suspects found, by a command that checks for them. */
+    /**
+     * Found: a deadlock ({@code threads}; with {@code --fail-on-suspects} also suspects), a proven leaked thread or
+     * deadlock ({@code heap}); for {@code demo}, a leak it shows did not come out as expected.
+     */
     public static final int EXIT_FOUND = 1;
     /** Bad input or usage: unknown option, missing or unreadable file, a corrupt thread dump. */
     public static final int EXIT_USAGE = 2;
     /** A bug in Leakhound. */
     public static final int EXIT_INTERNAL = 3;
+
+    /** The width every help text is laid out for; no line of it is longer. */
+    static final int USAGE_WIDTH = 80;
+
+    /**
+     * The exit status table of every command's help, the one place it is written: status, then what it means
+     * (picocli wraps the meaning in its column).
+     */
+    static final Map<String, String> EXIT_CODES = exitCodes();
+
+    private static Map<String, String> exitCodes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("" + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc and attach:"
+                + " done; demo: every leak came out as expected");
+        m.put("" + EXIT_FOUND, "found: threads: a deadlock the JVM reported in the dump, and with"
+                + " --fail-on-suspects any suspect; heap: a proven leaked thread or deadlock; demo: a leak it"
+                + " expected to show did not come out as expected (its last line says what differed)");
+        m.put("" + EXIT_USAGE, "bad input or usage: unknown option, missing or unreadable file, a dump or"
+                + " log that cannot be read, a process that cannot be attached to, attach options the running"
+                + " agent did not take, an input too large for the JVM's memory (give it more with"
+                + " LEAKHOUND_JAVA_OPTS=-Xmx..., which the leakhound script passes on); one line on standard error");
+        m.put("" + EXIT_INTERNAL, "an error inside Leakhound itself (--debug shows its stack trace)");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private static final String DEBUG = "--debug";
 
@@ -166,6 +184,7 @@ public final class Main implements Callable<Integer> {
     public static CommandLine commandLine(InputStream stdin) {
         CountingInputStream counted = new CountingInputStream(stdin);
         CommandLine cl = new CommandLine(new Main(counted));
+        shareHelp(cl);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));
         IExecutionStrategy run = new CommandLine.RunLast();
@@ -178,6 +197,20 @@ public final class Main implements Callable<Integer> {
             }
         });
         return cl;
+    }
+
+    /**
+     * What every command's help has in common, set here once: the exit status table, the version ({@code -V}),
+     * the width of {@value #USAGE_WIDTH} columns.
+     */
+    private static void shareHelp(CommandLine cl) {
+        CommandSpec spec = cl.getCommandSpec();
+        spec.usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(EXIT_CODES)
+                .autoWidth(false).width(USAGE_WIDTH);
+        spec.versionProvider(new Version());
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            shareHelp(sub);
+        }
     }
 
     /** Unknown option, missing parameter, bad value: one line, exit status 2. */

@@ -1,15 +1,20 @@
 package dev.leakhound.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.DefaultIgnores;
+import dev.leakhound.IgnoreRule;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.capture.ThreadDumpReader;
+import dev.leakhound.model.Deadlock;
+import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
+import dev.leakhound.report.ThreadPools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,9 +36,10 @@ import static dev.leakhound.report.TextFormat.plural;
 /**
  * {@code leakhound threads FILE}: a thread dump, summarised and grouped pprof-style, and its suspects.
  *
- * <p>A viewer: it exits 0 whenever the dump could be read, suspects or not. Almost every JVM has threads
- * blocked with no timeout that are fine (the JDK's {@code Finalizer}, idle pool workers), so their presence
- * alone says nothing a script could act on; {@code leakhound demo} and the leak check decide leaks.
+ * <p>Exits {@link Main#EXIT_FOUND} when the JVM reported a deadlock in the dump, and with
+ * {@code --fail-on-suspects} also when there is a suspect; otherwise 0 whenever the dump could be read. Threads
+ * every leak check ignores by default ({@link DefaultIgnores}: the JDK's own, idle carriers and pool workers of
+ * the JDK, test runners') are left out and counted unless {@code --all}.
  */
 @Command(name = "threads",
         header = "Summarises a thread dump: threads grouped by stack, and the suspects.",
@@ -42,35 +48,41 @@ import static dev.leakhound.report.TextFormat.plural;
         usageHelpAutoWidth = false,
         description = {
                 "Reads a thread dump and prints a summary (threads by kind and state, source",
-                "format, process, JDK version, time), then the threads grouped by state, blocker",
-                "and stack, largest group first, then the suspects: the groups blocked with no",
+                "format, process, JDK version, time), the deadlocks the JVM found (jstack and",
+                "Thread.print report them), then the threads grouped by state, blocker and",
+                "stack, largest group first, then the suspects: the groups blocked with no",
                 "timeout (WAITING or BLOCKED), which only move on if another thread acts.",
                 "A leaked thread is among them.",
+                "",
+                "Threads every leak check ignores by default are left out and counted: the",
+                "JDK's own (Finalizer, Reference Handler, ...), carriers of virtual threads,",
+                "idle ForkJoinPool workers, test runners' and Leakhound's; --all lists them.",
                 "",
                 "Formats, told apart by their content (gzip-compressed too):",
                 "  JDK JSON        jcmd <pid> Thread.dump_to_file -format=json FILE",
                 "  JDK plain text  jcmd <pid> Thread.dump_to_file FILE",
-                "  jstack          jstack <pid>, jcmd <pid> Thread.print (platform threads only)",
+                "  jstack          jstack <pid>, jcmd <pid> Thread.print: platform threads",
+                "                  only, no virtual thread (use the JSON dump for those)",
                 "",
                 "The dump is read as a stream: past 100,000 threads, each group keeps its first",
                 "10 threads (the counts stay exact; --json says \"threadsOmitted\", and blocker",
                 "objects and containers are those of the threads listed), so that a dump of",
                 "millions of threads needs memory for its groups only.",
                 ""},
-        footerHeading = "%nExit status:%n",
+        footerHeading = "%nExamples:%n",
         footer = {
-                "  0  the dump was read, with or without suspects: this command shows, it does",
-                "     not judge (most healthy JVMs have threads blocked with no timeout, e.g.",
-                "     Finalizer or idle pool workers); read \"suspects\" of --json in scripts",
-                "  2  bad input or usage: unknown option, missing or unreadable file, a dump",
-                "     that cannot be parsed, or one too large for the JVM's memory (give it",
-                "     more with LEAKHOUND_JAVA_OPTS=-Xmx...); one line on standard error:",
-                "     leakhound: FILE:LINE[:COLUMN]: reason",
-                "  3  an error inside Leakhound itself"})
+                "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
+                "  leakhound threads threads.json",
+                "  leakhound threads --fail-on-suspects --suspects-only threads.json",
+                "  jstack <pid> | leakhound threads -      (platform threads only)"})
 final class ThreadsCommand implements Callable<Integer> {
 
     /** Width of the field names in the summary. */
     private static final int NAME_WIDTH = 12;
+
+    /** What a jstack / Thread.print dump leaves out. */
+    static final String PLATFORM_ONLY = "this format lists platform threads only, no virtual thread;"
+            + " for every thread take the JSON dump";
 
     /** The state of threads whose source does not give it (e.g. JDK 21-24 JSON for virtual threads). */
     private static final String UNKNOWN = "UNKNOWN";
@@ -97,14 +109,35 @@ final class ThreadsCommand implements Callable<Integer> {
             description = "Print the summary and the suspects only, not every group.")
     boolean suspectsOnly;
 
+    @Option(names = "--fail-on-suspects",
+            description = "Exit with status 1 when there is a suspect too, not only on a deadlock.")
+    boolean failOnSuspects;
+
+    @Option(names = "--all",
+            description = "Also list the threads a leak check ignores by default (the JDK's own, carriers,"
+                    + " idle ForkJoinPool workers, test runners', Leakhound's), instead of counting them.")
+    boolean all;
+
+    /** Where to get a dump with virtual threads, for a process ({@code <pid>} when unknown). */
+    static String jsonDumpCommand(Long pid) {
+        return "jcmd " + (pid == null ? "<pid>" : pid) + " Thread.dump_to_file -format=json FILE";
+    }
+
     @Override
     public Integer call() throws Exception {
         // The threads are streamed into the grouping, which keeps examples only once there are many: memory
         // follows the groups, not the threads (a JVM can have millions).
         Counts counts = new Counts();
         ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
+        List<IgnoreRule> ignores = all ? List.of() : DefaultIgnores.rules();
         Consumer<ThreadSnapshot> each = t -> {
             counts.accept(t);
+            for (IgnoreRule rule : ignores) {
+                if (rule.test(t)) {
+                    counts.ignored++;
+                    return;
+                }
+            }
             grouping.accept(t);
         };
         ThreadDump.Header dump = file.equals("-")
@@ -119,7 +152,7 @@ final class ThreadsCommand implements Callable<Integer> {
             writeText(out, dump, counts, groups, suspects);
         }
         out.flush();
-        return Main.EXIT_OK;
+        return !dump.deadlocks().isEmpty() || failOnSuspects && !suspects.isEmpty() ? Main.EXIT_FOUND : Main.EXIT_OK;
     }
 
     /** How many threads, platform and virtual, by state. */
@@ -127,6 +160,8 @@ final class ThreadsCommand implements Callable<Integer> {
         private static final Thread.State[] STATES = Thread.State.values();
         /** By state's ordinal, then unknown; [0] platform, [1] virtual. */
         private final int[][] byState = new int[2][STATES.length + 1];
+        /** Threads left out by the default ignores. */
+        long ignored;
 
         @Override
         public void accept(ThreadSnapshot t) {
@@ -176,11 +211,24 @@ final class ThreadsCommand implements Callable<Integer> {
         if (counts.count(true) > 0) {
             field(out, "  virtual", statesText(counts, true));
         }
+        if (dump.format() == DumpFormat.JSTACK) {
+            field(out, "note", "(" + PLATFORM_ONLY + ": " + jsonDumpCommand(dump.processId()) + ")");
+        }
+        if (!all) {
+            field(out, "ignored", counts.ignored == 0 ? "none"
+                    : plural((int) Math.min(Integer.MAX_VALUE, counts.ignored), "thread")
+                            + " a leak check ignores by default (the JDK's own, carriers, ...): --all lists them");
+        }
+        if (dump.format() == DumpFormat.JSTACK) {
+            field(out, "deadlocks", dump.deadlocks().isEmpty() ? "none reported by the JVM"
+                    : dump.deadlocks().size() + " reported by the JVM (exit status 1)");
+        }
         field(out, "groups", String.valueOf(groups.size()));
         field(out, "suspects", suspects.isEmpty() ? "none"
                 : plural(suspects.size(), "group") + ", " + plural(suspectThreads, "thread")
                         + " blocked with no timeout");
 
+        writeDeadlocks(out, dump.deadlocks());
         if (!suspectsOnly) {
             out.println();
             out.println("== " + plural(groups.size(), "group") + ", largest first ==");
@@ -211,6 +259,24 @@ final class ThreadsCommand implements Callable<Integer> {
             WaitSite w = s.waitSite();
             if (w.blockingFrame() != null) {
                 out.println("      blocked at " + w.blockingFrame());
+            }
+            String pools = ThreadPools.text(s);
+            if (pools != null) {
+                out.println("      " + (ThreadPools.idleWorkers(s) ? "idle workers of " : "") + "pool " + pools);
+            }
+        }
+    }
+
+    /** {@code == deadlock 1 of 1 (the JVM found it): 2 threads, each waiting for a lock another holds ==}. */
+    private static void writeDeadlocks(PrintWriter out, List<Deadlock> deadlocks) {
+        for (int i = 0; i < deadlocks.size(); i++) {
+            Deadlock d = deadlocks.get(i);
+            out.println();
+            out.println("== deadlock " + (i + 1) + " of " + deadlocks.size() + " (the JVM found it): "
+                    + plural(d.links().size(), "thread") + ", each waiting for a lock another holds ==");
+            for (Deadlock.Link l : d.links()) {
+                out.println("  \"" + l.thread() + "\" " + l.waiting()
+                        + (l.heldBy() == null ? "" : ", held by \"" + l.heldBy() + "\""));
             }
         }
     }
@@ -256,6 +322,13 @@ final class ThreadsCommand implements Callable<Integer> {
             g.writeNumberField("threads", counts.total());
             g.writeNumberField("platformThreads", counts.count(false));
             g.writeNumberField("virtualThreads", counts.count(true));
+            if (dump.format() == DumpFormat.JSTACK) {
+                g.writeBooleanField("platformThreadsOnly", true);
+                g.writeStringField("note", PLATFORM_ONLY + ": " + jsonDumpCommand(dump.processId()));
+            }
+            if (!all) {
+                g.writeNumberField("ignoredThreads", counts.ignored);
+            }
             g.writeObjectFieldStart("states");
             writeStates(g, "platform", counts, false);
             writeStates(g, "virtual", counts, true);
@@ -263,7 +336,23 @@ final class ThreadsCommand implements Callable<Integer> {
             g.writeNumberField("groups", groups.size());
             g.writeNumberField("suspectGroups", suspects.size());
             g.writeNumberField("suspectThreads", threadCount(suspects));
+            g.writeNumberField("deadlocks", dump.deadlocks().size());
             g.writeEndObject();
+            g.writeArrayFieldStart("deadlocks");
+            for (Deadlock d : dump.deadlocks()) {
+                g.writeStartObject();
+                g.writeArrayFieldStart("threads");
+                for (Deadlock.Link l : d.links()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", l.thread());
+                    g.writeStringField("waiting", l.waiting());
+                    g.writeStringField("heldBy", l.heldBy());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             if (!suspectsOnly) {
                 g.writeFieldName("groups");
                 JsonReport.writeGroups(g, groups);

@@ -66,6 +66,24 @@ class AttachCommandTest {
                 + "(java -jar leakhound.jar attach PID)\n");
     }
 
+    /** Which of the options asked for a running agent does not have (it keeps its own): those are said, exit 2. */
+    @Test
+    void optionsNotTakenByTheRunningAgentAreTheOnesAskedForThatDiffer() {
+        String running = "port=6060,host=127.0.0.1,sampleMillis=5000,window=6,minGrowth=2,gcHistory=100";
+        String url = "http://127.0.0.1:6060/";
+        assertThat(AttachCommand.notTaken("", running, url)).isEmpty();
+        assertThat(AttachCommand.notTaken("port=6060", running, url)).isEmpty();
+        assertThat(AttachCommand.notTaken("port=0", running, url)).as("any free port").isEmpty();
+        assertThat(AttachCommand.notTaken("port=6061", running, url)).containsExactly("port=6061");
+        assertThat(AttachCommand.notTaken("port=41000", "port=0,host=127.0.0.1", "http://127.0.0.1:41000/"))
+                .as("the port it took for port=0").isEmpty();
+        assertThat(AttachCommand.notTaken("window=9,sampleMillis=5000", running, url)).containsExactly("window=9");
+        assertThat(AttachCommand.notTaken("gctrace=true,server=false", running, url))
+                .containsExactly("gctrace=true", "server=false");
+        assertThat(AttachCommand.notTaken("token=0123456789abcdef", running, url)).containsExactly("token=***");
+        assertThat(AttachCommand.notTaken("token=0123456789abcdef", running + ",token=***", url)).isEmpty();
+    }
+
     @Test
     void theTargetsJavaVersionIsReadAsAFeatureNumberAndAnUnreadableOneLetsTheLoadBeTried() {
         assertThat(AttachCommand.featureVersion("1.8")).isEqualTo(8);

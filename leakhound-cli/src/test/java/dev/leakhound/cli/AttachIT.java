@@ -102,11 +102,29 @@ class AttachIT {
             assertThat(again.out()).startsWith("leakhound: agent running in process " + child.pid() + ": " + url + "\n");
             assertThat(child.stderr()).contains("leakhound-agent: already running, debug server on " + url + "debug/");
 
+            // Other options are not taken by the running agent: said, with how to apply them, exit status 2.
+            String otherPort = Integer.toString(url.getPort() == 65535 ? 65534 : url.getPort() + 1);
+            Result other = leakhound("attach", Long.toString(child.pid()), "--port", otherPort, "--window", "9");
+            assertThat(other.status()).as(other.toString()).isEqualTo(2);
+            assertThat(other.out()).isEmpty();
+            assertThat(other.err()).hasLineCount(1)
+                    .startsWith("leakhound: process " + child.pid() + ": the agent already runs on " + url + " with port=0,")
+                    .contains("sampleMillis=200,").contains("; the options given (port=" + otherPort + ",window=9) were"
+                            + " NOT applied: to apply them, stop it and attach again: leakhound attach " + child.pid()
+                            + " --stop, then leakhound attach " + child.pid() + " --port " + otherPort + " --window 9\n");
+            assertThat(Http.get(url, "/debug/threads/count").status()).as("still serving where it was").isEqualTo(200);
+
             // --stop stops it; the program goes on and ends normally.
             Result stop = leakhound("attach", Long.toString(child.pid()), "--stop");
             assertThat(stop.status()).as(stop.toString()).isZero();
             assertThat(stop.out()).isEqualTo("leakhound: process " + child.pid() + ": agent stopped\n");
             assertThatThrownBy(() -> Http.get(url, "/debug/threads/count")).isInstanceOf(ConnectException.class);
+
+            // A second --stop finds none running and says so.
+            Result again2 = leakhound("attach", Long.toString(child.pid()), "--stop");
+            assertThat(again2.status()).as(again2.toString()).isZero();
+            assertThat(again2.out()).isEqualTo("leakhound: process " + child.pid()
+                    + ": agent not running, nothing stopped\n");
             assertThat(child.exit()).as(child.toString()).isZero();
         }
     }

@@ -2,11 +2,13 @@ package dev.leakhound.cli;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model;
 import picocli.CommandLine.Command;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,9 +25,79 @@ class MainTest {
         assertThat(r.out()).startsWith("Usage: leakhound ")
                 .containsPattern("\n  threads +Summarises a thread dump")
                 .containsPattern("\n  demo +Runs two leaky programs, and their fixes")
-                .contains("Exit status:", "  0  all went well", "  1  leaks found", "  2  bad input or usage",
-                        "  3  an error inside Leakhound");
+                .contains("Exit status:", "  0   nothing found", "  1   found", "  2   bad input or usage",
+                        "  3   an error inside Leakhound");
         assertThat(Cli.run("help", "demo").out()).startsWith(Cli.run("demo", "--help").out());
+    }
+
+    /** The commands other than the top one: threads, heap, gc, attach, demo. */
+    private static List<String> commands() {
+        return Main.commandLine(System.in).getSubcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+    }
+
+    /** The exit status table, written once, in the top help and every command's, with the same words. */
+    @Test
+    void everyHelpHasTheOneExitStatusTable() {
+        String top = Cli.run("--help").out();
+        String table = top.substring(top.indexOf("Exit status:"), top.indexOf("Examples:"));
+        assertThat(table).contains("\n  0   nothing found", "\n  1   found: threads: a deadlock",
+                "\n  2   bad input or usage", "\n  3   an error inside Leakhound itself");
+        assertThat(table.replaceAll("\\s+", " ")).contains("with --fail-on-suspects any suspect",
+                "heap: a proven leaked thread or deadlock",
+                "demo: a leak it expected to show did not come out as expected");
+        assertThat(commands()).contains("threads", "heap", "gc", "attach", "demo");
+        for (String meaning : Main.EXIT_CODES.values()) {
+            assertThat(table.replaceAll("\\s+", " ")).as("wrapped at spaces only").contains(meaning);
+        }
+        for (String command : commands()) {
+            String help = Cli.run(command, "--help").out();
+            assertThat(help).as(command).contains(table);
+            assertThat(help.split("Exit status", -1)).as(command + ": one table").hasSize(2);
+        }
+    }
+
+    /** -V and --version of every command print the version, as the top command's do. */
+    @Test
+    void everyCommandPrintsTheVersion() {
+        String version = Cli.run("--version").out();
+        assertThat(version).startsWith("leakhound ");
+        for (String command : commands()) {
+            for (String option : List.of("-V", "--version")) {
+                Cli.Result r = Cli.run(command, option);
+                assertThat(r.status()).as(command + " " + option).isZero();
+                assertThat(r.out()).as(command + " " + option).isEqualTo(version);
+            }
+        }
+    }
+
+    /**
+     * Every help fits 80 columns as written: no line of it longer, so picocli never breaks a sentence of the
+     * description, header or footer into a short stray line.
+     */
+    @Test
+    void everyHelpFitsEightyColumnsWithoutBreakingASentence() {
+        List<String> all = new java.util.ArrayList<>(commands());
+        all.add(0, null);
+        for (String command : all) {
+            CommandLine cl = command == null ? Main.commandLine(System.in) : Main.commandLine(System.in)
+                    .getSubcommands().get(command);
+            Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+            assertThat(usage.width()).as(command).isEqualTo(80);
+            List<String> written = new java.util.ArrayList<>();
+            written.addAll(List.of(usage.header()));
+            written.addAll(List.of(usage.description()));
+            written.addAll(List.of(usage.footer()));
+            assertThat(written).as(command + ": lines as written").allSatisfy(l ->
+                    assertThat(String.format(l).stripTrailing().length()).as(l).isLessThanOrEqualTo(80));
+            String help = command == null ? Cli.run("--help").out() : Cli.run(command, "--help").out();
+            assertThat(help.lines()).as(command).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
+            for (String line : written) {
+                String l = String.format(line).strip();
+                if (!l.isEmpty()) {
+                    assertThat(help).as(command + ": a line as written, whole").contains(l);
+                }
+            }
+        }
     }
 
     @Test

@@ -14,12 +14,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code leakhound threads} on real dumps of this JVM, taken with jcmd while two threads of it are leaked
@@ -32,6 +39,9 @@ class ThreadsCommandTest {
     static Path dir;
 
     private static LeakedThreads leaked;
+    /** A pool never shut down: its workers idle in LinkedBlockingQueue.take. */
+    private static ExecutorService pool;
+    private static final List<Thread> poolThreads = new CopyOnWriteArrayList<>();
     private static Path json;
     private static Path text;
     private static Path jstack;
@@ -40,6 +50,17 @@ class ThreadsCommandTest {
     @BeforeAll
     static void leakThreadsAndDumpThem() throws Exception {
         leaked = new LeakedThreads();
+        ThreadFactory factory = Executors.defaultThreadFactory();
+        pool = Executors.newFixedThreadPool(3, r -> {
+            Thread t = factory.newThread(r);
+            poolThreads.add(t);
+            return t;
+        });
+        for (int i = 0; i < 3; i++) {
+            pool.execute(() -> { });
+        }
+        await().atMost(Duration.ofSeconds(120)).until(() -> poolThreads.size() == 3
+                && poolThreads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
         json = Jcmd.dumpToFile(dir.resolve("threads.json"), true);
         text = Jcmd.dumpToFile(dir.resolve("threads.txt"), false);
         jstack = Jcmd.threadPrint(dir.resolve("threads.jstack"));
@@ -49,6 +70,10 @@ class ThreadsCommandTest {
     static void endTheLeakedThreads() throws InterruptedException {
         if (leaked != null) {
             leaked.close();
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         }
     }
 
@@ -93,6 +118,94 @@ class ThreadsCommandTest {
         assertSuspect(r.out(), "platform", leaked.platformBlockedAt());
     }
 
+    /** jstack / Thread.print hides every virtual thread: the report says so and how to get them. */
+    @Test
+    void threadPrintSaysItListsPlatformThreadsOnlyAndHowToGetTheJsonDump() throws IOException {
+        Cli.Result r = Cli.run("threads", jstack.toString());
+        assertThat(r.out()).contains("  note         (this format lists platform threads only, no virtual thread;"
+                + " for every thread take the JSON dump: jcmd " + PID + " Thread.dump_to_file -format=json FILE)\n");
+
+        Map<String, Object> summary = Json.object(Json.object(Json.parse(
+                Cli.run("threads", "--json", jstack.toString()).out())).get("summary"));
+        assertThat(summary).containsEntry("platformThreadsOnly", true);
+        assertThat((String) summary.get("note")).contains("platform threads only")
+                .contains("jcmd " + PID + " Thread.dump_to_file -format=json FILE");
+
+        assertThat(Cli.run("threads", json.toString()).out()).doesNotContain("platform threads only");
+        assertThat(Json.object(Json.object(Json.parse(Cli.run("threads", "--json", json.toString()).out()))
+                .get("summary"))).doesNotContainKey("platformThreadsOnly");
+    }
+
+    /** The help's first example is the JSON dump, which has the virtual threads; jstack comes last, with its limit. */
+    @Test
+    void helpExamplesLeadWithTheJsonDump() {
+        String help = Cli.run("threads", "--help").out();
+        String examples = help.substring(help.indexOf("Examples:"));
+        assertThat(examples.lines().skip(1).findFirst().orElseThrow())
+                .isEqualTo("  jcmd <pid> Thread.dump_to_file -format=json threads.json");
+        assertThat(examples).contains("jstack <pid> | leakhound threads -      (platform threads only)");
+        String top = Cli.run("--help").out();
+        assertThat(top.substring(top.indexOf("Examples:")).lines().skip(1).findFirst().orElseThrow())
+                .isEqualTo("  jcmd <pid> Thread.dump_to_file -format=json threads.json");
+        assertThat(top).doesNotContain("Thread.print |");
+    }
+
+    // ------------------------------------------------------------------ default ignores, exit status
+
+    /** The Finalizer is blocked with no timeout in every JVM: ignored like the leak check does, and counted. */
+    @Test
+    void theDefaultIgnoresOfTheLeakCheckApplyAndAreCounted() throws IOException {
+        Cli.Result r = Cli.run("threads", json.toString());
+        assertThat(r.out()).containsPattern("  ignored      \\d+ threads? a leak check ignores by default"
+                + " \\(the JDK's own, carriers, \\.\\.\\.\\): --all lists them\n")
+                .doesNotContain("\"Finalizer\"").doesNotContain("\"Reference Handler\"");
+
+        Cli.Result all = Cli.run("threads", "--all", json.toString());
+        assertThat(all.out()).doesNotContain("  ignored ").contains("\"Finalizer\"");
+        String suspects = all.out().substring(all.out().indexOf("\n== suspects: "));
+        assertThat(suspects).contains("Object.wait");                        // the Finalizer's
+
+        Map<String, Object> summary = Json.object(Json.object(Json.parse(
+                Cli.run("threads", "--json", json.toString()).out())).get("summary"));
+        assertThat((Long) summary.get("ignoredThreads")).isPositive();
+        assertThat(Cli.run("threads", "--help").out()).contains("--all");
+    }
+
+    /** Suspects alone are no failure (a viewer); with --fail-on-suspects they are: exit status 1. */
+    @Test
+    void failOnSuspectsExitsWithOneWhenThereIsASuspect() {
+        assertThat(Cli.run("threads", json.toString()).status()).isZero();
+        Cli.Result r = Cli.run("threads", "--fail-on-suspects", "--suspects-only", json.toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(1);
+        assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
+        assertThat(Cli.run("threads", "--fail-on-suspects", "--json", jstack.toString()).status()).isEqualTo(1);
+    }
+
+    /** A pool never shut down, without the agent: its container, class and thread names say whose workers. */
+    @Test
+    void anIdlePoolIsNamedByItsContainerClassAndThreadNames() throws IOException {
+        Cli.Result r = Cli.run("threads", json.toString());
+        assertThat(r.out()).containsPattern("\\[\\d+] 3 platform threads WAITING in LinkedBlockingQueue\\.take, .*\n"
+                + "      idle workers of pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+ \\(class"
+                + " ThreadPoolExecutor\\), threads pool-\\d+-thread-N\n");
+        assertThat(r.out()).containsPattern("  container   java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+"
+                + " \\(class ThreadPoolExecutor\\), threads pool-\\d+-thread-N\n"
+                + "  idle        workers waiting for a task: they end only when the pool is shut down");
+
+        // jstack has no containers: the thread names still say it is an executor's
+        assertThat(Cli.run("threads", jstack.toString()).out()).containsPattern(
+                "      idle workers of pool threads pool-\\d+-thread-N \\(Executors' default thread factory\\)\n");
+
+        Map<String, Object> group = Json.objects(Json.object(Json.parse(Cli.run("threads", "--json", json.toString())
+                .out())).get("suspects")).stream().filter(g -> "LinkedBlockingQueue.take".equals(g.get("waitingIn")))
+                .findFirst().orElseThrow();
+        assertThat(group).containsEntry("idlePoolWorkers", true);
+        Map<String, Object> p = Json.objects(group.get("pools")).get(0);
+        assertThat(p).containsEntry("class", "java.util.concurrent.ThreadPoolExecutor").containsEntry("threads", 3L);
+        assertThat((String) p.get("threadNames")).matches("pool-\\d+-thread-N");
+        assertThat((String) p.get("container")).startsWith("java.util.concurrent.ThreadPoolExecutor@");
+    }
+
     /**
      * In the suspects section: a group headed "[n] 1 KIND thread WAITING in SynchronousQueue.put, parked on
      * ...SynchronousQueue$Transferer@..." followed by "blocked at FRAME" (a short entry pointing to the group
@@ -122,7 +235,7 @@ class ThreadsCommandTest {
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.err()).isEmpty();
         Map<String, Object> doc = Json.object(Json.parse(r.out()));
-        assertThat(doc).containsOnlyKeys("summary", "groups", "suspects");
+        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "groups", "suspects");
 
         Map<String, Object> summary = Json.object(doc.get("summary"));
         assertThat(summary).containsEntry("source", json.toString())
@@ -141,7 +254,8 @@ class ThreadsCommandTest {
 
         List<Map<String, Object>> groups = Json.objects(doc.get("groups"));
         assertThat(groups).hasSize(((Long) summary.get("groups")).intValue());
-        assertThat(groups.stream().mapToLong(g -> (Long) g.get("count")).sum()).isEqualTo(threads);
+        assertThat(groups.stream().mapToLong(g -> (Long) g.get("count")).sum() + (Long) summary.get("ignoredThreads"))
+                .isEqualTo(threads);
         assertThat(groups).extracting(g -> (Long) g.get("count")).isSortedAccordingTo((a, b) -> Long.compare(b, a));
 
         List<Map<String, Object>> suspects = Json.objects(doc.get("suspects"));
@@ -164,7 +278,7 @@ class ThreadsCommandTest {
 
     @Test
     void suspectsOnlyLeavesOutTheOtherGroups() throws IOException {
-        Cli.Result r = Cli.run("threads", "--suspects-only", json.toString());
+        Cli.Result r = Cli.run("threads", "--suspects-only", "--all", json.toString());
 
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.out()).doesNotContainPattern("== \\d+ groups?, largest first ==")
@@ -172,11 +286,11 @@ class ThreadsCommandTest {
                 .doesNotContain("\"Signal Dispatcher\"");          // RUNNABLE: in the groups, not a suspect
         assertSuspect(r.out(), "virtual", leaked.virtualBlockedAt());
 
-        Cli.Result all = Cli.run("threads", json.toString());
+        Cli.Result all = Cli.run("threads", "--all", json.toString());
         assertThat(all.out()).containsPattern("== \\d+ groups, largest first ==").contains("\"Signal Dispatcher\"");
 
         Map<String, Object> doc = Json.object(Json.parse(Cli.run("threads", "--json", "--suspects-only", json.toString()).out()));
-        assertThat(doc).containsOnlyKeys("summary", "suspects");
+        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "suspects");
     }
 
     @Test
@@ -295,6 +409,7 @@ class ThreadsCommandTest {
 
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("Usage: leakhound threads", "--json", "--all-frames", "--suspects-only",
-                "Exit status:", "0  the dump was read, with or without suspects", "2  bad input or usage");
+                "--fail-on-suspects", "Exit status:", "  0   nothing found", "  1   found: threads: a deadlock",
+                "  2   bad input or usage", "  3   an error inside Leakhound itself");
     }
 }

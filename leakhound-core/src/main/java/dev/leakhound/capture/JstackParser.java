@@ -1,6 +1,7 @@
 package dev.leakhound.capture;
 
 import dev.leakhound.model.Blocker;
+import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.HeldMonitor;
 import dev.leakhound.model.ThreadDump;
@@ -31,9 +32,10 @@ import java.util.regex.Pattern;
  * {@code -e} extras), {@code java.lang.Thread.State:} lines, {@code at} frames, lock lines ({@code - waiting on},
  * {@code - waiting to lock}, {@code - waiting to re-lock in wait()}, {@code - parking to wait for},
  * {@code - locked}, {@code - eliminated}). Skipped: threads without a {@code #id} (VM, GC and compiler-internal
- * threads), "Locked ownable synchronizers", "Threads class SMR info", "JNI global refs", the deadlock report
- * and whatever else is not indented under a Java thread (log lines around a {@code SIGQUIT} dump, the heap
- * summary).
+ * threads), "Locked ownable synchronizers", "Threads class SMR info", "JNI global refs", the stacks of the
+ * deadlock report (its threads are listed above it) and whatever else is not indented under a Java thread (log
+ * lines around a {@code SIGQUIT} dump, the heap summary). The deadlock report's cycles ("Found one Java-level
+ * deadlock": each thread, what it waits for and who holds it) become {@link ThreadDump.Header#deadlocks()}.
  *
  * <p>Identities are the object addresses as printed ({@code 0x000000062a4a0d88}); they cannot be compared with
  * the identity hashes of the JDK's own dumps. Frames are kept as jstack prints them, which includes frames
@@ -73,6 +75,10 @@ final class JstackParser {
     private static final Pattern OLD_VM_VERSION = Pattern.compile("\\d+\\.\\d+-b\\d+");
     private static final Pattern VERSION = Pattern.compile("\\d[\\w.+-]*");
     private static final int MAX_NAME_LINES = 8;
+    /** A thread of a deadlock cycle: {@code "dead-1":}. */
+    private static final Pattern DEADLOCK_THREAD = Pattern.compile("\"(.*)\":");
+    /** The most deadlocks kept from one dump (each lists its threads). */
+    private static final int MAX_DEADLOCKS = 1000;
 
     private JstackParser() {
     }
@@ -138,6 +144,13 @@ final class JstackParser {
         /** Whether the last line read was a thread's and not complete in itself (a cut line, if unterminated). */
         private boolean lastLineIncomplete;
 
+        // the deadlock report: its cycles, the one being read (null outside one) and the thread being read
+        private final List<Deadlock> deadlocks = new ArrayList<>();
+        private List<Deadlock.Link> cycle;
+        private String cycleThread;
+        private StringBuilder cycleWaiting;
+        private String cycleHeldBy;
+
         Parser(ThreadDumpReader.Lines lines, String origin, ZoneId zone, ThreadDumpReader.Limits limits,
                Consumer<? super ThreadSnapshot> each) {
             this.lines = lines;
@@ -153,6 +166,10 @@ final class JstackParser {
                 lastLineIncomplete = false;
                 if (line.isBlank()) {
                     continue;                            // blank lines also separate a thread's sections
+                }
+                if (cycle != null && deadlockLine(line)) {
+                    firstLine = false;
+                    continue;
                 }
                 char c = line.charAt(0);
                 if (c == ' ' || c == '\t') {
@@ -170,6 +187,7 @@ final class JstackParser {
                 firstLine = false;
             }
             endThread();
+            endCycle();
             if (fullDumpLine > 0 && !footer) {
                 throw new ThreadDumpParseException(origin, lines.lineNumber(), 0,
                         "truncated: the dump has no closing \"JNI global refs\" line");
@@ -182,7 +200,61 @@ final class JstackParser {
                 throw new ThreadDumpParseException(origin, Math.max(1, lines.lineNumber()), 0,
                         "no Java threads (\"name\" #id ...): not jstack / Thread.print output");
             }
-            return new ThreadDump.Header(time, origin, DumpFormat.JSTACK, processId, runtimeVersion);
+            return new ThreadDump.Header(time, origin, DumpFormat.JSTACK, processId, runtimeVersion, deadlocks);
+        }
+
+        /**
+         * A line inside a cycle of the deadlock report ({@code "t1":}, then indented {@code waiting to lock ...} and
+         * {@code which is held by "t2"}); whether it was one. Any other line ends the cycle.
+         */
+        private boolean deadlockLine(String line) {
+            Matcher m = DEADLOCK_THREAD.matcher(line);
+            if (m.matches()) {
+                endLink();
+                cycleThread = m.group(1);
+                cycleWaiting = new StringBuilder();
+                cycleHeldBy = null;
+                return true;
+            }
+            char c = line.charAt(0);
+            if ((c == ' ' || c == '\t') && cycleThread != null) {
+                String s = line.strip();
+                if (s.startsWith("which is held by ")) {
+                    String owner = s.substring("which is held by ".length()).strip();
+                    cycleHeldBy = owner.length() >= 2 && owner.startsWith("\"") && owner.endsWith("\"")
+                            ? owner.substring(1, owner.length() - 1) : owner;
+                } else if (cycleWaiting.length() < 1000) {
+                    cycleWaiting.append(cycleWaiting.isEmpty() ? "" : " ").append(s);
+                }
+                return true;
+            }
+            if (line.startsWith("===")) {
+                return true;
+            }
+            endCycle();
+            return false;
+        }
+
+        private void endLink() {
+            if (cycleThread != null) {
+                String waiting = cycleWaiting.toString();
+                if (waiting.endsWith(",")) {
+                    waiting = waiting.substring(0, waiting.length() - 1);
+                }
+                cycle.add(new Deadlock.Link(cycleThread, waiting, cycleHeldBy));
+                cycleThread = null;
+            }
+        }
+
+        private void endCycle() {
+            if (cycle == null) {
+                return;
+            }
+            endLink();
+            if (!cycle.isEmpty() && deadlocks.size() < MAX_DEADLOCKS) {
+                deadlocks.add(new Deadlock(cycle));
+            }
+            cycle = null;
         }
 
         /** Lines not under a thread: the jcmd prefix, the time, "Full thread dump", the footer, and others. */
@@ -196,6 +268,9 @@ final class JstackParser {
                 }
                 fullDumpLine = lines.lineNumber();
                 runtimeVersion = vmVersion(line);
+            } else if (line.startsWith("Found one Java-level deadlock")) {
+                endCycle();
+                cycle = new ArrayList<>();
             } else if (line.startsWith("JNI global ref")) {
                 footer = true;                           // "JNI global refs: 4, weak refs: 0"; JDK 8 "references"
             } else if (time == null && zone != null && threads == 0) {

@@ -21,7 +21,9 @@ import java.util.List;
  * <pre>{@code
  * {"count":2,"virtualCount":2,"state":"WAITING","waitingIn":"SynchronousQueue.put",
  *  "blockedAt":"com.example.Foo.bar(Foo.java:12)","blocker":{"kind":"PARKED_ON","class":"...","objects":["..."]},
- *  "blockedWithoutTimeout":true,"containers":["..."],"startedAt":null,
+ *  "blockedWithoutTimeout":true,"containers":["..."],
+ *  "pools":[{"container":"java.util.concurrent.ThreadPoolExecutor@1a2b","class":"java.util.concurrent.ThreadPoolExecutor",
+ *            "threadNames":"pool-3-thread-N","threads":24}],"idlePoolWorkers":true,"startedAt":null,
  *  "threads":[{"id":23,"name":"vq","virtual":true}],"stack":["java.util.concurrent.SynchronousQueue.put(...)", ...]}
  * }</pre>
  */
@@ -124,6 +126,24 @@ public final class JsonReport {
                 g.writeString(c);
             }
             g.writeEndArray();
+        }
+        List<ThreadPools.Pool> pools = ThreadPools.of(group);
+        if (!pools.isEmpty()) {
+            g.writeArrayFieldStart("pools");
+            for (ThreadPools.Pool p : pools) {
+                g.writeStartObject();
+                if (p.container() != null) {
+                    g.writeStringField("container", p.container());
+                }
+                if (p.className() != null) {
+                    g.writeStringField("class", p.className());
+                }
+                g.writeStringField("threadNames", p.namePattern());
+                g.writeNumberField("threads", p.threads());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeBooleanField("idlePoolWorkers", ThreadPools.idleWorkers(group));
         }
         CreationSite site = group.creationSite();
         if (site != null) {

@@ -77,8 +77,20 @@ public final class TextReport {
             field(sb, i == 0 ? "started at" : "", started.get(i));
         }
         field(sb, n(g.count(), "thread"), threadLabels(g.threads(), g.count()));
+        String pools = ThreadPools.text(g);
+        if (pools != null) {
+            // the container, when the dump gives one, with its class and the threads' names; else the names alone
+            List<ThreadPools.Pool> each = ThreadPools.of(g);
+            String name = each.stream().noneMatch(p -> p.container() != null) ? "pool"
+                    : each.size() == 1 ? "container" : "containers";
+            field(sb, name, pools + (g.complete() ? "" : " (of the threads listed)"));
+            if (ThreadPools.idleWorkers(g) && g.blockedWithoutTimeout()) {
+                field(sb, "idle", "workers waiting for a task: they end only when the pool is shut down"
+                        + " (shutdown() or close() it when done)");
+            }
+        }
         Set<String> containers = g.containers();
-        if (!containers.isEmpty()) {
+        if (!containers.isEmpty() && pools == null) {
             field(sb, containers.size() == 1 ? "container" : "containers", String.join(", ", containers)
                     + (g.complete() ? "" : " (of the threads listed)"));
         }

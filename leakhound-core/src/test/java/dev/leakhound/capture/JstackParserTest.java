@@ -1,6 +1,7 @@
 package dev.leakhound.capture;
 
 import dev.leakhound.model.Blocker;
+import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.HeldMonitor;
 import dev.leakhound.model.StackFrame;
@@ -122,6 +123,18 @@ class JstackParserTest {
         assertThat(rl.blocker()).isEqualTo(new Blocker(Blocker.Kind.PARKED_ON,
                 "java.util.concurrent.locks.ReentrantLock$NonfairSync", "0x000000069ec2f240", null));
         assertThat(rl.daemon()).isTrue();
+    }
+
+    /** The JVM's own deadlock report becomes the dump's deadlocks: each thread, what it waits for, who holds it. */
+    @Test
+    void jdk17DeadlockReportIsParsedIntoTheModel() throws Exception {
+        ThreadDump dump = fixture("jdk17-jstack-l-deadlock.txt");
+        assertThat(dump.deadlocks()).containsExactly(new Deadlock(java.util.List.of(
+                new Deadlock.Link("dead-1", "waiting to lock monitor 0x00007fd7a4002660 (object 0x000000069ec36090,"
+                        + " a java.lang.Object)", "dead-2"),
+                new Deadlock.Link("dead-2", "waiting to lock monitor 0x00007fd7ac001750 (object 0x000000069ec36080,"
+                        + " a java.lang.Object)", "dead-1"))));
+        assertThat(fixture("jdk8-jstack.txt").deadlocks()).isEmpty();
     }
 
     /**

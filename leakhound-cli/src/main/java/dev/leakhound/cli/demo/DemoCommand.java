@@ -79,13 +79,11 @@ import java.util.stream.Collectors;
                 "The leaked threads are interrupted at the end of each step, the agent and",
                 "its server stopped at the end. Takes seconds (--all: a few more).",
                 ""},
-        footerHeading = "%nExit status:%n",
         footer = {
-                "  0  as expected: the leak check found the planted leaks and nothing else",
-                "  1  not as expected (the closing line says what differed); the demo's",
-                "     leaks are planted, so finding them gives 0, not 1 as in other commands",
-                "  2  bad usage, e.g. --rounds out of range",
-                "  3  an error inside Leakhound itself"})
+                "",
+                "demo exits 0 when it came out as expected: the leak check found the planted",
+                "leaks where expected and none elsewhere (finding them is the point, so 0,",
+                "not 1); 1 when it did not (the closing line says what differed)."})
 public final class DemoCommand implements Callable<Integer> {
 
     /** How long a step waits for the example's threads to end or block. */

@@ -18,7 +18,9 @@ import java.util.Locale;
  * started; the collector and, in parentheses, the cause; the {@linkplain GcCycle.Kind kind} in lower case;
  * after the colon the pause and the concurrent time in milliseconds (each left out when unknown,
  * {@code no duration} when both are); heap used before {@code ->} after {@code ->} committed after, in
- * MB (2<sup>20</sup> bytes, rounded; {@code ?} when unknown); the heap maximum when known; and, after a
+ * MB (2<sup>20</sup> bytes, rounded; when one is unknown, the known ones in words, e.g.
+ * {@code 24 MB before, 8 MB after (committed unknown)}, or {@code heap sizes not logged}); the heap maximum when
+ * known; and, after a
  * semicolon, the running verdict of {@link HeapTrend} when one is given.
  */
 public final class GcTrace {
@@ -38,24 +40,52 @@ public final class GcTrace {
     }
 
     /**
+     * The shortest time the collections of a trend must span before {@link #verdict} says when the heap would reach
+     * its maximum: a line through less than a minute of a program's life (a start-up, a test) says little about the
+     * next hours.
+     */
+    public static final Duration MIN_PROJECTION_SPAN = Duration.ofMinutes(1);
+
+    /**
      * The verdict in words: {@code heap after GC growing +1.2 MB/min (R2 0.95, 10 collections, max in 2m30s)},
      * {@code heap after GC stable (+0.0 MB/min, R2 0.03, 10 collections)},
-     * {@code heap after GC: insufficient data (2 collections)}.
+     * {@code heap after GC: insufficient data (2 collections, a trend needs at least 4)}. The time to the maximum
+     * is said only when the collections span {@link #MIN_PROJECTION_SPAN} or more ({@link #projection}).
      */
     public static String verdict(HeapTrend t) {
-        String which = t.points() + (t.basis() == HeapTrend.Basis.OLD_COLLECTIONS ? " old collections" : " collections");
+        // gc.report stands on gc alone (not report's TextFormat): the plural is spelled here
+        String which = t.points() + (t.basis() == HeapTrend.Basis.OLD_COLLECTIONS ? " old collection" : " collection")
+                + (t.points() == 1 ? "" : "s");
         if (t.verdict() == HeapTrend.Verdict.INSUFFICIENT_DATA) {
-            return "heap after GC: insufficient data (" + which + ")";
+            return "heap after GC: insufficient data (" + which + (t.points() < HeapTrend.MIN_POINTS
+                    ? ", a trend needs at least " + HeapTrend.MIN_POINTS
+                    : ", all at the same time: a trend needs them spread over time") + ")";
         }
         StringBuilder sb = new StringBuilder("heap after GC ").append(t.verdict().words());
         sb.append(t.verdict() == HeapTrend.Verdict.GROWING ? " " : " (");
         sb.append(String.format(Locale.ROOT, "%+.1f MB/min", t.slopeBytesPerMinute() / MB));
         sb.append(t.verdict() == HeapTrend.Verdict.GROWING ? " (" : ", ");
         sb.append(String.format(Locale.ROOT, "R2 %.2f, ", t.rSquared())).append(which);
-        if (t.timeToMax() != null) {
+        if (projection(t) != null) {
             sb.append(", max in ").append(duration(t.timeToMax()));
+        } else if (t.timeToMax() != null) {
+            sb.append(", over ").append(spanText(t.span())).append(": too short to project when it reaches the max (")
+                    .append(duration(MIN_PROJECTION_SPAN)).append(" needed)");
         }
         return sb.append(')').toString();
+    }
+
+    /**
+     * When the heap would reach its maximum, as far as the trend can tell: its {@link HeapTrend#timeToMax()} when its
+     * collections span at least {@link #MIN_PROJECTION_SPAN}, else {@code null}.
+     */
+    public static Duration projection(HeapTrend t) {
+        return t.timeToMax() != null && t.span().compareTo(MIN_PROJECTION_SPAN) >= 0 ? t.timeToMax() : null;
+    }
+
+    /** {@code 0.8 s}, {@code 45 s}, {@code 2m30s}. */
+    private static String spanText(Duration d) {
+        return d.getSeconds() < 60 ? String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9) : duration(d);
     }
 
     private static String base(GcCycle c) {
@@ -75,8 +105,7 @@ public final class GcTrace {
                 sb.append(c.pause() != null ? ", " : "").append(millis(c.concurrent())).append(" ms concurrent");
             }
         }
-        sb.append(", ").append(mb(c.heapBefore())).append("->").append(mb(c.heapAfter())).append("->")
-                .append(mb(c.heapCommitted())).append(" MB");
+        sb.append(", ").append(heap(c));
         if (c.heapMax() != GcCycle.UNKNOWN) {
             sb.append(", ").append(mb(c.heapMax())).append(" MB max");
         }
@@ -98,7 +127,29 @@ public final class GcTrace {
     }
 
     private static String mb(long bytes) {
-        return bytes == GcCycle.UNKNOWN ? "?" : Long.toString(Math.round(bytes / MB));
+        return Long.toString(Math.round(bytes / MB));
+    }
+
+    /**
+     * {@code 24->8->64 MB} when all three are known; otherwise those known in words and the others named:
+     * {@code 24 MB before, 8 MB after (committed unknown)}, {@code heap sizes not logged}.
+     */
+    private static String heap(GcCycle c) {
+        long[] values = {c.heapBefore(), c.heapAfter(), c.heapCommitted()};
+        String[] names = {"before", "after", "committed"};
+        StringBuilder known = new StringBuilder();
+        StringBuilder unknown = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == GcCycle.UNKNOWN) {
+                unknown.append(unknown.isEmpty() ? "" : ", ").append(names[i]);
+            } else {
+                known.append(known.isEmpty() ? "" : ", ").append(mb(values[i])).append(" MB ").append(names[i]);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return mb(c.heapBefore()) + "->" + mb(c.heapAfter()) + "->" + mb(c.heapCommitted()) + " MB";
+        }
+        return known.isEmpty() ? "heap sizes not logged" : known + " (" + unknown + " unknown)";
     }
 
     /** {@code 45s}, {@code 2m30s}, {@code 3h05m}, {@code 2d04h}. */

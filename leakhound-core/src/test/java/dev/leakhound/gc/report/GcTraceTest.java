@@ -36,7 +36,11 @@ class GcTraceTest {
         GcCycle pause = new GcCycle(14, Duration.ofMillis(5001), "ZGC Major Pauses", null, "end of GC pause",
                 GcCycle.Kind.PHASE_PAUSE, null, null, -1, -1, -1, -1, List.of());
         assertThat(GcTrace.line(pause, (HeapTrend.Verdict) null))
-                .isEqualTo("gc 14 @5.001s ZGC Major Pauses phase pause: no duration, ?->?->? MB");
+                .isEqualTo("gc 14 @5.001s ZGC Major Pauses phase pause: no duration, heap sizes not logged");
+        GcCycle partly = new GcCycle(16, Duration.ofSeconds(6), "G1 Young Generation", null, null,
+                GcCycle.Kind.MINOR, Duration.ofMillis(2), null, 24 * MB, 8 * MB, -1, -1, List.of());
+        assertThat(GcTrace.line(partly, (HeapTrend) null)).isEqualTo(
+                "gc 16 @6.000s G1 Young Generation minor: 2.000 ms pause, 24 MB before, 8 MB after (committed unknown)");
         GcCycle both = new GcCycle(15, Duration.ZERO, "X", null, null, GcCycle.Kind.OTHER, Duration.ofMillis(1),
                 Duration.ofMillis(2), 3 * MB, 2 * MB, 4 * MB, -1, List.of());
         assertThat(GcTrace.line(both, (HeapTrend) null))
@@ -53,7 +57,30 @@ class GcTraceTest {
         HeapTrend stable = HeapTrend.of(youngSeries(300, 300, 300, 300));
         assertThat(GcTrace.verdict(stable)).isEqualTo("heap after GC stable (+0.0 MB/min, R2 0.00, 4 collections)");
         assertThat(GcTrace.verdict(HeapTrend.of(youngSeries(1, 2))))
-                .isEqualTo("heap after GC: insufficient data (2 collections)");
+                .isEqualTo("heap after GC: insufficient data (2 collections, a trend needs at least 4)");
+        assertThat(GcTrace.verdict(HeapTrend.of(youngSeries(1))))
+                .isEqualTo("heap after GC: insufficient data (1 collection, a trend needs at least 4)");
+    }
+
+    /** No "max in 38s" from under a minute of log: the projection needs the collections to span one. */
+    @Test
+    void noProjectionFromCollectionsSpanningUnderAMinute() {
+        List<GcCycle> fast = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {                                  // 0.8 s of log, rising fast
+            fast.add(new GcCycle(i + 1, Duration.ofMillis(200L * i), "G1 Young Generation", "G1 Evacuation Pause",
+                    null, GcCycle.Kind.MINOR, Duration.ofMillis(1), null, 200 * MB, (100 + 10L * i) * MB, 256 * MB,
+                    256 * MB, List.of()));
+        }
+        HeapTrend t = HeapTrend.of(fast);
+        assertThat(t.verdict()).isEqualTo(HeapTrend.Verdict.GROWING);
+        assertThat(t.timeToMax()).isNotNull();
+        assertThat(GcTrace.projection(t)).isNull();
+        assertThat(GcTrace.verdict(t)).isEqualTo("heap after GC growing +3000.0 MB/min (R2 1.00, 5 collections,"
+                + " over 0.8 s: too short to project when it reaches the max (1m00s needed))")
+                .doesNotContain("max in");
+        HeapTrend minute = HeapTrend.of(youngSeries(100, 110, 120, 130, 140, 150, 160));   // 60 s
+        assertThat(GcTrace.projection(minute)).isEqualTo(minute.timeToMax()).isNotNull();
+        assertThat(GcTrace.verdict(minute)).contains(", max in ");
     }
 
     @Test
