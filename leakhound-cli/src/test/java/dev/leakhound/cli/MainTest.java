@@ -43,7 +43,7 @@ class MainTest {
         assertThat(table).contains("\n  0   nothing found", "\n  1   found: threads: a deadlock",
                 "\n  2   bad input or usage", "\n  3   an error inside Leakhound itself");
         assertThat(table.replaceAll("\\s+", " ")).contains("with --fail-on-suspects any suspect",
-                "heap: a proven leaked thread or deadlock",
+                "heap: a proven leaked thread;",
                 "demo: a leak it expected to show did not come out as expected");
         assertThat(commands()).contains("threads", "heap", "gc", "attach", "demo");
         for (String meaning : Main.EXIT_CODES.values()) {

@@ -40,7 +40,7 @@ class GcTraceTest {
         GcCycle partly = new GcCycle(16, Duration.ofSeconds(6), "G1 Young Generation", null, null,
                 GcCycle.Kind.MINOR, Duration.ofMillis(2), null, 24 * MB, 8 * MB, -1, -1, List.of());
         assertThat(GcTrace.line(partly, (HeapTrend) null)).isEqualTo(
-                "gc 16 @6.000s G1 Young Generation minor: 2.000 ms pause, 24 MB before, 8 MB after (committed unknown)");
+                "gc 16 @6.000s G1 Young Generation minor: 2 ms pause, 24 MB before, 8 MB after (committed unknown)");
         GcCycle both = new GcCycle(15, Duration.ZERO, "X", null, null, GcCycle.Kind.OTHER, Duration.ofMillis(1),
                 Duration.ofMillis(2), 3 * MB, 2 * MB, 4 * MB, -1, List.of());
         assertThat(GcTrace.line(both, (HeapTrend) null))
