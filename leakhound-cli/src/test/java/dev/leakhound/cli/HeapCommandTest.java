@@ -183,7 +183,7 @@ class HeapCommandTest {
         for (String l : concat(usage.description(), usage.footer())) {
             assertThat(lines).as("a line of heap's help, whole, in\n" + r.out()).contains(l.strip());
         }
-        assertThat(r.out()).contains("  1  leaked threads proven");
+        assertThat(r.out()).contains("  1   found:", "heap exits 1 when it proves a leaked thread");
     }
 
     @Test
