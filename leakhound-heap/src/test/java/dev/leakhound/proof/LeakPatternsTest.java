@@ -6,10 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,18 +24,7 @@ class LeakPatternsTest {
 
     @Test
     void everyKindOfWaitOnAnAbandonedObjectIsProvenAndNothingElse() throws Exception {
-        Path dump = dir.resolve("patterns.hprof");
-        Path out = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), PatternScenario.class.getName(), dump.toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        try {
-            // generous: the child waits up to ThreadsAt.LIMIT for its threads, then says which are not in place
-            assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("child JVM finished: " + Files.readString(out)).isTrue();
-        } finally {
-            p.destroyForcibly();
-        }
-        assertThat(Files.readString(out)).contains("dumped");
+        Path dump = ScenarioDumps.take(PatternScenario.class, dir, "patterns.hprof");
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
             ProofResult result = LeakProof.prove(index);
             List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();

@@ -12,12 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,18 +35,7 @@ class ReachExplanationTest {
 
     @BeforeAll
     static void dumpAndProve() throws Exception {
-        Path dump = dir.resolve("reach.hprof");
-        Path out = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ReachScenario.class.getName(), dump.toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        try {
-            // generous: the child waits up to ThreadsAt.LIMIT for its threads, then says which are not in place
-            assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("child JVM finished: " + Files.readString(out)).isTrue();
-        } finally {
-            p.destroyForcibly();
-        }
-        assertThat(Files.readString(out)).contains("dumped");
+        Path dump = ScenarioDumps.take(ReachScenario.class, dir, "reach.hprof");
         index = HeapIndex.open(dump, Progress.NONE);
         result = LeakProof.prove(index);
         StringWriter s = new StringWriter();

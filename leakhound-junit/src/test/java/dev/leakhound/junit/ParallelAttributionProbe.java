@@ -3,11 +3,9 @@ package dev.leakhound.junit;
 import dev.leakhound.agent.instrument.StartTracking;
 import dev.leakhound.junit.fixtures.FixtureThreads;
 import dev.leakhound.junit.fixtures.ParallelAttributedCase;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import java.lang.instrument.Instrumentation;
-import java.util.Map;
 
 /**
  * The child JVM of {@link ParallelAttributionTest}: its agent records thread starts (as {@code leakhound.jar}'s
@@ -26,11 +24,7 @@ public final class ParallelAttributionProbe {
                 TestKit.PARALLEL, "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.mode.classes.default", "same_thread");
-        for (Map.Entry<String, TestExecutionResult> e : TestKit.results(results.allEvents()).entrySet()) {
-            TestExecutionResult r = e.getValue();
-            System.out.println("result " + e.getKey() + " " + r.getStatus());
-            r.getThrowable().ifPresent(t -> System.out.println("message " + e.getKey() + " " + t.getMessage()));
-        }
+        TestKit.printResults(results);
         FixtureThreads.releaseAndJoinAll();
         System.out.println("done");
     }

@@ -3,11 +3,9 @@ package dev.leakhound.junit;
 import dev.leakhound.agent.instrument.StartTracking;
 import dev.leakhound.junit.fixtures.FixtureThreads;
 import dev.leakhound.junit.fixtures.StartSiteCase;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import java.lang.instrument.Instrumentation;
-import java.util.Map;
 
 /**
  * The child JVM of {@link StartSiteTest}: its agent records thread starts, then it runs {@link StartSiteCase}
@@ -25,11 +23,7 @@ public final class StartSiteProbe {
         EngineExecutionResults results = TestKit.run(StartSiteCase.class,
                 TestKit.AUTODETECTION, "true",
                 "leakhound.ignoreStartSites", "dev.leakhound.junit.fixtures.TimerSingleton.<clinit>");
-        for (Map.Entry<String, TestExecutionResult> e : TestKit.results(results.allEvents()).entrySet()) {
-            TestExecutionResult r = e.getValue();
-            System.out.println("result " + e.getKey() + " " + r.getStatus());
-            r.getThrowable().ifPresent(t -> System.out.println("message " + e.getKey() + " " + t.getMessage()));
-        }
+        TestKit.printResults(results);
         FixtureThreads.releaseAndJoinAll();
         System.out.println("done");
     }

@@ -55,6 +55,18 @@ final class TestKit {
         return out;
     }
 
+    /**
+     * For a probe in a child JVM: prints {@code result NAME STATUS} and, for a failure, {@code message NAME TEXT} for
+     * every finished test or container, for the parent test to read.
+     */
+    static void printResults(EngineExecutionResults results) {
+        for (Map.Entry<String, TestExecutionResult> e : results(results.allEvents()).entrySet()) {
+            TestExecutionResult r = e.getValue();
+            System.out.println("result " + e.getKey() + " " + r.getStatus());
+            r.getThrowable().ifPresent(t -> System.out.println("message " + e.getKey() + " " + t.getMessage()));
+        }
+    }
+
     /** The display names of the tests (or containers) that failed. */
     static List<String> failedNames(Events events) {
         return events.failed().list().stream().map(e -> e.getTestDescriptor().getDisplayName()).toList();
