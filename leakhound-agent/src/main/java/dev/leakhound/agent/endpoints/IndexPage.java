@@ -5,7 +5,6 @@ import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 
 import java.util.Map;
-import java.util.Set;
 
 /** {@code /debug/}: the endpoints, one line each. */
 public final class IndexPage {
@@ -14,11 +13,6 @@ public final class IndexPage {
 
     public static Endpoint endpoint(Map<String, Endpoint> routes) {
         return new Endpoint() {
-            @Override
-            public Set<String> params() {
-                return Set.of();
-            }
-
             @Override
             public Response handle(Query q) {
                 StringBuilder sb = new StringBuilder("leakhound debug server (GET only, but POST where it says so)\n\n");

@@ -8,7 +8,6 @@ import dev.leakhound.agent.metrics.ThreadMetrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -22,11 +21,6 @@ public final class MetricsEndpoint implements Endpoint {
     public MetricsEndpoint(Supplier<ThreadMetrics> metrics, Supplier<String> off) {
         this.metrics = metrics;
         this.off = off;
-    }
-
-    @Override
-    public Set<String> params() {
-        return Set.of();
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
 import dev.leakhound.agent.proof.HeapProofs;
 
-import java.util.Set;
 
 /**
  * {@code POST /debug/leaks/proof} (agent option {@code heapProof=true}): the threads leaked for certain, proven from a
@@ -27,11 +26,6 @@ public final class ProofEndpoint implements Endpoint {
     /** @param proofs the proofs, or {@code null} when the proof is off: then every POST is told how to turn it on */
     public ProofEndpoint(HeapProofs proofs) {
         this.proofs = proofs;
-    }
-
-    @Override
-    public Set<String> params() {
-        return Set.of();
     }
 
     @Override

@@ -42,11 +42,6 @@ public final class ThreadEndpoints {
     public static Endpoint count(SharedCapture threads) {
         return new Endpoint() {
             @Override
-            public Set<String> params() {
-                return Set.of();
-            }
-
-            @Override
             public Response handle(Query q) {
                 SharedCapture.Count c = threads.count();
                 return new Response(200, Response.TEXT, (c.threads() + "\n").getBytes(StandardCharsets.UTF_8),
@@ -63,11 +58,6 @@ public final class ThreadEndpoints {
     /** {@code /debug/threads}: counts by kind, state and container, as JSON, of {@link SharedCapture#recent()}. */
     public static Endpoint counts(SharedCapture threads) {
         return new Endpoint() {
-            @Override
-            public Set<String> params() {
-                return Set.of();
-            }
-
             @Override
             public Response handle(Query q) {
                 SharedCapture.Answer a = threads.recent();

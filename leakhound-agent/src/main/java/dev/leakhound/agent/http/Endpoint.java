@@ -7,8 +7,10 @@ import java.util.Set;
  * before it calls {@link #handle}.
  */
 public interface Endpoint {
-    /** The query parameters it accepts. */
-    Set<String> params();
+    /** The query parameters it accepts: none unless it says. */
+    default Set<String> params() {
+        return Set.of();
+    }
 
     /** Checks the parameters' values; throws {@link Query.BadRequest}. Called for HEAD instead of {@link #handle}. */
     default void validate(Query q) {

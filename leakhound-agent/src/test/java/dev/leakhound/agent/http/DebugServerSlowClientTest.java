@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,11 +61,6 @@ class DebugServerSlowClientTest {
     /** An endpoint that answers {@code r} to every request (also {@link DebugServerAttack}'s). */
     static Endpoint endpoint(Response r) {
         return new Endpoint() {
-            @Override
-            public Set<String> params() {
-                return Set.of();
-            }
-
             @Override
             public Response handle(Query q) {
                 return r;
