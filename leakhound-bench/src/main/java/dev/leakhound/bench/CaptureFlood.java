@@ -119,34 +119,13 @@ public final class CaptureFlood {
     // ---------------------------------------------------------------- the flood
 
     private static void flood(Path jar, int threads, int rounds, int concurrency, String path) throws Exception {
-        Path dir = Files.createTempDirectory("leakhound-flood");
-        Path gcLog = dir.resolve("gc.log");
-        String self = hostClasses(dir).toString();
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process host = new ProcessBuilder(javaBin, "-Xmx512m", "-Xlog:gc:file=" + gcLog,
-                "-javaagent:" + jar.toAbsolutePath() + "=port=0", "-cp", self, CaptureFlood.class.getName(), "host",
-                Integer.toString(threads))
-                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        var toHost = host.outputWriter(StandardCharsets.UTF_8);
-        BufferedReader fromHost = host.inputReader(StandardCharsets.UTF_8);
-        CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader err = host.errorReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    Matcher m = URL.matcher(line);
-                    if (m.find()) {
-                        url.complete(URI.create(m.group(1)));
-                    } else if (!line.isBlank()) {
-                        System.err.println("host: " + line);
-                    }
-                }
-            } catch (Exception e) {
-                url.completeExceptionally(e);
-            }
-        });
-        try {
-            URI base = url.get(120, TimeUnit.SECONDS);
-            String ready = fromHost.readLine();
+        try (Host h = Host.start(jar, threads, true, true, "leakhound-flood")) {
+            Process host = h.process();
+            var toHost = h.toHost();
+            BufferedReader fromHost = h.fromHost();
+            URI base = h.base();
+            String ready = h.ready();
+            Path gcLog = h.gcLog();
             System.out.printf(Locale.ROOT, "host pid %d, %s threads parked, server %s; %d rounds of %d concurrent"
                     + " requests of %s%n", host.pid(), ready, base, rounds, concurrency, path);
             System.out.println("before: " + rss(host.pid()) + ", " + stats(toHost, fromHost));
@@ -181,16 +160,6 @@ public final class CaptureFlood {
             }
             System.out.println("GC: " + pauses(gcLog));
             errors.forEach((k, v) -> System.out.println("first " + k + ": " + v));
-        } finally {
-            toHost.close();
-            if (!host.waitFor(60, TimeUnit.SECONDS)) {
-                host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-            try (var files = Files.walk(dir)) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
         }
     }
 
@@ -222,29 +191,12 @@ public final class CaptureFlood {
      * captures, and the oldest capture answered ({@code Age}).
      */
     private static void dashboard(Path jar, int threads, int seconds) throws Exception {
-        Path dir = Files.createTempDirectory("leakhound-dashboard");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process host = new ProcessBuilder(javaBin, "-Xmx512m", "-javaagent:" + jar.toAbsolutePath() + "=port=0",
-                "-cp", hostClasses(dir).toString(), CaptureFlood.class.getName(), "host", Integer.toString(threads))
-                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        var toHost = host.outputWriter(StandardCharsets.UTF_8);
-        BufferedReader fromHost = host.inputReader(StandardCharsets.UTF_8);
-        CompletableFuture<URI> url = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader err = host.errorReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    Matcher m = URL.matcher(line);
-                    if (m.find()) {
-                        url.complete(URI.create(m.group(1)));
-                    }
-                }
-            } catch (Exception e) {
-                url.completeExceptionally(e);
-            }
-        });
-        try {
-            URI base = url.get(120, TimeUnit.SECONDS);
-            String ready = fromHost.readLine();
+        try (Host h = Host.start(jar, threads, false, false, "leakhound-dashboard")) {
+            Process host = h.process();
+            var toHost = h.toHost();
+            BufferedReader fromHost = h.fromHost();
+            URI base = h.base();
+            String ready = h.ready();
             HttpClient client = HttpClient.newHttpClient();
             // Settle: the sampler's first capture of all the threads, then measure from there.
             client.send(HttpRequest.newBuilder(base.resolve("/debug/threads/dump?debug=1")).timeout(Duration.ofSeconds(120))
@@ -272,10 +224,64 @@ public final class CaptureFlood {
             System.out.printf(Locale.ROOT, "%s threads; %.0f s of a dashboard: host CPU %.1f s = %.1f%% of one core;"
                     + " answers %s; oldest Age %d s; captures %s -> %s%n", ready, wall, cpu, 100 * cpu / wall, statuses,
                     oldest, before, stats(toHost, fromHost));
-        } finally {
+        }
+    }
+
+    /**
+     * A host JVM of {@link #host} with the agent on a free port and {@code threads} parked virtual threads; closing it
+     * ends the host (it ends when its standard input closes) and removes its directory.
+     */
+    private record Host(Process process, Path dir, java.io.Writer toHost, BufferedReader fromHost, URI base,
+                        String ready) implements AutoCloseable {
+        /**
+         * @param logGc whether the host logs its collections to {@link #gcLog}
+         * @param echo  whether to copy the host's standard error (but the server line) to this one's
+         */
+        static Host start(Path jar, int threads, boolean logGc, boolean echo, String dirPrefix) throws Exception {
+            Path dir = Files.createTempDirectory(dirPrefix);
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m"));
+            if (logGc) {
+                cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
+            }
+            cmd.addAll(List.of("-javaagent:" + jar.toAbsolutePath() + "=port=0", "-cp", hostClasses(dir).toString(),
+                    CaptureFlood.class.getName(), "host", Integer.toString(threads)));
+            Process host = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            CompletableFuture<URI> url = new CompletableFuture<>();
+            Thread.ofPlatform().daemon(true).start(() -> {
+                try (BufferedReader err = host.errorReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = err.readLine()) != null; ) {
+                        Matcher m = URL.matcher(line);
+                        if (m.find()) {
+                            url.complete(URI.create(m.group(1)));
+                        } else if (echo && !line.isBlank()) {
+                            System.err.println("host: " + line);
+                        }
+                    }
+                } catch (Exception e) {
+                    url.completeExceptionally(e);
+                }
+            });
+            BufferedReader fromHost = host.inputReader(StandardCharsets.UTF_8);
+            Host h = new Host(host, dir, host.outputWriter(StandardCharsets.UTF_8), fromHost, null, null);
+            try {
+                URI base = url.get(120, TimeUnit.SECONDS);
+                return new Host(host, dir, h.toHost, fromHost, base, fromHost.readLine());
+            } catch (Exception e) {
+                h.close();
+                throw e;
+            }
+        }
+
+        Path gcLog() {
+            return dir.resolve("gc.log");
+        }
+
+        @Override
+        public void close() throws Exception {
             toHost.close();
-            if (!host.waitFor(60, TimeUnit.SECONDS)) {
-                host.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
             try (var files = Files.walk(dir)) {
                 for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
