@@ -57,13 +57,13 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
         long committed = GcCycle.UNKNOWN;
         if (space > 0 && isDigit(s, space + 1) && s.indexOf("->", space) > 0) {
             if ((m = SIZES.matcher(s).region(space + 1, s.length())).matches()) {
-                before = bytes(m.group(1), m.group(2));
-                after = bytes(m.group(3), m.group(4));
-                committed = bytes(m.group(5), m.group(6));
+                before = GcLogParser.bytes(m.group(1), m.group(2));
+                after = GcLogParser.bytes(m.group(3), m.group(4));
+                committed = GcLogParser.bytes(m.group(5), m.group(6));
                 s = s.substring(0, space);
             } else if ((m = ZGC_SIZES.matcher(s).region(space + 1, s.length())).matches()) {
-                before = bytes(m.group(1), m.group(2));
-                after = bytes(m.group(3), m.group(4));
+                before = GcLogParser.bytes(m.group(1), m.group(2));
+                after = GcLogParser.bytes(m.group(3), m.group(4));
                 s = s.substring(0, space);
             }
         }
@@ -120,18 +120,6 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
             sb.append(" (").append(q).append(')');
         }
         return rest == null ? sb.toString() : sb.append(' ').append(rest).toString();
-    }
-
-    private static long bytes(String number, String unit) {
-        double v = Double.parseDouble(number.replace(',', '.'));
-        int shift = switch (unit) {
-            case "K" -> 10;
-            case "M" -> 20;
-            case "G" -> 30;
-            case "T" -> 40;
-            default -> 0;
-        };
-        return Math.round(Math.scalb(v, shift));
     }
 
     private static long nanos(String number, String unit) {

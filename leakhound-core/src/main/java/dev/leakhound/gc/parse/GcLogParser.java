@@ -664,7 +664,8 @@ public final class GcLogParser {
         return s == null || s.length() <= MAX_CAUSE_CHARS ? s : s.substring(0, MAX_CAUSE_CHARS - 3) + "...";
     }
 
-    private static long bytes(String number, String unit) {
+    /** A size as the log prints it ({@code 24M}, {@code 1,5G}; a unit in either case) in bytes. */
+    static long bytes(String number, String unit) {
         double v = Double.parseDouble(number.replace(',', '.'));
         int shift = switch (unit.toUpperCase(Locale.ROOT)) {
             case "K" -> 10;
