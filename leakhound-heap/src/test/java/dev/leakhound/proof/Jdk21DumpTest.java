@@ -50,20 +50,7 @@ class Jdk21DumpTest {
     @Test
     void platformThreadsOfAJdk21DumpAreProvenLeakedAndTheControlIsNot() throws Exception {
         OlderJdk.Jdk jdk = OlderJdk.require21();
-        try (HeapIndex index = HeapIndex.open(dumpOf(jdk, "LeakOnOlderJdk.java"), Progress.NONE)) {
-            ProofResult result = LeakProof.prove(index);
-            assertThat(result.refused()).isNull();
-            List<String> leaked = result.leaked().stream().flatMap(g -> g.threads().stream()).map(WaitingThread::name).toList();
-            assertThat(leaked).containsExactlyInAnyOrder("older-leak-0", "older-leak-1", "older-leak-2");
-            assertThat(result.leaked()).singleElement().satisfies(g -> {
-                assertThat(g.threads()).noneMatch(WaitingThread::virtual);
-                assertThat(g.stack().toString()).contains("java.util.concurrent.CountDownLatch.await",
-                        "LeakOnOlderJdk.lambda$startThreads$0");
-            });
-            assertThat(result.rescued()).filteredOn(r -> r.threads().get(0).name().equals("older-control"))
-                    .singleElement().satisfies(r -> assertThat(r.path().root().words()).startsWith("the static field ")
-                            .endsWith(".KEPT"));
-        }
+        OlderJdkDumpTest.assertOlderLeakProven(dumpOf(jdk, "LeakOnOlderJdk.java"), jdk);
     }
 
     /** The platform threads are listed, none of the virtual ones (no thread root), and the proof refuses. */
