@@ -198,7 +198,7 @@ class PatternCorpusTest {
      * Where {@code threads --json} shows the scenario: in {@code suspects}, {@code groups} or any other top-level
      * list of groups, and in {@code deadlocks}.
      */
-    private static Found findInThreads(Map<String, Object> doc, Scenario s) {
+    static Found findInThreads(Map<String, Object> doc, Scenario s) {
         List<Map<String, Object>> groups = new ArrayList<>();
         Set<String> places = new LinkedHashSet<>();
         List<String> patterns = new ArrayList<>();
@@ -229,7 +229,7 @@ class PatternCorpusTest {
         return new Found(groups, places, deadlock, patterns);
     }
 
-    private static Found find(List<Map<String, Object>> groups, Scenario s, String place) {
+    static Found find(List<Map<String, Object>> groups, Scenario s, String place) {
         List<Map<String, Object>> mine = groups.stream().filter(g -> belongs(g, s)).toList();
         List<String> patterns = new ArrayList<>();
         mine.forEach(g -> patterns.add(patternId(g)));
@@ -318,7 +318,7 @@ class PatternCorpusTest {
 
     // ------------------------------------------------------------------ scoring
 
-    private static Verdict threadsVerdict(Scenario s, Found f) {
+    static Verdict threadsVerdict(Scenario s, Found f) {
         String where = String.join(", ", f.places());
         if (s.control()) {
             boolean suspect = f.places().contains("suspects") || f.deadlock();
@@ -334,7 +334,7 @@ class PatternCorpusTest {
         return named(s, f.patterns(), where);
     }
 
-    private static Verdict heapVerdict(Scenario s, Found leaked, Found notProven) {
+    static Verdict heapVerdict(Scenario s, Found leaked, Found notProven) {
         if (s.control()) {
             return leaked.groups().isEmpty()
                     ? new Verdict(Verdict.NOT_CLAIMED, notProven.groups().isEmpty() ? "" : why(notProven))
