@@ -172,4 +172,21 @@ final class Library {
             pool.shutdown();
         }
     }
+
+    /** At most N connections out at once, with a {@link java.util.concurrent.Semaphore}. */
+    static final class ConnectionPool {
+        private final java.util.concurrent.Semaphore permits;
+
+        ConnectionPool(int size) {
+            permits = new java.util.concurrent.Semaphore(size);
+        }
+
+        void borrow() throws InterruptedException {
+            permits.acquire();
+        }
+
+        void release() {
+            permits.release();
+        }
+    }
 }

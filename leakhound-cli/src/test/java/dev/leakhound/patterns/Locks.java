@@ -52,4 +52,76 @@ final class Locks {
             }
         }
     }
+
+    /**
+     * A platform thread takes from a queue inside {@code synchronized (registry)}, and nobody feeds the queue: it
+     * holds the monitor forever. Its waiters are {@link MonitorWaiters}, started here for the monitor they share.
+     */
+    static final class StuckMonitorHolder {
+        static void start(Probe p) throws InterruptedException {
+            Object registry = new Object();
+            java.util.concurrent.LinkedBlockingQueue<String> renewals = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            Thread.ofPlatform().name(p.name()).daemon().start(() -> {
+                p.arrive();
+                synchronized (registry) {
+                    holding.countDown();
+                    try {
+                        renewals.take();
+                    } catch (InterruptedException ignored) {
+                        // ends
+                    }
+                }
+            });
+            holding.await();                                 // the program's order: the holder has the monitor first
+            MonitorWaiters.start(p, registry);
+        }
+    }
+
+    /** Virtual threads blocked entering {@code synchronized (registry)}, held forever by {@link StuckMonitorHolder}. */
+    static final class MonitorWaiters {
+        static void start(Probe p, Object registry) {
+            for (int i = 0; i < 2; i++) {
+                Thread.ofVirtual().name(p.name()).start(() -> {
+                    p.arrive();
+                    register(registry);
+                });
+            }
+        }
+
+        private static void register(Object registry) {
+            synchronized (registry) {
+                registry.notifyAll();
+            }
+        }
+    }
+
+    /** A {@link Library.ConnectionPool} (a {@link java.util.concurrent.Semaphore} of 2): two borrowers end without returning. */
+    static final class PermitsNeverReturned {
+        static void start(Probe p) throws InterruptedException {
+            Library.ConnectionPool pool = new Library.ConnectionPool(2);
+            for (int i = 0; i < 2; i++) {
+                Thread borrower = Thread.ofVirtual().name(p.name()).start(() -> {
+                    p.arrive();
+                    try {
+                        pool.borrow();                           // the bug: no release() in finally
+                    } catch (InterruptedException ignored) {
+                        // ends
+                    }
+                });
+                borrower.join();
+            }
+            for (int i = 0; i < 3; i++) {
+                Thread.ofVirtual().name(p.name()).start(() -> {
+                    p.arrive();
+                    try {
+                        pool.borrow();
+                        pool.release();
+                    } catch (InterruptedException ignored) {
+                        // ends
+                    }
+                });
+            }
+        }
+    }
 }
