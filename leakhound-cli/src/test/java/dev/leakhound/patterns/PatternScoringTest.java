@@ -4,9 +4,14 @@ import dev.leakhound.patterns.PatternCorpusTest.Found;
 import dev.leakhound.patterns.PatternCorpusTest.Verdict;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +82,21 @@ class PatternScoringTest {
                 SENDERS, "leaked");
         assertThat(PatternCorpusTest.heapVerdict(SENDERS, leakedSenders, none).outcome()).isEqualTo(Verdict.RIGHT);
         assertThat(PatternCorpusTest.heapVerdict(SENDERS, none, none).outcome()).isEqualTo(Verdict.NOT_FOUND);
+    }
+
+    /** {@code docs/patterns-corpus.md}'s table of programs lists exactly the corpus, with the expected patterns. */
+    @Test
+    void theDocsTableListsEveryProgram() throws IOException {
+        Map<String, String> documented = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("../docs/patterns-corpus.md"))) {
+            Matcher m = Pattern.compile("^\\| `([a-z-]+)` \\| ([a-z-]+) \\|").matcher(line);
+            if (m.find()) {
+                documented.put(m.group(1), m.group(2));
+            }
+        }
+        Map<String, String> corpus = new LinkedHashMap<>();
+        Corpus.ALL.forEach(s -> corpus.put(s.id(), s.expected()));
+        assertThat(documented).isEqualTo(corpus);
     }
 
     private static Verdict threads(Scenario s, Map<String, Object> doc) {
