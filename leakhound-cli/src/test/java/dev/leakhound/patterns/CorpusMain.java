@@ -2,13 +2,12 @@ package dev.leakhound.patterns;
 
 import dev.leakhound.testing.ThreadsAt;
 
-import java.time.Duration;
-
 /**
  * The child JVM of {@link PatternCorpusTest}: starts every scenario of {@link Corpus#ALL}, one after the other,
  * waits until each one's threads are exactly where it says (state and frame, read here), prints
- * {@code blocked ID} for each and then {@code ready N}, and waits (timed, so it is no suspect) to be dumped and
- * killed. Nothing here keeps a reference to a scenario's threads or objects once it is blocked.
+ * {@code blocked ID} for each and then {@code ready N}, and waits to be dumped and killed, reading its standard
+ * input (a running thread, so no suspect): it exits by itself when the input closes, should the test's JVM end
+ * without killing it. Nothing here keeps a reference to a scenario's threads or objects once it is blocked.
  */
 public final class CorpusMain {
     private CorpusMain() {
@@ -20,7 +19,10 @@ public final class CorpusMain {
         }
         System.out.println("ready " + Corpus.ALL.size());
         System.out.flush();
-        Thread.sleep(Duration.ofDays(1));
+        while (System.in.read() >= 0) {
+            Thread.onSpinWait();
+        }
+        System.exit(0);
     }
 
     private static void startAndAwait(Scenario s) throws Exception {

@@ -67,10 +67,13 @@ final class Senders {
             LinkedTransferQueue<Integer> quotes = new LinkedTransferQueue<>();
             for (int i = 0; i < 3; i++) {
                 int price = 100 + i;
-                SERVICE_EXECUTOR.submit(() -> {
+                SERVICE_EXECUTOR.execute(() -> {
                     p.arrive();
-                    quotes.transfer(price);
-                    return null;
+                    try {
+                        quotes.transfer(price);
+                    } catch (InterruptedException ignored) {
+                        // ends
+                    }
                 });
             }
             int cheapest = quotes.take();
