@@ -248,6 +248,8 @@ class PatternCorpusTest {
                 for (String f : List.of("heldAt", "wantsAt")) {
                     if (t.get(f) instanceof String frame) {
                         frames.add(frame);
+                    } else if (t.get(f) instanceof List<?> list) {
+                        list.forEach(frame -> frames.add(String.valueOf(frame)));
                     }
                 }
                 if (named(t.get("name"), s) || owner(frames) == s) {
@@ -312,8 +314,13 @@ class PatternCorpusTest {
         return dot < 0 ? method : method.substring(0, dot);
     }
 
+    /** {@code pattern.id} as the contract has it (a bare string is read as the id too); null when absent. */
     private static String patternId(Map<String, Object> group) {
-        return group.get("pattern") instanceof Map<?, ?> p && p.get("id") instanceof String id ? id : null;
+        Object p = group.get("pattern");
+        if (p instanceof Map<?, ?> m) {
+            return m.get("id") instanceof String id ? id : null;
+        }
+        return p instanceof String id ? id : null;
     }
 
     // ------------------------------------------------------------------ scoring
