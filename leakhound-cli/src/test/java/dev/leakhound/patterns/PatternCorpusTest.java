@@ -62,6 +62,10 @@ class PatternCorpusTest {
     }
 
     record Row(Scenario scenario, Verdict threads, boolean suspect, Verdict heap) {
+        @Override
+        public String toString() {
+            return scenario.id() + " (" + scenario.expected() + "): threads " + threads.text() + "; heap " + heap.text();
+        }
     }
 
     /** The groups a tool's JSON holds, and where. */

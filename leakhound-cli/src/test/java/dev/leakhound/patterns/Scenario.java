@@ -37,6 +37,11 @@ record Scenario(String id, String expected, Class<?> owner, String kind, String 
         return new At(state, frame, count);
     }
 
+    @Override
+    public String toString() {
+        return id;
+    }
+
     boolean control() {
         return CONTROL.equals(expected);
     }
