@@ -88,6 +88,9 @@ class GcLogOlderJdkTest {
         assumeTrue(RUNS.containsKey("ZGC"), "this older JDK has no ZGC");
         GcLog log = RUNS.get("ZGC").leaking();
         assertThat(log.cycles()).as(log.origin()).isNotEmpty()
-                .allSatisfy(c -> assertThat(c.collector()).startsWith("ZGC "));
+                .allSatisfy(c -> assertThat(c.collector()).startsWith("ZGC "))
+                // its concurrent phases are gc+phases lines: their sum is the collection's concurrent time
+                .allSatisfy(c -> assertThat(c.concurrent()).isNotNull().isPositive());
+        assertThat(log.heapMax()).as(log.origin()).isEqualTo(128L << 20);
     }
 }
