@@ -172,10 +172,14 @@ public final class GcLogParser {
     private long lastUptime = -1;
 
     private final int maxCycles;
+    /** The lines that are not unified logging, read as a JDK 8 log. */
+    private final LegacyGcLog legacy;
+    private boolean unifiedLines;
 
     private GcLogParser(String origin, int maxCycles) {
         this.origin = origin;
         this.maxCycles = maxCycles;
+        this.legacy = new LegacyGcLog(maxCycles);
     }
 
     /**
@@ -237,7 +241,7 @@ public final class GcLogParser {
             lines = new GcLogLines(text, origin);
             long foreign = 0;
             for (String line; (line = lines.next()) != null; ) {
-                if (parser.line(line)) {
+                if (parser.line(line) || parser.legacy.line(line)) {
                     foreign = 0;
                 } else if (++foreign > maxForeignLines) {
                     throw new GcLogParseException(origin, lines.lineNumber(), foreign + " lines in a row (from line "
@@ -317,6 +321,7 @@ public final class GcLogParser {
         if (!jvm && raw.isEmpty()) {
             return false;
         }
+        unifiedLines |= l.timed() || l.tags() != null;
         long t = time(l);
         if (t < 0 && l.timed()) {
             return jvm;                               // a wall-clock time before the first one: not ours
@@ -740,7 +745,15 @@ public final class GcLogParser {
         }
         open.clear();
         if (done.isEmpty()) {
-            throw GcLogParseException.noCycles(origin, lines);
+            GcLog old = legacy.finish(origin, lines);
+            if (old != null) {
+                return old;
+            }
+            String like = legacy.looksLike();
+            if (like == null && unifiedLines) {
+                like = "JDK unified logging without any GC(n) collection line (log with -Xlog:gc or -Xlog:gc*)";
+            }
+            throw GcLogParseException.noCycles(origin, lines, like);
         }
         long max = heapMax();
         List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
