@@ -29,7 +29,9 @@ import java.util.zip.ZipException;
 /**
  * Reads a GC log of the JDK's unified logging ({@code -Xlog:gc}, {@code -Xlog:gc*}, any decorations, see
  * {@link LogLine}) into {@link GcCycle}s, one per GC id, for G1, Parallel, Serial, CMS (JDK 9-13), ZGC (generational
- * and not) and Shenandoah (generational and not), of JDK 9 on. Plain or gzip-compressed (told by the magic bytes).
+ * and not) and Shenandoah (generational and not), of JDK 9 on; and the GC log of JDK 8 and before
+ * ({@code -XX:+PrintGCDetails}, {@code -verbose:gc}: G1, Parallel, CMS, Serial), read by {@link LegacyGcLog} from the
+ * lines that are not unified logging when none is. Plain or gzip-compressed (told by the magic bytes).
  *
  * <h2>Which lines</h2>
  * Lines with a tag set other than {@code gc}, {@code gc,start} and {@code gc,phases} are skipped (when the
@@ -83,7 +85,9 @@ import java.util.zip.ZipException;
  * at most {@value #MAX_CYCLES} cycles are kept, the latest ({@link GcLog#droppedCycles()} counts the others),
  * with causes and texts of at most a few hundred characters (a {@code GC(n)} line longer than
  * {@value #MAX_EVENT_CHARS} characters is not taken for a GC event);
- * a log that holds several JVM runs keeps the last. A log without any cycle is refused. Memory is bounded by
+ * a log that holds several JVM runs keeps the last. A log without any cycle is refused, saying what it looks like
+ * when that is known (an OpenJ9 verbose GC log, JDK 8's Shenandoah log, a thread dump, unified logging without
+ * {@code GC(n)} lines, a JDK 8 log without heap sizes). Memory is bounded by
  * those limits, time is linear in the input.
  *
  * <p>A GC's line seen again right after itself (the same line, decorations included, as the last one of that GC
