@@ -186,4 +186,17 @@ class GcLogLegacyTest {
         }
         assertThat(GcLogParser.parse(gz).cycles()).hasSize(GcLogParser.parse(fixture("Parallel-leak.log")).cycles().size());
     }
+
+    /** Brackets never closed, nested 60,000 deep, on 200,000 lines: read in linear time, then refused by name. */
+    @Test
+    void hostileBracketsEndQuickly() {
+        StringBuilder text = new StringBuilder();
+        text.append("1.000: [GC (Allocation Failure) ").append("[".repeat(60_000)).append('\n');
+        for (int i = 0; i < 200_000; i++) {
+            text.append(i % 2 == 0 ? "2.000: [GC (x) [PSYoungGen: 1K->2K(3K)] [[\n" : "[[[[ 1K->2K(3K)\n");
+        }
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> parse(text.toString())).isInstanceOf(GcLogParseException.class)
+                        .hasMessageContaining("a JDK 8 GC log"));
+    }
 }
