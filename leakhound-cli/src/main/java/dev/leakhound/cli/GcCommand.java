@@ -39,8 +39,10 @@ import java.util.concurrent.Callable;
         usageHelpAutoWidth = false,
         description = {
                 "Reads a GC log of the JDK's unified logging (-Xlog:gc or -Xlog:gc*, any",
-                "decorations, G1, Parallel, Serial, ZGC or Shenandoah; gzip too) and prints",
-                "one line per collection, like Go's GODEBUG=gctrace=1:",
+                "decorations, G1, Parallel, Serial, CMS, ZGC or Shenandoah, JDK 9 on) or of",
+                "JDK 8 and before (-XX:+PrintGCDetails or -verbose:gc, G1, Parallel, CMS or",
+                "Serial); gzip too; and prints one line per collection, like Go's",
+                "GODEBUG=gctrace=1:",
                 "  gc N @SECONDSs COLLECTOR (CAUSE) KIND: PAUSE, BEFORE->AFTER->COMMITTED MB,",
                 "  MAX MB max",
                 "(a size the log does not give is said in words: 24 MB before, 8 MB after",
@@ -51,7 +53,8 @@ import java.util.concurrent.Callable;
                 "maximum. A verdict needs at least 4 collections (fewer: \"insufficient data\");",
                 "when it reaches the maximum is said only if they span a minute or more.",
                 "Lines that are not GC lines (program output, gc+heap, safepoint) are skipped.",
-                "For the maximum, log the header too: -Xlog:gc*, or -Xlog:gc,gc+init.",
+                "For the maximum, log the header too: -Xlog:gc*, or -Xlog:gc,gc+init (JDK 8:",
+                "its CommandLine flags line).",
                 ""},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -60,8 +63,10 @@ import java.util.concurrent.Callable;
                 "",
                 "gc exits 0 whenever the log was read, whatever the verdict (read",
                 "\"trend\".\"verdict\" of --json in scripts); 2 on a bad log: binary data, a line",
-                "too long, no GC cycle, a compression bomb or a long run of lines that are",
-                "not the JVM's (one line on standard error: leakhound: FILE[:LINE]: reason)."})
+                "too long, no GC cycle (the message says which format the file looks like,",
+                "e.g. an OpenJ9 verbose GC log, which is not read), a compression bomb or a",
+                "long run of lines that are not the JVM's (one line on standard error:",
+                "leakhound: FILE[:LINE]: reason)."})
 final class GcCommand implements Callable<Integer> {
 
     private static final double MB = 1024.0 * 1024.0;

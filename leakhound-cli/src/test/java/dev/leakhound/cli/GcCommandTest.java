@@ -263,4 +263,45 @@ class GcCommandTest {
                 "A verdict needs at least 4 collections", "only if they span a minute or more");
         assertThat(Cli.run("--help").out()).contains("  gc ");
     }
+
+    /** A JDK 8 log ({@code -XX:+PrintGCDetails -XX:+PrintGCTimeStamps}, Parallel): one line a collection, the verdict. */
+    @Test
+    void aJdk8LogIsReadToo() throws IOException {
+        StringBuilder log = new StringBuilder("CommandLine flags: -XX:MaxHeapSize=134217728 -XX:+PrintGC "
+                + "-XX:+PrintGCDetails -XX:+PrintGCTimeStamps -XX:+UseParallelGC\n");
+        for (int r = 0; r < 12; r++) {
+            int live = 4096 + 2048 * (r + 1);
+            log.append(String.format("%d.%03d: [GC (Allocation Failure) [PSYoungGen: 33000K->2600K(38400K)] "
+                    + "%dK->%dK(125952K), 0.0051234 secs] [Times: user=0.01 sys=0.00, real=0.01 secs]%n",
+                    5 + r * 5, 100, 33000 + live, 2600 + live));
+            log.append(String.format("%d.%03d: [Full GC (System.gc()) [PSYoungGen: 2600K->0K(38400K)] "
+                    + "[ParOldGen: %dK->%dK(87552K)] %dK->%dK(125952K), [Metaspace: 2785K->2785K(1056768K)], "
+                    + "0.0150000 secs] [Times: user=0.03 sys=0.00, real=0.02 secs]%n",
+                    5 + r * 5, 400, live + 300, live, live + 2900, live));
+        }
+        Path file = dir.resolve("jdk8-gc.log");
+        Files.writeString(file, log);
+
+        Cli.Result r = Cli.run("gc", file.toString());
+
+        assertThat(r.status()).as(r.toString()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).startsWith("gc log " + file + ": Parallel, 24 collections over ");
+        assertThat(lines).filteredOn(l -> l.contains("Parallel Pause Full (System.gc()) major")).hasSize(12);
+        assertThat(lines.get(lines.size() - 1)).startsWith("heap after GC growing +");
+    }
+
+    /** A format that is not read is named, in one line, exit 2. */
+    @Test
+    void anUnreadFormatIsNamed() throws IOException {
+        Path file = dir.resolve("verbosegc.xml");
+        Files.writeString(file, "<?xml version=\"1.0\" ?>\n<verbosegc xmlns=\"http://www.ibm.com/j9/verbosegc\">\n");
+
+        Cli.Result r = Cli.run("gc", file.toString());
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("leakhound: no GC cycles found in " + file + " (2 lines read; ")
+                .contains("it looks like an IBM J9 / OpenJ9 verbose GC log (XML), which is not read");
+    }
 }

@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  * ({@link Blocker.Kind#WAITING_ON}) and {@code - waiting to lock} ({@link Blocker.Kind#ENTERING}), with the
  * identity hash as identity.
  *
- * <p>The JDK ends every thread, the last one included, with a blank line: a dump that ends inside a thread
- * (or inside a line) is reported as truncated. A name may hold line breaks; a header whose name is not closed
+ * <p>The JDK ends every thread, the last one included, with a blank line: a dump that ends inside a line, or
+ * inside a thread whose last frame is not where a thread starts (a {@code run} or {@code main} method), is
+ * reported as truncated (also one whose last thread has no frames); a dump whose last thread is whole (a file trimmed of its final blank line) is read. A name may hold line breaks; a header whose name is not closed
  * within eight more lines, or before a line that starts another thread ({@code #id "}), is refused, and so
  * is a dump with more threads, or a thread with more frames, than {@link ThreadDumpReader} allows.
  */
@@ -114,6 +115,8 @@ final class JdkTextDumpParser {
         private Blocker blocker;
         private final List<HeldMonitor> monitors = new ArrayList<>();
         private int frames;
+        private StackFrame lastFrame;
+        private boolean lastFrameClosed;
 
         Parser(ThreadDumpReader.Lines lines, String origin, ThreadDumpReader.Limits limits,
                Consumer<? super ThreadSnapshot> each) {
@@ -144,10 +147,17 @@ final class JdkTextDumpParser {
                 }
             }
             if (inThread) {
-                throw new ThreadDumpParseException(origin, lines.lineNumber(), 0, !lines.lastLineTerminated()
-                        ? "truncated: the dump ends inside a line"
-                        : "truncated: the dump ends inside thread #" + id
-                                + " (the JDK ends every thread with a blank line)");
+                // a last line without its line break is whole when it is a frame with its closing parenthesis
+                boolean lastLineWhole = lines.lastLineTerminated() || lastFrameClosed;
+                if (!lastLineWhole || lastFrame == null || !isEntryPoint(lastFrame)) {
+                    throw new ThreadDumpParseException(origin, lines.lineNumber(), 0, !lastLineWhole
+                            ? "truncated: the dump ends inside a line"
+                            : "truncated: the dump ends inside thread #" + id + " (" + (lastFrame == null
+                                    ? "which has no frames" : "whose last frame, " + quote(lastFrame.className() + "."
+                                    + lastFrame.methodName()) + ", is not where a thread starts")
+                                    + "; the JDK ends every thread with a blank line)");
+                }
+                endThread();                             // whole but for the final blank line (trimmed, pasted)
             }
             if (threads == 0) {
                 throw new ThreadDumpParseException(origin, Math.max(1, lines.lineNumber()), 0,
@@ -222,6 +232,7 @@ final class JdkTextDumpParser {
             blocker = null;
             monitors.clear();
             frames = 0;
+            lastFrame = null;
             interner.beginStack();
             for (String token : m.group(3).strip().split("\\s+")) {
                 if (token.equals("virtual")) {
@@ -235,6 +246,7 @@ final class JdkTextDumpParser {
 
         private void threadLine(String s) throws ThreadDumpParseException {
             if (s.startsWith("- ")) {
+                lastFrameClosed = false;
                 lockLine(s);
             } else if (s.startsWith("at ")) {
                 frame(s.substring(3).strip());
@@ -249,7 +261,9 @@ final class JdkTextDumpParser {
                         + ": corrupt, or more than Leakhound reads");
             }
             try {
-                interner.addFrame(interner.frame(text));
+                lastFrame = interner.frame(text);
+                lastFrameClosed = text.endsWith(")");
+                interner.addFrame(lastFrame);
             } catch (IllegalArgumentException e) {
                 throw error(lines.lastLineTerminated() ? e.getMessage()
                         : "truncated: the dump ends inside a line (" + e.getMessage() + ")");
@@ -299,6 +313,14 @@ final class JdkTextDumpParser {
         private ThreadDumpParseException error(String reason) {
             return new ThreadDumpParseException(origin, lines.lineNumber(), 0, reason);
         }
+    }
+
+    /**
+     * Whether a frame is the first method a thread runs ({@code Thread.run}, {@code VirtualThread.run}, a
+     * {@code run} or {@code main} method): the last frame of a whole stack.
+     */
+    private static boolean isEntryPoint(StackFrame f) {
+        return f.methodName().equals("run") || f.methodName().equals("main");
     }
 
     private static boolean isState(String token) {

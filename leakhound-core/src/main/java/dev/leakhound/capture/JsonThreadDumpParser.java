@@ -318,7 +318,8 @@ public final class JsonThreadDumpParser {
         private void handOver(List<ThreadSnapshot> pending, String name) {
             for (ThreadSnapshot s : pending) {
                 each.accept(name == null || s.container() != null ? s
-                        : new ThreadSnapshot(s.id(), s.name(), s.virtual(), s.daemon(), s.state(), s.stack(),
+                        : new ThreadSnapshot(s.id(), s.name(), s.virtual() || s.state() == null && s.stack().isEmpty()
+                                && isStructuredTaskScope(name), s.daemon(), s.state(), s.stack(),
                                 s.blocker(), s.heldMonitors(), name, s.carrierId(), s.creationSite()));
             }
             pending.clear();
@@ -361,12 +362,23 @@ public final class JsonThreadDumpParser {
             expectCurrent(JsonToken.END_OBJECT, "thread");
             if (!virtual && !stack.isEmpty() && isVirtualThreadBase(stack.get(stack.size() - 1))) {
                 virtual = true;     // JDK 21-24 write no "virtual" field; a virtual thread's stack starts in VirtualThread.run
+            } else if (!virtual && stack.isEmpty() && state == null && isStructuredTaskScope(container)) {
+                virtual = true;     // JDK 21-24 (no "state" either): a fork not mounted yet has no stack
             }
             if (tid == null) {
                 throw new ThreadDumpParseException(origin, startLine, 0, "thread without \"tid\"");
             }
             return new ThreadSnapshot(tid, name == null ? "" : interner.string(name), virtual, null, state, stack,
                     blocker, monitors, container, carrier, null);
+        }
+
+        /**
+         * Whether a container is a {@code StructuredTaskScope} ({@code java.util.concurrent.StructuredTaskScope$ShutdownOnFailure@...}
+         * on JDK 21-24): its forks are virtual threads unless it was given another thread factory, and one not yet
+         * mounted is listed with an empty stack.
+         */
+        private static boolean isStructuredTaskScope(String container) {
+            return container != null && container.startsWith("java.util.concurrent.StructuredTaskScope");
         }
 
         private static boolean isVirtualThreadBase(StackFrame f) {

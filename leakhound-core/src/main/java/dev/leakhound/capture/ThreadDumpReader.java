@@ -14,6 +14,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,7 +29,9 @@ import java.util.zip.ZipException;
  *   <li>the JDK's plain-text thread dump ({@code jcmd PID Thread.dump_to_file FILE}, first lines process id,
  *       time, runtime version, then {@code #23 "name" ...}), read by {@link JdkTextDumpParser};</li>
  *   <li>{@code jstack PID} / {@code jcmd PID Thread.print} ({@code Full thread dump ...}, or
- *       {@code "name" #1 ...}), read by {@link JstackParser}.</li>
+ *       {@code "name" #1 ...}), read by {@link JstackParser}. Its time line ({@code 2024-05-01 10:11:12}) is the
+ *       dumped JVM's local time without a zone: it is read in this JVM's default zone (run with
+ *       {@code -Duser.timezone=...} or {@code TZ=...} to read a dump taken in another).</li>
  * </ul>
  * Gzip-compressed files ({@code .gz}, recognised by their magic bytes, not their name) are read transparently.
  *
@@ -174,7 +177,7 @@ public final class ThreadDumpReader {
             return switch (detect(peek, origin)) {
                 case JSON -> json(data, origin, limits, each);
                 case JDK_TEXT -> JdkTextDumpParser.stream(data, origin, limits, each);
-                case JSTACK -> JstackParser.stream(data, origin, null, limits, each);
+                case JSTACK -> JstackParser.stream(data, origin, ZoneId.systemDefault(), limits, each);
             };
         } catch (ThreadDumpParseException e) {
             throw e;

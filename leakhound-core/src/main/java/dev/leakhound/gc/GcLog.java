@@ -14,8 +14,8 @@ import java.util.Objects;
  *
  * @param origin        the file read, or {@code <stdin>}
  * @param collector     the collector as the log names it ({@code G1}, {@code Parallel}, {@code Serial},
- *                      {@code ZGC}, {@code Shenandoah}, ...) or, without a {@code Using ...} line, as told from
- *                      the collections; {@code null} when neither says
+ *                      {@code ZGC}, {@code Shenandoah}, {@code CMS}, ...; JDK 8: from its {@code CommandLine flags})
+ *                      or, without that, as told from the collections; {@code null} when neither says
  * @param heapMax       the most the heap may grow to, bytes, from the log's header ({@code Heap Max Capacity},
  *                      ZGC's {@code Max Capacity}, {@code -Xmx} in logged JVM arguments), or
  *                      {@link GcCycle#UNKNOWN}

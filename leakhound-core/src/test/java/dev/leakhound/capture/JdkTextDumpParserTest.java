@@ -8,6 +8,9 @@ import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -307,5 +310,30 @@ class JdkTextDumpParserTest {
     private static ThreadDump parse(String text, ThreadDumpReader.Limits limits) throws IOException {
         return JdkTextDumpParser.parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "test.txt",
                 limits);
+    }
+
+    /** A whole dump trimmed of its final blank line (an editor, a paste) is read; its last thread is kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk25-plain.txt", "jdk21-real-plain.txt"})
+    void aWholeDumpWithoutItsFinalBlankLineIsRead(String name) throws IOException {
+        String whole = new String(Dumps.bytes(name), StandardCharsets.UTF_8);
+        ThreadDump expected = parse(whole);
+        String trimmed = whole.stripTrailing() + "\n";
+        assertThat(trimmed).isNotEqualTo(whole);
+        ThreadDump dump = parse(trimmed);
+        assertThat(dump.threads()).isEqualTo(expected.threads());
+        assertThat(parse(whole.stripTrailing()).threads()).isEqualTo(expected.threads());  // no final line break either
+    }
+
+    /** Cut after a frame that is not where a thread starts, or after a header: still truncated. */
+    @Test
+    void aDumpCutAfterAHeaderIsTruncated() {
+        String whole = new String(Dumps.bytes("jdk25-plain.txt"), StandardCharsets.UTF_8);
+        int header = whole.lastIndexOf("\n#") + 1;
+        String cut = whole.substring(0, whole.indexOf('\n', header) + 1);
+        assertThatThrownBy(() -> parse(cut))
+                .isInstanceOf(ThreadDumpParseException.class)
+                .hasMessageContaining("truncated")
+                .hasMessageContaining("has no frames");
     }
 }

@@ -362,4 +362,48 @@ class JsonThreadDumpParserTest {
                 .isInstanceOf(ThreadDumpParseException.class)
                 .hasMessageContaining("more than " + ThreadDumpReader.MAX_FRAMES + " frames");
     }
+
+    /**
+     * JDK 21-24 write no "virtual" field (nor "state"): a fork of a {@code StructuredTaskScope} not mounted yet is
+     * listed with an empty stack (as in a JDK 21 dump of a scope whose forks had not run), and is virtual like its
+     * siblings; a platform thread with an empty stack elsewhere stays platform.
+     */
+    @Test
+    void anUnmountedForkOfAStructuredTaskScopeIsVirtualInTheJdk21Format() throws Exception {
+        ThreadDump dump = parse("""
+                {"threadDump": {"processId": "7", "time": "2024-03-01T10:15:30Z", "runtimeVersion": "21.0.2+13-LTS",
+                 "threadContainers": [
+                  {"container": "<root>", "parent": null, "owner": null, "threads": [
+                    {"tid": "1", "name": "main", "stack": ["java.base\\/jdk.internal.misc.ThreadFlock.awaitAll(ThreadFlock.java:315)", "Main.main(Main.java:9)"]},
+                    {"tid": "14", "name": "Signal Dispatcher", "stack": []}], "threadCount": "2"},
+                  {"container": "java.util.concurrent.StructuredTaskScope$ShutdownOnFailure@76ed5528", "parent": "<root>",
+                   "owner": "1", "threads": [
+                    {"tid": "21", "name": "", "stack": ["java.base\\/java.lang.VirtualThread.park(VirtualThread.java:592)", "java.base\\/java.lang.VirtualThread.run(VirtualThread.java:309)"]},
+                    {"tid": "22", "name": "", "stack": []}], "threadCount": "2"},
+                  {"threads": [{"tid": "31", "name": "", "stack": []}],
+                   "container": "java.util.concurrent.StructuredTaskScope$ShutdownOnSuccess@1b2c3d4e", "parent": "<root>"}
+                 ]}}
+                """);
+        assertThat(thread(dump, 22).virtual()).isTrue();
+        assertThat(thread(dump, 31).virtual()).isTrue();           // the container's name after its threads
+        assertThat(thread(dump, 21).virtual()).isTrue();
+        assertThat(thread(dump, 14).virtual()).isFalse();
+        assertThat(thread(dump, 1).virtual()).isFalse();
+    }
+
+    /** JDK 25 writes "virtual": true (a JSON boolean) and a state: a thread with a state and no such field is platform. */
+    @Test
+    void jdk25SaysVirtualItselfForAnUnmountedFork() throws Exception {
+        ThreadDump dump = parse("""
+                {"threadDump": {"processId": "9821", "time": "2026-12-07T12:53:15.816523835Z", "runtimeVersion": "25.0.3+9-LTS",
+                 "threadContainers": [
+                  {"container": "java.util.concurrent.StructuredTaskScopeImpl@39529185", "parent": "<root>", "owner": "3",
+                   "threads": [
+                    {"tid": "25", "time": "2026-12-07T12:53:15.842094600Z", "virtual": true, "name": "", "state": "RUNNABLE", "stack": []},
+                    {"tid": "26", "time": "2026-12-07T12:53:15.842094600Z", "name": "p", "state": "RUNNABLE", "stack": []}]}
+                 ]}}
+                """);
+        assertThat(thread(dump, 25).virtual()).isTrue();
+        assertThat(thread(dump, 26).virtual()).isFalse();
+    }
 }

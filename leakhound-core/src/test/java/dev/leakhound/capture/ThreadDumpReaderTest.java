@@ -311,4 +311,18 @@ class ThreadDumpReaderTest {
             return n;
         }
     }
+
+    /** jstack's time line has no zone: the reader takes it in this JVM's zone rather than dropping it. */
+    @ParameterizedTest
+    @CsvSource({"jdk8-jstack.txt, 2024-03-01T10:15:30", "jdk21-thread-print.txt, ", "jdk25-thread-print.txt, "})
+    void theTimeLineOfAJstackDumpIsItsTakenTime(String name, String expected) throws IOException {
+        String first = Files.readAllLines(Dumps.path(name)).stream()
+                .filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d")).findFirst().orElseThrow();
+        if (expected != null) {
+            assertThat(first.replace(' ', 'T')).isEqualTo(expected);
+        }
+        ThreadDump dump = ThreadDumpReader.read(Dumps.path(name));
+        assertThat(dump.capturedAt()).isEqualTo(java.time.LocalDateTime.parse(first.replace(' ', 'T'))
+                .atZone(java.time.ZoneId.systemDefault()).toInstant());
+    }
 }

@@ -36,6 +36,11 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
     private static final Pattern SIZES = Pattern.compile(SIZE + "->" + SIZE + "\\(" + SIZE + "\\)");
     private static final Pattern ZGC_SIZES = Pattern.compile(SIZE + "\\(\\d{1,3}%\\)->" + SIZE + "\\(\\d{1,3}%\\)");
     private static final int MAX_QUALIFIERS = 8;
+    /**
+     * JDK 9 wrote the start and end uptime before the duration, {@code 34M->33M(123M) (0.246s, 1.169s) 922.681ms}, and
+     * the start alone on the start line, {@code Pause Young (Allocation Failure) (0.246s)}.
+     */
+    private static final Pattern START_END = Pattern.compile(" \\(\\d{1,12}[.,]\\d{1,9}s(?:, \\d{1,12}[.,]\\d{1,9}s)?\\)$");
 
     GcEvent {
         qualifiers = List.copyOf(qualifiers);
@@ -50,6 +55,10 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
         if (space > 0 && isDigit(s, space + 1) && (m = DURATION.matcher(s).region(space + 1, s.length())).matches()) {
             duration = nanos(m.group(1), m.group(2));
             s = s.substring(0, space);
+            space = s.lastIndexOf(' ');
+        }
+        if (s.endsWith("s)") && (m = START_END.matcher(s)).find()) {
+            s = s.substring(0, m.start());                        // JDK 9's "(0.246s, 1.169s)": start and end
             space = s.lastIndexOf(' ');
         }
         long before = GcCycle.UNKNOWN;

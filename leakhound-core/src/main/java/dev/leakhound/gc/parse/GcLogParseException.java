@@ -33,8 +33,17 @@ public final class GcLogParseException extends IOException {
 
     /** {@code no GC cycles found in FILE (N lines read; ...)}: the input has no line of a GC cycle. */
     static GcLogParseException noCycles(String origin, long lines) {
+        return noCycles(origin, lines, null);
+    }
+
+    /**
+     * As {@link #noCycles(String, long)}, saying what the input looks like ({@code null}: nothing known), e.g.
+     * {@code it looks like an IBM J9 / OpenJ9 verbose GC log (XML), which is not read}.
+     */
+    static GcLogParseException noCycles(String origin, long lines, String looksLike) {
         String reason = "no GC cycles found (" + lines + (lines == 1 ? " line" : " lines")
-                + " read; expected JDK unified logging of -Xlog:gc or -Xlog:gc*)";
+                + " read; expected JDK unified logging of -Xlog:gc or -Xlog:gc*, or a JDK 8 log of -XX:+PrintGCDetails"
+                + " or -verbose:gc" + (looksLike == null ? "" : "; it looks like " + looksLike) + ")";
         return new GcLogParseException("no GC cycles found in " + origin + reason.substring("no GC cycles found".length()),
                 origin, 0, reason, null);
     }

@@ -28,38 +28,52 @@ import java.util.zip.ZipException;
 
 /**
  * Reads a GC log of the JDK's unified logging ({@code -Xlog:gc}, {@code -Xlog:gc*}, any decorations, see
- * {@link LogLine}) into {@link GcCycle}s, one per GC id, for G1, Parallel, Serial, ZGC (generational and not)
- * and Shenandoah (generational and not). Plain or gzip-compressed (told by the magic bytes).
+ * {@link LogLine}) into {@link GcCycle}s, one per GC id, for G1, Parallel, Serial, CMS (JDK 9-13), ZGC (generational
+ * and not) and Shenandoah (generational and not), of JDK 9 on; and the GC log of JDK 8 and before
+ * ({@code -XX:+PrintGCDetails}, {@code -verbose:gc}: G1, Parallel, CMS, Serial), read by {@link LegacyGcLog} from the
+ * lines that are not unified logging when none is. Plain or gzip-compressed (told by the magic bytes).
  *
  * <h2>Which lines</h2>
  * Lines with a tag set other than {@code gc}, {@code gc,start} and {@code gc,phases} are skipped (when the
  * lines carry tags), and so is any line that is not one of the following (output of the program mixed into
  * the log, {@code gc+heap}, {@code gc+cpu}, {@code safepoint}, ... lines):
  * <ul>
- *   <li>{@code Using G1} (the collector: G1, Parallel, Serial, ZGC, Shenandoah, Epsilon or CMS; a second one
- *       after collections starts a new JVM run);</li>
+ *   <li>{@code Using G1} (the collector: G1, Parallel, Serial, ZGC, Shenandoah, Epsilon or CMS, named {@code CMS};
+ *       a second one after collections starts a new JVM run);</li>
  *   <li>{@code Heap Max Capacity: 512M} ({@code gc+init}), ZGC's {@code Max Capacity: 512M}, JDK 11-16's
  *       {@code Minimum heap ... Maximum heap 536870912} ({@code gc+heap=debug}), or {@code -Xmx512m}
- *       / {@code -XX:MaxHeapSize=...} in an untagged or {@code arguments} line (e.g. {@code -Xlog:arguments}):
- *       the heap maximum, the header's first;</li>
- *   <li>Shenandoah's {@code Trigger: ...} and {@code Trigger (Young): ...}: the cause of the next collection;</li>
+ *       / {@code -XX:MaxHeapSize=...} in an untagged or {@code arguments} line (e.g. {@code -Xlog:arguments}),
+ *       or ZGC's per-collection {@code GC(n) Max Capacity: 128M(100%)} and (JDK 11-14) {@code GC(n) Capacity: 2048M
+ *       (100%) ...} ({@code gc+heap}): the heap maximum, the header's first;</li>
+ *   <li>Shenandoah's {@code Trigger: ...} and {@code Trigger (Young): ...}: the cause of the next collection;
+ *       generational Shenandoah's {@code Trigger (Old): ... live at end of previous OLD marking: 19140K} also gives
+ *       the heap-after of the last old cycle (see below);</li>
  *   <li>{@code GC(n) EVENT [SIZES] [DURATION]} (see {@link GcEvent}) where the event is {@code Pause ...}
  *       (G1, Parallel, Serial, Shenandoah), {@code Concurrent Mark Cycle}/{@code Concurrent Undo Cycle} (G1),
- *       {@code Major Collection}, {@code Minor Collection}, {@code Garbage Collection} (ZGC), ZGC's phase pauses
- *       {@code y: Pause Mark Start ...} ({@code gc,phases}), or, for Shenandoah, {@code Concurrent ...}.
- *       Indented {@code GC(n)} lines (G1's phases) are skipped.</li>
+ *       {@code Concurrent Cycle} (JDK 9-11), {@code Major Collection}, {@code Minor Collection},
+ *       {@code Garbage Collection} (ZGC), ZGC's phase pauses {@code y: Pause Mark Start ...} and the
+ *       non-generational ZGC's {@code Concurrent ...} phases ({@code gc,phases}), or, for Shenandoah and CMS,
+ *       {@code Concurrent ...} (and Shenandoah's {@code Coalescing and filling}). JDK 9's start and end times
+ *       ({@code (0.246s, 1.169s)}) are skipped. Indented {@code GC(n)} lines (G1's phases) are skipped.</li>
  * </ul>
  *
  * <h2>One cycle per GC id</h2>
  * All lines of one id make one {@link GcCycle}: heap before from its first line with sizes, after and
  * committed from its last; pause the sum of its {@code Pause ...} durations (ZGC: of its phase pauses);
- * concurrent the sum of its concurrent durations (a ZGC collection's or a G1 marking cycle's own duration:
- * its wall-clock time, pauses included); start the earliest of its lines' times less the duration each
+ * concurrent its own duration where it logs one (a generational ZGC collection's, a G1 marking cycle's: its
+ * wall-clock time, pauses included), else the sum of its concurrent phases (Shenandoah, CMS, the non-generational
+ * ZGC); start the earliest of its lines' times less the duration each
  * reports. Kinds: G1 {@code Pause Young (Normal|Concurrent Start|Prepare Mixed)}, Parallel and Serial
  * {@code Pause Young} {@link GcCycle.Kind#MINOR}; G1 {@code Pause Young (Mixed)} {@link GcCycle.Kind#MIXED};
  * {@code Pause Full} {@link GcCycle.Kind#MAJOR}; ZGC collections and Shenandoah cycles
  * {@link GcCycle.Kind#CONCURRENT} (collector {@code ZGC Minor Collection}, {@code Shenandoah Young Cycle}:
- * young only); Shenandoah's degenerated cycles {@link GcCycle.Kind#MAJOR} (young only: minor). G1's
+ * young only; a young cycle that goes on to mark the old generation, and {@code Coalescing and filling (Old)}, are
+ * {@code Shenandoah Old Cycle}: the old generation's live size a later old trigger reports is its heap-after, and
+ * without one it has none, for its cleanup's heap-after counts the young generation, which swings);
+ * Shenandoah's degenerated cycles {@link GcCycle.Kind#MAJOR} (young only: minor). CMS's background cycle (from
+ * {@code Pause Initial Mark} to {@code Concurrent Reset}) is {@code CMS Concurrent Cycle},
+ * {@link GcCycle.Kind#PHASE_PAUSE}: its sizes are taken before the sweep; it is told from G1 by its
+ * {@code Pause Initial Mark} without a cause and its sweep, also without a {@code Using} line. G1's
  * concurrent marking cycle (Remark, Cleanup) is {@link GcCycle.Kind#PHASE_PAUSE}, as the JVM's own
  * notifications report it: it frees little (the mixed collections after it do), and it starts when the heap
  * reaches a set occupancy, so its heap sizes say nothing of a trend. A GC id of which the log gives neither
@@ -71,7 +85,9 @@ import java.util.zip.ZipException;
  * at most {@value #MAX_CYCLES} cycles are kept, the latest ({@link GcLog#droppedCycles()} counts the others),
  * with causes and texts of at most a few hundred characters (a {@code GC(n)} line longer than
  * {@value #MAX_EVENT_CHARS} characters is not taken for a GC event);
- * a log that holds several JVM runs keeps the last. A log without any cycle is refused. Memory is bounded by
+ * a log that holds several JVM runs keeps the last. A log without any cycle is refused, saying what it looks like
+ * when that is known (an OpenJ9 verbose GC log, JDK 8's Shenandoah log, a thread dump, unified logging without
+ * {@code GC(n)} lines, a JDK 8 log without heap sizes). Memory is bounded by
  * those limits, time is linear in the input.
  *
  * <p>A GC's line seen again right after itself (the same line, decorations included, as the last one of that GC
@@ -124,9 +140,19 @@ public final class GcLogParser {
     private static final Pattern ZGC_PAUSE = Pattern.compile("(?:[YyOo]: )?Pause (?:Mark Start|Mark End|Relocate Start)(?: .*)?");
     private static final Set<String> ZGC_COLLECTIONS = Set.of("Major Collection", "Minor Collection",
             "Garbage Collection");
-    private static final Set<String> G1_MARKING = Set.of("Concurrent Mark Cycle", "Concurrent Undo Cycle");
+    /** G1's concurrent marking cycle: {@code Concurrent Cycle} on JDK 9-11, {@code Concurrent Mark Cycle} since 12. */
+    private static final Set<String> G1_MARKING = Set.of("Concurrent Mark Cycle", "Concurrent Undo Cycle",
+            "Concurrent Cycle");
+    /** Phases only CMS has (G1 has a {@code Concurrent Preclean} too, but not these). */
+    private static final Set<String> CMS_PHASES = Set.of("Concurrent Sweep", "Concurrent Reset",
+            "Concurrent Abortable Preclean");
+    /** ZGC's heap table row {@code Capacity: 194560M (100%) ...} (JDK 11-14): at 100% it is the maximum. */
+    private static final Pattern ZGC_CAPACITY_ROW = Pattern.compile("Capacity:\\s+" + SIZE + " \\(100%\\).*");
+    /** ZGC's per-collection {@code Max Capacity: 128M(100%)} ({@code gc+heap}, JDK 15+). */
+    private static final Pattern ZGC_MAX_CAPACITY = Pattern.compile("Max Capacity: " + SIZE + "\\(\\d{1,3}%\\)");
     private static final Set<String> G1_YOUNG_TYPES = Set.of("Normal", "Concurrent Start", "Prepare Mixed", "Mixed");
     private static final Set<String> GENERATIONS = Set.of("Young", "Old", "Global");
+    private static final Pattern OLD_LIVE = Pattern.compile("live at end of previous OLD marking: " + SIZE);
     private static final long RUN_RESTART_NANOS = 1_000_000_000L;
 
     private final String origin;
@@ -142,16 +168,22 @@ public final class GcLogParser {
     private long maxClosedId = -1;
     private int earlierRuns;
     private String pendingTrigger;
+    /** The last GC id that marked the old generation (generational Shenandoah), until a trigger says what it found. */
+    private Open lastOldMarking;
     private Boolean uptimeClock;                 // null until the first timed line
     private long firstEpoch = -1;
     private long lastTime = -1;
     private long lastUptime = -1;
 
     private final int maxCycles;
+    /** The lines that are not unified logging, read as a JDK 8 log. */
+    private final LegacyGcLog legacy;
+    private boolean unifiedLines;
 
     private GcLogParser(String origin, int maxCycles) {
         this.origin = origin;
         this.maxCycles = maxCycles;
+        this.legacy = new LegacyGcLog(maxCycles);
     }
 
     /**
@@ -213,7 +245,7 @@ public final class GcLogParser {
             lines = new GcLogLines(text, origin);
             long foreign = 0;
             for (String line; (line = lines.next()) != null; ) {
-                if (parser.line(line)) {
+                if (parser.line(line) || parser.legacy.line(line)) {
                     foreign = 0;
                 } else if (++foreign > maxForeignLines) {
                     throw new GcLogParseException(origin, lines.lineNumber(), foreign + " lines in a row (from line "
@@ -293,6 +325,7 @@ public final class GcLogParser {
         if (!jvm && raw.isEmpty()) {
             return false;
         }
+        unifiedLines |= l.timed() || l.tags() != null;
         long t = time(l);
         if (t < 0 && l.timed()) {
             return jvm;                               // a wall-clock time before the first one: not ours
@@ -302,6 +335,9 @@ public final class GcLogParser {
         if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
                 event(Long.parseLong(m.group(1)), m.group(2), tags, t, raw);
+            }
+            if (tags == null || tags.equals("gc,heap")) {
+                zgcCapacity(m.group(2).strip());
             }
             return jvm;
         }
@@ -315,6 +351,7 @@ public final class GcLogParser {
             }
             if (msg.startsWith("Trigger") && (m = TRIGGER.matcher(msg)).matches()) {
                 pendingTrigger = bounded(m.group(2).strip());
+                oldLive(m.group(1), m.group(2));
                 return jvm;
             }
         }
@@ -335,6 +372,30 @@ public final class GcLogParser {
             }
         }
         return jvm;
+    }
+
+    /**
+     * Generational Shenandoah's {@code Trigger (Old): Old has overgrown, live at end of previous OLD marking: 19140K,
+     * ...}: the old generation's live size that the last old marking found, which the heap-after of that old cycle
+     * stands for.
+     */
+    private void oldLive(String generation, String trigger) {
+        Matcher m;
+        if ("Old".equals(generation) && lastOldMarking != null && (m = OLD_LIVE.matcher(trigger)).find()) {
+            if (open.get(lastOldMarking.id) == lastOldMarking) {
+                lastOldMarking.oldLive = bytes(m.group(1), m.group(2));
+            }
+            lastOldMarking = null;
+        }
+    }
+
+    /** ZGC's heap maximum as each collection reports it (when the log has no {@code gc+init} header). */
+    private void zgcCapacity(String text) {
+        Matcher m;
+        if (text.startsWith("Max Capacity: ") && (m = ZGC_MAX_CAPACITY.matcher(text)).matches()
+                || text.startsWith("Capacity:") && (m = ZGC_CAPACITY_ROW.matcher(text)).matches()) {
+            heapMaxHeader = bytes(m.group(1), m.group(2));
+        }
     }
 
     /** The line's time in nanoseconds on the log's clock, or -1 when the log has none yet. */
@@ -395,18 +456,24 @@ public final class GcLogParser {
             return;
         }
         Family family = family(e.name());
-        if (family == null || tags != null && tags.equals("gc,phases") != (family == Family.ZGC_PAUSE)) {
+        Open c = open.get(id);
+        if (family == null || tags != null && tags.equals("gc,phases") && family != Family.ZGC_PAUSE
+                && !(family == Family.CONCURRENT && (c != null && c.primaryFamily == Family.ZGC_COLLECTION
+                || "ZGC".equals(collector)))) {
+            return;                              // gc+phases: ZGC's pauses, and its concurrent phases (JDK 11-23)
+        }
+        if (tags != null && !tags.equals("gc,phases") && family == Family.ZGC_PAUSE) {
             return;
         }
-        Open c = open.get(id);
-        if (family == Family.CONCURRENT && ("G1".equals(collector) || c != null && c.g1Marking)) {
+        if (family == Family.CONCURRENT && !CMS_PHASES.contains(e.name()) && !"CMS".equals(collector)
+                && ("G1".equals(collector) || c != null && c.g1Marking && !c.cms)) {
             return;                                                  // G1's marking phases, untagged
         }
         if (c == null) {
             if (id <= maxClosedId) {
                 return;
             }
-            c = new Open(id, pendingTrigger);
+            c = new Open(id, pendingTrigger, "CMS".equals(collector));
             pendingTrigger = null;
             open.put(id, c);
             if (open.size() > MAX_OPEN) {
@@ -420,6 +487,9 @@ public final class GcLogParser {
             return;
         }
         c.add(e, family, t);
+        if (c.oldMarking) {
+            lastOldMarking = c;
+        }
     }
 
     private static Family family(String name) {
@@ -435,8 +505,8 @@ public final class GcLogParser {
         if (name.startsWith("Pause ")) {
             return Family.PAUSE;
         }
-        if (name.startsWith("Concurrent ")) {
-            return Family.CONCURRENT;
+        if (name.startsWith("Concurrent ") || name.startsWith("Coalescing and filling")) {
+            return Family.CONCURRENT;                 // generational Shenandoah ends an old cycle coalescing
         }
         return null;
     }
@@ -459,19 +529,28 @@ public final class GcLogParser {
         GcEvent degenerated;
         String generation;
         boolean g1Marking;
+        /** A CMS background cycle (Initial Mark, concurrent phases, Remark, Sweep, Reset), or a CMS log. */
+        boolean cms;
+        /** Generational Shenandoah marked the old generation in it; the live size found, once a trigger says. */
+        boolean oldMarking;
+        long oldLive = GcCycle.UNKNOWN;
         boolean concurrentPhases;
         long before = GcCycle.UNKNOWN;
         long after = GcCycle.UNKNOWN;
         long committed = GcCycle.UNKNOWN;
         long pause = -1;
+        /** The durations of the collection's own lines (a ZGC collection, a G1 marking cycle). */
         long concurrent = -1;
+        /** The durations of its concurrent phases (Shenandoah, CMS, ZGC's phases): when it gives none of its own. */
+        long phases = -1;
         /** A 64-bit hash of the last event line of this id, decorations included, to tell the same line again. */
         private long lastLine;
         private int events;
 
-        Open(long id, String trigger) {
+        Open(long id, String trigger, boolean cms) {
             this.id = id;
             this.trigger = trigger;
+            this.cms = cms;
         }
 
         /**
@@ -511,33 +590,51 @@ public final class GcLogParser {
                 after = e.after();
                 committed = e.committed();
             }
+            String name = e.name();
+            cms |= name.equals("Pause Initial Mark") && e.qualifiers().isEmpty() || CMS_PHASES.contains(name);
+            oldMarking |= name.equals("Concurrent marking") && e.qualifiers().contains("Old");
             if (d >= 0) {
                 if (family == Family.PAUSE || family == Family.ZGC_PAUSE) {
                     pause = saturatedAdd(Math.max(0, pause), d);
+                } else if (family == Family.CONCURRENT) {
+                    phases = saturatedAdd(Math.max(0, phases), d);
                 } else {
                     concurrent = saturatedAdd(Math.max(0, concurrent), d);
                 }
             }
-            String name = e.name();
             if (name.equals("Pause Full")) {
                 full = e;
             } else if (name.startsWith("Pause Degenerated")) {
                 degenerated = e;
             }
-            g1Marking |= family == Family.G1_MARKING || name.equals("Pause Remark") || name.equals("Pause Cleanup");
+            g1Marking |= family == Family.G1_MARKING
+                    || !cms && (name.equals("Pause Remark") || name.equals("Pause Cleanup"));
             concurrentPhases |= family == Family.CONCURRENT;
-            if (generation == null && family != Family.ZGC_COLLECTION && family != Family.ZGC_PAUSE) {
+            if (family != Family.ZGC_COLLECTION && family != Family.ZGC_PAUSE) {
                 for (String q : e.qualifiers()) {
-                    if (GENERATIONS.contains(q)) {
-                        generation = q;
-                        break;
+                    if (GENERATIONS.contains(q) && rank(q) > rank(generation)) {
+                        generation = q;       // a young cycle that goes on to mark the old generation is old
                     }
                 }
             }
         }
 
+        /** Young below Old below Global: the most a GC id collected names it. */
+        private static int rank(String generation) {
+            return generation == null ? 0 : switch (generation) {
+                case "Young" -> 1;
+                case "Old" -> 2;
+                default -> 3;
+            };
+        }
+
         boolean saysAnything() {
-            return after != GcCycle.UNKNOWN || pause >= 0 || concurrent >= 0;
+            return after != GcCycle.UNKNOWN || pause >= 0 || concurrent >= 0 || phases >= 0;
+        }
+
+        /** The time it ran alongside the program: its own duration, else the sum of its phases; -1 if neither. */
+        long concurrentTime() {
+            return concurrent >= 0 ? concurrent : phases;
         }
     }
 
@@ -547,20 +644,21 @@ public final class GcLogParser {
             return;
         }
         GcEvent p = c.primary;
+        long after = c.after;
         String gc;
         String name;
         GcCycle.Kind kind;
         String cause;
         String action = p.text();
         boolean shenandoah = "Shenandoah".equals(collector) || c.degenerated != null
-                || collector == null && c.concurrentPhases;
+                || collector == null && c.concurrentPhases && !c.cms;
         if (c.primaryFamily == Family.ZGC_COLLECTION) {
             gc = "ZGC";
             name = p.name();
             kind = GcCycle.Kind.CONCURRENT;
             cause = p.qualifier();
         } else if (c.full != null) {
-            gc = collector != null ? collector : shenandoah ? "Shenandoah" : c.g1Marking ? "G1" : null;
+            gc = collector != null ? collector : shenandoah ? "Shenandoah" : c.g1Marking ? "G1" : c.cms ? "CMS" : null;
             name = "Pause Full";
             kind = GcCycle.Kind.MAJOR;
             cause = c.full.qualifiers().isEmpty() ? c.trigger : String.join(", ", c.full.qualifiers());
@@ -576,6 +674,18 @@ public final class GcLogParser {
             name = c.generation == null ? "Cycle" : c.generation + " Cycle";
             kind = GcCycle.Kind.CONCURRENT;
             cause = c.trigger;
+            action = "concurrent cycle";
+            if ("Old".equals(c.generation)) {
+                // its cleanup's heap-after counts the young generation, which swings: the old generation's live
+                // size, as the next old trigger reports it, is what it measured
+                after = c.oldLive;
+            }
+        } else if (c.cms && (c.concurrentPhases || p.name().equals("Pause Initial Mark")
+                || p.name().equals("Pause Remark"))) {
+            gc = "CMS";
+            name = "Concurrent Cycle";
+            kind = GcCycle.Kind.PHASE_PAUSE;                         // heap sizes before the sweep: no trend
+            cause = null;
             action = "concurrent cycle";
         } else if (c.g1Marking) {
             gc = "G1";
@@ -605,8 +715,8 @@ public final class GcLogParser {
         Duration start = c.timed ? Duration.ofNanos(c.start) : Duration.ZERO;
         GcCycle cycle = new GcCycle(c.id + 1, start, share(fullName), share(bounded(cause)), share(bounded(action)), kind,
                 c.pause < 0 ? null : Duration.ofNanos(c.pause),
-                c.concurrent < 0 ? null : Duration.ofNanos(c.concurrent),
-                c.before, c.after, c.committed, heapMax(), List.of());
+                c.concurrentTime() < 0 ? null : Duration.ofNanos(c.concurrentTime()),
+                c.before, after, c.committed, heapMax(), List.of());
         if (done.size() == maxCycles) {
             done.removeFirst();
             dropped++;
@@ -639,7 +749,15 @@ public final class GcLogParser {
         }
         open.clear();
         if (done.isEmpty()) {
-            throw GcLogParseException.noCycles(origin, lines);
+            GcLog old = legacy.finish(origin, lines);
+            if (old != null) {
+                return old;
+            }
+            String like = legacy.looksLike();
+            if (like == null && unifiedLines) {
+                like = "JDK unified logging without any GC(n) collection line (log with -Xlog:gc or -Xlog:gc*)";
+            }
+            throw GcLogParseException.noCycles(origin, lines, like);
         }
         long max = heapMax();
         List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
@@ -655,9 +773,16 @@ public final class GcLogParser {
 
     // ---------------------------------------------------------------- helpers
 
-    /** {@code The Z Garbage Collector} is {@code ZGC}; the others as logged ({@code G1}, {@code Parallel}, ...). */
+    /**
+     * {@code The Z Garbage Collector} is {@code ZGC}, {@code Concurrent Mark Sweep} {@code CMS}; the others as logged
+     * ({@code G1}, {@code Parallel}, ...).
+     */
     private static String collectorName(String using) {
-        return using.equals("The Z Garbage Collector") ? "ZGC" : using;
+        return switch (using) {
+            case "The Z Garbage Collector" -> "ZGC";
+            case "Concurrent Mark Sweep" -> "CMS";
+            default -> using;
+        };
     }
 
     private static String bounded(String s) {

@@ -1,5 +1,6 @@
 package dev.leakhound.gc.parse;
 
+import dev.leakhound.gc.GcCycle;
 import dev.leakhound.gc.GcLog;
 import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.testing.OlderJdk;
@@ -35,6 +36,9 @@ class GcLogOlderJdkTest {
     }
 
     private static final Map<String, Run> RUNS = new LinkedHashMap<>();
+    /** Decorations varied by collector: without tags (G1's marking phases then look like Shenandoah's), wall clock. */
+    private static final Map<String, String> DECORATIONS = Map.of("G1", "uptimemillis", "Parallel", "time,level,tags",
+            "Shenandoah", "uptimenanos,tid");
     private static OlderJdk.Jdk jdk;
 
     @BeforeAll
@@ -51,7 +55,7 @@ class GcLogOlderJdkTest {
                 boolean leak = i == 0;
                 Path file = dir.resolve(c.name() + (leak ? "-leak" : "-steady") + ".log");
                 GcLogRuns.runFromSource(dir, jdk.java(), source, c, leak,
-                        List.of("-Xlog:gc*:file=" + file + ":uptime,level,tags"));
+                        List.of("-Xlog:gc*:file=" + file + ":" + DECORATIONS.getOrDefault(c.name(), "uptime,level,tags")));
                 logs[i] = GcLogParser.parse(file);
             }
             RUNS.put(c.name(), new Run(logs[0], logs[1]));
@@ -89,5 +93,10 @@ class GcLogOlderJdkTest {
         GcLog log = RUNS.get("ZGC").leaking();
         assertThat(log.cycles()).as(log.origin()).isNotEmpty()
                 .allSatisfy(c -> assertThat(c.collector()).startsWith("ZGC "));
+        // its concurrent phases are gc+phases lines: their sum is the collection's concurrent time (of every
+        // collection that ended: the JVM may exit inside one)
+        assertThat(log.cycles()).filteredOn(GcCycle::heapAfterKnown).as(log.origin()).hasSizeGreaterThan(12)
+                .allSatisfy(c -> assertThat(c.concurrent()).isNotNull().isPositive());
+        assertThat(log.heapMax()).as(log.origin()).isEqualTo(128L << 20);
     }
 }
