@@ -14,7 +14,7 @@ import java.util.List;
  * for each thread the lock it holds and the lock it wants with the application lines, its pattern and fix.
  */
 public final class DeadlockReport {
-    private static final int NAME_WIDTH = 7;
+    private static final int NAME_WIDTH = 8;
 
     private DeadlockReport() {
     }
