@@ -1,5 +1,9 @@
 package dev.leakhound.testing;
 
+import dev.leakhound.LeakOptions;
+import dev.leakhound.LeakReport;
+import dev.leakhound.Leakhound;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +26,8 @@ import java.util.function.BooleanSupplier;
  *       both holders wait for a latch (something else), not for a lock of theirs;</li>
  * </ul>
  * THREADS {@code platform} or {@code virtual}. Prints {@code ready} once every thread is blocked where it stays,
- * then waits for ever.
+ * then waits for ever; or, with a third argument {@code check}, runs the leak check ({@link Leakhound#find()} with a
+ * short retry) in its main thread, prints its report between {@code --- report} and {@code --- end} and exits.
  */
 public final class DeadlockProgram {
     static final Object A = new Object();
@@ -94,6 +99,12 @@ public final class DeadlockProgram {
                 throw new IllegalStateException("the threads did not block: " + threads);
             }
             LockSupport.parkNanos(1_000_000);
+        }
+        if (args.length > 2 && args[2].equals("check")) {
+            LeakReport report = Leakhound.find(LeakOptions.builder().retryFor(Duration.ofMillis(200)).build());
+            System.out.println("--- report\n" + report + "\n--- end");
+            System.out.flush();
+            System.exit(0);
         }
         System.out.println("ready");
         System.out.flush();

@@ -51,6 +51,35 @@ public final class DeadlockedJvm implements AutoCloseable {
         return jvm;
     }
 
+    /**
+     * Runs {@code DeadlockProgram KIND THREADS check} with these JVM options and the test's class path, and returns
+     * the leak check's report it printed.
+     */
+    public static String leakCheck(Path dir, String kind, String threads, String... jvmOptions)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "check-" + kind + "-", ".out");
+        List<String> cmd = new ArrayList<>(List.of(java("java"), "-Xmx128m"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DeadlockProgram.class.getName(), kind,
+                threads, "check"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                throw new AssertionError("the leak check did not end in 300 s: " + Files.readString(out));
+            }
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        int from = text.indexOf("--- report\n");
+        int to = text.indexOf("\n--- end");
+        if (from < 0 || to < from) {
+            throw new AssertionError("no report: " + text);
+        }
+        return text.substring(from + "--- report\n".length(), to);
+    }
+
     private static String java(String tool) {
         return Path.of(System.getProperty("java.home"), "bin", tool).toString();
     }
