@@ -30,76 +30,15 @@ import java.util.function.BooleanSupplier;
  * short retry) in its main thread, prints its report between {@code --- report} and {@code --- end} and exits.
  */
 public final class DeadlockProgram {
-    static final Object A = new Object();
-    static final Object B = new Object();
-    static final Object C = new Object();
-    static final ReentrantLock LA = new ReentrantLock();
-    static final ReentrantLock LB = new ReentrantLock();
+    /** Never counted down: what the look-alike's holders wait for. */
+    private static final CountDownLatch NEVER = new CountDownLatch(1);
 
     private DeadlockProgram() {
     }
 
     public static void main(String[] args) throws Exception {
         Thread.Builder builder = args[1].equals("virtual") ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
-        CountDownLatch all = new CountDownLatch(args[0].equals("sync3") ? 3 : 2);
-        CountDownLatch never = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        BooleanSupplier blocked;
-        switch (args[0]) {
-            case "sync" -> {
-                threads.add(builder.name("dl-sync-1").start(() -> monitors(A, B, all)));
-                threads.add(builder.name("dl-sync-2").start(() -> monitors(B, A, all)));
-                blocked = () -> threads.stream().allMatch(t -> t.getState() == Thread.State.BLOCKED);
-            }
-            case "sync3" -> {
-                threads.add(builder.name("dl-ring-1").start(() -> monitors(A, B, all)));
-                threads.add(builder.name("dl-ring-2").start(() -> monitors(B, C, all)));
-                threads.add(builder.name("dl-ring-3").start(() -> monitors(C, A, all)));
-                blocked = () -> threads.stream().allMatch(t -> t.getState() == Thread.State.BLOCKED);
-            }
-            case "lock" -> {
-                threads.add(builder.name("dl-lock-1").start(() -> locks(LA, LB, all)));
-                threads.add(builder.name("dl-lock-2").start(() -> locks(LB, LA, all)));
-                blocked = () -> LB.hasQueuedThread(threads.get(0)) && LA.hasQueuedThread(threads.get(1));
-            }
-            case "lookalike" -> {
-                CountDownLatch holding = new CountDownLatch(2);
-                threads.add(builder.name("holds-monitor").start(() -> {
-                    synchronized (A) {
-                        holding.countDown();
-                        await(never);
-                    }
-                }));
-                threads.add(builder.name("holds-lock").start(() -> {
-                    LA.lock();
-                    holding.countDown();
-                    await(never);
-                }));
-                await(holding);
-                threads.add(builder.name("wants-monitor").start(() -> {
-                    synchronized (B) {
-                        synchronized (A) {
-                            never.countDown();
-                        }
-                    }
-                }));
-                threads.add(builder.name("wants-lock").start(() -> {
-                    synchronized (C) {
-                        LA.lock();
-                    }
-                }));
-                blocked = () -> threads.get(2).getState() == Thread.State.BLOCKED && LA.hasQueuedThread(threads.get(3))
-                        && holding.getCount() == 0;
-            }
-            default -> throw new IllegalArgumentException(args[0]);
-        }
-        Instant until = Instant.now().plus(Duration.ofMinutes(3));
-        while (!blocked.getAsBoolean()) {
-            if (Instant.now().isAfter(until)) {
-                throw new IllegalStateException("the threads did not block: " + threads);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        start(args[0], builder, "dl");
         if (args.length > 2 && args[2].equals("check")) {
             LeakReport report = Leakhound.find(LeakOptions.builder().retryFor(Duration.ofMillis(200)).build());
             System.out.println("--- report\n" + report + "\n--- end");
@@ -108,7 +47,79 @@ public final class DeadlockProgram {
         }
         System.out.println("ready");
         System.out.flush();
-        await(never);
+        await(NEVER);
+    }
+
+    /**
+     * Starts the threads of one KIND (see above) with locks of their own, named {@code PREFIX-sync-1},
+     * {@code PREFIX-ring-1}, {@code PREFIX-lock-1}, {@code holds-monitor}, ... (the look-alike's names get the
+     * prefix only when it is not {@code dl}), and returns once they are blocked where they stay.
+     */
+    public static List<Thread> start(String kind, Thread.Builder builder, String prefix) {
+        Object a = new Object();
+        Object b = new Object();
+        Object c = new Object();
+        ReentrantLock la = new ReentrantLock();
+        ReentrantLock lb = new ReentrantLock();
+        CountDownLatch all = new CountDownLatch(kind.equals("sync3") ? 3 : 2);
+        List<Thread> threads = new ArrayList<>();
+        String look = prefix.equals("dl") ? "" : prefix + "-";
+        BooleanSupplier blocked;
+        switch (kind) {
+            case "sync" -> {
+                threads.add(builder.name(prefix + "-sync-1").start(() -> monitors(a, b, all)));
+                threads.add(builder.name(prefix + "-sync-2").start(() -> monitors(b, a, all)));
+                blocked = () -> threads.stream().allMatch(t -> t.getState() == Thread.State.BLOCKED);
+            }
+            case "sync3" -> {
+                threads.add(builder.name(prefix + "-ring-1").start(() -> monitors(a, b, all)));
+                threads.add(builder.name(prefix + "-ring-2").start(() -> monitors(b, c, all)));
+                threads.add(builder.name(prefix + "-ring-3").start(() -> monitors(c, a, all)));
+                blocked = () -> threads.stream().allMatch(t -> t.getState() == Thread.State.BLOCKED);
+            }
+            case "lock" -> {
+                threads.add(builder.name(prefix + "-lock-1").start(() -> locks(la, lb, all)));
+                threads.add(builder.name(prefix + "-lock-2").start(() -> locks(lb, la, all)));
+                blocked = () -> lb.hasQueuedThread(threads.get(0)) && la.hasQueuedThread(threads.get(1));
+            }
+            case "lookalike" -> {
+                CountDownLatch holding = new CountDownLatch(2);
+                threads.add(builder.name(look + "holds-monitor").start(() -> {
+                    synchronized (a) {
+                        holding.countDown();
+                        await(NEVER);
+                    }
+                }));
+                threads.add(builder.name(look + "holds-lock").start(() -> {
+                    la.lock();
+                    holding.countDown();
+                    await(NEVER);
+                }));
+                await(holding);
+                threads.add(builder.name(look + "wants-monitor").start(() -> {
+                    synchronized (b) {
+                        synchronized (a) {
+                            all.countDown();
+                        }
+                    }
+                }));
+                threads.add(builder.name(look + "wants-lock").start(() -> {
+                    synchronized (c) {
+                        la.lock();
+                    }
+                }));
+                blocked = () -> threads.get(2).getState() == Thread.State.BLOCKED && la.hasQueuedThread(threads.get(3));
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
+        Instant until = Instant.now().plus(Duration.ofMinutes(3));
+        while (!blocked.getAsBoolean()) {
+            if (Instant.now().isAfter(until)) {
+                throw new IllegalStateException("the threads did not block: " + threads);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return threads;
     }
 
     private static void monitors(Object first, Object second, CountDownLatch all) {
