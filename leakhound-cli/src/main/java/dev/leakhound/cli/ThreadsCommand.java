@@ -38,7 +38,8 @@ import static dev.leakhound.report.TextFormat.plural;
 /**
  * {@code leakhound threads FILE}: a thread dump, summarised and grouped pprof-style, and its suspects.
  *
- * <p>Exits {@link Main#EXIT_FOUND} when the JVM reported a deadlock in the dump, and with
+ * <p>Exits {@link Main#EXIT_FOUND} when the dump holds a deadlock ({@link Deadlocks}: found from the threads' locks,
+ * or reported by the JVM), and with
  * {@code --fail-on-suspects} also when there is a suspect; otherwise 0 whenever the dump could be read. Threads
  * every leak check ignores by default ({@link DefaultIgnores}: the JDK's own, idle carriers and pool workers of
  * the JDK, test runners') are left out and counted unless {@code --all}.
@@ -100,7 +101,7 @@ final class ThreadsCommand implements Callable<Integer> {
     String file;
 
     @Option(names = "--json",
-            description = "Print one JSON document {summary, groups, suspects} instead of text.")
+            description = "Print one JSON document {summary, deadlocks, groups, suspects} instead of text.")
     boolean json;
 
     @Option(names = "--all-frames",
