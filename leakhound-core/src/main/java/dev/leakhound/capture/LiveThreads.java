@@ -115,10 +115,19 @@ public final class LiveThreads {
         return out;
     }
 
+    /**
+     * A virtual thread parked without a timeout on what may be an owned lock: not on the JDK's queues, latches and
+     * futures, nor on a lock's condition, which have no owner (reading the owners walks every thread).
+     */
     private static boolean needsOwner(ThreadSnapshot t) {
         Blocker b = t.blocker();
-        return t.virtual() && b != null && b.kind() == Blocker.Kind.PARKED_ON && b.ownerId() == null
-                && t.state() == Thread.State.WAITING;
+        if (!t.virtual() || b == null || b.kind() != Blocker.Kind.PARKED_ON || b.ownerId() != null
+                || t.state() != Thread.State.WAITING) {
+            return false;
+        }
+        String c = b.className();
+        return c.startsWith("java.util.concurrent.locks.") ? !c.contains("ConditionObject")
+                : !c.startsWith("java.util.concurrent.");
     }
 
     /** Adds daemon (always) and state and blocker (where the JSON lacks them) to platform threads. */
