@@ -62,7 +62,7 @@ class LayersTest {
         room("junit", "", "capture", "model");
         room("agent.boot");
         room("agent.instrument", "agent.boot", "capture", "model");
-        room("agent.capture", "capture", "model");
+        room("agent.capture", "capture", "analysis", "model");   // LiveDeadlocks finds the cycles it captures
         room("agent.gcwatch", "gc");
         room("agent.metrics", "analysis", "gc", "model");
         room("agent.pprof", "analysis", "model");

@@ -2,7 +2,9 @@ package dev.leakhound;
 
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.capture.CreationSites;
+import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.DeadlockReport;
 import dev.leakhound.report.TextReport;
 
 import java.time.Duration;
@@ -21,9 +23,10 @@ import java.util.List;
  * @param waited        how long it waited for threads to end
  * @param showAllFrames whether {@link #toString()} lists JDK frames
  * @param notes         remarks to show with the report, e.g. that the check ran per class
+ * @param deadlocks     the deadlocks among the leaked threads (each also counted in its group)
  */
 public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
-                         boolean showAllFrames, List<String> notes) {
+                         boolean showAllFrames, List<String> notes, List<Deadlock> deadlocks) {
 
     /** Ends a report none of whose threads has a start site, when the agent is not loaded: how to load it. */
     static final String NO_AGENT = """
@@ -40,6 +43,13 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
     public LeakReport {
         groups = List.copyOf(groups);
         notes = List.copyOf(notes);
+        deadlocks = List.copyOf(deadlocks);
+    }
+
+    /** A report without deadlocks. */
+    public LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
+                      boolean showAllFrames, List<String> notes) {
+        this(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, notes, List.of());
     }
 
     public boolean isEmpty() {
@@ -61,7 +71,17 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
     public LeakReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);
         more.add(note);
-        return new LeakReport(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, more);
+        return new LeakReport(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, more, deadlocks);
+    }
+
+    /** {@code , 2 of them deadlocked}, or nothing. */
+    private String deadlockCount() {
+        if (deadlocks.isEmpty()) {
+            return "";
+        }
+        int n = DeadlockReport.threadCount(deadlocks);
+        return ", " + n + (deadlocks.size() == 1 ? " of them in a deadlock" : " of them in " + deadlocks.size()
+                + " deadlocks");
     }
 
     /** The report for people: a summary line, then each group with its stack. */
@@ -74,8 +94,12 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
             int n = count();
             sb.append("leakhound: found ").append(n).append(n == 1 ? " leaked thread" : " leaked threads")
               .append(" in ").append(groups.size()).append(groups.size() == 1 ? " group" : " groups")
+              .append(deadlockCount())
               .append(" (still there after ").append(attempts).append(attempts == 1 ? " capture" : " captures")
               .append(" over ").append(waited.toMillis()).append(" ms)\n\n");
+            if (!deadlocks.isEmpty()) {
+                sb.append(DeadlockReport.text(deadlocks).replace("\n== ", "\n\n== ")).append('\n');
+            }
             sb.append(TextReport.groups(groups, showAllFrames));
             if (groups.stream().allMatch(g -> g.creationSite() == null)) {
                 sb.append('\n').append(CreationSites.recording() ? NOT_RECORDED_BY_AGENT : NO_AGENT).append('\n');

@@ -1,14 +1,19 @@
 package dev.leakhound;
 
+import dev.leakhound.analysis.Deadlocks;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.capture.CreationSites;
 import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The leak check: goleak for the JVM, virtual threads included.
@@ -74,10 +79,48 @@ public final class Leakhound {
                             + "), but where threads are started is recorded by the Leakhound agent only, which is"
                             + " not loaded in this JVM: no thread matched them");
                 }
+                List<Deadlock> deadlocks = deadlocksAmong(dump, leaked);
+                if (!LiveThreads.virtualLockOwnersKnown() && ownersUnknown(leaked)) {
+                    notes.add(OWNERS_UNKNOWN);
+                }
                 return new LeakReport(ThreadGrouping.group(leaked), dump.capturedAt(), dump.threads().size(),
-                        attempts, elapsed, options.showAllFrames(), notes);
+                        attempts, elapsed, options.showAllFrames(), notes,
+                        deadlocks);
             }
         }
+    }
+
+    /** The note when virtual threads wait for locks whose owner this JVM does not tell. */
+    static final String OWNERS_UNKNOWN = "virtual threads wait for java.util.concurrent locks whose owners are not"
+            + " known here (the JDK's thread dump does not give them): a deadlock among such locks is not seen unless"
+            + " the Leakhound agent is loaded";
+
+    /** The deadlocks of the dump that hold a leaked thread. */
+    private static List<Deadlock> deadlocksAmong(ThreadDump dump, List<ThreadSnapshot> leaked) {
+        Set<Long> ids = new HashSet<>();
+        for (ThreadSnapshot t : leaked) {
+            ids.add(t.id());
+        }
+        List<Deadlock> out = new ArrayList<>();
+        for (Deadlock d : Deadlocks.find(dump.threads(), dump.deadlocks())) {
+            if (d.links().stream().anyMatch(l -> l.tid() != null && ids.contains(l.tid()))) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a leaked virtual thread waits for a java.util.concurrent lock with no owner known. */
+    private static boolean ownersUnknown(List<ThreadSnapshot> leaked) {
+        for (ThreadSnapshot t : leaked) {
+            if (t.virtual() && t.blocker() != null && t.blocker().ownerId() == null
+                    && t.blocker().kind() == Blocker.Kind.PARKED_ON && t.state() != Thread.State.TIMED_WAITING
+                    && t.blocker().className().startsWith("java.util.concurrent.locks.")
+                    && !t.blocker().className().contains("ConditionObject")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the JDK was told not to track virtual threads started with the Thread API. */

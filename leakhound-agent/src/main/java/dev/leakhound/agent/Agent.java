@@ -1,6 +1,7 @@
 package dev.leakhound.agent;
 
 import dev.leakhound.agent.capture.CaptureSources;
+import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.instrument.StartTracking;
 
@@ -88,6 +89,11 @@ public final class Agent {
             }
             if (options.creationSites()) {
                 recordCreationSites(inst, options.maxTrackedThreads());
+            }
+            String locks = LiveDeadlocks.openLocks(inst);
+            if (locks != null && inst != null) {
+                AgentLog.info("owners of java.util.concurrent locks of virtual threads are unknown, deadlocks among"
+                        + " them are not seen: " + locks);
             }
             LeakhoundAgent agent = LeakhoundAgent.start(options, threadSource(inst), true);
             status(agent.status());

@@ -1,5 +1,7 @@
 package dev.leakhound.agent;
 
+import dev.leakhound.agent.capture.ContainerThreads;
+import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.endpoints.GcEndpoint;
 import dev.leakhound.agent.endpoints.HeapEndpoint;
@@ -42,6 +44,7 @@ public final class LeakhoundAgent implements AutoCloseable {
     private final AgentOptions options;
     private final BlockedSince blocked = new BlockedSince();
     private final SharedCapture captures;
+    private final LiveDeadlocks deadlocks;
     private final Map<String, String> off = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private ThreadSampler sampler;
     private GrowthDetector detector;
@@ -58,6 +61,7 @@ public final class LeakhoundAgent implements AutoCloseable {
     private LeakhoundAgent(AgentOptions options, ThreadSource source, boolean scheduledSampling, LongSupplier rateClock) {
         this.options = options;
         this.captures = new SharedCapture(source, blocked::observe);
+        this.deadlocks = new LiveDeadlocks(ContainerThreads.open());
         this.scheduledSampling = scheduledSampling;
         this.rateClock = rateClock;
     }
@@ -105,6 +109,7 @@ public final class LeakhoundAgent implements AutoCloseable {
         part("metrics", () -> {
             ThreadMetrics m = new ThreadMetrics();
             m.countCaptures(captures::captures, captures::captureSeconds);
+            m.countDeadlocks(() -> deadlocks.recent().threads());
             metrics = m;
         });
         part("thread sampler", () -> {
@@ -173,8 +178,9 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
         e.put("/debug/threads", ThreadEndpoints.counts(captures));
         e.put("/debug/threads/dump", ThreadEndpoints.dump(captures, blocked, options,
-                () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode));
-        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler, blocked));
+                () -> sampler != null && sampler.scheduled() ? sampler.periodMillis() : 0, PprofEncoder::encode,
+                deadlocks::recent));
+        e.put("/debug/leaks", new LeaksEndpoint(detector, sampler, blocked, deadlocks::recent));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
         e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
         e.put("/debug/leaks/proof", new ProofEndpoint(options.heapProof() ? new dev.leakhound.agent.proof.HeapProofs(

@@ -92,7 +92,7 @@ public final class Main implements Callable<Integer> {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("" + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc and attach:"
                 + " done; demo: every leak came out as expected");
-        m.put("" + EXIT_FOUND, "found: threads: a deadlock the JVM reported in the dump, and with"
+        m.put("" + EXIT_FOUND, "found: threads: a deadlock in the dump (found from its locks, or reported by the JVM), and with"
                 + " --fail-on-suspects any suspect; heap: a proven leaked thread; demo: a leak it"
                 + " expected to show did not come out as expected (its last line says what differed)");
         m.put("" + EXIT_USAGE, "bad input or usage: unknown option, missing or unreadable file, a dump or"

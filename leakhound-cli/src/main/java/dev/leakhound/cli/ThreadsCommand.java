@@ -3,6 +3,7 @@ package dev.leakhound.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.DefaultIgnores;
 import dev.leakhound.IgnoreRule;
+import dev.leakhound.analysis.Deadlocks;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.analysis.WaitSite;
@@ -11,6 +12,7 @@ import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.DeadlockReport;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
@@ -36,7 +38,8 @@ import static dev.leakhound.report.TextFormat.plural;
 /**
  * {@code leakhound threads FILE}: a thread dump, summarised and grouped pprof-style, and its suspects.
  *
- * <p>Exits {@link Main#EXIT_FOUND} when the JVM reported a deadlock in the dump, and with
+ * <p>Exits {@link Main#EXIT_FOUND} when the dump holds a deadlock ({@link Deadlocks}: found from the threads' locks,
+ * or reported by the JVM), and with
  * {@code --fail-on-suspects} also when there is a suspect; otherwise 0 whenever the dump could be read. Threads
  * every leak check ignores by default ({@link DefaultIgnores}: the JDK's own, idle carriers and pool workers of
  * the JDK, test runners') are left out and counted unless {@code --all}.
@@ -98,7 +101,7 @@ final class ThreadsCommand implements Callable<Integer> {
     String file;
 
     @Option(names = "--json",
-            description = "Print one JSON document {summary, groups, suspects} instead of text.")
+            description = "Print one JSON document {summary, deadlocks, groups, suspects} instead of text.")
     boolean json;
 
     @Option(names = "--all-frames",
@@ -128,10 +131,12 @@ final class ThreadsCommand implements Callable<Integer> {
         // The threads are streamed into the grouping, which keeps examples only once there are many: memory
         // follows the groups, not the threads (a JVM can have millions).
         Counts counts = new Counts();
+        Deadlocks finder = new Deadlocks();
         ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
         List<IgnoreRule> ignores = all ? List.of() : DefaultIgnores.rules();
         Consumer<ThreadSnapshot> each = t -> {
             counts.accept(t);
+            finder.accept(t);
             for (IgnoreRule rule : ignores) {
                 if (rule.test(t)) {
                     counts.ignored++;
@@ -145,14 +150,15 @@ final class ThreadsCommand implements Callable<Integer> {
                 : ThreadDumpReader.stream(Main.path(file), each);
         List<StackGroup> groups = grouping.groups();
         List<StackGroup> suspects = ThreadGrouping.suspects(groups);
+        List<Deadlock> deadlocks = finder.merged(dump.deadlocks());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            writeJson(out, dump, counts, groups, suspects);
+            writeJson(out, dump, counts, groups, suspects, deadlocks, finder.incomplete());
         } else {
-            writeText(out, dump, counts, groups, suspects);
+            writeText(out, dump, counts, groups, suspects, deadlocks, finder.incomplete());
         }
         out.flush();
-        return !dump.deadlocks().isEmpty() || failOnSuspects && !suspects.isEmpty() ? Main.EXIT_FOUND : Main.EXIT_OK;
+        return !deadlocks.isEmpty() || failOnSuspects && !suspects.isEmpty() ? Main.EXIT_FOUND : Main.EXIT_OK;
     }
 
     /** How many threads, platform and virtual, by state. */
@@ -196,7 +202,7 @@ final class ThreadsCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- text
 
     private void writeText(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           List<StackGroup> suspects) {
+                           List<StackGroup> suspects, List<Deadlock> deadlocks, boolean searchIncomplete) {
         int suspectThreads = threadCount(suspects);
         out.println("thread dump " + dump.origin());
         field(out, "format", dump.format().description());
@@ -219,16 +225,16 @@ final class ThreadsCommand implements Callable<Integer> {
                     : plural((int) Math.min(Integer.MAX_VALUE, counts.ignored), "thread")
                             + " a leak check ignores by default (the JDK's own, carriers, ...): --all lists them");
         }
-        if (dump.format() == DumpFormat.JSTACK) {
-            field(out, "deadlocks", dump.deadlocks().isEmpty() ? "none reported by the JVM"
-                    : dump.deadlocks().size() + " reported by the JVM (exit status 1)");
-        }
+        field(out, "deadlocks", deadlocksText(deadlocks, searchIncomplete));
         field(out, "groups", String.valueOf(groups.size()));
         field(out, "suspects", suspects.isEmpty() ? "none"
                 : plural(suspects.size(), "group") + ", " + plural(suspectThreads, "thread")
                         + " blocked with no timeout");
 
-        writeDeadlocks(out, dump.deadlocks());
+        if (!deadlocks.isEmpty()) {
+            out.println();
+            out.print(DeadlockReport.text(deadlocks).replace("\n== ", "\n\n== "));
+        }
         if (!suspectsOnly) {
             out.println();
             out.println("== " + plural(groups.size(), "group") + ", largest first ==");
@@ -267,18 +273,12 @@ final class ThreadsCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code == deadlock 1 of 1 (the JVM found it): 2 threads, each waiting for a lock another holds ==}. */
-    private static void writeDeadlocks(PrintWriter out, List<Deadlock> deadlocks) {
-        for (int i = 0; i < deadlocks.size(); i++) {
-            Deadlock d = deadlocks.get(i);
-            out.println();
-            out.println("== deadlock " + (i + 1) + " of " + deadlocks.size() + " (the JVM found it): "
-                    + plural(d.links().size(), "thread") + ", each waiting for a lock another holds ==");
-            for (Deadlock.Link l : d.links()) {
-                out.println("  \"" + l.thread() + "\" " + l.waiting()
-                        + (l.heldBy() == null ? "" : ", held by \"" + l.heldBy() + "\""));
-            }
-        }
+    /** {@code none}, or {@code 1 (2 threads), exit status 1}. */
+    private static String deadlocksText(List<Deadlock> deadlocks, boolean searchIncomplete) {
+        String more = searchIncomplete ? " (the search stopped: too many threads waiting for locks)" : "";
+        return deadlocks.isEmpty() ? "none" + more
+                : deadlocks.size() + " (" + plural(DeadlockReport.threadCount(deadlocks), "thread")
+                        + "), exit status 1" + more;
     }
 
     private static int indexOf(List<StackGroup> groups, StackGroup g) {
@@ -303,7 +303,8 @@ final class ThreadsCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- JSON
 
     private void writeJson(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           List<StackGroup> suspects) throws IOException {
+                           List<StackGroup> suspects, List<Deadlock> deadlocks, boolean searchIncomplete)
+            throws IOException {
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();
             g.writeObjectFieldStart("summary");
@@ -336,23 +337,12 @@ final class ThreadsCommand implements Callable<Integer> {
             g.writeNumberField("groups", groups.size());
             g.writeNumberField("suspectGroups", suspects.size());
             g.writeNumberField("suspectThreads", threadCount(suspects));
-            g.writeNumberField("deadlocks", dump.deadlocks().size());
-            g.writeEndObject();
-            g.writeArrayFieldStart("deadlocks");
-            for (Deadlock d : dump.deadlocks()) {
-                g.writeStartObject();
-                g.writeArrayFieldStart("threads");
-                for (Deadlock.Link l : d.links()) {
-                    g.writeStartObject();
-                    g.writeStringField("name", l.thread());
-                    g.writeStringField("waiting", l.waiting());
-                    g.writeStringField("heldBy", l.heldBy());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+            g.writeNumberField("deadlocks", deadlocks.size());
+            if (searchIncomplete) {
+                g.writeBooleanField("deadlockSearchIncomplete", true);
             }
-            g.writeEndArray();
+            g.writeEndObject();
+            DeadlockReport.writeJson(g, deadlocks);
             if (!suspectsOnly) {
                 g.writeFieldName("groups");
                 JsonReport.writeGroups(g, groups);

@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
  * tid=0x... nid=12345 ...}, {@code nid=0x3039}, without {@code [nid]}, {@code cpu}, {@code elapsed}, with the
  * {@code -e} extras), {@code java.lang.Thread.State:} lines, {@code at} frames, lock lines ({@code - waiting on},
  * {@code - waiting to lock}, {@code - waiting to re-lock in wait()}, {@code - parking to wait for},
- * {@code - locked}, {@code - eliminated}). Skipped: threads without a {@code #id} (VM, GC and compiler-internal
- * threads), "Locked ownable synchronizers", "Threads class SMR info", "JNI global refs", the stacks of the
+ * {@code - locked}, {@code - eliminated}) and the "Locked ownable synchronizers" of {@code -l} (held
+ * {@code java.util.concurrent} locks: {@link HeldMonitor#synchronizer()}). Skipped: threads without a {@code #id}
+ * (VM, GC and compiler-internal threads), "Threads class SMR info", "JNI global refs", the stacks of the
  * deadlock report (its threads are listed above it) and whatever else is not indented under a Java thread (log
  * lines around a {@code SIGQUIT} dump, the heap summary). The deadlock report's cycles ("Found one Java-level
- * deadlock": each thread, what it waits for and who holds it) become {@link ThreadDump.Header#deadlocks()}.
+ * deadlock": each thread, what it waits for and who holds it) become {@link ThreadDump.Header#deadlocks()}, in
+ * cycle order, each lock as {@code Class@0xaddress} where the JVM names the object.
  *
  * <p>Identities are the object addresses as printed ({@code 0x000000062a4a0d88}); they cannot be compared with
  * the identity hashes of the JDK's own dumps. Frames are kept as jstack prints them, which includes frames
@@ -77,6 +79,11 @@ final class JstackParser {
     private static final int MAX_NAME_LINES = 8;
     /** A thread of a deadlock cycle: {@code "dead-1":}. */
     private static final Pattern DEADLOCK_THREAD = Pattern.compile("\"(.*)\":");
+    /** A held ownable synchronizer, under "Locked ownable synchronizers:": {@code - <0x...> (a ...Sync)}. */
+    private static final Pattern SYNCHRONIZER = Pattern.compile("- <(0x[0-9a-fA-F]++)>\\s*+\\(a ([^\\s)]++)\\)");
+    /** The object of a deadlock report's lock: {@code (object 0x..., a java.lang.Object)}, {@code 0x..., (a ...)}. */
+    private static final Pattern CYCLE_LOCK = Pattern.compile(
+            "(?:monitor 0x\\p{XDigit}++ \\(object |synchronizer )(0x\\p{XDigit}++),\\s*+\\(?a ([^\\s,)]++)");
     /** The most deadlocks kept from one dump (each lists its threads). */
     private static final int MAX_DEADLOCKS = 1000;
 
@@ -141,12 +148,14 @@ final class JstackParser {
         private Blocker blocker;
         private final List<HeldMonitor> monitors = new ArrayList<>();
         private int frames;
+        /** Whether the "Locked ownable synchronizers:" lines of the thread are being read. */
+        private boolean inSynchronizers;
         /** Whether the last line read was a thread's and not complete in itself (a cut line, if unterminated). */
         private boolean lastLineIncomplete;
 
         // the deadlock report: its cycles, the one being read (null outside one) and the thread being read
         private final List<Deadlock> deadlocks = new ArrayList<>();
-        private List<Deadlock.Link> cycle;
+        private List<String[]> cycle;      // {thread, waiting, heldBy}
         private String cycleThread;
         private StringBuilder cycleWaiting;
         private String cycleHeldBy;
@@ -241,9 +250,53 @@ final class JstackParser {
                 if (waiting.endsWith(",")) {
                     waiting = waiting.substring(0, waiting.length() - 1);
                 }
-                cycle.add(new Deadlock.Link(cycleThread, waiting, cycleHeldBy));
+                cycle.add(new String[] {cycleThread, waiting, cycleHeldBy});
                 cycleThread = null;
             }
+        }
+
+        /**
+         * The printed cycle as links each wanting what the next holds: in the order of "which is held by" from the
+         * first thread (the JVM's own order), each holding what the one before it wants.
+         */
+        private static List<Deadlock.Link> links(List<String[]> printed) {
+            List<String[]> ordered = new ArrayList<>();
+            String[] at = printed.get(0);
+            while (at != null && !ordered.contains(at)) {
+                ordered.add(at);
+                String next = at[2];
+                at = null;
+                for (String[] p : printed) {
+                    if (p[0].equals(next)) {
+                        at = p;
+                        break;
+                    }
+                }
+            }
+            for (String[] p : printed) {
+                if (!ordered.contains(p)) {
+                    ordered.add(p);                      // not linked: kept in the printed order
+                }
+            }
+            List<Deadlock.Link> out = new ArrayList<>();
+            for (int i = 0; i < ordered.size(); i++) {
+                String[] p = ordered.get(i);
+                String holds = null;
+                for (String[] q : ordered) {
+                    if (p[0].equals(q[2])) {
+                        holds = lockText(q[1]);
+                        break;
+                    }
+                }
+                out.add(new Deadlock.Link(null, p[0], false, holds, lockText(p[1]), null, null));
+            }
+            return out;
+        }
+
+        /** {@code java.lang.Object@0x000000069ec36090} where the JVM's words name the object, else the words. */
+        private static String lockText(String waiting) {
+            Matcher m = CYCLE_LOCK.matcher(waiting);
+            return m.find() ? m.group(2) + "@" + m.group(1) : waiting;
         }
 
         private void endCycle() {
@@ -252,7 +305,7 @@ final class JstackParser {
             }
             endLink();
             if (!cycle.isEmpty() && deadlocks.size() < MAX_DEADLOCKS) {
-                deadlocks.add(new Deadlock(cycle));
+                deadlocks.add(new Deadlock(links(cycle), true));
             }
             cycle = null;
         }
@@ -335,6 +388,7 @@ final class JstackParser {
             blocker = null;
             monitors.clear();
             frames = 0;
+            inSynchronizers = false;
             interner.beginStack();
             String rest = m.group(3);
             if (rest != null) {
@@ -355,7 +409,10 @@ final class JstackParser {
                 frame(s.substring(3).strip());
                 return true;
             } else if (s.startsWith("- ")) {
-                return lockLine(s);
+                return inSynchronizers ? synchronizerLine(s) : lockLine(s);
+            } else if (s.equals("Locked ownable synchronizers:")) {
+                inSynchronizers = true;
+                return true;
             } else {
                 Matcher m = STATE.matcher(s);
                 if (m.lookingAt()) {
@@ -399,6 +456,16 @@ final class JstackParser {
                 default -> setBlocker(Blocker.Kind.ENTERING, className, address);   // (re-)lock
             }
             return s.endsWith(")");
+        }
+
+        /** {@code - <0x...> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)}, or {@code - None}. */
+        private boolean synchronizerLine(String s) {
+            Matcher m = SYNCHRONIZER.matcher(s);
+            if (m.matches()) {
+                monitors.add(new HeldMonitor(-1, interner.string(m.group(2)), interner.string(m.group(1)), true));
+                return true;
+            }
+            return s.equals("- None");
         }
 
         private void setBlocker(Blocker.Kind kind, String className, String address) {

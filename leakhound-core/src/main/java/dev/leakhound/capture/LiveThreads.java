@@ -30,7 +30,10 @@ import java.util.Map;
  * also on failure. What the JSON of JDK 21-24
  * lacks for platform threads (state, the monitor or lock waited on) and what no JSON gives (whether a
  * platform thread is a daemon) comes from {@link ThreadMXBean}; for virtual threads on those JDKs the
- * state stays unknown.
+ * state stays unknown. For a platform thread waiting for a lock, the owner comes from {@link ThreadMXBean} too
+ * ({@link Blocker#ownerId()}); for a virtual thread parked on a {@code java.util.concurrent} lock it stays unknown
+ * (JDK 25's JSON does not give it, and no public API does) unless the Leakhound agent is loaded, which opens
+ * what reading it needs ({@link #virtualLockOwnersKnown()}).
  *
  * <p>Where the Leakhound agent records thread starts, each thread carries its {@link CreationSites creation site}.
  *
@@ -65,10 +68,66 @@ public final class LiveThreads {
             // Also when the JDK failed half-way through writing (disk full): leave nothing behind.
             DumpFiles.delete(file);
         }
-        List<ThreadSnapshot> threads = enrichPlatformThreads(raw.threads());
+        List<ThreadSnapshot> threads = withVirtualLockOwners(enrichPlatformThreads(raw.threads()));
         return CreationSites.attach(new ThreadDump(raw.capturedAt() != null ? raw.capturedAt() : now, ORIGIN,
                 DumpFormat.LIVE, raw.processId() != null ? raw.processId() : ProcessHandle.current().pid(),
                 raw.runtimeVersion() != null ? raw.runtimeVersion() : Runtime.version().toString(), threads));
+    }
+
+    /**
+     * Whether the owners of the {@code java.util.concurrent} locks virtual threads are parked on are given
+     * ({@link Blocker#ownerId()}) by {@link #capture()} in this JVM: only with the Leakhound agent loaded (or
+     * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens
+     * java.base/java.util.concurrent.locks=ALL-UNNAMED}).
+     */
+    public static boolean virtualLockOwnersKnown() {
+        return LockOwners.available();
+    }
+
+    /** Adds the owners of the locks virtual threads are parked on, where they can be read and any is needed. */
+    private static List<ThreadSnapshot> withVirtualLockOwners(List<ThreadSnapshot> threads) {
+        boolean needed = false;
+        for (ThreadSnapshot t : threads) {
+            if (needsOwner(t)) {
+                needed = true;
+                break;
+            }
+        }
+        if (!needed || !LockOwners.available()) {
+            return threads;
+        }
+        Map<Long, LockOwners.Owner> owners = LockOwners.ofParkedThreads();
+        if (owners.isEmpty()) {
+            return threads;
+        }
+        List<ThreadSnapshot> out = new ArrayList<>(threads.size());
+        for (ThreadSnapshot t : threads) {
+            LockOwners.Owner o = needsOwner(t) ? owners.get(t.id()) : null;
+            Blocker b = t.blocker();
+            if (o != null && b.identity() != null && b.identity().equals(Integer.toHexString(o.lockHash()))) {
+                out.add(new ThreadSnapshot(t.id(), t.name(), t.virtual(), t.daemon(), t.state(), t.stack(),
+                        new Blocker(b.kind(), b.className(), b.identity(), o.ownerId()), t.heldMonitors(),
+                        t.container(), t.carrierId(), t.creationSite()));
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A virtual thread parked without a timeout on what may be an owned lock: not on the JDK's queues, latches and
+     * futures, nor on a lock's condition, which have no owner (reading the owners walks every thread).
+     */
+    private static boolean needsOwner(ThreadSnapshot t) {
+        Blocker b = t.blocker();
+        if (!t.virtual() || b == null || b.kind() != Blocker.Kind.PARKED_ON || b.ownerId() != null
+                || t.state() != Thread.State.WAITING) {
+            return false;
+        }
+        String c = b.className();
+        return c.startsWith("java.util.concurrent.locks.") ? !c.contains("ConditionObject")
+                : !c.startsWith("java.util.concurrent.");
     }
 
     /** Adds daemon (always) and state and blocker (where the JSON lacks them) to platform threads. */
@@ -108,11 +167,26 @@ public final class LiveThreads {
             Blocker blocker = t.blocker();
             if (blocker == null && t.state() == null) {
                 blocker = blockerOf(info, t);
+            } else if (blocker != null) {
+                blocker = withOwner(blocker, info);
             }
             out.add(new ThreadSnapshot(t.id(), t.name(), false, info.isDaemon(), state, t.stack(), blocker,
                     t.heldMonitors(), t.container(), t.carrierId(), t.creationSite()));
         }
         return out;
+    }
+
+    /**
+     * The blocker with the owner {@link ThreadMXBean} gives (JDK 25's JSON has none for a
+     * {@code java.util.concurrent} lock), if it names the same object.
+     */
+    private static Blocker withOwner(Blocker b, ThreadInfo info) {
+        LockInfo lock = info.getLockInfo();
+        if (b.ownerId() != null || lock == null || info.getLockOwnerId() < 0 || b.identity() == null
+                || !b.identity().equals(Integer.toHexString(lock.getIdentityHashCode()))) {
+            return b;
+        }
+        return new Blocker(b.kind(), b.className(), b.identity(), info.getLockOwnerId());
     }
 
     private static Blocker blockerOf(ThreadInfo info, ThreadSnapshot t) {

@@ -111,7 +111,8 @@ class JstackParserTest {
         assertThat(dump.threads()).extracting(ThreadSnapshot::name).doesNotHaveDuplicates();
         ThreadSnapshot main = thread(dump, 1);
         assertThat(main.state()).isEqualTo(Thread.State.TIMED_WAITING);
-        assertThat(main.heldMonitors()).isEmpty();                   // ownable synchronizers are not monitors
+        assertThat(main.heldMonitors()).containsExactly(new HeldMonitor(-1,       // an ownable synchronizer (-l)
+                "java.util.concurrent.locks.ReentrantLock$NonfairSync", "0x000000069ec2f240", true));
         ThreadSnapshot dead1 = thread(dump, "dead-1");
         assertThat(dead1.state()).isEqualTo(Thread.State.BLOCKED);
         assertThat(dead1.blocker()).isEqualTo(
@@ -125,15 +126,18 @@ class JstackParserTest {
         assertThat(rl.daemon()).isTrue();
     }
 
-    /** The JVM's own deadlock report becomes the dump's deadlocks: each thread, what it waits for, who holds it. */
+    /**
+     * The JVM's own deadlock report becomes the dump's deadlocks: each thread, the object it waits for, and the one
+     * it holds (what the thread before it in the cycle waits for).
+     */
     @Test
     void jdk17DeadlockReportIsParsedIntoTheModel() throws Exception {
         ThreadDump dump = fixture("jdk17-jstack-l-deadlock.txt");
         assertThat(dump.deadlocks()).containsExactly(new Deadlock(java.util.List.of(
-                new Deadlock.Link("dead-1", "waiting to lock monitor 0x00007fd7a4002660 (object 0x000000069ec36090,"
-                        + " a java.lang.Object)", "dead-2"),
-                new Deadlock.Link("dead-2", "waiting to lock monitor 0x00007fd7ac001750 (object 0x000000069ec36080,"
-                        + " a java.lang.Object)", "dead-1"))));
+                new Deadlock.Link(null, "dead-1", false, "java.lang.Object@0x000000069ec36080",
+                        "java.lang.Object@0x000000069ec36090", null, null),
+                new Deadlock.Link(null, "dead-2", false, "java.lang.Object@0x000000069ec36090",
+                        "java.lang.Object@0x000000069ec36080", null, null)), true));
         assertThat(fixture("jdk8-jstack.txt").deadlocks()).isEmpty();
     }
 

@@ -233,8 +233,10 @@ class RealDumpsTest {
         assertThat(waiter.blocker()).isEqualTo(Blocker.parse(Blocker.Kind.WAITING_ON,
                 "java.lang.Object@" + Integer.toHexString(System.identityHashCode(waitMonitor)), null));
         ThreadSnapshot blocked = find(live, known.get("platform BLOCKED entering synchronized").threadId()).orElseThrow();
+        // the live capture adds the owner ThreadMXBean gives: the holder below
         assertThat(blocked.blocker()).isEqualTo(Blocker.parse(Blocker.Kind.ENTERING,
-                "java.lang.Object@" + Integer.toHexString(System.identityHashCode(enterMonitor)), null));
+                "java.lang.Object@" + Integer.toHexString(System.identityHashCode(enterMonitor)),
+                known.get("platform holding a monitor, in CountDownLatch.await").threadId()));
         ThreadSnapshot holder = find(live, known.get("platform holding a monitor, in CountDownLatch.await").threadId())
                 .orElseThrow();
         assertThat(holder.heldMonitors()).extracting(HeldMonitor::identity)

@@ -1,6 +1,7 @@
 package dev.leakhound.agent.endpoints;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
@@ -14,6 +15,7 @@ import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.DeadlockReport;
 import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
 
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 import static dev.leakhound.report.TextFormat.plural;
 
@@ -40,11 +43,21 @@ public final class LeaksEndpoint implements Endpoint {
     private final ThreadSampler sampler;
     private final BlockedSince blocked;
 
+    /** The live deadlocks, or {@code null} when they are not searched. */
+    private final Supplier<LiveDeadlocks.Result> deadlocks;
+
     /** @param blocked where every view takes a thread's age from, so that this one agrees with the dumps */
     public LeaksEndpoint(GrowthDetector detector, ThreadSampler sampler, BlockedSince blocked) {
+        this(detector, sampler, blocked, null);
+    }
+
+    /** As above, with the live deadlocks after the suspects (text), or as {@code "deadlocks"} (JSON). */
+    public LeaksEndpoint(GrowthDetector detector, ThreadSampler sampler, BlockedSince blocked,
+                         Supplier<LiveDeadlocks.Result> deadlocks) {
         this.detector = detector;
         this.sampler = sampler;
         this.blocked = blocked;
+        this.deadlocks = deadlocks;
     }
 
     @Override
@@ -77,7 +90,18 @@ public final class LeaksEndpoint implements Endpoint {
             throw new Unavailable("the leak detector is off: its sampler failed: " + sampler.failure());
         }
         List<GrowingGroup> suspects = detector.suspects();
-        return json ? Response.json(json(suspects)) : Response.text(text(suspects));
+        LiveDeadlocks.Result dl = deadlocks == null ? null : deadlocks.get();
+        if (json) {
+            return Response.json(json(suspects, dl));
+        }
+        BoundedText out = text(suspects);
+        if (dl != null) {
+            out.line();
+            for (String line : ThreadEndpoints.deadlocksText(dl).split("\n", -1)) {
+                out.line(line);
+            }
+        }
+        return Response.text(out);
     }
 
     private String every() {
@@ -181,7 +205,7 @@ public final class LeaksEndpoint implements Endpoint {
         return String.format(Locale.ROOT, d >= 100 ? "%.0f" : "%.1f", d);
     }
 
-    private byte[] json(List<GrowingGroup> suspects) {
+    private byte[] json(List<GrowingGroup> suspects, LiveDeadlocks.Result deadlocks) {
         return ThreadViews.json(g -> {
             g.writeStartObject();
             g.writeNumberField("samples", detector.samples());
@@ -203,6 +227,9 @@ public final class LeaksEndpoint implements Endpoint {
             }
             g.writeEndArray();
             g.writeNumberField("suspectsNotListed", suspects.size() - shown);
+            if (deadlocks != null) {
+                DeadlockReport.writeJson(g, deadlocks.deadlocks());
+            }
             g.writeEndObject();
         });
     }

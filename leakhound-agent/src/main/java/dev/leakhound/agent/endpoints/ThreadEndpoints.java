@@ -2,6 +2,7 @@ package dev.leakhound.agent.endpoints;
 
 import dev.leakhound.agent.AgentLog;
 import dev.leakhound.agent.AgentOptions;
+import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.http.Endpoint;
 import dev.leakhound.agent.http.Query;
 import dev.leakhound.agent.http.Response;
@@ -10,6 +11,8 @@ import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.agent.sampling.SharedCapture;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.report.DeadlockReport;
+import dev.leakhound.report.TextFormat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -90,6 +93,18 @@ public final class ThreadEndpoints {
     public static Endpoint dump(SharedCapture threads, BlockedSince blocked, AgentOptions options,
                                      java.util.function.LongSupplier samplePeriod,
                                      BiFunction<List<StackGroup>, Instant, byte[]> pprof) {
+        return dump(threads, blocked, options, samplePeriod, pprof, null);
+    }
+
+    /**
+     * As above, the text and JSON views with the live deadlocks first ({@code deadlocks}: the agent's
+     * {@link LiveDeadlocks}; {@code null} for none): a {@code deadlocks:} line and each cycle in text, a top-level
+     * {@code "deadlocks"} array in JSON.
+     */
+    public static Endpoint dump(SharedCapture threads, BlockedSince blocked, AgentOptions options,
+                                     java.util.function.LongSupplier samplePeriod,
+                                     BiFunction<List<StackGroup>, Instant, byte[]> pprof,
+                                     java.util.function.Supplier<LiveDeadlocks.Result> deadlocks) {
         return new Endpoint() {
             private volatile String pprofOff;
 
@@ -133,10 +148,11 @@ public final class ThreadEndpoints {
                 SharedCapture.Answer a = threads.recent();
                 SharedCapture.Capture c = a.capture();
                 ThreadDump dump = c.dump();
+                LiveDeadlocks.Result dl = mode.equals("pprof") || deadlocks == null ? null : deadlocks.get();
                 return switch (mode) {
-                    case "2" -> text(a, c.view("debug=2", () -> ThreadViews.everyThread(dump, blocked,
+                    case "2" -> text(a, dl, c.view("debug=2", () -> ThreadViews.everyThread(dump, blocked,
                             options.maxThreads(), samplePeriod.getAsLong(), c.ownThreads()).toBytes()));
-                    case "json" -> new Response(200, Response.JSON, ThreadViews.groupedJson(a, c.groups(), blocked),
+                    case "json" -> new Response(200, Response.JSON, ThreadViews.groupedJson(a, c.groups(), blocked, dl),
                             a.headers());
                     case "pprof" -> {
                         byte[] profile = c.view("pprof", () -> pprof(c.groups().subList(0,
@@ -145,7 +161,8 @@ public final class ThreadEndpoints {
                         h.put("Content-Disposition", "attachment; filename=\"threads.pb.gz\"");
                         yield new Response(200, Response.BINARY, profile, h);
                     }
-                    default -> text(a, c.view("debug=1", () -> ThreadViews.grouped(dump, c.groups(), blocked, c.ownThreads()).toBytes()));
+                    default -> text(a, dl, c.view("debug=1", () -> ThreadViews.grouped(dump, c.groups(), blocked,
+                            c.ownThreads()).toBytes()));
                 };
             }
 
@@ -168,9 +185,31 @@ public final class ThreadEndpoints {
         };
     }
 
-    /** A text view made once per capture, with the answer's {@code capture:} line after its first line. */
-    private static Response text(SharedCapture.Answer a, byte[] view) {
-        return new Response(200, Response.TEXT, afterFirstLine(view, a.line()), a.headers());
+    /**
+     * A text view made once per capture, with the answer's {@code capture:} line after its first line, and the
+     * deadlocks (when searched) after it.
+     */
+    private static Response text(SharedCapture.Answer a, LiveDeadlocks.Result deadlocks, byte[] view) {
+        String lines = deadlocks == null ? a.line() : a.line() + "\n" + deadlocksText(deadlocks);
+        return new Response(200, Response.TEXT, afterFirstLine(view, lines), a.headers());
+    }
+
+    /** {@code deadlocks: none}, or the count, each cycle with pattern and fix, and a blank line; without a last break. */
+    static String deadlocksText(LiveDeadlocks.Result r) {
+        StringBuilder sb = new StringBuilder("deadlocks: ");
+        if (r.deadlocks().isEmpty()) {
+            sb.append("none");
+        } else {
+            sb.append(r.deadlocks().size()).append(" (").append(TextFormat.plural(r.threads(), "thread"))
+              .append(", found at ").append(r.at()).append(")");
+        }
+        if (r.note() != null) {
+            sb.append("\n  (").append(r.note()).append(')');
+        }
+        if (!r.deadlocks().isEmpty()) {
+            sb.append("\n\n").append(DeadlockReport.text(r.deadlocks()).replace("\n== ", "\n\n== "));
+        }
+        return sb.toString().stripTrailing();
     }
 
     /** {@code text} with {@code line} inserted after its first line (at its end if it has a single line). */

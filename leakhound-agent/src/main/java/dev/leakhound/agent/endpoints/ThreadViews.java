@@ -1,6 +1,7 @@
 package dev.leakhound.agent.endpoints;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.http.BoundedText;
 import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.agent.sampling.OwnThreads;
@@ -12,6 +13,7 @@ import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
+import dev.leakhound.report.DeadlockReport;
 import dev.leakhound.report.JsonReport;
 
 import java.io.ByteArrayOutputStream;
@@ -341,6 +343,12 @@ public final class ThreadViews {
      * ({@code threadsNotListed} says how many more) and at most {@value #MAX_FRAMES} frames.
      */
     static byte[] groupedJson(SharedCapture.Answer answer, List<StackGroup> groups, BlockedSince blocked) {
+        return groupedJson(answer, groups, blocked, null);
+    }
+
+    /** As above, with a top-level {@code "deadlocks"} array (and {@code "deadlocksNote"}) when they were searched. */
+    static byte[] groupedJson(SharedCapture.Answer answer, List<StackGroup> groups, BlockedSince blocked,
+                              LiveDeadlocks.Result deadlocks) {
         ThreadDump dump = answer.dump();
         return json(g -> {
             g.writeStartObject();
@@ -360,6 +368,12 @@ public final class ThreadViews {
             g.writeNumberField("groupsNotListed", groups.size() - shown);
             g.writeNumberField("leakhoundThreadsNotShown", answer.capture().ownThreads());
             writeCapture(g, answer);
+            if (deadlocks != null) {
+                DeadlockReport.writeJson(g, deadlocks.deadlocks());
+                if (deadlocks.note() != null) {
+                    g.writeStringField("deadlocksNote", deadlocks.note());
+                }
+            }
             g.writeEndObject();
         });
     }

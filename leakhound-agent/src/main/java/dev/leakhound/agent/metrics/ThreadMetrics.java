@@ -30,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * leakhound_thread_capture_seconds_total             counter: their time (at most 5% of the time, see CaptureBudget)
  * leakhound_leak_suspects                            gauge: sites the growth detector reports
  * leakhound_leak_suspect_threads                     gauge: threads at those sites
+ * leakhound_deadlocked_threads                       gauge: threads in deadlocks (monitors and java.util.concurrent
+ *                                                    locks, platform and virtual), searched at scrape time
  * leakhound_gc_collections_total{collector="..."}    counter: collections seen
  * leakhound_gc_pause_seconds_total{collector="..."}  counter: their pauses
  * leakhound_gc_concurrent_seconds_total{collector="..."}  counter: their concurrent time (ZGC, Shenandoah)
@@ -72,6 +74,7 @@ public final class ThreadMetrics {
     private volatile java.util.function.DoubleSupplier captureSeconds = () -> 0;
     private volatile int suspects;
     private volatile long suspectThreads;
+    private volatile java.util.function.IntSupplier deadlocked;
     private final Map<String, GcTotals> gc = new ConcurrentHashMap<>();
     private volatile long heapAfterGc = GcCycle.UNKNOWN;
 
@@ -115,6 +118,15 @@ public final class ThreadMetrics {
         GaugeWithCallback.builder(defaults).name("leakhound_leak_suspect_threads")
                 .help("Threads at the leak suspects' blocking sites")
                 .callback(cb -> cb.call(suspectThreads)).register(registry);
+        GaugeWithCallback.builder(defaults).name("leakhound_deadlocked_threads")
+                .help("Threads in deadlocks: cycles of threads each holding a lock (monitor or java.util.concurrent"
+                        + " lock) the next one wants, platform and virtual")
+                .callback(cb -> {
+                    java.util.function.IntSupplier d = deadlocked;
+                    if (d != null) {
+                        cb.call(d.getAsInt());
+                    }
+                }).register(registry);
         CounterWithCallback.builder(defaults).name("leakhound_gc_collections")
                 .help("Garbage collections seen by Leakhound")
                 .labelNames("collector")
@@ -190,6 +202,11 @@ public final class ThreadMetrics {
             long n = e.getValue() == null ? 0 : e.getValue();
             row[e.getKey() == null ? UNKNOWN_STATE : e.getKey().ordinal()] += n;
         }
+    }
+
+    /** Where {@code leakhound_deadlocked_threads} comes from, read at scrape time; without it the series is absent. */
+    public void countDeadlocks(java.util.function.IntSupplier deadlockedThreads) {
+        this.deadlocked = deadlockedThreads;
     }
 
     /** Sets the leak suspects: the growth detector's latest result. */

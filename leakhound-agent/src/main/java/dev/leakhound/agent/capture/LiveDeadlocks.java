@@ -1,0 +1,163 @@
+package dev.leakhound.agent.capture;
+
+import dev.leakhound.analysis.Deadlocks;
+import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.Deadlock;
+import dev.leakhound.model.ThreadDump;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The deadlocks of this JVM now: monitors and {@code java.util.concurrent} locks, platform and virtual threads, for
+ * the agent's pages and metrics. {@code ThreadMXBean.findDeadlockedThreads} sees platform threads only; this takes the
+ * JDK's JSON dump ({@link LiveThreads#capture()}, which gives the monitors virtual threads hold and enter, with the
+ * owners of the locks they are parked on, read where {@link #openLocks(Instrumentation)} opened them) and finds the
+ * cycles ({@link Deadlocks}).
+ *
+ * <p>Cheap when there can be none: a cycle needs two threads blocked entering a monitor or parked on an owned lock,
+ * which the thread containers tell without stacks; with platform threads only, {@code findDeadlockedThreads} decides.
+ * A cycle is reported only if a second dump, taken right after, shows it too (a dump is not atomic). Answers are
+ * shared for at least a second, and for twenty times what the last search cost, so it takes at most about 5% of a
+ * core. Never throws: a failure gives no deadlocks and says why in {@link Result#note()}.
+ */
+public final class LiveDeadlocks {
+    static final String LOCKS = "java.util.concurrent.locks";
+    private static final long MIN_REUSE_NANOS = 1_000_000_000L;
+
+    /** The deadlocks found at {@code at}; {@code note}, when not {@code null}, says what limits the answer. */
+    public record Result(List<Deadlock> deadlocks, Instant at, String note) {
+        public Result {
+            deadlocks = List.copyOf(deadlocks);
+        }
+
+        /** Threads in the deadlocks. */
+        public int threads() {
+            int n = 0;
+            for (Deadlock d : deadlocks) {
+                n += d.links().size();
+            }
+            return n;
+        }
+    }
+
+    private final ContainerThreads containers;
+    private Result last;
+    private long lastAt;
+    private long lastCost;
+
+    /** @param containers the thread containers, for the cheap check; may be unavailable */
+    public LiveDeadlocks(ContainerThreads containers) {
+        this.containers = containers;
+    }
+
+    /**
+     * Opens what reading the owners of the locks virtual threads are parked on needs to the module of Leakhound's
+     * capture: {@code java.base/jdk.internal.vm} exported (to walk the thread containers) and
+     * {@code java.base/java.util.concurrent.locks} open (to read {@code AbstractOwnableSynchronizer}'s owner).
+     *
+     * @return {@code null} when done, else why not
+     */
+    public static String openLocks(Instrumentation inst) {
+        if (inst == null) {
+            return "no instrumentation";
+        }
+        try {
+            Module base = Object.class.getModule();
+            Module ours = LiveThreads.class.getModule();
+            if (base.isExported(ContainerThreads.PACKAGE, ours) && base.isOpen(LOCKS, ours)) {
+                return null;
+            }
+            if (!inst.isModifiableModule(base)) {
+                return "java.base is not modifiable by this agent's Instrumentation";
+            }
+            inst.redefineModule(base, Set.of(), Map.of(ContainerThreads.PACKAGE, Set.of(ours)),
+                    Map.of(LOCKS, Set.of(ours)), Set.of(), Map.of());
+            return null;
+        } catch (RuntimeException e) {
+            return "Instrumentation.redefineModule failed: " + e;
+        }
+    }
+
+    /** The latest answer if recent enough, else a new one. */
+    public synchronized Result recent() {
+        long now = System.nanoTime();
+        if (last != null && now - lastAt < Math.max(MIN_REUSE_NANOS, 20 * lastCost)) {
+            return last;
+        }
+        Result r;
+        try {
+            r = find();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            r = new Result(List.of(), Instant.now(), "the deadlock search failed: " + t);
+        }
+        long end = System.nanoTime();
+        lastCost = end - now;
+        lastAt = end;
+        last = r;
+        return r;
+    }
+
+    private Result find() {
+        String note = LiveThreads.virtualLockOwnersKnown() ? null
+                : "owners of java.util.concurrent locks that virtual threads wait for are unknown (java.base is not"
+                        + " open to Leakhound): deadlocks among them are not seen";
+        if (containers != null && containers.isAvailable() && !mayHaveCycle()) {
+            return new Result(List.of(), Instant.now(), note);
+        }
+        ThreadDump first = LiveThreads.capture();
+        List<Deadlock> found = Deadlocks.find(first.threads(), List.of());
+        if (found.isEmpty()) {
+            return new Result(List.of(), first.capturedAt(), note);
+        }
+        ThreadDump second = LiveThreads.capture();
+        Set<Set<Long>> again = new HashSet<>();
+        for (Deadlock d : Deadlocks.find(second.threads(), List.of())) {
+            again.add(tids(d));
+        }
+        List<Deadlock> confirmed = new ArrayList<>();
+        for (Deadlock d : found) {
+            if (again.contains(tids(d))) {
+                confirmed.add(d);
+            }
+        }
+        return new Result(confirmed, second.capturedAt(), note);
+    }
+
+    private static Set<Long> tids(Deadlock d) {
+        Set<Long> s = new HashSet<>();
+        for (Deadlock.Link l : d.links()) {
+            s.add(l.tid());
+        }
+        return s;
+    }
+
+    /**
+     * Whether two threads are blocked entering a monitor or parked on an owned lock (without a timeout); with no
+     * virtual thread among them, whether {@code ThreadMXBean} finds a deadlock.
+     */
+    private boolean mayHaveCycle() {
+        int[] counts = new int[2];          // [0] virtual, [1] platform
+        containers.forEach((c, t) -> {
+            Thread.State s = t.getState();
+            if (s == Thread.State.BLOCKED
+                    || s == Thread.State.WAITING && LockSupport.getBlocker(t) instanceof AbstractOwnableSynchronizer) {
+                counts[t.isVirtual() ? 0 : 1]++;
+            }
+        });
+        if (counts[0] + counts[1] < 2) {
+            return false;
+        }
+        return counts[0] > 0 || ManagementFactory.getThreadMXBean().findDeadlockedThreads() != null;
+    }
+}
