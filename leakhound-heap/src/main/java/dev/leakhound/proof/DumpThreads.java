@@ -87,7 +87,13 @@ public final class DumpThreads {
                 stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
                 stacks.put(t.stackTraceSerial(), stack);
             }
-            out.add(new WaitingThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
+            long tid = -1;
+            try {
+                tid = index.hasField(c, "tid") ? index.fieldValue(t.objectId(), "tid") : -1;
+            } catch (RuntimeException e) {
+                tid = -1;                                     // a layout we do not know: no id given
+            }
+            out.add(new WaitingThread(t.objectId(), t.threadSerial(), tid, name, virtual, wait, blocker, stack));
         }
         return out;
     }
