@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -157,7 +158,24 @@ public final class HeapProofs {
         Process child = null;
         try {
             Path dump = dir.resolve("heap.hprof");
+            Path threads = dir.resolve("threads.json");
             beforeStep.accept("dump");
+            // The owners of monitors are in no heap dump: a thread dump just before names them, so that a deadlock
+            // on synchronized can be proven (a deadlock lasts: which dump comes first does not matter). Without it
+            // (it failed) the proof only claims less.
+            boolean withThreads;
+            try {
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpThreads(threads.toString(),
+                        HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+                withThreads = true;
+            } catch (IOException | RuntimeException e) {
+                withThreads = false;
+                try {
+                    Files.deleteIfExists(threads);
+                } catch (IOException ignored) {
+                    // deleted with the directory
+                }
+            }
             try {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
             } catch (IOException | RuntimeException e) {
@@ -176,9 +194,12 @@ public final class HeapProofs {
             }
             Path out = dir.resolve("proof.json");
             Path err = dir.resolve("proof.err");
-            List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
-                    "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath, ProofProcess.class.getName(),
-                    dump.toString(), Long.toString(ProcessHandle.current().pid()));
+            List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + childHeapMb + "m",
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath,
+                    ProofProcess.class.getName(), dump.toString(), Long.toString(ProcessHandle.current().pid())));
+            if (withThreads) {
+                cmd.add(threads.toString());
+            }
             ProcessBuilder pb = IsolatedJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             try {
                 child = pb.start();
