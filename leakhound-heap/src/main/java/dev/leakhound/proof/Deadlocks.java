@@ -189,7 +189,7 @@ final class Deadlocks {
         try {
             HeapClass c = index.classOf(sync);
             if (c == null || index.kindOf(sync) != ObjectKind.INSTANCE || !c.isSubclassOf(aos)
-                    || OWNER_RELEASES.stream().noneMatch(c.name()::startsWith)
+                    || !ownerReleases(c.name())
                     || !index.hasField(c, "exclusiveOwnerThread")) {
                 return 0;
             }
@@ -197,6 +197,11 @@ final class Deadlocks {
         } catch (IOException | RuntimeException e) {
             return 0;                                         // a layout we do not know: no owner
         }
+    }
+
+    /** Whether only the owner can release a synchronizer of this class (a JDK lock's). */
+    static boolean ownerReleases(String syncClass) {
+        return OWNER_RELEASES.stream().anyMatch(syncClass::startsWith);
     }
 
     private static String className(HeapIndex index, long id) {

@@ -46,11 +46,11 @@ final class Patterns {
             return proven(LeakPattern.FORGOTTEN_POOL, count(n, "idle worker") + " of a pool; " + executor
                     + " is reachable from nothing that runs, so it can never be shut down");
         }
+        if (has(stack, "java.lang.Thread", "join")) {
+            return PatternMatch.unclassified(Certainty.PROVEN, count(n, "thread") + " in Thread.join on a thread"
+                    + " that never ends");
+        }
         if (first.waitKind() == Wait.WAITING) {
-            if (has(stack, "java.lang.Thread", "join")) {
-                return PatternMatch.unclassified(Certainty.PROVEN, count(n, "thread") + " in Thread.join on a thread"
-                        + " that never ends");
-            }
             return proven(LeakPattern.ORPHAN_WAIT, count(n, "thread") + " in Object.wait(); the monitor is"
                     + " reachable from no thread that runs and held by none");
         }
@@ -77,8 +77,8 @@ final class Patterns {
             return proven(LeakPattern.LOST_FUTURE, count(n, "thread") + " in " + shortName(future)
                     + "; the future is reachable from no thread that runs");
         }
-        if (has(stack, JUC + "locks.AbstractQueuedSynchronizer", "acquire")
-                || has(stack, JUC + "locks.AbstractQueuedSynchronizer", "acquireInterruptibly")) {
+        if (has(stack, JUC + "locks.AbstractQueuedSynchronizer", "acquire") && first.blockerId() != 0
+                && Deadlocks.ownerReleases(className(index, first.blockerId()))) {
             return lock(index, first, n, threads, leaked);
         }
         HeapFrame await = first(stack, JUC + "locks.AbstractQueuedSynchronizer$ConditionObject");
