@@ -14,10 +14,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The child JVM of {@link MonitorProofTest}: threads in {@code Object.wait()} and deadlocks, platform and virtual, and
  * their look-alikes; then a JSON thread dump to {@code args[1]} and a heap dump ({@code live=true}) to {@code args[0]}.
- * {@code leak-*} must be proven ({@code leak-sync-*}, deadlocked on {@code synchronized}, only with the thread dump),
- * {@code control-*} never.
+ * {@code leak-*} must be proven ({@code leak-sync-*}, deadlocked on {@code synchronized}, only with the thread dump;
+ * the deadlocks' locks are reachable from a static field, which cannot break a cycle), {@code control-*} never.
  */
 public final class MonitorScenario {
+    /** The deadlocks' monitors and locks, reachable: a cycle cannot break even so. */
+    static final List<Object> LOCKS = new ArrayList<>();
     /** Keeps the interruptible cycle's threads reachable: someone may interrupt them. */
     static final List<Thread> INTERRUPTIBLE = new ArrayList<>();
     private static final List<Thread> STARTED = new ArrayList<>();
@@ -84,6 +86,8 @@ public final class MonitorScenario {
     private static void syncCycle(boolean virtual, String name) {
         Object a = new Object();
         Object b = new Object();
+        LOCKS.add(a);
+        LOCKS.add(b);
         CountDownLatch both = new CountDownLatch(2);
         String at = MonitorScenario.class.getName() + ".lockBoth";
         thread(virtual, name + "-a", Thread.State.BLOCKED, at, () -> lockBoth(a, b, both));
@@ -93,6 +97,8 @@ public final class MonitorScenario {
     private static void lockCycle(boolean virtual, String name, boolean interruptibly) {
         ReentrantLock a = new ReentrantLock();
         ReentrantLock b = new ReentrantLock();
+        LOCKS.add(a);
+        LOCKS.add(b);
         CountDownLatch both = new CountDownLatch(2);
         String at = "java.util.concurrent.locks.ReentrantLock." + (interruptibly ? "lockInterruptibly" : "lock");
         Thread x = thread(virtual, name + "-a", Thread.State.WAITING, at, () -> lockBoth(a, b, both, interruptibly));
