@@ -6,6 +6,7 @@ import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.hprof.index.ObjectKind;
 import dev.leakhound.model.Blocker;
 import dev.leakhound.model.HeldMonitor;
+import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.proof.WaitingThread.Wait;
@@ -28,7 +29,8 @@ import java.util.Map;
  *   <li>a JSON thread dump of the same JVM ({@code leakhound heap --threads}), for monitors, whose owners no heap dump
  *       records: a thread {@code BLOCKED} on a monitor ({@code blockedOn}) wants it from the thread that lists it in
  *       {@code monitorsOwned}. Threads are matched by id ({@code Thread.tid}), and each must be waiting to enter a
- *       monitor in the heap dump too. A deadlock is permanent, so it does not matter which dump was taken first.</li>
+ *       monitor in the heap dump too, at the same line. A deadlock is permanent, so it does not matter which dump was
+ *       taken first.</li>
  * </ul>
  * Entering a monitor and {@code lock()} cannot be interrupted: such a cycle never breaks, whatever can reach its
  * threads or locks. A member that waits interruptibly ({@code lockInterruptibly}) is reported in
@@ -118,7 +120,7 @@ final class Deadlocks {
             Blocker b = s.blocker();
             WaitingThread t = byTid.get(s.id());
             if (t == null || s.state() != Thread.State.BLOCKED || b == null || b.kind() != Blocker.Kind.ENTERING
-                    || b.identity() == null) {
+                    || b.identity() == null || !sameTop(t, s)) {
                 continue;
             }
             String lock = b.className() + "@" + b.identity();
@@ -128,6 +130,20 @@ final class Deadlocks {
                 wants.putIfAbsent(t, new Want(t, o, lock, false));
             }
         }
+    }
+
+    /**
+     * Whether the thread waits at the same place in both dumps (its top frame's class, method and line): then it
+     * waits for the same monitor, whichever dump came first.
+     */
+    private static boolean sameTop(WaitingThread t, ThreadSnapshot s) {
+        if (t.stack().isEmpty() || s.topFrame() == null) {
+            return false;
+        }
+        HeapFrame h = t.stack().get(0);
+        StackFrame f = s.topFrame();
+        return h.className().equals(f.className()) && h.methodName().equals(f.methodName())
+                && h.line() == f.lineNumber();
     }
 
     /** Each node has at most one edge out: follow it until a node is seen again on this walk (a cycle) or not. */
