@@ -100,6 +100,28 @@ final class Deadlocks {
         return cycles(candidates, wants);
     }
 
+    /**
+     * The owners of the locks that candidates wait for in {@code lock()}, which nothing but the owner's
+     * {@code unlock()} ends (not an interrupt, not another thread): by waiting thread, the owner's {@code Thread}
+     * object. Only for the JDK's locks whose owner alone can release them, and plain {@code lock()}.
+     */
+    static Map<WaitingThread, Long> lockOwners(HeapIndex index, List<WaitingThread> candidates) {
+        Map<WaitingThread, Long> owners = new IdentityHashMap<>();
+        HeapClass aos = index.classByName(AOS);
+        if (aos == null) {
+            return owners;
+        }
+        for (WaitingThread t : candidates) {
+            if (t.waitKind() == Wait.PARKED && t.blockerId() != 0 && inAcquire(t.stack()) && !interruptible(t.stack())) {
+                long owner = ownerOf(index, aos, t.blockerId());
+                if (owner != 0 && owner != t.objectId()) {
+                    owners.put(t, owner);
+                }
+            }
+        }
+        return owners;
+    }
+
     /** The monitor edges of the thread dump, between threads that wait to enter a monitor in the heap dump too. */
     private static void monitorWants(List<WaitingThread> candidates, ThreadDump dump, Map<WaitingThread, Want> wants) {
         Map<Long, WaitingThread> byTid = new HashMap<>();

@@ -31,6 +31,9 @@ final class Marking {
     private final LongStack queue = new LongStack();                 // ordinals
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
+    private final Map<WaitingThread, Long> lockOwners;
+    private final Map<Long, WaitingThread> byObject = new HashMap<>();
+    private final java.util.Set<Long> rescuedIds = new java.util.HashSet<>();
     private final boolean threadDumpGiven;
     private final List<WaitingThread> notRescued;
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
@@ -48,6 +51,10 @@ final class Marking {
             }
         }
         this.threadDumpGiven = threadDumpGiven;
+        this.lockOwners = Deadlocks.lockOwners(index, candidates.all());
+        for (WaitingThread t : candidates.all()) {
+            byObject.put(t.objectId(), t);
+        }
         this.notRescued = new ArrayList<>(candidates.all());
         rescued.putAll(candidates.excused());
     }
@@ -146,6 +153,7 @@ final class Marking {
 
     /** Marks a rescued thread and its frames, which are followed from its thread from now on. */
     private void markThread(WaitingThread t) {
+        rescuedIds.add(t.objectId());
         mark(t.objectId());
         long[] held = frames.of(t.serial());
         for (long o : held) {
@@ -182,6 +190,17 @@ final class Marking {
             boolean breakable = cycle.interruptible().stream().anyMatch(t -> isMarked(t.objectId()));
             if (!breakable) {
                 return null;
+            }
+        }
+        Long owner = lockOwners.get(c);
+        if (owner != null) {
+            // lock() ends only when the owner unlocks: not by an interrupt, nor by whoever reaches the lock
+            if (DumpThreads.ended(index, owner)) {
+                return null;
+            }
+            WaitingThread o = byObject.get(owner);
+            if (o != null && !rescuedIds.contains(o.objectId())) {
+                return null;                                  // its owner may not wake: not this round
             }
         }
         if (isMarked(c.objectId())) {

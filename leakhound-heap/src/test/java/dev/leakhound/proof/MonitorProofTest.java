@@ -19,9 +19,10 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The proof on a real dump of {@link MonitorScenario}: orphan {@code Object.wait} threads and deadlocks, platform and
- * virtual, are claimed with their pattern; a waiter whose notifier lives, a blocked thread whose monitor's owner runs
- * and a cycle an interrupt can break are not. Deadlocks on {@code synchronized} need the thread dump taken with it.
+ * The proof on a real dump of {@link MonitorScenario}: orphan {@code Object.wait} threads, deadlocks, and
+ * {@code lock()} waiters whose lock's owner has ended or is deadlocked, platform and virtual, are claimed with their
+ * pattern; a waiter whose notifier lives, a blocked thread whose monitor's owner runs, a lock waiter whose lock's
+ * owner runs and a cycle an interrupt can break are not. Deadlocks on {@code synchronized} need the thread dump taken with it.
  */
 @Timeout(420)
 class MonitorProofTest {
@@ -76,7 +77,15 @@ class MonitorProofTest {
                 Map.entry("\"leak-sync-platform-a\"", "deadlock"), Map.entry("\"leak-sync-platform-b\"", "deadlock"),
                 Map.entry("\"leak-sync-virtual-a\"", "deadlock"), Map.entry("\"leak-sync-virtual-b\"", "deadlock"),
                 Map.entry("\"leak-lock-platform-a\"", "deadlock"), Map.entry("\"leak-lock-platform-b\"", "deadlock"),
-                Map.entry("\"leak-lock-virtual-a\"", "deadlock"), Map.entry("\"leak-lock-virtual-b\"", "deadlock"));
+                Map.entry("\"leak-lock-virtual-a\"", "deadlock"), Map.entry("\"leak-lock-virtual-b\"", "deadlock"),
+                Map.entry("\"leak-lock-owner-ended\"", "lock-never-released"),
+                Map.entry("\"leak-lock-owner-ended-virtual\"", "lock-never-released"),
+                Map.entry("\"leak-lock-behind-deadlock\"", "lock-never-released"));
+        assertThat(withThreads.leaked()).filteredOn(g -> g.threads().get(0).name().startsWith("leak-lock-owner-ended"))
+                .hasSize(2).allSatisfy(g -> assertThat(g.pattern().evidence()).endsWith("whose owner thread has ended"));
+        assertThat(withThreads.leaked()).filteredOn(g -> g.threads().get(0).name().equals("leak-lock-behind-deadlock"))
+                .singleElement().satisfies(g -> assertThat(g.pattern().evidence())
+                        .endsWith("whose owner \"leak-lock-platform-a\" is leaked too"));
         // a cycle is one group, proven, with the cycle as its evidence
         assertThat(withThreads.leaked()).filteredOn(g -> g.pattern().pattern().id().equals("deadlock")).hasSize(4)
                 .allSatisfy(g -> {
@@ -89,6 +98,7 @@ class MonitorProofTest {
     @Test
     void lookAlikesAreNeverClaimed() {
         assertThat(rescued(withThreads)).as(describe(withThreads)).contains("control-wait-notifier-alive",
+                "control-lock-owner-runs",
                 "control-blocked-owner-runs", "control-blocked-owner-runs-virtual", "control-interruptible-cycle-a",
                 "control-interruptible-cycle-b");
         assertThat(withThreads.leaked()).flatExtracting(ProofResult.LeakedGroup::threads)

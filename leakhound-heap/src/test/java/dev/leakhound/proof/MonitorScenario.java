@@ -81,6 +81,28 @@ public final class MonitorScenario {
         lockCycle(true, "leak-lock-virtual", false);
         // lockInterruptibly with the threads reachable: an interrupt can break it
         lockCycle(true, "control-interruptible-cycle", true);
+
+        // a ReentrantLock whose owner ended without unlocking: lock() waits for good, though the lock is reachable
+        ReentrantLock orphaned = new ReentrantLock();
+        LOCKS.add(orphaned);
+        Thread taker = Thread.ofPlatform().name("lock-taker").start(orphaned::lock);
+        taker.join();
+        String lock = "java.util.concurrent.locks.ReentrantLock.lock";
+        thread(false, "leak-lock-owner-ended", Thread.State.WAITING, lock, orphaned::lock);
+        thread(true, "leak-lock-owner-ended-virtual", Thread.State.WAITING, lock, orphaned::lock);
+        // a lock whose owner runs (waits with a timeout while it holds it)
+        ReentrantLock busyLock = new ReentrantLock();
+        CountDownLatch ownsLock = new CountDownLatch(1);
+        thread(false, "control-lock-owner", Thread.State.TIMED_WAITING, "java.util.concurrent.SynchronousQueue.poll",
+                () -> {
+                    busyLock.lock();
+                    ownsLock.countDown();
+                    while (never.poll(1, TimeUnit.HOURS) == null) {
+                        busyLock.getHoldCount();
+                    }
+                });
+        ownsLock.await();
+        thread(true, "control-lock-owner-runs", Thread.State.WAITING, lock, busyLock::lock);
     }
 
     private static void syncCycle(boolean virtual, String name) {
@@ -106,6 +128,10 @@ public final class MonitorScenario {
         if (interruptibly) {
             INTERRUPTIBLE.add(x);
             INTERRUPTIBLE.add(y);
+        } else if (!virtual) {
+            // behind the deadlock: a thread that wants a lock of the cycle, once the cycle holds it
+            ThreadsAt.await(List.of(x, y), Thread.State.WAITING, at);
+            thread(false, "leak-lock-behind-deadlock", Thread.State.WAITING, at, a::lock);
         }
     }
 
