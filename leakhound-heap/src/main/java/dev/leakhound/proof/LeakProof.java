@@ -38,7 +38,9 @@ import java.util.Set;
  *       ({@link Deadlocks}: each holds what the next wants, from the heap's lock owners and, for monitors, from a
  *       thread dump of the same JVM) are never rescued by a reference: no one but an owner can release, and
  *       entering a monitor or {@code lock()} ignores interrupts; a cycle with a member waiting interruptibly is
- *       rescued when that member's {@code Thread} is marked.</li>
+ *       rescued when that member's {@code Thread} is marked. Likewise a thread in {@code lock()} of a JDK lock
+ *       ({@code ReentrantLock}, {@code ReentrantReadWriteLock}) is rescued only once the lock's owner runs or is
+ *       rescued, and never when the owner has ended.</li>
  *   <li>What remains is leaked for certain, grouped by stack and what they wait on ({@link Grouping}; a deadlock's
  *       threads are one group), each named its leak pattern ({@link Patterns}), with the heap that only they keep
  *       alive ({@link RetainedSizes}; what two leaked groups share counts in neither; a virtual thread's stack at
