@@ -37,7 +37,7 @@ class LeakPatternsTest {
                     "leak-completable-future-get", "leak-semaphore-acquire", "leak-lock-holder", "leak-lock-waiter",
                     "leak-linked-queue-take", "leak-phaser-await", "leak-exchanger", "leak-joined-virtual",
                     "leak-joining-virtual", "leak-dropped-pool-worker", "leak-future-get", "leak-join-target",
-                    "leak-joiner");
+                    "leak-joiner", "leak-condition-await", "leak-full-queue-put");
             assertThat(rescued).as(both).contains("control-static-queue-take");
             // each leaked group names its pattern, proven; what fits no rule is unclassified, never guessed
             Map<String, String> patterns = new TreeMap<>();
@@ -58,7 +58,9 @@ class LeakPatternsTest {
                     Map.entry("leak-dropped-pool-worker", "latch-never-released"),
                     Map.entry("leak-future-get", "lost-future"),
                     Map.entry("leak-join-target", "latch-never-released"),
-                    Map.entry("leak-joiner", "unclassified")));
+                    Map.entry("leak-joiner", "unclassified"),
+                    Map.entry("leak-condition-await", "orphan-wait"),
+                    Map.entry("leak-full-queue-put", "abandoned-senders")));
             assertThat(result.leaked()).filteredOn(g -> g.threads().get(0).name().equals("leak-lock-waiter"))
                     .singleElement().satisfies(g -> assertThat(g.pattern().evidence())
                             .contains("whose owner \"leak-lock-holder\" is leaked too"));

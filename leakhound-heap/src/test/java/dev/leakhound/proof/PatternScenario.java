@@ -88,6 +88,20 @@ public final class PatternScenario {
         virtual("leak-future-get", "java.util.concurrent.FutureTask.get", task::get);
         Thread target = platform("leak-join-target", LATCH, () -> new CountDownLatch(1).await());
         platform("leak-joiner", "java.lang.Thread.join", target::join);
+        ReentrantLock conditionLock = new ReentrantLock();
+        java.util.concurrent.locks.Condition signalled = conditionLock.newCondition();
+        virtual("leak-condition-await", "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await",
+                () -> {
+                    conditionLock.lock();
+                    try {
+                        signalled.await();
+                    } finally {
+                        conditionLock.unlock();
+                    }
+                });
+        LinkedBlockingQueue<String> full = new LinkedBlockingQueue<>(1);
+        full.add("first");
+        platform("leak-full-queue-put", "java.util.concurrent.LinkedBlockingQueue.put", () -> full.put("second"));
         keptQueue = new LinkedBlockingQueue<>();
         virtual("control-static-queue-take", "java.util.concurrent.LinkedBlockingQueue.take", keptQueue::take);
     }
