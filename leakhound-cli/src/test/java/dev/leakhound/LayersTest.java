@@ -68,7 +68,7 @@ class LayersTest {
         room("agent.pprof", "analysis", "model");
         room("agent.http", AGENT_BASICS);
         room("agent.sampling", AGENT_BASICS, "agent.capture", "agent.http", "analysis", "model");
-        room("agent.proof", AGENT_BASICS, "agent.http", "hprof", "hprof.index", "proof", "report", "model");
+        room("agent.proof", AGENT_BASICS, "agent.http", "capture", "hprof", "hprof.index", "proof", "report", "model");
         room("agent.endpoints", AGENT_BASICS, "agent.http", "agent.sampling", "agent.capture", "agent.gcwatch",
                 "agent.metrics", "agent.proof", "agent.pprof", "analysis", "gc", "gc.report", "histogram", "model",
                 "report");

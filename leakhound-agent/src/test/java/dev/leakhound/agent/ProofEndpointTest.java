@@ -106,24 +106,35 @@ class ProofEndpointTest {
 
         Map<String, Object> proof = Json.object(Json.parse(ok.body()));
         assertThat(proof).doesNotContainKey("refused");
-        assertThat(proof.get("leakedThreads")).as(ok.body()).isEqualTo((long) ProofHost.LEAKED);
+        assertThat(proof.get("leakedThreads")).as(ok.body()).isEqualTo((long) ProofHost.LEAKED + 2);
         List<Map<String, Object>> leaked = Json.objects(proof.get("leaked"));
-        assertThat(leaked).as(ok.body()).hasSize(1);
+        assertThat(leaked).as(ok.body()).hasSize(2);
         Map<String, Object> group = leaked.get(0);
         assertThat(group.get("count")).isEqualTo((long) ProofHost.LEAKED);
         assertThat(group.get("virtual")).isEqualTo(true);
         assertThat(group.get("wait")).isEqualTo("PARKED");
-        assertThat(Json.array(group.get("threads"))).containsOnly("proof-leaked").hasSize(ProofHost.LEAKED);
+        assertThat(Json.objects(group.get("threads"))).hasSize(ProofHost.LEAKED)
+                .allSatisfy(t -> assertThat(t.get("name")).isEqualTo("proof-leaked"))
+                .allSatisfy(t -> assertThat(((Number) t.get("tid")).longValue()).isPositive());
+        assertThat(Json.object(group.get("pattern"))).containsEntry("id", "abandoned-senders")
+                .containsEntry("certainty", "proven");
         assertThat(Json.array(group.get("stack"))).anySatisfy(f -> assertThat((String) f)
                 .startsWith("java.util.concurrent.SynchronousQueue.put(")).anySatisfy(f -> assertThat((String) f)
                 .startsWith("dev.leakhound.agent.ProofHost.putForever(ProofHost.java:"));
+        // the deadlock on synchronized: proven with the thread dump the agent took with the heap dump
+        Map<String, Object> deadlock = leaked.get(1);
+        assertThat(Json.object(deadlock.get("pattern"))).as(ok.body()).containsEntry("id", "deadlock");
+        assertThat(Json.objects(deadlock.get("threads"))).extracting(t -> t.get("name"))
+                .containsExactlyInAnyOrder("proof-deadlock-a", "proof-deadlock-b");
         assertThat(Json.objects(proof.get("notProven"))).as("the control may still wake")
-                .anySatisfy(g -> assertThat(Json.array(g.get("threads"))).contains("proof-control"));
+                .anySatisfy(g -> assertThat(Json.objects(g.get("threads"))).extracting(t -> t.get("name"))
+                        .contains("proof-control"));
 
         // The dump and its directory are gone; the proof's JVM has ended.
         try (Stream<Path> left = Files.walk(tmp)) {
             assertThat(left.filter(p -> !p.equals(tmp)).map(p -> tmp.relativize(p).toString()).toList())
-                    .as("left in the host's java.io.tmpdir").noneMatch(p -> p.endsWith(".hprof") || p.startsWith("leakhound-proof-"));
+                    .as("left in the host's java.io.tmpdir").noneMatch(p -> p.endsWith(".hprof")
+                            || p.endsWith(".json") || p.startsWith("leakhound-proof-"));
         }
         assertThat(host.descendants().filter(ProcessHandle::isAlive).toList()).as("processes the host left").isEmpty();
 

@@ -1,12 +1,15 @@
 package dev.leakhound.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.capture.ThreadDumpReader;
 import dev.leakhound.histogram.ClassGrowth;
 import dev.leakhound.histogram.ClassHistogram;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.model.DumpFormat;
+import dev.leakhound.model.ThreadDump;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;
@@ -48,8 +51,10 @@ import static dev.leakhound.report.TextFormat.plural;
                 "too) and proves which threads are leaked: blocked with no timeout on",
                 "something no running thread can reach, so that they will never wake (the",
                 "JVM's counterpart of Go's goroutineleak profile, which lists the goroutines",
-                "blocked for good). Each leaked group names the call it blocks in, the line",
-                "of the application that made it and, for a pool's workers, the pool.",
+                "blocked for good), deadlocks included. Each leaked group names the call it",
+                "blocks in, the line of the application that made it, for a pool's workers",
+                "the pool, and its leak pattern (abandoned-senders, deadlock, ...) with the",
+                "fix in one line.",
                 "Blocked threads that may still be woken are listed with the reason and",
                 "what holds them: the static field, the thread's frame or the JNI reference",
                 "that the chain of references starts from.",
@@ -99,6 +104,12 @@ final class HeapCommand implements Callable<Integer> {
             + "the dump: 16 bytes of memory per object).")
     boolean noProof;
 
+    @Option(names = "--threads", paramLabel = "DUMP",
+            description = {"A JSON thread dump of the same JVM taken with the heap dump (jcmd PID Thread.dump_to_file"
+                    + " -format=json FILE), before or after it: it names the owners of monitors, which no heap dump"
+                    + " records, so that the proof can claim threads deadlocked on synchronized."})
+    String threads;
+
     @Option(names = "--max-uncompressed", paramLabel = "SIZE",
             description = {"For the proof of a gzip-compressed dump, which is decompressed to the temporary directory"
                     + " first: stop above SIZE bytes (suffix k, m, g or t: 20g). Default: as much as the disk holds"
@@ -113,6 +124,19 @@ final class HeapCommand implements Callable<Integer> {
         long maxBytes = maxUncompressed == null ? Long.MAX_VALUE : size("--max-uncompressed", maxUncompressed);
         Path dumpPath = Main.path(file);
         Path basePath = baseline == null ? null : Main.path(baseline);
+        ThreadDump threadDump = null;
+        if (threads != null) {
+            if (noProof) {
+                throw new Main.BadInputException("--threads is for the proof: it cannot go with --no-proof");
+            }
+            Path threadsPath = Main.path(threads);
+            threadDump = ThreadDumpReader.read(threadsPath);
+            if (threadDump.header().format() != DumpFormat.JDK_JSON) {
+                throw new Main.BadInputException(threads + ": --threads needs a JSON thread dump (jcmd PID"
+                        + " Thread.dump_to_file -format=json FILE): this is " + threadDump.header().format()
+                        + ", whose threads' ids cannot be matched to the heap dump's");
+            }
+        }
         HeapDumpHistogram older = basePath == null ? null : read(basePath);
         HeapDumpHistogram dump;
         ProofResult proof = null;
@@ -122,7 +146,7 @@ final class HeapCommand implements Callable<Integer> {
             // The index's pass counts the histogram too: one pass over the dump, not two.
             try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal(), maxBytes)) {
                 dump = HeapDumpHistogram.of(index);
-                proof = LeakProof.prove(index);
+                proof = LeakProof.prove(index, threadDump);
             }
         }
         List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);

@@ -1,6 +1,7 @@
 package dev.leakhound.cli;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.proof.MonitorScenario;
 import dev.leakhound.testing.Json;
 import dev.leakhound.testing.ThreadsAt;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,10 +125,21 @@ class HeapCommandTest {
         Map<String, Object> proof = Json.object(doc.get("proof"));
         assertThat(Json.objects(proof.get("leaked"))).anySatisfy(l -> {
             assertThat(l).containsEntry("count", 1L).containsEntry("wait", "PARKED").containsEntry("virtual", false);
-            assertThat(Json.array(l.get("threads"))).containsExactly((Object) "heap-test-leak");
+            // every thread with its id and name
+            assertThat(Json.objects(l.get("threads"))).singleElement().satisfies(t -> assertThat(t)
+                    .containsEntry("name", "heap-test-leak").containsKey("tid"));
+            assertThat(((Number) Json.objects(l.get("threads")).get(0).get("tid")).longValue()).isPositive();
+            assertThat(Json.object(l.get("pattern"))).containsEntry("id", "abandoned-senders")
+                    .containsEntry("certainty", "proven")
+                    .containsEntry("evidence", "1 putter (SynchronousQueue.put), 0 takers reachable")
+                    .containsKey("fix");
             assertThat(((Number) l.get("retainedBytes")).longValue()).isPositive();
         });
-        assertThat(Json.objects(proof.get("notProven"))).allSatisfy(n -> assertThat((String) n.get("why")).isNotBlank());
+        assertThat(Json.objects(proof.get("notProven"))).allSatisfy(n -> {
+            assertThat((String) n.get("why")).isNotBlank();
+            assertThat(Json.object(n.get("pattern"))).containsEntry("id", "unclassified")
+                    .containsEntry("certainty", "likely").doesNotContainKey("fix");
+        });
         assertThat(Json.objects(doc.get("growth")))
                 .filteredOn(g -> g.get("className").equals(Grown.class.getName()))
                 .singleElement()
@@ -170,6 +182,52 @@ class HeapCommandTest {
         assertThat(Json.object(Json.object(Json.parse(noneJson.out())).get("proof"))).containsEntry("leakedThreads", 0L);
         assertThat(Cli.run("heap", newer.toString(), "--no-proof").status()).as("nothing proven without the proof")
                 .isEqualTo(Main.EXIT_OK);
+    }
+
+    @Test
+    void withAThreadDumpTakenWithItAMonitorDeadlockIsProven() throws Exception {
+        Path monitors = dir.resolve("monitors.hprof");
+        Path threads = dir.resolve("monitors-threads.json");
+        Path out = dir.resolve("monitors-out.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), MonitorScenario.class.getName(), monitors.toString(),
+                threads.toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            assertThat(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).as("the child dumped and ended").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(Files.readString(out)).contains("dumped");
+
+        Cli.Result alone = Cli.run("heap", monitors.toString(), "--top", "1");
+        Cli.Result text = Cli.run("heap", monitors.toString(), "--top", "1", "--threads", threads.toString());
+        Cli.Result json = Cli.run("heap", monitors.toString(), "--top", "1", "--threads", threads.toString(), "--json");
+
+        assertThat(alone.out()).as(alone.toString()).contains("(a thread dump taken with it can show a deadlock:"
+                + " --threads)").doesNotContain("\"leak-sync-platform-a\", \"leak-sync-platform-b\"");
+        assertThat(text.status()).as(text.toString()).isEqualTo(Main.EXIT_FOUND);
+        assertThat(text.out()).contains("  threads      \"leak-sync-platform-a\", \"leak-sync-platform-b\"\n",
+                "  pattern      deadlock (proven: a cycle of 2 threads: \"leak-sync-virtual-",
+                "  fix          take the locks in one order, or tryLock with a timeout\n",
+                "  pattern      orphan-wait (proven: 1 thread in Object.wait()");
+        List<Map<String, Object>> leaked = Json.objects(Json.object(Json.object(Json.parse(json.out())).get("proof"))
+                .get("leaked"));
+        assertThat(leaked).filteredOn(g -> Json.object(g.get("pattern")).get("id").equals("deadlock")).hasSize(4)
+                .allSatisfy(g -> assertThat(Json.objects(g.get("threads"))).hasSize(2)
+                        .allSatisfy(t -> assertThat(((Number) t.get("tid")).longValue()).isPositive()));
+        // an unnamed virtual thread: its name is "", its id says which it is
+        assertThat(leaked).flatExtracting(g -> Json.objects(g.get("threads")))
+                .anySatisfy(t -> assertThat(t.get("name")).isEqualTo(""));
+
+        Cli.Result notJson = Cli.run("heap", monitors.toString(), "--threads", out.toString());
+        assertThat(notJson.status()).as(notJson.toString()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(notJson.err()).startsWith("leakhound: ");
+        Cli.Result missing = Cli.run("heap", monitors.toString(), "--threads", dir.resolve("none.json").toString());
+        assertThat(missing.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(missing.err()).contains("none.json: no such file");
+        Cli.Result noProof = Cli.run("heap", monitors.toString(), "--no-proof", "--threads", threads.toString());
+        assertThat(noProof.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(noProof.err()).contains("--threads is for the proof");
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.Map;
  */
 public final class DumpThreads {
     private static final int JVMTI_ALIVE = 0x1;
+    private static final int JVMTI_TERMINATED = 0x2;
     private static final int JVMTI_WAITING_INDEFINITELY = 0x10;
     private static final int JVMTI_IN_OBJECT_WAIT = 0x100;
     private static final int JVMTI_PARKED = 0x200;
@@ -87,9 +88,43 @@ public final class DumpThreads {
                 stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
                 stacks.put(t.stackTraceSerial(), stack);
             }
-            out.add(new WaitingThread(t.objectId(), t.threadSerial(), name, virtual, wait, blocker, stack));
+            long tid = -1;
+            try {
+                tid = index.hasField(c, "tid") ? index.fieldValue(t.objectId(), "tid") : -1;
+            } catch (RuntimeException e) {
+                tid = -1;                                     // a layout we do not know: no id given
+            }
+            out.add(new WaitingThread(t.objectId(), t.threadSerial(), tid, name, virtual, wait, blocker, stack));
         }
         return out;
+    }
+
+    /**
+     * Whether the {@code Thread} object is of a thread that has ended, by its own state: a platform thread's
+     * {@code holder.threadStatus} is JVMTI's {@code TERMINATED}, a virtual thread's {@code state} its class's
+     * {@code TERMINATED}. False when the dump does not say.
+     */
+    static boolean ended(HeapIndex index, long threadId) {
+        try {
+            HeapClass c = index.classOf(threadId);
+            HeapClass vthread = index.classByName("java.lang.VirtualThread");
+            if (c == null || index.kindOf(threadId) != ObjectKind.INSTANCE) {
+                return false;
+            }
+            if (vthread != null && c.isSubclassOf(vthread)) {
+                long terminated = staticOr(vthread, "TERMINATED", Long.MIN_VALUE);
+                long suspended = staticOr(vthread, "SUSPENDED", 0);
+                return terminated != Long.MIN_VALUE && (index.fieldValue(threadId, "state") & ~suspended) == terminated;
+            }
+            if (index.hasField(c, "holder")) {
+                long holder = index.fieldValue(threadId, "holder");
+                return holder != 0 && index.kindOf(holder) == ObjectKind.INSTANCE
+                        && index.fieldValue(holder, "threadStatus") == JVMTI_TERMINATED;
+            }
+            return index.hasField(c, "threadStatus") && index.fieldValue(threadId, "threadStatus") == JVMTI_TERMINATED;
+        } catch (IOException | RuntimeException e) {
+            return false;                                     // a layout we do not know: not known to have ended
+        }
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.leakhound.proof;
 
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.model.ThreadDump;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,11 +31,21 @@ import java.util.Set;
  *       {@code PhantomReference}'s referent, and the dump's {@code MONITOR_USED} roots (a monitor is notified by code
  *       that holds it, not by the VM).</li>
  *   <li>A candidate whose {@code Thread} object is marked (someone may interrupt or unpark it), or whose blocker
- *       is (someone may release it: the park blocker; for {@code Object.wait} or a monitor, any object its waiting
- *       frame holds, conservatively), is rescued: its thread and frames are marked too, and marking goes on, until
- *       no candidate is rescued in a round (a rescued thread can rescue others).</li>
- *   <li>What remains is leaked for certain, grouped by stack and what they wait on ({@link Grouping}), with the heap
- *       that only they keep alive ({@link RetainedSizes}; what two leaked groups share counts in neither).</li>
+ *       is (someone may release it: the park blocker; for {@code Object.wait}, any object its {@code Object.wait}
+ *       frames hold but the thread itself, the monitor being among them), is rescued: its thread and frames are
+ *       marked too, and marking goes on, until no candidate is rescued in a round (a rescued thread can rescue
+ *       others; a thread that holds the monitor is rescued or not like any other). The threads of a deadlock
+ *       ({@link Deadlocks}: each holds what the next wants, from the heap's lock owners and, for monitors, from a
+ *       thread dump of the same JVM) are never rescued by a reference: no one but an owner can release, and
+ *       entering a monitor or {@code lock()} ignores interrupts; a cycle with a member waiting interruptibly is
+ *       rescued when that member's {@code Thread} is marked. Likewise a thread in {@code lock()} of a JDK lock
+ *       ({@code ReentrantLock}, {@code ReentrantReadWriteLock}) is rescued only once the lock's owner runs or is
+ *       rescued, and never when the owner has ended.</li>
+ *   <li>What remains is leaked for certain, grouped by stack and what they wait on ({@link Grouping}; a deadlock's
+ *       threads are one group), each named its leak pattern ({@link Patterns}), with the heap that only they keep
+ *       alive ({@link RetainedSizes}; what two leaked groups share counts in neither; a virtual thread's stack at
+ *       its {@code StackChunk}'s {@code size}, which the dump gives, since the chunk's frames are written as no
+ *       field).</li>
  *   <li>For the rescued groups, the shortest chain of references from something live to what rescued them, and
  *       to the executors of the pools the groups work for ({@link Pools}), root end first: the static field, the
  *       thread's frame, the JNI reference that holds them ({@link ShortestPaths}). This explains; it changes no
@@ -43,8 +57,9 @@ import java.util.Set;
  * A leak is claimed only where the dump shows everything that could reach the thread. Rules that keep it so: weak,
  * soft and finalizer references count as strong (live code may {@code get()} them; only a
  * {@code PhantomReference}'s referent is left out); a thread waiting on a {@code ReferenceQueue} is never claimed
- * (the GC fills queues); a thread in {@code Object.wait} or entering a monitor is claimed only when its waiting
- * frame holds a monitor the dump lists as in use ({@code MONITOR_USED}), and none of those is reachable; a thread
+ * (the GC fills queues); a thread in {@code Object.wait} is claimed only when its {@code Object.wait} frames hold
+ * something besides the thread (compiled frames hold nothing: then the dump does not name the monitor) and none of
+ * it is reachable; a thread entering a monitor only in a deadlock (no dump says who holds a monitor); a thread
  * with an interrupt pending, or a virtual thread already given its permit, monitor or notification, is not a
  * candidate; a dump in which live virtual threads have no thread root (JDK 21, 22) is refused. Enumerating threads
  * is not a way to reach one: the VM's thread list (JDK 19 on) and a thread group's array of its threads (JDK 18 and
@@ -62,6 +77,14 @@ public final class LeakProof {
 
     /** Runs the proof on an indexed dump. */
     public static ProofResult prove(HeapIndex index) throws IOException {
+        return prove(index, null);
+    }
+
+    /**
+     * Runs the proof on an indexed dump, with a thread dump of the same JVM ({@code null} if none) for the owners of
+     * monitors, which no heap dump records: a deadlock on {@code synchronized} is proven only with it.
+     */
+    public static ProofResult prove(HeapIndex index, ThreadDump threadDump) throws IOException {
         Exclusions exclusions = Exclusions.resolve(index);
         List<WaitingThread> threads = DumpThreads.read(index);
         String refused = Refusal.why(index, threads);
@@ -71,11 +94,26 @@ public final class LeakProof {
         FrameRefs frames = FrameRefs.read(index.roots());
         Candidates candidates = Candidates.of(threads);
         Graph graph = new Graph(index, exclusions);
-        Marking marking = new Marking(graph, frames, candidates);
+        List<Deadlocks.Cycle> cycles = Deadlocks.find(index, candidates.all(), threadDump);
+        Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null);
         marking.markWhatRuns(threads);
         marking.rescueUntilNoneWakes();
 
-        List<List<WaitingThread>> leakedGroups = Grouping.group(graph, marking.notRescued());
+        // a deadlock's threads are one group, whatever their stacks
+        Map<WaitingThread, Deadlocks.Cycle> cycleOf = new IdentityHashMap<>();
+        for (Deadlocks.Cycle c : cycles) {
+            if (marking.notRescued().containsAll(c.threads())) {
+                c.threads().forEach(t -> cycleOf.put(t, c));
+            }
+        }
+        List<List<WaitingThread>> leakedGroups = new ArrayList<>();
+        for (Deadlocks.Cycle c : cycles) {
+            if (cycleOf.get(c.threads().get(0)) == c) {
+                leakedGroups.add(new ArrayList<>(c.threads()));
+            }
+        }
+        leakedGroups.addAll(Grouping.group(graph, marking.notRescued().stream().filter(t -> !cycleOf.containsKey(t))
+                .toList()));
         List<long[]> retained = RetainedSizes.of(graph, marking, frames, leakedGroups);
 
         Map<WaitingThread, Reason> why = marking.rescued();
@@ -103,7 +141,11 @@ public final class LeakProof {
             }
         }
         Map<Long, ProofResult.Path> paths = ShortestPaths.find(graph, marking.seeds(), targets);
-        Explained explained = new Explained(graph, marking, executors, paths);
+        Map<Long, WaitingThread> byObject = new HashMap<>();
+        threads.forEach(t -> byObject.put(t.objectId(), t));
+        Set<Long> leakedIds = new HashSet<>();
+        marking.notRescued().forEach(t -> leakedIds.add(t.objectId()));
+        Explained explained = new Explained(graph, marking, executors, paths, cycleOf, byObject, leakedIds);
 
         return new ProofResult(leaked(graph, leakedGroups, retained, explained),
                 rescued(graph, rescuedGroups, why, explained), threads.size(), candidates.size(), marking.rounds(),
@@ -112,7 +154,12 @@ public final class LeakProof {
 
     /** What explains a group beside its verdict: the pool it works for, the paths. */
     private record Explained(Graph graph, Marking marking, Map<List<WaitingThread>, Long> executors,
-                             Map<Long, ProofResult.Path> paths) {
+                             Map<Long, ProofResult.Path> paths, Map<WaitingThread, Deadlocks.Cycle> cycleOf,
+                             Map<Long, WaitingThread> threads, Set<Long> leaked) {
+        PatternMatch pattern(List<WaitingThread> group) {
+            return Patterns.leaked(graph.index(), group, pool(group), cycleOf.get(group.get(0)), threads, leaked);
+        }
+
         ProofResult.Pool pool(List<WaitingThread> group) {
             Long executor = executors.get(group);
             if (executor == null) {
@@ -140,7 +187,7 @@ public final class LeakProof {
             WaitingThread first = g.get(0);
             long[] r = i < retained.size() ? retained.get(i) : new long[] {-1, -1};
             leaked.add(new ProofResult.LeakedGroup(first.stack(), first.waitKind(), Grouping.blockerClass(graph, first),
-                    List.copyOf(g), r[0], r[1], explained.pool(g)));
+                    List.copyOf(g), r[0], r[1], explained.pool(g), explained.pattern(g)));
         }
         leaked.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return leaked;
@@ -155,7 +202,7 @@ public final class LeakProof {
             WaitingThread first = g.get(0);
             Reason r = why.get(first);
             rescued.add(new ProofResult.Rescued(first.stack(), first.waitKind(), Grouping.blockerClass(graph, first),
-                    List.copyOf(g), r.text(), explained.path(r, i), explained.pool(g)));
+                    List.copyOf(g), r.text(), explained.path(r, i), explained.pool(g), Patterns.notProven(r.text())));
         }
         rescued.sort((a, b) -> Integer.compare(b.count(), a.count()));
         return rescued;

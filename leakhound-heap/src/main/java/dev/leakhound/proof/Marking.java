@@ -9,7 +9,6 @@ import dev.leakhound.proof.WaitingThread.Wait;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,22 +30,30 @@ final class Marking {
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
     private final List<Seed> seeds = new ArrayList<>();
-    private final Set<Long> monitorsUsed = new HashSet<>();
+    private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
+    private final Map<WaitingThread, Long> lockOwners;
+    private final Map<Long, WaitingThread> byObject = new HashMap<>();
+    private final java.util.Set<Long> rescuedIds = new java.util.HashSet<>();
+    private final boolean threadDumpGiven;
     private final List<WaitingThread> notRescued;
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
     private int rounds;
 
-    Marking(Graph graph, FrameRefs frames, Candidates candidates) {
+    Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven) {
         this.graph = graph;
         this.index = graph.index();
         this.frames = frames;
         this.candidates = candidates;
         this.live = Bits.forObjects(index.objectCount());
-        GcRoots roots = index.roots();
-        for (int i = 0; i < roots.size(); i++) {
-            if (roots.kind(i) == RootKind.MONITOR_USED) {
-                monitorsUsed.add(roots.objectId(i));
+        for (Deadlocks.Cycle cycle : cycles) {
+            for (WaitingThread t : cycle.threads()) {
+                cycleOf.put(t, cycle);
             }
+        }
+        this.threadDumpGiven = threadDumpGiven;
+        this.lockOwners = Deadlocks.lockOwners(index, candidates.all());
+        for (WaitingThread t : candidates.all()) {
+            byObject.put(t.objectId(), t);
         }
         this.notRescued = new ArrayList<>(candidates.all());
         rescued.putAll(candidates.excused());
@@ -146,6 +153,7 @@ final class Marking {
 
     /** Marks a rescued thread and its frames, which are followed from its thread from now on. */
     private void markThread(WaitingThread t) {
+        rescuedIds.add(t.objectId());
         mark(t.objectId());
         long[] held = frames.of(t.serial());
         for (long o : held) {
@@ -175,6 +183,26 @@ final class Marking {
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */
     private Reason reachable(WaitingThread c) {
+        Deadlocks.Cycle cycle = cycleOf.get(c);
+        if (cycle != null) {
+            // Entering a monitor and lock() ignore interrupts and no one but the owner can release: the cycle holds
+            // whatever reaches its threads or locks, unless a member that waits interruptibly can be interrupted.
+            boolean breakable = cycle.interruptible().stream().anyMatch(t -> isMarked(t.objectId()));
+            if (!breakable) {
+                return null;
+            }
+        }
+        Long owner = lockOwners.get(c);
+        if (owner != null) {
+            // lock() ends only when the owner unlocks: not by an interrupt, nor by whoever reaches the lock
+            if (DumpThreads.ended(index, owner)) {
+                return null;
+            }
+            WaitingThread o = byObject.get(owner);
+            if (o != null && !rescuedIds.contains(o.objectId())) {
+                return null;                                  // its owner may not wake: not this round
+            }
+        }
         if (isMarked(c.objectId())) {
             return new Reason("its Thread object is reachable (it can be interrupted or unparked)", c.objectId());
         }
@@ -182,23 +210,52 @@ final class Marking {
             return new Reason("what it is parked on (" + graph.className(c.blockerId()) + ") is reachable",
                     c.blockerId());
         }
-        if (c.waitKind() == Wait.WAITING || c.waitKind() == Wait.BLOCKED) {
-            int depth = monitorFrame(c);
-            List<Long> held = depth < 0 ? null : frames.atDepth(c.serial(), depth);
-            if (held == null || held.stream().noneMatch(monitorsUsed::contains)) {
-                // No object of the waiting frame is a monitor in use (a static synchronized method's class, a
-                // compiled frame without its locals): the dump does not say which monitor, so claim nothing.
-                return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
-                        + " is not recorded in the dump, so nothing can be proven", c.objectId());
+        if (c.waitKind() == Wait.BLOCKED) {
+            // No dump says who holds a monitor; only a cycle of owners (above) proves a monitor is never left.
+            return new Reason(threadDumpGiven
+                    ? "it wants to enter a monitor and is in no deadlock cycle of the thread dump: the monitor's"
+                            + " owner may leave it"
+                    : "the dump does not say who holds the monitor it wants to enter, so nothing can be proven (a"
+                            + " thread dump taken with it can show a deadlock: --threads)", c.objectId());
+        }
+        if (c.waitKind() == Wait.WAITING) {
+            List<Long> monitor = waitMonitor(c);
+            if (monitor.isEmpty()) {
+                // Compiled Object.wait frames keep no locals in the dump: it does not name the monitor.
+                return new Reason("its Object.wait frames hold no reference in the dump (compiled code), so the"
+                        + " monitor it waits on is not known and nothing can be proven", c.objectId());
             }
-            for (long o : held) {
-                if (o != c.objectId() && isMarked(o)) {
-                    return new Reason("the monitor it " + (c.waitKind() == Wait.WAITING ? "waits on" : "wants to enter")
-                            + " may be reachable (" + graph.className(o) + ")", o);
+            for (long o : monitor) {
+                if (isMarked(o)) {
+                    return new Reason("the monitor it waits on may be reachable (" + graph.className(o) + ")", o);
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * What an {@code Object.wait} frame holds, less the thread itself: the monitor it waits on is {@code this} of
+     * those frames, and an interpreted frame keeps it. Empty when the frames hold nothing else.
+     */
+    List<Long> waitMonitor(WaitingThread c) {
+        List<Long> out = new ArrayList<>();
+        int deepest = monitorFrame(c);
+        for (int d = deepest; d >= 0; d--) {
+            HeapFrame f = d < c.stack().size() ? c.stack().get(d) : null;
+            if (f == null || !f.className().equals("java.lang.Object") || !f.methodName().startsWith("wait")) {
+                continue;
+            }
+            List<Long> held = frames.atDepth(c.serial(), d);
+            if (held != null) {
+                for (long o : held) {
+                    if (o != c.objectId() && !out.contains(o)) {
+                        out.add(o);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The depth of the frame that holds the monitor: {@code Object.wait}'s, or the top frame when blocked. */

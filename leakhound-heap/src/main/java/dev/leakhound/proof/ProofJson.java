@@ -1,6 +1,7 @@
 package dev.leakhound.proof;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.hprof.index.HeapFrame;
 
 import java.io.IOException;
@@ -12,9 +13,14 @@ import java.util.List;
  *
  * <p>The object: {@code refused} (only when nothing could be proven), {@code threads}, {@code blockedWithoutTimeout},
  * {@code leakedThreads}, {@code rounds}, {@code leaked} (groups: {@code count}, {@code virtual}, {@code wait},
- * {@code blockerClass}, {@code call}, {@code blockedAt}, {@code pool}, {@code retainedBytes}, {@code retainedObjects},
- * {@code threads}, {@code stack}) and {@code notProven} (groups: {@code count}, {@code wait}, {@code blockerClass},
- * {@code call}, {@code blockedAt}, {@code why}, {@code path}, {@code pool}, {@code threads}, {@code stack}).
+ * {@code blockerClass}, {@code call}, {@code blockedAt}, {@code pool}, {@code pattern}, {@code retainedBytes},
+ * {@code retainedObjects}, {@code threads}, {@code stack}) and {@code notProven} (groups: {@code count}, {@code wait},
+ * {@code blockerClass}, {@code call}, {@code blockedAt}, {@code why}, {@code path}, {@code pool}, {@code pattern},
+ * {@code threads}, {@code stack}). {@code pattern}: {@code id} (core's {@code LeakPattern}: {@code deadlock} for a
+ * cycle of threads, which forms one group), {@code certainty} ({@code proven} for a leaked group; a not-proven
+ * group is always {@code unclassified}, {@code likely}), {@code evidence}, {@code fix} (absent when unclassified).
+ * {@code threads}: {@code [{tid, name}]} ({@code tid} the thread's id, null when the dump gives none; {@code name}
+ * {@code ""} when unnamed).
  * {@code call}: the API the code called ({@code LinkedBlockingQueue.take}); {@code blockedAt}: the application frame
  * that called it, or null. {@code path} (null when no reference rescued the group): {@code root} ({@code kind}:
  * {@code STATIC_FIELD}, {@code FRAME}, {@code RUNNING_THREAD}, {@code JNI_GLOBAL}, {@code JNI_LOCAL},
@@ -50,6 +56,7 @@ public final class ProofJson {
             g.writeStringField("blockerClass", l.blockerClass());
             writeCall(g, l.call());
             writePool(g, l.pool());
+            writePattern(g, l.pattern());
             g.writeNumberField("retainedBytes", l.retainedBytes());
             g.writeNumberField("retainedObjects", l.retainedObjects());
             writeThreads(g, l.threads());
@@ -68,6 +75,7 @@ public final class ProofJson {
             g.writeFieldName("path");
             writePath(g, r.path());
             writePool(g, r.pool());
+            writePattern(g, r.pattern());
             writeThreads(g, r.threads());
             writeFrames(g, r.stack());
             g.writeEndObject();
@@ -125,10 +133,30 @@ public final class ProofJson {
         g.writeEndObject();
     }
 
+    /** {@code {id, certainty, evidence, fix}}, {@code fix} left out for an unclassified group. */
+    private static void writePattern(JsonGenerator g, PatternMatch p) throws IOException {
+        g.writeObjectFieldStart("pattern");
+        g.writeStringField("id", p.pattern().id());
+        g.writeStringField("certainty", p.certainty().id());
+        g.writeStringField("evidence", p.evidence());
+        if (p.pattern().fix() != null) {
+            g.writeStringField("fix", p.pattern().fix());
+        }
+        g.writeEndObject();
+    }
+
+    /** {@code [{tid, name}]}: {@code tid} null when the dump gives none, {@code name} "" for an unnamed thread. */
     private static void writeThreads(JsonGenerator g, List<WaitingThread> threads) throws IOException {
         g.writeArrayFieldStart("threads");
         for (WaitingThread t : threads.subList(0, Math.min(threads.size(), MAX_THREAD_NAMES))) {
-            g.writeString(t.name());
+            g.writeStartObject();
+            if (t.tid() >= 0) {
+                g.writeNumberField("tid", t.tid());
+            } else {
+                g.writeNullField("tid");
+            }
+            g.writeStringField("name", t.name());
+            g.writeEndObject();
         }
         g.writeEndArray();
     }

@@ -1,5 +1,6 @@
 package dev.leakhound.proof;
 
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.hprof.index.HeapFrame;
 import dev.leakhound.proof.WaitingThread.Wait;
 
@@ -25,11 +26,13 @@ public record ProofResult(List<LeakedGroup> leaked, List<Rescued> rescued, int t
      * A group of leaked threads: same stack, same way of waiting, same blocker class. {@code retainedBytes} and
      * {@code retainedObjects}: the shallow bytes and the number of the objects that only this group keeps alive
      * (reachable from its threads and frames, from nothing that runs, and from no other leaked group: what two groups
-     * share counts in neither); -1 after the first 100 groups. {@code pool}: the executor its first thread works
-     * for, or {@code null}.
+     * share counts in neither; a virtual thread's stack counts at its {@code StackChunk}'s real size, see
+     * {@link LeakProof}); -1 after the first 100 groups. {@code pool}: the executor its first thread works for, or
+     * {@code null}. {@code pattern}: what kind of leak it is, proven ({@code deadlock} for a cycle, whose threads form
+     * one group), or unclassified.
      */
     public record LeakedGroup(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<WaitingThread> threads,
-                              long retainedBytes, long retainedObjects, Pool pool) {
+                              long retainedBytes, long retainedObjects, Pool pool, PatternMatch pattern) {
         public int count() {
             return threads.size();
         }
@@ -43,10 +46,11 @@ public record ProofResult(List<LeakedGroup> leaked, List<Rescued> rescued, int t
     /**
      * A group of blocked threads that are not provably leaked, why, and for its first thread the chain of
      * references from something live to what could wake it ({@code path}; {@code null} when the reason is not
-     * reachability). {@code pool}: the executor its first thread works for, or {@code null}.
+     * reachability). {@code pool}: the executor its first thread works for, or {@code null}. {@code pattern}: always
+     * unclassified (it may be healthy), {@code likely}, with why as its evidence.
      */
     public record Rescued(List<HeapFrame> stack, Wait waitKind, String blockerClass, List<WaitingThread> threads,
-                          String why, Path path, Pool pool) {
+                          String why, Path path, Pool pool, PatternMatch pattern) {
         public int count() {
             return threads.size();
         }

@@ -64,9 +64,14 @@ public final class ProofText {
             if (g.pool() != null) {
                 field(out, "pool", pool(g.pool(), g.count(), "; "));
             }
+            field(out, "pattern", g.pattern().pattern().id() + " (" + g.pattern().certainty().id() + ": "
+                    + g.pattern().evidence() + ")");
+            if (g.pattern().pattern().fix() != null) {
+                field(out, "fix", g.pattern().pattern().fix());
+            }
             if (g.retainedBytes() >= 0) {
                 field(out, "retained", megabytes(g.retainedBytes()) + " in " + g.retainedObjects()
-                        + " objects that only these threads keep alive");
+                        + " objects that only these threads keep alive" + (first.virtual() ? ", stacks included" : ""));
             }
             field(out, "threads", names(g.threads()));
             stack(out, g.stack());
@@ -88,6 +93,8 @@ public final class ProofText {
                 if (r.pool() != null) {
                     out.println("      pool " + pool(r.pool(), r.count(), ", "));
                 }
+                out.println("      pattern " + r.pattern().pattern().id() + " (" + r.pattern().certainty().id()
+                        + ": not proven leaked)");
                 if (r.path() != null) {
                     path(out, r.path(), "      ");
                 }

@@ -1,5 +1,6 @@
 package dev.leakhound.proof;
 
+import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.index.HeapIndex;
 
 import java.io.IOException;
@@ -15,17 +16,38 @@ import java.util.List;
 final class RetainedSizes {
     /** Groups whose retained size is computed, the largest first; the others get -1. */
     static final int MAX_GROUPS = 100;
+    private static final String STACK_CHUNK = "jdk.internal.vm.StackChunk";
 
     private final Graph graph;
     private final HeapIndex index;
     private final Marking marking;
     private final FrameRefs frames;
 
+    private final HeapClass stackChunk;
+
     private RetainedSizes(Graph graph, Marking marking, FrameRefs frames) {
         this.graph = graph;
         this.index = graph.index();
         this.marking = marking;
         this.frames = frames;
+        HeapClass c = index.classByName(STACK_CHUNK);
+        this.stackChunk = c != null && index.hasField(c, "size") ? c : null;
+    }
+
+    /**
+     * The bytes of an object: its shallow size, and for a {@code StackChunk} (a virtual thread's frames, which the
+     * dump writes as no field) the stack it holds, {@code size} words of the dump's id size, as the JVM's own class
+     * histogram counts it (within a few percent: the VM's own header fields are not in the dump).
+     */
+    long bytes(long id) throws IOException {
+        long shallow = index.shallowSize(id);
+        if (stackChunk != null && index.classOf(id) == stackChunk) {
+            long words = index.fieldValue(id, "size");
+            if (words > 0 && words < Integer.MAX_VALUE) {
+                shallow += words * index.idSize();
+            }
+        }
+        return shallow;
     }
 
     /** {@code {bytes, objects}} for each of the first {@value #MAX_GROUPS} groups. */
@@ -55,7 +77,7 @@ final class RetainedSizes {
         for (List<WaitingThread> g : groups) {
             long[] r = new long[2];
             walkUnmarked(g, shared, (id, ord) -> {
-                r[0] += index.shallowSize(id);
+                r[0] += bytes(id);
                 r[1]++;
             });
             result.add(r);

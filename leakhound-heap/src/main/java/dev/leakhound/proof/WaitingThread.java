@@ -11,13 +11,14 @@ import java.util.List;
  *
  * @param objectId    the {@code Thread} object
  * @param serial      its thread serial number in the dump (frames and roots name it)
+ * @param tid         its {@code Thread.tid} ({@link Thread#threadId()}), or -1 when the dump does not give it
  * @param name        its name, or {@code ""}
  * @param virtual     whether it is a virtual thread
  * @param waitKind    how it waits
  * @param blockerId   what it waits on, where the dump says: the park blocker; 0 when not known
  * @param stack       its frames, top first
  */
-public record WaitingThread(long objectId, int serial, String name, boolean virtual, Wait waitKind, long blockerId,
+public record WaitingThread(long objectId, int serial, long tid, String name, boolean virtual, Wait waitKind, long blockerId,
                          List<HeapFrame> stack) {
 
     /** How a thread waits, as far as a proof is concerned. */
@@ -40,8 +41,8 @@ public record WaitingThread(long objectId, int serial, String name, boolean virt
         stack = List.copyOf(stack);
     }
 
-    /** {@code #serial "name"}. */
+    /** {@code "name"}, or {@code #tid} for an unnamed thread ({@code serial N} when the dump gives no id). */
     public String label() {
-        return name.isEmpty() ? "serial " + serial : "\"" + name + "\"";
+        return !name.isEmpty() ? "\"" + name + "\"" : tid >= 0 ? "#" + tid : "serial " + serial;
     }
 }

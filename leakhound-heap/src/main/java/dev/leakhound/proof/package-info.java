@@ -1,6 +1,6 @@
 /**
  * The leaked-thread proof on an indexed heap dump. {@link dev.leakhound.proof.LeakProof#prove} runs its steps, one
- * package-private class each (Refusal, Candidates, Marking with the rescue rounds, Grouping, RetainedSizes,
+ * package-private class each (Refusal, Candidates, Deadlocks, Marking with the rescue rounds, Grouping, Patterns, RetainedSizes,
  * ShortestPaths with Pools, all walking one Graph), and returns a {@link dev.leakhound.proof.ProofResult}, which
  * {@link dev.leakhound.proof.ProofText} and {@link dev.leakhound.proof.ProofJson} write. {@code DumpThreads} reads the
  * dump's threads as {@code WaitingThread}s; it is public also for hprof's {@code DanglingIdTest}. Depends on

@@ -1,5 +1,6 @@
 package dev.leakhound.proof;
 
+import dev.leakhound.analysis.LeakPattern;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.index.HeapIndex;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +67,9 @@ class LeakProofTest {
             assertThat(g.threads()).allMatch(t -> t.name().equals("leak-multiquery") && t.virtual());
             assertThat(g.stack().toString()).contains("java.util.concurrent.SynchronousQueue.put");
             assertThat(g.retainedBytes()).isPositive();
+            // the article's lesson: N senders, one receive
+            assertThat(g.pattern().text()).isEqualTo("pattern: abandoned-senders (proven: 2 putters"
+                    + " (SynchronousQueue.put), 0 takers reachable) - fix: " + LeakPattern.ABANDONED_SENDERS.fix());
         });
     }
 
@@ -76,6 +80,7 @@ class LeakProofTest {
             assertThat(g.threads()).allMatch(t -> t.name().equals("leak-sentinel"));
             assertThat(g.stack().toString()).contains("java.util.concurrent.ArrayBlockingQueue.put",
                     "dev.leakhound.examples.SentinelAgent.runCheck");
+            assertThat(g.pattern().pattern()).isEqualTo(LeakPattern.ABANDONED_SENDERS);
         });
     }
 

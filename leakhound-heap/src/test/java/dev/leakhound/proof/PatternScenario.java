@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The child JVM of {@link LeakPatternsTest}: one thread (mostly virtual) blocked for good on each of the ways
  * {@code java.util.concurrent} offers, on an object nobody else holds; then a heap dump ({@code live=true}) to
  * {@code args[0]}. Names say what each is: {@code leak-*} must be proven, {@code control-*} must not (its queue is
- * in a static field), {@code unprovable-*} cannot be (a platform thread's {@code join} waits in {@code Object.wait}
- * on a monitor the dump does not list, so the proof claims neither it nor the thread it joins).
+ * in a static field); a platform thread's {@code join} waits in {@code Object.wait} on the joined thread, which is
+ * leaked: both are.
  */
 public final class PatternScenario {
     static LinkedBlockingQueue<String> keptQueue;
@@ -86,8 +86,22 @@ public final class PatternScenario {
             return null;
         });
         virtual("leak-future-get", "java.util.concurrent.FutureTask.get", task::get);
-        Thread target = platform("unprovable-join-target", LATCH, () -> new CountDownLatch(1).await());
-        platform("unprovable-joiner", "java.lang.Thread.join", target::join);
+        Thread target = platform("leak-join-target", LATCH, () -> new CountDownLatch(1).await());
+        platform("leak-joiner", "java.lang.Thread.join", target::join);
+        ReentrantLock conditionLock = new ReentrantLock();
+        java.util.concurrent.locks.Condition signalled = conditionLock.newCondition();
+        virtual("leak-condition-await", "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject.await",
+                () -> {
+                    conditionLock.lock();
+                    try {
+                        signalled.await();
+                    } finally {
+                        conditionLock.unlock();
+                    }
+                });
+        LinkedBlockingQueue<String> full = new LinkedBlockingQueue<>(1);
+        full.add("first");
+        platform("leak-full-queue-put", "java.util.concurrent.LinkedBlockingQueue.put", () -> full.put("second"));
         keptQueue = new LinkedBlockingQueue<>();
         virtual("control-static-queue-take", "java.util.concurrent.LinkedBlockingQueue.take", keptQueue::take);
     }

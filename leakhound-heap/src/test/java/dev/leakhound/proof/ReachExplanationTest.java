@@ -62,7 +62,12 @@ class ReachExplanationTest {
         assertThat(result.leaked()).as(text).singleElement().satisfies(g -> {
             assertThat(g.count()).isEqualTo(ReachScenario.DROPPED_WORKERS);
             assertThat(g.threads()).allMatch(t -> t.name().matches("pool-\\d+-thread-\\d+"));
+            // idle workers of a pool nobody can reach: the pattern says so, and how to fix it
+            assertThat(g.pattern().pattern().id()).isEqualTo("forgotten-pool");
+            assertThat(g.pattern().evidence()).contains(ReachScenario.DROPPED_WORKERS + " idle workers",
+                    "its executor (ThreadPoolExecutor) is reachable from nothing that runs");
         });
+        assertThat(text).contains("  pattern      forgotten-pool (proven: ", "  fix          shut the pool down");
         assertThat(result.rescued()).as(text).anySatisfy(r -> assertThat(r.count()).isEqualTo(ReachScenario.TAKERS));
     }
 

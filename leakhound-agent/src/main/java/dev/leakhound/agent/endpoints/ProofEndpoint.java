@@ -8,9 +8,9 @@ import dev.leakhound.agent.proof.HeapProofs;
 
 /**
  * {@code POST /debug/leaks/proof} (agent option {@code heapProof=true}): the threads leaked for certain, proven from a
- * heap dump of this JVM in another JVM ({@link HeapProofs}); the JSON of {@code leakhound heap --json}'s
- * {@code proof} field. POST only ({@link Endpoint#post()}): it pauses the host for the dump and writes
- * the whole heap to disk for a while.
+ * heap dump of this JVM, with a JSON thread dump taken just before (the owners of monitors, for deadlocks), in another
+ * JVM ({@link HeapProofs}); the JSON of {@code leakhound heap --threads --json}'s {@code proof} field. POST only
+ * ({@link Endpoint#post()}): it pauses the host for the dump and writes the whole heap to disk for a while.
  */
 public final class ProofEndpoint implements Endpoint {
     /** The answer when the proof is off: how to turn it on, and what it costs. */
@@ -44,9 +44,9 @@ public final class ProofEndpoint implements Endpoint {
             return "POST only, OFF (agent option heapProof=true turns it on): the threads leaked for certain, proven"
                     + " from a heap dump";
         }
-        return "POST only, HEAVY (dumps the heap to a private temporary directory, pausing this JVM; at most once per"
-                + " heapIntervalMillis, else 429): the threads leaked for certain, proven from the dump in another JVM;"
-                + " the dump is deleted, never served (JSON)";
+        return "POST only, HEAVY (dumps the threads and the heap to a private temporary directory, pausing this JVM;"
+                + " at most once per heapIntervalMillis, else 429): the threads leaked for certain, deadlocks included,"
+                + " proven from the dumps in another JVM; the dumps are deleted, never served (JSON)";
     }
 
     @Override

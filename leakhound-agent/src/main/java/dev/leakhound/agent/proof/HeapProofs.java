@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,14 +36,16 @@ import java.util.function.LongSupplier;
  * writes the dump never reaches its clean-up); checks that the temporary directory ({@code java.io.tmpdir}) is on
  * disk, not in memory (tmpfs), and has room for the dump (3 times the heap in use, plus 64 MB) with a tenth of the
  * file system left free; makes a private directory there ({@code leakhound-proof-PID-*}, owner-only where the file
- * system allows), dumps the live heap into it ({@code HotSpotDiagnosticMXBean.dumpHeap(file, true)}: the host is
- * paused while the JDK writes it), then runs {@link ProofProcess} on it in a new JVM: this JVM's {@code java}
+ * system allows), writes a JSON thread dump there ({@code HotSpotDiagnosticMXBean.dumpThreads}: it names the owners of
+ * monitors, which no heap dump records, so that deadlocks on {@code synchronized} can be proven; without it, when it
+ * fails, the proof only claims less), dumps the live heap into it ({@code HotSpotDiagnosticMXBean.dumpHeap(file,
+ * true)}: the host is paused while the JDK writes it), then runs {@link ProofProcess} on both in a new JVM: this JVM's {@code java}
  * ({@code java.home}), {@code -Xmx} of {@code childHeapMb}, the class path where the agent's, the heap module's,
  * core's and jackson's classes were loaded from (one jar in {@code leakhound.jar}), without the
  * {@code JAVA_TOOL_OPTIONS}-style variables (which could load this agent into it again), working in the private
  * directory. Its standard output and error go to files there; the calling thread waits for it at most
  * {@link #TIMEOUT}, then kills it. The directory, with the dump, is deleted before this returns or throws, and the
- * other JVM is never left running; the dump is never read here, let alone served. An interrupt (the agent stopping)
+ * other JVM is never left running; the dumps are never read here, let alone served. An interrupt (the agent stopping)
  * cancels the proof after the dump, which no interrupt stops. One proof at a time in the JVM.
  *
  * <p>Answers are refusals ({@link Unavailable}): 429 with {@code Retry-After} while a proof runs or
@@ -157,7 +160,24 @@ public final class HeapProofs {
         Process child = null;
         try {
             Path dump = dir.resolve("heap.hprof");
+            Path threads = dir.resolve("threads.json");
             beforeStep.accept("dump");
+            // The owners of monitors are in no heap dump: a thread dump just before names them, so that a deadlock
+            // on synchronized can be proven (a deadlock lasts: which dump comes first does not matter). Without it
+            // (it failed) the proof only claims less.
+            boolean withThreads;
+            try {
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpThreads(threads.toString(),
+                        HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+                withThreads = true;
+            } catch (IOException | RuntimeException e) {
+                withThreads = false;
+                try {
+                    Files.deleteIfExists(threads);
+                } catch (IOException ignored) {
+                    // deleted with the directory
+                }
+            }
             try {
                 ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
             } catch (IOException | RuntimeException e) {
@@ -176,9 +196,12 @@ public final class HeapProofs {
             }
             Path out = dir.resolve("proof.json");
             Path err = dir.resolve("proof.err");
-            List<String> cmd = List.of(java.toString(), "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
-                    "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath, ProofProcess.class.getName(),
-                    dump.toString(), Long.toString(ProcessHandle.current().pid()));
+            List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx" + childHeapMb + "m",
+                    "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-cp", classPath,
+                    ProofProcess.class.getName(), dump.toString(), Long.toString(ProcessHandle.current().pid())));
+            if (withThreads) {
+                cmd.add(threads.toString());
+            }
             ProcessBuilder pb = IsolatedJvm.builder(cmd, dir).redirectOutput(out.toFile()).redirectError(err.toFile());
             try {
                 child = pb.start();

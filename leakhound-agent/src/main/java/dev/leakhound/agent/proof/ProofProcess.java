@@ -1,10 +1,12 @@
 package dev.leakhound.agent.proof;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.capture.ThreadDumpReader;
 import dev.leakhound.hprof.Progress;
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
+import dev.leakhound.model.ThreadDump;
 import dev.leakhound.proof.ProofResult;
 import dev.leakhound.report.JsonReport;
 
@@ -19,7 +21,8 @@ import java.nio.file.Path;
  * The main class of the JVM that {@link HeapProofs} starts: proves which threads of a heap dump are leaked, outside
  * the host, so that the host spends neither the memory of the index nor the time of the proof.
  *
- * <p>{@code ProofProcess DUMP HOST_PID}: writes the proof as one JSON document ({@link ProofJson}) and a newline to
+ * <p>{@code ProofProcess DUMP HOST_PID [THREADS]} ({@code THREADS}: a JSON thread dump of the host taken with the heap
+ * dump, for the owners of monitors): writes the proof as one JSON document ({@link ProofJson}) and a newline to
  * standard output and exits 0; or writes one line, {@code leakhound proof: reason}, to standard error and exits 2.
  * The document is at most {@link HeapProofs#MAX_OUTPUT} bytes, else that is the error. If the host ends first, the
  * dump and its private directory (named {@code leakhound-proof-*}) are deleted here and this JVM halts with 3: the
@@ -34,12 +37,12 @@ public final class ProofProcess {
     public static void main(String[] args) {
         int status;
         try {
-            if (args.length != 2) {
-                throw new IllegalArgumentException("usage: ProofProcess DUMP HOST_PID");
+            if (args.length != 2 && args.length != 3) {
+                throw new IllegalArgumentException("usage: ProofProcess DUMP HOST_PID [THREADS]");
             }
             Path dump = Path.of(args[0]).toAbsolutePath();
             watchHost(Long.parseLong(args[1]), dump);
-            byte[] json = prove(dump);
+            byte[] json = prove(dump, args.length == 3 ? Path.of(args[2]) : null);
             System.out.write(json);
             System.out.flush();
             status = 0;
@@ -58,10 +61,11 @@ public final class ProofProcess {
         System.exit(status);
     }
 
-    private static byte[] prove(Path dump) throws IOException {
+    private static byte[] prove(Path dump, Path threads) throws IOException {
         Bounded out = new Bounded(HeapProofs.MAX_OUTPUT);
+        ThreadDump threadDump = threads == null ? null : ThreadDumpReader.read(threads);
         try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
-            ProofResult result = LeakProof.prove(index);
+            ProofResult result = LeakProof.prove(index, threadDump);
             try (JsonGenerator g = JsonReport.generator(out)) {
                 ProofJson.write(g, result);
             }

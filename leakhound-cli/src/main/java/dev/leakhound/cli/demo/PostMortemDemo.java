@@ -1,6 +1,7 @@
 package dev.leakhound.cli.demo;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.leakhound.analysis.LeakPattern;
 import dev.leakhound.agent.proof.IsolatedJvm;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.gc.GcCycle;
@@ -273,6 +274,8 @@ public final class PostMortemDemo {
             if (!checker || !atRunCheck) {
                 wrong.add("a leaked group that is not the checkers blocked in SentinelAgent.runCheck: "
                         + g.threads().get(0).label());
+            } else if (g.pattern().pattern() != LeakPattern.ABANDONED_SENDERS) {
+                wrong.add("the checkers' pattern is " + g.pattern().pattern().id() + ", not abandoned-senders");
             }
         }
         if (o.proven() > 0 && o.retainedBytes() < (long) o.proven() * BUFFER_BYTES) {
