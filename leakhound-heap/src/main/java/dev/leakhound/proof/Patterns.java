@@ -25,6 +25,8 @@ final class Patterns {
             "LinkedBlockingDeque", "LinkedTransferQueue", "PriorityBlockingQueue", "DelayQueue");
     private static final Set<String> PUTS = Set.of("put", "putFirst", "putLast", "transfer");
     private static final Set<String> TAKES = Set.of("take", "takeFirst", "takeLast");
+    /** A future's methods that run its task rather than wait for it. */
+    private static final Set<String> RUNS_A_TASK = Set.of("run", "runAndReset", "exec", "doExec");
 
     private Patterns() {
     }
@@ -63,6 +65,13 @@ final class Patterns {
                     + shortName(put) + "), 0 takers reachable");
         }
         HeapFrame take = queueCall(stack, TAKES);
+        if (take != null && taskOfAFuture(stack) != null) {
+            // A future's task waiting to receive: its caller may have stopped waiting (with a timeout) or the
+            // queue's feeder may be gone; the heap shows neither, so no pattern is named.
+            return PatternMatch.unclassified(Certainty.PROVEN, n + (n == 1 ? " task" : " tasks") + " of "
+                    + taskOfAFuture(stack) + " in " + shortName(take) + ": abandoned after a timeout, or a receiver"
+                    + " nobody feeds; the dump does not say which");
+        }
         if (take != null) {
             return proven(LeakPattern.ABANDONED_RECEIVER, n + (n == 1 ? " taker" : " takers") + " ("
                     + shortName(take) + "), no feeder reachable");
@@ -72,7 +81,7 @@ final class Patterns {
             return proven(LeakPattern.LATCH_NEVER_RELEASED, count(n, "thread") + " in " + shortName(latch)
                     + "; the " + simple(latch.className()) + " is reachable from no thread that runs");
         }
-        HeapFrame future = first(stack, JUC + "CompletableFuture", JUC + "FutureTask", JUC + "ForkJoinTask");
+        HeapFrame future = waitForAFuture(stack);
         if (future != null) {
             return proven(LeakPattern.LOST_FUTURE, count(n, "thread") + " in " + shortName(future)
                     + "; the future is reachable from no thread that runs");
@@ -133,6 +142,34 @@ final class Patterns {
             }
         }
         return found;
+    }
+
+    /**
+     * The outermost frame that waits for a future's result ({@code get}, {@code join}, ...), or null; a future's
+     * {@code run} frame (the thread runs its task) is not a wait for it.
+     */
+    private static HeapFrame waitForAFuture(List<HeapFrame> stack) {
+        HeapFrame found = null;
+        for (HeapFrame f : stack) {
+            if ((f.className().equals(JUC + "CompletableFuture") || f.className().equals(JUC + "FutureTask")
+                    || f.className().equals(JUC + "ForkJoinTask")) && !RUNS_A_TASK.contains(f.methodName())) {
+                found = f;
+            }
+        }
+        return found;
+    }
+
+    /** {@code a FutureTask} or {@code a CompletableFuture} when the thread runs a future's task, else null. */
+    private static String taskOfAFuture(List<HeapFrame> stack) {
+        for (HeapFrame f : stack) {
+            if (f.className().equals(JUC + "FutureTask") && f.methodName().equals("run")) {
+                return "a FutureTask";
+            }
+            if (f.className().startsWith(JUC + "CompletableFuture$Async") && f.methodName().equals("run")) {
+                return "a CompletableFuture";
+            }
+        }
+        return null;
     }
 
     /** The outermost frame of any of those classes, or null. */
