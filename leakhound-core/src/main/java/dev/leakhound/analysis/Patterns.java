@@ -139,6 +139,10 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         if (g.blockerKind() == Blocker.Kind.ENTERING || isLock(c, m)) {
             return lock(g, site);
         }
+        if (w.blockingFrame() == null) {
+            return unclassified(site + ", JDK frames only: the dump does not say whose code waits, nor who would"
+                    + " wake it");
+        }
         Brief live = liveInSameCode(w);
         if (isQueue(c) && (isSend(m) || isReceive(m))) {
             boolean send = isSend(m);
@@ -211,6 +215,9 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
                 return unclassified(site + "; the dump names no holder of the monitor");
             }
             WaitSite w = g.waitSite();
+            if (w.blockingFrame() == null) {
+                return unclassified(site + "; the dump names no owner, and JDK frames only");
+            }
             Brief live = liveInSameCode(w);
             if (live != null) {
                 return unclassified(site + "; the dump names no owner; " + liveWords(live, w) + " may release it");

@@ -56,7 +56,7 @@ public record Suspects(List<Suspect> suspects, List<Idle> idle) {
 
     /** The suspects of these groups (every group of a dump), without ages. */
     public static Suspects of(List<StackGroup> groups, Patterns patterns) {
-        return of(groups, patterns, g -> null);
+        return of(groups, patterns, g -> null, t -> false);
     }
 
     /**
@@ -64,14 +64,17 @@ public record Suspects(List<Suspect> suspects, List<Idle> idle) {
      *
      * @param age how long a group's oldest thread has been blocked, where the source says (the agent); else
      *            {@code null}
+     * @param jdkThread which threads are the JDK's own (the leak check's default ignores know them by name, where a
+     *            dump does not say which threads are daemons): a group of them only is set apart as JDK daemons
      */
-    public static Suspects of(List<StackGroup> groups, Patterns patterns, Function<StackGroup, java.time.Duration> age) {
+    public static Suspects of(List<StackGroup> groups, Patterns patterns, Function<StackGroup, java.time.Duration> age,
+                              java.util.function.Predicate<ThreadSnapshot> jdkThread) {
         List<Suspect> out = new ArrayList<>();
         List<Idle> idle = new ArrayList<>();
         for (StackGroup g : ThreadGrouping.suspects(groups)) {
             if (isIdlePool(g)) {
                 idle.add(new Idle(g, "idle pool"));
-            } else if (isJdkDaemon(g)) {
+            } else if (isJdkDaemon(g) || g.complete() && g.threads().stream().allMatch(jdkThread)) {
                 idle.add(new Idle(g, "JDK daemon"));
             } else {
                 PatternMatch p = patterns.classify(g);

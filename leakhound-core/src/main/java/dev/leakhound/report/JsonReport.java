@@ -130,7 +130,8 @@ public final class JsonReport {
         g.writeEndObject();
     }
 
-    static void writeGroup(JsonGenerator g, StackGroup group, PatternMatch pattern) throws IOException {
+    /** Writes one group as an object, with its pattern unless {@code null}. */
+    public static void writeGroup(JsonGenerator g, StackGroup group, PatternMatch pattern) throws IOException {
         g.writeStartObject();
         writeGroupSummary(g, group);
         if (pattern != null) {
