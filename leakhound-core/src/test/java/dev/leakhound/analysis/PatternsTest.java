@@ -1,7 +1,10 @@
 package dev.leakhound.analysis;
 
 import dev.leakhound.capture.LiveThreads;
+import dev.leakhound.model.Blocker;
+import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadDump;
+import dev.leakhound.model.ThreadSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -136,5 +139,67 @@ class PatternsTest {
         try (PatternPrograms.Program p = PatternPrograms.watchersOfSharedMonitor(virtual, 3)) {
             assertPattern(patternOf(p), LeakPattern.UNCLASSIFIED, "3 threads share one monitor");
         }
+    }
+
+    // ---------------------------------------------------------------- ranking
+
+    @Test
+    void suspectsRankAMatchedPatternFirstAndSetIdlePoolsApart() throws Exception {
+        try (PatternPrograms.Program watchers = PatternPrograms.watchersOfSharedMonitor(false, 4);
+             PatternPrograms.Program senders = PatternPrograms.abandonedSenders(true, 2);
+             PatternPrograms.Program pool = PatternPrograms.idlePool(2)) {
+            ThreadDump dump = LiveThreads.capture();
+            Suspects s = Suspects.of(ThreadGrouping.group(dump.threads()), Patterns.of(dump.threads()));
+            List<Long> firsts = s.suspects().stream().map(x -> x.group().threads().get(0).id()).toList();
+            long sender = senders.threads.get(0).threadId();
+            long watcher = watchers.threads.get(0).threadId();
+            assertThat(firsts).contains(sender, watcher);
+            assertThat(firsts.indexOf(sender)).as("the senders (a pattern, 2 private blockers) before the 4 watchers")
+                    .isLessThan(firsts.indexOf(watcher));
+            assertThat(s.suspects().get(firsts.indexOf(sender)).score()).isEqualTo(7);
+            assertThat(s.suspects().get(firsts.indexOf(watcher)).matched()).isFalse();
+            assertThat(s.matching()).isPositive().isLessThan(s.suspects().size());
+            long worker = pool.threads.get(0).threadId();
+            assertThat(firsts).doesNotContain(worker);
+            assertThat(s.idle()).anySatisfy(i -> {
+                assertThat(i.what()).isEqualTo("idle pool");
+                assertThat(i.group().threads()).extracting(ThreadSnapshot::id).contains(worker);
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- lock owners the dump names (later JDKs)
+
+    private static ThreadSnapshot parkedOnLock(long id, Long owner) {
+        return new ThreadSnapshot(id, "t" + id, false, null, Thread.State.WAITING, List.of(
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.ReentrantLock.lock(ReentrantLock.java:323)"),
+                StackFrame.parse("com.example.Ledger.post(Ledger.java:" + (10 + id) + ")")),
+                Blocker.parse(Blocker.Kind.PARKED_ON, "java.util.concurrent.locks.ReentrantLock$NonfairSync@" + id, owner),
+                List.of(), null, null, null);
+    }
+
+    private static PatternMatch classifyFirst(List<ThreadSnapshot> threads) {
+        return Patterns.of(threads).classify(ThreadGrouping.group(threads.subList(0, 1)).get(0));
+    }
+
+    @Test
+    void aLockWhoseOwnerEndedIsLockNeverReleased() {
+        assertPattern(classifyFirst(List.of(parkedOnLock(1, 99L))), LeakPattern.LOCK_NEVER_RELEASED,
+                "its owner #99 is not in the dump: it ended holding the lock");
+    }
+
+    @Test
+    void ownersThatComeBackAreADeadlock() {
+        assertPattern(classifyFirst(List.of(parkedOnLock(1, 2L), parkedOnLock(2, 1L))), LeakPattern.DEADLOCK,
+                "a cycle of owners: #1 \"t1\" -> #2 \"t2\" -> #1 \"t1\"");
+    }
+
+    @Test
+    void aLockWhoseOwnerRunsIsNoLeakPattern() {
+        ThreadSnapshot running = new ThreadSnapshot(2, "busy", false, null, Thread.State.RUNNABLE,
+                List.of(StackFrame.parse("com.example.Report.build(Report.java:5)")), null, List.of(), null, null, null);
+        assertPattern(classifyFirst(List.of(parkedOnLock(1, 2L), running)), LeakPattern.UNCLASSIFIED,
+                "held by #2 \"busy\", which is not blocked");
     }
 }
