@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  *       it.</li>
  * </ul>
  * Every rule but the lock owner's yields to a live thread (one not blocked with no timeout) running the same
- * code, the top-level class of the group's blocking line: it may be the taker, the producer, the releaser.
+ * code, the classes of the group's blocking line and its caller: it may be the taker, the producer, the releaser.
  * Anything else is {@link LeakPattern#UNCLASSIFIED} with what was seen.
  */
 public final class Patterns implements Consumer<ThreadSnapshot> {
@@ -143,11 +143,11 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             return unclassified(site + ", JDK frames only: the dump does not say whose code waits, nor who would"
                     + " wake it");
         }
-        Brief live = liveInSameCode(w);
+        Brief live = liveInSameCode(g);
         if (isQueue(c) && (isSend(m) || isReceive(m))) {
             boolean send = isSend(m);
             if (live != null) {
-                return unclassified(site + "; " + liveWords(live, w) + " may still " + (send ? "take" : "put"));
+                return unclassified(site + "; " + liveWords(live, g) + " may still " + (send ? "take" : "put"));
             }
             if (!send && livePutters.containsKey(c)) {
                 return unclassified(site + "; " + livePutters.get(c).label() + " is putting into a " + simple(c));
@@ -162,31 +162,31 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
                         : n + " " + (n == 1 ? "taker" : "takers") + " in the dump, waiting on other queues"));
             }
             return likely(LeakPattern.ABANDONED_RECEIVER, site + ", no live thread puts into a " + simple(c)
-                    + " or runs " + sameCode(w));
+                    + " or runs " + sameCode(g));
         }
         if (isFutureGet(c, m)) {
             if (live != null) {
-                return unclassified(site + "; " + liveWords(live, w) + " may complete it");
+                return unclassified(site + "; " + liveWords(live, g) + " may complete it");
             }
             if (liveFutureTask != null) {
                 return unclassified(site + "; " + liveFutureTask.label() + " runs a future's task and may complete it");
             }
-            return likely(LeakPattern.LOST_FUTURE, site + ", no live thread runs a future's task or " + sameCode(w));
+            return likely(LeakPattern.LOST_FUTURE, site + ", no live thread runs a future's task or " + sameCode(g));
         }
         if (isLatch(c, m)) {
             if (live != null) {
-                return unclassified(site + "; " + liveWords(live, w) + " may release it");
+                return unclassified(site + "; " + liveWords(live, g) + " may release it");
             }
-            return likely(LeakPattern.LATCH_NEVER_RELEASED, site + ", no live thread runs " + sameCode(w)
+            return likely(LeakPattern.LATCH_NEVER_RELEASED, site + ", no live thread runs " + sameCode(g)
                     + " to count down");
         }
         if (isWait(c, m)) {
-            return orphanWait(g, site, w, live);
+            return orphanWait(g, site, live);
         }
         return unclassified(site + ": no pattern for this call");
     }
 
-    private PatternMatch orphanWait(StackGroup g, String site, WaitSite w, Brief live) {
+    private PatternMatch orphanWait(StackGroup g, String site, Brief live) {
         Set<String> objects = g.blockerObjects();
         boolean known = g.blockerKind() == Blocker.Kind.WAITING_ON || g.blockerKind() == Blocker.Kind.PARKED_ON;
         if (known && g.complete() && g.count() > 1 && objects.size() == 1) {
@@ -200,10 +200,10 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             }
         }
         if (live != null) {
-            return unclassified(site + "; " + liveWords(live, w) + " may notify");
+            return unclassified(site + "; " + liveWords(live, g) + " may notify");
         }
         return likely(LeakPattern.ORPHAN_WAIT, site + ", no thread holds " + (objects.size() == 1 ? "it" : "them")
-                + " and no live thread runs " + sameCode(w));
+                + " and no live thread runs " + sameCode(g));
     }
 
     /** Locks: judged by their owner, which the dump names for monitors (and, on later JDKs, for j.u.c locks). */
@@ -218,12 +218,12 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             if (w.blockingFrame() == null) {
                 return unclassified(site + "; the dump names no owner, and JDK frames only");
             }
-            Brief live = liveInSameCode(w);
+            Brief live = liveInSameCode(g);
             if (live != null) {
-                return unclassified(site + "; the dump names no owner; " + liveWords(live, w) + " may release it");
+                return unclassified(site + "; the dump names no owner; " + liveWords(live, g) + " may release it");
             }
             return likely(LeakPattern.LOCK_NEVER_RELEASED, site + "; the dump names no owner, and no live thread runs "
-                    + sameCode(w));
+                    + sameCode(g));
         }
         List<Long> chain = new ArrayList<>();
         chain.add(first.id());
@@ -268,17 +268,40 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         return null;
     }
 
-    private Brief liveInSameCode(WaitSite w) {
-        return w.blockingFrame() == null ? null : liveByClass.get(topLevel(w.blockingFrame().className()));
+    /**
+     * The code a group runs: the classes of its first two application frames, the line that blocked and its caller
+     * (a queue wrapped in a class of a library is called from the code that uses it).
+     */
+    private static List<String> code(StackGroup g) {
+        List<String> out = new ArrayList<>(2);
+        for (StackFrame f : g.stack()) {
+            if (!f.isJdk() && !out.contains(topLevel(f.className()))) {
+                out.add(topLevel(f.className()));
+                if (out.size() == 2) {
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
-    private static String liveWords(Brief live, WaitSite w) {
-        return live.label() + ", not blocked, runs " + sameCode(w);
+    private Brief liveInSameCode(StackGroup g) {
+        for (String c : code(g)) {
+            Brief b = liveByClass.get(c);
+            if (b != null) {
+                return b;
+            }
+        }
+        return null;
     }
 
-    private static String sameCode(WaitSite w) {
-        return w.blockingFrame() == null ? "the same code" : "the same code (" + topLevel(w.blockingFrame().className())
-                + ")";
+    private static String liveWords(Brief live, StackGroup g) {
+        return live.label() + ", not blocked, runs " + sameCode(g);
+    }
+
+    private static String sameCode(StackGroup g) {
+        List<String> code = code(g);
+        return code.isEmpty() ? "the same code" : "the same code (" + String.join(", ", code) + ")";
     }
 
     private static boolean runsFutureTask(StackGroup g) {
@@ -315,9 +338,10 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         return n + " " + (n == 1 ? word : word + "s");
     }
 
+    /** The class that holds the code: a lambda's hidden class ({@code Foo$$Lambda/0x...}) stands for {@code Foo}. */
     static String topLevel(String className) {
-        int dollar = className.indexOf('$');
-        return dollar > 0 ? className.substring(0, dollar) : className;
+        int lambda = className.indexOf("$$Lambda");
+        return lambda > 0 ? className.substring(0, lambda) : className;
     }
 
     private static String simple(String className) {
