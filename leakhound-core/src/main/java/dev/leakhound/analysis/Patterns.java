@@ -103,7 +103,7 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
                 continue;
             }
             if (isQueue(c)) {
-                if (isReceive(m)) {
+                if (isReceive(m) && w.blockingFrame() != null) {      // a pool's worker taking its tasks is no taker
                     takers.merge(c, 1, Integer::sum);
                 } else if (!stuck && isSend(m)) {
                     livePutters.putIfAbsent(c, b);

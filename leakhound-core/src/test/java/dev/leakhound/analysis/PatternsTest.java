@@ -41,8 +41,10 @@ class PatternsTest {
     @ValueSource(booleans = {false, true})
     void sendersOfChannelsNobodyReceivesFromAreAbandonedSenders(boolean virtual) throws Exception {
         try (PatternPrograms.Program p = PatternPrograms.abandonedSenders(virtual, 3)) {
-            assertPattern(patternOf(p), LeakPattern.ABANDONED_SENDERS,
-                    "3 threads in SynchronousQueue.put on 3 distinct", "0 takers in the dump");
+            PatternMatch m = patternOf(p);
+            assertPattern(m, LeakPattern.ABANDONED_SENDERS, "3 threads in SynchronousQueue.put on 3 distinct");
+            assertThat(m.evidence()).matches(".*, (0 takers in the dump|\\d+ takers? in the dump, waiting on other"
+                    + " queues)");                           // other tests' threads may take from queues of their own
         }
     }
 
