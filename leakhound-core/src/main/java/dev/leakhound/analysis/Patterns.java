@@ -51,6 +51,24 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         }
     }
 
+    /** Briefs kept at most: a dump of millions of threads must not need memory for each. */
+    private static final int MAX_KEPT = 100_000;
+    /** Briefs kept of any thread (for its name in the evidence); past these, of lock waiters and holders only. */
+    private static final int KEEP_ANY = 10_000;
+
+    /**
+     * The ids of every thread of the dump, blocked with no timeout ({@code stuck}) or not: whether a lock's owner is
+     * in the dump, and whether it can still act. Sorted when first asked.
+     */
+    private long[] stuckIds = new long[64];
+    private int stuckCount;
+    private long[] liveIds = new long[64];
+    private int liveCount;
+    private boolean sorted;
+    /**
+     * The first {@value #KEEP_ANY} threads, then those a lock's owner is likely to be: holding monitors, waiting for
+     * a lock (up to {@value #MAX_KEPT} in all).
+     */
     private final Map<Long, Brief> byId = new HashMap<>();
     /** A monitor held ({@code Class@hash}) and the id of its holder. */
     private final Map<String, Long> monitorHolders = new HashMap<>();
@@ -83,7 +101,18 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         boolean stuck = WaitSite.isBlockedWithoutTimeout(t);
         WaitSite w = WaitSite.of(t);
         Brief b = new Brief(t.id(), t.name(), stuck, w.callFrame(), t.blocker());
-        byId.put(t.id(), b);
+        if (stuck) {
+            stuckIds = add(stuckIds, stuckCount++, t.id());
+        } else {
+            liveIds = add(liveIds, liveCount++, t.id());
+        }
+        sorted = false;
+        boolean lockWaiter = t.blocker() != null && (t.blocker().kind() == Blocker.Kind.ENTERING
+                || t.blocker().ownerId() != null || w.callFrame() != null
+                && isLock(w.callFrame().className(), w.callFrame().methodName()));
+        if (byId.size() < KEEP_ANY || (lockWaiter || !t.heldMonitors().isEmpty()) && byId.size() < MAX_KEPT) {
+            byId.put(t.id(), b);
+        }
         for (HeldMonitor m : t.heldMonitors()) {
             // a thread in Object.wait() is listed with the monitor it waits on, which it released to wait
             boolean released = t.blocker() != null && t.blocker().kind() == Blocker.Kind.WAITING_ON
@@ -196,7 +225,7 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         for (String o : objects) {
             Long holder = monitorHolders.get(o);
             if (holder != null) {
-                return unclassified(site + "; " + byId.get(holder).label() + " holds " + o + " and may notify");
+                return unclassified(site + "; " + label(holder) + " holds " + o + " and may notify");
             }
         }
         if (live != null) {
@@ -227,31 +256,57 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
         }
         List<Long> chain = new ArrayList<>();
         chain.add(first.id());
-        Long next = owner;
+        long next = owner;
         while (true) {
-            Brief o = byId.get(next);
-            if (o == null) {
+            if (chain.contains(next)) {
+                StringBuilder cycle = new StringBuilder();
+                for (Long id : chain.subList(chain.indexOf(next), chain.size())) {
+                    cycle.append(label(id)).append(" -> ");
+                }
+                return likely(LeakPattern.DEADLOCK, site + "; a cycle of owners: " + cycle + label(next));
+            }
+            Boolean stuck = stuck(next);
+            if (stuck == null) {
                 return likely(LeakPattern.LOCK_NEVER_RELEASED, site + "; its owner #" + next
                         + " is not in the dump: it ended holding the lock");
             }
-            if (chain.contains(o.id())) {
-                StringBuilder cycle = new StringBuilder();
-                for (Long id : chain.subList(chain.indexOf(o.id()), chain.size())) {
-                    cycle.append(byId.containsKey(id) ? byId.get(id).label() : "#" + id).append(" -> ");
-                }
-                return likely(LeakPattern.DEADLOCK, site + "; a cycle of owners: " + cycle + o.label());
+            if (!stuck) {
+                return unclassified(site + "; held by " + label(next) + ", which is not blocked: it may release it");
             }
-            if (!o.stuck()) {
-                return unclassified(site + "; held by " + o.label() + ", which is not blocked: it may release it");
-            }
-            chain.add(o.id());
-            Long further = ownerOf(o.blocker());
+            chain.add(next);
+            Brief o = byId.get(next);
+            Long further = o == null ? null : ownerOf(o.blocker());
             if (further == null || chain.size() > 64) {
-                return likely(LeakPattern.LOCK_NEVER_RELEASED, site + "; held by " + o.label()
-                        + ", itself blocked with no timeout" + (o.call() == null ? "" : " in " + o.call().shortName()));
+                return likely(LeakPattern.LOCK_NEVER_RELEASED, site + "; held by " + label(next)
+                        + ", itself blocked with no timeout"
+                        + (o == null || o.call() == null ? "" : " in " + o.call().shortName()));
             }
             next = further;
         }
+    }
+
+    /** Whether the thread is blocked with no timeout; {@code null} when it is not in the dump. */
+    private Boolean stuck(long id) {
+        if (!sorted) {
+            java.util.Arrays.sort(stuckIds, 0, stuckCount);
+            java.util.Arrays.sort(liveIds, 0, liveCount);
+            sorted = true;
+        }
+        if (java.util.Arrays.binarySearch(stuckIds, 0, stuckCount, id) >= 0) {
+            return Boolean.TRUE;
+        }
+        return java.util.Arrays.binarySearch(liveIds, 0, liveCount, id) >= 0 ? Boolean.FALSE : null;
+    }
+
+    private String label(long id) {
+        Brief b = byId.get(id);
+        return b != null ? b.label() : "#" + id;
+    }
+
+    private static long[] add(long[] a, int at, long v) {
+        long[] out = at < a.length ? a : java.util.Arrays.copyOf(a, a.length * 2);
+        out[at] = v;
+        return out;
     }
 
     /** The owner of what a thread is blocked on: the id the blocker gives, or the holder of the monitor. */
