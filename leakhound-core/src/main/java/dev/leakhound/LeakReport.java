@@ -1,5 +1,8 @@
 package dev.leakhound;
 
+import dev.leakhound.analysis.LeakPattern;
+import dev.leakhound.analysis.PatternMatch;
+import dev.leakhound.analysis.Patterns;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.capture.CreationSites;
 import dev.leakhound.model.Deadlock;
@@ -10,7 +13,9 @@ import dev.leakhound.report.TextReport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The result of a leak check: the threads left behind, grouped by state, blocker and stack, largest group
@@ -67,6 +72,15 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
         return out;
     }
 
+    /**
+     * Each group's leak pattern, in the order of {@link #groups()}, named from the leaked threads alone (likely: a
+     * counterpart among the threads the check ignores is not looked at).
+     */
+    public List<PatternMatch> patterns() {
+        Patterns p = Patterns.of(leakedThreads());
+        return groups.stream().map(p::classify).toList();
+    }
+
     /** The same report with a note added. */
     public LeakReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);
@@ -96,11 +110,19 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
               .append(" in ").append(groups.size()).append(groups.size() == 1 ? " group" : " groups")
               .append(deadlockCount())
               .append(" (still there after ").append(attempts).append(attempts == 1 ? " capture" : " captures")
-              .append(" over ").append(waited.toMillis()).append(" ms)\n\n");
+              .append(" over ").append(waited.toMillis()).append(" ms)");
+            List<PatternMatch> patterns = patterns();
+            Map<StackGroup, PatternMatch> byGroup = new IdentityHashMap<>();
+            for (int i = 0; i < groups.size(); i++) {
+                byGroup.put(groups.get(i), patterns.get(i));
+            }
+            long matched = patterns.stream().filter(m -> m.pattern() != LeakPattern.UNCLASSIFIED).count();
+            sb.append("; ").append(matched).append(" of ").append(groups.size())
+              .append(groups.size() == 1 ? " group matches" : " groups match").append(" a leak pattern\n\n");
             if (!deadlocks.isEmpty()) {
                 sb.append(DeadlockReport.text(deadlocks).replace("\n== ", "\n\n== ")).append('\n');
             }
-            sb.append(TextReport.groups(groups, showAllFrames));
+            sb.append(TextReport.groups(groups, byGroup::get, showAllFrames));
             if (groups.stream().allMatch(g -> g.creationSite() == null)) {
                 sb.append('\n').append(CreationSites.recording() ? NOT_RECORDED_BY_AGENT : NO_AGENT).append('\n');
             }

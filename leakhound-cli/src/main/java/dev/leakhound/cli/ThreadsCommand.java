@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.DefaultIgnores;
 import dev.leakhound.IgnoreRule;
 import dev.leakhound.analysis.Deadlocks;
+import dev.leakhound.analysis.PatternMatch;
+import dev.leakhound.analysis.Patterns;
 import dev.leakhound.analysis.StackGroup;
+import dev.leakhound.analysis.Suspects;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.capture.ThreadDumpReader;
@@ -26,6 +29,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +59,12 @@ import static dev.leakhound.report.TextFormat.plural;
                 "Thread.print report them), then the threads grouped by state, blocker and",
                 "stack, largest group first, then the suspects: the groups blocked with no",
                 "timeout (WAITING or BLOCKED), which only move on if another thread acts.",
-                "A leaked thread is among them.",
+                "A leaked thread is among them. Each group names its leak pattern from what",
+                "the dump shows (likely: abandoned-senders, abandoned-receiver,",
+                "abandoned-after-timeout, lost-future, latch-never-released,",
+                "lock-never-released, orphan-wait, deadlock; or unclassified) and its fix.",
+                "Suspects are ranked, most telling first; idle pool workers and JDK daemons",
+                "are listed apart, not as suspects.",
                 "",
                 "Threads every leak check ignores by default are left out and counted: the",
                 "JDK's own (Finalizer, Reference Handler, ...), carriers of virtual threads,",
@@ -134,9 +143,11 @@ final class ThreadsCommand implements Callable<Integer> {
         Deadlocks finder = new Deadlocks();
         ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
         List<IgnoreRule> ignores = all ? List.of() : DefaultIgnores.rules();
+        Patterns patterns = Patterns.streaming();        // every thread, ignored ones too: a counterpart may be one
         Consumer<ThreadSnapshot> each = t -> {
             counts.accept(t);
             finder.accept(t);
+            patterns.accept(t);
             for (IgnoreRule rule : ignores) {
                 if (rule.test(t)) {
                     counts.ignored++;
@@ -149,13 +160,18 @@ final class ThreadsCommand implements Callable<Integer> {
                 ? ThreadDumpReader.stream(main.stdin(), "<stdin>", each)
                 : ThreadDumpReader.stream(Main.path(file), each);
         List<StackGroup> groups = grouping.groups();
-        List<StackGroup> suspects = ThreadGrouping.suspects(groups);
         List<Deadlock> deadlocks = finder.merged(dump.deadlocks());
+        Suspects ranked = Suspects.of(groups, patterns, g -> null, DefaultIgnores.JDK_THREADS::test);
+        List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
+        Map<StackGroup, PatternMatch> byGroup = new IdentityHashMap<>();
+        for (StackGroup g : groups) {
+            byGroup.put(g, patterns.classify(g));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            writeJson(out, dump, counts, groups, suspects, deadlocks, finder.incomplete());
+            writeJson(out, dump, counts, groups, ranked, byGroup, deadlocks, finder.incomplete());
         } else {
-            writeText(out, dump, counts, groups, suspects, deadlocks, finder.incomplete());
+            writeText(out, dump, counts, groups, ranked, byGroup, deadlocks, finder.incomplete());
         }
         out.flush();
         return !deadlocks.isEmpty() || failOnSuspects && !suspects.isEmpty() ? Main.EXIT_FOUND : Main.EXIT_OK;
@@ -202,7 +218,9 @@ final class ThreadsCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- text
 
     private void writeText(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           List<StackGroup> suspects, List<Deadlock> deadlocks, boolean searchIncomplete) {
+                           Suspects ranked, Map<StackGroup, PatternMatch> patterns, List<Deadlock> deadlocks,
+                           boolean searchIncomplete) {
+        List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
         int suspectThreads = threadCount(suspects);
         out.println("thread dump " + dump.origin());
         field(out, "format", dump.format().description());
@@ -229,7 +247,13 @@ final class ThreadsCommand implements Callable<Integer> {
         field(out, "groups", String.valueOf(groups.size()));
         field(out, "suspects", suspects.isEmpty() ? "none"
                 : plural(suspects.size(), "group") + ", " + plural(suspectThreads, "thread")
-                        + " blocked with no timeout");
+                        + " blocked with no timeout; " + ranked.matching() + " of them "
+                        + (ranked.matching() == 1 ? "matches" : "match") + " a leak pattern");
+        if (!ranked.idle().isEmpty()) {
+            field(out, "idle pools", plural(ranked.idle().size(), "group") + ", "
+                    + plural(ranked.idleThreads(), "thread") + " (idle pool workers, JDK daemons): not suspects,"
+                    + " listed apart");
+        }
 
         if (!deadlocks.isEmpty()) {
             out.println();
@@ -240,35 +264,48 @@ final class ThreadsCommand implements Callable<Integer> {
             out.println("== " + plural(groups.size(), "group") + ", largest first ==");
             for (int i = 0; i < groups.size(); i++) {
                 out.println();
-                out.print("[" + (i + 1) + "] " + TextReport.group(groups.get(i), allFrames));
+                out.print("[" + (i + 1) + "] " + TextReport.group(groups.get(i), patterns.get(groups.get(i)),
+                        allFrames));
             }
         }
 
         out.println();
         if (suspects.isEmpty()) {
-            out.println("== no suspects: no thread is blocked without a timeout ==");
-            return;
-        }
-        out.println("== suspects: " + plural(suspects.size(), "group") + " (" + plural(suspectThreads, "thread")
-                + ") blocked with no timeout, largest first ==");
-        if (suspectsOnly) {
-            for (int i = 0; i < suspects.size(); i++) {
+            out.println("== no suspects: no thread is blocked without a timeout"
+                    + (ranked.idle().isEmpty() ? "" : " but idle pools and JDK daemons") + " ==");
+        } else {
+            out.println("== suspects: " + plural(suspects.size(), "group") + " (" + plural(suspectThreads, "thread")
+                    + ") blocked with no timeout, " + ranked.matching() + " matching a leak pattern;"
+                    + " most telling first ==");
+            if (suspectsOnly) {
+                for (int i = 0; i < suspects.size(); i++) {
+                    out.println();
+                    out.print("[" + (i + 1) + "] " + TextReport.group(suspects.get(i), patterns.get(suspects.get(i)),
+                            allFrames));
+                }
+            } else {
+                // Every suspect is listed in full above: here, one line each with a pointer to it.
                 out.println();
-                out.print("[" + (i + 1) + "] " + TextReport.group(suspects.get(i), allFrames));
+                for (StackGroup s : suspects) {
+                    shortEntry(out, groups, s);
+                    out.print(TextReport.patternLines(patterns.get(s), 7).replaceAll("(?m)^  ", "      "));
+                }
             }
-            return;
         }
-        // Every suspect is listed in full above: here, one line each with a pointer to it.
-        out.println();
-        for (StackGroup s : suspects) {
-            out.println("[" + (indexOf(groups, s) + 1) + "] " + TextReport.headline(s));
-            WaitSite w = s.waitSite();
-            if (w.blockingFrame() != null) {
-                out.println("      blocked at " + w.blockingFrame());
-            }
-            String pools = ThreadPools.text(s);
-            if (pools != null) {
-                out.println("      " + (ThreadPools.idleWorkers(s) ? "idle workers of " : "") + "pool " + pools);
+        if (!ranked.idle().isEmpty()) {
+            out.println();
+            out.println("== set apart, not suspects: " + plural(ranked.idle().size(), "group") + " ("
+                    + plural(ranked.idleThreads(), "thread") + ") of idle pools and JDK daemons, which wait for work"
+                    + " or end with the JVM ==");
+            out.println();
+            for (Suspects.Idle idle : ranked.idle()) {
+                out.println("[" + (indexOf(groups, idle.group()) + 1) + "] " + idle.what() + ": "
+                        + TextReport.headline(idle.group()));
+                String pools = ThreadPools.text(idle.group());
+                if (pools != null) {
+                    out.println("      " + (ThreadPools.idleWorkers(idle.group()) ? "idle workers of " : "") + "pool "
+                            + pools);
+                }
             }
         }
     }
@@ -279,6 +316,19 @@ final class ThreadsCommand implements Callable<Integer> {
         return deadlocks.isEmpty() ? "none" + more
                 : deadlocks.size() + " (" + plural(DeadlockReport.threadCount(deadlocks), "thread")
                         + "), exit status 1" + more;
+    }
+
+    /** {@code [n] headline}, the blocking line and the pools of a group listed in full above (as its number). */
+    private static void shortEntry(PrintWriter out, List<StackGroup> groups, StackGroup s) {
+        out.println("[" + (indexOf(groups, s) + 1) + "] " + TextReport.headline(s));
+        WaitSite w = s.waitSite();
+        if (w.blockingFrame() != null) {
+            out.println("      blocked at " + w.blockingFrame());
+        }
+        String pools = ThreadPools.text(s);
+        if (pools != null) {
+            out.println("      " + (ThreadPools.idleWorkers(s) ? "idle workers of " : "") + "pool " + pools);
+        }
     }
 
     private static int indexOf(List<StackGroup> groups, StackGroup g) {
@@ -303,8 +353,9 @@ final class ThreadsCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- JSON
 
     private void writeJson(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           List<StackGroup> suspects, List<Deadlock> deadlocks, boolean searchIncomplete)
-            throws IOException {
+                           Suspects ranked, Map<StackGroup, PatternMatch> patterns, List<Deadlock> deadlocks,
+                           boolean searchIncomplete) throws IOException {
+        List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();
             g.writeObjectFieldStart("summary");
@@ -337,6 +388,9 @@ final class ThreadsCommand implements Callable<Integer> {
             g.writeNumberField("groups", groups.size());
             g.writeNumberField("suspectGroups", suspects.size());
             g.writeNumberField("suspectThreads", threadCount(suspects));
+            g.writeNumberField("suspectsMatchingPattern", ranked.matching());
+            g.writeNumberField("idleGroups", ranked.idle().size());
+            g.writeNumberField("idleThreads", ranked.idleThreads());
             g.writeNumberField("deadlocks", deadlocks.size());
             if (searchIncomplete) {
                 g.writeBooleanField("deadlockSearchIncomplete", true);
@@ -345,10 +399,19 @@ final class ThreadsCommand implements Callable<Integer> {
             DeadlockReport.writeJson(g, deadlocks);
             if (!suspectsOnly) {
                 g.writeFieldName("groups");
-                JsonReport.writeGroups(g, groups);
+                JsonReport.writeGroups(g, groups, patterns::get);
             }
-            g.writeFieldName("suspects");
-            JsonReport.writeGroups(g, suspects);
+            g.writeFieldName("suspects");                        // most telling first
+            JsonReport.writeGroups(g, suspects, patterns::get);
+            g.writeArrayFieldStart("idle");                       // set apart: idle pools and JDK daemons
+            for (Suspects.Idle idle : ranked.idle()) {
+                g.writeStartObject();
+                g.writeStringField("what", idle.what());
+                g.writeFieldName("group");
+                JsonReport.writeGroup(g, idle.group(), patterns.get(idle.group()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         out.println();

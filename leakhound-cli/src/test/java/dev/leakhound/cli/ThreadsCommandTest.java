@@ -1,5 +1,7 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.analysis.LeakPattern;
+
 import dev.leakhound.testing.Json;
 
 import org.junit.jupiter.api.AfterAll;
@@ -162,13 +164,43 @@ class ThreadsCommandTest {
 
         Cli.Result all = Cli.run("threads", "--all", json.toString());
         assertThat(all.out()).doesNotContain("  ignored ").contains("\"Finalizer\"");
-        String suspects = all.out().substring(all.out().indexOf("\n== suspects: "));
-        assertThat(suspects).contains("Object.wait");                        // the Finalizer's
+        String apart = all.out().substring(all.out().indexOf("\n== set apart, not suspects: "));
+        assertThat(apart).contains("JDK daemon: 1 platform thread WAITING in Object.wait"); // the Finalizer's
 
         Map<String, Object> summary = Json.object(Json.object(Json.parse(
                 Cli.run("threads", "--json", json.toString()).out())).get("summary"));
         assertThat((Long) summary.get("ignoredThreads")).isPositive();
         assertThat(Cli.run("threads", "--help").out()).contains("--all");
+    }
+
+    /**
+     * Each group names its pattern and fix, in every format; the suspects are ranked (a matched pattern first), the
+     * head says how many match, and the idle pool is set apart.
+     */
+    @Test
+    void suspectsNameTheirPatternAndTheFixMatchedFirstAndIdlePoolsApart() throws IOException {
+        for (Path dump : List.of(json, text, jstack)) {
+            String out = Cli.run("threads", dump.toString()).out();
+            assertThat(out).as(dump.toString())
+                    .containsPattern("  suspects     \\d+ groups?, \\d+ threads? blocked with no timeout; [1-9]\\d* of them"
+                            + " match(es)? a leak pattern\n")
+                    .containsPattern("  idle pools   1 group, 3 threads \\(idle pool workers, JDK daemons\\): not suspects")
+                    .contains("      blocked at " + leaked.platformBlockedAt() + "\n"
+                            + "      pattern abandoned-senders (likely: 1 thread in SynchronousQueue.put on one"
+                            + " SynchronousQueue$Transferer, 0 takers in the dump)\n"
+                            + "      fix     " + LeakPattern.ABANDONED_SENDERS.fix() + "\n")
+                    .contains("  blocked at  " + leaked.platformBlockedAt() + "\n"
+                            + "  pattern     abandoned-senders (likely: ");
+        }
+        Map<String, Object> doc = Json.object(Json.parse(Cli.run("threads", "--json", json.toString()).out()));
+        List<Map<String, Object>> suspects = Json.objects(doc.get("suspects"));
+        List<String> ids = suspects.stream().map(g -> (String) Json.object(g.get("pattern")).get("id")).toList();
+        assertThat(ids.subList(0, 2)).containsOnly("abandoned-senders");       // both leaked threads, ranked first
+        assertThat(Json.object(suspects.get(0).get("pattern"))).containsEntry("certainty", "likely")
+                .containsEntry("fix", LeakPattern.ABANDONED_SENDERS.fix());
+        assertThat(Json.object(doc.get("summary"))).containsEntry("idleGroups", 1L).containsEntry("idleThreads", 3L)
+                .containsEntry("suspectsMatchingPattern", ids.stream().filter(i -> !i.equals("unclassified")).count());
+        assertThat(Json.objects(doc.get("groups"))).allSatisfy(g -> assertThat(g).containsKey("pattern"));
     }
 
     /** Suspects alone are no failure (a viewer); with --fail-on-suspects they are: exit status 1. */
@@ -185,7 +217,7 @@ class ThreadsCommandTest {
     @Test
     void anIdlePoolIsNamedByItsContainerClassAndThreadNames() throws IOException {
         Cli.Result r = Cli.run("threads", json.toString());
-        assertThat(r.out()).containsPattern("\\[\\d+] 3 platform threads WAITING in LinkedBlockingQueue\\.take, .*\n"
+        assertThat(r.out()).containsPattern("\\[\\d+] idle pool: 3 platform threads WAITING in LinkedBlockingQueue\\.take, .*\n"
                 + "      idle workers of pool java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+ \\(class"
                 + " ThreadPoolExecutor\\), threads pool-\\d+-thread-N\n");
         assertThat(r.out()).containsPattern("  container   java\\.util\\.concurrent\\.ThreadPoolExecutor@\\w+"
@@ -196,9 +228,14 @@ class ThreadsCommandTest {
         assertThat(Cli.run("threads", jstack.toString()).out()).containsPattern(
                 "      idle workers of pool threads pool-\\d+-thread-N \\(Executors' default thread factory\\)\n");
 
-        Map<String, Object> group = Json.objects(Json.object(Json.parse(Cli.run("threads", "--json", json.toString())
-                .out())).get("suspects")).stream().filter(g -> "LinkedBlockingQueue.take".equals(g.get("waitingIn")))
+        Map<String, Object> doc = Json.object(Json.parse(Cli.run("threads", "--json", json.toString()).out()));
+        assertThat(Json.objects(doc.get("suspects"))).noneMatch(g -> "LinkedBlockingQueue.take".equals(g.get("waitingIn")));
+        Map<String, Object> idle = Json.objects(doc.get("idle")).stream()
+                .filter(i -> "LinkedBlockingQueue.take".equals(Json.object(i.get("group")).get("waitingIn")))
                 .findFirst().orElseThrow();
+        assertThat(idle).containsEntry("what", "idle pool");
+        Map<String, Object> group = Json.object(idle.get("group"));
+        assertThat(Json.object(group.get("pattern"))).containsEntry("id", "unclassified");
         assertThat(group).containsEntry("idlePoolWorkers", true);
         Map<String, Object> p = Json.objects(group.get("pools")).get(0);
         assertThat(p).containsEntry("class", "java.util.concurrent.ThreadPoolExecutor").containsEntry("threads", 3L);
@@ -235,7 +272,7 @@ class ThreadsCommandTest {
         assertThat(r.status()).as(r.toString()).isZero();
         assertThat(r.err()).isEmpty();
         Map<String, Object> doc = Json.object(Json.parse(r.out()));
-        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "groups", "suspects");
+        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "groups", "suspects", "idle");
 
         Map<String, Object> summary = Json.object(doc.get("summary"));
         assertThat(summary).containsEntry("source", json.toString())
@@ -290,7 +327,7 @@ class ThreadsCommandTest {
         assertThat(all.out()).containsPattern("== \\d+ groups, largest first ==").contains("\"Signal Dispatcher\"");
 
         Map<String, Object> doc = Json.object(Json.parse(Cli.run("threads", "--json", "--suspects-only", json.toString()).out()));
-        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "suspects");
+        assertThat(doc).containsOnlyKeys("summary", "deadlocks", "suspects", "idle");
     }
 
     @Test

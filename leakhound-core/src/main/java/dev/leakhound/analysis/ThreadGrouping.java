@@ -53,7 +53,10 @@ public final class ThreadGrouping {
         return a.groups();
     }
 
-    /** The groups blocked with no timeout (the suspects of a dump), largest first. */
+    /**
+     * The groups blocked with no timeout, largest first: what may be leaked. {@link Suspects} sets idle pools and JDK
+     * daemons apart from them, names their patterns and ranks them.
+     */
     public static List<StackGroup> suspects(List<StackGroup> groups) {
         return groups.stream().filter(Objects::nonNull).filter(StackGroup::blockedWithoutTimeout).toList();
     }

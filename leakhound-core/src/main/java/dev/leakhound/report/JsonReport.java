@@ -2,6 +2,7 @@ package dev.leakhound.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
@@ -14,13 +15,15 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Renders thread groups as JSON for machines. Field names are stable; absent values are omitted.
  *
  * <pre>{@code
  * {"count":2,"virtualCount":2,"state":"WAITING","waitingIn":"SynchronousQueue.put",
- *  "blockedAt":"com.example.Foo.bar(Foo.java:12)","blocker":{"kind":"PARKED_ON","class":"...","objects":["..."]},
+ *  "blockedAt":"com.example.Foo.bar(Foo.java:12)",
+ *  "pattern":{"id":"abandoned-senders","certainty":"likely","evidence":"...","fix":"..."},"blocker":{"kind":"PARKED_ON","class":"...","objects":["..."]},
  *  "blockedWithoutTimeout":true,"containers":["..."],
  *  "pools":[{"container":"java.util.concurrent.ThreadPoolExecutor@1a2b","class":"java.util.concurrent.ThreadPoolExecutor",
  *            "threadNames":"pool-3-thread-N","threads":24}],"idlePoolWorkers":true,"startedAt":null,
@@ -99,16 +102,41 @@ public final class JsonReport {
 
     /** Writes an array of groups. */
     public static void writeGroups(JsonGenerator g, List<StackGroup> groups) throws IOException {
+        writeGroups(g, groups, group -> null);
+    }
+
+    /** Writes an array of groups, each with its {@code "pattern"} (none where {@code patterns} gives null). */
+    public static void writeGroups(JsonGenerator g, List<StackGroup> groups,
+                                   Function<StackGroup, PatternMatch> patterns) throws IOException {
         g.writeStartArray();
         for (StackGroup group : groups) {
-            writeGroup(g, group);
+            writeGroup(g, group, patterns.apply(group));
         }
         g.writeEndArray();
     }
 
-    static void writeGroup(JsonGenerator g, StackGroup group) throws IOException {
+    /**
+     * {@code "pattern": {"id": "abandoned-senders", "certainty": "likely", "evidence": "...", "fix": "..."}}, into
+     * the group's object; {@code fix} omitted for an unclassified group.
+     */
+    public static void writePattern(JsonGenerator g, PatternMatch p) throws IOException {
+        g.writeObjectFieldStart("pattern");
+        g.writeStringField("id", p.pattern().id());
+        g.writeStringField("certainty", p.certainty().id());
+        g.writeStringField("evidence", p.evidence());
+        if (p.pattern().fix() != null) {
+            g.writeStringField("fix", p.pattern().fix());
+        }
+        g.writeEndObject();
+    }
+
+    /** Writes one group as an object, with its pattern unless {@code null}. */
+    public static void writeGroup(JsonGenerator g, StackGroup group, PatternMatch pattern) throws IOException {
         g.writeStartObject();
         writeGroupSummary(g, group);
+        if (pattern != null) {
+            writePattern(g, pattern);
+        }
         if (group.blockerKind() != null) {
             g.writeObjectFieldStart("blocker");
             g.writeStringField("kind", group.blockerKind().name());

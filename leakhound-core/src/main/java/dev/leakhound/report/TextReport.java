@@ -1,5 +1,6 @@
 package dev.leakhound.report;
 
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.Blocker;
@@ -9,6 +10,7 @@ import dev.leakhound.model.ThreadSnapshot;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Renders thread groups as text for people: what they wait on in plain words, the application line that
@@ -22,19 +24,44 @@ public final class TextReport {
 
     /** One group, as a block of lines ending in a newline. */
     public static String group(StackGroup g, boolean showAllFrames) {
+        return group(g, null, showAllFrames);
+    }
+
+    /** One group with its pattern ({@code pattern} and {@code fix} lines; none when {@code pattern} is null). */
+    public static String group(StackGroup g, PatternMatch pattern, boolean showAllFrames) {
         StringBuilder sb = new StringBuilder();
-        appendGroup(sb, g, showAllFrames);
+        appendGroup(sb, g, pattern, showAllFrames);
         return sb.toString();
     }
 
     /** Groups separated by blank lines. */
     public static String groups(List<StackGroup> groups, boolean showAllFrames) {
+        return groups(groups, g -> null, showAllFrames);
+    }
+
+    /** Groups separated by blank lines, each with its pattern (none where {@code patterns} gives null). */
+    public static String groups(List<StackGroup> groups, Function<StackGroup, PatternMatch> patterns,
+                                boolean showAllFrames) {
         StringBuilder sb = new StringBuilder();
         for (StackGroup g : groups) {
             if (!sb.isEmpty()) {
                 sb.append('\n');
             }
-            appendGroup(sb, g, showAllFrames);
+            appendGroup(sb, g, patterns.apply(g), showAllFrames);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The lines of a group's pattern, each ending in a newline: {@code pattern  ID (CERTAINTY: EVIDENCE)}, then
+     * {@code fix  FIX} (none for an unclassified group), as fields of width {@code nameWidth}.
+     */
+    public static String patternLines(PatternMatch p, int nameWidth) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(TextFormat.field("pattern", nameWidth, p.pattern().id() + " (" + p.certainty().id() + ": "
+                + p.evidence() + ")")).append('\n');
+        if (p.pattern().fix() != null) {
+            sb.append(TextFormat.field("fix", nameWidth, p.pattern().fix())).append('\n');
         }
         return sb.toString();
     }
@@ -66,11 +93,14 @@ public final class TextReport {
         return sb.toString();
     }
 
-    private static void appendGroup(StringBuilder sb, StackGroup g, boolean showAllFrames) {
+    private static void appendGroup(StringBuilder sb, StackGroup g, PatternMatch pattern, boolean showAllFrames) {
         sb.append(headline(g)).append('\n');
         WaitSite w = g.waitSite();
         if (w.blockingFrame() != null) {
             field(sb, "blocked at", w.blockingFrame().toString());
+        }
+        if (pattern != null) {
+            sb.append(patternLines(pattern, NAME_WIDTH));
         }
         List<String> started = startSiteLines(g);
         for (int i = 0; i < started.size(); i++) {
@@ -154,8 +184,11 @@ public final class TextReport {
         return count == 1 ? word : word + "s";
     }
 
+    /** Width of a group's field names. */
+    public static final int NAME_WIDTH = 11;
+
     private static void field(StringBuilder sb, String name, String value) {
-        sb.append(TextFormat.field(name, 11, value)).append('\n');
+        sb.append(TextFormat.field(name, NAME_WIDTH, value)).append('\n');
     }
 
     /** The first threads' labels, and how many more the group has. */

@@ -11,18 +11,23 @@ import dev.leakhound.agent.sampling.BlockedSince;
 import dev.leakhound.agent.sampling.ThreadSampler;
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
+import dev.leakhound.analysis.PatternMatch;
+import dev.leakhound.analysis.Patterns;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
 import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.DeadlockReport;
+import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -42,6 +47,8 @@ public final class LeaksEndpoint implements Endpoint {
     private final GrowthDetector detector;
     private final ThreadSampler sampler;
     private final BlockedSince blocked;
+    /** The threads of the last sample: the context a suspect's pattern is named in, when asked for. */
+    private volatile List<ThreadSnapshot> lastSample = List.of();
 
     /** The live deadlocks, or {@code null} when they are not searched. */
     private final Supplier<LiveDeadlocks.Result> deadlocks;
@@ -58,6 +65,19 @@ public final class LeaksEndpoint implements Endpoint {
         this.sampler = sampler;
         this.blocked = blocked;
         this.deadlocks = deadlocks;
+        if (sampler != null) {
+            sampler.addListener((dump, groups) -> lastSample = dump.threads());
+        }
+    }
+
+    /** Each suspect's pattern, named from the threads of the last sample. */
+    private Map<GrowingGroup, PatternMatch> patterns(List<GrowingGroup> suspects) {
+        Patterns p = Patterns.of(lastSample);
+        Map<GrowingGroup, PatternMatch> out = new IdentityHashMap<>();
+        for (GrowingGroup s : suspects) {
+            out.put(s, p.classify(s.group()));
+        }
+        return out;
     }
 
     @Override
@@ -90,11 +110,12 @@ public final class LeaksEndpoint implements Endpoint {
             throw new Unavailable("the leak detector is off: its sampler failed: " + sampler.failure());
         }
         List<GrowingGroup> suspects = detector.suspects();
+        Map<GrowingGroup, PatternMatch> patterns = patterns(suspects);
         LiveDeadlocks.Result dl = deadlocks == null ? null : deadlocks.get();
         if (json) {
-            return Response.json(json(suspects, dl));
+            return Response.json(json(suspects, patterns, dl));
         }
-        BoundedText out = text(suspects);
+        BoundedText out = text(suspects, patterns);
         if (dl != null) {
             out.line();
             for (String line : ThreadEndpoints.deadlocksText(dl).split("\n", -1)) {
@@ -119,7 +140,7 @@ public final class LeaksEndpoint implements Endpoint {
         return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
-    private BoundedText text(List<GrowingGroup> suspects) {
+    private BoundedText text(List<GrowingGroup> suspects, Map<GrowingGroup, PatternMatch> patterns) {
         BoundedText out = new BoundedText();
         long samples = detector.samples();
         int window = detector.window();
@@ -144,7 +165,7 @@ public final class LeaksEndpoint implements Endpoint {
         for (int i = 0; i < shown && !out.truncated(); i++) {
             GrowingGroup s = suspects.get(i);
             out.line();
-            String block = TextReport.group(s.group(), false);
+            String block = TextReport.group(s.group(), patterns.get(s), false);
             int nl = block.indexOf('\n');
             out.line("[" + (i + 1) + "] " + block.substring(0, nl));
             field(out, "growth", growth(s));
@@ -205,7 +226,8 @@ public final class LeaksEndpoint implements Endpoint {
         return String.format(Locale.ROOT, d >= 100 ? "%.0f" : "%.1f", d);
     }
 
-    private byte[] json(List<GrowingGroup> suspects, LiveDeadlocks.Result deadlocks) {
+    private byte[] json(List<GrowingGroup> suspects, Map<GrowingGroup, PatternMatch> patterns,
+                        LiveDeadlocks.Result deadlocks) {
         return ThreadViews.json(g -> {
             g.writeStartObject();
             g.writeNumberField("samples", detector.samples());
@@ -223,7 +245,7 @@ public final class LeaksEndpoint implements Endpoint {
             g.writeArrayFieldStart("suspects");
             int shown = Math.min(suspects.size(), MAX_SUSPECTS);
             for (int i = 0; i < shown; i++) {
-                writeSuspect(g, suspects.get(i));
+                writeSuspect(g, suspects.get(i), patterns.get(suspects.get(i)));
             }
             g.writeEndArray();
             g.writeNumberField("suspectsNotListed", suspects.size() - shown);
@@ -234,7 +256,7 @@ public final class LeaksEndpoint implements Endpoint {
         });
     }
 
-    private void writeSuspect(JsonGenerator g, GrowingGroup s) throws IOException {
+    private void writeSuspect(JsonGenerator g, GrowingGroup s, PatternMatch pattern) throws IOException {
         WaitSite w = s.waitSite();
         g.writeStartObject();
         g.writeNumberField("count", s.count());
@@ -251,6 +273,7 @@ public final class LeaksEndpoint implements Endpoint {
         if (s.group().blockerClass() != null) {
             g.writeStringField("blockerClass", s.group().blockerClass());
         }
+        JsonReport.writePattern(g, pattern);
         g.writeNumberField("growth", s.growth());
         g.writeNumberField("growthPerSample", s.growthPerSample());
         if (Double.isNaN(s.growthPerMinute())) {

@@ -5,6 +5,8 @@ import dev.leakhound.LeakReport;
 import dev.leakhound.Leakhound;
 import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.instrument.StartTracking;
+import dev.leakhound.analysis.LeakPattern;
+import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.cli.LauncherAgent;
@@ -60,7 +62,8 @@ import java.util.stream.Collectors;
         description = {
                 "Runs two programs from a field report on goroutine leaks in Go, ported to",
                 "Java, in this JVM under the leak check, and prints what it found and how to",
-                "fix it (a 'fix:' line after every leak):",
+                "fix it (the report names each leak's pattern and its fix; a 'pattern:' and",
+                "a 'fix:' line after every leak say it for the program):",
                 "  1. MultiQuery LEAKY (unbuffered SynchronousQueue): the 2 slower queries",
                 "     leak, blocked forever in SynchronousQueue.put;",
                 "  2. MultiQuery BUFFERED (queue of 3) and 3. CANCELLING (invokeAny): no leak;",
@@ -103,6 +106,20 @@ public final class DemoCommand implements Callable<Integer> {
             + "is in (step 3: invokeAny interrupts them)";
     static final String FIX_SENTINEL = "fix: drain or close the done queue: nothing reads it any more, so remove it, "
             + "as the report's fix did (step 5: a checker ends when its check is done)";
+    /**
+     * Why the report names multiQuery's leak abandoned-senders: the receiver, multiQuery's caller, took the first
+     * answer and returned; the others are senders left with no receiver.
+     */
+    static final String PATTERN_MULTI_QUERY = "pattern: abandoned-senders: multiQuery's caller took the first answer "
+            + "and returned; the 2 slower queries are senders whose receiver is gone";
+    /**
+     * Why the sentinel agent's is abandoned-senders too: the checkers put into the done queues, whose receiver (the
+     * shutdown handler that waited for every checker) the refactoring removed; not abandoned-receiver (nobody takes),
+     * not a forgotten pool (no pool: a thread per check), not a lost future or latch (the round's latch is released).
+     */
+    static final String PATTERN_SENTINEL = "pattern: abandoned-senders: the checkers put into the done queues, whose "
+            + "only receiver (the shutdown handler waiting for every checker) the refactoring removed; from round 2 on "
+            + "each queue of 1 is full and every checker waits for room that never comes";
     static final String FIX_SENTINEL_AGAIN = "fix: as in step 4, drain or close the done queue (step 5 removes it)";
 
     @Spec
@@ -255,9 +272,11 @@ public final class DemoCommand implements Callable<Integer> {
                     wrong.add("blocked at " + at + ", not at the example's line " + live);
                 }
             }
+            expectPattern(report, LeakPattern.ABANDONED_SENDERS, wrong);
             verdict(wrong, "MultiQuery LEAKY",
                     "the 2 slower queries block forever in SynchronousQueue.put at " + shortFrame(at));
             if (!report.isEmpty()) {
+                out.println(INDENT + PATTERN_MULTI_QUERY);
                 out.println(INDENT + FIX_MULTI_QUERY);
             }
             cleanUp(threads);
@@ -351,6 +370,7 @@ public final class DemoCommand implements Callable<Integer> {
                         wrong.add(TextReport.headline(g) + ", not in ArrayBlockingQueue.put called by SentinelAgent");
                     }
                 }
+                expectPattern(last, LeakPattern.ABANDONED_SENDERS, wrong);
             } else if (counts.stream().anyMatch(n -> n != 0)) {
                 wrong.add("leaked checker threads " + counts + " instead of none");
             }
@@ -360,6 +380,7 @@ public final class DemoCommand implements Callable<Integer> {
                             + ", one more per check), all blocked in ArrayBlockingQueue.put at " + shortFrame(at)
                     : "no leak in any round: every checker ended when its check was done");
             if (!last.isEmpty()) {
+                out.println(INDENT + PATTERN_SENTINEL);
                 out.println(INDENT + FIX_SENTINEL);
             }
             cleanUp(threads);
@@ -485,6 +506,15 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return null;
+    }
+
+    /** Every group of the report must be named {@code expected}. */
+    private static void expectPattern(LeakReport report, LeakPattern expected, List<String> wrong) {
+        for (PatternMatch m : report.patterns()) {
+            if (m.pattern() != expected) {
+                wrong.add("named " + m.pattern().id() + " (" + m.evidence() + "), not " + expected.id());
+            }
+        }
     }
 
     private static String shortFrame(StackFrame f) {

@@ -4,7 +4,10 @@ import dev.leakhound.agent.AgentOptions;
 import dev.leakhound.agent.LeakhoundAgent;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.analysis.GrowingGroup;
+import dev.leakhound.analysis.PatternMatch;
+import dev.leakhound.analysis.Patterns;
 import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.examples.SentinelAgent;
 import dev.leakhound.model.CreationSite;
 import dev.leakhound.model.StackFrame;
@@ -232,6 +235,10 @@ final class LiveSentinelDemo {
             wrong.add("the suspect waits in " + g.waitSite().call() + " at " + g.waitSite().blockingFrame()
                     + ", not in ArrayBlockingQueue.put at " + live);
         }
+        PatternMatch p = Patterns.of(LiveThreads.capture().threads()).classify(g.group());
+        if (p.pattern() != dev.leakhound.analysis.LeakPattern.ABANDONED_SENDERS) {
+            wrong.add("the suspect is named " + p.pattern().id() + " (" + p.evidence() + "), not abandoned-senders");
+        }
     }
 
     private void printSuspect(GrowingGroup g) {
@@ -244,6 +251,11 @@ final class LiveSentinelDemo {
                 g.growthPerSample(), g.counts().stream().map(String::valueOf).collect(Collectors.joining(" -> "))));
         line("wait site", g.state() + " in " + (w.callFrame() == null ? w.call() : w.callFrame())
                 + (g.group().blockerClass() == null ? "" : ", parked on a " + g.group().blockerClass()));
+        PatternMatch p = Patterns.of(LiveThreads.capture().threads()).classify(g.group());
+        line("pattern", p.pattern().id() + " (" + p.certainty().id() + ": " + p.evidence() + ")");
+        if (p.pattern().fix() != null) {
+            line("fix", p.pattern().fix());
+        }
         CreationSite site = g.creationSite();
         line("started at", site == null || site.startingFrame() == null ? NO_CREATION_SITE
                 : site.startingFrame().toString());

@@ -95,6 +95,9 @@ class DemoCommandTest {
                 .contains("blocked at  dev.leakhound.examples.SentinelAgent.runCheck(SentinelAgent.java:" + donePutLine() + ")")
                 .containsPattern("growth      \\+3\\.0 threads per round \\(counts over the window: 0 -> 3 -> 6\\)")
                 .containsPattern("wait site   WAITING in java\\.util\\.concurrent\\.ArrayBlockingQueue\\.put\\(")
+                .containsPattern("pattern     abandoned-senders \\(likely: \\d+ threads in ArrayBlockingQueue\\.put on 3"
+                        + " distinct AbstractQueuedSynchronizer\\$ConditionObject, \\d+ takers? in the dump[^)]*\\)\n")
+                .contains("fix         " + dev.leakhound.analysis.LeakPattern.ABANDONED_SENDERS.fix() + "\n")
                 .contains("started at  not recorded yet (creation sites come with the agent's instrumentation)")
                 .contains("=> as expected: the live thread count rises every round (")
                 .endsWith("   " + DemoCommand.FIX_SENTINEL_AGAIN + "\n\n")
@@ -149,6 +152,10 @@ class DemoCommandTest {
                 .containsPattern("blocked at  dev\\.leakhound\\.examples\\.MultiQuery\\.lambda\\$firstAnswer\\$\\d+"
                         + "\\(MultiQuery\\.java:\\d+\\)")
                 .contains("=> as expected: the 2 slower queries block forever in SynchronousQueue.put at MultiQuery.java:")
+                .contains("; 1 of 1 group matches a leak pattern")
+                .contains("  pattern     abandoned-senders (likely: 2 threads in SynchronousQueue.put on one"
+                        + " SynchronousQueue$Transferer, 0 takers in the dump)\n")
+                .contains("\n   " + DemoCommand.PATTERN_MULTI_QUERY + "\n   fix: ")
                 .contains("\n   fix: give the channel a buffer of 3, one slot per server (step 2: new ArrayBlockingQueue<>(3),"
                         + " Go: make(chan string, 3)), or cancel the losers once the first answer is in (step 3: "
                         + "invokeAny interrupts them)\n")
@@ -170,6 +177,9 @@ class DemoCommandTest {
                 .contains(stuck + " virtual threads WAITING in ArrayBlockingQueue.put")
                 .containsPattern("blocked at  dev\\.leakhound\\.examples\\.SentinelAgent\\.runCheck\\(SentinelAgent\\.java:\\d+\\)")
                 .contains("=> as expected: the leaked checker threads grow every round (" + arrows + ", one more per check)")
+                .contains("  pattern     abandoned-senders (likely: " + stuck + " threads in ArrayBlockingQueue.put on 3"
+                        + " distinct AbstractQueuedSynchronizer$ConditionObject, 0 takers in the dump)\n")
+                .contains("\n   " + DemoCommand.PATTERN_SENTINEL + "\n   fix: ")
                 .contains("\n   fix: drain or close the done queue: nothing reads it any more, so remove it, as the "
                         + "report's fix did (step 5: a checker ends when its check is done)\n")
                 .contains("clean-up: interrupted the " + stuck + " blocked threads; all ended");
