@@ -29,9 +29,13 @@ import java.util.Map;
  * @param showAllFrames whether {@link #toString()} lists JDK frames
  * @param notes         remarks to show with the report, e.g. that the check ran per class
  * @param deadlocks     the deadlocks among the leaked threads (each also counted in its group)
+ * @param patterns      each group's leak pattern, in the order of {@code groups}, named with every thread of the
+ *                      capture as context (a counterpart the check ignores, a lock's owner, counts); {@code null}
+ *                      names them from the leaked threads alone
  */
 public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
-                         boolean showAllFrames, List<String> notes, List<Deadlock> deadlocks) {
+                         boolean showAllFrames, List<String> notes, List<Deadlock> deadlocks,
+                         List<PatternMatch> patterns) {
 
     /** Ends a report none of whose threads has a start site, when the agent is not loaded: how to load it. */
     static final String NO_AGENT = """
@@ -49,6 +53,20 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
         groups = List.copyOf(groups);
         notes = List.copyOf(notes);
         deadlocks = List.copyOf(deadlocks);
+        if (patterns == null) {
+            Patterns p = Patterns.of(groups.stream().flatMap(g -> g.threads().stream()).toList());
+            patterns = groups.stream().map(p::classify).toList();
+        }
+        patterns = List.copyOf(patterns);
+        if (patterns.size() != groups.size()) {
+            throw new IllegalArgumentException(patterns.size() + " patterns for " + groups.size() + " groups");
+        }
+    }
+
+    /** A report whose patterns are named from the leaked threads alone. */
+    public LeakReport(List<StackGroup> groups, Instant capturedAt, int totalThreads, int attempts, Duration waited,
+                      boolean showAllFrames, List<String> notes, List<Deadlock> deadlocks) {
+        this(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, notes, deadlocks, null);
     }
 
     /** A report without deadlocks. */
@@ -72,20 +90,12 @@ public record LeakReport(List<StackGroup> groups, Instant capturedAt, int totalT
         return out;
     }
 
-    /**
-     * Each group's leak pattern, in the order of {@link #groups()}, named from the leaked threads alone (likely: a
-     * counterpart among the threads the check ignores is not looked at).
-     */
-    public List<PatternMatch> patterns() {
-        Patterns p = Patterns.of(leakedThreads());
-        return groups.stream().map(p::classify).toList();
-    }
-
     /** The same report with a note added. */
     public LeakReport withNote(String note) {
         List<String> more = new ArrayList<>(notes);
         more.add(note);
-        return new LeakReport(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, more, deadlocks);
+        return new LeakReport(groups, capturedAt, totalThreads, attempts, waited, showAllFrames, more, deadlocks,
+                patterns);
     }
 
     /** {@code , 2 of them deadlocked}, or nothing. */

@@ -1,6 +1,8 @@
 package dev.leakhound;
 
 import dev.leakhound.analysis.Deadlocks;
+import dev.leakhound.analysis.Patterns;
+import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.ThreadGrouping;
 import dev.leakhound.capture.CreationSites;
 import dev.leakhound.capture.LiveThreads;
@@ -83,9 +85,12 @@ public final class Leakhound {
                 if (!LiveThreads.virtualLockOwnersKnown() && ownersUnknown(leaked)) {
                     notes.add(OWNERS_UNKNOWN);
                 }
-                return new LeakReport(ThreadGrouping.group(leaked), dump.capturedAt(), dump.threads().size(),
-                        attempts, elapsed, options.showAllFrames(), notes,
-                        deadlocks);
+                List<StackGroup> groups = ThreadGrouping.group(leaked);
+                // The whole capture is the context (counterparts, lock owners), but for the checking thread: it
+                // runs the test's code, which would pass for a live counterpart.
+                Patterns patterns = Patterns.of(dump.threads().stream().filter(t -> t.id() != self).toList());
+                return new LeakReport(groups, dump.capturedAt(), dump.threads().size(), attempts, elapsed,
+                        options.showAllFrames(), notes, deadlocks, groups.stream().map(patterns::classify).toList());
             }
         }
     }

@@ -181,9 +181,15 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             if (!send && livePutters.containsKey(c)) {
                 return unclassified(site + "; " + livePutters.get(c).label() + " is putting into a " + simple(c));
             }
-            if (runsFutureTask(g) && futureWaiters == 0) {
-                return likely(LeakPattern.ABANDONED_AFTER_TIMEOUT, site + ", each a task of a future; no thread of"
-                        + " the dump waits on a future: the caller left (a get with a timeout?)");
+            if (!send && runsFutureTask(g)) {
+                // A future's task waiting to receive: abandoned after a timeout when nobody waits for a future any
+                // more; with waiters, one may wait for this very task, whose queue nobody feeds: no telling which.
+                return futureWaiters == 0
+                        ? likely(LeakPattern.ABANDONED_AFTER_TIMEOUT, site + ", each a task of a future; no thread of"
+                                + " the dump waits on a future: the caller left (a get with a timeout?)")
+                        : unclassified(site + ", each a task of a future, while " + futureWaiters
+                                + (futureWaiters == 1 ? " thread waits" : " threads wait") + " on futures: a receiver"
+                                + " nobody feeds, or a task whose caller left; the dump does not say which");
             }
             if (send) {
                 int n = takers.getOrDefault(c, 0);
@@ -247,12 +253,10 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             if (w.blockingFrame() == null) {
                 return unclassified(site + "; the dump names no owner, and JDK frames only");
             }
-            Brief live = liveInSameCode(g);
-            if (live != null) {
-                return unclassified(site + "; the dump names no owner; " + liveWords(live, g) + " may release it");
-            }
-            return likely(LeakPattern.LOCK_NEVER_RELEASED, site + "; the dump names no owner, and no live thread runs "
-                    + sameCode(g));
+            // Without the owner, a lock that is never released cannot be told from one held by a thread that is
+            // busy, or from a deadlock (JDK 25's JSON dump names no owner of a java.util.concurrent lock).
+            return unclassified(site + "; the dump names no owner of the lock (jstack -l does for platform threads;"
+                    + " the live capture with the agent for all)");
         }
         List<Long> chain = new ArrayList<>();
         chain.add(first.id());
