@@ -25,7 +25,8 @@ import java.util.Objects;
  *
  * <h2>Sites</h2>
  * A site is what {@link ThreadGrouping} groups by: state, blocker kind and class, the whole stack (by
- * value, so equal stacks from different captures are the same site); and, within such a group, where the threads
+ * value, so equal stacks from different captures are the same site; the JDK's frames without their lines, which
+ * threads inside a JDK class that an attached agent retransformed lose); and, within such a group, where the threads
  * were started when the agent records it (one blocking line reached from two places in the code is two sites,
  * threads without a recorded start a third). A suspect's group holds the threads of its site: its blocking line
  * and stack are the group's, its start site one of the group's. Identity hashes of blocker objects
@@ -575,7 +576,7 @@ public final class GrowthDetector {
      * A site's identity: state, blocker kind and class, the stack by value, and where its threads were started
      * when the agent recorded it (hash computed once).
      */
-    private static final class SiteKey {
+    static final class SiteKey {
         final Thread.State state;
         final Blocker.Kind kind;
         final String blockerClass;
@@ -600,8 +601,30 @@ public final class GrowthDetector {
 
         static SiteKey of(StackGroup g) {
             CreationSite site = g.creationSite();
-            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
+            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), withoutJdkLines(g.stack()),
                     site == null ? null : site.groupingKey());
+        }
+
+        /**
+         * The stack with the JDK's frames by class and method only: a JDK class retransformed by an agent attached
+         * later ({@code VirtualThread}, when start sites are recorded) shows its frames without file and line in the
+         * threads that were inside it before (they run its old code), with them in the others; at one blocking line
+         * of the application they are one site.
+         */
+        static List<StackFrame> withoutJdkLines(List<StackFrame> stack) {
+            List<StackFrame> out = null;
+            for (int i = 0; i < stack.size(); i++) {
+                StackFrame f = stack.get(i);
+                boolean strip = f.isJdk() && (f.fileName() != null || f.lineNumber() >= 0);
+                if (strip && out == null) {
+                    out = new ArrayList<>(stack.subList(0, i));
+                }
+                if (out != null) {
+                    out.add(strip ? new StackFrame(f.moduleName(), f.className(), f.methodName(), null,
+                            StackFrame.UNKNOWN_LINE) : f);
+                }
+            }
+            return out == null ? stack : List.copyOf(out);
         }
 
         @Override

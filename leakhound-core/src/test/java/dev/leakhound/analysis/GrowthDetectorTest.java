@@ -199,6 +199,40 @@ class GrowthDetectorTest {
                 .singleElement().satisfies(g -> assertThat(g.stuckThreads()).isEqualTo(56));
     }
 
+    /**
+     * Seen on a real attach: recording start sites retransforms {@code VirtualThread}, and the threads parked before
+     * (in its old code) show its frames with no file or line, the others with them: one blocking line still.
+     */
+    @Test
+    void jdkFramesRetransformedByAnAttachedAgentAreTheSameSite() {
+        List<StackFrame> before = List.of(
+                StackFrame.parse("java.base/java.lang.VirtualThread.park(Unknown Source)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)"),
+                StackFrame.parse("com.example.App.await(App.java:90)"),
+                StackFrame.parse("java.base/java.lang.VirtualThread.run(Unknown Source)"));
+        List<StackFrame> after = List.of(
+                StackFrame.parse("java.base/java.lang.VirtualThread.park(VirtualThread.java:742)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)"),
+                StackFrame.parse("com.example.App.await(App.java:90)"),
+                StackFrame.parse("java.base/java.lang.VirtualThread.run(VirtualThread.java:460)"));
+        CreationSite site = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(6, 2);
+        d.add(T0, List.of(waiting(before, 1, 26)));
+        d.add(T0.plusSeconds(5), List.of(waiting(before, 1, 26), started(waiting(after, 100, 2), site)));
+        assertThat(d.add(T0.plusSeconds(10), List.of(waiting(before, 1, 26), started(waiting(after, 100, 4), site))))
+                .singleElement().satisfies(g -> {
+                    assertThat(g.counts()).containsExactly(26, 28, 30);
+                    assertThat(g.count()).isEqualTo(30);
+                    assertThat(g.creationSite()).isEqualTo(site);
+                });
+        // an application frame at another line is another site
+        List<StackFrame> elsewhere = new ArrayList<>(after);
+        elsewhere.set(2, StackFrame.parse("com.example.App.await(App.java:91)"));
+        assertThat(GrowthDetector.SiteKey.withoutJdkLines(elsewhere))
+                .isNotEqualTo(GrowthDetector.SiteKey.withoutJdkLines(before));
+        assertThat(GrowthDetector.SiteKey.withoutJdkLines(after)).isEqualTo(GrowthDetector.SiteKey.withoutJdkLines(before));
+    }
+
     /** Idle workers of thread pools: {@code pools} distinct containers over {@code n} threads. */
     private static StackGroup idleWorkers(long firstId, int n, int pools) {
         List<StackFrame> stack = List.of(
