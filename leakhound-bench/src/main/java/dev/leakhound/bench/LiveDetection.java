@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  *       from its first moment: the time from its first leaked thread to the site named;</li>
  *   <li>{@code attach JAR [RUNS]}: the same leak in a JVM without agent; after 26 leaked threads, {@code java -jar JAR
  *       attach PID --port 0}: the time from the attach to the site named, and the count then (the 26 among them?);</li>
- *   <li>{@code persist JAR SECONDS}: four hosts, each for SECONDS: a slow leak (one thread every 15 s), a burst of 10
- *       threads, a leak of 3 threads a second that stops after 10 s, and a healthy pool that breathes (4 to 64 workers
+ *   <li>{@code persist JAR [SECONDS [KINDS]]}: four hosts (KINDS, comma-separated: {@code slow,burst,stops,pool}), each
+ *       for SECONDS from its first leaked thread: a slow leak (one thread every 15 s), a burst of 10 threads 20 s after
+ *       start-up (after the agent's first samples), a leak of 3 threads a second that stops after 10 s, and a healthy pool that breathes (4 to 64 workers
  *       of one pool that are busy in turn, idle in {@code getTask} between): when the site is first named, for how long
  *       of the time after it stays named, and how often it falls off.</li>
  * </ul>
@@ -51,9 +52,10 @@ public final class LiveDetection {
             case "host" -> host(args[1]);
             case "startup" -> startup(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5);
             case "attach" -> attach(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 5);
-            case "persist" -> persist(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 150);
+            case "persist" -> persist(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 150,
+                    args.length > 3 ? List.of(args[3].split(",")) : List.of("slow", "burst", "stops", "pool"));
             default -> {
-                System.err.println("usage: LiveDetection startup|attach JAR [RUNS] | persist JAR [SECONDS]");
+                System.err.println("usage: LiveDetection startup|attach JAR [RUNS] | persist JAR [SECONDS [KINDS]]");
                 System.exit(2);
             }
         }
@@ -76,6 +78,9 @@ public final class LiveDetection {
         if (kind.equals("pool")) {
             breathe();
             return;
+        }
+        if (kind.equals("burst")) {
+            Thread.sleep(20_000);         // after the agent's first samples: a burst it sees happen
         }
         int leaked = 0;
         long stopAt = kind.equals("stops") ? System.nanoTime() + TimeUnit.SECONDS.toNanos(10) : Long.MAX_VALUE;
@@ -180,11 +185,11 @@ public final class LiveDetection {
         System.out.println("attach: " + summary(seconds));
     }
 
-    private static void persist(Path jar, int seconds) throws Exception {
-        for (String kind : List.of("slow", "burst", "stops", "pool")) {
+    private static void persist(Path jar, int seconds, List<String> kinds) throws Exception {
+        for (String kind : kinds) {
             try (Host h = Host.start(jar, kind, true)) {
                 long first = h.first();
-                long end = System.currentTimeMillis() + seconds * 1000L;
+                long end = first + seconds * 1000L;
                 long firstNamed = 0;
                 long namedMillis = 0;
                 int offs = 0;
