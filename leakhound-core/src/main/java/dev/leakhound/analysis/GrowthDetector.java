@@ -25,21 +25,32 @@ import java.util.Objects;
  *
  * <h2>Sites</h2>
  * A site is what {@link ThreadGrouping} groups by: state, blocker kind and class, the whole stack (by
- * value, so equal stacks from different captures are the same site); and, within such a group, where the threads
+ * value, so equal stacks from different captures are the same site; the JDK's frames without their lines, which
+ * threads inside a JDK class that an attached agent retransformed lose); and, within such a group, where the threads
  * were started when the agent records it (one blocking line reached from two places in the code is two sites,
  * threads without a recorded start a third). A suspect's group holds the threads of its site: its blocking line
  * and stack are the group's, its start site one of the group's. Identity hashes of blocker objects
  * and thread ids are left out, so the key is stable from one sample to the next. Only groups
  * {@linkplain StackGroup#blockedWithoutTimeout() blocked with no timeout} are tracked: a thread with a
  * timeout or a running thread moves on by itself. Groups of one sample with the same site (a caller may
- * split groups further, e.g. by creation site) are added up.
+ * split groups further, e.g. by creation site) are added up. Threads without a recorded start (those started
+ * before the agent was attached, say) count with the threads of the one start site recorded at their blocking
+ * line, when there is exactly one: a leak that began before the attach is one site with the threads it leaks
+ * after it.
  *
  * <h2>When a site is reported</h2>
- * Only once {@code window} samples have been added. Over the window, with {@code c[0]} the oldest count and
- * {@code c[w-1]} the latest (a sample in which the site was absent counts 0), a site is reported when all
- * of these hold:
+ * From the {@value #MIN_SAMPLES}rd sample on (or the {@code window}th, if smaller), over the samples of the window
+ * taken so far ({@code w} of them, at most {@code window}), with {@code c[0]} the oldest count and {@code c[w-1]}
+ * the latest (a sample in which the site was absent counts 0), a site is named for its growth when all of these
+ * hold:
  * <ul>
  *   <li>it is present in the latest sample;</li>
+ *   <li>while the window is not yet full, its latest count is above every earlier one (a pool that grew once at
+ *       start-up and stays is not named);</li>
+ *   <li>its threads are not the idle workers of one pool (a {@code ThreadPoolExecutor} or {@code ForkJoinPool}
+ *       waiting for tasks in the pool's own code, all in one container or with no container known): a pool grows
+ *       to its size and stays there; idle workers of many pools (pools nobody shuts down) are judged as any
+ *       others;</li>
  *   <li>its growth {@code c[w-1] - c[0]} is at least {@code minGrowth};</li>
  *   <li>its trend, Kendall's tau-a of the counts against their order
  *       ({@code sum over i<j of sign(c[j]-c[i])}, divided by {@code w(w-1)/2}), is at least
@@ -48,7 +59,14 @@ import java.util.Objects;
  *       default 0.5, a noisy rise such as {@code 10 14 13 19 22} (tau 0.8) is reported and a jitter such
  *       as {@code 9 12 10 8 11} (tau 0) is not.</li>
  * </ul>
- * Results are sorted by growth, then by current count, largest first.
+ * A site named for its growth stays named, while not growing, as long as at least one of the threads it had
+ * when it was last named for its growth is still at the site in every sample since (they never woke, or the
+ * detector would have seen them elsewhere or gone): growth finds a leak, its stuck threads keep it named until
+ * they end ({@link GrowingGroup#growing()} tells the two apart). A burst of leaked threads, a leak that stopped,
+ * or a slow leak that grows by one thread now and then stay named; a busy site whose threads come and go loses
+ * its name with the threads it had.
+ *
+ * <p>Results are sorted by growth, then by current count, largest first.
  *
  * <h2>Thread ages</h2>
  * For the threads of tracked sites it remembers when each thread id was first seen, to report the age
@@ -72,6 +90,8 @@ import java.util.Objects;
 public final class GrowthDetector {
     /** Default window: 3 samples (so a leak is reported at the third sample after it starts). */
     static final int DEFAULT_WINDOW = 3;
+    /** The fewest samples a growth is judged on, while the window is not yet full: 3. */
+    public static final int MIN_SAMPLES = 3;
     /** Default minimum growth over the window: 2 threads. */
     static final int DEFAULT_MIN_GROWTH = 2;
     /** Default minimum trend (Kendall's tau): 0.5. */
@@ -176,15 +196,33 @@ public final class GrowthDetector {
         times[window - 1] = at;
         long sample = samples + 1;
 
-        // 1. This sample's blocked sites.
-        Map<SiteKey, List<StackGroup>> current = new LinkedHashMap<>();
+        // 1. This sample's blocked sites: by blocking line, then by start site.
+        Map<SiteKey, List<StackGroup>> byLine = new LinkedHashMap<>();
         int blockedThreads = 0;
         for (StackGroup g : groups) {
             if (g != null && g.blockedWithoutTimeout()) {
                 for (StackGroup part : byStartSite(g)) {
-                    current.computeIfAbsent(SiteKey.of(part), k -> new ArrayList<>(1)).add(part);
+                    byLine.computeIfAbsent(SiteKey.of(part).withStart(null), k -> new ArrayList<>(1)).add(part);
                     blockedThreads += part.count();
                 }
+            }
+        }
+        Map<SiteKey, List<StackGroup>> current = new LinkedHashMap<>();
+        for (Map.Entry<SiteKey, List<StackGroup>> e : byLine.entrySet()) {
+            List<StackFrame> only = onlyStartSite(e.getValue());
+            if (only != null) {
+                // The line's first recorded start (the first thread started after an attach, say): its site goes on
+                // with the counts of the threads seen there before, whose start was not recorded.
+                SiteKey started = e.getKey().withStart(only);
+                Site before = sites.get(e.getKey());
+                if (before != null && !sites.containsKey(started)) {
+                    sites.remove(e.getKey());
+                    sites.put(started, before.as(started));
+                }
+            }
+            for (StackGroup part : e.getValue()) {
+                SiteKey key = only != null ? e.getKey().withStart(only) : SiteKey.of(part);
+                current.computeIfAbsent(key, k -> new ArrayList<>(1)).add(part);
             }
         }
 
@@ -193,6 +231,9 @@ public final class GrowthDetector {
             Site s = it.next();
             List<StackGroup> now = current.get(s.key);
             s.shift(now == null ? 0 : total(now), sample);
+            if (now == null) {
+                s.unname();
+            }
             if (s.isEmpty()) {
                 it.remove();
             }
@@ -224,16 +265,17 @@ public final class GrowthDetector {
 
         // 4. The suspects.
         List<GrowingGroup> found = new ArrayList<>();
-        if (sample >= window) {
-            for (Map.Entry<SiteKey, List<StackGroup>> e : current.entrySet()) {
-                Site s = sites.get(e.getKey());
-                if (s != null) {
-                    GrowingGroup g = judge(s, e.getValue());
-                    if (g != null) {
-                        found.add(g);
-                    }
+        int judged = (int) Math.min(sample, window);
+        for (Map.Entry<SiteKey, List<StackGroup>> e : current.entrySet()) {
+            Site s = sites.get(e.getKey());
+            if (s != null) {
+                GrowingGroup g = judge(s, e.getValue(), judged, at);
+                if (g != null) {
+                    found.add(g);
                 }
             }
+        }
+        if (!found.isEmpty()) {
             found.sort(Comparator.comparingInt(GrowingGroup::growth).reversed()
                     .thenComparing(Comparator.comparingInt(GrowingGroup::count).reversed()));
         }
@@ -247,18 +289,31 @@ public final class GrowthDetector {
         return result;
     }
 
-    private GrowingGroup judge(Site s, List<StackGroup> now) {
-        int[] c = s.counts;
-        int growth = c[window - 1] - c[0];
-        if (c[window - 1] <= 0 || growth < minGrowth) {
-            return null;
-        }
-        double trend = kendallTau(c);
-        if (trend < minTrend) {
-            return null;
-        }
+    /**
+     * The site as a suspect, named for its growth over the last {@code judged} samples or held by its threads that
+     * stayed since it was, or {@code null}; updates which threads hold it.
+     */
+    private GrowingGroup judge(Site s, List<StackGroup> now, int judged, Instant at) {
         StackGroup group = now.size() == 1 ? now.get(0) : merge(now);
-        Instant start = times[0];
+        long[] ids = ids(group);
+        int[] c = Arrays.copyOfRange(s.counts, window - judged, window);
+        int growth = c[judged - 1] - c[0];
+        double trend = kendallTau(c);
+        boolean growing = judged >= Math.min(MIN_SAMPLES, window) && growth >= minGrowth && trend >= minTrend
+                && (judged == window || aboveAllEarlier(c)) && !onePoolsIdleWorkers(group);
+        if (growing) {
+            s.held = ids;
+            if (s.namedAt == null) {
+                s.namedAt = at;
+            }
+        } else {
+            s.held = s.held.length == 0 ? NO_LONGS : intersect(s.held, ids);
+            if (s.held.length == 0) {
+                s.namedAt = null;
+                return null;
+            }
+        }
+        Instant start = times[window - judged];
         Instant end = times[window - 1];
         double minutes = Duration.between(start, end).toNanos() / 60e9;
         double perMinute = minutes > 0 ? growth / minutes : Double.NaN;
@@ -271,12 +326,91 @@ public final class GrowthDetector {
         }
         Instant oldestSeen = oldest == Long.MAX_VALUE ? null : Instant.ofEpochMilli(oldest);
         Duration age = oldestSeen == null ? null : Duration.between(oldestSeen, end);
-        List<Integer> counts = new ArrayList<>(window);
+        List<Integer> counts = new ArrayList<>(judged);
         for (int v : c) {
             counts.add(v);
         }
-        return new GrowingGroup(group, counts, start, end, growth, (double) growth / (window - 1), perMinute,
-                trend, oldestSeen, age);
+        return new GrowingGroup(group, counts, start, end, growth, (double) growth / (judged - 1), perMinute,
+                trend, oldestSeen, age, growing, s.namedAt, s.held.length);
+    }
+
+    private static boolean aboveAllEarlier(int[] c) {
+        for (int i = 0; i < c.length - 1; i++) {
+            if (c[i] >= c[c.length - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the group's threads are idle workers of one pool: every frame the JDK's, waiting for a task in
+     * {@code ThreadPoolExecutor.getTask} or {@code ForkJoinPool.awaitWork}, in at most one container.
+     */
+    static boolean onePoolsIdleWorkers(StackGroup group) {
+        boolean pool = false;
+        for (StackFrame f : group.stack()) {
+            if (!f.isJdk()) {
+                return false;
+            }
+            pool |= f.className().equals("java.util.concurrent.ThreadPoolExecutor") && f.methodName().equals("getTask")
+                    || f.className().equals("java.util.concurrent.ForkJoinPool") && f.methodName().equals("awaitWork");
+        }
+        return pool && group.containers().size() <= 1;
+    }
+
+    /** The distinct thread ids of the group, sorted. */
+    private static long[] ids(StackGroup g) {
+        long[] ids = new long[g.threads().size()];
+        int n = 0;
+        for (ThreadSnapshot t : g.threads()) {
+            ids[n++] = t.id();
+        }
+        Arrays.sort(ids);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || ids[i] != ids[i - 1]) {
+                ids[distinct++] = ids[i];
+            }
+        }
+        return distinct == n ? ids : Arrays.copyOf(ids, distinct);
+    }
+
+    /** The ids in both sorted arrays, sorted. */
+    private static long[] intersect(long[] a, long[] b) {
+        long[] out = new long[Math.min(a.length, b.length)];
+        int k = 0;
+        for (int i = 0, j = 0; i < a.length && j < b.length; ) {
+            if (a[i] == b[j]) {
+                out[k++] = a[i];
+                i++;
+                j++;
+            } else if (a[i] < b[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return k == out.length ? out : Arrays.copyOf(out, k);
+    }
+
+    /**
+     * The one start site recorded among the parts of a blocking line, when there is exactly one (threads without a
+     * recorded start then count with it); {@code null} when there are none or several.
+     */
+    private static List<StackFrame> onlyStartSite(List<StackGroup> parts) {
+        List<StackFrame> only = null;
+        for (StackGroup part : parts) {
+            List<StackFrame> started = SiteKey.of(part).started;
+            if (started == null || started.isEmpty()) {
+                continue;
+            }
+            if (only != null && !only.equals(started)) {
+                return null;
+            }
+            only = started;
+        }
+        return only;
     }
 
     /** Kendall's tau-a: concordant minus discordant pairs of (index, count), over all pairs. */
@@ -388,7 +522,7 @@ public final class GrowthDetector {
         trackedSince = k == size ? newSince : Arrays.copyOf(newSince, k);
     }
 
-    /** The suspects of the latest sample, largest growth first; empty before {@code window} samples. */
+    /** The suspects of the latest sample, largest growth first; empty before {@link #minSamples()} samples. */
     public List<GrowingGroup> suspects() {
         return suspects;
     }
@@ -417,6 +551,11 @@ public final class GrowthDetector {
         return window;
     }
 
+    /** The samples needed before a growth is judged: {@value #MIN_SAMPLES}, or the window if smaller. */
+    public int minSamples() {
+        return Math.min(MIN_SAMPLES, window);
+    }
+
     public int minGrowth() {
         return minGrowth;
     }
@@ -437,7 +576,7 @@ public final class GrowthDetector {
      * A site's identity: state, blocker kind and class, the stack by value, and where its threads were started
      * when the agent recorded it (hash computed once).
      */
-    private static final class SiteKey {
+    static final class SiteKey {
         final Thread.State state;
         final Blocker.Kind kind;
         final String blockerClass;
@@ -456,10 +595,36 @@ public final class GrowthDetector {
                     + Objects.hashCode(started);
         }
 
+        SiteKey withStart(List<StackFrame> start) {
+            return Objects.equals(start, started) ? this : new SiteKey(state, kind, blockerClass, stack, start);
+        }
+
         static SiteKey of(StackGroup g) {
             CreationSite site = g.creationSite();
-            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), g.stack(),
+            return new SiteKey(g.state(), g.blockerKind(), g.blockerClass(), withoutJdkLines(g.stack()),
                     site == null ? null : site.groupingKey());
+        }
+
+        /**
+         * The stack with the JDK's frames by class and method only: a JDK class retransformed by an agent attached
+         * later ({@code VirtualThread}, when start sites are recorded) shows its frames without file and line in the
+         * threads that were inside it before (they run its old code), with them in the others; at one blocking line
+         * of the application they are one site.
+         */
+        static List<StackFrame> withoutJdkLines(List<StackFrame> stack) {
+            List<StackFrame> out = null;
+            for (int i = 0; i < stack.size(); i++) {
+                StackFrame f = stack.get(i);
+                boolean strip = f.isJdk() && (f.fileName() != null || f.lineNumber() >= 0);
+                if (strip && out == null) {
+                    out = new ArrayList<>(stack.subList(0, i));
+                }
+                if (out != null) {
+                    out.add(strip ? new StackFrame(f.moduleName(), f.className(), f.methodName(), null,
+                            StackFrame.UNKNOWN_LINE) : f);
+                }
+            }
+            return out == null ? stack : List.copyOf(out);
         }
 
         @Override
@@ -480,10 +645,30 @@ public final class GrowthDetector {
         final SiteKey key;
         final int[] counts;
         long lastPresent;
+        long[] held = NO_LONGS;      // sorted: the threads it had when last named for its growth, still there since
+        Instant namedAt;             // the sample that first named it, while it stays named
+
+        void unname() {
+            held = NO_LONGS;
+            namedAt = null;
+        }
 
         Site(SiteKey key, int window) {
             this.key = key;
             this.counts = new int[window];
+        }
+
+        private Site(SiteKey key, Site from) {
+            this.key = key;
+            this.counts = from.counts;
+            this.lastPresent = from.lastPresent;
+            this.held = from.held;
+            this.namedAt = from.namedAt;
+        }
+
+        /** The same site under another key. */
+        Site as(SiteKey other) {
+            return new Site(other, this);
         }
 
         void shift(int count, long sample) {

@@ -91,10 +91,21 @@ class GrowthDetectorTest {
     }
 
     @Test
-    void nothingIsReportedBeforeTheWindowIsFull() {
-        GrowthDetector d = new GrowthDetector(4, 1);
-        assertThat(feed(d, 1, 50, 100)).isEmpty();
-        assertThat(feed(new GrowthDetector(4, 1), 1, 50, 100, 150)).hasSize(1);
+    void judgedFromTheThirdSampleBeforeTheWindowIsFull() {
+        // the agent's window: 6 samples; a leak running from start-up is named at the third sample, not the sixth
+        assertThat(feed(new GrowthDetector(6, 2), 2, 32)).isEmpty();
+        assertThat(feed(new GrowthDetector(6, 2), 2, 32, 62)).singleElement().satisfies(g -> {
+            assertThat(g.counts()).containsExactly(2, 32, 62);
+            assertThat(g.windowStart()).isEqualTo(T0);
+            assertThat(g.growthPerSample()).isEqualTo(30.0);
+            assertThat(g.growing()).isTrue();
+        });
+        // while the window fills, the latest count must be above every earlier one: a pool that grew once and stays
+        assertThat(feed(new GrowthDetector(6, 2), 4, 20, 20)).isEmpty();
+        assertThat(feed(new GrowthDetector(6, 2), 4, 20, 20, 20, 20, 20)).isEmpty();
+        assertThat(feed(new GrowthDetector(2, 1), 1, 2)).hasSize(1);      // a window of 2 is judged at 2
+        assertThat(new GrowthDetector(6, 2).minSamples()).isEqualTo(3);
+        assertThat(new GrowthDetector(2, 2).minSamples()).isEqualTo(2);
     }
 
     @Test
@@ -103,15 +114,156 @@ class GrowthDetectorTest {
     }
 
     @Test
-    void growingThenFlatIsReportedOnlyWhileItGrows() {
+    void aSuspectStaysNamedWhileTheThreadsItHadStayStuck() {
         GrowthDetector d = new GrowthDetector(3, 2);
-        assertThat(feed(d, 0, 3, 6)).hasSize(1);     // a leak that starts inside the window counts from 0
-        d.add(T0.plus(Duration.ofMinutes(3)), List.of(waiting(LEAK, 1000, 9)));
-        assertThat(d.suspects()).hasSize(1);
-        d.add(T0.plus(Duration.ofMinutes(4)), List.of(waiting(LEAK, 1000, 9)));
-        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.counts()).containsExactly(6, 9, 9));
-        d.add(T0.plus(Duration.ofMinutes(5)), List.of(waiting(LEAK, 1000, 9)));
-        assertThat(d.suspects()).isEmpty();          // 9 9 9: no longer growing
+        assertThat(feed(d, 0, 3, 6)).singleElement().satisfies(g -> assertThat(g.growing()).isTrue());
+        // the leak stops; its 6 threads (ids 1000..1005) stay where they are for ten samples
+        for (int i = 3; i < 13; i++) {
+            d.add(T0.plus(Duration.ofMinutes(i)), List.of(waiting(LEAK, 1000, 6)));
+            boolean windowStillRising = i == 3;                       // 3 6 6 at sample 4, then 6 6 6
+            assertThat(d.suspects()).as("sample %d", i + 1).singleElement().satisfies(g -> {
+                assertThat(g.growing()).isEqualTo(windowStillRising);
+                assertThat(g.stuckThreads()).isEqualTo(6);
+                assertThat(g.namedAt()).isEqualTo(T0.plus(Duration.ofMinutes(2)));
+                assertThat(g.oldestSeen()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+            });
+        }
+        // two of them end: still named by the other four
+        d.add(T0.plus(Duration.ofMinutes(13)), List.of(waiting(LEAK, 1002, 4)));
+        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.stuckThreads()).isEqualTo(4));
+        // all end; as many others come, at the same site: not the threads it was named for
+        d.add(T0.plus(Duration.ofMinutes(14)), List.of(waiting(LEAK, 5000, 4)));
+        assertThat(d.suspects()).isEmpty();
+    }
+
+    @Test
+    void aBurstStaysNamedWhileItsThreadsAreStuck() {
+        // the agent's window; a burst of 10 leaked threads between two samples, then nothing more
+        GrowthDetector d = new GrowthDetector(6, 2);
+        feed(d, 0, 0, 0, 0, 0, 0);
+        int named = 0;
+        for (int i = 6; i < 40; i++) {
+            named += d.add(T0.plus(Duration.ofMinutes(i)), List.of(waiting(LEAK, 1000, 10))).isEmpty() ? 0 : 1;
+        }
+        // not at the burst's first sample (0 0 0 0 0 10: tau 1/3), from the second on, every sample
+        assertThat(named).isEqualTo(33);
+        assertThat(d.suspects()).singleElement().satisfies(g -> assertThat(g.count()).isEqualTo(10));
+    }
+
+    @Test
+    void aSlowLeakDoesNotFlicker() {
+        // one thread every third sample (one every 15 s, samples every 5 s), the agent's window
+        GrowthDetector d = new GrowthDetector(6, 2);
+        int first = -1;
+        for (int i = 0; i < 60; i++) {
+            int count = 1 + i / 3;
+            boolean named = !d.add(T0.plus(Duration.ofSeconds(5L * i)), List.of(waiting(LEAK, 1000, count))).isEmpty();
+            if (named && first < 0) {
+                first = i;
+            }
+            if (first >= 0) {
+                assertThat(named).as("sample %d, named first at %d", i + 1, first + 1).isTrue();
+            }
+        }
+        assertThat(first).isBetween(0, 8);
+    }
+
+    @Test
+    void aBusySiteWhoseThreadsComeAndGoLosesItsName() {
+        GrowthDetector d = new GrowthDetector(3, 2);
+        assertThat(feed(d, 1, 3, 6)).hasSize(1);
+        // as many threads, but others: those it was named for went on
+        d.add(T0.plus(Duration.ofMinutes(3)), List.of(waiting(LEAK, 7000, 6)));
+        d.add(T0.plus(Duration.ofMinutes(4)), List.of(waiting(LEAK, 8000, 5)));
+        assertThat(d.suspects()).isEmpty();
+    }
+
+    @Test
+    void threadsStartedBeforeTheAttachCountWithTheirBlockingSite() {
+        CreationSite site = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(6, 2);
+        // 26 threads leaked before the attach: no start recorded for them
+        d.add(T0, List.of(waiting(LEAK, 1, 26)));
+        d.add(T0.plusSeconds(5), List.of(join(waiting(LEAK, 1, 26), started(waiting(LEAK, 100, 15), site))));
+        List<GrowingGroup> found = d.add(T0.plusSeconds(10),
+                List.of(join(waiting(LEAK, 1, 26), started(waiting(LEAK, 100, 30), site))));
+        assertThat(found).singleElement().satisfies(g -> {
+            assertThat(g.count()).isEqualTo(56);
+            assertThat(g.counts()).containsExactly(26, 41, 56);
+            assertThat(g.creationSite()).isEqualTo(site);
+            assertThat(g.oldestSeen()).isEqualTo(T0);
+        });
+        // the leak stops: the 56, those from before the attach among them, keep it named
+        assertThat(d.add(T0.plusSeconds(60),
+                List.of(join(waiting(LEAK, 1, 26), started(waiting(LEAK, 100, 30), site)))))
+                .singleElement().satisfies(g -> assertThat(g.stuckThreads()).isEqualTo(56));
+    }
+
+    /**
+     * Seen on a real attach: recording start sites retransforms {@code VirtualThread}, and the threads parked before
+     * (in its old code) show its frames with no file or line, the others with them: one blocking line still.
+     */
+    @Test
+    void jdkFramesRetransformedByAnAttachedAgentAreTheSameSite() {
+        List<StackFrame> before = List.of(
+                StackFrame.parse("java.base/java.lang.VirtualThread.park(Unknown Source)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)"),
+                StackFrame.parse("com.example.App.await(App.java:90)"),
+                StackFrame.parse("java.base/java.lang.VirtualThread.run(Unknown Source)"));
+        List<StackFrame> after = List.of(
+                StackFrame.parse("java.base/java.lang.VirtualThread.park(VirtualThread.java:742)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)"),
+                StackFrame.parse("com.example.App.await(App.java:90)"),
+                StackFrame.parse("java.base/java.lang.VirtualThread.run(VirtualThread.java:460)"));
+        CreationSite site = new CreationSite(List.of(StackFrame.parse("com.example.App.start(App.java:3)")), "main", T0);
+        GrowthDetector d = new GrowthDetector(6, 2);
+        d.add(T0, List.of(waiting(before, 1, 26)));
+        d.add(T0.plusSeconds(5), List.of(waiting(before, 1, 26), started(waiting(after, 100, 2), site)));
+        assertThat(d.add(T0.plusSeconds(10), List.of(waiting(before, 1, 26), started(waiting(after, 100, 4), site))))
+                .singleElement().satisfies(g -> {
+                    assertThat(g.counts()).containsExactly(26, 28, 30);
+                    assertThat(g.count()).isEqualTo(30);
+                    assertThat(g.creationSite()).isEqualTo(site);
+                });
+        // an application frame at another line is another site
+        List<StackFrame> elsewhere = new ArrayList<>(after);
+        elsewhere.set(2, StackFrame.parse("com.example.App.await(App.java:91)"));
+        assertThat(GrowthDetector.SiteKey.withoutJdkLines(elsewhere))
+                .isNotEqualTo(GrowthDetector.SiteKey.withoutJdkLines(before));
+        assertThat(GrowthDetector.SiteKey.withoutJdkLines(after)).isEqualTo(GrowthDetector.SiteKey.withoutJdkLines(before));
+    }
+
+    /** Idle workers of thread pools: {@code pools} distinct containers over {@code n} threads. */
+    private static StackGroup idleWorkers(long firstId, int n, int pools) {
+        List<StackFrame> stack = List.of(
+                StackFrame.parse("java.base/jdk.internal.misc.Unsafe.park(Native Method)"),
+                StackFrame.parse("java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:371)"),
+                StackFrame.parse("java.base/java.util.concurrent.LinkedBlockingQueue.take(LinkedBlockingQueue.java:435)"),
+                StackFrame.parse("java.base/java.util.concurrent.ThreadPoolExecutor.getTask(ThreadPoolExecutor.java:1070)"),
+                StackFrame.parse("java.base/java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1130)"),
+                StackFrame.parse("java.base/java.lang.Thread.run(Thread.java:1583)"));
+        List<ThreadSnapshot> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            threads.add(new ThreadSnapshot(firstId + i, "pool-" + (i % pools) + "-thread-" + i, false, null,
+                    Thread.State.WAITING, new ArrayList<>(stack),
+                    Blocker.parse(Blocker.Kind.PARKED_ON, "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@b", null),
+                    List.of(), "java.util.concurrent.ThreadPoolExecutor@" + (i % pools), null, null));
+        }
+        return new StackGroup(Thread.State.WAITING, Blocker.Kind.PARKED_ON,
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject", threads.get(0).stack(), threads);
+    }
+
+    @Test
+    void idleWorkersOfOnePoolAreNotNamedButThoseOfManyForgottenPoolsAre() {
+        GrowthDetector one = new GrowthDetector(3, 2);
+        GrowthDetector many = new GrowthDetector(3, 2);
+        for (int i = 0; i < 5; i++) {
+            int n = 2 + 4 * i;                                        // a pool filling up to its core size
+            one.add(T0.plusSeconds(5L * i), List.of(idleWorkers(1, n, 1)));
+            many.add(T0.plusSeconds(5L * i), List.of(idleWorkers(1, n, n)));   // one worker per forgotten pool
+        }
+        assertThat(one.suspects()).isEmpty();
+        assertThat(many.suspects()).singleElement().satisfies(g -> assertThat(g.count()).isEqualTo(18));
     }
 
     @Test
@@ -200,6 +352,13 @@ class GrowthDetectorTest {
             assertThat(g.counts()).containsExactly(1, 3);
             assertThat(g.waitSite().blockingFrame()).isEqualTo(LEAK.get(1));
         });
+    }
+
+    /** One group of the threads of both, as ThreadGrouping gives them. */
+    private static StackGroup join(StackGroup a, StackGroup b) {
+        List<ThreadSnapshot> all = new java.util.ArrayList<>(a.threads());
+        all.addAll(b.threads());
+        return new StackGroup(a.state(), a.blockerKind(), a.blockerClass(), a.stack(), all);
     }
 
     private static StackGroup together(StackGroup a, StackGroup b) {

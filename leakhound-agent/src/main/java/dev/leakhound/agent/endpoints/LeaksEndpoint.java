@@ -97,7 +97,8 @@ public final class LeaksEndpoint implements Endpoint {
 
     @Override
     public String description() {
-        return "leak suspects: groups blocked with no timeout whose number keeps growing (?format=json)";
+        return "leak suspects: groups blocked with no timeout whose number keeps growing, named while their threads"
+                + " stay stuck (?format=json)";
     }
 
     @Override
@@ -146,20 +147,21 @@ public final class LeaksEndpoint implements Endpoint {
         int window = detector.window();
         String how = "(window " + window + " samples, " + every() + "; reported: a growth of at least "
                 + detector.minGrowth() + " threads with a rising trend; " + samples + " samples so far)";
-        if (samples < window) {
-            out.line("leak suspects: none yet: the detector needs " + window + " samples and has " + samples);
+        if (samples < detector.minSamples()) {
+            out.line("leak suspects: none yet: the detector needs " + detector.minSamples() + " samples and has "
+                    + samples);
             out.line(how);
             return out;
         }
         if (suspects.isEmpty()) {
             out.line("leak suspects: none: no group of threads blocked with no timeout has grown over the last "
-                    + window + " samples");
+                    + Math.min(samples, window) + " samples, nor is any still stuck of those that had");
             out.line(how);
             return out;
         }
         int threads = suspects.stream().mapToInt(GrowingGroup::count).sum();
         out.line("leak suspects: " + plural(suspects.size(), "group") + " (" + plural(threads, "thread")
-                + ") blocked with no timeout and growing, largest growth first");
+                + ") blocked with no timeout and growing, or named for their growth and still stuck, largest growth first");
         out.line(how);
         int shown = Math.min(suspects.size(), MAX_SUSPECTS);
         for (int i = 0; i < shown && !out.truncated(); i++) {
@@ -170,6 +172,7 @@ public final class LeaksEndpoint implements Endpoint {
             out.line("[" + (i + 1) + "] " + block.substring(0, nl));
             field(out, "growth", growth(s));
             field(out, "counts", counts(s.counts()) + " (oldest sample first)");
+            field(out, "named", named(s));
             Duration longest = ThreadViews.longestBlocked(s.group().threads(), blocked, s.windowEnd());
             if (longest != null) {
                 field(out, "oldest", BlockedSince.blockedWords(longest) + " (" + BlockedSince.SINCE
@@ -214,6 +217,12 @@ public final class LeaksEndpoint implements Endpoint {
             sb.append(", ").append(format(s.growthPerMinute())).append(" per minute");
         }
         return sb.append(')').toString();
+    }
+
+    /** {@code since 2026-...Z, growing} or {@code since ...Z; not growing now: 4 of its threads stuck since}. */
+    private static String named(GrowingGroup s) {
+        return "since " + s.namedAt() + (s.growing() ? ", growing" : "; not growing now: "
+                + plural(s.stuckThreads(), "thread") + " of those it had when it last grew still stuck");
     }
 
     private static String counts(List<Integer> counts) {
@@ -282,6 +291,9 @@ public final class LeaksEndpoint implements Endpoint {
             g.writeNumberField("growthPerMinute", s.growthPerMinute());
         }
         g.writeNumberField("trend", s.trend());
+        g.writeBooleanField("growing", s.growing());
+        g.writeStringField("namedAt", s.namedAt().toString());
+        g.writeNumberField("stuckThreads", s.stuckThreads());
         g.writeArrayFieldStart("counts");
         for (int c : s.counts()) {
             g.writeNumber(c);

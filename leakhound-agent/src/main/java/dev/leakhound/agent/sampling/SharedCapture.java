@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>At most one capture runs at a time, whoever asks (the debug server's requests, the sampler).</li>
  *   <li>All captures share one {@link CaptureBudget}: after a capture of length {@code d}, none starts for
- *       {@code 19 d} (at most 5% of one core), whoever asks, except {@link #fresh()}.</li>
+ *       {@code 19 d} (at most 5% of one core), whoever asks, except {@link #fresh()}, once the budget's allowance
+ *       (2 s of captures ahead of that pace, for a slow first capture) is spent.</li>
  *   <li>{@link #recent()} (the {@code /debug/threads*} endpoints): the last capture if it ended less than
  *       {@link #FRESHNESS} ago, else the capture in progress, else a new one if the budget allows it, else the
  *       last one again. Every answer says how old its capture is ({@link Answer}). A request waits for the
@@ -186,7 +187,7 @@ public final class SharedCapture {
     private final Consumer<ThreadDump> onCapture;
     private final long freshnessNanos;
     private final LongSupplier clock;
-    private final CaptureBudget budget = new CaptureBudget();
+    private final CaptureBudget budget;
     private final Object lock = new Object();
     private Running running;                    // guarded by lock
     private SoftReference<Capture> last;        // guarded by lock
@@ -196,10 +197,13 @@ public final class SharedCapture {
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public SharedCapture(ThreadSource source, Consumer<ThreadDump> onCapture) {
-        this(source, onCapture, FRESHNESS, System::nanoTime);
+        this(source, onCapture, FRESHNESS, System::nanoTime, CaptureBudget.ALLOWANCE);
     }
 
-    SharedCapture(ThreadSource source, Consumer<ThreadDump> onCapture, Duration freshness, LongSupplier nanoClock) {
+    /** With the test's freshness, clock and budget allowance ({@link CaptureBudget#ALLOWANCE} in the agent). */
+    SharedCapture(ThreadSource source, Consumer<ThreadDump> onCapture, Duration freshness, LongSupplier nanoClock,
+                  Duration allowance) {
+        this.budget = new CaptureBudget(allowance);
         this.source = Objects.requireNonNull(source, "source");
         this.onCapture = Objects.requireNonNull(onCapture, "onCapture");
         this.freshnessNanos = freshness.toNanos();

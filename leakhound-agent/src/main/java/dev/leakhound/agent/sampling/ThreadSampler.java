@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The host's CPU is bounded: the next sample starts a period after the end of the last one, or later, when the
  * captures' budget allows it ({@link CaptureBudget}, shared with the debug server's thread endpoints): all captures
  * together take at most {@link #MAX_SHARE} of one core's time (a capture of 100k threads takes about a second:
- * then one every 20 s or more, whatever the period). {@link #delayMillis()} says the delay in force.
+ * then one every 20 s or more, whatever the period), with an allowance of 2 s ahead of that pace, so that the slow
+ * first capture of a cold JVM does not space the first samples half a minute apart. {@link #delayMillis()} says the delay in force.
  *
  * <p>If a sample fails, the failure is logged once and the sampler stops; {@link #failure()} says why.
  */

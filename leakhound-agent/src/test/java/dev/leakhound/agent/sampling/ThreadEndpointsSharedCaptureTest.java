@@ -111,7 +111,8 @@ class ThreadEndpointsSharedCaptureTest {
     /** The agent's three thread endpoints on a real server, on this source and clock. */
     private URI serve(CountingSource source, AtomicLong nanoClock) throws Exception {
         BlockedSince blocked = new BlockedSince();
-        captures = new SharedCapture(source, blocked::observe, SharedCapture.FRESHNESS, nanoClock::get);
+        // No allowance: each capture here sets the pace at once, as these tests of the pace want.
+        captures = new SharedCapture(source, blocked::observe, SharedCapture.FRESHNESS, nanoClock::get, Duration.ZERO);
         Map<String, Endpoint> e = new LinkedHashMap<>();
         AgentOptions options = AgentOptions.parse("port=0");
         e.put("/debug/threads/count", ThreadEndpoints.count(captures));
