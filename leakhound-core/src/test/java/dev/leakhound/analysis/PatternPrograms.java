@@ -113,21 +113,21 @@ final class PatternPrograms {
         return p.await(Thread.State.WAITING, "java.util.concurrent.LinkedBlockingQueue.take");
     }
 
-    /** A task whose caller waited 10 ms for its result, then left; the task blocks handing over its answer. */
+    /** A task whose caller waited 10 ms for its result, then left; the task blocks waiting for input. */
     static Program abandonedAfterTimeout(boolean virtual) throws Exception {
         Program p = new Program();
         ExecutorService pool = virtual
                 ? Executors.newThreadPerTaskExecutor(r -> record(p, Thread.ofVirtual().name("task-", 0).unstarted(r)))
                 : Executors.newFixedThreadPool(1, r -> record(p, Thread.ofPlatform().daemon().name("task-", 0).unstarted(r)));
         p.stops.add(pool::shutdownNow);
-        SynchronousQueue<String> handOff = new SynchronousQueue<>();
-        Future<?> result = pool.submit(quietly(() -> handOff.put("done")));
+        SynchronousQueue<String> input = new SynchronousQueue<>();
+        Future<?> result = pool.submit(quietly(input::take));      // waits for input the caller never sends
         try {
             result.get(10, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             // the caller gives up, and forgets the task
         }
-        return p.await(Thread.State.WAITING, "java.util.concurrent.SynchronousQueue.put");
+        return p.await(Thread.State.WAITING, "java.util.concurrent.SynchronousQueue.take");
     }
 
     private static Thread record(Program p, Thread t) {
