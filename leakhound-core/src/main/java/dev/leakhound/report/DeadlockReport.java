@@ -68,7 +68,7 @@ public final class DeadlockReport {
         g.writeArrayFieldStart("deadlocks");
         for (Deadlock d : deadlocks) {
             g.writeStartObject();
-            writePattern(g, Deadlocks.pattern(d));
+            JsonReport.writePattern(g, Deadlocks.pattern(d));
             g.writeBooleanField("printedByJvm", d.printedByJvm());
             g.writeArrayFieldStart("threads");
             for (Deadlock.Link l : d.links()) {
@@ -92,17 +92,6 @@ public final class DeadlockReport {
         g.writeEndArray();
     }
 
-    /** {@code "pattern": {"id", "certainty", "evidence", "fix"}} as the JSON contract gives it. */
-    static void writePattern(JsonGenerator g, PatternMatch p) throws IOException {
-        g.writeObjectFieldStart("pattern");
-        g.writeStringField("id", p.pattern().id());
-        g.writeStringField("certainty", p.certainty().id());
-        g.writeStringField("evidence", p.evidence());
-        if (p.pattern().fix() != null) {
-            g.writeStringField("fix", p.pattern().fix());
-        }
-        g.writeEndObject();
-    }
 
     /** How many threads are in these deadlocks. */
     public static int threadCount(List<Deadlock> deadlocks) {

@@ -3,6 +3,7 @@ package dev.leakhound.proof;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.hprof.index.HeapFrame;
+import dev.leakhound.report.JsonReport;
 
 import java.io.IOException;
 import java.util.List;
@@ -56,7 +57,7 @@ public final class ProofJson {
             g.writeStringField("blockerClass", l.blockerClass());
             writeCall(g, l.call());
             writePool(g, l.pool());
-            writePattern(g, l.pattern());
+            JsonReport.writePattern(g, l.pattern());
             g.writeNumberField("retainedBytes", l.retainedBytes());
             g.writeNumberField("retainedObjects", l.retainedObjects());
             writeThreads(g, l.threads());
@@ -75,7 +76,7 @@ public final class ProofJson {
             g.writeFieldName("path");
             writePath(g, r.path());
             writePool(g, r.pool());
-            writePattern(g, r.pattern());
+            JsonReport.writePattern(g, r.pattern());
             writeThreads(g, r.threads());
             writeFrames(g, r.stack());
             g.writeEndObject();
@@ -133,17 +134,6 @@ public final class ProofJson {
         g.writeEndObject();
     }
 
-    /** {@code {id, certainty, evidence, fix}}, {@code fix} left out for an unclassified group. */
-    private static void writePattern(JsonGenerator g, PatternMatch p) throws IOException {
-        g.writeObjectFieldStart("pattern");
-        g.writeStringField("id", p.pattern().id());
-        g.writeStringField("certainty", p.certainty().id());
-        g.writeStringField("evidence", p.evidence());
-        if (p.pattern().fix() != null) {
-            g.writeStringField("fix", p.pattern().fix());
-        }
-        g.writeEndObject();
-    }
 
     /** {@code [{tid, name}]}: {@code tid} null when the dump gives none, {@code name} "" for an unnamed thread. */
     private static void writeThreads(JsonGenerator g, List<WaitingThread> threads) throws IOException {
