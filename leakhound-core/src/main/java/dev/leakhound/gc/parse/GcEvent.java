@@ -84,17 +84,8 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
         List<String> qualifiers = new ArrayList<>(2);
         int i = open < 0 ? s.length() : open + 1;
         while (i < s.length() && s.charAt(i) == '(') {
-            int depth = 0;
-            int j = i;
-            for (; j < s.length(); j++) {
-                char c = s.charAt(j);
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')' && --depth == 0) {
-                    break;
-                }
-            }
-            if (j == s.length() || qualifiers.size() == MAX_QUALIFIERS) {
+            int j = closingParenthesis(s, i);
+            if (j < 0 || qualifiers.size() == MAX_QUALIFIERS) {
                 return null;
             }
             qualifiers.add(s.substring(i + 1, j).strip());
@@ -106,6 +97,20 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
         String rest = i < s.length() ? s.substring(i).strip() : null;
         return new GcEvent(name, qualifiers, rest == null || rest.isEmpty() ? null : rest, before, after, committed,
                 duration);
+    }
+
+    /** The index of the parenthesis that closes the one at {@code open}, nested ones skipped; -1 when none does. */
+    static int closingParenthesis(String s, int open) {
+        int depth = 0;
+        for (int j = open; j < s.length(); j++) {
+            char c = s.charAt(j);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     private static boolean isDigit(String s, int i) {

@@ -311,17 +311,8 @@ final class LegacyGcLog {
         List<String> out = new ArrayList<>(3);
         int i = 0;
         while (i < s.length() && s.charAt(i) == '(' && out.size() < 8) {
-            int depth = 0;
-            int j = i;
-            for (; j < s.length(); j++) {
-                char c = s.charAt(j);
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')' && --depth == 0) {
-                    break;
-                }
-            }
-            if (j == s.length()) {
+            int j = GcEvent.closingParenthesis(s, i);
+            if (j < 0) {
                 break;
             }
             out.add(s.substring(i + 1, j).strip());
