@@ -303,7 +303,7 @@ final class ThreadsCommand implements Callable<Integer> {
                         + TextReport.headline(idle.group()));
                 String pools = ThreadPools.text(idle.group());
                 if (pools != null) {
-                    out.println("      " + (ThreadPools.idleWorkers(idle.group()) ? "idle workers of " : "") + "pool "
+                    out.println("      " + (idle.group().idlePoolWorkers() ? "idle workers of " : "") + "pool "
                             + pools);
                 }
             }
@@ -327,7 +327,7 @@ final class ThreadsCommand implements Callable<Integer> {
         }
         String pools = ThreadPools.text(s);
         if (pools != null) {
-            out.println("      " + (ThreadPools.idleWorkers(s) ? "idle workers of " : "") + "pool " + pools);
+            out.println("      " + (s.idlePoolWorkers() ? "idle workers of " : "") + "pool " + pools);
         }
     }
 

@@ -300,7 +300,7 @@ public final class GrowthDetector {
         int growth = c[judged - 1] - c[0];
         double trend = kendallTau(c);
         boolean growing = judged >= Math.min(MIN_SAMPLES, window) && growth >= minGrowth && trend >= minTrend
-                && (judged == window || aboveAllEarlier(c)) && !onePoolsIdleWorkers(group);
+                && (judged == window || aboveAllEarlier(c)) && !(group.idlePoolWorkers() && group.containers().size() <= 1);
         if (growing) {
             s.held = ids;
             if (s.namedAt == null) {
@@ -343,21 +343,6 @@ public final class GrowthDetector {
         return true;
     }
 
-    /**
-     * Whether the group's threads are idle workers of one pool: every frame the JDK's, waiting for a task in
-     * {@code ThreadPoolExecutor.getTask} or {@code ForkJoinPool.awaitWork}, in at most one container.
-     */
-    static boolean onePoolsIdleWorkers(StackGroup group) {
-        boolean pool = false;
-        for (StackFrame f : group.stack()) {
-            if (!f.isJdk()) {
-                return false;
-            }
-            pool |= f.className().equals("java.util.concurrent.ThreadPoolExecutor") && f.methodName().equals("getTask")
-                    || f.className().equals("java.util.concurrent.ForkJoinPool") && f.methodName().equals("awaitWork");
-        }
-        return pool && group.containers().size() <= 1;
-    }
 
     /** The distinct thread ids of the group, sorted. */
     private static long[] ids(StackGroup g) {

@@ -153,7 +153,7 @@ public final class Patterns implements Consumer<ThreadSnapshot> {
             return unclassified("not blocked with no timeout (" + (g.state() == null ? "state unknown" : g.state())
                     + ")");
         }
-        if (Suspects.isIdlePool(g)) {
+        if (g.idlePoolWorkers()) {
             return unclassified(plural(g.count(), "idle pool worker") + " waiting for a task in "
                     + g.waitSite().call() + "; a forgotten pool is proven from a heap dump only");
         }

@@ -97,6 +97,26 @@ public record StackGroup(Thread.State state, Blocker.Kind blockerKind, String bl
         return WaitSite.of(threads.get(0));
     }
 
+    /**
+     * Whether its threads are a pool's idle workers: every frame the JDK's, waiting for a task in
+     * {@code ThreadPoolExecutor.getTask} (scheduled pools too), {@code ForkJoinPool}'s worker loop or a
+     * {@code Timer}'s. They never end unless the pool is shut down, and a live pool looks the same.
+     */
+    public boolean idlePoolWorkers() {
+        boolean pool = false;
+        for (StackFrame f : stack) {
+            if (!f.isJdk()) {
+                return false;
+            }
+            String c = f.className();
+            String m = f.methodName();
+            pool |= c.equals("java.util.concurrent.ThreadPoolExecutor") && m.equals("getTask")
+                    || c.equals("java.util.concurrent.ForkJoinPool") && (m.equals("awaitWork") || m.equals("runWorker"))
+                    || c.equals("java.util.TimerThread") && m.equals("mainLoop");
+        }
+        return pool;
+    }
+
     public boolean blockedWithoutTimeout() {
         return WaitSite.isBlockedWithoutTimeout(threads.get(0));
     }

@@ -72,7 +72,7 @@ public record Suspects(List<Suspect> suspects, List<Idle> idle) {
         List<Suspect> out = new ArrayList<>();
         List<Idle> idle = new ArrayList<>();
         for (StackGroup g : ThreadGrouping.suspects(groups)) {
-            if (isIdlePool(g)) {
+            if (g.idlePoolWorkers()) {
                 idle.add(new Idle(g, "idle pool"));
             } else if (isJdkDaemon(g) || g.complete() && g.threads().stream().allMatch(jdkThread)) {
                 idle.add(new Idle(g, "JDK daemon"));
@@ -110,25 +110,6 @@ public record Suspects(List<Suspect> suspects, List<Idle> idle) {
         return idle.stream().mapToInt(i -> i.group().count()).sum();
     }
 
-    /**
-     * Whether the group's threads are a pool's idle workers, waiting for a task in the pool's own code (no frame of
-     * the application): {@code ThreadPoolExecutor.getTask} (scheduled pools' {@code DelayedWorkQueue.take}
-     * included), {@code ForkJoinPool.awaitWork}, an idle {@code java.util.Timer}.
-     */
-    public static boolean isIdlePool(StackGroup g) {
-        boolean pool = false;
-        for (StackFrame f : g.stack()) {
-            if (!f.isJdk()) {
-                return false;
-            }
-            String c = f.className();
-            String m = f.methodName();
-            pool |= c.equals("java.util.concurrent.ThreadPoolExecutor") && m.equals("getTask")
-                    || c.equals("java.util.concurrent.ForkJoinPool") && (m.equals("awaitWork") || m.equals("runWorker"))
-                    || c.equals("java.util.TimerThread") && m.equals("mainLoop");
-        }
-        return pool;
-    }
 
     /** Platform daemon threads with JDK frames only: the JDK's own service threads. */
     private static boolean isJdkDaemon(StackGroup g) {

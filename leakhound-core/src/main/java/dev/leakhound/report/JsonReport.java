@@ -171,7 +171,7 @@ public final class JsonReport {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeBooleanField("idlePoolWorkers", ThreadPools.idleWorkers(group));
+            g.writeBooleanField("idlePoolWorkers", group.idlePoolWorkers());
         }
         CreationSite site = group.creationSite();
         if (site != null) {

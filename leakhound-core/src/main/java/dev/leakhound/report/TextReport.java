@@ -114,7 +114,7 @@ public final class TextReport {
             String name = each.stream().noneMatch(p -> p.container() != null) ? "pool"
                     : each.size() == 1 ? "container" : "containers";
             field(sb, name, pools + (g.complete() ? "" : " (of the threads listed)"));
-            if (ThreadPools.idleWorkers(g) && g.blockedWithoutTimeout()) {
+            if (g.idlePoolWorkers() && g.blockedWithoutTimeout()) {
                 field(sb, "idle", "workers waiting for a task: they end only when the pool is shut down"
                         + " (shutdown() or close() it when done)");
             }

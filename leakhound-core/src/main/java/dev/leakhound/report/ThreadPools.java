@@ -78,7 +78,7 @@ public final class ThreadPools {
             counts.computeIfAbsent(java.util.Arrays.asList(container, pattern), k -> new int[1])[0]++;
         }
         List<Pool> pools = new ArrayList<>();
-        boolean idle = idleWorkers(group);
+        boolean idle = group.idlePoolWorkers();
         counts.forEach((key, n) -> {
             String container = key.get(0);
             if (container == null && n[0] < 2 && !idle && !DEFAULT_FACTORY.matcher(key.get(1)).matches()) {
@@ -112,19 +112,4 @@ public final class ThreadPools {
         return sb.toString();
     }
 
-    /**
-     * Whether the group's threads are a pool's idle workers, waiting for a task in the pool's own code (no frame of
-     * the application): they never end unless the pool is shut down.
-     */
-    public static boolean idleWorkers(StackGroup group) {
-        boolean pool = false;
-        for (StackFrame f : group.stack()) {
-            if (!f.isJdk()) {
-                return false;
-            }
-            pool |= f.className().equals("java.util.concurrent.ThreadPoolExecutor") && f.methodName().equals("getTask")
-                    || f.className().equals("java.util.concurrent.ForkJoinPool") && f.methodName().equals("awaitWork");
-        }
-        return pool;
-    }
 }

@@ -36,7 +36,7 @@ class ThreadPoolsTest {
                 "java.util.concurrent.ThreadPoolExecutor", "pool-3-thread-N", 2));
         assertThat(ThreadPools.text(g))
                 .isEqualTo("java.util.concurrent.ThreadPoolExecutor@1a2b (class ThreadPoolExecutor), threads pool-3-thread-N");
-        assertThat(ThreadPools.idleWorkers(g)).isTrue();
+        assertThat(g.idlePoolWorkers()).isTrue();
         assertThat(TextReport.group(g, false)).contains(
                 "\n  container   java.util.concurrent.ThreadPoolExecutor@1a2b (class ThreadPoolExecutor), threads pool-3-thread-N\n"
                         + "  idle        workers waiting for a task: they end only when the pool is shut down");
@@ -53,6 +53,6 @@ class ThreadPoolsTest {
         assertThat(ThreadPools.of(group(thread(1, "main", "<root>", APP)))).isEmpty();
         assertThat(ThreadPools.text(group(thread(1, "worker-1", null, APP), thread(2, "worker-2", null, APP))))
                 .isEqualTo("threads worker-N");
-        assertThat(ThreadPools.idleWorkers(group(thread(1, "worker-1", null, APP)))).isFalse();
+        assertThat(group(thread(1, "worker-1", null, APP)).idlePoolWorkers()).isFalse();
     }
 }
