@@ -9,12 +9,14 @@ import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The deadlocks of this JVM now: monitors and {@code java.util.concurrent} locks, platform and virtual threads, for
@@ -24,7 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  * cycles ({@link Deadlocks}).
  *
  * <p>Cheap when there can be none: a cycle needs two threads blocked entering a monitor or parked on an owned lock,
- * which the thread containers tell without stacks; with platform threads only, {@code findDeadlockedThreads} decides.
+ * which the thread containers tell without stacks, and that stay so from one search to the next at least
+ * {@value #SETTLE_MILLIS} ms later (a deadlock never ends; contention does); with platform threads only,
+ * {@code findDeadlockedThreads} decides. The JSON dump is taken only past that gate, because JDK 25.0.3's dump can
+ * crash a JVM whose virtual threads mount or unmount meanwhile (JDK-8364343), and a busy server always has threads
+ * blocked for a moment: a new deadlock is named by the first search at least {@value #SETTLE_MILLIS} ms after it
+ * formed, not by the first search after it.
  * A cycle is reported only if a second dump, taken right after, shows it too (a dump is not atomic). Answers are
  * shared for at least a second, and for twenty times what the last search cost, so it takes at most about 5% of a
  * core. Never throws: a failure gives no deadlocks and says why in {@link Result#note()}.
@@ -32,6 +39,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class LiveDeadlocks {
     static final String LOCKS = "java.util.concurrent.locks";
     private static final long MIN_REUSE_NANOS = 1_000_000_000L;
+    /** How long two threads must stay blocked, seen by two searches, before a dump looks for their cycle. */
+    static final long SETTLE_MILLIS = 1_000;
+    /** Blocked threads remembered at most (a JVM may have millions): past it, new ones are not watched. */
+    private static final int MAX_WATCHED = 10_000;
 
     /** The deadlocks found at {@code at}; {@code note}, when not {@code null}, says what limits the answer. */
     public record Result(List<Deadlock> deadlocks, Instant at, String note) {
@@ -50,13 +61,22 @@ public final class LiveDeadlocks {
     }
 
     private final ContainerThreads containers;
+    private final LongSupplier nanoTime;
+    /** Threads blocked (entering a monitor, or parked on an owned lock) at the last search, and since when. */
+    private Map<Long, Long> blockedSince = new HashMap<>();
     private Result last;
     private long lastAt;
     private long lastCost;
 
     /** @param containers the thread containers, for the cheap check; may be unavailable */
     public LiveDeadlocks(ContainerThreads containers) {
+        this(containers, System::nanoTime);
+    }
+
+    /** With the clock the reuse and settle times are measured on (tests move it). */
+    LiveDeadlocks(ContainerThreads containers, LongSupplier nanoTime) {
         this.containers = containers;
+        this.nanoTime = nanoTime;
     }
 
     /**
@@ -89,7 +109,7 @@ public final class LiveDeadlocks {
 
     /** The latest answer if recent enough, else a new one. */
     public synchronized Result recent() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (last != null && now - lastAt < Math.max(MIN_REUSE_NANOS, 20 * lastCost)) {
             return last;
         }
@@ -101,7 +121,7 @@ public final class LiveDeadlocks {
         } catch (Throwable t) {
             r = new Result(List.of(), Instant.now(), "the deadlock search failed: " + t);
         }
-        long end = System.nanoTime();
+        long end = nanoTime.getAsLong();
         lastCost = end - now;
         lastAt = end;
         last = r;
@@ -147,17 +167,26 @@ public final class LiveDeadlocks {
      * virtual thread among them, whether {@code ThreadMXBean} finds a deadlock.
      */
     private boolean mayHaveCycle() {
-        int[] counts = new int[2];          // [0] virtual, [1] platform
+        long now = nanoTime.getAsLong();
+        Map<Long, Long> since = new HashMap<>();
+        int[] settled = new int[2];         // [0] virtual, [1] platform: blocked since the last search, long enough
         containers.forEach((c, t) -> {
             Thread.State s = t.getState();
             if (s == Thread.State.BLOCKED
                     || s == Thread.State.WAITING && LockSupport.getBlocker(t) instanceof AbstractOwnableSynchronizer) {
-                counts[t.isVirtual() ? 0 : 1]++;
+                Long first = blockedSince.get(t.threadId());
+                if (first != null && now - first >= SETTLE_MILLIS * 1_000_000) {
+                    settled[t.isVirtual() ? 0 : 1]++;
+                }
+                if (since.size() < MAX_WATCHED) {
+                    since.put(t.threadId(), first != null ? first : now);
+                }
             }
         });
-        if (counts[0] + counts[1] < 2) {
+        blockedSince = since;
+        if (settled[0] + settled[1] < 2) {
             return false;
         }
-        return counts[0] > 0 || ManagementFactory.getThreadMXBean().findDeadlockedThreads() != null;
+        return settled[0] > 0 || ManagementFactory.getThreadMXBean().findDeadlockedThreads() != null;
     }
 }
