@@ -207,9 +207,17 @@ public final class LeakhoundAgent implements AutoCloseable {
         }
     }
 
-    /** The live threads by kind and state for a scrape, where the source counts them cheaply (see SharedCapture). */
+    /**
+     * The live threads by kind and state for a scrape, where the source counts them cheaply (see SharedCapture);
+     * {@code null} (the last sample's counts) when it does not, or when counting fails: a scrape never fails for it.
+     */
     private ThreadMetrics.LiveCounts liveCounts() {
-        SharedCapture.StateCount c = captures.countByState();
+        SharedCapture.StateCount c;
+        try {
+            c = captures.countByState();
+        } catch (RuntimeException e) {
+            return null;
+        }
         if (c == null) {
             return null;
         }

@@ -143,7 +143,8 @@ public final class ThreadMetrics {
                 .help("Live threads, virtual and platform, by state (Leakhound sees virtual threads)")
                 .labelNames("kind", "state")
                 .callback(cb -> {
-                    long[][] counts = live() != null ? live().counts() : threadCounts;
+                    Live live = live();
+                    long[][] counts = live != null ? live.counts() : threadCounts;
                     for (int s = 0; s < STATES.length; s++) {
                         cb.call(counts[VIRTUAL][s], "virtual", STATES[s]);
                         cb.call(counts[PLATFORM][s], "platform", STATES[s]);
@@ -153,7 +154,8 @@ public final class ThreadMetrics {
                 .help("When the capture the leakhound_threads series come from was taken, in seconds since the epoch"
                         + " (the agent's captures are shared and rationed: they may be some seconds old)")
                 .callback(cb -> {
-                    double t = live() != null ? live().epochSeconds() : threadsTime;
+                    Live live = live();
+                    double t = live != null ? live.epochSeconds() : threadsTime;
                     if (!Double.isNaN(t)) {
                         cb.call(t);
                     }
