@@ -151,8 +151,8 @@ public final class ThreadMetrics {
                     }
                 }).register(registry);
         GaugeWithCallback.builder(defaults).name("leakhound_threads_capture_timestamp_seconds")
-                .help("When the capture the leakhound_threads series come from was taken, in seconds since the epoch"
-                        + " (the agent's captures are shared and rationed: they may be some seconds old)")
+                .help("When the count or capture the leakhound_threads series come from was taken, in seconds since the"
+                        + " epoch (counts and captures are shared and rationed: they may be some seconds old)")
                 .callback(cb -> {
                     Live live = live();
                     double t = live != null ? live.epochSeconds() : threadsTime;
