@@ -110,6 +110,8 @@ public final class LeakhoundAgent implements AutoCloseable {
             ThreadMetrics m = new ThreadMetrics();
             m.countCaptures(captures::captures, captures::captureSeconds);
             m.countDeadlocks(() -> deadlocks.recent().threads());
+            m.countLive(this::liveCounts);
+            m.watchSampler(this::samplerState);
             metrics = m;
         });
         part("thread sampler", () -> {
@@ -203,6 +205,35 @@ public final class LeakhoundAgent implements AutoCloseable {
             off.put("metrics", AgentLog.describe(t));
             AgentLog.failed("metrics", t);
         }
+    }
+
+    /**
+     * The live threads by kind and state for a scrape, where the source counts them cheaply (see SharedCapture);
+     * {@code null} (the last sample's counts) when it does not, or when counting fails: a scrape never fails for it.
+     */
+    private ThreadMetrics.LiveCounts liveCounts() {
+        SharedCapture.StateCount c;
+        try {
+            c = captures.countByState();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (c == null) {
+            return null;
+        }
+        double when = System.currentTimeMillis() / 1000.0 - c.ageNanos() / 1e9;
+        return new ThreadMetrics.LiveCounts(c.counts().virtualByState(), c.counts().platformByState(), when);
+    }
+
+    /** The sampler's state for a scrape; {@code null} when it could not start. */
+    private ThreadMetrics.SamplerState samplerState() {
+        ThreadSampler s = sampler;
+        if (s == null) {
+            return null;
+        }
+        ThreadSampler.Counts latest = s.latest();
+        return new ThreadMetrics.SamplerState(latest == null ? 0 : latest.samples(), s.failure() != null,
+                latest == null ? Double.NaN : latest.time().toEpochMilli() / 1000.0, s.delayMillis() / 1000.0);
     }
 
     private String metricsOff() {

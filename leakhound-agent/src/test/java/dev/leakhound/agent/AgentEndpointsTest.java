@@ -211,6 +211,20 @@ class AgentEndpointsTest {
         });
     }
 
+    /** Prometheus asks for OpenMetrics first (its 2.42 Accept header): it gets it, GET or HEAD. */
+    @Test
+    void metricsInOpenMetricsWhenAsked() throws Exception {
+        String accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        Http.Result r = Http.get(url, "/metrics", "Accept", accept);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.contentType()).isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(r.text()).contains("# TYPE leakhound_threads gauge").endsWith("# EOF\n");
+        assertThat(Http.send("HEAD", url, "/metrics", "Accept", accept).contentType())
+                .isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(Http.send("HEAD", url, "/metrics").contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+    }
+
     @Test
     void badParametersAreRefusedWithOneLine() throws Exception {
         Map<String, String> bad = Map.of(

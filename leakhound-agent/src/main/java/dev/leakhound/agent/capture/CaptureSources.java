@@ -51,6 +51,11 @@ public final class CaptureSources {
             }
 
             @Override
+            public ContainerThreads.Counts countByState() {
+                return ct.count();
+            }
+
+            @Override
             public boolean countsCheaply() {
                 return true;
             }

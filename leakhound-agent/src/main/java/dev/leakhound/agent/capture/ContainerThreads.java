@@ -206,23 +206,30 @@ public final class ContainerThreads {
         }
     }
 
-    /** Live threads by kind and state, without stacks. */
+    /**
+     * Live threads by kind and state, without stacks: the host's, and apart, Leakhound's own ({@code own}: platform
+     * threads named {@code leakhound-...}, which the kinds, states and containers leave out).
+     */
     public record Counts(long virtual, long platform, Map<Thread.State, Long> virtualByState,
-                         Map<Thread.State, Long> platformByState, Map<String, Long> byContainer) {
+                         Map<Thread.State, Long> platformByState, Map<String, Long> byContainer, long own) {
         public Counts {
             virtualByState = Map.copyOf(virtualByState);
             platformByState = Map.copyOf(platformByState);
             byContainer = Map.copyOf(byContainer);
         }
 
+        /** Every live thread, Leakhound's own included. */
         public long total() {
-            return virtual + platform;
+            return virtual + platform + own;
         }
     }
 
+    /** The names of Leakhound's own threads start so (as agent.sampling's OwnThreads says). */
+    private static final String OWN_PREFIX = "leakhound-";
+
     /** Counts by kind, {@link Thread#getState()} and container; reads no stack (tens of ms for 100k threads). */
     public Counts count() {
-        long[] kinds = new long[2];
+        long[] kinds = new long[3];
         Map<Thread.State, Long> v = new EnumMap<>(Thread.State.class);
         Map<Thread.State, Long> p = new EnumMap<>(Thread.State.class);
         Map<String, Long> byContainer = new HashMap<>();
@@ -232,11 +239,15 @@ public final class ContainerThreads {
                 return;
             }
             boolean virtual = t.isVirtual();
+            if (!virtual && t.getName().startsWith(OWN_PREFIX)) {
+                kinds[2]++;
+                return;
+            }
             kinds[virtual ? 0 : 1]++;
             (virtual ? v : p).merge(s, 1L, Long::sum);
             byContainer.merge(c, 1L, Long::sum);
         });
-        return new Counts(kinds[0], kinds[1], v, p, byContainer);
+        return new Counts(kinds[0], kinds[1], v, p, byContainer, kinds[2]);
     }
 
     /**

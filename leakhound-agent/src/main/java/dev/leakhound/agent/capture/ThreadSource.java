@@ -19,6 +19,13 @@ public interface ThreadSource {
     }
 
     /**
+     * Live threads by kind and state, read without stacks, where {@link #countsCheaply()}; else {@code null}.
+     */
+    default ContainerThreads.Counts countByState() {
+        return null;
+    }
+
+    /**
      * Whether {@link #count()} is much cheaper than {@link #capture()} (it reads no stacks). When it is not,
      * {@code SharedCapture.count()} (agent.sampling) counts a shared capture instead of taking one of its own.
      */

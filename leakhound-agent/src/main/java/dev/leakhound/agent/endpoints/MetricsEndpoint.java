@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code /metrics}: Prometheus' text format (version 0.0.4) through the Prometheus Java client (relocated in
- * leakhound.jar): threads by kind and state as of the last sample, the leak suspects, GC figures.
+ * {@code /metrics}: Prometheus' text format (version 0.0.4), or OpenMetrics when the request's {@code Accept} asks for
+ * it (as Prometheus does), through the Prometheus Java client (relocated in leakhound.jar): threads by kind and state,
+ * the leak suspects and their sites, deadlocks, the sampler's state, GC figures.
  */
 public final class MetricsEndpoint implements Endpoint {
     private final Supplier<ThreadMetrics> metrics;
@@ -26,12 +27,13 @@ public final class MetricsEndpoint implements Endpoint {
     @Override
     public String contentType(Query q) {
         ThreadMetrics m = metrics.get();
-        return m == null ? Response.TEXT : m.contentType();
+        return m == null ? Response.TEXT : m.contentType(q.accept());
     }
 
     @Override
     public String description() {
-        return "Prometheus metrics (text format 0.0.4): threads by kind and state, leak suspects, GC";
+        return "Prometheus metrics (text format 0.0.4, or OpenMetrics when asked): threads by kind and state, leak suspects"
+                + " and their sites, deadlocks, the sampler, GC";
     }
 
     @Override
@@ -40,6 +42,8 @@ public final class MetricsEndpoint implements Endpoint {
         if (m == null) {
             throw new Unavailable("the metrics are off: " + off.get());
         }
-        return new Response(200, m.contentType(), m.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+        String accept = q.accept();
+        return new Response(200, m.contentType(accept), m.scrape(accept).getBytes(StandardCharsets.UTF_8),
+                Map.of("Vary", "Accept"));
     }
 }

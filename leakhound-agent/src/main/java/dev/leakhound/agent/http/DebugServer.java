@@ -159,7 +159,7 @@ public final class DebugServer implements AutoCloseable {
             return Response.error(503, path + " is switched off after an error: " + off);
         }
         try {
-            Query q = Query.parse(request.rawQuery(), endpoint.params());
+            Query q = Query.parse(request.rawQuery(), endpoint.params()).withAccept(request.header("Accept"));
             if (head) {
                 endpoint.validate(q);
                 return new Response(200, endpoint.contentType(q), new byte[0], Map.of());

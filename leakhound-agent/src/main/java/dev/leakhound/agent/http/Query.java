@@ -16,9 +16,25 @@ public final class Query {
     static final int MAX_LENGTH = 1024;
 
     private final Map<String, String> params;
+    private final String accept;
 
     private Query(Map<String, String> params) {
+        this(params, null);
+    }
+
+    private Query(Map<String, String> params, String accept) {
         this.params = params;
+        this.accept = accept;
+    }
+
+    /** The same parameters with the request's {@code Accept} header ({@code null} for none). */
+    public Query withAccept(String accept) {
+        return new Query(params, accept);
+    }
+
+    /** The request's {@code Accept} header, or {@code null}: for the endpoints that answer in more than one format. */
+    public String accept() {
+        return accept;
     }
 
     /** A request the endpoint cannot answer as asked: 400 with this message. */

@@ -180,7 +180,7 @@ public final class SharedCapture {
     }
 
     /** A cheap count ({@link ThreadSource#countsCheaply()}) and when it ended. */
-    private record Counted(int threads, long endedNanos) {
+    private record Counted(int threads, dev.leakhound.agent.capture.ContainerThreads.Counts byState, long endedNanos) {
     }
 
     private final ThreadSource source;
@@ -358,33 +358,59 @@ public final class SharedCapture {
             Answer a = recent();
             return new Count(a.dump().threads().size() + a.capture().ownThreads(), a.ageNanos());
         }
+        Counted c = counted();
+        return new Count(c.threads(), Math.max(0, clock.getAsLong() - c.endedNanos()));
+    }
+
+    /**
+     * The live threads by kind and state, read without stacks, and how old that count is, within the same freshness
+     * and budget as {@link #count()}; {@code null} where the source does not count cheaply, or where the newest
+     * figure is a capture's (the sampler's counts are as new then).
+     */
+    public StateCount countByState() {
+        if (!source.countsCheaply()) {
+            return null;
+        }
+        Counted c = counted();
+        return c.byState() == null ? null
+                : new StateCount(c.byState(), Math.max(0, clock.getAsLong() - c.endedNanos()));
+    }
+
+    /** Live threads by kind and state ({@link #countByState()}) and how old the count is. */
+    public record StateCount(dev.leakhound.agent.capture.ContainerThreads.Counts counts, long ageNanos) {
+    }
+
+    /** A cheap count: the last count or capture, whichever is newer, when a new count would come too soon. */
+    private Counted counted() {
         long started;
         synchronized (lock) {
             long now = clock.getAsLong();
             Counted known = newestCount();
             if (known != null && (now - known.endedNanos() < freshnessNanos || budget.waitNanos(now) > 0
                     || running != null || counting)) {
-                return new Count(known.threads(), Math.max(0, now - known.endedNanos()));
+                return known;
             }
             counting = true;
             started = now;
         }
-        int n = 0;
-        boolean counted = false;
+        Counted fresh = null;
         try {
-            n = source.count();
-            counted = true;
+            // the source's counts by state where it gives them (the thread containers), else its plain count
+            dev.leakhound.agent.capture.ContainerThreads.Counts n = source.countByState();
+            int threads = n != null ? (int) Math.min(Integer.MAX_VALUE, n.total()) : source.count();
+            fresh = new Counted(threads, n, 0);
         } finally {
             long ended = clock.getAsLong();
             synchronized (lock) {
                 counting = false;
                 budget.charge(started, ended);
-                if (counted) {
-                    lastCount = new Counted(n, ended);
+                if (fresh != null) {
+                    fresh = new Counted(fresh.threads(), fresh.byState(), ended);
+                    lastCount = fresh;
                 }
             }
         }
-        return new Count(n, 0);
+        return fresh;
     }
 
     /** How many requests wait for the capture in progress now (for tests: whatever threads the server runs on). */
@@ -421,7 +447,7 @@ public final class SharedCapture {
     /** The newest of the last count and the last capture's size. */
     private Counted newestCount() {
         Capture c = lastCapture();
-        Counted fromCapture = c == null ? null : new Counted(c.dump().threads().size(), c.endedNanos());
+        Counted fromCapture = c == null ? null : new Counted(c.dump().threads().size(), null, c.endedNanos());
         if (lastCount == null) {
             return fromCapture;
         }

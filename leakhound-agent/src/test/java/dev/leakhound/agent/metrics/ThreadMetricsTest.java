@@ -203,4 +203,115 @@ class ThreadMetricsTest {
             }
         }
     }
+
+    /** What Prometheus 2.42 sends when it scrapes. */
+    private static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
+            + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    /** A suspect of {@code threads} threads blocked in SynchronousQueue.put at {@code line}. */
+    private static GrowingGroup suspect(String line, Thread.State state, int threads) {
+        List<StackFrame> stack = List.of(
+                StackFrame.parse("java.base/java.util.concurrent.SynchronousQueue.put(SynchronousQueue.java:266)"),
+                StackFrame.parse(line));
+        List<ThreadSnapshot> blocked = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            blocked.add(new ThreadSnapshot(1000 + i, "", true, null, state, stack, null, List.of(), null, null, null));
+        }
+        return new GrowingGroup(new StackGroup(state, null, null, stack, blocked), List.of(1, threads), Instant.EPOCH,
+                Instant.EPOCH.plusSeconds(10), threads - 1, threads - 1, 6.0 * (threads - 1), 1.0, Instant.EPOCH,
+                Duration.ofSeconds(10));
+    }
+
+    @Test
+    void suspectSitesAreLabelledByTheLineThatBlockedTopTenOnly() {
+        ThreadMetrics metrics = new ThreadMetrics();
+        List<GrowingGroup> suspects = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            suspects.add(suspect("com.example.Site" + i + ".send(Site" + i + ".java:" + (10 + i) + ")",
+                    Thread.State.WAITING, i + 1));
+        }
+        // the same line in another state: one site, its threads added
+        suspects.add(suspect("com.example.Site12.send(Site12.java:22)", Thread.State.TIMED_WAITING, 4));
+        metrics.updateSuspects(suspects);
+        String text = metrics.scrape();
+        Map<String, Double> s = parse(text);
+        List<String> sites = s.keySet().stream().filter(k -> k.startsWith("leakhound_leak_suspect_site_threads{")).toList();
+        assertThat(sites).hasSize(ThreadMetrics.MAX_SITES);
+        assertThat(s).containsEntry("leakhound_leak_suspect_site_threads{site=\"com.example.Site12.send(Site12.java:22)\","
+                        + "wait=\"SynchronousQueue.put\"}", 17.0)
+                .containsEntry("leakhound_leak_suspect_site_threads{site=\"com.example.Site3.send(Site3.java:13)\","
+                        + "wait=\"SynchronousQueue.put\"}", 4.0)
+                .containsEntry("leakhound_leak_suspects", 13.0)
+                .containsEntry("leakhound_leak_suspect_threads", 2.0 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 + 4);
+        assertThat(sites).as("the two smallest sites are left out")
+                .noneMatch(k -> k.contains("Site1.send") || k.contains("Site2.send"));
+        assertThat(types(text)).containsEntry("leakhound_leak_suspect_site_threads", "gauge");
+
+        // a site no longer suspect vanishes
+        metrics.updateSuspects(List.of());
+        assertThat(metrics.scrape()).doesNotContain("leakhound_leak_suspect_site_threads{");
+    }
+
+    @Test
+    void openMetricsWhenTheScraperAsksForIt() {
+        ThreadMetrics metrics = new ThreadMetrics();
+        assertThat(metrics.contentType(PROMETHEUS_ACCEPT)).isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        String om = metrics.scrape(PROMETHEUS_ACCEPT);
+        assertThat(om).contains("# TYPE leakhound_thread_captures counter\n").contains("\nleakhound_thread_captures_total ")
+                .endsWith("# EOF\n");
+        for (String accept : new String[]{null, "*/*", "text/plain", "text/plain;version=0.0.4"}) {
+            assertThat(metrics.contentType(accept)).as(accept).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(metrics.scrape(accept)).as(accept).doesNotContain("# EOF");
+        }
+    }
+
+    @Test
+    void theSamplersState() {
+        ThreadMetrics metrics = new ThreadMetrics();
+        Map<String, Double> none = parse(metrics.scrape());
+        assertThat(none).as("no sampler: failing").containsEntry("leakhound_sampler_failing", 1.0)
+                .containsEntry("leakhound_sampler_samples_total", 0.0)
+                .doesNotContainKey("leakhound_sampler_last_sample_timestamp_seconds");
+        ThreadMetrics.SamplerState[] state = {new ThreadMetrics.SamplerState(0, false, Double.NaN, 5)};
+        metrics.watchSampler(() -> state[0]);
+        assertThat(parse(metrics.scrape())).containsEntry("leakhound_sampler_failing", 0.0)
+                .containsEntry("leakhound_sampler_delay_seconds", 5.0)
+                .doesNotContainKey("leakhound_sampler_last_sample_timestamp_seconds");
+        state[0] = new ThreadMetrics.SamplerState(7, true, 1.7e9, 20);
+        String text = metrics.scrape();
+        assertThat(parse(text)).containsEntry("leakhound_sampler_failing", 1.0)
+                .containsEntry("leakhound_sampler_samples_total", 7.0)
+                .containsEntry("leakhound_sampler_last_sample_timestamp_seconds", 1.7e9)
+                .containsEntry("leakhound_sampler_delay_seconds", 20.0);
+        assertThat(types(text)).containsEntry("leakhound_sampler_samples_total", "counter")
+                .containsEntry("leakhound_sampler_failing", "gauge");
+    }
+
+    @Test
+    void liveCountsWinOverTheLastSampleWhenThereAreAny() {
+        ThreadMetrics metrics = new ThreadMetrics();
+        metrics.updateThreads(List.of(thread(1, true, Thread.State.WAITING)));
+        ThreadMetrics.LiveCounts[] live = {new ThreadMetrics.LiveCounts(Map.of(Thread.State.WAITING, 9L),
+                Map.of(Thread.State.RUNNABLE, 2L), 1.7e9)};
+        metrics.countLive(() -> live[0]);
+        Map<String, Double> s = parse(metrics.scrape());
+        assertThat(s).containsEntry("leakhound_threads{kind=\"virtual\",state=\"WAITING\"}", 9.0)
+                .containsEntry("leakhound_threads{kind=\"platform\",state=\"RUNNABLE\"}", 2.0)
+                .containsEntry("leakhound_threads_capture_timestamp_seconds", 1.7e9);
+        live[0] = null;                                  // none fresh: the last sample's
+        assertThat(parse(metrics.scrape())).containsEntry("leakhound_threads{kind=\"virtual\",state=\"WAITING\"}", 1.0)
+                .containsEntry("leakhound_threads{kind=\"platform\",state=\"RUNNABLE\"}", 0.0);
+    }
+
+    @Test
+    void heapMaxFromTheCollections() {
+        ThreadMetrics metrics = new ThreadMetrics();
+        assertThat(metrics.scrape()).doesNotContain("leakhound_heap_max_bytes ");
+        metrics.recordGc(new GcCycle(1, Duration.ofSeconds(1), "G1 Young Generation", "G1 Evacuation Pause",
+                "end of minor GC", GcCycle.Kind.MINOR, Duration.ofNanos(1_250_000), null, 100, 40, 200, 400, List.of()));
+        Map<String, Double> s = parse(metrics.scrape());
+        assertThat(s).containsEntry("leakhound_heap_max_bytes", 400.0).containsEntry("leakhound_heap_after_gc_bytes", 40.0);
+        assertThat(s.get("leakhound_gc_pause_seconds_total{collector=\"G1 Young Generation\"}"))
+                .as("a pause's precision is kept").isCloseTo(0.00125, within(1e-12));
+    }
 }
