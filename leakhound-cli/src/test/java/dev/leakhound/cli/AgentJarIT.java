@@ -147,8 +147,8 @@ class AgentJarIT {
             assertThat(Json.objects(leaks.get("suspects"))).anySatisfy(s -> assertThat(s)
                     .containsEntry("waitingIn", "ArrayBlockingQueue.put")
                     .satisfies(m -> assertThat((Long) m.get("growth")).isGreaterThanOrEqualTo(2)));
-            assertThat(Json.objects(leaks.get("suspects")))
-                    .noneSatisfy(s -> assertThat(s).containsEntry("waitingIn", "SynchronousQueue.put"));
+            // The 5 threads blocked in SynchronousQueue.put from the start may be named too, or not: a sample taken
+            // while main was still starting them saw them grow (a burst is a leak, and stays named while stuck).
 
             // /debug/heap forces a full GC: a histogram, then 429 when asked again at once.
             Http.Result heap = Http.get(url, "/debug/heap?top=5");
