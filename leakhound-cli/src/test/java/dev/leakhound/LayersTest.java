@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The rooms of the production code depend one way, as {@code docs/design.md}'s map and each
  * {@code package-info.java} say: a lower room never uses a higher one. Read from the compiled classes of every
- * module this one sees (core, heap, JUnit, agent, examples, CLI), so a qualified name counts as much as an import.
+ * module this one sees (core, heap, JUnit, Micrometer, Spring Boot starter, agent, examples, CLI), so a qualified name counts as much as an import.
  * A new package fails here until it is given its place in {@link #ROOMS}.
  */
 class LayersTest {
@@ -60,6 +60,8 @@ class LayersTest {
         room("examples");
         // front ends
         room("junit", "", "capture", "model");
+        room("micrometer", "", "capture", "analysis", "model");
+        room("spring", "micrometer", "analysis", "report", "model");
         room("agent.boot");
         room("agent.instrument", "agent.boot", "capture", "model");
         room("agent.capture", "capture", "analysis", "model");   // LiveDeadlocks finds the cycles it captures

@@ -1,0 +1,108 @@
+package dev.leakhound.micrometer;
+
+import dev.leakhound.analysis.GrowingGroup;
+import dev.leakhound.analysis.GrowthDetector;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent's growth detector inside the application: every {@code interval}, on one daemon thread of its own,
+ * a census of the threads ({@link ThreadCensus}, shared with the meters) is fed to a {@link GrowthDetector}, which
+ * names the blocking sites whose threads, blocked with no timeout, keep growing. {@link #close()} stops the thread.
+ * Its meters:
+ *
+ * <pre>
+ * leakhound_leak_suspects          sites whose threads blocked with no timeout keep growing
+ * leakhound_leak_suspect_threads   threads at those sites
+ * leakhound_detector_samples_total samples the detector has taken
+ * </pre>
+ *
+ * A failed capture skips a sample; nothing it does throws into the application. Memory is the detector's bound
+ * (10,000 sites, a million thread ids) and one census.
+ */
+public final class LeakDetector implements MeterBinder, AutoCloseable {
+    private final ThreadCensus census;
+    private final GrowthDetector detector;
+    private final Duration interval;
+    private final ScheduledExecutorService thread;
+
+    /**
+     * Starts sampling now, then every {@code interval}.
+     *
+     * @param census    where the threads come from; its max age should not exceed {@code interval}
+     * @param interval  time between samples
+     * @param window    samples a growth is judged over, at least 2 (the agent's default: 3)
+     * @param minGrowth threads a site must have gained over the window, at least 1 (the agent's default: 2)
+     */
+    public LeakDetector(ThreadCensus census, Duration interval, int window, int minGrowth) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive: " + interval);
+        }
+        this.census = census;
+        this.detector = new GrowthDetector(window, minGrowth);
+        this.interval = interval;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "leakhound-detector");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::sample, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sample() {
+        try {
+            Census c = census.get();
+            if (c != null && (detector.lastSampleAt() == null || c.capturedAt().isAfter(detector.lastSampleAt()))) {
+                detector.add(c.capturedAt(), c.groups());
+            }
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: skip this sample instead.
+        }
+    }
+
+    /** The sites named in the latest sample, most growth first. */
+    public List<GrowingGroup> suspects() {
+        return detector.suspects();
+    }
+
+    /** The detector itself, for its settings and counts. */
+    public GrowthDetector detector() {
+        return detector;
+    }
+
+    /** Time between samples. */
+    public Duration interval() {
+        return interval;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("leakhound.leak.suspects", detector, d -> d.suspects().size())
+                .description("Blocking sites whose number of threads blocked with no timeout keeps growing")
+                .register(registry);
+        Gauge.builder("leakhound.leak.suspect.threads", detector,
+                        d -> d.suspects().stream().mapToLong(GrowingGroup::count).sum())
+                .description("Threads at the leak suspects' blocking sites").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("leakhound.detector.samples", detector,
+                        GrowthDetector::samples)
+                .description("Samples taken by the growth detector").register(registry);
+    }
+
+    /** Stops the sampling thread: interrupts a sample under way and waits a little for the thread to end. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
