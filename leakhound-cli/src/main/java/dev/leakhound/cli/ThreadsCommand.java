@@ -2,19 +2,16 @@ package dev.leakhound.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leakhound.DefaultIgnores;
-import dev.leakhound.IgnoreRule;
-import dev.leakhound.analysis.Deadlocks;
+import dev.leakhound.DumpAnalysis;
 import dev.leakhound.analysis.PatternMatch;
-import dev.leakhound.analysis.Patterns;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.Suspects;
-import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.analysis.ThreadCounts;
 import dev.leakhound.analysis.WaitSite;
 import dev.leakhound.capture.ThreadDumpReader;
 import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
-import dev.leakhound.model.ThreadSnapshot;
 import dev.leakhound.report.DeadlockReport;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
@@ -29,13 +26,11 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 
 import static dev.leakhound.report.TextFormat.plural;
 
@@ -139,87 +134,46 @@ final class ThreadsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // The threads are streamed into the grouping, which keeps examples only once there are many: memory
         // follows the groups, not the threads (a JVM can have millions).
-        Counts counts = new Counts();
-        Deadlocks finder = new Deadlocks();
-        ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
-        List<IgnoreRule> ignores = all ? List.of() : DefaultIgnores.rules();
-        Patterns patterns = Patterns.streaming();        // every thread, ignored ones too: a counterpart may be one
-        Consumer<ThreadSnapshot> each = t -> {
-            counts.accept(t);
-            finder.accept(t);
-            patterns.accept(t);
-            for (IgnoreRule rule : ignores) {
-                if (rule.test(t)) {
-                    counts.ignored++;
-                    return;
-                }
-            }
-            grouping.accept(t);
-        };
+        DumpAnalysis analysis = new DumpAnalysis(!all);
         ThreadDump.Header dump = file.equals("-")
-                ? ThreadDumpReader.stream(main.stdin(), "<stdin>", each)
-                : ThreadDumpReader.stream(Main.path(file), each);
-        List<StackGroup> groups = grouping.groups();
-        List<Deadlock> deadlocks = finder.merged(dump.deadlocks());
-        Suspects ranked = Suspects.of(groups, patterns, g -> null, DefaultIgnores.JDK_THREADS::test);
-        List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
-        Map<StackGroup, PatternMatch> byGroup = new IdentityHashMap<>();
-        for (StackGroup g : groups) {
-            byGroup.put(g, patterns.classify(g));
-        }
+                ? ThreadDumpReader.stream(main.stdin(), "<stdin>", analysis)
+                : ThreadDumpReader.stream(Main.path(file), analysis);
+        DumpAnalysis.Result r = analysis.result(dump.deadlocks());
+        List<Deadlock> deadlocks = r.deadlocks();
+        List<StackGroup> suspects = r.suspects().suspects().stream().map(Suspects.Suspect::group).toList();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            writeJson(out, dump, counts, groups, ranked, byGroup, deadlocks, finder.incomplete());
+            writeJson(out, dump, r);
         } else {
-            writeText(out, dump, counts, groups, ranked, byGroup, deadlocks, finder.incomplete());
+            writeText(out, dump, r);
         }
         out.flush();
         return !deadlocks.isEmpty() || failOnSuspects && !suspects.isEmpty() ? Main.EXIT_FOUND : Main.EXIT_OK;
     }
 
-    /** How many threads, platform and virtual, by state. */
-    private static final class Counts implements Consumer<ThreadSnapshot> {
-        private static final Thread.State[] STATES = Thread.State.values();
-        /** By state's ordinal, then unknown; [0] platform, [1] virtual. */
-        private final int[][] byState = new int[2][STATES.length + 1];
-        /** Threads left out by the default ignores. */
-        long ignored;
-
-        @Override
-        public void accept(ThreadSnapshot t) {
-            byState[t.virtual() ? 1 : 0][t.state() == null ? STATES.length : t.state().ordinal()]++;
-        }
-
-        long count(boolean virtual) {
-            long n = 0;
-            for (int c : byState[virtual ? 1 : 0]) {
-                n += c;
+    /** Counts by state, in the order of {@link Thread.State}, then {@value #UNKNOWN}; states without threads left out. */
+    private static Map<String, Long> states(ThreadCounts counts, boolean virtual) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Thread.State state : Thread.State.values()) {
+            if (counts.count(virtual, state) > 0) {
+                out.put(state.name(), counts.count(virtual, state));
             }
-            return n;
         }
-
-        long total() {
-            return count(false) + count(true);
+        if (counts.count(virtual, null) > 0) {
+            out.put(UNKNOWN, counts.count(virtual, null));
         }
-
-        /** Counts by state, in the order of {@link Thread.State}, then {@value #UNKNOWN}; states without threads left out. */
-        Map<String, Integer> states(boolean virtual) {
-            int[] c = byState[virtual ? 1 : 0];
-            Map<String, Integer> out = new LinkedHashMap<>();
-            for (int i = 0; i < c.length; i++) {
-                if (c[i] > 0) {
-                    out.put(i == STATES.length ? UNKNOWN : STATES[i].name(), c[i]);
-                }
-            }
-            return out;
-        }
+        return out;
     }
 
     // ---------------------------------------------------------------- text
 
-    private void writeText(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           Suspects ranked, Map<StackGroup, PatternMatch> patterns, List<Deadlock> deadlocks,
-                           boolean searchIncomplete) {
+    private void writeText(PrintWriter out, ThreadDump.Header dump, DumpAnalysis.Result r) {
+        ThreadCounts counts = r.counts();
+        List<StackGroup> groups = r.groups();
+        Suspects ranked = r.suspects();
+        Map<StackGroup, PatternMatch> patterns = r.patterns();
+        List<Deadlock> deadlocks = r.deadlocks();
+        boolean searchIncomplete = r.deadlockSearchIncomplete();
         List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
         int suspectThreads = threadCount(suspects);
         out.println("thread dump " + dump.origin());
@@ -239,8 +193,8 @@ final class ThreadsCommand implements Callable<Integer> {
             field(out, "note", "(" + PLATFORM_ONLY + ": " + jsonDumpCommand(dump.processId()) + ")");
         }
         if (!all) {
-            field(out, "ignored", counts.ignored == 0 ? "none"
-                    : plural((int) Math.min(Integer.MAX_VALUE, counts.ignored), "thread")
+            field(out, "ignored", r.ignored() == 0 ? "none"
+                    : plural((int) Math.min(Integer.MAX_VALUE, r.ignored()), "thread")
                             + " a leak check ignores by default (the JDK's own, carriers, ...): --all lists them");
         }
         field(out, "deadlocks", deadlocksText(deadlocks, searchIncomplete));
@@ -340,9 +294,9 @@ final class ThreadsCommand implements Callable<Integer> {
         return -1;
     }
 
-    private static String statesText(Counts counts, boolean virtual) {
+    private static String statesText(ThreadCounts counts, boolean virtual) {
         StringJoiner sj = new StringJoiner(", ");
-        counts.states(virtual).forEach((state, n) -> sj.add((state.equals(UNKNOWN) ? "state unknown" : state) + " " + n));
+        states(counts, virtual).forEach((state, n) -> sj.add((state.equals(UNKNOWN) ? "state unknown" : state) + " " + n));
         return sj.toString();
     }
 
@@ -352,9 +306,13 @@ final class ThreadsCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- JSON
 
-    private void writeJson(PrintWriter out, ThreadDump.Header dump, Counts counts, List<StackGroup> groups,
-                           Suspects ranked, Map<StackGroup, PatternMatch> patterns, List<Deadlock> deadlocks,
-                           boolean searchIncomplete) throws IOException {
+    private void writeJson(PrintWriter out, ThreadDump.Header dump, DumpAnalysis.Result r) throws IOException {
+        ThreadCounts counts = r.counts();
+        List<StackGroup> groups = r.groups();
+        Suspects ranked = r.suspects();
+        Map<StackGroup, PatternMatch> patterns = r.patterns();
+        List<Deadlock> deadlocks = r.deadlocks();
+        boolean searchIncomplete = r.deadlockSearchIncomplete();
         List<StackGroup> suspects = ranked.suspects().stream().map(Suspects.Suspect::group).toList();
         try (JsonGenerator g = JsonReport.generator(out)) {
             g.writeStartObject();
@@ -379,7 +337,7 @@ final class ThreadsCommand implements Callable<Integer> {
                 g.writeStringField("note", PLATFORM_ONLY + ": " + jsonDumpCommand(dump.processId()));
             }
             if (!all) {
-                g.writeNumberField("ignoredThreads", counts.ignored);
+                g.writeNumberField("ignoredThreads", r.ignored());
             }
             g.writeObjectFieldStart("states");
             writeStates(g, "platform", counts, false);
@@ -418,10 +376,10 @@ final class ThreadsCommand implements Callable<Integer> {
     }
 
     /** {@code "platform": {"RUNNABLE": 6, "WAITING": 3, "UNKNOWN": 1}}: counts by state. */
-    private static void writeStates(JsonGenerator g, String field, Counts counts, boolean virtual)
+    private static void writeStates(JsonGenerator g, String field, ThreadCounts counts, boolean virtual)
             throws IOException {
         g.writeObjectFieldStart(field);
-        for (Map.Entry<String, Integer> e : counts.states(virtual).entrySet()) {
+        for (Map.Entry<String, Long> e : states(counts, virtual).entrySet()) {
             g.writeNumberField(e.getKey(), e.getValue());
         }
         g.writeEndObject();

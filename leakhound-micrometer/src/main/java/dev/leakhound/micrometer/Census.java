@@ -3,6 +3,7 @@ package dev.leakhound.micrometer;
 import dev.leakhound.analysis.PatternMatch;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.Suspects;
+import dev.leakhound.analysis.ThreadCounts;
 import dev.leakhound.model.Deadlock;
 
 import java.time.Duration;

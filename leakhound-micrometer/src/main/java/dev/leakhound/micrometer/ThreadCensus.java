@@ -1,23 +1,11 @@
 package dev.leakhound.micrometer;
 
-import dev.leakhound.DefaultIgnores;
-import dev.leakhound.IgnoreRule;
-import dev.leakhound.analysis.Deadlocks;
-import dev.leakhound.analysis.PatternMatch;
-import dev.leakhound.analysis.Patterns;
-import dev.leakhound.analysis.StackGroup;
-import dev.leakhound.analysis.Suspects;
-import dev.leakhound.analysis.ThreadGrouping;
+import dev.leakhound.DumpAnalysis;
 import dev.leakhound.capture.LiveThreads;
-import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.ThreadDump;
-import dev.leakhound.model.ThreadSnapshot;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -118,40 +106,14 @@ public final class ThreadCensus {
 
     /** Streams the threads into the counts, the grouping, the pattern classifier and the deadlock search. */
     private static Census analyse(ThreadDump dump, long startNanos) {
-        ThreadCounts counts = new ThreadCounts();
-        Deadlocks finder = new Deadlocks();
-        ThreadGrouping.Accumulator grouping = ThreadGrouping.Accumulator.bounded();
-        Patterns patterns = Patterns.streaming();        // every thread, ignored ones too: a counterpart may be one
-        List<IgnoreRule> ignores = DefaultIgnores.rules();
-        long ignored = 0;
-        for (ThreadSnapshot t : dump.threads()) {
-            counts.accept(t);
-            finder.accept(t);
-            patterns.accept(t);
-            boolean skip = false;
-            for (IgnoreRule rule : ignores) {
-                if (rule.test(t)) {
-                    skip = true;
-                    break;
-                }
-            }
-            if (skip) {
-                ignored++;
-            } else {
-                grouping.accept(t);
-            }
-        }
-        List<StackGroup> groups = grouping.groups();
-        Map<StackGroup, PatternMatch> byGroup = new IdentityHashMap<>();
-        for (StackGroup g : groups) {
-            byGroup.put(g, patterns.classify(g));
-        }
-        Suspects suspects = Suspects.of(groups, patterns, g -> null, DefaultIgnores.JDK_THREADS::test);
-        List<Deadlock> deadlocks = finder.merged(dump.deadlocks());
+        DumpAnalysis analysis = new DumpAnalysis(true);
+        dump.threads().forEach(analysis);
+        DumpAnalysis.Result r = analysis.result(dump.deadlocks());
         Instant at = dump.capturedAt() != null ? dump.capturedAt() : Instant.now();
         return new Census(at, Duration.ofNanos(System.nanoTime() - startNanos),
                 dump.processId() != null ? dump.processId() : ProcessHandle.current().pid(),
-                dump.runtimeVersion(), counts, ignored, groups, byGroup, suspects, deadlocks, finder.incomplete());
+                dump.runtimeVersion(), r.counts(), r.ignored(), r.groups(), r.patterns(), r.suspects(), r.deadlocks(),
+                r.deadlockSearchIncomplete());
     }
 
     /** How long a census is reused. */

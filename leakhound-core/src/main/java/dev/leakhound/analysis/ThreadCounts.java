@@ -1,4 +1,4 @@
-package dev.leakhound.micrometer;
+package dev.leakhound.analysis;
 
 import dev.leakhound.model.ThreadSnapshot;
 
@@ -21,6 +21,11 @@ public final class ThreadCounts implements Consumer<ThreadSnapshot> {
     /** Threads of this kind in this state; {@code state} {@code null} for those of unknown state. */
     public long count(boolean virtual, Thread.State state) {
         return counts[virtual ? 1 : 0][state == null ? STATES.length : state.ordinal()];
+    }
+
+    /** Every thread counted. */
+    public long total() {
+        return count(false) + count(true);
     }
 
     /** Threads of this kind. */
