@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LeakDetector implements MeterBinder, AutoCloseable {
     private final ThreadCensus census;
+    /** The executor's one thread, once started. */
+    private volatile Thread worker;
     private final GrowthDetector detector;
     private final Duration interval;
     private final ScheduledExecutorService thread;
@@ -51,6 +53,7 @@ public final class LeakDetector implements MeterBinder, AutoCloseable {
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "leakhound-detector");
             t.setDaemon(true);
+            worker = t;
             return t;
         });
         thread.scheduleWithFixedDelay(this::sample, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,7 +103,14 @@ public final class LeakDetector implements MeterBinder, AutoCloseable {
     public void close() {
         thread.shutdownNow();
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             thread.awaitTermination(10, TimeUnit.SECONDS);
+            // The executor is terminated just before its worker's run() returns: wait for the thread itself.
+            Thread t = worker;
+            long left = deadline - System.nanoTime();
+            if (t != null && left > 0) {
+                t.join(Duration.ofNanos(left));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
