@@ -2,8 +2,11 @@ package dev.leakhound.micrometer;
 
 import dev.leakhound.analysis.GrowingGroup;
 import dev.leakhound.analysis.GrowthDetector;
+import dev.leakhound.analysis.SuspectSite;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
@@ -21,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * leakhound_leak_suspects          sites whose threads blocked with no timeout keep growing
  * leakhound_leak_suspect_threads   threads at those sites
+ * leakhound_leak_suspect_site_threads{site,wait}  threads at each of the top 10 of those sites (the line that
+ *                                  blocked, what it waits in): the agent's series, for the same alert rules
  * leakhound_detector_samples_total samples the detector has taken
  * </pre>
  *
@@ -34,6 +39,10 @@ public final class LeakDetector implements MeterBinder, AutoCloseable {
     private final GrowthDetector detector;
     private final Duration interval;
     private final ScheduledExecutorService thread;
+    /** The per-site meter of each registry bound, rewritten after every sample. */
+    private final List<MultiGauge> siteMeters = new java.util.ArrayList<>();
+    /** What the per-site meters read. */
+    private List<SuspectSite> sites = List.of();
 
     /**
      * Starts sampling now, then every {@code interval}.
@@ -64,9 +73,23 @@ public final class LeakDetector implements MeterBinder, AutoCloseable {
             Census c = census.get();
             if (c != null && (detector.lastSampleAt() == null || c.capturedAt().isAfter(detector.lastSampleAt()))) {
                 detector.add(c.capturedAt(), c.groups());
+                publishSites();
             }
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: skip this sample instead.
+        }
+    }
+
+    /** Rewrites the per-site rows of every registry from the latest sample: sites no longer named vanish. */
+    private synchronized void publishSites() {
+        // A gauge holds its object weakly: the sites are kept here, else a row's value is lost to the next GC.
+        sites = SuspectSite.top(detector.suspects(), SuspectSite.MAX_SITES);
+        List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (SuspectSite s : sites) {
+            rows.add(MultiGauge.Row.of(Tags.of("site", s.site(), "wait", s.waitsIn()), s, SuspectSite::threads));
+        }
+        for (MultiGauge m : siteMeters) {
+            m.register(rows, true);
         }
     }
 
@@ -96,6 +119,14 @@ public final class LeakDetector implements MeterBinder, AutoCloseable {
         io.micrometer.core.instrument.FunctionCounter.builder("leakhound.detector.samples", detector,
                         GrowthDetector::samples)
                 .description("Samples taken by the growth detector").register(registry);
+        MultiGauge sites = MultiGauge.builder("leakhound.leak.suspect.site.threads")
+                .description("Threads blocked with no timeout at a leak suspect's site (the line that blocked), for the"
+                        + " top " + SuspectSite.MAX_SITES + " sites by threads")
+                .register(registry);
+        synchronized (this) {
+            siteMeters.add(sites);
+        }
+        publishSites();
     }
 
     /** Stops the sampling thread: interrupts a sample under way and waits a little for the thread to end. */

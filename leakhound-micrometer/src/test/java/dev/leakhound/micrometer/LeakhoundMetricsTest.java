@@ -74,6 +74,14 @@ class LeakhoundMetricsTest {
                 assertThat(registry.get("leakhound.leak.suspects").gauge().value()).isGreaterThanOrEqualTo(1);
                 assertThat(registry.get("leakhound.leak.suspect.threads").gauge().value())
                         .isGreaterThanOrEqualTo(4);
+                // the agent's per-site series, for the same alert rules: the site is the line that blocked
+                await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(
+                        registry.find("leakhound.leak.suspect.site.threads").gauges()).anySatisfy(g -> {
+                            assertThat(g.getId().getTag("site"))
+                                    .startsWith("dev.leakhound.micrometer.Senders.send(Senders.java:");
+                            assertThat(g.getId().getTag("wait")).isEqualTo("SynchronousQueue.put");
+                            assertThat(g.value()).isGreaterThanOrEqualTo(4);
+                        }));
                 assertThat(detectorThreads()).hasSize(1);
             }
             assertThat(detectorThreads()).as("after close").isEmpty();

@@ -68,8 +68,13 @@ class SpringBootStarterTest {
     }
 
     private void plantLeak() {
-        for (int i = 0; i < LEAKED; i++) {
-            String message = "message " + i;
+        plantLeak(LEAKED);
+    }
+
+    /** Starts {@code n} more leaked senders and waits until all are parked. */
+    private void plantLeak(int n) {
+        for (int i = 0; i < n; i++) {
+            String message = "message " + senders.size();
             senders.add(Thread.ofVirtual().name("mailer-" + i).start(() -> LeakyMailer.send(outbox, message)));
         }
         ThreadsAt.await(senders, Thread.State.WAITING, "java.util.concurrent.SynchronousQueue.put");
@@ -148,6 +153,32 @@ class SpringBootStarterTest {
         app = null;
 
         assertThat(detectorThreads()).as("the detector's thread after the context closed").isEmpty();
+    }
+
+    @Test
+    void aSiteThatKeepsGrowingIsExportedWithItsSiteLabelForTheAgentsAlertRules() throws Exception {
+        start("leakhound.detector.enabled=true", "leakhound.detector.interval=100ms");
+        dev.leakhound.micrometer.LeakDetector detector = app.getBean(dev.leakhound.micrometer.LeakDetector.class);
+        for (int wave = 0; wave < 6 && detector.suspects().isEmpty(); wave++) {
+            plantLeak(2);
+            long after = detector.detector().samples();
+            // two samples later, one was captured wholly after the wave parked
+            await().atMost(Duration.ofMinutes(2)).until(() -> detector.detector().samples() >= after + 2);
+        }
+        assertThat(detector.suspects()).as("named after 6 waves").isNotEmpty();
+
+        // The series of observability/prometheus/leakhound-rules.yml's LeakhoundBlockedThreadsGrowing.
+        java.util.regex.Pattern series = java.util.regex.Pattern.compile(
+                "leakhound_leak_suspect_site_threads\\{site=\"" + java.util.regex.Pattern.quote(BLOCKING_LINE)
+                        + "\\d+\\)\",wait=\"SynchronousQueue.put\"} (\\S+)");
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            String body = get("/actuator/prometheus").body();
+            java.util.regex.Matcher m = series.matcher(body);
+            assertThat(m.find()).as("a " + series + " line in " + body.lines()
+                    .filter(l -> l.contains("leakhound_leak")).toList() + " suspects " + detector.suspects().stream()
+                    .map(dev.leakhound.analysis.SuspectSite::siteOf).toList()).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(2);
+        });
     }
 
     private static List<Thread> detectorThreads() {

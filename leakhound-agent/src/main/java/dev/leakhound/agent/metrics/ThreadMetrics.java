@@ -1,6 +1,7 @@
 package dev.leakhound.agent.metrics;
 
 import dev.leakhound.analysis.GrowingGroup;
+import dev.leakhound.analysis.SuspectSite;
 import dev.leakhound.gc.GcCycle;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.model.ThreadSnapshot;
@@ -85,9 +86,7 @@ public final class ThreadMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     /** At most this many suspect sites are exported, those with the most threads. */
-    public static final int MAX_SITES = 10;
-    /** A site label longer than this is cut (a generated class or lambda name can be long). */
-    static final int MAX_SITE_LENGTH = 200;
+    public static final int MAX_SITES = SuspectSite.MAX_SITES;
 
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
@@ -102,13 +101,9 @@ public final class ThreadMetrics {
     private final Map<String, GcTotals> gc = new ConcurrentHashMap<>();
     private volatile long heapAfterGc = GcCycle.UNKNOWN;
     private volatile long heapMax = GcCycle.UNKNOWN;
-    private volatile List<Site> sites = List.of();
+    private volatile List<SuspectSite> sites = List.of();
     private volatile Supplier<LiveCounts> liveCounts = () -> null;
     private volatile Supplier<SamplerState> sampler = () -> null;
-
-    /** One exported suspect site: its label values and its threads. */
-    private record Site(String site, String waitsIn, long threads) {
-    }
 
     /**
      * Live threads by kind and state counted without stacks, and when ({@code epochSeconds}).
@@ -177,7 +172,7 @@ public final class ThreadMetrics {
                         + MAX_SITES + " sites by threads")
                 .labelNames("site", "wait")
                 .callback(cb -> {
-                    for (Site site : sites) {
+                    for (SuspectSite site : sites) {
                         cb.call(site.threads(), site.site(), site.waitsIn());
                     }
                 }).register(registry);
@@ -345,36 +340,7 @@ public final class ThreadMetrics {
         }
         this.suspectThreads = threads;
         this.suspects = suspects.size();
-        this.sites = topSites(suspects);
-    }
-
-    /** The suspects' threads by site label (two groups blocked at one line are one site), the top {@link #MAX_SITES}. */
-    static List<Site> topSites(List<GrowingGroup> suspects) {
-        Map<List<String>, Long> bySite = new java.util.HashMap<>();
-        for (GrowingGroup g : suspects) {
-            bySite.merge(List.of(siteLabel(g), waitLabel(g)), (long) g.count(), Long::sum);
-        }
-        return bySite.entrySet().stream()
-                .sorted(Map.Entry.<List<String>, Long>comparingByValue().reversed()
-                        .thenComparing(e -> e.getKey().get(0)).thenComparing(e -> e.getKey().get(1)))
-                .limit(MAX_SITES)
-                .map(e -> new Site(e.getKey().get(0), e.getKey().get(1), e.getValue()))
-                .toList();
-    }
-
-    /** The line that blocked, {@code Class.method(File.java:LINE)}: stable across samples and restarts of a build. */
-    static String siteLabel(GrowingGroup g) {
-        dev.leakhound.model.StackFrame f = g.waitSite() == null ? null : g.waitSite().blockingFrame();
-        if (f == null && !g.stack().isEmpty()) {
-            f = g.stack().getFirst();
-        }
-        String s = f == null ? "unknown" : f.toString();
-        return s.length() <= MAX_SITE_LENGTH ? s : s.substring(0, MAX_SITE_LENGTH);
-    }
-
-    private static String waitLabel(GrowingGroup g) {
-        String call = g.waitSite() == null ? null : g.waitSite().call();
-        return call == null ? "" : call;
+        this.sites = SuspectSite.top(suspects, MAX_SITES);
     }
 
     /** Counts one garbage collection. */
