@@ -208,8 +208,9 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
+    /** Deletes {@code root} and all below it, if it is there. */
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
             return;
         }
         try (Stream<Path> all = Files.walk(root)) {
