@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * the leaking JVM only, within the time docs/services.md promises; every query of the Grafana dashboard returns
  * data from the same run.
  *
- * <p>The shipped rules wait minutes ({@code for: 5m}, 15-minute windows): the test loads a copy in which every
+ * <p>The shipped rules wait minutes ({@code for: 5m}, {@code offset 15m}): the test loads a copy in which every
  * duration, and nothing else, is divided by {@link #SCALE} (5m: 15 s), and expects the promise of docs/services.md
  * with that {@code for} and its own sample, scrape and evaluation periods.
  */
