@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Prometheus' own checker, {@code promtool} (Debian's {@code prometheus} package; {@code .ci/run} installs it), for
- * the tests of the alert rules and of {@code /metrics}. Looked for: {@code $LEAKHOUND_PROMTOOL}, else the
+ * the tests of the alert rules and of {@code /metrics}; {@link #require(String, String, String)} finds the package's
+ * other executables ({@link PrometheusServer}'s {@code prometheus}) the same way. Looked for: {@code $LEAKHOUND_PROMTOOL}, else the
  * {@code PATH}, else {@code /usr/bin/promtool}. Without it a test fails in CI ({@code LEAKHOUND_CI} or {@code CI}
  * set: CI must run these) unless {@code .ci/run} could not install it ({@code LEAKHOUND_NO_PROMTOOL} says why: the
  * registry is out of reach), and is skipped otherwise, with a loud line on standard error and the skip's reason.
@@ -33,10 +34,19 @@ final class Promtool {
 
     /** The promtool found, or the calling test fails (in CI) or is skipped (elsewhere), loudly. */
     static Promtool require() {
-        Optional<Path> found = find();
+        return new Promtool(require("promtool", "LEAKHOUND_PROMTOOL", "the Prometheus rule and metrics checks"));
+    }
+
+    /**
+     * The executable {@code name} of Debian's {@code prometheus} package: {@code $ENV_VAR}, else the {@code PATH},
+     * else {@code /usr/bin}. Missing, the calling test fails in CI unless {@code LEAKHOUND_NO_PROMTOOL} says why it
+     * could not be installed, and is skipped elsewhere, with a loud line on standard error.
+     */
+    static Path require(String name, String envVar, String what) {
+        Optional<Path> found = find(name, envVar);
         if (found.isEmpty()) {
-            String why = "no promtool: the Prometheus rule and metrics checks do not run. Install it (Debian: "
-                    + "apt-get install prometheus, then stop its service) or point LEAKHOUND_PROMTOOL at one";
+            String why = "no " + name + ": " + what + " do not run. Install it (Debian: apt-get install prometheus, "
+                    + "then stop its service) or point " + envVar + " at one";
             String notInstalled = System.getenv("LEAKHOUND_NO_PROMTOOL");
             if (inCi() && !isSet(notInstalled)) {
                 fail(why + " (in CI, where .ci/run installs it)");
@@ -47,7 +57,7 @@ final class Promtool {
             System.err.println("!!! SKIPPED: " + why);
             assumeTrue(false, why);
         }
-        return new Promtool(found.get());
+        return found.get();
     }
 
     private static boolean inCi() {
@@ -58,9 +68,9 @@ final class Promtool {
         return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
     }
 
-    static Optional<Path> find() {
+    private static Optional<Path> find(String name, String envVar) {
         List<Path> candidates = new ArrayList<>();
-        String given = System.getenv("LEAKHOUND_PROMTOOL");
+        String given = System.getenv(envVar);
         if (isSet(given)) {
             return Optional.of(Path.of(given)).filter(Files::isExecutable);
         }
@@ -68,11 +78,11 @@ final class Promtool {
         if (path != null) {
             for (String dir : path.split(File.pathSeparator)) {
                 if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, "promtool"));
+                    candidates.add(Path.of(dir, name));
                 }
             }
         }
-        candidates.add(Path.of("/usr/bin/promtool"));
+        candidates.add(Path.of("/usr/bin", name));
         return candidates.stream().filter(Files::isExecutable).findFirst();
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,12 +17,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A program that knows nothing of Leakhound, run in a JVM of its own by the agent tests.
  *
- * <p>{@code TinyService BLOCKED [GROW_MILLIS]}: starts BLOCKED virtual threads named {@code tiny-blocked-N} that
+ * <p>{@code TinyService BLOCKED [GROW_MILLIS [drained]]}: starts BLOCKED virtual threads named {@code tiny-blocked-N} that
  * block forever in {@link SynchronousQueue#put} (the seed's multiQuery leak); with GROW_MILLIS, one more
  * "checker" virtual thread every GROW_MILLIS that ends with {@code done.put(1)} on a queue of capacity 1 that
- * nobody drains (the seed's sentinel agent): all but the first block forever. Prints {@code ready} when the
- * first BLOCKED threads are blocked, then runs until it reads {@code exit} (or end of input) on standard
- * input, prints {@code bye} and returns from main: the JVM must then end by itself.
+ * nobody drains (the seed's sentinel agent): all but the first block forever; with a third argument
+ * {@code drained}, the same checkers put on a queue without bound that a thread drains: none blocks (the healthy twin).
+ * Prints {@code ready} when the first BLOCKED threads are blocked, then runs until it reads {@code exit} (or end of
+ * input) on standard input, prints {@code bye} and returns from main: the JVM must then end by itself.
  */
 public final class TinyService {
     private TinyService() {
@@ -30,6 +32,7 @@ public final class TinyService {
     public static void main(String[] args) throws Exception {
         int blocked = Integer.parseInt(args[0]);
         long growMillis = args.length > 1 ? Long.parseLong(args[1]) : 0;
+        boolean drained = args.length > 2 && args[2].equals("drained");
         SynchronousQueue<String> answers = new SynchronousQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < blocked; i++) {
@@ -45,7 +48,10 @@ public final class TinyService {
             }
         }
         if (growMillis > 0) {
-            BlockingQueue<Integer> done = new ArrayBlockingQueue<>(1);
+            BlockingQueue<Integer> done = drained ? new LinkedBlockingQueue<>() : new ArrayBlockingQueue<>(1);
+            if (drained) {
+                Thread.ofVirtual().name("tiny-drain").start(() -> drain(done));
+            }
             ScheduledExecutorService rounds = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tiny-rounds");
                 t.setDaemon(true);
@@ -81,6 +87,16 @@ public final class TinyService {
     private static void answer(SynchronousQueue<String> answers) {
         try {
             answers.put("an answer nobody takes");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void drain(BlockingQueue<Integer> done) {
+        try {
+            while (true) {
+                done.take();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
