@@ -255,7 +255,8 @@
         g.verdict ? el('span', { class: 'verdict ' + g.verdict, text: g.verdict }) : null, g.verdict ? ' ' : null,
         g.waitingIn ? el('span', { class: 'wait', text: 'in ' + g.waitingIn }) : null, g.waitingIn ? ' ' : null,
         el('span', { class: 'site', text: g.blockedAt ? 'at ' + g.blockedAt : '(no stack)' }),
-        g.blockedWithoutTimeout ? el('span', { class: 'flag', text: 'no timeout' }) : null);
+        g.blockedWithoutTimeout ? el('span', { class: 'flag', text: 'no timeout' }) : null,
+        typeof g.retainedBytes === 'number' ? el('span', { class: 'retained', text: 'retains ' + mb(g.retainedBytes) }) : null);
       const details = el('details', { class: 'group', 'data-count': g.count, 'data-state': g.state, 'data-key': key,
         'data-verdict': g.verdict || null, open: open.has(key) }, summary);
       const facts = el('dl', { class: 'facts' });
@@ -307,6 +308,21 @@
     return $('groups');
   }
 
+  // Each cycle of threads waiting for each other's locks: who holds what and wants what, where; its pattern and fix.
+  function renderDeadlocks(section, deadlocks) {
+    section.textContent = '';
+    section.append(el('h2', { text: 'Deadlocks: ' + (deadlocks.length || 'none') }));
+    for (const cycle of deadlocks) {
+      const lines = (cycle.threads || []).map(t => '"' + t.name + '"' + (t.tid !== null && t.tid !== undefined ? ' #' + t.tid : '')
+        + (t.virtual ? ' (virtual)' : '') + '\n    holds ' + (t.holds || '?') + (t.heldAt ? ' (taken at ' + t.heldAt + ')' : '')
+        + '\n    wants ' + (t.wants || '?') + (t.wantsAt ? ' at ' + t.wantsAt : ''));
+      const p = cycle.pattern;
+      section.append(el('div', { class: 'deadlock' },
+        p ? el('p', { text: p.evidence + (p.fix ? '; fix: ' + p.fix : '') }) : null,
+        el('pre', { class: 'deadlock', text: lines.join('\n') })));
+    }
+  }
+
   function table(rows) {
     const t = el('table', { class: 'summary' });
     for (const [k, v] of rows) {
@@ -339,12 +355,9 @@
         + s.suspectsMatchingPattern + ' match a leak pattern'],
       ['idle pools', s.idleGroups + ' groups, ' + s.idleThreads + ' threads'], ['deadlocks', s.deadlocks],
     ])));
-    const dl = d.deadlocks || [];
-    const dlSection = el('section', { id: 'deadlocks' }, el('h2', { text: 'Deadlocks: ' + (dl.length || 'none') }));
-    for (const cycle of dl) {
-      dlSection.append(el('pre', { class: 'deadlock', text: JSON.stringify(cycle, null, 2) }));
-    }
+    const dlSection = el('section', { id: 'deadlocks' });
     main.append(dlSection);
+    renderDeadlocks(dlSection, d.deadlocks || []);
     const sus = d.suspects || [];
     const list = el('ol', { id: 'suspects' });
     for (const g of sus.map(x => normalise(x))) {
@@ -410,6 +423,8 @@
     const sitesBox = chartBox(charts, 'sites', 'Threads blocked with no timeout at each leak-suspect site (the line that blocked).');
     let history = null;
     const drawGc = gcCharts(charts, () => (history && history.gc && history.gc.cycles) || [], 'time', true);
+    const deadlocksBox = el('section', { id: 'deadlocks' });
+    main.append(deadlocksBox);
     const groupsBox = groupsSection(main, 'Threads grouped by stack');
     let timer = null;
 
@@ -437,6 +452,7 @@
         plot('threads', threadsBox, threadsSeries(samples), { title: 'Threads by kind and state', time: true });
         plot('sites', sitesBox, sitesSeries(samples), { title: 'Leak-suspect sites (threads)', time: true });
         drawGc();
+        renderDeadlocks(deadlocksBox, dump.deadlocks || []);
         renderGroups(groupsBox, (dump.groups || []).map(g => normalise(g)));
         status.textContent = 'updated ' + new Date().toLocaleTimeString() + ': ' + plural(dump.total, 'thread') + ' ('
           + dump.platform + ' platform, ' + dump.virtual + ' virtual) in ' + plural(dump.groupCount, 'group')
