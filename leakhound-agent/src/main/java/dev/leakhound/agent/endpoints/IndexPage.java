@@ -49,6 +49,14 @@ public final class IndexPage {
 
     /** {@code /debug/} for these routes (the assets and the page itself left out of the list). */
     public static Endpoint endpoint(Map<String, Endpoint> routes) {
+        return endpoint(routes, false);
+    }
+
+    /**
+     * As above; {@code tokenRequired}: the server wants a token, which the page asks for before its first request
+     * (rather than after a 401 that a browser would log as an error).
+     */
+    public static Endpoint endpoint(Map<String, Endpoint> routes, boolean tokenRequired) {
         return new Endpoint() {
             private volatile byte[] page;          // made once, on the first request: the routes are complete then
 
@@ -77,7 +85,7 @@ public final class IndexPage {
             private byte[] page() {
                 byte[] p = page;
                 if (p == null) {
-                    p = HtmlPage.live("leakhound", ASSETS, listed()).getBytes(StandardCharsets.UTF_8);
+                    p = HtmlPage.live("leakhound", ASSETS, listed(), tokenRequired).getBytes(StandardCharsets.UTF_8);
                     page = p;
                 }
                 return p;

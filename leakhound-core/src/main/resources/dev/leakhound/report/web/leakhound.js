@@ -8,7 +8,9 @@
 // What a test can read (the contract):
 //   document.documentElement.dataset.leakhound  "ready" after the first complete render (live: after the first
 //                                               successful fetch of every source); "token" while the live page waits
-//                                               for a token after a 401; "error" on failure, the message in #error.
+//                                               for a token (at once when <body data-token="required"> and none is
+//                                               in sessionStorage; after a 401 otherwise); "error" on failure, the
+//                                               message in #error.
 //   window.leakhound.charts   name -> uPlot instance: live page threads, sites, heap, gcPauses; gc file heap, gcPauses.
 //   window.leakhound.sources  live page: chart name (and "groups") -> the URL path its points come from.
 //   window.leakhound.data     files: the embedded JSON object.
@@ -465,14 +467,18 @@
       } catch (e) {
         if (e.unauthorized) {
           sessionStorage.removeItem(TOKEN_KEY);
-          form.hidden = false;
-          root.dataset.leakhound = 'token';
-          $('token').focus();
+          askToken();
         } else {
           fail(e.message || e);
           timer = setTimeout(refresh, POLL_MS);
         }
       }
+    }
+
+    function askToken() {
+      form.hidden = false;
+      root.dataset.leakhound = 'token';
+      $('token').focus();
     }
 
     form.addEventListener('submit', ev => {
@@ -485,7 +491,9 @@
       if (timer) clearTimeout(timer);
       refresh();
     });
-    refresh();
+    // A server that wants a token says so in the page: ask before the first request rather than after its 401.
+    if (body.dataset.token === 'required' && !sessionStorage.getItem(TOKEN_KEY)) askToken();
+    else refresh();
   }
 
   // ------------------------------------------------------------------ start
