@@ -83,6 +83,9 @@ class DebugPageTest {
         Http.Result head = Http.send("HEAD", url, "/debug/", BROWSER);
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.contentType()).isEqualTo("text/html; charset=utf-8");
+        assertThat(head.header("Content-Security-Policy")).isEqualTo(page.header("Content-Security-Policy"));
+        assertThat(head.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(head.body()).isEmpty();
     }
 
     @Test

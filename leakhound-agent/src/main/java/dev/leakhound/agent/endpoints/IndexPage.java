@@ -102,6 +102,11 @@ public final class IndexPage {
             }
 
             @Override
+            public Map<String, String> headers(Query q) {
+                return wantsHtml(q.accept()) ? pageHeaders() : Map.of();
+            }
+
+            @Override
             public String description() {
                 return "this list; in a browser, the live page: charts of the threads, the suspect sites, heap after GC"
                         + " and GC pauses, and the threads grouped by stack";
@@ -132,6 +137,11 @@ public final class IndexPage {
                 @Override
                 public String contentType(Query q) {
                     return type;
+                }
+
+                @Override
+                public Map<String, String> headers(Query q) {
+                    return pageHeaders();
                 }
 
                 @Override
