@@ -446,6 +446,10 @@
 
     async function refresh() {
       timer = null;
+      if (document.hidden && root.dataset.leakhound === 'ready') {
+        timer = setTimeout(refresh, POLL_MS);            // a tab nobody looks at asks the server for nothing
+        return;
+      }
       try {
         const h = await get(sources.threads);
         const dump = await get(sources.groups);
