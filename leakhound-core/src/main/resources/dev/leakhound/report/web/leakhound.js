@@ -35,7 +35,9 @@
 // proof.leaked then proof.notProven, data-state = the wait kind, data-verdict leaked|not-proven). Its <summary>
 // says the count, the state and the blocking line as "at Class.method(File.java:LINE)" (blockedAt: the first
 // application frame, else the top frame); <pre class="stack"> holds the whole stack, one "at FRAME" a line.
-// input#search hides (attribute hidden) the groups whose text (names, state, stack, start site) lacks what is typed.
+// input#search hides (attribute hidden) the groups whose text (thread names, state, wait, blocking line, start site,
+// stack, pattern id) lacks any of the words typed (split at white space, case-insensitive); it runs on each input
+// event, and again after the live page redraws the groups.
 'use strict';
 (() => {
   const root = document.documentElement;
