@@ -14,6 +14,7 @@ import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;
 import dev.leakhound.proof.ProofText;
+import dev.leakhound.report.HtmlPage;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import picocli.CommandLine.Command;
@@ -71,6 +72,8 @@ import static dev.leakhound.report.TextFormat.plural;
                 ""},
         footer = {
                 "",
+                "  leakhound heap app.hprof --html heap.html   (the proof as one page)",
+                "",
                 "heap exits 1 when it proves a leaked thread (with --json too), 0 when it",
                 "proves none, when no proof is possible from the dump (said under \"leaked",
                 "threads\") or with --no-proof.",
@@ -99,6 +102,12 @@ final class HeapCommand implements Callable<Integer> {
     @Option(names = "--json",
             description = "Print one JSON document {dump, proof, baseline, top, growth} instead of text.")
     boolean json;
+
+    @Option(names = "--html", paramLabel = "OUT",
+            description = "Also write OUT: one self-contained HTML page (the leaked and not-proven groups with their"
+                    + " proof, pattern, retained sizes and stacks, collapsible and searchable; the top classes) made"
+                    + " of the --json document; it makes no request.")
+    String html;
 
     @Option(names = "--no-proof", description = "Only the histograms: skip the leaked-thread proof (which indexes "
             + "the dump: 16 bytes of memory per object).")
@@ -150,6 +159,11 @@ final class HeapCommand implements Callable<Integer> {
             }
         }
         List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
+        if (html != null) {
+            ProofResult p = proof;
+            HtmlFile.write(html, HtmlPage.View.HEAP, "leakhound heap " + dump.source(),
+                    HtmlFile.json(o -> writeJson(o, dump, p, older, growth)));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             writeJson(out, dump, proof, older, growth);

@@ -30,8 +30,21 @@ public interface Endpoint {
         return false;
     }
 
+    /**
+     * Whether a GET or HEAD with this {@code Accept} header ({@code null} for none) is answered without the token: only
+     * for what holds no data of the host (the page and its assets), which a browser loads before it can send a token.
+     */
+    default boolean open(String accept) {
+        return false;
+    }
+
     /** One line for the index page. */
     String description();
+
+    /** The fixed extra headers of a GET with these parameters (e.g. a page's Content-Security-Policy), for HEAD. */
+    default java.util.Map<String, String> headers(Query q) {
+        return java.util.Map.of();
+    }
 
     /** The {@code Content-Type} of a GET with these parameters, for HEAD. */
     default String contentType(Query q) {
