@@ -5,6 +5,7 @@ import dev.leakhound.agent.capture.LiveDeadlocks;
 import dev.leakhound.agent.capture.ThreadSource;
 import dev.leakhound.agent.endpoints.GcEndpoint;
 import dev.leakhound.agent.endpoints.HeapEndpoint;
+import dev.leakhound.agent.endpoints.HistoryEndpoint;
 import dev.leakhound.agent.endpoints.IndexPage;
 import dev.leakhound.agent.endpoints.LeaksEndpoint;
 import dev.leakhound.agent.endpoints.LiveHistograms;
@@ -48,7 +49,8 @@ public final class LeakhoundAgent implements AutoCloseable {
     private final Map<String, String> off = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private ThreadSampler sampler;
     private GrowthDetector detector;
-    private GcNotifications gc;
+    private volatile GcNotifications gc;
+    private final HistoryEndpoint history;
     private volatile ThreadMetrics metrics;
     private DebugServer server;
     private Thread shutdownHook;
@@ -64,6 +66,7 @@ public final class LeakhoundAgent implements AutoCloseable {
         this.deadlocks = new LiveDeadlocks(ContainerThreads.open());
         this.scheduledSampling = scheduledSampling;
         this.rateClock = rateClock;
+        this.history = new HistoryEndpoint(HistoryEndpoint.DEFAULT_CAPACITY, options.sampleMillis(), () -> gc);
     }
 
     /** The running agent, or {@code null}. */
@@ -124,6 +127,7 @@ public final class LeakhoundAgent implements AutoCloseable {
                     m.updateThreads(dump);
                     m.updateSuspects(suspects);
                 });
+                history.add(dump, suspects);
             });
             detector = d;
             sampler = s;
@@ -187,7 +191,9 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
         e.put("/debug/leaks/proof", new ProofEndpoint(options.heapProof() ? new dev.leakhound.agent.proof.HeapProofs(
                 options.heapIntervalMillis(), options.proofHeapMb()) : null));
+        e.put("/debug/history", history);
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
+        e.putAll(IndexPage.assets());
         e.put("/debug/", IndexPage.endpoint(e));
         return e;
     }

@@ -7,6 +7,7 @@ import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.gc.parse.GcLogParser;
 import dev.leakhound.gc.report.GcTrace;
 import dev.leakhound.gc.report.HeapPlot;
+import dev.leakhound.report.HtmlPage;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import picocli.CommandLine.Command;
@@ -87,6 +88,11 @@ final class GcCommand implements Callable<Integer> {
             description = "Also write an SVG plot of heap after GC over time, with the fitted line and the maximum.")
     String plot;
 
+    @Option(names = "--html", paramLabel = "OUT",
+            description = "Also write OUT: one self-contained HTML page with interactive charts of heap after GC"
+                    + " (with the fitted line) and of the pauses, made of the --json document; it makes no request.")
+    String html;
+
     @Option(names = "--window", paramLabel = "N",
             description = "Fit the line over the last N collections of its basis (default: all).")
     Integer window;
@@ -104,6 +110,10 @@ final class GcCommand implements Callable<Integer> {
             try (Writer out = Files.newBufferedWriter(plotPath, StandardCharsets.UTF_8)) {
                 HeapPlot.write(log, w, out);
             }
+        }
+        if (html != null) {
+            HtmlFile.write(html, HtmlPage.View.GC, "leakhound gc " + log.origin(),
+                    HtmlFile.json(o -> writeJson(o, log, trend)));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -14,6 +14,7 @@ import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofJson;
 import dev.leakhound.proof.ProofResult;
 import dev.leakhound.proof.ProofText;
+import dev.leakhound.report.HtmlPage;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import picocli.CommandLine.Command;
@@ -100,6 +101,12 @@ final class HeapCommand implements Callable<Integer> {
             description = "Print one JSON document {dump, proof, baseline, top, growth} instead of text.")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "OUT",
+            description = "Also write OUT: one self-contained HTML page (the leaked and not-proven groups with their"
+                    + " proof, pattern, retained sizes and stacks, collapsible and searchable; the top classes) made"
+                    + " of the --json document; it makes no request.")
+    String html;
+
     @Option(names = "--no-proof", description = "Only the histograms: skip the leaked-thread proof (which indexes "
             + "the dump: 16 bytes of memory per object).")
     boolean noProof;
@@ -150,6 +157,11 @@ final class HeapCommand implements Callable<Integer> {
             }
         }
         List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);
+        if (html != null) {
+            ProofResult p = proof;
+            HtmlFile.write(html, HtmlPage.View.HEAP, "leakhound heap " + dump.source(),
+                    HtmlFile.json(o -> writeJson(o, dump, p, older, growth)));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             writeJson(out, dump, proof, older, growth);

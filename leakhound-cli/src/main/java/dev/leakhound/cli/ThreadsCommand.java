@@ -13,6 +13,7 @@ import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.DumpFormat;
 import dev.leakhound.model.ThreadDump;
 import dev.leakhound.report.DeadlockReport;
+import dev.leakhound.report.HtmlPage;
 import dev.leakhound.report.JsonReport;
 import dev.leakhound.report.TextFormat;
 import dev.leakhound.report.TextReport;
@@ -108,6 +109,11 @@ final class ThreadsCommand implements Callable<Integer> {
             description = "Print one JSON document {summary, deadlocks, groups, suspects} instead of text.")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "OUT",
+            description = "Also write OUT: one self-contained HTML page (summary, deadlocks, suspects, the groups"
+                    + " collapsible and searchable) made of the --json document; it makes no request.")
+    String html;
+
     @Option(names = "--all-frames",
             description = "List the JDK's own frames too, instead of folding them into '... N JDK frames'.")
     boolean allFrames;
@@ -141,6 +147,10 @@ final class ThreadsCommand implements Callable<Integer> {
         DumpAnalysis.Result r = analysis.result(dump.deadlocks());
         List<Deadlock> deadlocks = r.deadlocks();
         List<StackGroup> suspects = r.suspects().suspects().stream().map(Suspects.Suspect::group).toList();
+        if (html != null) {
+            HtmlFile.write(html, HtmlPage.View.THREADS, "leakhound threads " + dump.origin(),
+                    HtmlFile.json(o -> writeJson(o, dump, r)));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             writeJson(out, dump, r);

@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>It binds a loopback address unless told otherwise, and refuses to start on any other address without a
  *       token ({@link AgentOptions}).</li>
  *   <li>With a token, every request must carry {@code Authorization: Bearer <token>}, compared in constant
- *       time; otherwise 401 with {@code WWW-Authenticate: Bearer}. Without a token (loopback only), the
+ *       time; otherwise 401 with {@code WWW-Authenticate: Bearer}; but for what holds no data ({@link Endpoint#open}: the
+ *       {@code /debug/} page and its assets, which a browser loads before it can send a token). Without a token (loopback only), the
  *       {@code Host} header must name a loopback address ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}),
  *       otherwise 403: a web page cannot read the server through DNS rebinding.</li>
  *   <li>Only the exact paths of the endpoints, otherwise 404, whatever the method.</li>
@@ -127,17 +128,18 @@ public final class DebugServer implements AutoCloseable {
 
     /** The answer to a request; never throws. */
     private Response answer(HttpRequestHead request) {
-        if (tokenHash != null && !authorized(request.header("Authorization"))) {
+        String method = request.method();
+        boolean head = method.equals("HEAD");
+        String path = request.rawPath();
+        Endpoint endpoint = path == null ? null : routes.get(path);
+        boolean open = endpoint != null && (head || method.equals("GET")) && endpoint.open(request.header("Accept"));
+        if (tokenHash != null && !open && !authorized(request.header("Authorization"))) {
             return Response.error(401, "unauthorized: send the header 'Authorization: Bearer <token>'")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"leakhound\"");
         }
         if (tokenHash == null && !loopbackHost(request.header("Host"))) {
             return Response.error(403, "forbidden: the Host header must name a loopback address (localhost, 127.0.0.1, [::1])");
         }
-        String method = request.method();
-        boolean head = method.equals("HEAD");
-        String path = request.rawPath();
-        Endpoint endpoint = path == null ? null : routes.get(path);
         if (endpoint == null) {
             return Response.error(404, "no such endpoint: " + Query.printable(String.valueOf(path))
                     + " (see " + (routes.containsKey("/debug/") ? "/debug/" : String.join(", ", routes.keySet())) + ")");

@@ -30,6 +30,14 @@ public interface Endpoint {
         return false;
     }
 
+    /**
+     * Whether a GET or HEAD with this {@code Accept} header ({@code null} for none) is answered without the token: only
+     * for what holds no data of the host (the page and its assets), which a browser loads before it can send a token.
+     */
+    default boolean open(String accept) {
+        return false;
+    }
+
     /** One line for the index page. */
     String description();
 

@@ -363,7 +363,7 @@ public final class ThreadMetrics {
     }
 
     /** The line that blocked, {@code Class.method(File.java:LINE)}: stable across samples and restarts of a build. */
-    static String siteLabel(GrowingGroup g) {
+    public static String siteLabel(GrowingGroup g) {
         dev.leakhound.model.StackFrame f = g.waitSite() == null ? null : g.waitSite().blockingFrame();
         if (f == null && !g.stack().isEmpty()) {
             f = g.stack().getFirst();
