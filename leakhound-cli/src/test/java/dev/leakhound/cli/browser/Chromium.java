@@ -38,8 +38,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * loud line on standard error (as {@code Promtool}).
  */
 public final class Chromium implements AutoCloseable {
-    /** Where screenshots are kept, for a person to look at: the module's {@code target/screenshots}. */
-    public static final Path SCREENSHOTS = Path.of("target", "screenshots").toAbsolutePath();
+    /**
+     * Where screenshots are kept, for a person to look at: the module's {@code target/screenshots} (found from the
+     * test classes, {@code target/test-classes}: the working directory of a test run is not always the module's).
+     */
+    public static final Path SCREENSHOTS = testClasses().resolveSibling("screenshots");
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     // Flags: no sandbox (tests run as root in CI), and nothing of Chromium's own traffic (updates, sync, Google's
@@ -74,6 +77,15 @@ public final class Chromium implements AutoCloseable {
         cmd.add("about:blank");
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** The directory the test classes were loaded from ({@code target/test-classes}). */
+    public static Path testClasses() {
+        try {
+            return Path.of(Chromium.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts the Chromium found with a blank page, or the calling test fails (in CI) or is skipped, loudly. */
