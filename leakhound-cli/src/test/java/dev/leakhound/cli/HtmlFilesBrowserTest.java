@@ -42,6 +42,7 @@ class HtmlFilesBrowserTest {
 
     @BeforeAll
     static void realInputs() throws Exception {
+        Chromium.require();                      // before the inputs are made: no Chromium, nothing to do
         plantedSite = LivePageIT.site(PlantedLeak.class, "onlyMine.put(\"nobody takes this\");", "block");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try (ChildJvm child = ChildJvm.start(dir, java, PlantedLeak.class, List.of("-Xmx64m"), "5")) {
@@ -60,20 +61,11 @@ class HtmlFilesBrowserTest {
     void threadsPage() throws Exception {
         Map<String, Object> json = json("threads", threadDump);
         Path html = html("threads", threadDump);
-        try (Chromium page = open(html)) {
-            sameData(page, json);
+        try (Chromium page = open(html, json)) {
             List<Group> groups = LeakhoundPage.groups(page);
             List<Map<String, Object>> expected = Json.objects(json.get("groups"));
-            assertSameGroups(groups, expected, "state");
-            assertThat(groups).filteredOn(g -> g.summary().contains("at " + plantedSite)).singleElement()
-                    .satisfies(g -> {
-                        assertThat(g.count()).isEqualTo(5);
-                        assertThat(g.state()).isEqualTo("WAITING");
-                        assertThat(g.stack()).contains("at java.util.concurrent.SynchronousQueue.put(");
-                    });
-            page.screenshot("threads-file");
-            searchFindsOnly(page, "PlantedLeak.block", plantedSite);
-            assertClean(page, html);
+            LeakhoundPage.assertSameGroups(groups, expected, "state");
+            plantedGroupThenSearch(page, html, "WAITING", null, "threads-file");
         }
     }
 
@@ -81,27 +73,19 @@ class HtmlFilesBrowserTest {
     void heapPage() throws Exception {
         Map<String, Object> json = json("heap", heapDump);
         Path html = html("heap", heapDump);
-        try (Chromium page = open(html)) {
-            sameData(page, json);
+        try (Chromium page = open(html, json)) {
             Map<String, Object> proof = Json.object(json.get("proof"));
             List<Map<String, Object>> leaked = Json.objects(proof.get("leaked"));
             List<Map<String, Object>> notProven = Json.objects(proof.get("notProven"));
             List<Map<String, Object>> expected = new ArrayList<>(leaked);
             expected.addAll(notProven);
             List<Group> groups = LeakhoundPage.groups(page);
-            assertSameGroups(groups, expected, "wait");
+            LeakhoundPage.assertSameGroups(groups, expected, "wait");
             for (int i = 0; i < groups.size(); i++) {
                 assertThat(groups.get(i).verdict()).isEqualTo(i < leaked.size() ? "leaked" : "not-proven");
             }
             // The 5 planted threads are proven leaked: their queues are reachable from them alone.
-            assertThat(groups).filteredOn(g -> g.summary().contains("at " + plantedSite)).singleElement()
-                    .satisfies(g -> {
-                        assertThat(g.count()).isEqualTo(5);
-                        assertThat(g.verdict()).isEqualTo("leaked");
-                    });
-            page.screenshot("heap-file");
-            searchFindsOnly(page, "PlantedLeak.block", plantedSite);
-            assertClean(page, html);
+            plantedGroupThenSearch(page, html, "PARKED", "leaked", "heap-file");
         }
     }
 
@@ -109,8 +93,7 @@ class HtmlFilesBrowserTest {
     void gcPage() throws Exception {
         Map<String, Object> json = json("gc", gcLog);
         Path html = html("gc", gcLog);
-        try (Chromium page = open(html)) {
-            sameData(page, json);
+        try (Chromium page = open(html, json)) {
             Map<String, Chart> charts = LeakhoundPage.charts(page);
             assertThat(charts).containsOnlyKeys("heap", "gcPauses");
             List<Map<String, Object>> cycles = Json.objects(json.get("cycles"));
@@ -155,11 +138,13 @@ class HtmlFilesBrowserTest {
         return out;
     }
 
-    private static Chromium open(Path html) throws Exception {
+    /** The file opened and rendered, holding the document {@code --json} printed. */
+    private static Chromium open(Path html, Map<String, Object> json) throws Exception {
         Chromium page = Chromium.start();
         try {
             page.navigate(html.toUri().toString());
             page.awaitState("ready");
+            sameData(page, json);
             return page;
         } catch (Exception | Error e) {
             page.close();
@@ -167,23 +152,22 @@ class HtmlFilesBrowserTest {
         }
     }
 
-    /** The page's groups are the JSON's, in order: count, state (or wait kind), line (blockedAt, else top frame). */
-    private static void assertSameGroups(List<Group> groups, List<Map<String, Object>> json, String stateField) {
-        assertThat(groups).hasSameSizeAs(json).isNotEmpty();
-        for (int i = 0; i < groups.size(); i++) {
-            Group g = groups.get(i);
-            Map<String, Object> j = json.get(i);
-            assertThat(g.count()).as("count of group " + i).isEqualTo(j.get("count"));
-            assertThat(g.state()).as("state of group " + i).isEqualTo(j.get(stateField));
-            List<Object> stack = j.get("stack") == null ? List.of() : Json.array(j.get("stack"));
-            Object line = j.get("blockedAt") != null ? j.get("blockedAt") : stack.isEmpty() ? null : stack.getFirst();
-            if (line != null) {
-                assertThat(g.summary()).as("summary of group " + i).contains("at " + line);
-            }
-            for (Object frame : stack) {
-                assertThat(g.stack()).as("stack of group " + i).contains("at " + frame);
-            }
-        }
+    /**
+     * The planted group (5 threads in {@code SynchronousQueue.put} at {@code PlantedLeak.block}) with its state and
+     * verdict, a screenshot, the search for it, and a clean page.
+     */
+    private static void plantedGroupThenSearch(Chromium page, Path html, String state, String verdict, String screenshot)
+            throws IOException {
+        assertThat(LeakhoundPage.groups(page)).filteredOn(g -> g.summary().contains("at " + plantedSite)).singleElement()
+                .satisfies(g -> {
+                    assertThat(g.count()).isEqualTo(5);
+                    assertThat(g.state()).isEqualTo(state);
+                    assertThat(g.verdict()).isEqualTo(verdict);
+                    assertThat(g.stack()).contains("at java.util.concurrent.SynchronousQueue.put(");
+                });
+        page.screenshot(screenshot);
+        searchFindsOnly(page, "PlantedLeak.block", plantedSite);
+        assertClean(page, html);
     }
 
     /** Typing in the search box leaves the one group at {@code line} shown, the others hidden. */

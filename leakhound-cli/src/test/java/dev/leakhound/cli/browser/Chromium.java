@@ -1,5 +1,6 @@
 package dev.leakhound.cli.browser;
 
+import dev.leakhound.cli.SystemTools;
 import dev.leakhound.testing.Json;
 
 import java.io.File;
@@ -16,15 +17,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real headless Chromium (Debian's {@code chromium}; {@code ./run-tests} installs it) with one page, driven
@@ -33,9 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * request the page made. {@link #close()} ends the browser and all its processes and deletes its profile.
  *
  * <p>Looked for: {@code $LEAKHOUND_CHROMIUM}, else {@code chromium} on the {@code PATH}, else
- * {@code /usr/bin/chromium}. Without it a test fails in CI ({@code LEAKHOUND_CI} or {@code CI} set) unless the
- * install could not reach the registry ({@code LEAKHOUND_NO_CHROMIUM} says why), and is skipped otherwise, with a
- * loud line on standard error (as {@code Promtool}).
+ * {@code /usr/bin/chromium}. Without it a test fails in CI unless the install could not reach the registry
+ * ({@code LEAKHOUND_NO_CHROMIUM} says why), and is skipped otherwise, loudly ({@link SystemTools}).
  */
 public final class Chromium implements AutoCloseable {
     /**
@@ -65,6 +62,8 @@ public final class Chromium implements AutoCloseable {
     private String session;
     private final List<String> errors = new ArrayList<>();
     private final List<String> requests = new ArrayList<>();
+    private final Map<String, String> finished = new LinkedHashMap<>();       // request id to URL, guarded by requests
+    private final Map<String, String> urls = new java.util.HashMap<>();       // request id to URL, guarded by requests
     private final AtomicInteger loads = new AtomicInteger();
 
     private Chromium(Path binary) throws IOException {
@@ -88,7 +87,7 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
-    /** Starts the Chromium found with a blank page, or the calling test fails (in CI) or is skipped, loudly. */
+    /** Starts the Chromium found with a blank page ({@link #require()} when there is none). */
     public static Chromium start() throws IOException, InterruptedException {
         Path binary = require();
         Chromium c = new Chromium(binary);
@@ -101,48 +100,10 @@ public final class Chromium implements AutoCloseable {
         return c;
     }
 
-    static Path require() {
-        Optional<Path> found = find();
-        if (found.isEmpty()) {
-            String why = "no Chromium: the browser tests of the pages do not run. Install it (Debian: apt-get install "
-                    + "chromium chromium-driver; ./run-tests does it as root) or point LEAKHOUND_CHROMIUM at one";
-            String notInstalled = System.getenv("LEAKHOUND_NO_CHROMIUM");
-            if (inCi() && !isSet(notInstalled)) {
-                fail(why + " (in CI, where ./run-tests installs it)");
-            }
-            if (isSet(notInstalled)) {
-                why = why + "; " + notInstalled;
-            }
-            System.err.println("!!! SKIPPED: " + why);
-            assumeTrue(false, why);
-        }
-        return found.get();
-    }
-
-    static Optional<Path> find() {
-        String given = System.getenv("LEAKHOUND_CHROMIUM");
-        if (isSet(given)) {
-            return Optional.of(Path.of(given)).filter(Files::isExecutable);
-        }
-        List<Path> candidates = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, "chromium"));
-                }
-            }
-        }
-        candidates.add(Path.of("/usr/bin/chromium"));
-        return candidates.stream().filter(Files::isExecutable).findFirst();
-    }
-
-    private static boolean inCi() {
-        return isSet(System.getenv("LEAKHOUND_CI")) || isSet(System.getenv("CI"));
-    }
-
-    private static boolean isSet(String v) {
-        return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
+    /** The Chromium found, or the calling test (or class, from a @BeforeAll) fails in CI or is skipped, loudly. */
+    public static Path require() {
+        return SystemTools.require("chromium", "LEAKHOUND_CHROMIUM", "the browser tests of the pages",
+                "apt-get install chromium chromium-driver", "LEAKHOUND_NO_CHROMIUM");
     }
 
     /** Reads the port from the profile's DevToolsActivePort, connects, and opens the page everything is done in. */
@@ -186,7 +147,16 @@ public final class Chromium implements AutoCloseable {
             case "Page.loadEventFired" -> loads.incrementAndGet();
             case "Network.requestWillBeSent" -> {
                 synchronized (requests) {
-                    requests.add((String) Json.object(p.get("request")).get("url"));
+                    String url = (String) Json.object(p.get("request")).get("url");
+                    requests.add(url);
+                    urls.put((String) p.get("requestId"), url);
+                }
+            }
+            case "Network.loadingFinished" -> {
+                synchronized (requests) {
+                    String id = (String) p.get("requestId");
+                    finished.remove(id);
+                    finished.put(id, urls.get(id));
                 }
             }
             case "Runtime.consoleAPICalled" -> {
@@ -327,6 +297,28 @@ public final class Chromium implements AutoCloseable {
         synchronized (requests) {
             return List.copyOf(requests);
         }
+    }
+
+    /**
+     * The body of the latest response to {@code url} that the page received in full: what the page was given (a
+     * test compares it with what the page shows).
+     */
+    public String responseBody(String url) {
+        String id = null;
+        synchronized (requests) {
+            for (Map.Entry<String, String> e : finished.entrySet()) {
+                if (url.equals(e.getValue())) {
+                    id = e.getKey();
+                }
+            }
+        }
+        if (id == null) {
+            throw new AssertionError("no response to " + url + " received; requests: " + requests());
+        }
+        Map<String, Object> r = page("Network.getResponseBody", Map.of("requestId", id));
+        String body = (String) r.get("body");
+        return Boolean.TRUE.equals(r.get("base64Encoded"))
+                ? new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8) : body;
     }
 
     /** What Chromium printed (its log), for failure messages. */

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * What a test reads off one of Leakhound's pages, by the contract of {@code leakhound.js}: the uPlot charts of
  * {@code window.leakhound.charts} and the groups of {@code #groups}.
@@ -105,4 +107,24 @@ public final class LeakhoundPage {
         }
         return out;
     }
+
+    /** The page's groups are the JSON's, in order: count, state (or wait kind), line (blockedAt, else top frame). */
+    public static void assertSameGroups(List<Group> groups, List<Map<String, Object>> json, String stateField) {
+        assertThat(groups).hasSameSizeAs(json).isNotEmpty();
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
+            Map<String, Object> j = json.get(i);
+            assertThat(g.count()).as("count of group " + i).isEqualTo(j.get("count"));
+            assertThat(g.state()).as("state of group " + i).isEqualTo(j.get(stateField));
+            List<Object> stack = j.get("stack") == null ? List.of() : Json.array(j.get("stack"));
+            Object line = j.get("blockedAt") != null ? j.get("blockedAt") : stack.isEmpty() ? null : stack.getFirst();
+            if (line != null) {
+                assertThat(g.summary()).as("summary of group " + i).contains("at " + line);
+            }
+            for (Object frame : stack) {
+                assertThat(g.stack()).as("stack of group " + i).contains("at " + frame);
+            }
+        }
+    }
+
 }
