@@ -61,6 +61,7 @@ import java.util.concurrent.Callable;
         footer = {
                 "  java -Xlog:gc*:file=gc.log ...",
                 "  leakhound gc gc.log --plot heap.svg",
+                "  leakhound gc gc.log --html gc.html      (interactive charts, one file)",
                 "",
                 "gc exits 0 whenever the log was read, whatever the verdict (read",
                 "\"trend\".\"verdict\" of --json in scripts); 2 on a bad log: binary data, a line",

@@ -72,6 +72,8 @@ import static dev.leakhound.report.TextFormat.plural;
                 ""},
         footer = {
                 "",
+                "  leakhound heap app.hprof --html heap.html   (the proof as one page)",
+                "",
                 "heap exits 1 when it proves a leaked thread (with --json too), 0 when it",
                 "proves none, when no proof is possible from the dump (said under \"leaked",
                 "threads\") or with --no-proof.",

@@ -82,6 +82,7 @@ import static dev.leakhound.report.TextFormat.plural;
                 "  jcmd <pid> Thread.dump_to_file -format=json threads.json",
                 "  leakhound threads threads.json",
                 "  leakhound threads --fail-on-suspects --suspects-only threads.json",
+                "  leakhound threads threads.json --html threads.html",
                 "  jstack <pid> | leakhound threads -      (platform threads only)"})
 final class ThreadsCommand implements Callable<Integer> {
 

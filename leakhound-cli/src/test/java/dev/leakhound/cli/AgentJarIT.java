@@ -202,6 +202,46 @@ class AgentJarIT {
         }
     }
 
+    /**
+     * The page of {@code /debug/} and its assets come from the shaded jars (this one and the agent module's), and are
+     * served without the token; the data the page fetches is not.
+     */
+    @Test
+    void thePageAndItsAssetsAreInTheJarsAndServedWithoutTheToken() throws Exception {
+        Path agentJar;
+        // leakhound-cli/target/leakhound.jar -> leakhound-agent/target
+        try (var files = java.nio.file.Files.list(jar.getParent().getParent().resolveSibling("leakhound-agent/target"))) {
+            agentJar = files.filter(f -> f.getFileName().toString().matches("leakhound-agent-[^-]+(-SNAPSHOT)?\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("the agent module's shaded jar (mvn package)"));
+        }
+        for (Path j : List.of(jar, agentJar)) {
+            try (JarFile jf = new JarFile(j.toFile())) {
+                for (String asset : dev.leakhound.report.HtmlPage.ASSETS.values()) {
+                    ZipEntry e = jf.getEntry("dev/leakhound/report/web/" + asset);
+                    assertThat(e).as(j + " holds " + asset).isNotNull();
+                    assertThat(e.getSize()).as(asset).isGreaterThan(1000);
+                }
+            }
+        }
+        try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "port=0,token=" + TOKEN)), "1")) {
+            URI url = URI.create(child.awaitStderr(SERVER_LINE).group(1));
+            Http.Result page = Http.get(url, "/debug/", "Accept", "text/html");
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'none'; script-src 'self';");
+            assertThat(page.text()).contains("<script src=\"/debug/assets/leakhound.js\"></script>");
+            for (String asset : dev.leakhound.report.HtmlPage.ASSETS.keySet()) {
+                Http.Result a = Http.get(url, "/debug/assets/" + asset);
+                assertThat(a.status()).as(asset).isEqualTo(200);
+                assertThat(a.body()).as(asset).isEqualTo(dev.leakhound.report.HtmlPage.asset(asset));
+            }
+            assertThat(Http.get(url, "/debug/history").status()).isEqualTo(401);
+            Http.Result history = Http.get(url, "/debug/history", "Authorization", "Bearer " + TOKEN);
+            assertThat(history.status()).isEqualTo(200);
+            assertThat(Json.object(Json.parse(history.text()))).containsKeys("capacity", "samples", "gc");
+            assertThat(child.exit()).isZero();
+        }
+    }
+
     @Test
     void aNonLoopbackAddressWithoutATokenIsRefusedAndTheProgramRuns() throws Exception {
         try (ChildJvm child = ChildJvm.start(dir, List.of(javaagent(jar, "host=0.0.0.0,port=0")), "1")) {

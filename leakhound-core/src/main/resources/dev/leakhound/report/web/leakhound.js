@@ -1,8 +1,9 @@
 // Leakhound's pages: the agent's live /debug/ page and the CLI's --html files (threads, heap, gc).
 // Plain ES2020, no build step, no framework; charts by uPlot (vendored next to this file). Every text of the data
 // goes into the page as text (textContent), never as markup; no inline handler, no eval: the pages' CSP allows none.
-// The page says which view it is in <body data-view="live|threads|heap|gc">; a file embeds its data as JSON in
-// <script type="application/json" id="leakhound-data"> (the same document as the command's --json).
+// The page says which view it is in the body's data-view (live, threads, heap or gc); a file embeds its data as JSON
+// in the element #leakhound-data, a script element of type application/json (the same document as the command's
+// --json).
 //
 // What a test can read (the contract):
 //   document.documentElement.dataset.leakhound  "ready" after the first complete render (live: after the first
