@@ -104,7 +104,7 @@ class ChromiumTest {
     }
 
     @Test
-    void seesConsoleErrorsExceptionsCspViolationsAndEveryRequest() throws Exception {
+    void seesConsoleErrorsExceptionsCspViolationsEveryRequestAndWhatItGot() throws Exception {
         try (Chromium chromium = Chromium.start()) {
             chromium.navigate(origin + "/strict");
             assertThat(chromium.evaluate("new Promise(r => { const t = () => window.fetched ? r(window.fetched) "
@@ -118,6 +118,7 @@ class ChromiumTest {
                             .anyMatch(e -> e.startsWith("log (security): Loading the image '" + otherOrigin
                                     + "/picture.png' violates the following Content Security Policy directive")));
             assertThat(chromium.cspViolations()).hasSize(2);
+            assertThat(chromium.responseBody(origin + "/data.json")).isEqualTo("{\"n\": [1, 2.5, \"three\"]}");
             // The image blocked by the CSP is still a request the page made.
             assertThat(chromium.requests()).contains(origin + "/strict", origin + "/app.js", origin + "/data.json",
                     otherOrigin + "/picture.png");
