@@ -194,7 +194,7 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/history", history);
         e.put("/metrics", new MetricsEndpoint(() -> metrics, this::metricsOff));
         e.putAll(IndexPage.assets());
-        e.put("/debug/", IndexPage.endpoint(e));
+        e.put("/debug/", IndexPage.endpoint(e, options.token() != null));
         return e;
     }
 

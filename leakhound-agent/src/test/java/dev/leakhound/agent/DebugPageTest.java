@@ -70,18 +70,22 @@ class DebugPageTest {
         assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
         assertThat(page.header("Cache-Control")).isEqualTo("no-store");
         String html = page.text();
-        assertThat(html).contains("<body data-view=\"live\">", "<form id=\"token-form\"",
+        assertThat(html).contains("<body data-view=\"live\" data-token=\"required\">", "<form id=\"token-form\"",
                 "<input id=\"token\" type=\"password\"", "<script src=\"/debug/assets/leakhound.js\"></script>",
                 "<script src=\"/debug/assets/uPlot.iife.min.js\"></script>",
                 "<a href=\"/debug/history\">", "<a href=\"/debug/threads/dump\">", "<a href=\"/metrics\">")
                 // no data of the host: not a thread's name, no inline script or style, no handler
                 .doesNotContain("debug-page-test", "<script>", "<style", " style=", " onload", " onclick", "http://",
                         "https://")
+                .doesNotContainPattern("(src|href)=\"(?!/|data:,\")")       // from this server only
                 .doesNotContain(TOKEN);
         // HEAD says the same type without the token.
         Http.Result head = Http.send("HEAD", url, "/debug/", BROWSER);
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.contentType()).isEqualTo("text/html; charset=utf-8");
+        assertThat(head.header("Content-Security-Policy")).isEqualTo(page.header("Content-Security-Policy"));
+        assertThat(head.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(head.body()).isEmpty();
     }
 
     @Test

@@ -82,6 +82,8 @@ class HtmlOutputTest {
     private static Object selfContained(Path page) throws Exception {
         String html = Files.readString(page);
         assertThat(html).startsWith("<!DOCTYPE html>")
+                .contains("<link rel=\"icon\" href=\"data:,\">");   // an empty icon: no /favicon.ico asked for
+        assertThat(html.replace("<link rel=\"icon\" href=\"data:,\">", ""))
                 .doesNotContainPattern("(src|href|action)\\s*=")
                 .doesNotContain("unsafe-inline");
         Matcher csp = Pattern.compile("<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">").matcher(html);

@@ -42,6 +42,9 @@ public final class HtmlPage {
 
     private static final Map<String, byte[]> CACHE = new ConcurrentHashMap<>();
 
+    /** An empty icon of the page's own, so that the browser asks for no {@code /favicon.ico}. */
+    static final String NO_ICON = "<link rel=\"icon\" href=\"data:,\">\n";
+
     private HtmlPage() {
     }
 
@@ -102,6 +105,7 @@ public final class HtmlPage {
          .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(csp).append("\">\n")
          .append("<meta name=\"referrer\" content=\"no-referrer\">\n")
          .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+         .append(NO_ICON)
          .append("<title>").append(escape(title)).append("</title>\n");
         for (String s : styles) {
             h.append("<style>").append(inline(s, "style")).append("</style>\n");
@@ -122,10 +126,20 @@ public final class HtmlPage {
      * listed at the end, so that the endpoints stay one click away.
      */
     public static String live(String title, String assetsPath, Map<String, String> links) {
+        return live(title, assetsPath, links, false);
+    }
+
+    /**
+     * As above; {@code tokenRequired}: the server wants a token (said in {@code <body data-token="required">}), so that
+     * the page asks for it before its first request instead of after a 401. Whether a token is set is no secret: every
+     * data endpoint says so with its 401.
+     */
+    public static String live(String title, String assetsPath, Map<String, String> links, boolean tokenRequired) {
         StringBuilder h = new StringBuilder(4096);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
          .append("<meta name=\"referrer\" content=\"no-referrer\">\n")
          .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+         .append(NO_ICON)
          .append("<title>").append(escape(title)).append("</title>\n");
         for (String name : ASSETS.keySet()) {
             if (name.endsWith(".css")) {
@@ -133,7 +147,7 @@ public final class HtmlPage {
             }
         }
         h.append("</head>\n");
-        body(h, View.LIVE, title, "live from this JVM's agent; refreshed every 5 s", true, links);
+        body(h, View.LIVE, title, "live from this JVM's agent; refreshed every 5 s", tokenRequired, links);
         for (String name : ASSETS.keySet()) {
             if (name.endsWith(".js")) {
                 h.append("<script src=\"").append(escape(assetsPath + name)).append("\"></script>\n");
@@ -143,12 +157,13 @@ public final class HtmlPage {
         return h.toString();
     }
 
-    private static void body(StringBuilder h, View view, String title, String subtitle, boolean tokenForm,
+    private static void body(StringBuilder h, View view, String title, String subtitle, boolean tokenRequired,
                              Map<String, String> links) {
-        h.append("<body data-view=\"").append(view.id()).append("\">\n<header><h1>").append(escape(title))
+        h.append("<body data-view=\"").append(view.id()).append('"').append(tokenRequired ? " data-token=\"required\"" : "")
+         .append(">\n<header><h1>").append(escape(title))
          .append("</h1><p>").append(escape(subtitle)).append("</p><p id=\"status\"></p></header>\n")
          .append("<div id=\"error\" role=\"alert\" hidden></div>\n");
-        if (tokenForm) {
+        if (view == View.LIVE) {
             h.append("<form id=\"token-form\" hidden autocomplete=\"off\"><label for=\"token\">This server wants a token"
                     + " (kept in this tab's session storage, sent as a header, never in a URL):</label>"
                     + "<input id=\"token\" type=\"password\" autocomplete=\"off\"><button type=\"submit\">Use it</button>"

@@ -21,7 +21,9 @@ class HtmlPageTest {
     void aFileIsSelfContainedAndItsCspAllowsExactlyItsInlineScriptsAndStyles() {
         String page = HtmlPage.selfContained(HtmlPage.View.GC, "gc <log>", "{\"cycles\":[]}");
         assertThat(page).startsWith("<!DOCTYPE html>").contains("<body data-view=\"gc\">", "<title>gc &lt;log&gt;</title>")
-                .doesNotContainPattern("(src|href|action)\\s*=")            // nothing loaded, no link, no form target
+                .contains("<link rel=\"icon\" href=\"data:,\">");   // an empty icon: no /favicon.ico asked for
+        assertThat(page.replace("<link rel=\"icon\" href=\"data:,\">", ""))
+                .doesNotContainPattern("(src|href|action)\\s*=") // nothing loaded, no link, no form target
                 .doesNotContainPattern("url\\(\\s*['\"]?(https?:)?//")       // nor by a style
                 .doesNotContain("@import", "unsafe-inline", "unsafe-eval");
         Matcher m = CSP.matcher(page);
@@ -72,6 +74,10 @@ class HtmlPageTest {
                 "<a href=\"/debug/&lt;x&gt;\">/debug/&lt;x&gt;</a>", "a &quot;list&quot; &amp; more")
                 .doesNotContain("<script>", "<style", "leakhound-data", "http://", "https://");
         assertThat(page.indexOf("uPlot.iife.min.js")).isLessThan(page.indexOf("leakhound.js"));
+        // an icon of its own (none), so that the browser asks the server for no /favicon.ico
+        assertThat(page).contains("<link rel=\"icon\" href=\"data:,\">").doesNotContain("data-token");
+        assertThat(HtmlPage.live("leakhound", "/debug/assets/", Map.of(), true))
+                .contains("<body data-view=\"live\" data-token=\"required\">");
     }
 
     @Test

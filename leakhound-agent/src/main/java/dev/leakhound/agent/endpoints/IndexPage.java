@@ -49,6 +49,14 @@ public final class IndexPage {
 
     /** {@code /debug/} for these routes (the assets and the page itself left out of the list). */
     public static Endpoint endpoint(Map<String, Endpoint> routes) {
+        return endpoint(routes, false);
+    }
+
+    /**
+     * As above; {@code tokenRequired}: the server wants a token, which the page asks for before its first request
+     * (rather than after a 401 that a browser would log as an error).
+     */
+    public static Endpoint endpoint(Map<String, Endpoint> routes, boolean tokenRequired) {
         return new Endpoint() {
             private volatile byte[] page;          // made once, on the first request: the routes are complete then
 
@@ -77,7 +85,7 @@ public final class IndexPage {
             private byte[] page() {
                 byte[] p = page;
                 if (p == null) {
-                    p = HtmlPage.live("leakhound", ASSETS, listed()).getBytes(StandardCharsets.UTF_8);
+                    p = HtmlPage.live("leakhound", ASSETS, listed(), tokenRequired).getBytes(StandardCharsets.UTF_8);
                     page = p;
                 }
                 return p;
@@ -91,6 +99,11 @@ public final class IndexPage {
             @Override
             public String contentType(Query q) {
                 return wantsHtml(q.accept()) ? HTML : Response.TEXT;
+            }
+
+            @Override
+            public Map<String, String> headers(Query q) {
+                return wantsHtml(q.accept()) ? pageHeaders() : Map.of();
             }
 
             @Override
@@ -124,6 +137,11 @@ public final class IndexPage {
                 @Override
                 public String contentType(Query q) {
                     return type;
+                }
+
+                @Override
+                public Map<String, String> headers(Query q) {
+                    return pageHeaders();
                 }
 
                 @Override

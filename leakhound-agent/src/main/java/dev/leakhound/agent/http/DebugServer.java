@@ -164,7 +164,7 @@ public final class DebugServer implements AutoCloseable {
             Query q = Query.parse(request.rawQuery(), endpoint.params()).withAccept(request.header("Accept"));
             if (head) {
                 endpoint.validate(q);
-                return new Response(200, endpoint.contentType(q), new byte[0], Map.of());
+                return new Response(200, endpoint.contentType(q), new byte[0], endpoint.headers(q));
             }
             Response r = endpoint.handle(q);
             return Objects.requireNonNull(r, "endpoint answered nothing");

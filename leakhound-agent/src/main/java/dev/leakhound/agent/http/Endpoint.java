@@ -41,6 +41,11 @@ public interface Endpoint {
     /** One line for the index page. */
     String description();
 
+    /** The fixed extra headers of a GET with these parameters (e.g. a page's Content-Security-Policy), for HEAD. */
+    default java.util.Map<String, String> headers(Query q) {
+        return java.util.Map.of();
+    }
+
     /** The {@code Content-Type} of a GET with these parameters, for HEAD. */
     default String contentType(Query q) {
         return Response.TEXT;

@@ -8,7 +8,9 @@
 // What a test can read (the contract):
 //   document.documentElement.dataset.leakhound  "ready" after the first complete render (live: after the first
 //                                               successful fetch of every source); "token" while the live page waits
-//                                               for a token after a 401; "error" on failure, the message in #error.
+//                                               for a token (at once when <body data-token="required"> and none is
+//                                               in sessionStorage; after a 401 otherwise); "error" on failure, the
+//                                               message in #error.
 //   window.leakhound.charts   name -> uPlot instance: live page threads, sites, heap, gcPauses; gc file heap, gcPauses.
 //   window.leakhound.sources  live page: chart name (and "groups") -> the URL path its points come from.
 //   window.leakhound.data     files: the embedded JSON object.
@@ -33,7 +35,9 @@
 // proof.leaked then proof.notProven, data-state = the wait kind, data-verdict leaked|not-proven). Its <summary>
 // says the count, the state and the blocking line as "at Class.method(File.java:LINE)" (blockedAt: the first
 // application frame, else the top frame); <pre class="stack"> holds the whole stack, one "at FRAME" a line.
-// input#search hides (attribute hidden) the groups whose text (names, state, stack, start site) lacks what is typed.
+// input#search hides (attribute hidden) the groups whose text (thread names, state, wait, blocking line, start site,
+// stack, pattern id) lacks any of the words typed (split at white space, case-insensitive); it runs on each input
+// event, and again after the live page redraws the groups.
 'use strict';
 (() => {
   const root = document.documentElement;
@@ -255,7 +259,8 @@
         g.verdict ? el('span', { class: 'verdict ' + g.verdict, text: g.verdict }) : null, g.verdict ? ' ' : null,
         g.waitingIn ? el('span', { class: 'wait', text: 'in ' + g.waitingIn }) : null, g.waitingIn ? ' ' : null,
         el('span', { class: 'site', text: g.blockedAt ? 'at ' + g.blockedAt : '(no stack)' }),
-        g.blockedWithoutTimeout ? el('span', { class: 'flag', text: 'no timeout' }) : null);
+        g.blockedWithoutTimeout ? el('span', { class: 'flag', text: 'no timeout' }) : null,
+        typeof g.retainedBytes === 'number' ? el('span', { class: 'retained', text: 'retains ' + mb(g.retainedBytes) }) : null);
       const details = el('details', { class: 'group', 'data-count': g.count, 'data-state': g.state, 'data-key': key,
         'data-verdict': g.verdict || null, open: open.has(key) }, summary);
       const facts = el('dl', { class: 'facts' });
@@ -307,6 +312,21 @@
     return $('groups');
   }
 
+  // Each cycle of threads waiting for each other's locks: who holds what and wants what, where; its pattern and fix.
+  function renderDeadlocks(section, deadlocks) {
+    section.textContent = '';
+    section.append(el('h2', { text: 'Deadlocks: ' + (deadlocks.length || 'none') }));
+    for (const cycle of deadlocks) {
+      const lines = (cycle.threads || []).map(t => '"' + t.name + '"' + (t.tid !== null && t.tid !== undefined ? ' #' + t.tid : '')
+        + (t.virtual ? ' (virtual)' : '') + '\n    holds ' + (t.holds || '?') + (t.heldAt ? ' (taken at ' + t.heldAt + ')' : '')
+        + '\n    wants ' + (t.wants || '?') + (t.wantsAt ? ' at ' + t.wantsAt : ''));
+      const p = cycle.pattern;
+      section.append(el('div', { class: 'deadlock' },
+        p ? el('p', { text: p.evidence + (p.fix ? '; fix: ' + p.fix : '') }) : null,
+        el('pre', { class: 'deadlock', text: lines.join('\n') })));
+    }
+  }
+
   function table(rows) {
     const t = el('table', { class: 'summary' });
     for (const [k, v] of rows) {
@@ -339,12 +359,9 @@
         + s.suspectsMatchingPattern + ' match a leak pattern'],
       ['idle pools', s.idleGroups + ' groups, ' + s.idleThreads + ' threads'], ['deadlocks', s.deadlocks],
     ])));
-    const dl = d.deadlocks || [];
-    const dlSection = el('section', { id: 'deadlocks' }, el('h2', { text: 'Deadlocks: ' + (dl.length || 'none') }));
-    for (const cycle of dl) {
-      dlSection.append(el('pre', { class: 'deadlock', text: JSON.stringify(cycle, null, 2) }));
-    }
+    const dlSection = el('section', { id: 'deadlocks' });
     main.append(dlSection);
+    renderDeadlocks(dlSection, d.deadlocks || []);
     const sus = d.suspects || [];
     const list = el('ol', { id: 'suspects' });
     for (const g of sus.map(x => normalise(x))) {
@@ -410,6 +427,8 @@
     const sitesBox = chartBox(charts, 'sites', 'Threads blocked with no timeout at each leak-suspect site (the line that blocked).');
     let history = null;
     const drawGc = gcCharts(charts, () => (history && history.gc && history.gc.cycles) || [], 'time', true);
+    const deadlocksBox = el('section', { id: 'deadlocks' });
+    main.append(deadlocksBox);
     const groupsBox = groupsSection(main, 'Threads grouped by stack');
     let timer = null;
 
@@ -429,6 +448,10 @@
 
     async function refresh() {
       timer = null;
+      if (document.hidden && root.dataset.leakhound === 'ready') {
+        timer = setTimeout(refresh, POLL_MS);            // a tab nobody looks at asks the server for nothing
+        return;
+      }
       try {
         const h = await get(sources.threads);
         const dump = await get(sources.groups);
@@ -437,6 +460,7 @@
         plot('threads', threadsBox, threadsSeries(samples), { title: 'Threads by kind and state', time: true });
         plot('sites', sitesBox, sitesSeries(samples), { title: 'Leak-suspect sites (threads)', time: true });
         drawGc();
+        renderDeadlocks(deadlocksBox, dump.deadlocks || []);
         renderGroups(groupsBox, (dump.groups || []).map(g => normalise(g)));
         status.textContent = 'updated ' + new Date().toLocaleTimeString() + ': ' + plural(dump.total, 'thread') + ' ('
           + dump.platform + ' platform, ' + dump.virtual + ' virtual) in ' + plural(dump.groupCount, 'group')
@@ -449,14 +473,18 @@
       } catch (e) {
         if (e.unauthorized) {
           sessionStorage.removeItem(TOKEN_KEY);
-          form.hidden = false;
-          root.dataset.leakhound = 'token';
-          $('token').focus();
+          askToken();
         } else {
           fail(e.message || e);
           timer = setTimeout(refresh, POLL_MS);
         }
       }
+    }
+
+    function askToken() {
+      form.hidden = false;
+      root.dataset.leakhound = 'token';
+      $('token').focus();
     }
 
     form.addEventListener('submit', ev => {
@@ -469,7 +497,9 @@
       if (timer) clearTimeout(timer);
       refresh();
     });
-    refresh();
+    // A server that wants a token says so in the page: ask before the first request rather than after its 401.
+    if (body.dataset.token === 'required' && !sessionStorage.getItem(TOKEN_KEY)) askToken();
+    else refresh();
   }
 
   // ------------------------------------------------------------------ start
