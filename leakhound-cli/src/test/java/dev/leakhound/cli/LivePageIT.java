@@ -161,15 +161,7 @@ class LivePageIT {
                 page.screenshot("live-page-search");
 
                 // Clean: no error, only this server, the token in no URL.
-                // KNOWN DEFECTS of the pages as of i12-pages e6e1a60 (reported): the page's first fetch, before the
-                // token, is logged as "Failed to load resource: 401", and so is Chromium's own /favicon.ico request
-                // (401 with a token, 404 without). Only these two lines are tolerated, each once; make this isEmpty()
-                // once the page knows it needs a token without a failing request and declares an icon.
-                String failed = "log (network): Failed to load resource: the server responded with a status of 401 "
-                        + "(Unauthorized) " + origin;
-                List<String> errors = page.errors();
-                assertThat(errors).as("console errors").doesNotHaveDuplicates()
-                        .allMatch(e -> e.equals(failed + "/debug/history") || e.equals(failed + "/favicon.ico"));
+                assertThat(page.errors()).as("console errors").isEmpty();
                 assertThat(page.cspViolations()).isEmpty();
                 assertThat(page.requests()).isNotEmpty().allMatch(u -> u.startsWith(origin + "/"), "from " + origin)
                         .noneMatch(u -> u.contains(TOKEN));
