@@ -45,12 +45,17 @@ final class ChildJvm implements AutoCloseable {
 
     /** The same with another Java's launcher (21 or later: TinyService is compiled for 21). */
     static ChildJvm start(Path dir, String java, List<String> jvmArgs, String... args) throws IOException {
+        return start(dir, java, TinyService.class, jvmArgs, args);
+    }
+
+    /** Another program of the test classes that prints {@code ready} and ends on {@code exit}, as TinyService. */
+    static ChildJvm start(Path dir, String java, Class<?> main, List<String> jvmArgs, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(testClasses().toString());
-        cmd.add(TinyService.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "child-out-", ".txt");
         Path err = Files.createTempFile(dir, "child-err-", ".txt");

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code jcmd <this JVM's pid> ...} from the JDK running the tests, and waits for it. */
+/** Runs {@code jcmd <pid> ...} (this JVM's, or a child's) from the JDK running the tests, and waits for it. */
 final class Jcmd {
     private Jcmd() {
     }
@@ -18,10 +18,15 @@ final class Jcmd {
      * @throws AssertionError if jcmd fails or takes longer than a minute (it is then killed)
      */
     static void run(Path output, String... command) throws IOException, InterruptedException {
+        run(ProcessHandle.current().pid(), output, command);
+    }
+
+    /** The same against another JVM (a child of the test). */
+    static void run(long pid, Path output, String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         List<String> cmd = new ArrayList<>();
         cmd.add(jcmd.toString());
-        cmd.add(Long.toString(ProcessHandle.current().pid()));
+        cmd.add(Long.toString(pid));
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
