@@ -7,19 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
- * Prometheus' own checker, {@code promtool} (Debian's {@code prometheus} package; {@code .ci/run} installs it), for
+ * Prometheus' own checker, {@code promtool} (Debian's {@code prometheus} package; {@code ./run-tests} installs it), for
  * the tests of the alert rules and of {@code /metrics}; {@link #require(String, String, String)} finds the package's
  * other executables ({@link PrometheusServer}'s {@code prometheus}) the same way. Looked for: {@code $LEAKHOUND_PROMTOOL}, else the
  * {@code PATH}, else {@code /usr/bin/promtool}. Without it a test fails in CI ({@code LEAKHOUND_CI} or {@code CI}
- * set: CI must run these) unless {@code .ci/run} could not install it ({@code LEAKHOUND_NO_PROMTOOL} says why: the
- * registry is out of reach), and is skipped otherwise, with a loud line on standard error and the skip's reason.
+ * set: CI must run these) unless {@code ./run-tests} could not install it ({@code LEAKHOUND_NO_PROMTOOL} says why:
+ * the registry is out of reach), and is skipped otherwise, with a loud line on standard error and the reason.
  */
 final class Promtool {
     /** How promtool ended: its exit status and everything it printed. */
@@ -39,51 +35,12 @@ final class Promtool {
 
     /**
      * The executable {@code name} of Debian's {@code prometheus} package: {@code $ENV_VAR}, else the {@code PATH},
-     * else {@code /usr/bin}. Missing, the calling test fails in CI unless {@code LEAKHOUND_NO_PROMTOOL} says why it
-     * could not be installed, and is skipped elsewhere, with a loud line on standard error.
+     * else {@code /usr/bin}; missing, the calling test fails or is skipped as {@link SystemTools} says
+     * ({@code LEAKHOUND_NO_PROMTOOL}: the install could not reach the registry).
      */
     static Path require(String name, String envVar, String what) {
-        Optional<Path> found = find(name, envVar);
-        if (found.isEmpty()) {
-            String why = "no " + name + ": " + what + " do not run. Install it (Debian: apt-get install prometheus, "
-                    + "then stop its service) or point " + envVar + " at one";
-            String notInstalled = System.getenv("LEAKHOUND_NO_PROMTOOL");
-            if (inCi() && !isSet(notInstalled)) {
-                fail(why + " (in CI, where .ci/run installs it)");
-            }
-            if (isSet(notInstalled)) {
-                why = why + "; " + notInstalled;
-            }
-            System.err.println("!!! SKIPPED: " + why);
-            assumeTrue(false, why);
-        }
-        return found.get();
-    }
-
-    private static boolean inCi() {
-        return isSet(System.getenv("LEAKHOUND_CI")) || isSet(System.getenv("CI"));
-    }
-
-    private static boolean isSet(String v) {
-        return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
-    }
-
-    private static Optional<Path> find(String name, String envVar) {
-        List<Path> candidates = new ArrayList<>();
-        String given = System.getenv(envVar);
-        if (isSet(given)) {
-            return Optional.of(Path.of(given)).filter(Files::isExecutable);
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    candidates.add(Path.of(dir, name));
-                }
-            }
-        }
-        candidates.add(Path.of("/usr/bin", name));
-        return candidates.stream().filter(Files::isExecutable).findFirst();
+        return SystemTools.require(name, envVar, what, "apt-get install prometheus, then stop its service",
+                "LEAKHOUND_NO_PROMTOOL");
     }
 
     /** Runs {@code promtool ARGS} in {@code dir} with {@code stdin} as its input (or none); killed after 2 minutes. */
