@@ -28,39 +28,76 @@ class JfrProfileBuilderTest {
 
     @TempDir
     static Path dir;
-    /** The whole recording: its old-object samples written at the end, after the first buffers were dropped. */
+    /** The two recordings joined (as {@code jfr assemble} or {@code cat} join chunks): two batches of live samples. */
     private static Path recording;
     private static Instant between;
 
     static final List<byte[]> FIRST = new ArrayList<>();
     static final List<byte[]> SECOND = new ArrayList<>();
 
+    /** Records {@link #main} in a JVM of its own, with a heap of known size (this one's has run other tests). */
     @BeforeAll
     static void record() throws Exception {
-        recording = dir.resolve("two-batches.jfr");
-        try (Recording r = new Recording()) {
-            r.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
-            r.enable("jdk.OldObjectSample").withStackTrace().with("cutoff", "infinity");
-            r.enable("jdk.ThreadStart").withStackTrace();
+        recording = dir.resolve("joined.jfr");
+        Path launcher = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(launcher.toString(), "-Xmx256m", "-XX:+UseG1GC", "-cp",
+                System.getProperty("java.class.path"), JfrProfileBuilderTest.class.getName(), dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.out").toFile()).start();
+        try {
+            assertThat(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)).as("the child ended within 180 s").isTrue();
+            assertThat(p.exitValue()).as(java.nio.file.Files.readString(dir.resolve("child.out"))).isZero();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        between = Instant.parse(java.nio.file.Files.readString(dir.resolve("between.txt")).strip());
+        java.nio.file.Files.write(recording, java.nio.file.Files.readAllBytes(dir.resolve("first.jfr")));
+        java.nio.file.Files.write(recording, java.nio.file.Files.readAllBytes(dir.resolve("two-batches.jfr")),
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The child: {@code first.jfr}, a recording stopped while the first buffers are held, then {@code
+     * two-batches.jfr}, one stopped after they were dropped and others kept. (The live samples are written when a
+     * recording stops; a dump of a running one has them only at times.)
+     */
+    public static void main(String[] args) throws Exception {
+        Path into = Path.of(args[0]);
+        try (Recording r = recording()) {
             r.start();
             Thread first = new Thread(() -> {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 4000; i++) {     // the sampler may miss the first ones; the last 200 stay
                     FIRST.add(keptFirst());
+                    if (FIRST.size() > 200) {
+                        FIRST.remove(0);
+                    }
                 }
             });
             first.start();
             first.join();
             System.gc();
-            r.dump(dir.resolve("first.jfr"));                // ends a chunk: JFR writes the live samples
-            between = Instant.now();
+            r.stop();
+            r.dump(into.resolve("first.jfr"));
+        }
+        java.nio.file.Files.writeString(into.resolve("between.txt"), Instant.now().toString());
+        try (Recording r = recording()) {
+            r.start();
             FIRST.clear();
             for (int i = 0; i < 200; i++) {
                 SECOND.add(keptSecond());
             }
             System.gc();
             r.stop();
-            r.dump(recording);
+            r.dump(into.resolve("two-batches.jfr"));
         }
+    }
+
+    private static Recording recording() {
+        Recording r = new Recording();
+        r.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
+        r.enable("jdk.OldObjectSample").withStackTrace().with("cutoff", "infinity");
+        r.enable("jdk.ThreadStart").withStackTrace();
+        return r;
     }
 
     static byte[] keptFirst() {
@@ -71,22 +108,15 @@ class JfrProfileBuilderTest {
         return new byte[96 * 1024];
     }
 
-    /**
-     * JFR writes the live samples when a recording is dumped or stopped; two such batches in one file (chunks joined,
-     * as {@code jfr assemble} or {@code cat} do; JFR reads them as one recording): the later one is the view.
-     */
+    /** Two batches of live samples in one file (JFR reads joined chunks as one recording): the later one is the view. */
     @Test
     void inuseIsTheLastBatchOnly() throws Exception {
-        Path joined = dir.resolve("joined.jfr");
-        java.nio.file.Files.write(joined, java.nio.file.Files.readAllBytes(dir.resolve("first.jfr")));
-        java.nio.file.Files.write(joined, java.nio.file.Files.readAllBytes(recording),
-                java.nio.file.StandardOpenOption.APPEND);
-        assertThat(oldObjectSamplesAt(joined, "keptFirst")).as("the first batch is in the file").isPositive();
-        HeapProfile inuse = JfrRecording.read(joined, JfrProfileBuilder.Options.DEFAULTS).profile(Kind.INUSE);
+        assertThat(oldObjectSamplesAt(recording, "keptFirst")).as("the first batch is in the file").isPositive();
+        HeapProfile inuse = JfrRecording.read(recording, JfrProfileBuilder.Options.DEFAULTS).profile(Kind.INUSE);
         assertThat(inuse.sites()).isNotEmpty();
         assertThat(inuse.sites().get(0).allocatingFrame().methodName()).isEqualTo("keptSecond");
         assertThat(inuse.sites().get(0).threadKind()).isEqualTo("platform");
-        assertThat(inuse.sites()).noneMatch(s -> s.allocatingFrame().methodName().equals("keptFirst"));
+        assertThat(inuse.sites()).noneMatch(s -> allocatedIn(s, "keptFirst"));
         assertThat(inuse.samples()).isEqualTo(inuse.sites().stream().mapToLong(ProfileSite::samples).sum());
 
         HeapProfile earlier = JfrRecording.read(dir.resolve("first.jfr"), JfrProfileBuilder.Options.DEFAULTS)
@@ -95,7 +125,7 @@ class JfrProfileBuilderTest {
         assertThat(first.allocatingFrame().methodName()).isEqualTo("keptFirst");
         assertThat(first.allocatingFrame().className()).isEqualTo(TEST);
         assertThat(first.startedAt()).as("started while recording").isNotNull();
-        assertThat(first.startedAt().startingFrame().methodName()).isEqualTo("record");
+        assertThat(first.startedAt().startingFrame().methodName()).isEqualTo("main");
         assertThat(first.types()).singleElement().satisfies(t -> assertThat(t.type()).isEqualTo("byte[]"));
         assertThat(first.bytes()).isEqualTo(first.objects() * (64 * 1024 + 16));
     }
@@ -103,15 +133,15 @@ class JfrProfileBuilderTest {
     @Test
     void allocHasBothLinesAndTheWindowCuts() throws Exception {
         HeapProfile all = JfrRecording.read(recording, JfrProfileBuilder.Options.DEFAULTS).profile(Kind.ALLOC);
-        assertThat(all.sites()).anyMatch(s -> s.allocatingFrame().methodName().equals("keptFirst"))
-                .anyMatch(s -> s.allocatingFrame().methodName().equals("keptSecond"));
+        assertThat(all.sites()).anyMatch(s -> allocatedIn(s, "keptFirst"))
+                .anyMatch(s -> allocatedIn(s, "keptSecond"));
         assertThat(all.bytes()).isEqualTo(all.sites().stream().mapToLong(ProfileSite::bytes).sum());
 
         HeapProfile later = JfrRecording.read(recording, JfrProfileBuilder.Options.DEFAULTS.since(between))
                 .profile(Kind.ALLOC);
         assertThat(later.from()).isEqualTo(between);
-        assertThat(later.sites()).anyMatch(s -> s.allocatingFrame().methodName().equals("keptSecond"))
-                .noneMatch(s -> s.allocatingFrame().methodName().equals("keptFirst"));
+        assertThat(later.sites()).anyMatch(s -> allocatedIn(s, "keptSecond"))
+                .noneMatch(s -> allocatedIn(s, "keptFirst"));
     }
 
     @Test
@@ -133,6 +163,11 @@ class JfrProfileBuilderTest {
         assertThat(JfrProfileBuilder.javaName("[[J")).isEqualTo("long[][]");
         assertThat(JfrProfileBuilder.javaName("[Ljava.util.HashMap$Node;")).isEqualTo("java.util.HashMap$Node[]");
         assertThat(JfrProfileBuilder.javaName("java.lang.String")).isEqualTo("java.lang.String");
+    }
+
+    /** Whether the site's allocating frame is the method (a sample may have no stack). */
+    private static boolean allocatedIn(ProfileSite s, String method) {
+        return s.allocatingFrame() != null && s.allocatingFrame().methodName().equals(method);
     }
 
     private static long oldObjectSamplesAt(Path file, String method) throws Exception {
