@@ -56,6 +56,10 @@ class LayersTest {
         room("hprof.index", "hprof", "histogram");
         room("hprof.histogram", "hprof", "hprof.index", "histogram");
         room("proof", "hprof", "hprof.index", "model", "analysis", "report");
+        // leakhound-heap: the heap profile (JFR events -> model -> reports)
+        room("heapprofile", "model");
+        room("heapprofile.jfr", "heapprofile", "model");
+        room("heapprofile.report", "heapprofile", "model", "report");
         // the programs under test know nothing of Leakhound
         room("examples");
         // front ends
@@ -67,7 +71,7 @@ class LayersTest {
         room("agent.capture", "capture", "analysis", "model");   // LiveDeadlocks finds the cycles it captures
         room("agent.gcwatch", "gc");
         room("agent.metrics", "analysis", "gc", "model");
-        room("agent.pprof", "analysis", "model");
+        room("agent.pprof", "analysis", "model", "heapprofile");
         room("agent.http", AGENT_BASICS);
         room("agent.sampling", AGENT_BASICS, "agent.capture", "agent.http", "analysis", "model");
         room("agent.proof", AGENT_BASICS, "agent.http", "capture", "hprof", "hprof.index", "proof", "report", "model");
@@ -79,10 +83,12 @@ class LayersTest {
                 "capture", "analysis", "report", "gc", "gc.parse", "gc.report", "histogram");
         // the CLI sits on everything; Main registers the demo, the demo uses Main's exit codes and the launcher agent
         room("cli", "cli.demo", "agent", "", "model", "io", "capture", "analysis", "report", "gc", "gc.parse",
-                "gc.report", "histogram", "hprof", "hprof.index", "hprof.histogram", "proof");
+                "gc.report", "histogram", "hprof", "hprof.index", "hprof.histogram", "proof", "heapprofile",
+                "heapprofile.jfr", "heapprofile.report", "agent.pprof");
         room("cli.demo", "cli", "examples", "agent", "agent.capture", "agent.instrument", "agent.proof", "",
                 "model", "io", "capture", "analysis", "report", "gc", "gc.parse", "gc.report", "histogram", "hprof",
-                "hprof.index", "hprof.histogram", "proof");
+                "hprof.index", "hprof.histogram", "proof", "heapprofile", "heapprofile.jfr", "heapprofile.report",
+                "agent.pprof");
     }
 
     private static final Pattern SHADED_AGENT_JAR = Pattern.compile(".*/leakhound-agent-[^/]*\\.jar!/.*");
