@@ -6,14 +6,18 @@ import com.google.protobuf.UnknownFieldSet;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
  * A pprof {@code profile.proto} read back with protobuf's schema-less parser, by the field numbers of
- * {@code perftools.profiles.Profile}: only what the tests check.
+ * {@code perftools.profiles.Profile}: only what the tests check (sample types as {@code type/unit}, locations as
+ * {@code function:line}).
  */
-public record PprofProfile(List<Sample> samples, List<String> strings, List<String> functionNames) {
+public record PprofProfile(List<Sample> samples, List<String> strings, List<String> functionNames,
+                           List<String> sampleTypes, Map<Long, String> locations) {
 
     public record Sample(List<Long> locationIds, List<Long> values, List<String> labels) {
     }
@@ -41,11 +45,37 @@ public record PprofProfile(List<Sample> samples, List<String> strings, List<Stri
             samples.add(new Sample(varints(s.getField(1)), varints(s.getField(2)), labels));
         }
         List<String> functions = new ArrayList<>();
+        Map<Long, String> functionById = new HashMap<>();
         for (var bytes : profile.getField(5).getLengthDelimitedList()) {
             UnknownFieldSet f = UnknownFieldSet.parseFrom(bytes);
-            functions.add(strings.get((int) (long) f.getField(2).getVarintList().get(0)));
+            String name = strings.get((int) (long) f.getField(2).getVarintList().get(0));
+            functions.add(name);
+            functionById.put(f.getField(1).getVarintList().get(0), name);
         }
-        return new PprofProfile(samples, strings, functions);
+        List<String> sampleTypes = new ArrayList<>();
+        for (var bytes : profile.getField(1).getLengthDelimitedList()) {
+            UnknownFieldSet t = UnknownFieldSet.parseFrom(bytes);
+            sampleTypes.add(string(strings, t.getField(1)) + "/" + string(strings, t.getField(2)));
+        }
+        Map<Long, String> locations = new HashMap<>();
+        for (var bytes : profile.getField(4).getLengthDelimitedList()) {
+            UnknownFieldSet l = UnknownFieldSet.parseFrom(bytes);
+            UnknownFieldSet line = UnknownFieldSet.parseFrom(l.getField(4).getLengthDelimitedList().get(0));
+            List<Long> number = line.getField(2).getVarintList();
+            locations.put(l.getField(1).getVarintList().get(0), functionById.get(line.getField(1).getVarintList().get(0))
+                    + ":" + (number.isEmpty() ? 0 : number.get(0)));
+        }
+        return new PprofProfile(samples, strings, functions, sampleTypes, locations);
+    }
+
+    /** {@code package.Class.method:line} of each location of a sample, leaf first. */
+    public List<String> frames(Sample sample) {
+        return sample.locationIds().stream().map(locations::get).toList();
+    }
+
+    /** The string a varint field indexes ({@code ""} when the field is absent: proto3 leaves zeros out). */
+    private static String string(List<String> strings, UnknownFieldSet.Field field) {
+        return field.getVarintList().isEmpty() ? "" : strings.get((int) (long) field.getVarintList().get(0));
     }
 
     /** A repeated varint field, packed or not. */

@@ -52,7 +52,7 @@ import java.util.concurrent.Callable;
                 "Finds leaked platform and virtual threads: threads that are no longer needed",
                 "but never end.",
                 ""},
-        subcommands = {ThreadsCommand.class, HeapCommand.class, GcCommand.class, AttachCommand.class,
+        subcommands = {ThreadsCommand.class, HeapCommand.class, GcCommand.class, JfrCommand.class, AttachCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExamples:%n",
@@ -62,6 +62,8 @@ import java.util.concurrent.Callable;
                 "  jcmd <pid> GC.heap_dump -gz=1 heap.hprof.gz",
                 "  leakhound heap heap.hprof.gz --baseline older.hprof",
                 "  java -Xlog:gc*:file=gc.log ...; leakhound gc gc.log --plot heap.svg",
+                "  jcmd <pid> JFR.start settings=profile; jcmd <pid> JFR.dump filename=rec.jfr",
+                "  leakhound jfr rec.jfr --kind inuse --pprof inuse.pb.gz",
                 "  leakhound attach <pid>        (or java -javaagent:leakhound.jar ...)",
                 "  curl http://127.0.0.1:6060/debug/threads/dump?debug=1",
                 "  leakhound demo"})
@@ -90,7 +92,7 @@ public final class Main implements Callable<Integer> {
 
     private static Map<String, String> exitCodes() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("" + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc and attach:"
+        m.put("" + EXIT_OK, "nothing found: no deadlock (threads), no proven leak (heap); gc, jfr and attach:"
                 + " done; demo: every leak came out as expected");
         m.put("" + EXIT_FOUND, "found: threads: a deadlock in the dump (found from its locks, or reported by the JVM), and with"
                 + " --fail-on-suspects any suspect; heap: a proven leaked thread; demo: a leak it"

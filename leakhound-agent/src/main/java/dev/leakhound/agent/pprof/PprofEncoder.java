@@ -4,6 +4,8 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.leakhound.analysis.StackGroup;
 import dev.leakhound.analysis.WaitSite;
+import dev.leakhound.heapprofile.HeapProfile;
+import dev.leakhound.heapprofile.ProfileSite;
 import dev.leakhound.model.StackFrame;
 
 import java.io.ByteArrayOutputStream;
@@ -19,7 +21,7 @@ import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Writes grouped threads as a pprof profile ({@code perftools.profiles.Profile} of Google's
+ * Writes grouped threads, or a heap profile ({@link #encode(HeapProfile)}), as a pprof profile ({@code perftools.profiles.Profile} of Google's
  * {@code proto/profile.proto}), gzip-compressed as pprof tools expect: the JVM counterpart of Go's
  * {@code /debug/pprof/goroutine}, readable by {@code go tool pprof} and other pprof tools.
  *
@@ -56,9 +58,11 @@ public final class PprofEncoder {
     private static final int PROFILE_FUNCTION = 5;
     private static final int PROFILE_STRING_TABLE = 6;
     private static final int PROFILE_TIME_NANOS = 9;
+    private static final int PROFILE_DURATION_NANOS = 10;
     private static final int PROFILE_PERIOD_TYPE = 11;
     private static final int PROFILE_PERIOD = 12;
     private static final int PROFILE_COMMENT = 13;
+    private static final int PROFILE_DEFAULT_SAMPLE_TYPE = 14;
     // ValueType
     private static final int VALUE_TYPE_TYPE = 1;
     private static final int VALUE_TYPE_UNIT = 2;
@@ -69,6 +73,8 @@ public final class PprofEncoder {
     // Label
     private static final int LABEL_KEY = 1;
     private static final int LABEL_STR = 2;
+    private static final int LABEL_NUM = 3;
+    private static final int LABEL_NUM_UNIT = 4;
     // Mapping
     private static final int MAPPING_ID = 1;
     private static final int MAPPING_FILENAME = 5;
@@ -123,6 +129,33 @@ public final class PprofEncoder {
         new Builder().build(groups, capturedAt, out);
     }
 
+    /**
+     * The gzip-compressed heap profile: {@code alloc_objects}/{@code alloc_space} or {@code inuse_objects}/{@code
+     * inuse_space} (units {@code count}, {@code bytes}; the space one is the default), one sample per site with
+     * its two values, its stack and the labels {@code type} (the class with the most bytes), {@code kind}
+     * ({@code platform}, {@code virtual}, {@code mixed}), {@code started_at} where known and, for inuse, the
+     * number label {@code oldest_age} (milliseconds); {@code time_nanos} is the window's start (alloc, with {@code
+     * duration_nanos} its length) or when the live objects were written (inuse); period type {@code space}/{@code
+     * bytes}. Each frame's function has no file name: JFR records none.
+     */
+    public static byte[] encode(HeapProfile profile) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            write(profile, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);                 // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes the gzip-compressed heap profile to {@code out}, which is left open. */
+    public static void write(HeapProfile profile, OutputStream out) throws IOException {
+        Objects.requireNonNull(profile, "profile");
+        try (GZIPOutputStream gzip = new GZIPOutputStream(new NonClosing(out), 1 << 16)) {
+            new Builder().build(profile, gzip);
+        }
+    }
+
     /** Collects strings, functions and locations, then writes the profile. One use only. */
     private static final class Builder {
         private final Map<String, Integer> strings = new HashMap<>();
@@ -137,20 +170,47 @@ public final class PprofEncoder {
         }
 
         void build(List<StackGroup> groups, Instant capturedAt, OutputStream sink) throws IOException {
-            long type = string(SAMPLE_TYPE);
-            long unit = string(SAMPLE_UNIT);
             long threads = 0;
             List<byte[]> samples = new ArrayList<>(groups.size());
             for (StackGroup g : groups) {
                 samples.add(sample(g));
                 threads += g.count();
             }
-            long comment = string("leakhound: " + threads + " threads in " + groups.size() + " groups");
+            String[][] types = {{SAMPLE_TYPE, SAMPLE_UNIT}};
+            write(types, types[0], 1, 0, samples,
+                    "leakhound: " + threads + " threads in " + groups.size() + " groups", capturedAt, 0, sink);
+        }
+
+        void build(HeapProfile p, OutputStream sink) throws IOException {
+            List<byte[]> samples = new ArrayList<>(p.sites().size());
+            for (ProfileSite s : p.sites()) {
+                samples.add(sample(s));
+            }
+            String[][] types = {{p.kind().objectsType(), "count"}, {p.kind().spaceType(), "bytes"}};
+            String comment = "leakhound: " + (p.kind() == HeapProfile.Kind.ALLOC
+                    ? p.samples() + " JFR allocation samples (alloc_objects counts samples), " + p.bytes() + " bytes"
+                    : p.objects() + " JFR old-object samples alive, " + p.bytes() + " bytes")
+                    + " in " + p.sites().size() + " sites from " + p.source()
+                    + (p.dropped().samples() > 0 ? "; " + p.dropped().samples() + " samples of further stacks left out" : "");
+            Instant at = p.kind() == HeapProfile.Kind.ALLOC ? p.from() : p.to();
+            long duration = p.kind() == HeapProfile.Kind.ALLOC ? p.span().toNanos() : 0;
+            write(types, new String[]{"space", "bytes"}, 0, 2, samples, comment, at, duration, sink);
+        }
+
+        /**
+         * Writes the profile: {@code types} (type, unit) in value order, the period type, the period ({@code 0}
+         * leaves it out), the default sample type (1-based index into {@code types}, 0: none).
+         */
+        private void write(String[][] types, String[] period, long periodValue, int defaultType, List<byte[]> samples,
+                           String commentText, Instant time, long durationNanos, OutputStream sink) throws IOException {
+            List<byte[]> valueTypes = new ArrayList<>();
+            for (String[] t : types) {
+                valueTypes.add(valueType(t[0], t[1]));
+            }
+            byte[] periodType = valueType(period[0], period[1]);
+            long comment = string(commentText);
+            long defaultSampleType = defaultType == 0 ? 0 : string(types[defaultType - 1][0]);
             long jvm = string("jvm");
-            byte[] valueType = message(m -> {
-                int64(m, VALUE_TYPE_TYPE, type);
-                int64(m, VALUE_TYPE_UNIT, unit);
-            });
             byte[] mapping = message(m -> {
                 uint64(m, MAPPING_ID, MAPPING);
                 int64(m, MAPPING_FILENAME, jvm);
@@ -160,7 +220,9 @@ public final class PprofEncoder {
             });
 
             CodedOutputStream out = CodedOutputStream.newInstance(sink, 1 << 16);
-            out.writeByteArray(PROFILE_SAMPLE_TYPE, valueType);
+            for (byte[] v : valueTypes) {
+                out.writeByteArray(PROFILE_SAMPLE_TYPE, v);
+            }
             for (byte[] s : samples) {
                 out.writeByteArray(PROFILE_SAMPLE, s);
             }
@@ -174,21 +236,67 @@ public final class PprofEncoder {
             for (String s : stringTable) {
                 out.writeString(PROFILE_STRING_TABLE, s);
             }
-            if (capturedAt != null) {
-                int64(out, PROFILE_TIME_NANOS, capturedAt.getEpochSecond() * 1_000_000_000L + capturedAt.getNano());
+            if (time != null) {
+                int64(out, PROFILE_TIME_NANOS, time.getEpochSecond() * 1_000_000_000L + time.getNano());
             }
-            out.writeByteArray(PROFILE_PERIOD_TYPE, valueType);
-            int64(out, PROFILE_PERIOD, 1);
+            int64(out, PROFILE_DURATION_NANOS, durationNanos);
+            out.writeByteArray(PROFILE_PERIOD_TYPE, periodType);
+            int64(out, PROFILE_PERIOD, periodValue);
             packedInt64(out, PROFILE_COMMENT, new long[]{comment});
+            int64(out, PROFILE_DEFAULT_SAMPLE_TYPE, defaultSampleType);
             out.flush();
         }
 
-        private byte[] sample(StackGroup g) throws IOException {
-            List<StackFrame> stack = g.stack();
+        private byte[] valueType(String type, String unit) throws IOException {
+            long t = string(type);
+            long u = string(unit);
+            return message(m -> {
+                int64(m, VALUE_TYPE_TYPE, t);
+                int64(m, VALUE_TYPE_UNIT, u);
+            });
+        }
+
+        private byte[] sample(ProfileSite s) throws IOException {
+            long[] ids = locations(s.stack());
+            List<byte[]> labels = new ArrayList<>(4);
+            if (s.mainType() != null) {
+                labels.add(label("type", s.mainType()));
+            }
+            labels.add(label("kind", s.threadKind()));
+            StackFrame start = s.startedAt() == null ? null : s.startedAt().startingFrame();
+            if (start != null) {                        // JFR gives the line, not the file: Class.method:line
+                labels.add(label("started_at", start.className() + "." + start.methodName()
+                        + (start.lineNumber() > 0 ? ":" + start.lineNumber() : "")));
+            }
+            if (s.oldestAge() != null) {
+                long ms = s.oldestAge().toMillis();
+                long key = string("oldest_age");
+                long unit = string("milliseconds");
+                labels.add(message(m -> {
+                    int64(m, LABEL_KEY, key);
+                    int64(m, LABEL_NUM, ms);
+                    int64(m, LABEL_NUM_UNIT, unit);
+                }));
+            }
+            return message(m -> {
+                packedUInt64(m, SAMPLE_LOCATION_ID, ids);
+                packedInt64(m, SAMPLE_VALUE, new long[]{s.objects(), s.bytes()});
+                for (byte[] l : labels) {
+                    m.writeByteArray(SAMPLE_LABEL, l);
+                }
+            });
+        }
+
+        private long[] locations(List<StackFrame> stack) throws IOException {
             long[] ids = new long[stack.size()];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = location(stack.get(i));
             }
+            return ids;
+        }
+
+        private byte[] sample(StackGroup g) throws IOException {
+            long[] ids = locations(g.stack());
             List<byte[]> labels = new ArrayList<>(4);
             if (g.state() != null) {
                 labels.add(label("state", g.state().name()));
