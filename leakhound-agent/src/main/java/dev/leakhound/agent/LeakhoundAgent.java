@@ -144,8 +144,9 @@ public final class LeakhoundAgent implements AutoCloseable {
             part("heap profile", () -> {
                 var p = dev.leakhound.agent.endpoints.HeapProfiles.start(options.heapIntervalMillis(), rateClock);
                 heapProfiles = p;
-                if (p.off() != null) {
-                    throw new IllegalStateException(p.off());
+                if (p.off() != null) {                            // the rest of the agent runs; the endpoint says why
+                    off.put("heap profile", p.off());
+                    AgentLog.info("heap profile is off: " + p.off());
                 }
             });
         }
