@@ -39,8 +39,13 @@ public record PprofProfile(List<Sample> samples, List<String> strings, List<Stri
             List<String> labels = new ArrayList<>();
             for (var l : s.getField(3).getLengthDelimitedList()) {
                 UnknownFieldSet label = UnknownFieldSet.parseFrom(l);
-                labels.add(strings.get((int) (long) label.getField(1).getVarintList().get(0)) + "="
-                        + strings.get((int) (long) label.getField(2).getVarintList().get(0)));
+                String key = strings.get((int) (long) label.getField(1).getVarintList().get(0));
+                if (label.getField(2).getVarintList().isEmpty()) {           // a number label: key=num unit
+                    List<Long> num = label.getField(3).getVarintList();
+                    labels.add(key + "=" + (num.isEmpty() ? 0 : num.get(0)) + " " + string(strings, label.getField(4)));
+                } else {
+                    labels.add(key + "=" + strings.get((int) (long) label.getField(2).getVarintList().get(0)));
+                }
             }
             samples.add(new Sample(varints(s.getField(1)), varints(s.getField(2)), labels));
         }

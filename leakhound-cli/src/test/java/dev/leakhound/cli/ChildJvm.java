@@ -112,6 +112,26 @@ final class ChildJvm implements AutoCloseable {
         return found.get();
     }
 
+    /** Writes one line to its standard input, which stays open. */
+    void send(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** Waits until standard output has the line. */
+    void awaitStdoutLine(String line) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (stdout().contains(line + "\n")) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the child ended: " + this);
+            }
+            return false;
+        });
+    }
+
     /** Tells it to exit and waits: its exit status. */
     int exit() throws IOException, InterruptedException {
         try (OutputStream in = process.getOutputStream()) {

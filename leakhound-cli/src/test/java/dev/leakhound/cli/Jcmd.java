@@ -23,9 +23,13 @@ final class Jcmd {
 
     /** The same against another JVM (a child of the test). */
     static void run(long pid, Path output, String... command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        run(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, output, command);
+    }
+
+    /** The same with another JDK's jcmd (a JVM of that JDK). */
+    static void run(String jcmd, long pid, Path output, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(jcmd.toString());
+        cmd.add(jcmd);
         cmd.add(Long.toString(pid));
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();

@@ -62,10 +62,10 @@ public final class JfrRecording {
         return kind == Kind.ALLOC
                 ? "jcmd PID JFR.start settings=profile (or java -XX:StartFlightRecording:settings=profile,"
                 + "filename=rec.jfr ...), then jcmd PID JFR.dump filename=rec.jfr"
-                : "jcmd PID JFR.start settings=profile path-to-gc-roots=true (or java -XX:StartFlightRecording:"
-                + "settings=profile,path-to-gc-roots=true,filename=rec.jfr ...; the default settings record"
-                + " jdk.OldObjectSample too, without root paths; jdk.OldObjectSample#cutoff=infinity bounds the"
-                + " time the path search may take), then jcmd PID JFR.dump filename=rec.jfr";
+                : "jcmd PID JFR.start settings=profile path-to-gc-roots=true, then jcmd PID JFR.dump"
+                + " filename=rec.jfr path-to-gc-roots=true (or java -XX:StartFlightRecording:settings=profile,"
+                + "path-to-gc-roots=true,filename=rec.jfr ..., written at exit; path-to-gc-roots=true adds the"
+                + " paths from GC roots, which cost a walk of the heap when the recording is written)";
     }
 
     private static void check(Path file) throws IOException {

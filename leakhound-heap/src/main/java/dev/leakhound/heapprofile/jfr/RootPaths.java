@@ -71,10 +71,21 @@ final class RootPaths {
         return b.isEmpty() ? "unknown" : b.toString();
     }
 
+    /**
+     * The object's class; for a {@code java.lang.Class} object the class it stands for, when JFR's description
+     * names it ({@code Class Name: dev.example.Cache}), so that its static fields read {@code dev.example.Cache.KEPT}.
+     */
     private static String typeName(RecordedObject o) {
         Object t = o.hasField("type") ? o.getValue("type") : null;
-        return t instanceof RecordedClass c ? JfrProfileBuilder.javaName(c.getName()) : "<unknown>";
+        String name = t instanceof RecordedClass c ? JfrProfileBuilder.javaName(c.getName()) : "<unknown>";
+        String description = o.hasField("description") ? o.getString("description") : null;
+        if (name.equals("java.lang.Class") && description != null && description.startsWith(CLASS_NAME)) {
+            return description.substring(CLASS_NAME.length()).strip();
+        }
+        return name;
     }
+
+    private static final String CLASS_NAME = "Class Name:";
 
     private static RecordedObject field(RecordedObject o, String name) {
         if (!o.hasField(name)) {
