@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   java -cp benchmarks.jar dev.leakhound.bench.HeapProfileCost [PAIRS [SECONDS]]
+ *   java -Xmx512m -XX:NativeMemoryTracking=summary -cp benchmarks.jar dev.leakhound.bench.HeapProfileCost --memory [SECONDS]
  * </pre>
  * Each child: 5 s of warm-up, then SECONDS (default 15) measured; the workload makes about 1 GB/s of short-lived
  * objects (maps, strings, arrays) and keeps a sliding window of 20,000 of them (old-generation churn). The "on" child
@@ -43,6 +45,10 @@ public final class HeapProfileCost {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
             child(Boolean.parseBoolean(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--memory")) {
+            memory(args.length > 1 ? Integer.parseInt(args[1]) : 300);
             return;
         }
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -73,7 +79,7 @@ public final class HeapProfileCost {
         List<String> cmd = List.of(java, "-Xms512m", "-Xmx512m", "-XX:NativeMemoryTracking=summary", "-cp", cp,
                 HeapProfileCost.class.getName(), "child", Boolean.toString(on), Integer.toString(seconds));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("child failed: " + out);
@@ -98,9 +104,9 @@ public final class HeapProfileCost {
             long ops = work(TimeUnit.SECONDS.toNanos(seconds));
             double perSecond = ops / ((System.nanoTime() - t0) / 1e9);
             System.out.printf(Locale.ROOT, "ops/s %.1f%n", perSecond);
+            System.out.printf(Locale.ROOT, "  JFR native memory (NMT Tracing, committed): %d KB before the"
+                    + " workload, %d KB after %d s%n", tracingBefore, tracingKb(), seconds + 5);
             if (on) {
-                System.out.printf(Locale.ROOT, "  JFR native memory (NMT Tracing, committed): %d KB before the"
-                        + " workload, %d KB after %d s%n", tracingBefore, tracingKb(), seconds + 5);
                 HttpClient http = HttpClient.newHttpClient();
                 for (String q : List.of("kind=alloc&seconds=300", "kind=inuse")) {
                     long r0 = System.nanoTime();
@@ -111,6 +117,36 @@ public final class HeapProfileCost {
                 }
                 System.out.printf(Locale.ROOT, "  JFR native memory after the reads: %d KB%n", tracingKb());
             }
+        }
+    }
+
+    /**
+     * The recording's memory over a long run without reads (JFR's buffers are then never emptied by a snapshot):
+     * NMT's {@code Tracing} every 30 s, then one read of each kind and the heap it keeps (after a GC).
+     */
+    private static void memory(int seconds) throws Exception {
+        try (LeakhoundAgent agent = LeakhoundAgent.start(AgentOptions.parse("port=0").withHeapProfile(true))) {
+            System.out.printf(Locale.ROOT, "JFR native memory (NMT Tracing, committed) at start: %d KB%n", tracingKb());
+            for (int t = 30; t <= seconds; t += 30) {
+                work(TimeUnit.SECONDS.toNanos(30));
+                System.out.printf(Locale.ROOT, "after %3d s of the workload: %d KB%n", t, tracingKb());
+            }
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long before = rt.totalMemory() - rt.freeMemory();
+            HttpClient http = HttpClient.newHttpClient();
+            for (String q : List.of("kind=alloc&seconds=300", "kind=inuse")) {
+                long r0 = System.nanoTime();
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(agent.url().resolve("debug/heap/profile?"
+                        + q)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                System.out.printf(Locale.ROOT, "read %s: %d, %d bytes of pprof in %.0f ms%n", q, r.statusCode(),
+                        r.body().length, (System.nanoTime() - r0) / 1e6);
+            }
+            System.gc();
+            long after = rt.totalMemory() - rt.freeMemory();
+            System.out.printf(Locale.ROOT, "JFR native memory after the reads: %d KB; Java heap kept by the reads"
+                    + " (the allocation samples of the last 300 s, after a GC): %+d KB%n", tracingKb(),
+                    (after - before) / 1024);
         }
     }
 
