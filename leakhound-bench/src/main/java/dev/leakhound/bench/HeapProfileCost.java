@@ -47,6 +47,10 @@ public final class HeapProfileCost {
             child(Boolean.parseBoolean(args[1]), Integer.parseInt(args[2]));
             return;
         }
+        if (args.length > 0 && args[0].equals("--roots")) {
+            roots(args.length > 1 ? Integer.parseInt(args[1]) : 5_000_000);
+            return;
+        }
         if (args.length > 0 && args[0].equals("--memory")) {
             memory(args.length > 1 ? Integer.parseInt(args[1]) : 300);
             return;
@@ -118,6 +122,35 @@ public final class HeapProfileCost {
                 System.out.printf(Locale.ROOT, "  JFR native memory after the reads: %d KB%n", tracingKb());
             }
         }
+    }
+
+    /**
+     * What {@code roots=1} costs: OBJECTS small live objects (a linked list: the deepest paths), 1,000 leaked 64 KB
+     * buffers for JFR's old-object sample, then an inuse read without and with root paths (each timed; with, JFR
+     * walks the live heap at a safepoint: run with {@code -Xlog:safepoint} to see the pause).
+     */
+    private static void roots(int objects) throws Exception {
+        java.util.LinkedList<Object> live = new java.util.LinkedList<>();
+        for (int i = 0; i < objects; i++) {
+            live.add(new int[2]);
+        }
+        try (LeakhoundAgent agent = LeakhoundAgent.start(AgentOptions.parse("port=0").withHeapProfile(true))) {
+            List<byte[]> leaked = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                leaked.add(new byte[64 * 1024]);
+                work(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            HttpClient http = HttpClient.newHttpClient();
+            for (String q : List.of("kind=inuse&debug=1", "kind=inuse&roots=1&debug=1", "kind=inuse&debug=1")) {
+                long r0 = System.nanoTime();
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(agent.url().resolve("debug/heap/profile?"
+                        + q)).build(), HttpResponse.BodyHandlers.ofString());
+                System.out.printf(Locale.ROOT, "%d live objects, read %s: %d in %.0f ms; %s%n", live.size(), q,
+                        r.statusCode(), (System.nanoTime() - r0) / 1e6, r.body().lines().findFirst().orElse(""));
+            }
+            sink = leaked;
+        }
+        sink = live;
     }
 
     /**

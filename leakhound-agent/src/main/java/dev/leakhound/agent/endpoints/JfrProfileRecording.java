@@ -135,6 +135,9 @@ final class JfrProfileRecording implements HeapProfiles.Source {
             take(file);
         } finally {
             if (paths != null) {
+                // JFR walks the heap again when a recording with root paths stops (measured: a second pause as
+                // long as the first); without the event, it does not
+                paths.disable(JfrProfileBuilder.OLD_OBJECT_SAMPLE);
                 paths.close();
             }
             Files.deleteIfExists(file);
