@@ -20,8 +20,9 @@ public final class HeapProfiles implements AutoCloseable {
     /** The answer when the recording is off: how to turn it on. */
     public static final String OFF = "the heap profile recording is off in this agent: start it with"
             + " -javaagent:leakhound.jar=heapProfile=true (or leakhound attach PID --options heapProfile=true);"
-            + " it runs a JFR recording in memory (sampled allocations at most 150/s and JFR's sample of live"
-            + " objects), see docs/services.md, \"Heap profile\"";
+            + " it runs a JFR recording of sampled allocations (at most 150/s) and JFR's sample of live objects,"
+            + " bounded (32 MB, 6 minutes in JFR's repository), see docs/services.md, \"Heap profile by allocating"
+            + " line\"";
 
     /** Seconds of allocations an alloc profile covers at most. */
     public static final int MAX_SECONDS = JfrProfileRecording.MAX_SECONDS;

@@ -9,6 +9,7 @@ import dev.leakhound.heapprofile.ProfileSite;
 import dev.leakhound.heapprofile.jfr.JfrProfileBuilder;
 import dev.leakhound.model.CreationSite;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 import jdk.jfr.RecordingState;
 import jdk.jfr.consumer.RecordedEvent;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,109 +30,132 @@ import java.util.Map;
 
 /**
  * The agent's JFR recording for the heap profile, and its reading. Measured on JDK 25 (docs/services.md, "Heap
- * profile"), which gives this design:
+ * profile by allocating line"), which gives this design:
  *
  * <ul>
- *   <li>In memory ({@code setToDisk(false)}): JFR writes nothing while it records; its buffers are a ring of
- *       {@code memorysize} (10 MB by default) that drops the oldest. A to-disk recording would instead write to the
- *       JFR repository all the time, and would take the buffered events of a host's in-memory recording away from
- *       it (JFR moves every buffer into the disk chunks, which in-memory recordings do not see).</li>
- *   <li>Read by {@link FlightRecorder#takeSnapshot()}: the only read that sees our events whether or not the host
- *       records too (a dump of our recording misses them when a host's to-disk recording runs). The snapshot is
- *       a chunk in JFR's repository ({@code java.io.tmpdir/<date>_<pid>/}, which JFR creates at the first read and
- *       deletes at exit) and our copy of it in a private temporary directory: both deleted before the answer.</li>
- *   <li>A snapshot moves the buffered events out of the memory buffers: each read takes the allocation samples
- *       since the previous one, so the allocation samples are kept here between reads ({@link #MAX_EVENTS},
- *       {@link #MAX_SECONDS}). For the same reason, a read is refused while the host runs an in-memory recording
- *       of its own: the snapshot would take its buffered events.</li>
- *   <li>{@code jdk.OldObjectSample} events are written at each snapshot: every read gives the objects of JFR's
- *       sample (256 by default) still alive at the last GC. Root paths: a second recording with {@code cutoff}
- *       infinity runs for the snapshot only.</li>
+ *   <li>To disk, bounded ({@link #MAX_BYTES}, {@link #MAX_AGE}): in memory, JFR's native memory grew without end
+ *       (some 250 KB/s) in a JVM whose threads come and go or that listens to GC notifications, as the agent does;
+ *       to disk it stays flat (about 15 MB). JFR writes the chunks in its repository ({@code
+ *       java.io.tmpdir/<date>_<pid>/}, or {@code -XX:FlightRecorderOptions:repository}), deletes those past the
+ *       bounds, and deletes the repository when the JVM exits.</li>
+ *   <li>Read by {@link Recording#dump}: a copy of our chunks in a private temporary directory, deleted before the
+ *       answer; each dump also writes JFR's current old-object samples ({@code jdk.OldObjectSample}: the objects of
+ *       JFR's sample, 256 by default, still alive at the last GC). Root paths: a second recording with {@code
+ *       cutoff} infinity runs for that dump only.</li>
+ *   <li>A to-disk recording moves every buffered event into the disk chunks, out of reach of an in-memory
+ *       recording of the host's (JFR's in-memory recordings share the buffers): the recording does not start while
+ *       one runs, and closes itself when one starts (a {@link FlightRecorderListener}).</li>
  * </ul>
  */
 final class JfrProfileRecording implements HeapProfiles.Source {
     static final String NAME = "leakhound-heap-profile";
     static final String ALLOCATION_THROTTLE = "150/s";
-    /** Seconds of allocation samples kept between reads, and the most an alloc profile covers. */
+    /** The most an alloc profile covers, in seconds. */
     static final int MAX_SECONDS = 300;
-    /** Allocation samples kept between reads: 150/s for {@link #MAX_SECONDS}, and some margin. */
-    static final int MAX_EVENTS = 60_000;
+    /** How long JFR keeps our chunks: a little more than {@link #MAX_SECONDS}, for the chunk under way. */
+    static final Duration MAX_AGE = Duration.ofSeconds(MAX_SECONDS + 60);
+    /** The most JFR keeps of our chunks on disk. */
+    static final long MAX_BYTES = 32L * 1024 * 1024;
     /** Sites per profile. */
     static final int MAX_SITES = 2_000;
     /** Distinct thread start sites a profile tells apart; the samples of others have no start site. */
     static final int MAX_START_SITES = 64;
 
     private final Recording recording;
-    private final ArrayDeque<RecordedEvent> allocations = new ArrayDeque<>();
-    private List<RecordedEvent> oldObjects = List.of();
-    private Instant newestAllocation = Instant.MIN;
-    private boolean closed;
+    private final FlightRecorderListener listener;
+    private volatile String closedBecause;
 
     private JfrProfileRecording(Recording recording) {
         this.recording = recording;
+        this.listener = new FlightRecorderListener() {
+            @Override
+            public void recordingStateChanged(Recording r) {
+                if (r.getId() != recording.getId() && isHostsInMemory(r)) {
+                    closeBecause("the host started the in-memory JFR recording '" + r.getName() + "' (id " + r.getId()
+                            + "), whose events this recording would take (JFR's in-memory recordings share their"
+                            + " buffers with ours, which writes them to disk): the heap profile stopped; dump that"
+                            + " recording instead (jcmd PID JFR.dump name=" + r.getId() + " filename=rec.jfr;"
+                            + " leakhound jfr rec.jfr)");
+                }
+            }
+        };
     }
 
     static JfrProfileRecording start() {
         if (!FlightRecorder.isAvailable()) {
             throw new IllegalStateException("JFR is not available in this JVM (disabled, or not supported here)");
         }
+        for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+            if (isHostsInMemory(r)) {
+                throw new IllegalStateException("this JVM runs the in-memory JFR recording '" + r.getName() + "' (id "
+                        + r.getId() + "), whose events the heap profile recording would take (JFR's in-memory"
+                        + " recordings share their buffers with ours, which writes them to disk); dump that recording"
+                        + " instead (jcmd PID JFR.dump name=" + r.getId() + " filename=rec.jfr; leakhound jfr rec.jfr)");
+            }
+        }
         Recording r = new Recording();
         try {
             r.setName(NAME);
             r.enable(JfrProfileBuilder.ALLOCATION_SAMPLE).with("throttle", ALLOCATION_THROTTLE).withStackTrace();
             r.enable(JfrProfileBuilder.OLD_OBJECT_SAMPLE).withStackTrace().with("cutoff", "0 ns");
-            r.setToDisk(false);
+            r.setToDisk(true);
+            r.setMaxAge(MAX_AGE);
+            r.setMaxSize(MAX_BYTES);
+            JfrProfileRecording ours = new JfrProfileRecording(r);
+            FlightRecorder.addListener(ours.listener);
             r.start();
-            return new JfrProfileRecording(r);
+            return ours;
         } catch (RuntimeException | Error e) {
             r.close();
             throw e;
         }
     }
 
+    private static boolean isHostsInMemory(Recording r) {
+        return r.getState() == RecordingState.RUNNING && !r.isToDisk() && !r.getName().startsWith(NAME);
+    }
+
     @Override
     public HeapProfile alloc(Duration last) throws IOException {
-        Instant now = Instant.now();
-        List<RecordedEvent> events;
-        synchronized (this) {
-            read(false);
-            Instant from = now.minus(last);
-            events = allocations.stream().filter(e -> !e.getStartTime().isBefore(from)).toList();
-        }
-        return profile(Kind.ALLOC, events, new JfrProfileBuilder.Options(now.minus(last), null, MAX_SITES));
+        Instant from = Instant.now().minus(last);
+        return read(false, Kind.ALLOC, new JfrProfileBuilder.Options(from, null, MAX_SITES));
     }
 
     @Override
     public HeapProfile inuse(boolean roots) throws IOException {
-        List<RecordedEvent> events;
-        synchronized (this) {
-            read(roots);
-            events = oldObjects;
-        }
-        return profile(Kind.INUSE, events, new JfrProfileBuilder.Options(null, null, MAX_SITES));
+        return read(roots, Kind.INUSE, new JfrProfileBuilder.Options(null, null, MAX_SITES));
     }
 
-    /** Takes a snapshot of JFR's data: new allocation samples kept, the old-object samples replaced. */
-    private void read(boolean roots) throws IOException {
-        if (closed) {
-            throw new Unavailable("the heap profile recording is closed (the agent stops)");
+    /** Dumps our recording into a private temporary directory, reads the view from it, deletes it. */
+    private synchronized HeapProfile read(boolean roots, Kind kind, JfrProfileBuilder.Options options)
+            throws IOException {
+        String why = closedBecause;
+        if (why != null) {
+            throw new Unavailable(why);
         }
-        refuseBesideHostInMemory();
         Recording paths = null;
         Path dir = Files.createTempDirectory("leakhound-heap-profile-");   // owner-only on POSIX
-        Path file = dir.resolve("snapshot.jfr");
+        Path file = dir.resolve("profile.jfr");
         try {
             if (roots) {
                 paths = new Recording();
                 paths.setName(NAME + "-roots");
                 paths.enable(JfrProfileBuilder.OLD_OBJECT_SAMPLE).withStackTrace().with("cutoff", "infinity");
-                paths.setToDisk(false);
+                paths.setToDisk(true);
                 paths.start();
             }
-            try (Recording snapshot = FlightRecorder.getFlightRecorder().takeSnapshot()) {
-                snapshot.dump(file);
+            recording.dump(file);
+            String event = kind == Kind.ALLOC ? JfrProfileBuilder.ALLOCATION_SAMPLE : JfrProfileBuilder.OLD_OBJECT_SAMPLE;
+            BySite sites = new BySite(options);
+            try (RecordingFile in = new RecordingFile(file)) {
+                while (in.hasMoreEvents()) {
+                    RecordedEvent e = in.readEvent();
+                    if (e.getEventType().getName().equals(event)) {
+                        sites.accept(e);
+                    }
+                }
             }
-            take(file);
+            return sites.profile(kind);
         } finally {
             if (paths != null) {
                 // JFR walks the heap again when a recording with root paths stops (measured: a second pause as
@@ -145,65 +168,22 @@ final class JfrProfileRecording implements HeapProfiles.Source {
         }
     }
 
-    /** A snapshot moves the buffered events of every in-memory recording: the host's must keep theirs. */
-    private void refuseBesideHostInMemory() {
-        for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
-            if (r.getId() != recording.getId() && r.getState() == RecordingState.RUNNING && !r.isToDisk()) {
-                throw new Unavailable("this JVM also runs the in-memory JFR recording '" + r.getName() + "' (id "
-                        + r.getId() + "): reading the heap profile would take that recording's buffered events"
-                        + " (JFR's in-memory recordings share their buffers), so it is not read; dump that recording"
-                        + " instead (jcmd PID JFR.dump name=" + r.getId() + " filename=rec.jfr; leakhound jfr rec.jfr)");
-            }
-        }
-    }
-
-    private void take(Path file) throws IOException {
-        Instant oldest = Instant.now().minusSeconds(MAX_SECONDS);
-        Instant newest = newestAllocation;
-        List<RecordedEvent> fresh = new ArrayList<>();
-        List<RecordedEvent> old = new ArrayList<>();
-        Instant batch = null;
-        try (RecordingFile in = new RecordingFile(file)) {
-            while (in.hasMoreEvents()) {
-                RecordedEvent e = in.readEvent();
-                String name = e.getEventType().getName();
-                if (name.equals(JfrProfileBuilder.ALLOCATION_SAMPLE)) {
-                    // A host's to-disk chunks come again in each snapshot: only what is newer than the last read
-                    if (e.getStartTime().isAfter(newestAllocation) && e.getStartTime().isAfter(oldest)) {
-                        fresh.add(e);
-                        newest = newest.isBefore(e.getStartTime()) ? e.getStartTime() : newest;
-                    }
-                } else if (name.equals(JfrProfileBuilder.OLD_OBJECT_SAMPLE)) {
-                    // the latest batch: the one this snapshot wrote
-                    if (batch == null || e.getStartTime().isAfter(batch)) {
-                        batch = e.getStartTime();
-                        old.clear();
-                    }
-                    if (e.getStartTime().equals(batch)) {
-                        old.add(e);
-                    }
-                }
-            }
-        }
-        fresh.sort(Comparator.comparing(RecordedEvent::getStartTime));
-        allocations.addAll(fresh);
-        while (!allocations.isEmpty() && (allocations.size() > MAX_EVENTS
-                || allocations.peekFirst().getStartTime().isBefore(oldest))) {
-            allocations.removeFirst();
-        }
-        newestAllocation = newest;
-        oldObjects = List.copyOf(old);
-    }
-
     /**
-     * The profile of these events, each attributed to where its thread was started when the agent knows it
-     * (platform and virtual threads alike, from its own start tracking): one builder per start site.
+     * Events attributed to where their thread was started when the agent knows it (platform and virtual threads
+     * alike, from its own start tracking): one builder per start site.
      */
-    private static HeapProfile profile(Kind kind, List<RecordedEvent> events, JfrProfileBuilder.Options options) {
-        Map<CreationSite, JfrProfileBuilder> bySite = new LinkedHashMap<>();
-        JfrProfileBuilder unknown = new JfrProfileBuilder("this JVM", options);
-        Map<Long, CreationSite> sites = new HashMap<>();
-        for (RecordedEvent e : events) {
+    private static final class BySite {
+        private final JfrProfileBuilder.Options options;
+        private final Map<CreationSite, JfrProfileBuilder> bySite = new LinkedHashMap<>();
+        private final JfrProfileBuilder unknown;
+        private final Map<Long, CreationSite> sites = new HashMap<>();
+
+        BySite(JfrProfileBuilder.Options options) {
+            this.options = options;
+            this.unknown = new JfrProfileBuilder("this JVM", options);
+        }
+
+        void accept(RecordedEvent e) {
             CreationSite site = startSite(e, sites);
             JfrProfileBuilder b = site == null ? unknown : bySite.get(site);
             if (b == null) {
@@ -214,15 +194,18 @@ final class JfrProfileRecording implements HeapProfiles.Source {
             }
             b.accept(e);
         }
-        List<HeapProfile> parts = new ArrayList<>();
-        List<CreationSite> startedAt = new ArrayList<>();
-        parts.add(unknown.profile(kind));
-        startedAt.add(null);
-        bySite.forEach((site, b) -> {
-            parts.add(b.profile(kind));
-            startedAt.add(site);
-        });
-        return merge(kind, parts, startedAt, options);
+
+        HeapProfile profile(Kind kind) {
+            List<HeapProfile> parts = new ArrayList<>();
+            List<CreationSite> startedAt = new ArrayList<>();
+            parts.add(unknown.profile(kind));
+            startedAt.add(null);
+            bySite.forEach((site, b) -> {
+                parts.add(b.profile(kind));
+                startedAt.add(site);
+            });
+            return merge(kind, parts, startedAt, options);
+        }
     }
 
     /** Where the event's thread was started, as a place (no creator, no time), or {@code null} when unknown. */
@@ -277,13 +260,20 @@ final class JfrProfileRecording implements HeapProfiles.Source {
                 options.maxSites(), truncated);
     }
 
-    @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            allocations.clear();
-            oldObjects = List.of();
+    private void closeBecause(String why) {
+        closedBecause = why;
+        try {
+            FlightRecorder.removeListener(listener);
             recording.close();
+        } catch (RuntimeException e) {
+            // already closed, or JFR is shutting down
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closedBecause == null) {
+            closeBecause("the heap profile recording is closed (the agent stops)");
         }
     }
 }

@@ -46,12 +46,14 @@ class HeapProfilesTest {
     }
 
     @Test
-    void theRecordingRunsInMemoryUntilClosed() throws Exception {
+    void theRecordingRunsBoundedUntilClosed() throws Exception {
         HeapProfiles profiles = HeapProfiles.start(10_000, System::nanoTime);
         try {
             assertThat(profiles.off()).isNull();
             assertThat(ours()).singleElement().satisfies(r -> {
-                assertThat(r.isToDisk()).isFalse();
+                assertThat(r.isToDisk()).isTrue();
+                assertThat(r.getMaxAge()).isEqualTo(JfrProfileRecording.MAX_AGE);
+                assertThat(r.getMaxSize()).isEqualTo(JfrProfileRecording.MAX_BYTES);
                 assertThat(r.getState()).isEqualTo(RecordingState.RUNNING);
             });
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -60,7 +62,7 @@ class HeapProfilesTest {
             });
             HeapProfile p = profiles.alloc(Duration.ofSeconds(60));
             assertThat(p.kind()).isEqualTo(HeapProfile.Kind.ALLOC);
-            assertThat(hasThisTestsSite(p)).as("the samples of the earlier read are kept").isTrue();
+            assertThat(hasThisTestsSite(p)).as("a read leaves the samples for the next").isTrue();
         } finally {
             profiles.close();
         }
@@ -77,16 +79,41 @@ class HeapProfilesTest {
         host.start();
         HeapProfiles profiles = HeapProfiles.start(10_000, System::nanoTime);
         try {
+            assertThat(profiles.off()).as("not started beside it").contains("'host-in-memory'").contains("JFR.dump");
+            assertThat(ours()).isEmpty();
             allocateHere();
-            assertThatThrownBy(() -> profiles.inuse(false)).isInstanceOf(Unavailable.class)
-                    .hasMessageContaining("'host-in-memory'").hasMessageContaining("JFR.dump");
-            profiles.close();
+            assertThatThrownBy(() -> profiles.inuse(false)).isInstanceOf(Unavailable.class);
             assertThat(host.getState()).isEqualTo(RecordingState.RUNNING);
             Path file = dir.resolve("host.jfr");
             host.dump(file);
             long samples = RecordingFile.readAllEvents(file).stream()
                     .filter(e -> e.getEventType().getName().equals("jdk.ObjectAllocationSample")).count();
             assertThat(samples).as("the host's allocation samples, not taken by ours").isPositive();
+        } finally {
+            profiles.close();
+            host.close();
+        }
+    }
+
+    @Test
+    void aHostsInMemoryRecordingStartedLaterStopsOurs() throws Exception {
+        HeapProfiles profiles = HeapProfiles.start(10_000, System::nanoTime);
+        Recording host = new Recording();
+        try {
+            assertThat(profiles.off()).isNull();
+            host.setName("host-later");
+            host.enable("jdk.ObjectAllocationSample").with("throttle", "150/s").withStackTrace();
+            host.setToDisk(false);
+            host.start();
+            assertThat(ours()).as("ours closed itself").isEmpty();
+            assertThatThrownBy(() -> profiles.alloc(Duration.ofSeconds(10))).isInstanceOf(Unavailable.class)
+                    .hasMessageContaining("'host-later'");
+            allocateHere();
+            Path file = dir.resolve("host.jfr");
+            host.dump(file);
+            assertThat(RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().equals("jdk.ObjectAllocationSample")).count())
+                    .as("the host's allocation samples").isPositive();
         } finally {
             profiles.close();
             host.close();
