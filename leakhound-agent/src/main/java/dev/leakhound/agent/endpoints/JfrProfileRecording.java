@@ -40,8 +40,8 @@ import java.util.Map;
  *       bounds, and deletes the repository when the JVM exits.</li>
  *   <li>Read by {@link Recording#dump}: a copy of our chunks in a private temporary directory, deleted before the
  *       answer; each dump also writes JFR's current old-object samples ({@code jdk.OldObjectSample}: the objects of
- *       JFR's sample, 256 by default, still alive at the last GC). Root paths: a second recording with {@code
- *       cutoff} infinity runs for that dump only.</li>
+ *       JFR's sample, 256 by default, still alive at the last GC), with the settings of the recording dumped.
+ *       Root paths: a second recording with {@code cutoff} infinity, started for one dump of its own.</li>
  *   <li>A to-disk recording moves every buffered event into the disk chunks, out of reach of an in-memory
  *       recording of the host's (JFR's in-memory recordings share the buffers): the recording does not start while
  *       one runs, and closes itself when one starts (a {@link FlightRecorderListener}).</li>
@@ -144,7 +144,9 @@ final class JfrProfileRecording implements HeapProfiles.Source {
                 paths.setToDisk(true);
                 paths.start();
             }
-            recording.dump(file);
+            // JFR writes the old-object samples of a dump with the settings of the recording dumped: the roots one
+            // for root paths (it holds the samples as of now, which is all the inuse view reads)
+            (paths != null ? paths : recording).dump(file);
             String event = kind == Kind.ALLOC ? JfrProfileBuilder.ALLOCATION_SAMPLE : JfrProfileBuilder.OLD_OBJECT_SAMPLE;
             BySite sites = new BySite(options);
             try (RecordingFile in = new RecordingFile(file)) {
