@@ -248,11 +248,16 @@ public final class PprofEncoder {
         }
 
         private byte[] valueType(String type, String unit) throws IOException {
-            long t = string(type);
-            long u = string(unit);
+            return strings(VALUE_TYPE_TYPE, type, VALUE_TYPE_UNIT, unit);
+        }
+
+        /** A message of two string-table indexes (a ValueType, a string Label). */
+        private byte[] strings(int field1, String s1, int field2, String s2) throws IOException {
+            long a = string(s1);
+            long b = string(s2);
             return message(m -> {
-                int64(m, VALUE_TYPE_TYPE, t);
-                int64(m, VALUE_TYPE_UNIT, u);
+                int64(m, field1, a);
+                int64(m, field2, b);
             });
         }
 
@@ -324,12 +329,7 @@ public final class PprofEncoder {
         }
 
         private byte[] label(String key, String value) throws IOException {
-            long k = string(key);
-            long v = string(value);
-            return message(m -> {
-                int64(m, LABEL_KEY, k);
-                int64(m, LABEL_STR, v);
-            });
+            return strings(LABEL_KEY, key, LABEL_STR, value);
         }
 
         private long location(StackFrame f) throws IOException {

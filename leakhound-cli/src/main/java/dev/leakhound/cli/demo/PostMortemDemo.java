@@ -9,12 +9,20 @@ import dev.leakhound.gc.GcLog;
 import dev.leakhound.gc.HeapTrend;
 import dev.leakhound.gc.parse.GcLogParser;
 import dev.leakhound.gc.report.GcTrace;
+import dev.leakhound.heapprofile.HeapProfile;
+import dev.leakhound.heapprofile.ProfileSite;
+import dev.leakhound.heapprofile.jfr.JfrProfileBuilder;
+import dev.leakhound.heapprofile.jfr.JfrRecording;
+import dev.leakhound.heapprofile.report.HeapProfileText;
+import dev.leakhound.histogram.ClassHistogram;
 import dev.leakhound.hprof.Progress;
+import dev.leakhound.hprof.histogram.HeapDumpHistogram;
 import dev.leakhound.hprof.index.HeapIndex;
 import dev.leakhound.proof.LeakProof;
 import dev.leakhound.proof.ProofResult;
 import dev.leakhound.proof.ProofText;
 import dev.leakhound.proof.WaitingThread;
+import dev.leakhound.model.StackFrame;
 
 import java.io.File;
 import java.io.IOException;
@@ -35,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * Step 7 of {@code leakhound demo}, the post-mortem: another JVM runs the buggy sentinel agent with its GC log on,
  * then drops the agent and dumps its heap; this JVM reads the GC log as {@code leakhound gc} does (one line per
  * collection, the verdict on the live heap) and proves from the dump, as {@code leakhound heap} does, which threads
- * can never wake.
+ * can never wake; beside the dump's class histogram (what the heap holds), the child's JFR recording says who
+ * allocated it, as {@code leakhound jfr} does: the checkers' buffers by the line that allocated them.
  *
  * <p>Each check keeps a 256 KB buffer in a {@code ThreadLocal}, as real per-thread state might, so every leaked
  * checker keeps that alive: the GC log's live heap grows with the leak, and the proof says how much the leaked group
@@ -81,6 +90,11 @@ public final class PostMortemDemo {
         System.exit(0);
     }
 
+    /** Each check's buffer: the line the heap profile names. */
+    static byte[] checkBuffer() {
+        return new byte[BUFFER_BYTES];
+    }
+
     /** In a method of its own: when it returns, no frame holds the agent, as when a service drops one. */
     private static void runAndDrop(int rounds, long periodMs, int checks, List<Thread> started)
             throws InterruptedException {
@@ -94,7 +108,7 @@ public final class PostMortemDemo {
         };
         List<Runnable> work = new ArrayList<>();
         for (int i = 0; i < checks; i++) {
-            work.add(() -> BUFFER.set(new byte[BUFFER_BYTES]));
+            work.add(() -> BUFFER.set(checkBuffer()));
         }
         SentinelAgent agent = new SentinelAgent(SentinelAgent.Variant.LEAKY, Duration.ofMillis(periodMs), work, recorded);
         long next = System.nanoTime();
@@ -149,11 +163,14 @@ public final class PostMortemDemo {
             dir = Files.createTempDirectory("leakhound-demo-");
             Path dump = dir.resolve("sentinel.hprof");
             Path gcLog = dir.resolve("gc.log");
+            Path jfr = dir.resolve("sentinel.jfr");
             String xlog = "-Xlog:gc,gc+init:file=" + gcLog + ":uptime,level,tags";
-            out.println(INDENT + "another JVM: java " + xlog.replace(gcLog.toString(), "gc.log") + " -Xmx256m ... "
+            String recording = "-XX:StartFlightRecording:settings=profile,path-to-gc-roots=true,filename=" + jfr;
+            out.println(INDENT + "another JVM: java " + xlog.replace(gcLog.toString(), "gc.log") + " "
+                    + recording.replace(jfr.toString(), "sentinel.jfr") + " -Xmx256m ... "
                     + rounds + " rounds, one every " + period.toMillis() + " ms; each checker keeps a 256 KB ThreadLocal"
-                    + " buffer; then it drops the agent and dumps its heap");
-            String failure = runChild(dir, List.of("-Xmx256m", xlog), dump, rounds, period, checks);
+                    + " buffer; then it drops the agent and dumps its heap (and JFR writes its recording at exit)");
+            String failure = runChild(dir, List.of("-Xmx256m", xlog, recording), dump, rounds, period, checks);
             if (failure != null) {
                 problems.add("post-mortem: " + failure);
                 out.println(INDENT + "=> NOT as expected: " + failure);
@@ -172,14 +189,30 @@ public final class PostMortemDemo {
             out.println();
             out.println(INDENT + "its heap dump, as `leakhound heap sentinel.hprof` proves it:");
             ProofResult proof;
+            ClassHistogram histogram;
             try (HeapIndex index = HeapIndex.open(dump, Progress.NONE)) {
                 proof = LeakProof.prove(index);
+                histogram = HeapDumpHistogram.of(index).histogram();
             }
             StringWriter text = new StringWriter();
             try (PrintWriter w = new PrintWriter(text)) {
                 ProofText.write(w, proof);
             }
             text.toString().lines().forEach(l -> out.println(INDENT + l));
+
+            out.println();
+            out.println(INDENT + "what the heap holds, by class (the dump's histogram, top 3 by shallow size):");
+            out.printf(Locale.ROOT, "%s%12s %14s  %s%n", INDENT, "instances", "bytes", "class");
+            for (ClassHistogram.Row r : histogram.top(3)) {
+                out.printf(Locale.ROOT, "%s%12d %14d  %s%n", INDENT, r.instances(), r.bytes(), r.className());
+            }
+            out.println(INDENT + "and who allocated what is still alive, as `leakhound jfr sentinel.jfr` reads its"
+                    + " recording:");
+            String jfrWrong = allocationSites(out, jfr);
+            if (jfrWrong != null) {
+                out.println(INDENT + "=> NOT as expected: " + jfrWrong);
+                problems.add("post-mortem: " + jfrWrong);
+            }
 
             Outcome o = outcome(proof, expected, trend.verdict());
             out.println();
@@ -209,6 +242,34 @@ public final class PostMortemDemo {
                 }
             }
         }
+    }
+
+    /**
+     * Prints the recording's inuse view (top 3) and says whether the checkers' buffers are its top site: null when
+     * they are, else what differs.
+     */
+    private static String allocationSites(PrintWriter out, Path jfr) throws IOException {
+        JfrProfileBuilder builder = JfrRecording.read(jfr, JfrProfileBuilder.Options.DEFAULTS);
+        String missing = JfrRecording.missingEvents(builder, HeapProfile.Kind.INUSE);
+        if (missing != null) {
+            return "the recording has " + missing;
+        }
+        HeapProfile inuse = builder.profile(HeapProfile.Kind.INUSE);
+        StringWriter text = new StringWriter();
+        try (PrintWriter w = new PrintWriter(text)) {
+            HeapProfileText.write(inuse, 3, w);
+        }
+        text.toString().replace(jfr.toString(), "sentinel.jfr").lines().forEach(l -> out.println(INDENT + l));
+        ProfileSite top = inuse.sites().isEmpty() ? null : inuse.sites().get(0);
+        StackFrame at = top == null ? null : top.allocatingFrame();
+        if (at == null || !at.className().equals(PostMortemDemo.class.getName()) || !at.methodName().equals("checkBuffer")) {
+            return "the top live allocation site is " + (top == null ? "none" : HeapProfileText.line(top))
+                    + ", not the checkers' buffers (PostMortemDemo.checkBuffer)";
+        }
+        out.println(String.format(Locale.ROOT, "%s=> the leaked checkers' buffers, by the line that allocated them: %s,"
+                        + " %.0f%% of the sampled live bytes", INDENT, HeapProfileText.frame(at),
+                100.0 * top.bytes() / Math.max(1, inuse.bytes())));
+        return null;
     }
 
     /** Runs the other JVM; null when it dumped, else what went wrong. */

@@ -108,7 +108,13 @@ class DemoCommandTest {
         // GC log's live heap grows, and the dump proves exactly those 15 leaked, each keeping its buffer alive
         assertThat(postMortem).contains("6 rounds")
                 .containsPattern("gc \\d+ @\\d+\\.\\d+s .*Pause Full \\(System\\.gc\\(\\)\\)")
-                .contains("heap after GC growing");
+                .contains("heap after GC growing")
+                // beside the histogram, the JFR recording names the line that allocated the leaked buffers
+                .containsPattern("what the heap holds, by class[^\n]*\n[^\n]*instances[^\n]*\n(.*\n){0,2} +\\d+ +\\d+  \\[B\n")
+                .containsPattern("\n +[0-9.]+ [kM]B +[0-9.]+% +[0-9.]+% +\\d+  dev\\.leakhound\\.cli\\.demo\\.PostMortemDemo"
+                        + "\\.checkBuffer:\\d+\n +byte\\[\\]; oldest [0-9.]+ m?s; virtual threads")
+                .containsPattern("=> the leaked checkers' buffers, by the line that allocated them: "
+                        + "dev\\.leakhound\\.cli\\.demo\\.PostMortemDemo\\.checkBuffer:\\d+, \\d+% of the sampled live bytes");
         if (Runtime.version().feature() < 23) {               // JDK 21 and 22 dump no unmounted virtual threads
             assertThat(postMortem).contains("=> as expected for a dump of this JDK: nothing proven")
                     .doesNotContain("fix: ");
