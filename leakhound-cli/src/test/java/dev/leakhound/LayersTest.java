@@ -77,10 +77,10 @@ class LayersTest {
         room("agent.proof", AGENT_BASICS, "agent.http", "capture", "hprof", "hprof.index", "proof", "report", "model");
         room("agent.endpoints", AGENT_BASICS, "agent.http", "agent.sampling", "agent.capture", "agent.gcwatch",
                 "agent.metrics", "agent.proof", "agent.pprof", "analysis", "gc", "gc.report", "histogram", "model",
-                "report");
+                "report", "capture", "heapprofile", "heapprofile.jfr", "heapprofile.report");
         room("agent", "agent.boot", "agent.instrument", "agent.capture", "agent.gcwatch", "agent.metrics",
                 "agent.pprof", "agent.http", "agent.sampling", "agent.proof", "agent.endpoints", "", "model", "io",
-                "capture", "analysis", "report", "gc", "gc.parse", "gc.report", "histogram");
+                "capture", "analysis", "report", "gc", "gc.parse", "gc.report", "histogram", "heapprofile");
         // the CLI sits on everything; Main registers the demo, the demo uses Main's exit codes and the launcher agent
         room("cli", "cli.demo", "agent", "", "model", "io", "capture", "analysis", "report", "gc", "gc.parse",
                 "gc.report", "histogram", "hprof", "hprof.index", "hprof.histogram", "proof", "heapprofile",

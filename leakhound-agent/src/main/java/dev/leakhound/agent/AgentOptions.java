@@ -48,6 +48,9 @@ import java.util.Objects;
  *       {@code java.io.tmpdir} and is removed afterwards, never served ({@code ProofEndpoint})</td></tr>
  *   <tr><td>{@code proofHeapMb}</td><td>1024</td><td>the {@code -Xmx} of that JVM, in MB, 64 to 1048576: the proof
  *       needs about 16 bytes per object of the dump, plus some 50 MB</td></tr>
+ *   <tr><td>{@code heapProfile}</td><td>false</td><td>run a JFR recording of sampled allocations and live
+ *       objects for {@code /debug/heap/profile} (bounded, in JFR's repository; JFR's two threads stay until the JVM
+ *       exits: see docs/services.md, "Heap profile by allocating line")</td></tr>
  *   <tr><td>{@code stop}</td><td></td><td>(no value) stop an agent that is running: server, sampler, listeners</td></tr>
  * </table>
  *
@@ -70,12 +73,13 @@ import java.util.Objects;
  * @param maxTrackedThreads  live threads whose creation site is kept at most
  * @param heapProof          whether to serve the heap-dump proof of leaked threads
  * @param proofHeapMb        the maximum heap of the JVM that runs the proof, in MB
+ * @param heapProfile        whether to run the heap profile recording for {@code /debug/heap/profile}
  * @param portGiven          whether {@code port} was asked for: if not, a taken port gives way to any free one
  */
 public record AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
                            int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
                            boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb,
-                           boolean portGiven) {
+                           boolean heapProfile, boolean portGiven) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 6060;
@@ -85,7 +89,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
     /** Every key, in the order of the documentation. */
     public static final List<String> KEYS = List.of("port", "host", "token", "tokenEnv", "server", "sampleMillis",
             "window", "minGrowth", "gctrace", "gcHistory", "maxThreads", "heapIntervalMillis", "creationSites", "maxTrackedThreads",
-            "heapProof", "proofHeapMb", "stop");
+            "heapProof", "proofHeapMb", "heapProfile", "stop");
 
     public AgentOptions {
         Objects.requireNonNull(host, "host");
@@ -115,13 +119,29 @@ public record AgentOptions(String host, int port, String token, boolean server, 
                         int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
                         boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb) {
         this(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
-                heapIntervalMillis, stop, creationSites, maxTrackedThreads, heapProof, proofHeapMb, true);
+                heapIntervalMillis, stop, creationSites, maxTrackedThreads, heapProof, proofHeapMb, false, true);
+    }
+
+    /** These options without the heap profile recording. */
+    public AgentOptions(String host, int port, String token, boolean server, long sampleMillis, int window,
+                        int minGrowth, boolean gctrace, int gcHistory, int maxThreads, long heapIntervalMillis, boolean stop,
+                        boolean creationSites, int maxTrackedThreads, boolean heapProof, int proofHeapMb,
+                        boolean portGiven) {
+        this(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
+                heapIntervalMillis, stop, creationSites, maxTrackedThreads, heapProof, proofHeapMb, false, portGiven);
+    }
+
+    /** These options with the heap profile recording on or off. */
+    public AgentOptions withHeapProfile(boolean on) {
+        return new AgentOptions(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory,
+                maxThreads, heapIntervalMillis, stop, creationSites, maxTrackedThreads, heapProof, proofHeapMb, on,
+                portGiven);
     }
 
     /** The defaults: loopback port 6060, no token, sampling every 5 s over 6 samples, no gctrace, no heap proof. */
     public static AgentOptions defaults() {
         return new AgentOptions(DEFAULT_HOST, DEFAULT_PORT, null, true, 5000, 6, 2, false, 100, 1000, 10_000, false,
-                true, 250_000, false, 1024, false);
+                true, 250_000, false, 1024, false, false);
     }
 
     /** Parses the agent argument string; {@code null} or blank gives the defaults. Environment from the process. */
@@ -177,6 +197,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
         int maxTracked = d.maxTrackedThreads();
         boolean heapProof = d.heapProof();
         int proofHeapMb = d.proofHeapMb();
+        boolean heapProfile = d.heapProfile();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String key = e.getKey();
             String v = e.getValue();
@@ -205,6 +226,7 @@ public record AgentOptions(String host, int port, String token, boolean server, 
                 case "maxTrackedThreads" -> maxTracked = (int) number(key, v, 1000, 10_000_000);
                 case "heapProof" -> heapProof = bool(key, v);
                 case "proofHeapMb" -> proofHeapMb = (int) number(key, v, 64, 1_048_576);
+                case "heapProfile" -> heapProfile = bool(key, v);
                 case "stop" -> {
                     if (v != null) {
                         throw new IllegalArgumentException("agent option 'stop' takes no value");
@@ -218,7 +240,8 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             throw new IllegalArgumentException("agent options 'token' and 'tokenEnv': give one of them");
         }
         return new AgentOptions(host, port, token, server, sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads,
-                heapInterval, stop, creationSites, maxTracked, heapProof, proofHeapMb, given.containsKey("port"));
+                heapInterval, stop, creationSites, maxTracked, heapProof, proofHeapMb, heapProfile,
+                given.containsKey("port"));
     }
 
     /**
@@ -257,6 +280,9 @@ public record AgentOptions(String host, int port, String token, boolean server, 
             parts.add("heapProof=true");
         }
         parts.add("proofHeapMb=" + proofHeapMb);
+        if (heapProfile) {
+            parts.add("heapProfile=true");
+        }
         return String.join(",", parts);
     }
 

@@ -53,6 +53,9 @@ public final class LeakhoundAgent implements AutoCloseable {
     private final HistoryEndpoint history;
     private volatile ThreadMetrics metrics;
     private DebugServer server;
+    /** The heap profile recording's profiles (off unless {@code heapProfile=true}); never {@code null} once started. */
+    private volatile dev.leakhound.agent.endpoints.HeapProfiles heapProfiles =
+            dev.leakhound.agent.endpoints.HeapProfiles.off(dev.leakhound.agent.endpoints.HeapProfiles.OFF);
     private Thread shutdownHook;
     private volatile boolean closed;
 
@@ -137,6 +140,16 @@ public final class LeakhoundAgent implements AutoCloseable {
         });
         part("gc listener", () -> gc = GcNotifications.start(this::collected, options.gcHistory(),
                 t -> AgentLog.failed("gc listener", t)));
+        if (options.heapProfile()) {
+            part("heap profile", () -> {
+                var p = dev.leakhound.agent.endpoints.HeapProfiles.start(options.heapIntervalMillis(), rateClock);
+                heapProfiles = p;
+                if (p.off() != null) {                            // the rest of the agent runs; the endpoint says why
+                    off.put("heap profile", p.off());
+                    AgentLog.info("heap profile is off: " + p.off());
+                }
+            });
+        }
         if (options.server()) {
             part("debug server", () -> {
                 server = startServer();
@@ -167,7 +180,7 @@ public final class LeakhoundAgent implements AutoCloseable {
             AgentOptions any = new AgentOptions(options.host(), 0, options.token(), options.server(),
                     options.sampleMillis(), options.window(), options.minGrowth(), options.gctrace(), options.gcHistory(),
                     options.maxThreads(), options.heapIntervalMillis(), false, options.creationSites(),
-                    options.maxTrackedThreads(), options.heapProof(), options.proofHeapMb(), false);
+                    options.maxTrackedThreads(), options.heapProof(), options.proofHeapMb(), options.heapProfile(), false);
             AgentLog.info("port " + options.port() + " is in use by another program: the debug server takes any free"
                     + " port (port=N to choose one)");
             return DebugServer.start(any, endpoints());
@@ -189,6 +202,8 @@ public final class LeakhoundAgent implements AutoCloseable {
         e.put("/debug/leaks", new LeaksEndpoint(detector, sampler, blocked, deadlocks::recent));
         e.put("/debug/gc", new GcEndpoint(gc, off.get("gc listener")));
         e.put("/debug/heap", new HeapEndpoint(new LiveHistograms(options.heapIntervalMillis(), rateClock)));
+        e.put("/debug/heap/profile", new dev.leakhound.agent.endpoints.HeapProfileEndpoint(heapProfiles,
+                PprofEncoder::encode));
         e.put("/debug/leaks/proof", new ProofEndpoint(options.heapProof() ? new dev.leakhound.agent.proof.HeapProofs(
                 options.heapIntervalMillis(), options.proofHeapMb()) : null));
         e.put("/debug/history", history);
@@ -375,6 +390,7 @@ public final class LeakhoundAgent implements AutoCloseable {
                 gc.close();
             }
         });
+        quietly(() -> heapProfiles.close());
     }
 
     private static void quietly(Runnable r) {

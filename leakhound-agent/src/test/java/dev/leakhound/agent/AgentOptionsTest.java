@@ -25,6 +25,7 @@ class AgentOptionsTest {
             assertThat(o.stop()).isFalse();
             assertThat(o.heapProof()).as("the heap proof is opt-in").isFalse();
             assertThat(o.proofHeapMb()).isEqualTo(1024);
+            assertThat(o.heapProfile()).as("the heap profile recording is opt-in").isFalse();
         }
     }
 
@@ -32,9 +33,9 @@ class AgentOptionsTest {
     void everyOptionIsReadAndWrittenBack() {
         AgentOptions o = AgentOptions.parse("port=0, host=::1,token=" + TOKEN + ",server=true,sampleMillis=250,"
                 + "window=3,minGrowth=4,gctrace,gcHistory=7,maxThreads=9,heapIntervalMillis=1000,creationSites=false,"
-                + "maxTrackedThreads=5000,heapProof,proofHeapMb=256");
+                + "maxTrackedThreads=5000,heapProof,proofHeapMb=256,heapProfile");
         assertThat(o).isEqualTo(new AgentOptions("::1", 0, TOKEN, true, 250, 3, 4, true, 7, 9, 1000, false, false, 5000,
-                true, 256));
+                true, 256).withHeapProfile(true));
         assertThat(AgentOptions.parse(o.toAgentArgs())).isEqualTo(o);
         assertThat(o.toString()).doesNotContain(TOKEN).contains("token=***");
         assertThat(AgentOptions.parse("SAMPLEMILLIS=100,GcTrace=false").sampleMillis()).isEqualTo(100);
@@ -69,11 +70,12 @@ class AgentOptionsTest {
         Map<String, String> cases = Map.ofEntries(
                 Map.entry("prot=1", "unknown agent option 'prot' (known: port, host, token, tokenEnv, server, "
                         + "sampleMillis, window, minGrowth, gctrace, gcHistory, maxThreads, heapIntervalMillis, creationSites, "
-                        + "maxTrackedThreads, heapProof, proofHeapMb, stop)"),
+                        + "maxTrackedThreads, heapProof, proofHeapMb, heapProfile, stop)"),
                 Map.entry("heapProof=sometimes", "agent option heapProof=sometimes: expected true or false"),
                 Map.entry("proofHeapMb=32", "agent option proofHeapMb=32: expected 64 to 1048576"),
                 Map.entry("maxTrackedThreads=10", "agent option maxTrackedThreads=10: expected 1000 to 10000000"),
                 Map.entry("creationSites=maybe", "agent option creationSites=maybe: expected true or false"),
+                Map.entry("heapProfile=maybe", "agent option heapProfile=maybe: expected true or false"),
                 Map.entry("port=abc", "agent option port=abc: not a number (expected 0 to 65535)"),
                 Map.entry("port=70000", "agent option port=70000: expected 0 to 65535"),
                 Map.entry("port=", "agent option 'port' needs a value (port=...)"),
