@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link TinyService} in a JVM of its own, with the Java running the tests, its output in files.
- * {@link #close()} kills it if it still runs.
+ * {@link #close()} ends it if it still runs (asked first, killed after 10 s).
  */
 final class ChildJvm implements AutoCloseable {
     final Process process;
@@ -145,8 +145,12 @@ final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
         try {
+            // Asked to end first: its shutdown runs, and JFR deletes its repository in the temp directory.
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
             process.waitFor(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
