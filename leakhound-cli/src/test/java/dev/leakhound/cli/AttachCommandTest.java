@@ -45,7 +45,7 @@ class AttachCommandTest {
                 {"leakhound: --token-env NO_SUCH_VARIABLE_HERE: no such environment variable, or it is empty",
                         "--token-env", "NO_SUCH_VARIABLE_HERE"},
                 {"leakhound: unknown agent option 'colour' (known: port, host, token, tokenEnv, server, sampleMillis, "
-                        + "window, minGrowth, gctrace, gcHistory, maxThreads, heapIntervalMillis, creationSites, maxTrackedThreads, heapProof, proofHeapMb, stop)", "--options", "colour=blue"}};
+                        + "window, minGrowth, gctrace, gcHistory, maxThreads, heapIntervalMillis, creationSites, maxTrackedThreads, heapProof, proofHeapMb, heapProfile, stop)", "--options", "colour=blue"}};
         for (String[] c : cases) {
             String[] args = new String[c.length + 1];
             args[0] = "attach";
