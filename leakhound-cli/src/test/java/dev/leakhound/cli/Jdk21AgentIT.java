@@ -40,6 +40,27 @@ class Jdk21AgentIT {
         jar = ChildJvm.shadedJar();
     }
 
+    /** The heap profile's JFR recording on JDK 21: the leaking line tops {@code kind=inuse} as on JDK 25. */
+    @Test
+    void theHeapProfileOnJdk21NamesTheLeakingLine() throws Exception {
+        OlderJdk.Jdk jdk = OlderJdk.require21();
+        try (ChildJvm child = ChildJvm.start(dir, jdk.java(), HeapWorkload.class,
+                List.of("-Xmx1g", AgentJarIT.javaagent(jar, "port=0,heapProfile=true")), "leak")) {
+            URI url = URI.create(child.awaitStderr(AgentJarIT.SERVER_LINE).group(1));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                Http.Result r = Http.get(url, "/debug/heap/profile?kind=inuse&debug=1&top=3");
+                assertThat(r.status()).as(r.text()).isEqualTo(200);
+                String firstSite = r.text().lines().filter(l -> l.matches("\\s+[0-9.]+ [kMG]?B .*")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no site yet in " + r.text()));
+                assertThat(firstSite).as(r.text()).contains("HeapWorkload.leakOne");
+            });
+            Http.Result alloc = Http.get(url, "/debug/heap/profile?kind=alloc&seconds=30&debug=1");
+            assertThat(alloc.status()).as(alloc.text()).isEqualTo(200);
+            assertThat(alloc.text()).startsWith("heap profile (alloc)").contains("HeapWorkload.makeGarbage");
+            assertThat(child.exit()).as(child.toString()).isZero();
+        }
+    }
+
     @Test
     void theAgentLoadedAtStartOnJdk21AnswersOverHttp() throws Exception {
         OlderJdk.Jdk jdk = OlderJdk.require21();
