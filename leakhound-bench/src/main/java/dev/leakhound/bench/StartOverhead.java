@@ -39,6 +39,13 @@ import java.util.concurrent.TimeUnit;
  *   java -cp benchmarks.jar dev.leakhound.bench.StartOverhead --agent leakhound-agent.jar [--jvms 5] [--reps 15]
  *        [--warmup 3] [--n 1000000] [--ways start,submit] [--arms none,nop,off,on] [--jvm-arg ARG]...
  * </pre>
+ * To profile one arm's measured reps only (the profiles of docs/benchmarks.md):
+ * <pre>
+ *   mkfifo ctl; perf record -F 999 --control=fifo:ctl -D -1 -o on.data java -XX:+UnlockDiagnosticVMOptions
+ *        -XX:+DumpPerfMapAtExit -Xms1g -Xmx1g -javaagent:leakhound-agent.jar=port=0 -Dleakhound.bench.perfControl=ctl
+ *        -cp benchmarks.jar dev.leakhound.bench.StartOverhead --child start 1000000 10 4
+ *   perf report -i on.data --sort comm,sym
+ * </pre>
  */
 public final class StartOverhead {
     private static final int BATCH = 10_000;
@@ -255,6 +262,7 @@ public final class StartOverhead {
         for (int i = 0; i < warmup; i++) {
             run(way, n);
         }
+        perfControl("enable");
         for (int i = 0; i < reps; i++) {
             long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
@@ -263,12 +271,24 @@ public final class StartOverhead {
             long c1 = os.getProcessCpuTime();
             System.out.println("rep " + (t1 - t0) + " " + (c1 - c0));
         }
+        perfControl("disable");
         StartTracking.Stats s = StartTracking.stats();
         if (s.walks() > 0) {
             System.out.printf(Locale.ROOT, "tracking: %d records left after the joins, %d sites, %d stack walks for"
                     + " %,d starts%n", s.tracked(), s.sites(), s.walks(), (long) n * (reps + warmup));
         }
         System.out.println("jvm-cpu " + os.getProcessCpuTime());
+    }
+
+    /**
+     * With {@code -Dleakhound.bench.perfControl=FIFO}, tells {@code perf record --control=fifo:FIFO -D -1} when the
+     * measured reps start and end, so that a profile holds them only (not the JVM's start or the warm-up).
+     */
+    private static void perfControl(String command) throws java.io.IOException {
+        String fifo = System.getProperty("leakhound.bench.perfControl");
+        if (fifo != null) {
+            Files.writeString(Path.of(fifo), command + "\n");
+        }
     }
 
     private static Object run(String way, int n) throws Exception {

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stack walk per start would cost 20-30 times a virtual thread's start. So a site is keyed by the class of the
  * started task (each lambda or {@code Runnable} class stands for one place in the code, after unwrapping the JDK's
  * own wrappers such as executors' task runners and {@code FutureTask}): the creator's stack is walked only the first
- * {@value #CONFIRMATIONS} times a class is seen, then again at every 1024th start of a lambda or anonymous class
- * (written in one place) and every 64th of a named class (which may be started from anywhere), to notice a class
+ * {@value #CONFIRMATIONS} times a class is seen, then again after 1024 starts of a lambda or anonymous class
+ * (written in one place) and 64 of a named class (which may be started from anywhere), the interval doubling at each
+ * check that finds the same place up to 65,536 and 4,096 starts (a walk costs 20-30 starts), to notice a class
  * started from a second place (another first frame outside the JDK). From then on, as for JDK classes, which stand
  * for no place, every start walks. Until that second place is noticed, its threads are reported at the first place.
  * For a class started from one place, the frames below the starting line (who called the method that starts the
@@ -54,6 +55,10 @@ public final class ThreadStarts {
     public static final int VERSION = 2;
     /** A task class is trusted after being seen started from the same place this many times. */
     static final int CONFIRMATIONS = 3;
+    /** The longest interval between two checks of a lambda's or anonymous class's place, less one. */
+    static final int MAX_RECHECK_ONE_PLACE = 65_535;
+    /** The longest interval between two checks of a named class's place, less one. */
+    static final int MAX_RECHECK_NAMED = 4_095;
     /** At most this many frames of the creator's stack. */
     static final int MAX_FRAMES = 16;
     /** At most this many distinct sites; later ones share {@link #OVERFLOW}. */
@@ -142,14 +147,17 @@ public final class ThreadStarts {
         volatile int confirmations;
         volatile boolean ambiguous;
         int starts;                       // racy on purpose: it only spaces the checks out
-        final int recheckMask;
+        /** Starts between two checks, less one: doubles at each check that finds the same place, up to a cap. */
+        int recheckMask;                  // racy too: a lost update only costs or saves one walk
+        final int maxRecheckMask;
         /** For a lambda or anonymous class: the top-level class it is written in, else {@code null}. */
         final String inOnePlace;
         /** For a JDK wrapper class (an executor's task runner, a {@code FutureTask}): the field of the task. */
         final VarHandle wrapped;
 
-        KeyState(int recheckMask, String inOnePlace, VarHandle wrapped) {
+        KeyState(int recheckMask, int maxRecheckMask, String inOnePlace, VarHandle wrapped) {
             this.recheckMask = recheckMask;
+            this.maxRecheckMask = maxRecheckMask;
             this.inOnePlace = inOnePlace;
             this.wrapped = wrapped;
         }
@@ -163,7 +171,8 @@ public final class ThreadStarts {
             String name = type.getName();
             boolean oneWritten = type.isHidden() || isAnonymousName(name);
             boolean jdk = isJdkClass(name);
-            KeyState s = new KeyState(oneWritten ? 1023 : 63, oneWritten ? topLevel(name) : null,
+            KeyState s = new KeyState(oneWritten ? 1023 : 63, oneWritten ? MAX_RECHECK_ONE_PLACE : MAX_RECHECK_NAMED,
+                    oneWritten ? topLevel(name) : null,
                     jdk ? wrappedTaskField(type) : null);
             s.ambiguous = jdk;                           // a JDK class stands for no one place in the code
             return s;
@@ -579,6 +588,8 @@ public final class ThreadStarts {
             } else if (sameStartingLine(SITE_AT[known], SITE_AT[walked])) {
                 if (key.confirmations < CONFIRMATIONS) {
                     key.confirmations++;                      // a lost update only costs one more walk
+                } else if (key.recheckMask < key.maxRecheckMask) {
+                    key.recheckMask = key.recheckMask << 1 | 1;   // the same place again: check half as often
                 }
             } else {
                 key.ambiguous = true;                         // one task class, two places: walk every time
@@ -674,11 +685,20 @@ public final class ThreadStarts {
     /** The current stack below the frames {@code machinery} names, interned as a site: its index in {@link #SITE_AT}. */
     private static int walkFrom(java.util.function.Predicate<String> machinery) {
         WALKS.incrementAndGet();
-        StackTraceElement[] frames = WALKER.walk(s -> s
-                .dropWhile(f -> machinery.test(f.getClassName()))
-                .limit(MAX_FRAMES)
-                .map(StackWalker.StackFrame::toStackTraceElement)
-                .toArray(StackTraceElement[]::new));
+        // A loop over the frames, not a stream pipeline: walks are rare, and a dozen stream stages reached the JIT's
+        // thresholds one after the other, keeping a compiler thread busy for the first millions of starts.
+        StackTraceElement[] frames = WALKER.walk(s -> {
+            StackTraceElement[] out = new StackTraceElement[MAX_FRAMES];
+            int n = 0;
+            java.util.Iterator<StackWalker.StackFrame> it = s.iterator();
+            while (n < MAX_FRAMES && it.hasNext()) {
+                StackWalker.StackFrame f = it.next();
+                if (n > 0 || !machinery.test(f.getClassName())) {
+                    out[n++] = f.toStackTraceElement();
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        });
         List<StackTraceElement> key = List.of(frames);
         Integer known = SITES.get(key);
         if (known != null) {
