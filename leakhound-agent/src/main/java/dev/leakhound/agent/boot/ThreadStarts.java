@@ -207,6 +207,56 @@ public final class ThreadStarts {
 
     private static volatile boolean canUnwrap;
 
+    /**
+     * The JDK wrappers of most tasks and their task fields, found by {@link #enable} as the class values would find
+     * them; {@code null} (no shortcut) where this JDK has no such class.
+     */
+    private static final class Known {
+        /** The runnable a virtual thread's continuation runs, holding the thread's task. */
+        static final Class<?> VIRTUAL_WRAPPER;
+        static final VarHandle VIRTUAL_WRAPPER_TASK;
+        /** The future a virtual-thread-per-task executor's {@code submit} starts a thread with. */
+        static final Class<?> EXECUTOR_FUTURE;
+        static final VarHandle FUTURE_CALLABLE;
+        /** {@code Executors.callable(Runnable)}: what {@code submit(Runnable)} wraps the task in. */
+        static final Class<?> ADAPTER;
+        static final VarHandle ADAPTER_TASK;
+
+        static {
+            Class<?> wrapper = null;
+            try {
+                Object cont = Access.VIRTUAL_CONT.get(Thread.ofVirtual().unstarted(() -> { }));  // never started
+                wrapper = Access.CONT_TARGET.get(cont).getClass();
+            } catch (Throwable e) {
+                // no shortcut
+            }
+            VIRTUAL_WRAPPER = field(wrapper) != null ? wrapper : null;
+            VIRTUAL_WRAPPER_TASK = field(wrapper);
+            Class<?> future = named("java.util.concurrent.ThreadPerTaskExecutor$ThreadBoundFuture");
+            EXECUTOR_FUTURE = field(future) != null ? future : null;
+            FUTURE_CALLABLE = field(future);
+            Class<?> adapter = named("java.util.concurrent.Executors$RunnableAdapter");
+            ADAPTER = field(adapter) != null ? adapter : null;
+            ADAPTER_TASK = field(adapter);
+        }
+
+        static void init() {
+            // the static initializer did the work
+        }
+
+        private static Class<?> named(String name) {
+            try {
+                return Class.forName(name);
+            } catch (Throwable e) {
+                return null;
+            }
+        }
+
+        private static VarHandle field(Class<?> type) {
+            return type == null || !isJdkClass(type.getName()) ? null : wrappedTaskField(type);
+        }
+    }
+
     /** The JDK's private fields that lead from a thread to its task; constants, so that the JIT folds them. */
     private static final class Access {
         static final VarHandle THREAD_HOLDER;    // Thread.holder
@@ -266,6 +316,9 @@ public final class ThreadStarts {
      */
     private static void warmUp() {
         Runnable sample = () -> { };
+        if (canUnwrap) {
+            Known.init();                                     // finds the shortcuts here, not inside a hook
+        }
         KEYS.get(sample.getClass());
         walk();
         nameIndex(Thread.currentThread().getName());
@@ -636,6 +689,20 @@ public final class ThreadStarts {
         Object task = rawTask(t);
         if (task == null) {
             return KEYS.get(t.getClass());
+        }
+        // The wrappers every virtual thread's task and every submitted task go through, with constant handles (the
+        // same fields the class values give): a class value and a handle call per level cost 15% of a start.
+        if (task.getClass() == Known.VIRTUAL_WRAPPER) {
+            Object inner = Known.VIRTUAL_WRAPPER_TASK.get(task);
+            task = inner != null ? inner : task;
+        }
+        if (task.getClass() == Known.EXECUTOR_FUTURE) {
+            Object callable = Known.FUTURE_CALLABLE.get(task);
+            if (callable != null) {
+                task = callable;
+                Object runnable = callable.getClass() == Known.ADAPTER ? Known.ADAPTER_TASK.get(callable) : null;
+                task = runnable != null ? runnable : task;
+            }
         }
         KeyState key = KEYS.get(task.getClass());
         for (int i = 0; i < MAX_UNWRAP && key.wrapped != null; i++) {
