@@ -79,39 +79,34 @@ public final class StartTrackingProbe {
         release.countDown();
         t.join();
         check("virtual end removes the record", CreationSites.of(t.threadId()) == null, "still there");
-        // Many starts from one lambda: one site, the stack walked only a few times. The JDK may start platform
-        // threads meanwhile (a carrier for the virtual threads, more of them on a busy machine), and each such start
-        // walks too (a JDK class stands for no place): they are counted out.
+        // Many starts from one lambda: one site, the stack walked only a few times.
+        checkWalks("one lambda started 500 times walks the stack at most 4 times", 500, () -> { }, 4);
+        // The checks of its place space out as they keep finding the same one: 200,000 starts walk about 10 times
+        // (3, then after 1024, 2048, ... 65,536 starts), not once per 1024 starts (195 walks).
+        checkWalks("one lambda started 200,000 times walks the stack at most 20 times", 200_000, () -> { }, 20);
+    }
+
+    /**
+     * Starts and joins {@code count} virtual threads running {@code task}, in batches of at most 1,000, and checks
+     * that the creator's stack was walked at most {@code most} times. The JDK may start platform threads meanwhile
+     * (a carrier for the virtual threads, more of them on a busy machine), and each such start walks too (a JDK
+     * class stands for no place): they are counted out.
+     */
+    private static void checkWalks(String name, int count, Runnable task, int most) throws InterruptedException {
         Set<Long> platformBefore = platformThreadIds();
         long walks = StartTracking.stats().walks();
-        List<Thread> many = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
-            many.add(Thread.ofVirtual().start(() -> { }));
-        }
-        for (Thread m : many) {
-            m.join();
+        Thread[] batch = new Thread[Math.min(count, 1000)];
+        for (int done = 0; done < count; done += batch.length) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = Thread.ofVirtual().start(task);
+            }
+            for (Thread t : batch) {
+                t.join();
+            }
         }
         long walked = StartTracking.stats().walks() - walks;
         long jdkStarts = platformThreadIds().stream().filter(id -> !platformBefore.contains(id)).count();
-        check("one lambda started 500 times walks the stack at most 4 times", walked <= 4 + jdkStarts,
-                walked + " walks, " + jdkStarts + " platform threads started meanwhile");
-        // The checks of its place space out as they keep finding the same one: 200,000 more starts walk about 8
-        // times (after 1024, 2048, ... 65,536 starts), not once per 1024 starts (195 walks).
-        Set<Long> platformBeforeMany = platformThreadIds();
-        long walksBeforeMany = StartTracking.stats().walks();
-        Thread[] batch = new Thread[1000];
-        for (int done = 0; done < 200_000; done += batch.length) {
-            for (int i = 0; i < batch.length; i++) {
-                batch[i] = Thread.ofVirtual().start(() -> { });
-            }
-            for (Thread m : batch) {
-                m.join();
-            }
-        }
-        long walkedMany = StartTracking.stats().walks() - walksBeforeMany;
-        long jdkStartsMany = platformThreadIds().stream().filter(id -> !platformBeforeMany.contains(id)).count();
-        check("one lambda started 200,000 times walks the stack at most 20 times", walkedMany <= 20 + jdkStartsMany,
-                walkedMany + " walks, " + jdkStartsMany + " platform threads started meanwhile");
+        check(name, walked <= most + jdkStarts, walked + " walks, " + jdkStarts + " platform threads started meanwhile");
     }
 
     /**
