@@ -42,7 +42,8 @@ import java.util.Objects;
  *   <tr><td>{@code creationSites}</td><td>true</td><td>record where and when every thread starts (needs the agent's
  *       instrumentation: {@code -javaagent} or {@code leakhound attach})</td></tr>
  *   <tr><td>{@code maxTrackedThreads}</td><td>250000</td><td>how many live threads' creation sites are kept at most
- *       (about 64 bytes each), 1000 to 10000000</td></tr>
+ *       (a table of 24 bytes per slot, allocated when recording starts, slots the next power of two: 6 MB for
+ *       the default), 1000 to 10000000</td></tr>
  *   <tr><td>{@code heapProof}</td><td>false</td><td>serve {@code POST /debug/leaks/proof}: take a heap dump and
  *       prove which threads are leaked, in a separate JVM; the dump goes to a private directory under
  *       {@code java.io.tmpdir} and is removed afterwards, never served ({@code ProofEndpoint})</td></tr>

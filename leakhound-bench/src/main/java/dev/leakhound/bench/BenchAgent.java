@@ -2,7 +2,10 @@ package dev.leakhound.bench;
 
 import java.lang.instrument.Instrumentation;
 
-/** {@code -javaagent:benchmarks.jar}: keeps the JVM's instrumentation for {@link StartOverhead}; does nothing else. */
+/**
+ * {@code -javaagent:benchmarks.jar}: keeps the JVM's instrumentation and does nothing else: the "nop" arm of
+ * {@link StartOverhead}, what loading any Java agent costs by itself.
+ */
 public final class BenchAgent {
     static volatile Instrumentation instrumentation;
 

@@ -24,21 +24,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * A stack walk per start would cost 20-30 times a virtual thread's start. So a site is keyed by the class of the
  * started task (each lambda or {@code Runnable} class stands for one place in the code, after unwrapping the JDK's
  * own wrappers such as executors' task runners and {@code FutureTask}): the creator's stack is walked only the first
- * {@value #CONFIRMATIONS} times a class is seen, then again at every 1024th start of a lambda or anonymous class
- * (written in one place) and every 64th of a named class (which may be started from anywhere), to notice a class
+ * {@value #CONFIRMATIONS} times a class is seen, then again after 1024 starts of a lambda or anonymous class
+ * (written in one place) and 64 of a named class (which may be started from anywhere), the interval doubling at each
+ * check that finds the same place up to 65,536 and 4,096 starts (a walk costs 20-30 starts), to notice a class
  * started from a second place (another first frame outside the JDK). From then on, as for JDK classes, which stand
  * for no place, every start walks. Until that second place is noticed, its threads are reported at the first place.
  * For a class started from one place, the frames below the starting line (who called the method that starts the
- * thread) are those of its first start. Per live thread it keeps one small record (about 60 bytes),
- * removed when the thread ends, in a table of about {@code maxTracked} slots (4 bytes each, allocated when
- * recording starts); when it is full it counts what it missed. Sites are interned: a million threads started from
- * one place share one site.
+ * thread) are those of its first start. Per live thread it keeps one record of three numbers (its id, its start time,
+ * the indexes of its site, its pool's site and its creator's name), removed when the thread ends, in a table of
+ * about {@code maxTracked} slots (24 bytes each, allocated when recording starts: 6 MB for 250,000); when it is full
+ * it counts what it missed. A start allocates nothing and writes no reference into the table: an object per start,
+ * stored into that long-lived array, cost the garbage collector's write barrier on every start. Sites and creator
+ * names are interned (at most {@value #MAX_SITES} and {@value #MAX_NAMES}): a million threads started from one place
+ * share one site.
  *
  * <h2>Safety</h2>
  * The hooks run inside {@code Thread.start} of the host's threads: they never throw (running out of memory skips a
- * record, any other failure switches recording off), start no thread, allocate only the record (and a site the first
- * times a task class is seen), and block on nothing but the short internal locks of {@code ClassValue} and
- * {@code ConcurrentHashMap} when a new class or site is added. Everything they use is linked by {@link #enable}.
+ * record, any other failure switches recording off), start no thread, allocate nothing in the common case (only a
+ * site, a name or a class's state the first times they are seen, and an owner tag's entry while tags are in use), and
+ * block on nothing but the short internal locks of {@code ClassValue}, {@code ConcurrentHashMap} and of the site and
+ * name tables when a new class, site or name is added. Everything they use is linked by {@link #enable}.
  */
 public final class ThreadStarts {
     /** The name of the copy inside {@code java.base}. */
@@ -50,6 +55,10 @@ public final class ThreadStarts {
     public static final int VERSION = 2;
     /** A task class is trusted after being seen started from the same place this many times. */
     static final int CONFIRMATIONS = 3;
+    /** The longest interval between two checks of a lambda's or anonymous class's place, less one. */
+    static final int MAX_RECHECK_ONE_PLACE = 65_535;
+    /** The longest interval between two checks of a named class's place, less one. */
+    static final int MAX_RECHECK_NAMED = 4_095;
     /** At most this many frames of the creator's stack. */
     static final int MAX_FRAMES = 16;
     /** At most this many distinct sites; later ones share {@link #OVERFLOW}. */
@@ -57,7 +66,11 @@ public final class ThreadStarts {
     private static final int MAX_UNWRAP = 6;
     /** Slots tried from a thread's home slot before a start goes unrecorded. */
     static final int PROBES = 8;
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Slot[].class);
+    /** Longs per slot of the table: the thread's id, its start time, and its indexes (see {@link #started}). */
+    static final int RECORD = 3;
+    /** At most this many distinct creator names; a creator named later is recorded without its name. */
+    static final int MAX_NAMES = 65_536;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** Where threads were started: the creator's frames, innermost first, from the caller of {@code start}. */
     public record Site(List<StackTraceElement> frames) {
@@ -81,10 +94,8 @@ public final class ThreadStarts {
     }
 
     static final Site OVERFLOW = new Site(List.of());
-
-    /** A slot of the table: the thread's id and its start. */
-    private record Slot(long threadId, Start start) {
-    }
+    /** Index of {@link #OVERFLOW} in {@link #SITE_AT}; 0 stands for no site. */
+    private static final int OVERFLOW_INDEX = 1;
 
     private static volatile boolean enabled;
     private static volatile String failure;
@@ -92,34 +103,63 @@ public final class ThreadStarts {
     /** Tags of tests already checked: threads started later by their threads do not inherit them. */
     private static final java.util.Set<String> RETIRED = ConcurrentHashMap.newKeySet();
     private static final int MAX_RETIRED = 100_000;
-    /** The records, at slot {@code threadId & mask} or one of the next {@value #PROBES}: see {@link #started}. */
-    private static volatile Slot[] table = new Slot[0];
-    private static final ConcurrentHashMap<List<StackTraceElement>, Site> SITES = new ConcurrentHashMap<>();
+    /**
+     * The records, {@value #RECORD} longs each, at slot {@code threadId & mask} or one of the next {@value #PROBES}:
+     * see {@link #started}. Only numbers, no references: a start allocates nothing and stores no pointer into this
+     * long-lived array (which would cost the garbage collector's write barrier and card scanning).
+     */
+    private static volatile long[] table = new long[0];
+    /** Interned sites: their index in {@link #SITE_AT}, which is never cleared (at most {@value #MAX_SITES}). */
+    private static final ConcurrentHashMap<List<StackTraceElement>, Integer> SITES = new ConcurrentHashMap<>();
+    private static final Site[] SITE_AT = new Site[MAX_SITES + 2];
+
+    static {
+        SITE_AT[OVERFLOW_INDEX] = OVERFLOW;
+    }
+    private static int nextSite = OVERFLOW_INDEX + 1;          // guarded by SITES
+    /** Interned creator names, index 0 for none: a record keeps the index ({@value #MAX_NAMES} names at most). */
+    private static final ConcurrentHashMap<String, Integer> NAMES = new ConcurrentHashMap<>();
+    private static final String[] NAME_AT = new String[MAX_NAMES];
+    private static int nextName = 1;                           // guarded by NAMES
+    /** The last name interned: the creator is often the same thread, whose name is the same String. */
+    private static volatile Named lastName = new Named("", 0);
     private static final ConcurrentHashMap<Long, String> OWNERS = new ConcurrentHashMap<>();
+    /** Tags inherited at start (see {@link #setOwner}), while tags are in use; removed when the thread ends. */
+    private static final ConcurrentHashMap<Long, String> INHERITED = new ConcurrentHashMap<>();
     private static final AtomicLong MISSED = new AtomicLong();
     /**
      * Where each live {@code ThreadPoolExecutor} was created, at most {@value #MAX_POOLS}: weak keys, so a pool that
      * is collected takes its entry with it. Guarded by itself (held only for a get or a put).
      */
-    private static final java.util.Map<Object, Site> POOLS = new java.util.WeakHashMap<>();
+    private static final java.util.Map<Object, Integer> POOLS = new java.util.WeakHashMap<>();
     static final int MAX_POOLS = 10_000;
     private static volatile boolean poolsInUse;
     private static final AtomicLong WALKS = new AtomicLong();
     private static final StackWalker WALKER = StackWalker.getInstance();
 
-    /** Per task class: its site once confirmed, and how often to check it again. */
+    /** A creator name and its index in {@link #NAME_AT}. */
+    private record Named(String name, int index) {
+    }
+
+    /** Per task class: its site once confirmed (an index in {@link #SITE_AT}, 0 until then), how often to check it. */
     private static final class KeyState {
-        volatile Site site;
+        volatile int site;
         volatile int confirmations;
         volatile boolean ambiguous;
         int starts;                       // racy on purpose: it only spaces the checks out
-        final int recheckMask;
+        /** Starts between two checks, less one: doubles at each check that finds the same place, up to a cap. */
+        int recheckMask;                  // racy too: a lost update only costs or saves one walk
+        final int maxRecheckMask;
         /** For a lambda or anonymous class: the top-level class it is written in, else {@code null}. */
         final String inOnePlace;
+        /** For a JDK wrapper class (an executor's task runner, a {@code FutureTask}): the field of the task. */
+        final VarHandle wrapped;
 
-        KeyState(int recheckMask, String inOnePlace) {
+        KeyState(int recheckMask, int maxRecheckMask, String inOnePlace, VarHandle wrapped) {
             this.recheckMask = recheckMask;
+            this.maxRecheckMask = maxRecheckMask;
             this.inOnePlace = inOnePlace;
+            this.wrapped = wrapped;
         }
     }
 
@@ -130,8 +170,11 @@ public final class ThreadStarts {
             // by name and hidden-ness only: isAnonymousClass() may load the enclosing class, here inside start().
             String name = type.getName();
             boolean oneWritten = type.isHidden() || isAnonymousName(name);
-            KeyState s = new KeyState(oneWritten ? 1023 : 63, oneWritten ? topLevel(name) : null);
-            s.ambiguous = isJdkClass(name);              // a JDK class stands for no one place in the code
+            boolean jdk = isJdkClass(name);
+            KeyState s = new KeyState(oneWritten ? 1023 : 63, oneWritten ? MAX_RECHECK_ONE_PLACE : MAX_RECHECK_NAMED,
+                    oneWritten ? topLevel(name) : null,
+                    jdk ? wrappedTaskField(type) : null);
+            s.ambiguous = jdk;                           // a JDK class stands for no one place in the code
             return s;
         }
     };
@@ -162,15 +205,57 @@ public final class ThreadStarts {
         return e != null && topLevel(e.getClassName()).equals(topLevelClass);
     }
 
-    /** For JDK wrapper classes: the one field holding the wrapped task, or none. */
-    private static final ClassValue<VarHandle> WRAPPED = new ClassValue<>() {
-        @Override
-        protected VarHandle computeValue(Class<?> type) {
-            return isJdkClass(type.getName()) ? wrappedTaskField(type) : null;
-        }
-    };
-
     private static volatile boolean canUnwrap;
+
+    /**
+     * The JDK wrappers of most tasks and their task fields, found by {@link #enable} as the class values would find
+     * them; {@code null} (no shortcut) where this JDK has no such class.
+     */
+    private static final class Known {
+        /** The runnable a virtual thread's continuation runs, holding the thread's task. */
+        static final Class<?> VIRTUAL_WRAPPER;
+        static final VarHandle VIRTUAL_WRAPPER_TASK;
+        /** The future a virtual-thread-per-task executor's {@code submit} starts a thread with. */
+        static final Class<?> EXECUTOR_FUTURE;
+        static final VarHandle FUTURE_CALLABLE;
+        /** {@code Executors.callable(Runnable)}: what {@code submit(Runnable)} wraps the task in. */
+        static final Class<?> ADAPTER;
+        static final VarHandle ADAPTER_TASK;
+
+        static {
+            Class<?> wrapper = null;
+            try {
+                Object cont = Access.VIRTUAL_CONT.get(Thread.ofVirtual().unstarted(() -> { }));  // never started
+                wrapper = Access.CONT_TARGET.get(cont).getClass();
+            } catch (Throwable e) {
+                // no shortcut
+            }
+            VIRTUAL_WRAPPER = field(wrapper) != null ? wrapper : null;
+            VIRTUAL_WRAPPER_TASK = field(wrapper);
+            Class<?> future = named("java.util.concurrent.ThreadPerTaskExecutor$ThreadBoundFuture");
+            EXECUTOR_FUTURE = field(future) != null ? future : null;
+            FUTURE_CALLABLE = field(future);
+            Class<?> adapter = named("java.util.concurrent.Executors$RunnableAdapter");
+            ADAPTER = field(adapter) != null ? adapter : null;
+            ADAPTER_TASK = field(adapter);
+        }
+
+        static void init() {
+            // the static initializer did the work
+        }
+
+        private static Class<?> named(String name) {
+            try {
+                return Class.forName(name);
+            } catch (Throwable e) {
+                return null;
+            }
+        }
+
+        private static VarHandle field(Class<?> type) {
+            return type == null || !isJdkClass(type.getName()) ? null : wrappedTaskField(type);
+        }
+    }
 
     /** The JDK's private fields that lead from a thread to its task; constants, so that the JIT folds them. */
     private static final class Access {
@@ -207,9 +292,9 @@ public final class ThreadStarts {
      * @return {@code null}, or why tasks cannot be unwrapped (recording still runs)
      */
     public static synchronized String enable(int maxTracked) {
-        int slots = Integer.highestOneBit(Math.max(PROBES, Math.min(1 << 30, maxTracked)) - 1) << 1;
-        if (table.length != slots) {
-            table = new Slot[slots];
+        int slots = Integer.highestOneBit(Math.max(PROBES, Math.min(1 << 26, maxTracked)) - 1) << 1;
+        if (table.length != slots * RECORD) {
+            table = new long[slots * RECORD];
         }
         String why = null;
         try {
@@ -231,10 +316,17 @@ public final class ThreadStarts {
      */
     private static void warmUp() {
         Runnable sample = () -> { };
+        if (canUnwrap) {
+            Known.init();                                     // finds the shortcuts here, not inside a hook
+        }
         KEYS.get(sample.getClass());
-        WRAPPED.get(sample.getClass());
         walk();
-        new Slot(0, new Start(OVERFLOW, "", 0, null, null)).start();
+        nameIndex(Thread.currentThread().getName());
+        long[] probe = new long[RECORD];
+        if (LONGS.compareAndSet(probe, 0, 0L, -1L)) {
+            LONGS.setRelease(probe, 1, (long) LONGS.getAcquire(probe, 0));
+        }
+        new Start(OVERFLOW, "", 0, null, null).site();
         try {
             WorkerAccess.WORKER.getName();
         } catch (Throwable ignored) {
@@ -250,8 +342,9 @@ public final class ThreadStarts {
     /** Stops recording and forgets every record; the hooks stay but do nothing. */
     public static synchronized void disable() {
         enabled = false;
-        table = new Slot[0];
+        table = new long[0];
         OWNERS.clear();
+        INHERITED.clear();
         synchronized (POOLS) {
             POOLS.clear();
         }
@@ -273,12 +366,18 @@ public final class ThreadStarts {
         if (!enabled) {
             return null;
         }
-        Slot[] t = table;
-        int mask = t.length - 1;
-        for (int i = 0; i < PROBES && i < t.length; i++) {
-            Slot r = (Slot) SLOTS.getAcquire(t, (int) (threadId + i) & mask);
-            if (r != null && r.threadId() == threadId) {
-                return r.start();
+        long[] t = table;
+        int slots = t.length / RECORD;
+        for (int i = 0; i < PROBES && i < slots; i++) {
+            int at = ((int) (threadId + i) & (slots - 1)) * RECORD;
+            if ((long) LONGS.getAcquire(t, at) == threadId) {
+                long millis = (long) LONGS.getAcquire(t, at + 1);
+                long indexes = (long) LONGS.getAcquire(t, at + 2);
+                if ((long) LONGS.getAcquire(t, at) != threadId) {
+                    return null;                              // it ended while being read: the slot may be reused
+                }
+                return new Start(SITE_AT[(int) indexes & 0xFFFF], NAME_AT[(int) (indexes >>> 32)], millis,
+                        ownersInUse ? INHERITED.get(threadId) : null, SITE_AT[(int) (indexes >>> 16) & 0xFFFF]);
             }
         }
         return null;
@@ -287,8 +386,9 @@ public final class ThreadStarts {
     /** Counters; {@code tracked} counts the table's records (a scan: for reports, not for hot paths). */
     public static Stats stats() {
         long tracked = 0;
-        for (Slot r : table) {
-            if (r != null) {
+        long[] t = table;
+        for (int at = 0; at < t.length; at += RECORD) {
+            if ((long) LONGS.getAcquire(t, at) > 0) {
                 tracked++;
             }
         }
@@ -326,8 +426,7 @@ public final class ThreadStarts {
         if (own != null) {
             return own;
         }
-        Start s = lookup(threadId);
-        return s == null ? null : s.owner();
+        return enabled && ownersInUse ? INHERITED.get(threadId) : null;
     }
 
     /** How many starts went unrecorded (table full, or failures inside the hook). */
@@ -341,8 +440,10 @@ public final class ThreadStarts {
      * Hook at the top of {@code Thread.start} and {@code VirtualThread.start}. Never throws.
      *
      * <p>The record goes to the first free slot of the {@value #PROBES} from {@code threadId & mask}: thread ids
-     * are handed out in sequence, so live threads spread over the table without hashing, and a start costs one
-     * allocation and one compare-and-set, no lock. When all of them are taken by live threads (about
+     * are handed out in sequence, so live threads spread over the table without hashing. A start claims the slot with
+     * one compare-and-set of its id (negated while the record is written), writes the start time and the indexes of
+     * its site, its pool's site and its creator's name, then publishes its id: no lock, no allocation (but the
+     * first time a task class, site or name is seen). When all of them are taken by live threads (about
      * {@code maxTracked} threads alive) the start goes unrecorded and is counted.
      */
     public static void started(Thread t) {
@@ -362,17 +463,25 @@ public final class ThreadStarts {
                 }
             }
             long id = t.threadId();
-            Slot r = new Slot(id, new Start(siteOf(t), creator.getName(), System.currentTimeMillis(), owner,
-                    poolsInUse ? poolOf(t) : null));
-            Slot[] tab = table;
-            int mask = tab.length - 1;
-            for (int i = 0; i < PROBES && i < tab.length; i++) {
-                int slot = (int) (id + i) & mask;
-                if (SLOTS.compareAndSet(tab, slot, (Slot) null, r)) {
+            long indexes = (siteOf(t) & 0xFFFFL) | ((poolsInUse ? poolOf(t) : 0L) << 16)
+                    | ((long) nameIndex(creator.getName()) << 32);
+            long millis = System.currentTimeMillis();
+            long[] tab = table;
+            int slots = tab.length / RECORD;
+            for (int i = 0; i < PROBES && i < slots; i++) {
+                int at = ((int) (id + i) & (slots - 1)) * RECORD;
+                long there = (long) LONGS.getAcquire(tab, at);
+                if (there == 0 && LONGS.compareAndSet(tab, at, 0L, -id)) {
+                    LONGS.setRelease(tab, at + 1, millis);   // release: a reader that sees them sees the claim
+                    LONGS.setRelease(tab, at + 2, indexes);
+                    if (owner != null) {
+                        INHERITED.put(id, owner);
+                    }
+                    LONGS.setRelease(tab, at, id);
                     return;
                 }
-                Slot there = (Slot) SLOTS.getAcquire(tab, slot);
-                if (there != null && there.threadId() == id) {
+                long now = there == 0 ? (long) LONGS.getAcquire(tab, at) : there;
+                if (now == id || now == -id) {
                     return;                                   // two start() calls at once: one will throw
                 }
             }
@@ -385,21 +494,25 @@ public final class ThreadStarts {
     /** Hook at the top of the JDK's clean-up of a thread that ends ({@code Thread.exit}, {@code VirtualThread.afterDone}). */
     public static void ended(Thread t) {
         try {
-            Slot[] tab = table;
+            long[] tab = table;
             if (tab.length > 0) {
                 long id = t.threadId();
-                int mask = tab.length - 1;
-                for (int i = 0; i < PROBES && i < tab.length; i++) {
-                    int slot = (int) (id + i) & mask;
-                    Slot r = (Slot) SLOTS.getAcquire(tab, slot);
-                    if (r != null && r.threadId() == id) {
-                        SLOTS.compareAndSet(tab, slot, r, (Slot) null);
+                int slots = tab.length / RECORD;
+                for (int i = 0; i < PROBES && i < slots; i++) {
+                    int at = ((int) (id + i) & (slots - 1)) * RECORD;
+                    if ((long) LONGS.getAcquire(tab, at) == id) {
+                        LONGS.setRelease(tab, at, 0L);      // only this thread clears its own record
                         break;
                     }
                 }
             }
-            if (ownersInUse && !OWNERS.isEmpty()) {
-                OWNERS.remove(t.threadId());
+            if (ownersInUse) {
+                if (!OWNERS.isEmpty()) {
+                    OWNERS.remove(t.threadId());
+                }
+                if (!INHERITED.isEmpty()) {
+                    INHERITED.remove(t.threadId());
+                }
             }
         } catch (Throwable e) {
             switchOff(e);
@@ -419,7 +532,7 @@ public final class ThreadStarts {
             if (!IDENTITY.get(pool.getClass())) {
                 return;                               // a map key must not run the host's equals or hashCode here
             }
-            Site site = walkFrom(ThreadStarts::isPoolMachinery);
+            Integer site = walkFrom(ThreadStarts::isPoolMachinery);
             synchronized (POOLS) {
                 if (POOLS.size() < MAX_POOLS) {
                     POOLS.put(pool, site);
@@ -433,22 +546,24 @@ public final class ThreadStarts {
         }
     }
 
-    /** Where the pool of a {@code ThreadPoolExecutor} worker was created, or {@code null} for any other thread. */
-    private static Site poolOf(Thread t) {
+    /** Where the pool of a {@code ThreadPoolExecutor} worker was created (a site's index), or 0 for any other thread. */
+    private static int poolOf(Thread t) {
         try {
             Object task = rawTask(t);
             if (task == null || task.getClass() != WorkerAccess.WORKER) {
-                return null;
+                return 0;
             }
             Object pool = WorkerAccess.OUTER.get(task);
             if (pool == null || !IDENTITY.get(pool.getClass())) {
-                return null;
+                return 0;
             }
+            Integer site;
             synchronized (POOLS) {
-                return POOLS.get(pool);
+                site = POOLS.get(pool);
             }
+            return site == null ? 0 : site;
         } catch (Throwable e) {
-            return null;
+            return 0;
         }
     }
 
@@ -492,7 +607,7 @@ public final class ThreadStarts {
         try {
             enabled = false;
             failure = String.valueOf(e);
-            table = new Slot[0];
+            table = new long[0];
         } catch (Throwable ignored) {
             // nothing more can be done safely here
         }
@@ -500,32 +615,34 @@ public final class ThreadStarts {
 
     // ------------------------------------------------------------------ sites
 
-    private static Site siteOf(Thread t) {
-        Object task = taskOf(t);
-        KeyState key = KEYS.get(task != null ? task.getClass() : t.getClass());
+    /** The index in {@link #SITE_AT} of where the thread is being started. */
+    private static int siteOf(Thread t) {
+        KeyState key = keyOf(t);
         if (!key.ambiguous) {
-            Site known = key.site;
-            if (known != null && key.confirmations >= CONFIRMATIONS && (++key.starts & key.recheckMask) != 0) {
+            int known = key.site;
+            if (known != 0 && key.confirmations >= CONFIRMATIONS && (++key.starts & key.recheckMask) != 0) {
                 return known;
             }
         }
-        Site walked = walk();
-        if (walked == OVERFLOW) {
-            Site known = key.site;
-            return known != null ? known : walked;            // no room for more sites: keep what is known
+        int walked = walk();
+        if (walked == OVERFLOW_INDEX) {
+            int known = key.site;
+            return known != 0 ? known : walked;               // no room for more sites: keep what is known
         }
         if (!key.ambiguous) {
-            Site known = key.site;
-            if (known == null) {
-                if (key.inOnePlace != null && !startsInClass(walked, key.inOnePlace)) {
+            int known = key.site;
+            if (known == 0) {
+                if (key.inOnePlace != null && !startsInClass(SITE_AT[walked], key.inOnePlace)) {
                     key.ambiguous = true;                     // a lambda handed to code elsewhere that starts it
                 } else {
                     key.site = walked;
                     key.confirmations = 1;
                 }
-            } else if (sameStartingLine(known, walked)) {
+            } else if (sameStartingLine(SITE_AT[known], SITE_AT[walked])) {
                 if (key.confirmations < CONFIRMATIONS) {
                     key.confirmations++;                      // a lost update only costs one more walk
+                } else if (key.recheckMask < key.maxRecheckMask) {
+                    key.recheckMask = key.recheckMask << 1 | 1;   // the same place again: check half as often
                 }
             } else {
                 key.ambiguous = true;                         // one task class, two places: walk every time
@@ -564,21 +681,39 @@ public final class ThreadStarts {
         return holder == null ? null : Access.HOLDER_TASK.get(holder);
     }
 
-    /** The task the thread will run, JDK wrappers removed; {@code null} for a subclass of Thread without one. */
-    private static Object taskOf(Thread t) {
+    /**
+     * The key of the task the thread will run, JDK wrappers removed (one class value per level); the thread's class
+     * for a subclass of Thread without a task.
+     */
+    private static KeyState keyOf(Thread t) {
         Object task = rawTask(t);
-        for (int i = 0; i < MAX_UNWRAP && task != null; i++) {
-            VarHandle inner = WRAPPED.get(task.getClass());
-            if (inner == null) {
-                break;
+        if (task == null) {
+            return KEYS.get(t.getClass());
+        }
+        // The wrappers every virtual thread's task and every submitted task go through, with constant handles (the
+        // same fields the class values give): a class value and a handle call per level cost 15% of a start.
+        if (task.getClass() == Known.VIRTUAL_WRAPPER) {
+            Object inner = Known.VIRTUAL_WRAPPER_TASK.get(task);
+            task = inner != null ? inner : task;
+        }
+        if (task.getClass() == Known.EXECUTOR_FUTURE) {
+            Object callable = Known.FUTURE_CALLABLE.get(task);
+            if (callable != null) {
+                task = callable;
+                Object runnable = callable.getClass() == Known.ADAPTER ? Known.ADAPTER_TASK.get(callable) : null;
+                task = runnable != null ? runnable : task;
             }
-            Object next = inner.get(task);
+        }
+        KeyState key = KEYS.get(task.getClass());
+        for (int i = 0; i < MAX_UNWRAP && key.wrapped != null; i++) {
+            Object next = key.wrapped.get(task);
             if (next == null) {
                 break;
             }
             task = next;
+            key = KEYS.get(task.getClass());
         }
-        return task;
+        return key;
     }
 
     /**
@@ -610,29 +745,72 @@ public final class ThreadStarts {
         }
     }
 
-    private static Site walk() {
+    private static int walk() {
         return walkFrom(ThreadStarts::isStartMachinery);
     }
 
-    /** The current stack below the frames {@code machinery} names, interned as a site. */
-    private static Site walkFrom(java.util.function.Predicate<String> machinery) {
+    /** The current stack below the frames {@code machinery} names, interned as a site: its index in {@link #SITE_AT}. */
+    private static int walkFrom(java.util.function.Predicate<String> machinery) {
         WALKS.incrementAndGet();
-        StackTraceElement[] frames = WALKER.walk(s -> s
-                .dropWhile(f -> machinery.test(f.getClassName()))
-                .limit(MAX_FRAMES)
-                .map(StackWalker.StackFrame::toStackTraceElement)
-                .toArray(StackTraceElement[]::new));
+        // A loop over the frames, not a stream pipeline: walks are rare, and a dozen stream stages reached the JIT's
+        // thresholds one after the other, keeping a compiler thread busy for the first millions of starts.
+        StackTraceElement[] frames = WALKER.walk(s -> {
+            StackTraceElement[] out = new StackTraceElement[MAX_FRAMES];
+            int n = 0;
+            java.util.Iterator<StackWalker.StackFrame> it = s.iterator();
+            while (n < MAX_FRAMES && it.hasNext()) {
+                StackWalker.StackFrame f = it.next();
+                if (n > 0 || !machinery.test(f.getClassName())) {
+                    out[n++] = f.toStackTraceElement();
+                }
+            }
+            return java.util.Arrays.copyOf(out, n);
+        });
         List<StackTraceElement> key = List.of(frames);
-        Site site = SITES.get(key);
-        if (site != null) {
-            return site;
+        Integer known = SITES.get(key);
+        if (known != null) {
+            return known;
         }
-        if (SITES.size() >= MAX_SITES) {
-            return OVERFLOW;
+        synchronized (SITES) {                                // a new site: rare, at most MAX_SITES times
+            known = SITES.get(key);
+            if (known != null) {
+                return known;
+            }
+            if (nextSite >= SITE_AT.length) {
+                return OVERFLOW_INDEX;
+            }
+            int index = nextSite++;
+            SITE_AT[index] = new Site(key);                   // before the index is handed out
+            SITES.put(key, index);
+            return index;
         }
-        Site fresh = new Site(key);
-        Site raced = SITES.putIfAbsent(key, fresh);
-        return raced != null ? raced : fresh;
+    }
+
+    /**
+     * The index of a creator's name in {@link #NAME_AT}, interned the first time; 0 (no name recorded) once
+     * {@value #MAX_NAMES} names are known.
+     */
+    static int nameIndex(String name) {
+        Named last = lastName;
+        if (last.name() == name) {
+            return last.index();
+        }
+        Integer known = NAMES.get(name);
+        if (known == null) {
+            synchronized (NAMES) {                            // a new name: rare, at most MAX_NAMES times
+                known = NAMES.get(name);
+                if (known == null) {
+                    if (nextName >= NAME_AT.length) {
+                        return 0;
+                    }
+                    known = nextName++;
+                    NAME_AT[known] = name;                    // before the index is handed out
+                    NAMES.put(name, known);
+                }
+            }
+        }
+        lastName = new Named(name, known);
+        return known;
     }
 
     /**

@@ -52,6 +52,7 @@ public final class StartTrackingProbe {
         namedClassFromTwoPlaces();
         ownerTags();
         handedToCodeElsewhere();
+        churn();
         capturesCarryTheSites();
         fullTable();
         off();
@@ -78,22 +79,109 @@ public final class StartTrackingProbe {
         release.countDown();
         t.join();
         check("virtual end removes the record", CreationSites.of(t.threadId()) == null, "still there");
-        // Many starts from one lambda: one site, the stack walked only a few times. The JDK may start platform
-        // threads meanwhile (a carrier for the virtual threads, more of them on a busy machine), and each such start
-        // walks too (a JDK class stands for no place): they are counted out.
+        // Many starts from one lambda: one site, the stack walked only a few times.
+        checkWalks("one lambda started 500 times walks the stack at most 4 times", 500, () -> { }, 4);
+        // The checks of its place space out as they keep finding the same one: 200,000 starts walk about 10 times
+        // (3, then after 1024, 2048, ... 65,536 starts), not once per 1024 starts (195 walks).
+        checkWalks("one lambda started 200,000 times walks the stack at most 20 times", 200_000, () -> { }, 20);
+    }
+
+    /**
+     * Starts and joins {@code count} virtual threads running {@code task}, in batches of at most 1,000, and checks
+     * that the creator's stack was walked at most {@code most} times. The JDK may start platform threads meanwhile
+     * (a carrier for the virtual threads, more of them on a busy machine), and each such start walks too (a JDK
+     * class stands for no place): they are counted out.
+     */
+    private static void checkWalks(String name, int count, Runnable task, int most) throws InterruptedException {
         Set<Long> platformBefore = platformThreadIds();
         long walks = StartTracking.stats().walks();
-        List<Thread> many = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
-            many.add(Thread.ofVirtual().start(() -> { }));
-        }
-        for (Thread m : many) {
-            m.join();
+        Thread[] batch = new Thread[Math.min(count, 1000)];
+        for (int done = 0; done < count; done += batch.length) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = Thread.ofVirtual().start(task);
+            }
+            for (Thread t : batch) {
+                t.join();
+            }
         }
         long walked = StartTracking.stats().walks() - walks;
         long jdkStarts = platformThreadIds().stream().filter(id -> !platformBefore.contains(id)).count();
-        check("one lambda started 500 times walks the stack at most 4 times", walked <= 4 + jdkStarts,
-                walked + " walks, " + jdkStarts + " platform threads started meanwhile");
+        check(name, walked <= most + jdkStarts, walked + " walks, " + jdkStarts + " platform threads started meanwhile");
+    }
+
+    /**
+     * Slots are reused as threads end: two creators (named apart) start short virtual threads at once, each of which
+     * looks up its own record while it runs (it must find it, with its creator), while a reader looks up the ids
+     * of threads that are ending, whose slots are being claimed again: a record it gets must be that thread's, never
+     * pieced together from the next one's.
+     */
+    private static void churn() throws InterruptedException {
+        java.util.concurrent.ConcurrentHashMap<Long, String> creatorOf = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong lastId = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger ownWrong = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger own = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger otherWrong = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicReference<String> example = new AtomicReference<>();
+        Runnable lookSelfUp = () -> {
+            CreationSite site = CreationSites.of(Thread.currentThread().threadId());
+            own.incrementAndGet();
+            if (site == null || !Thread.currentThread().getName().equals("v-" + site.creator())) {
+                ownWrong.incrementAndGet();
+                example.compareAndSet(null, Thread.currentThread().getName() + " found " + site);
+            }
+        };
+        Runnable create = () -> {
+            String me = Thread.currentThread().getName();
+            Thread.Builder builder = Thread.ofVirtual().name("v-" + me);
+            Thread[] batch = new Thread[500];
+            for (int done = 0; done < 20_000; done += batch.length) {
+                CountDownLatch started = new CountDownLatch(1);
+                Runnable task = () -> {
+                    lookSelfUp.run();
+                    await(started);                           // alive until its whole batch is started
+                };
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = builder.start(task);
+                    creatorOf.put(batch[i].threadId(), me);
+                    lastId.accumulateAndGet(batch[i].threadId(), Math::max);
+                }
+                started.countDown();
+                for (Thread t : batch) {
+                    try {
+                        t.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        };
+        Thread a = Thread.ofPlatform().name("creator-0").start(create);
+        Thread b = Thread.ofPlatform().name("creator-1").start(create);
+        Thread reader = Thread.ofPlatform().name("reader").start(() -> {
+            while (a.isAlive() || b.isAlive()) {
+                long newest = lastId.get();
+                for (long id = Math.max(1, newest - 1000); id <= newest; id++) {
+                    CreationSite site = CreationSites.of(id);
+                    String expected = creatorOf.get(id);
+                    if (site != null && expected != null) {
+                        other.incrementAndGet();
+                        if (!expected.equals(site.creator())) {
+                            otherWrong.incrementAndGet();
+                            example.compareAndSet(null, "thread #" + id + " of " + expected + " read as " + site);
+                        }
+                    }
+                }
+            }
+        });
+        a.join();
+        b.join();
+        reader.join();
+        check("slots reused under churn: 40,000 threads each find their own record, a reader never another's",
+                ownWrong.get() == 0 && own.get() == 40_000 && otherWrong.get() == 0 && other.get() > 0,
+                ownWrong.get() + " of " + own.get() + " own lookups wrong, " + otherWrong.get() + " of " + other.get()
+                        + " lookups by the reader wrong, e.g. " + example.get());
     }
 
     private static void executors() throws Exception {
