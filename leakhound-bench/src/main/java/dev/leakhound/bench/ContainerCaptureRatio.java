@@ -76,11 +76,33 @@ public final class ContainerCaptureRatio {
 
     private static void run(String what, int warmup, int pairs, Callable<Object> baseline, Callable<Object> subject)
             throws Exception {
-        Paired r = Paired.measure(warmup, pairs, baseline, subject);
-        System.out.printf("%-40s pairs %3d | JDK dump median %9.2f ms | fast median %9.2f ms | "
-                        + "median pair ratio %.3f (p25 %.3f, p75 %.3f) = %.1fx faster%n",
+        List<Long> baseCpu = new ArrayList<>();
+        List<Long> subjectCpu = new ArrayList<>();
+        Paired r = Paired.measure(warmup, pairs, cpu(baseline, baseCpu), cpu(subject, subjectCpu));
+        double cpu = medianAfter(subjectCpu, warmup) / medianAfter(baseCpu, warmup);
+        System.out.printf(Locale.ROOT, "%-40s pairs %3d | JDK dump median %9.2f ms | fast median %9.2f ms | "
+                        + "median pair ratio %.3f (p25 %.3f, p75 %.3f) = %.1fx faster | process CPU medians %.0f vs"
+                        + " %.0f ms = %.1fx less%n",
                 what, pairs, r.baselineMedianMillis(), r.subjectMedianMillis(), r.ratioAt(0.5), r.ratioAt(0.25),
-                r.ratioAt(0.75), 1 / r.ratioAt(0.5));
+                r.ratioAt(0.75), 1 / r.ratioAt(0.5), medianAfter(baseCpu, warmup) / 1e6,
+                medianAfter(subjectCpu, warmup) / 1e6, 1 / cpu);
+    }
+
+    /** {@code c}, adding the process's CPU time of each call (all its threads: helpers, GC) to {@code into}. */
+    private static Callable<Object> cpu(Callable<Object> c, List<Long> into) {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return () -> {
+            long before = os.getProcessCpuTime();
+            Object result = c.call();
+            into.add(os.getProcessCpuTime() - before);
+            return result;
+        };
+    }
+
+    private static double medianAfter(List<Long> values, int skip) {
+        long[] v = values.stream().skip(skip).mapToLong(Long::longValue).sorted().toArray();
+        return v[v.length / 2];
     }
 
     // ---------------------------------------------------------------- over HTTP, against the real agent
@@ -121,9 +143,10 @@ public final class ContainerCaptureRatio {
                 }
                 if (i >= warmup) {
                     rows.add(row);
-                    System.out.printf(Locale.ROOT, "pair %d: HTTP %.0f ms (capture %.0f ms), JDK dump %.0f ms; "
-                            + "host CPU %.0f vs %.0f ms%n", i - warmup + 1, row[0], row[4], row[1], row[2], row[3]);
                 }
+                System.out.printf(Locale.ROOT, "%s %d: HTTP %.0f ms (capture %.0f ms), JDK dump %.0f ms; "
+                        + "host CPU %.0f vs %.0f ms%n", i < warmup ? "warm-up" : "pair", i < warmup ? i + 1
+                        : i - warmup + 1, row[0], row[4], row[1], row[2], row[3]);
             }
             double wall = median(rows, r -> r[0] / r[1]);
             double cpu = median(rows, r -> r[2] / Math.max(1, r[3]));

@@ -207,7 +207,7 @@ public final class LiveDeadlocks {
 
     /**
      * Whether the lock {@code t} is parked on has an owner: one without (a {@code CountDownLatch}, a
-     * {@code Semaphore}, a read lock) closes no cycle. Where owners cannot be read ({@code owner} null: the locks
+     * {@code Semaphore}, a read-write lock held only for reading) closes no cycle that the dump could show. Where owners cannot be read ({@code owner} null: the locks
      * are not open to this module), a platform thread counts ({@code ThreadMXBean} decides, cheaply) and a virtual
      * one does not: the dump would not give its lock's owner either, so no cycle through it could be found.
      */
