@@ -64,7 +64,7 @@ public final class CaptureFlood {
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
-            case "host" -> host(Integer.parseInt(args[1]));
+            case "host" -> host(Integer.parseInt(args[1]), !(args.length > 2 && args[2].equals("quiet")));
             case "flood" -> flood(Path.of(args[1]), arg(args, 2, 100_000), arg(args, 3, 8), arg(args, 4, 500),
                     args.length > 5 ? args[5] : "/debug/threads/dump?debug=2");
             case "alloc" -> alloc(arg(args, 1, 100_000), arg(args, 2, 5));
@@ -83,10 +83,14 @@ public final class CaptureFlood {
 
     // ---------------------------------------------------------------- the host
 
-    /** Parks N virtual threads, says "ready", counts captures; answers "stats" on stdin; ends at end of input. */
-    private static void host(int n) throws Exception {
+    /**
+     * Parks N virtual threads, says "ready", counts captures (unless {@code watch} is false: a quiet host, for
+     * timings); answers "stats" and "jdkdump" (the JDK's JSON dump of this JVM, {@link JdkDump}, into a new file
+     * deleted at once: {@code jdkdump NANOS CPU_NANOS BYTES}, timed in here) on stdin; ends at end of input.
+     */
+    private static void host(int n, boolean watch) throws Exception {
         Set<Long> captureThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        Thread watcher = Thread.ofPlatform().daemon(true).name("flood-capture-watcher").start(() -> {
+        Thread watcher = Thread.ofPlatform().daemon(true).name("flood-capture-watcher").unstarted(() -> {
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             while (!Thread.currentThread().isInterrupted()) {
                 for (ThreadInfo i : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
@@ -101,11 +105,22 @@ public final class CaptureFlood {
                 }
             }
         });
+        if (watch) {
+            watcher.start();
+        }
+        Path dumps = JdkDump.tempDir();
         try (ParkedThreads parked = ParkedThreads.virtual(n)) {
             System.out.println("ready " + parked.size());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null; ) {
-                if (line.equals("stats")) {
+                if (line.equals("jdkdump")) {
+                    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    long t0 = System.nanoTime();
+                    long bytes = JdkDump.dumpAndDelete(dumps);
+                    long t1 = System.nanoTime();
+                    System.out.println("jdkdump " + (t1 - t0) + " " + (mx.getCurrentThreadCpuTime() - c0) + " " + bytes);
+                } else if (line.equals("stats")) {
                     var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
                     System.out.println("stats captures=" + captureThreads.size() + " heapCommittedMB="
                             + heap.getCommitted() / (1 << 20) + " heapUsedMB=" + heap.getUsed() / (1 << 20));
@@ -113,6 +128,7 @@ public final class CaptureFlood {
             }
         } finally {
             watcher.interrupt();
+            JdkDump.deleteDir(dumps);
         }
     }
 
@@ -164,7 +180,7 @@ public final class CaptureFlood {
     }
 
     /**
-     * The host's class path: this class and {@link ParkedThreads} alone, copied out of the benchmark jar, so that
+     * The host's class path: this class, {@link ParkedThreads} and {@link JdkDump} alone, copied out of the benchmark jar, so that
      * the agent's classes come from the {@code -javaagent} jar (the benchmark jar holds another copy of them).
      */
     private static Path hostClasses(Path dir) throws Exception {
@@ -173,7 +189,8 @@ public final class CaptureFlood {
         try (var jar = new java.util.jar.JarFile(self.toFile())) {
             for (var e : java.util.Collections.list(jar.entries())) {
                 if (e.getName().startsWith("dev/leakhound/bench/CaptureFlood")
-                        || e.getName().startsWith("dev/leakhound/bench/ParkedThreads")) {
+                        || e.getName().startsWith("dev/leakhound/bench/ParkedThreads")
+                        || e.getName().startsWith("dev/leakhound/bench/JdkDump")) {
                     Path out = classes.resolve(e.getName());
                     Files.createDirectories(out.getParent());
                     try (var in = jar.getInputStream(e)) {
@@ -231,21 +248,32 @@ public final class CaptureFlood {
      * A host JVM of {@link #host} with the agent on a free port and {@code threads} parked virtual threads; closing it
      * ends the host (it ends when its standard input closes) and removes its directory.
      */
-    private record Host(Process process, Path dir, java.io.Writer toHost, BufferedReader fromHost, URI base,
+    record Host(Process process, Path dir, java.io.Writer toHost, BufferedReader fromHost, URI base,
                         String ready) implements AutoCloseable {
         /**
          * @param logGc whether the host logs its collections to {@link #gcLog}
          * @param echo  whether to copy the host's standard error (but the server line) to this one's
          */
         static Host start(Path jar, int threads, boolean logGc, boolean echo, String dirPrefix) throws Exception {
+            return start(jar, threads, logGc, echo, dirPrefix, "-Xmx512m", "port=0", true);
+        }
+
+        /**
+         * @param heap         the host's heap option ({@code -Xmx512m})
+         * @param agentOptions the agent's options ({@code port=0} and any more)
+         * @param watch        whether the host counts captures (polling its platform threads every 20 ms)
+         */
+        static Host start(Path jar, int threads, boolean logGc, boolean echo, String dirPrefix, String heap,
+                          String agentOptions, boolean watch) throws Exception {
             Path dir = Files.createTempDirectory(dirPrefix);
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m"));
+                    heap));
             if (logGc) {
                 cmd.add("-Xlog:gc:file=" + dir.resolve("gc.log"));
             }
-            cmd.addAll(List.of("-javaagent:" + jar.toAbsolutePath() + "=port=0", "-cp", hostClasses(dir).toString(),
-                    CaptureFlood.class.getName(), "host", Integer.toString(threads)));
+            cmd.addAll(List.of("-javaagent:" + jar.toAbsolutePath() + "=" + agentOptions, "-cp",
+                    hostClasses(dir).toString(), CaptureFlood.class.getName(), "host", Integer.toString(threads),
+                    watch ? "watch" : "quiet"));
             Process host = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.PIPE).start();
             CompletableFuture<URI> url = new CompletableFuture<>();
             Thread.ofPlatform().daemon(true).start(() -> {
@@ -292,7 +320,7 @@ public final class CaptureFlood {
     }
 
     /** utime + stime of a process, in clock ticks. */
-    private static long cpuTicks(long pid) throws Exception {
+    static long cpuTicks(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);

@@ -449,6 +449,12 @@ public final class ContainerThreads {
         void run(int from, int to);
     }
 
+    /**
+     * Threads handed to a worker at a time. The workers take slices as they go rather than a half each: on a busy
+     * machine one of them may get much less of a core than the other, and the faster one then does more.
+     */
+    private static final int SLICE = 512;
+
     /** Runs {@code [0, n)} in slices on short-lived {@code leakhound-capture-N} daemon threads and the caller. */
     private static void parallel(int n, Range work) {
         int workers = Math.max(1, Math.min(Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors()),
@@ -459,17 +465,18 @@ public final class ContainerThreads {
         }
         Thread[] helpers = new Thread[workers - 1];
         Throwable[] failures = new Throwable[workers];
-        int slice = (n + workers - 1) / workers;
-        List<Runnable> here = new ArrayList<>(workers);          // slices for this thread: its own, and any no helper took
-        here.add(() -> work.run(0, Math.min(n, slice)));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable slices = () -> {
+            for (int from; (from = next.getAndAdd(SLICE)) < n; ) {
+                work.run(from, Math.min(n, from + SLICE));
+            }
+        };
         for (int w = 1; w < workers; w++) {
-            int from = w * slice;
-            int to = Math.min(n, from + slice);
             int index = w;
             Thread h = Thread.ofPlatform().daemon(true).name("leakhound-capture-" + w)
                     .inheritInheritableThreadLocals(false).unstarted(() -> {
                 try {
-                    work.run(from, to);
+                    slices.run();
                 } catch (Throwable e) {
                     failures[index] = e;
                 }
@@ -478,14 +485,12 @@ public final class ContainerThreads {
                 h.start();
                 helpers[w - 1] = h;
             } catch (OutOfMemoryError e) {
-                // The host is out of threads (a thread leak at its peak, when the capture matters most): no helper.
-                here.add(() -> work.run(from, to));
+                // The host is out of threads (a thread leak at its peak, when the capture matters most): no helper;
+                // the caller takes the slices it would have taken.
             }
         }
         try {
-            for (Runnable r : here) {
-                r.run();
-            }
+            slices.run();
         } catch (Throwable e) {
             failures[0] = e;
         }

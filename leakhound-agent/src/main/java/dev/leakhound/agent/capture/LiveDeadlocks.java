@@ -6,6 +6,9 @@ import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.ThreadDump;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +70,9 @@ public final class LiveDeadlocks {
     private Result last;
     private long lastAt;
     private long lastCost;
+    private int dumps;
+    /** {@code AbstractOwnableSynchronizer.getExclusiveOwnerThread()}, once the locks are open to this module. */
+    private MethodHandle ownerOf;
 
     /** @param containers the thread containers, for the cheap check; may be unavailable */
     public LiveDeadlocks(ContainerThreads containers) {
@@ -135,11 +141,13 @@ public final class LiveDeadlocks {
         if (containers != null && containers.isAvailable() && !mayHaveCycle()) {
             return new Result(List.of(), Instant.now(), note);
         }
+        dumps++;
         ThreadDump first = LiveThreads.capture();
         List<Deadlock> found = Deadlocks.find(first.threads(), List.of());
         if (found.isEmpty()) {
             return new Result(List.of(), first.capturedAt(), note);
         }
+        dumps++;
         ThreadDump second = LiveThreads.capture();
         Set<Set<Long>> again = new HashSet<>();
         for (Deadlock d : Deadlocks.find(second.threads(), List.of())) {
@@ -162,6 +170,11 @@ public final class LiveDeadlocks {
         return s;
     }
 
+    /** How many JDK thread dumps the searches took (for tests). */
+    synchronized int dumps() {
+        return dumps;
+    }
+
     /**
      * Whether two threads are blocked entering a monitor or parked on an owned lock (without a timeout); with no
      * virtual thread among them, whether {@code ThreadMXBean} finds a deadlock.
@@ -170,10 +183,12 @@ public final class LiveDeadlocks {
         long now = nanoTime.getAsLong();
         Map<Long, Long> since = new HashMap<>();
         int[] settled = new int[2];         // [0] virtual, [1] platform: blocked since the last search, long enough
+        MethodHandle owner = ownerOf();
         containers.forEach((c, t) -> {
             Thread.State s = t.getState();
             if (s == Thread.State.BLOCKED
-                    || s == Thread.State.WAITING && LockSupport.getBlocker(t) instanceof AbstractOwnableSynchronizer) {
+                    || s == Thread.State.WAITING && LockSupport.getBlocker(t) instanceof AbstractOwnableSynchronizer l
+                    && owned(t, l, owner)) {
                 Long first = blockedSince.get(t.threadId());
                 if (first != null && now - first >= SETTLE_MILLIS * 1_000_000) {
                     settled[t.isVirtual() ? 0 : 1]++;
@@ -188,5 +203,37 @@ public final class LiveDeadlocks {
             return false;
         }
         return settled[0] > 0 || ManagementFactory.getThreadMXBean().findDeadlockedThreads() != null;
+    }
+
+    /**
+     * Whether the lock {@code t} is parked on has an owner: one without (a {@code CountDownLatch}, a
+     * {@code Semaphore}, a read-write lock held only for reading) closes no cycle that the dump could show. Where owners cannot be read ({@code owner} null: the locks
+     * are not open to this module), a platform thread counts ({@code ThreadMXBean} decides, cheaply) and a virtual
+     * one does not: the dump would not give its lock's owner either, so no cycle through it could be found.
+     */
+    private static boolean owned(Thread t, AbstractOwnableSynchronizer lock, MethodHandle owner) {
+        if (owner == null) {
+            return !t.isVirtual();
+        }
+        try {
+            return (Thread) owner.invokeExact(lock) != null;
+        } catch (Throwable e) {
+            return true;                                    // unknown: let the search decide
+        }
+    }
+
+    /** The owner's getter, looked up once the locks are open to this module ({@link #openLocks}); else null. */
+    private MethodHandle ownerOf() {
+        if (ownerOf == null && Object.class.getModule().isOpen(LOCKS, LiveDeadlocks.class.getModule())) {
+            try {
+                ownerOf = MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class, MethodHandles.lookup())
+                        .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
+                                MethodType.methodType(Thread.class))
+                        .asType(MethodType.methodType(Thread.class, AbstractOwnableSynchronizer.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return ownerOf;
     }
 }

@@ -206,16 +206,7 @@ public final class ThreadViews {
 
     /** The longest that any of {@code threads} had been where it is at {@code at}, or {@code null}. */
     static Duration longestBlocked(List<ThreadSnapshot> threads, BlockedSince blocked, java.time.Instant at) {
-        Duration longest = null;
-        if (blocked != null) {
-            for (ThreadSnapshot t : threads) {
-                Duration d = blocked.blockedFor(t, at);
-                if (d != null && (longest == null || d.compareTo(longest) > 0)) {
-                    longest = d;
-                }
-            }
-        }
-        return longest;
+        return blocked == null ? null : blocked.longestBlockedFor(threads, at);
     }
 
     /** The time a capture's views count ages to: when it was taken. */

@@ -98,6 +98,33 @@ public final class BlockedSince {
         return since == null ? null : nonNegative(Duration.between(since, at));
     }
 
+    /**
+     * The longest that any of {@code threads} had been where it is at {@code at} (the largest {@link #blockedFor}),
+     * or {@code null} when none has been seen where it is. For a group of 100k threads: one lock, and one stack hash
+     * per run of threads sharing a stack (a group's threads share one), not one of each per thread.
+     */
+    public Duration longestBlockedFor(List<ThreadSnapshot> threads, Instant at) {
+        Instant earliest = null;
+        List<StackFrame> stack = null;
+        int hash = 0;
+        synchronized (this) {
+            for (ThreadSnapshot t : threads) {
+                Seen s = seen.get(t.id());
+                if (s == null || s.state() != t.state() || s.stackSize() != t.stack().size()) {
+                    continue;
+                }
+                if (t.stack() != stack) {
+                    stack = t.stack();
+                    hash = stack.hashCode();
+                }
+                if (s.stackHash() == hash && (earliest == null || s.firstSeenAt().isBefore(earliest))) {
+                    earliest = s.firstSeenAt();
+                }
+            }
+        }
+        return earliest == null ? null : nonNegative(Duration.between(earliest, at));
+    }
+
     /** {@code blocked for at least 16 s}: the words every view uses for {@link #blockedFor}. */
     public static String blockedWords(Duration d) {
         return "blocked for at least " + seconds(d);

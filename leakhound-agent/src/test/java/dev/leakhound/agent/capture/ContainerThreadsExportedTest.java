@@ -272,4 +272,67 @@ class ContainerThreadsExportedTest {
             assertTrue(!all[i].getName().startsWith("leakhound-capture-"), all[i] + " outlived the capture");
         }
     }
+
+    /**
+     * The workers take slices of the threads as they go: every thread is in the snapshot once, in the order the
+     * containers list them (as one worker reads them), with its own stack; and the direct groups count what
+     * {@code ThreadGrouping} makes of the snapshot.
+     */
+    @Test
+    void slicesReadEveryThreadOnceInTheContainersOrder() throws InterruptedException {
+        int perSite = 2_500;                             // 3 sites: 7,500 threads, ~15 slices
+        SynchronousQueue<Object> queue = new SynchronousQueue<>();
+        for (int i = 0; i < perSite; i++) {
+            start(Thread.ofVirtual(), "lh-ct-latch-" + i, () -> {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                }
+            });
+            start(Thread.ofVirtual(), "lh-ct-put-" + i, () -> {
+                try {
+                    queue.put("x");
+                } catch (InterruptedException ignored) {
+                }
+            });
+            start(Thread.ofVirtual(), "lh-ct-sleep-" + i, () -> {
+                try {
+                    Thread.sleep(TimeUnit.HOURS.toMillis(1));    // the thread's place to wait, not a synchronisation
+                } catch (InterruptedException ignored) {
+                }
+            });
+        }
+        for (Thread t : started) {
+            String name = t.getName();
+            awaitState(t, name.contains("sleep") ? Thread.State.TIMED_WAITING : Thread.State.WAITING,
+                    name.contains("latch") ? "CountDownLatch.await" : name.contains("put") ? "SynchronousQueue"
+                            : "sleep");
+        }
+        ContainerThreads ct = ContainerThreads.open();
+        List<Long> order = new ArrayList<>();
+        ct.forEach((c, t) -> order.add(t.threadId()));
+        ThreadDump d = ct.snapshot();
+        List<Long> ours = d.threads().stream().filter(t -> t.name().startsWith("lh-ct-")).map(ThreadSnapshot::id)
+                .toList();
+        assertEquals(3 * perSite, ours.size());
+        assertEquals(order.stream().filter(new java.util.HashSet<>(ours)::contains).toList(), ours, "the containers' order");
+        Map<Long, Thread> byId = started.stream().collect(Collectors.toMap(Thread::threadId, Function.identity()));
+        for (ThreadSnapshot t : d.threads()) {
+            Thread live = byId.get(t.id());
+            if (live != null) {
+                assertEquals(live.getName(), t.name());
+                assertEquals(java.util.Arrays.stream(live.getStackTrace())
+                        .map(dev.leakhound.model.StackFrame::of).toList(), t.stack(), t.name());
+            }
+        }
+        Map<List<dev.leakhound.model.StackFrame>, Long> reference = ThreadGrouping.group(d.threads()).stream()
+                .filter(g -> g.threads().get(0).name().startsWith("lh-ct-"))
+                .collect(Collectors.toMap(StackGroup::stack, g -> (long) g.count()));
+        assertEquals(3, reference.size(), reference.toString());
+        for (ContainerThreads.Group g : ct.groups(1)) {
+            if (reference.containsKey(g.stack())) {
+                assertEquals(reference.get(g.stack()), g.count(), g.stack().toString());
+            }
+        }
+    }
 }

@@ -59,6 +59,56 @@ class LiveDeadlocksGateExportedTest {
                 .containsExactlyInAnyOrder("gate-a", "gate-b");
     }
 
+    /**
+     * Threads parked on a lock without an owner (a latch: a service may have 100k of them) close no cycle: however long
+     * they wait, no search takes a dump for them (it took two JSON dumps of every thread per search before). A cycle of
+     * virtual threads on owned locks is still found, with them waiting beside it.
+     */
+    @Test
+    void threadsParkedOnALatchTakeNoDumpAndACycleBesideThemIsFound() {
+        ContainerThreads containers = ContainerThreads.open();
+        assertThat(containers.isAvailable()).as(containers.unavailableReason()).isTrue();
+        AtomicLong clock = new AtomicLong();
+        LiveDeadlocks search = new LiveDeadlocks(containers, clock::get);
+        CountDownLatch never = new CountDownLatch(1);
+        for (int i = 0; i < 3; i++) {
+            started.add(Thread.ofVirtual().name("latch-" + i).start(() -> awaitQuietly(never)));
+            started.add(Thread.ofPlatform().name("latch-p" + i).start(() -> awaitQuietly(never)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> started.stream()
+                .allMatch(t -> t.getState() == Thread.State.WAITING));
+        for (int i = 0; i < 3; i++) {
+            clock.addAndGet(Duration.ofSeconds(30).toNanos());
+            assertThat(search.recent().deadlocks()).isEmpty();
+        }
+        assertThat(search.dumps()).as("no dump for threads on a latch").isZero();
+
+        ReentrantLock a = new ReentrantLock();
+        ReentrantLock b = new ReentrantLock();
+        CountDownLatch bothHeld = new CountDownLatch(2);
+        List<Thread> cycle = List.of(Thread.ofVirtual().name("cycle-a").start(() -> crossLock(a, b, bothHeld)),
+                Thread.ofVirtual().name("cycle-b").start(() -> crossLock(b, a, bothHeld)));
+        started.addAll(cycle);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cycle.stream()
+                .allMatch(t -> t.getState() == Thread.State.WAITING && a.hasQueuedThreads() && b.hasQueuedThreads()));
+        clock.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(search.recent().deadlocks()).as("first seen blocked: no dump yet").isEmpty();
+        clock.addAndGet(Duration.ofSeconds(30).toNanos());
+        LiveDeadlocks.Result found = search.recent();
+        assertThat(found.deadlocks()).hasSize(1);
+        assertThat(found.deadlocks().get(0).links()).extracting(l -> l.name())
+                .containsExactlyInAnyOrder("cycle-a", "cycle-b");
+        assertThat(search.dumps()).isPositive();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            // ended by the test
+        }
+    }
+
     private static void crossLock(ReentrantLock first, ReentrantLock second, CountDownLatch bothHeld) {
         try {
             first.lockInterruptibly();
