@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -126,7 +127,6 @@ public final class GcLogParser {
     /** Inflated bytes read before the inflation is checked: a small log's header may compress better. */
     static final long INFLATION_CHECKED_FROM = 64L << 20;
 
-    private static final Pattern GC_ID = Pattern.compile("GC\\((\\d{1,18})\\) (.*)");
     private static final Pattern USING = Pattern.compile(
             "Using (G1|Parallel|Serial|The Z Garbage Collector|Shenandoah|Epsilon|Concurrent Mark Sweep)");
     private static final Pattern TRIGGER = Pattern.compile("Trigger(?: \\((\\w+)\\))?: (.+)");
@@ -229,6 +229,19 @@ public final class GcLogParser {
     /** With the bounds given (tests). */
     static GcLog parse(InputStream in, String origin, int maxCycles, int maxForeignLines, long inflationCheckedFrom)
             throws IOException {
+        return parse(in, origin, maxCycles, maxForeignLines, inflationCheckedFrom, true);
+    }
+
+    /**
+     * As before the byte reader: every line decoded into a {@code String} and taken apart by {@link LogLine} and
+     * regular expressions. The tests check that {@link #parse(InputStream, String)} gives the same on real logs.
+     */
+    static GcLog parseByStrings(InputStream in, String origin) throws IOException {
+        return parse(in, origin, MAX_CYCLES, MAX_FOREIGN_LINES, INFLATION_CHECKED_FROM, false);
+    }
+
+    private static GcLog parse(InputStream in, String origin, int maxCycles, int maxForeignLines,
+                               long inflationCheckedFrom, boolean bytes) throws IOException {
         CountingInputStream compressed = new CountingInputStream(in);
         BufferedInputStream buffered = new BufferedInputStream(compressed, 1 << 16);
         buffered.mark(2);
@@ -237,34 +250,50 @@ public final class GcLogParser {
         buffered.reset();
         boolean gzip = b0 == 0x1f && b1 == 0x8b;
         GcLogParser parser = new GcLogParser(origin, maxCycles);
-        GcLogLines lines = null;
+        LongSupplier lineNumber = () -> 0;
         try {
             InputStream text = gzip
                     ? new InflationBound(new GZIPInputStream(buffered, 1 << 16), compressed, inflationCheckedFrom)
                     : buffered;
-            lines = new GcLogLines(text, origin);
             long foreign = 0;
-            for (String line; (line = lines.next()) != null; ) {
-                if (parser.line(line) || parser.legacy.line(line)) {
-                    foreign = 0;
-                } else if (++foreign > maxForeignLines) {
-                    throw new GcLogParseException(origin, lines.lineNumber(), foreign + " lines in a row (from line "
-                            + (lines.lineNumber() - foreign + 1) + ") that are not the JVM's log lines (blank, or "
-                            + "without [decorations] or GC(n)): not a GC log, or corrupt", null);
+            if (bytes) {
+                GcLogBytes lines = new GcLogBytes(text, origin);
+                lineNumber = lines::lineNumber;
+                while (lines.next()) {
+                    if (parser.quickly(lines) || parser.line(lines.string())) {
+                        foreign = 0;
+                    } else if (++foreign > maxForeignLines) {
+                        throw foreign(origin, lines.lineNumber(), foreign);
+                    }
+                }
+            } else {
+                GcLogLines lines = new GcLogLines(text, origin);
+                lineNumber = lines::lineNumber;
+                for (String line; (line = lines.next()) != null; ) {
+                    if (parser.line(line)) {
+                        foreign = 0;
+                    } else if (++foreign > maxForeignLines) {
+                        throw foreign(origin, lines.lineNumber(), foreign);
+                    }
                 }
             }
         } catch (Inflated e) {
-            throw new GcLogParseException(origin, lines == null ? 1 : lines.lineNumber() + 1, e.getMessage()
+            throw new GcLogParseException(origin, lineNumber.getAsLong() + 1, e.getMessage()
                     + ": a compression bomb, or not a GC log (decompress it first to read it anyway)", null);
         } catch (ZipException | EOFException e) {
             if (!gzip) {
                 throw e;
             }
-            long line = lines == null ? 1 : lines.lineNumber() + 1;
-            throw new GcLogParseException(origin, line, (e instanceof EOFException ? "truncated" : "corrupt")
-                    + " gzip data (" + e.getMessage() + ")", null);
+            throw new GcLogParseException(origin, lineNumber.getAsLong() + 1, (e instanceof EOFException ? "truncated"
+                    : "corrupt") + " gzip data (" + e.getMessage() + ")", null);
         }
-        return parser.finish(lines.lineNumber());
+        return parser.finish(lineNumber.getAsLong());
+    }
+
+    private static GcLogParseException foreign(String origin, long line, long foreign) {
+        return new GcLogParseException(origin, line, foreign + " lines in a row (from line " + (line - foreign + 1)
+                + ") that are not the JVM's log lines (blank, or without [decorations] or GC(n)): not a GC log, or"
+                + " corrupt", null);
     }
 
     /** Inflated data that stops when it grows more than {@link #MAX_INFLATION} times the compressed bytes read. */
@@ -317,27 +346,177 @@ public final class GcLogParser {
 
     // ---------------------------------------------------------------- lines
 
-    /** Reads one line; says whether it is one of the JVM's (decorated, or a {@code GC(n)} line). */
+    // ---------------------------------------------------------------- lines, quickly
+
+    private static final byte[] TAG_GC = ascii("gc");
+    private static final byte[] TAG_GC_START = ascii("gc,start");
+    private static final byte[] TAG_GC_PHASES = ascii("gc,phases");
+    private static final byte[] TAG_GC_HEAP = ascii("gc,heap");
+    private static final byte[] TAG_GC_INIT = ascii("gc,init");
+    private static final byte[] TAG_ARGUMENTS = ascii("arguments");
+    private static final byte[] GC_ID_PREFIX = ascii("GC(");
+    private static final byte[] USING_PREFIX = ascii("Using ");
+    private static final byte[] TRIGGER_PREFIX = ascii("Trigger");
+    private static final byte[] HEAP_MAX_PREFIX = ascii("Heap Max");
+    private static final byte[] MAX_CAP_PREFIX = ascii("Max Cap");
+    private static final byte[] MINIMUM_HEAP_PREFIX = ascii("Minimum heap ");
+    private static final byte[] MAX_CAPACITY_PREFIX = ascii("Max Capacity: ");
+    private static final byte[] CAPACITY_PREFIX = ascii("Capacity:");
+    private static final byte[] XMX_BYTES = ascii("-Xmx");
+    private static final byte[] MAX_HEAP_SIZE = ascii("MaxHeapSize=");
+
+    /** The tag sets that matter, by their place in {@link #line(String, LogLine)}. */
+    private enum Tags {
+        NONE(null), GC("gc"), GC_START("gc,start"), GC_PHASES("gc,phases"), GC_HEAP("gc,heap"), GC_INIT("gc,init"),
+        ARGUMENTS("arguments"), OTHER(null);
+
+        final String text;
+
+        Tags(String text) {
+            this.text = text;
+        }
+    }
+
+    private final Decorations decorations = new Decorations();
+
+    /**
+     * Takes a decorated line of printable ASCII without a {@code String} when its decorations are of the JDK's forms
+     * (see {@link Decorations}): a line whose tags and first words say it matters to none of the checks of
+     * {@link #line(String, LogLine)} (most lines of {@code -Xlog:gc*}: phases, regions, metaspace, CPU times...)
+     * only moves the clock; another is taken by {@link #line(String, LogLine)} with its decorations as read here.
+     * The result is that of {@link #line(String)} on the same line. False: not taken, read it as a string.
+     */
+    private boolean quickly(GcLogBytes l) {
+        byte[] b = l.buf();
+        int from = l.start();
+        int to = l.end();
+        Decorations d = decorations;
+        if (!l.plain() || to == from || b[from] != '[' || !d.parse(b, from, to) || d.message == from) {
+            return false;
+        }
+        Tags tags = tags(b, d.tagsFrom, d.tagsTo);
+        if (matters(b, d.message, to, tags)) {
+            String raw = l.string();
+            return line(raw, new LogLine(d.uptimeNanos, d.epochNanos, tags.text, raw.substring(d.message - from)));
+        }
+        unifiedLines |= d.uptimeNanos >= 0 || d.epochNanos >= 0 || d.tagsFrom >= 0;
+        time(d.uptimeNanos, d.epochNanos);
+        return true;                                                      // decorated: one of the JVM's
+    }
+
+    private static Tags tags(byte[] b, int from, int to) {
+        if (from < 0) {
+            return Tags.NONE;
+        }
+        int n = to - from;
+        if (n < 2 || b[from] != 'g' && b[from] != 'a') {
+            return Tags.OTHER;
+        }
+        return is(TAG_GC, b, from, n) ? Tags.GC : is(TAG_GC_START, b, from, n) ? Tags.GC_START
+                : is(TAG_GC_PHASES, b, from, n) ? Tags.GC_PHASES : is(TAG_GC_HEAP, b, from, n) ? Tags.GC_HEAP
+                : is(TAG_GC_INIT, b, from, n) ? Tags.GC_INIT : is(TAG_ARGUMENTS, b, from, n) ? Tags.ARGUMENTS
+                : Tags.OTHER;
+    }
+
+    /** Whether a check of {@link #line(String, LogLine)} past the clock could take the message {@code b[m, to)}. */
+    private static boolean matters(byte[] b, int m, int to, Tags tags) {
+        if (tags == Tags.OTHER) {
+            return false;
+        }
+        if (tags == Tags.ARGUMENTS) {
+            return true;
+        }
+        if (startsWith(GC_ID_PREFIX, b, m, to)) {
+            int i = m + 3;
+            while (i < to && i < m + 21 && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            if (i == m + 3 || i + 1 >= to || b[i] != ')' || b[i + 1] != ' ') {
+                return true;                                              // not GC(n): let the slow way judge
+            }
+            int text = i + 2;
+            boolean event = tags == Tags.NONE || tags == Tags.GC || tags == Tags.GC_START || tags == Tags.GC_PHASES;
+            if (event && text < to && to - text <= MAX_EVENT_CHARS && b[text] != ' ') {
+                byte first = b[text];
+                if (first == 'P' || first == 'C' || first == 'M' || first == 'G' || to - text >= 3 && b[text + 1] == ':') {
+                    return true;                                          // may be an event of a collection
+                }
+            }
+            if (tags == Tags.NONE || tags == Tags.GC_HEAP) {
+                while (text < to && b[text] == ' ') {
+                    text++;
+                }
+                return startsWith(MAX_CAPACITY_PREFIX, b, text, to) || startsWith(CAPACITY_PREFIX, b, text, to);
+            }
+            return false;
+        }
+        boolean none = tags == Tags.NONE;
+        return (none || tags == Tags.GC) && (startsWith(USING_PREFIX, b, m, to) || startsWith(TRIGGER_PREFIX, b, m, to))
+                || (none || tags == Tags.GC_INIT)
+                        && (startsWith(HEAP_MAX_PREFIX, b, m, to) || startsWith(MAX_CAP_PREFIX, b, m, to))
+                || (none || tags == Tags.GC_HEAP) && startsWith(MINIMUM_HEAP_PREFIX, b, m, to)
+                || none && (contains(XMX_BYTES, b, m, to) || contains(MAX_HEAP_SIZE, b, m, to));
+    }
+
+    private static boolean is(byte[] w, byte[] b, int from, int n) {
+        return w.length == n && startsWith(w, b, from, from + n);
+    }
+
+    private static boolean startsWith(byte[] w, byte[] b, int from, int to) {
+        if (to - from < w.length) {
+            return false;
+        }
+        for (int i = 0; i < w.length; i++) {
+            if (b[from + i] != w[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] w, byte[] b, int from, int to) {
+        for (int i = from; i <= to - w.length; i++) {
+            if (b[i] == w[0] && startsWith(w, b, i, to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Reads one line; says whether it is one of the JVM's (decorated, or a {@code GC(n)} line); else gives it to
+     * the JDK 8 reader, and says whether that took it.
+     */
     private boolean line(String raw) {
-        LogLine l = LogLine.parse(raw);
+        return line(raw, LogLine.parse(raw)) || legacy.line(raw);
+    }
+
+    /** Reads one line split into decorations and message; says whether it is one of the JVM's. */
+    private boolean line(String raw, LogLine l) {
         String msg = l.message();
         boolean jvm = msg.length() < raw.length() || msg.startsWith("GC(");
         if (!jvm && raw.isEmpty()) {
             return false;
         }
         unifiedLines |= l.timed() || l.tags() != null;
-        long t = time(l);
+        long t = time(l.uptimeNanos(), l.epochNanos());
         if (t < 0 && l.timed()) {
             return jvm;                               // a wall-clock time before the first one: not ours
         }
         String tags = l.tags();
         Matcher m;
-        if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
+        int text = gcIdText(msg);
+        if (text > 0) {
+            String event = msg.substring(text);
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
-                event(Long.parseLong(m.group(1)), m.group(2), tags, t, raw);
+                event(Long.parseLong(msg, 3, text - 2, 10), event, tags, t, raw);
             }
             if (tags == null || tags.equals("gc,heap")) {
-                zgcCapacity(m.group(2).strip());
+                zgcCapacity(event.strip());
             }
             return jvm;
         }
@@ -398,28 +577,52 @@ public final class GcLogParser {
         }
     }
 
+    /**
+     * {@code GC\\((\\d{1,18})\\) (.*)}: where the text after {@code GC(n) } starts, or -1 when the message is not
+     * of that form ({@code .} takes no line terminator).
+     */
+    static int gcIdText(String msg) {
+        if (!msg.startsWith("GC(")) {
+            return -1;
+        }
+        int i = 3;
+        while (i < msg.length() && i < 21 && msg.charAt(i) >= '0' && msg.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == 3 || i + 1 >= msg.length() || msg.charAt(i) != ')' || msg.charAt(i + 1) != ' ') {
+            return -1;
+        }
+        for (int j = i + 2; j < msg.length(); j++) {
+            char c = msg.charAt(j);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return -1;
+            }
+        }
+        return i + 2;
+    }
+
     /** The line's time in nanoseconds on the log's clock, or -1 when the log has none yet. */
-    private long time(LogLine l) {
-        if (uptimeClock == null && l.timed()) {
-            uptimeClock = l.uptimeNanos() >= 0;
+    private long time(long uptimeNanos, long epochNanos) {
+        if (uptimeClock == null && (uptimeNanos >= 0 || epochNanos >= 0)) {
+            uptimeClock = uptimeNanos >= 0;
         }
         if (uptimeClock == null) {
             return -1;
         }
-        if (uptimeClock && l.uptimeNanos() >= 0) {
-            if (lastUptime >= 0 && l.uptimeNanos() < lastUptime - RUN_RESTART_NANOS) {
+        if (uptimeClock && uptimeNanos >= 0) {
+            if (lastUptime >= 0 && uptimeNanos < lastUptime - RUN_RESTART_NANOS) {
                 newRun(true);
             }
-            lastUptime = l.uptimeNanos();
-            lastTime = l.uptimeNanos();
-        } else if (!uptimeClock && l.epochNanos() >= 0) {
+            lastUptime = uptimeNanos;
+            lastTime = uptimeNanos;
+        } else if (!uptimeClock && epochNanos >= 0) {
             if (firstEpoch < 0) {
-                firstEpoch = l.epochNanos();
+                firstEpoch = epochNanos;
             }
-            if (l.epochNanos() < firstEpoch) {
+            if (epochNanos < firstEpoch) {
                 return -1;
             }
-            lastTime = l.epochNanos() - firstEpoch;
+            lastTime = epochNanos - firstEpoch;
         }
         return lastTime;
     }
@@ -499,7 +702,7 @@ public final class GcLogParser {
         if (G1_MARKING.contains(name)) {
             return Family.G1_MARKING;
         }
-        if (ZGC_PAUSE.matcher(name).matches()) {
+        if (GcEvent.plain(name) ? zgcPause(name) : ZGC_PAUSE.matcher(name).matches()) {
             return Family.ZGC_PAUSE;                                  // before "Pause ": ZGC's are phases
         }
         if (name.startsWith("Pause ")) {
@@ -509,6 +712,23 @@ public final class GcLogParser {
             return Family.CONCURRENT;                 // generational Shenandoah ends an old cycle coalescing
         }
         return null;
+    }
+
+    /** {@link #ZGC_PAUSE} by hand, for a name of printable ASCII. */
+    static boolean zgcPause(String name) {
+        int i = name.length() > 3 && name.charAt(1) == ':' && name.charAt(2) == ' '
+                && "YyOo".indexOf(name.charAt(0)) >= 0 ? 3 : 0;
+        if (!name.startsWith("Pause ", i)) {
+            return false;
+        }
+        i += 6;
+        for (String phase : new String[] {"Mark Start", "Mark End", "Relocate Start"}) {
+            if (name.startsWith(phase, i)) {
+                int end = i + phase.length();
+                return end == name.length() || name.charAt(end) == ' ';
+            }
+        }
+        return false;
     }
 
     /** {@code a + b}, at most {@link Long#MAX_VALUE} (a hostile log's durations must not wrap around). */
