@@ -1,6 +1,7 @@
 package dev.leakhound.gc.parse;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * {@link LogLine#parse} on the bytes of a line of printable ASCII, without a {@code String}, a regular expression or
@@ -19,6 +20,21 @@ final class Decorations {
     int tagsTo;
     /** Where the message starts (after the one space that follows the decorations). */
     int message;
+    /**
+     * Whether the groups from the first one that is not a number on ({@code [info][gc,heap  ] }) were the last
+     * cached ones, byte for byte (then their tags were not read again); whether this line's were cached.
+     */
+    boolean tailReused;
+    boolean tailCached;
+    /** What the caller made of the cached groups' tags, kept with them (null: not yet). */
+    Object tailTag;
+
+    private final byte[] lastTail = new byte[96];
+    private int tailLength;
+    private int tailTagsFrom;
+    private int tailTagsTo;
+    /** How many times were read: a group that holds one is not cached. */
+    private int assigned;
 
     private static final byte[][] LEVELS = bytes("trace", "debug", "info", "warning", "error", "off");
     private static final byte[][] KNOWN_TAGS;
@@ -54,8 +70,24 @@ final class Decorations {
         epochNanos = -1;
         tagsFrom = -1;
         tagsTo = -1;
+        tailReused = false;
+        tailCached = false;
+        int tail = -1;
+        int times = 0;
         int pos = from;
         while (pos < to && b[pos] == '[') {
+            if (tail < 0 && pos + 1 < to && (b[pos + 1] < '0' || b[pos + 1] > '9')) {
+                tail = pos;                                               // the level, tags, ...: as the last line's?
+                times = assigned;
+                if (tailLength > 0 && to - pos >= tailLength
+                        && Arrays.equals(b, pos, pos + tailLength, lastTail, 0, tailLength)) {
+                    tagsFrom = tailTagsFrom < 0 ? -1 : pos + tailTagsFrom;
+                    tagsTo = tailTagsFrom < 0 ? -1 : pos + tailTagsTo;
+                    message = pos + tailLength;
+                    tailReused = true;
+                    return true;
+                }
+            }
             int end = pos + 1;
             while (end < to && b[end] != ']') {
                 end++;
@@ -99,6 +131,16 @@ final class Decorations {
             pos++;
         }
         message = pos;
+        if (tail >= 0 && pos > tail && assigned == times && pos - tail <= lastTail.length && b[pos - 1] == ' ') {
+            // the groups from the first that is not a number to the message's space, without a time among them:
+            // the same bytes give the same tags and message start, whatever came before
+            tailLength = pos - tail;
+            System.arraycopy(b, tail, lastTail, 0, tailLength);
+            tailTagsFrom = tagsFrom < 0 ? -1 : tagsFrom - tail;
+            tailTagsTo = tagsTo - tail;
+            tailTag = null;
+            tailCached = true;
+        }
         return true;
     }
 
@@ -188,6 +230,7 @@ final class Decorations {
             }
             // as LogLine: an uptime past ~292 years overflows nanoseconds, and is no uptime
             uptimeNanos = n > Long.MAX_VALUE / 1_000_000_000L - 1 ? -1 : n * 1_000_000_000L + frac;
+            assigned++;
             return true;
         }
         if (e - i == 2 && b[i + 1] == 's' && (c == 'm' || c == 'n')) {
@@ -203,6 +246,7 @@ final class Decorations {
             } else {
                 uptimeNanos = nanos;
             }
+            assigned++;
             return true;
         }
         if (c == '-' && digits == 4) {
@@ -260,6 +304,7 @@ final class Decorations {
         }
         int offset = (oh * 3600 + om * 60) * (b[j] == '-' ? -1 : 1);
         epochNanos = (seconds - offset) * 1_000_000_000L + frac;
+        assigned++;
         return epochNanos >= 0;
     }
 

@@ -2,6 +2,9 @@ package dev.leakhound.gc.parse;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -18,6 +21,8 @@ final class GcLogBytes {
     private static final int MAX_CHARS = GcLogParser.MAX_LINE_CHARS;
     /** A UTF-8 character is at most 4 bytes, a malformed byte one character: more bytes than this are too many. */
     private static final int MAX_BYTES = 4 * (MAX_CHARS + 1);
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final InputStream in;
     private final String origin;
@@ -72,6 +77,14 @@ final class GcLogBytes {
         while (true) {
             byte[] b = buf;
             int lim = limit;
+            // eight bytes at a time while none is special: a newline, a control character, DEL or non-ASCII
+            for (int words = lim - 8; i <= words; i += 8) {
+                long w = (long) LONGS.get(b, i);
+                long flags = (w - 0x2020202020202020L) & ~w | w | (w ^ 0x7f7f7f7f7f7f7f7fL) - 0x0101010101010101L;
+                if ((flags & 0x8080808080808080L) != 0) {
+                    break;
+                }
+            }
             for (; i < lim; i++) {
                 int c = b[i];
                 if (c < 0x20 || c == 0x7f) {          // non-ASCII bytes are negative

@@ -9,6 +9,10 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -365,6 +369,55 @@ public final class GcLogParser {
     private static final byte[] XMX_BYTES = ascii("-Xmx");
     private static final byte[] MAX_HEAP_SIZE = ascii("MaxHeapSize=");
 
+    /**
+     * A 64-bit hash of the line, decorations included, to tell the same line again ({@link Open#firstTime}): of a line
+     * of printable ASCII eight characters at a time, as {@link #lineHash(byte[], int, int)} of its bytes; of another
+     * (which is never equal to one of those) one at a time.
+     */
+    static long lineHash(String line) {
+        if (GcEvent.plain(line)) {
+            long h = HASH_SEED;
+            int i = 0;
+            int n = line.length();
+            for (; i + 8 <= n; i += 8) {
+                long w = 0;
+                for (int k = 7; k >= 0; k--) {
+                    w = w << 8 | line.charAt(i + k);
+                }
+                h = mix(h, w);
+            }
+            for (; i < n; i++) {
+                h = mix(h, line.charAt(i));
+            }
+            return h ^ n;
+        }
+        long h = 1125899906842597L;
+        for (int i = 0; i < line.length(); i++) {
+            h = 31 * h + line.charAt(i);
+        }
+        return h;
+    }
+
+    /** {@link #lineHash(String)} of a line of printable ASCII, from its bytes. */
+    static long lineHash(byte[] b, int from, int to) {
+        long h = HASH_SEED;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            h = mix(h, (long) LONGS.get(b, i));
+        }
+        for (; i < to; i++) {
+            h = mix(h, b[i]);
+        }
+        return h ^ (to - from);
+    }
+
+    private static final long HASH_SEED = 0x6a09e667f3bcc908L;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static long mix(long h, long w) {
+        return Long.rotateLeft((h ^ w) * 0x9e3779b97f4a7c15L, 31);
+    }
+
     /** The tag sets that matter, by their place in {@link #line(String, LogLine)}. */
     private enum Tags {
         NONE(null), GC("gc"), GC_START("gc,start"), GC_PHASES("gc,phases"), GC_HEAP("gc,heap"), GC_INIT("gc,init"),
@@ -394,15 +447,50 @@ public final class GcLogParser {
         if (!l.plain() || to == from || b[from] != '[' || !d.parse(b, from, to) || d.message == from) {
             return false;
         }
-        Tags tags = tags(b, d.tagsFrom, d.tagsTo);
-        if (matters(b, d.message, to, tags)) {
+        Tags tags;
+        if (d.tailReused && d.tailTag != null) {
+            tags = (Tags) d.tailTag;
+        } else {
+            tags = tags(b, d.tagsFrom, d.tagsTo);
+            if (d.tailCached) {
+                d.tailTag = tags;
+            }
+        }
+        int text = matters(b, d.message, to, tags);
+        if (text == SKIP) {
+            unifiedLines |= d.uptimeNanos >= 0 || d.epochNanos >= 0 || d.tagsFrom >= 0;
+            time(d.uptimeNanos, d.epochNanos);
+            return true;                                                  // decorated: one of the JVM's
+        }
+        if (text == SLOW) {
             String raw = l.string();
             return line(raw, new LogLine(d.uptimeNanos, d.epochNanos, tags.text, raw.substring(d.message - from)));
         }
-        unifiedLines |= d.uptimeNanos >= 0 || d.epochNanos >= 0 || d.tagsFrom >= 0;
-        time(d.uptimeNanos, d.epochNanos);
-        return true;                                                      // decorated: one of the JVM's
+        // a GC(n) line that may be an event or ZGC's capacity: line(String, LogLine)'s GC(n) branch, on bytes
+        boolean timed = d.uptimeNanos >= 0 || d.epochNanos >= 0;
+        unifiedLines |= timed || d.tagsFrom >= 0;
+        long t = time(d.uptimeNanos, d.epochNanos);
+        if (t < 0 && timed) {
+            return true;
+        }
+        long id = 0;
+        for (int i = d.message + 3; i < text - 2; i++) {
+            id = id * 10 + (b[i] - '0');
+        }
+        String event = new String(b, text, to - text, StandardCharsets.ISO_8859_1);
+        if (tags == Tags.NONE || tags == Tags.GC || tags == Tags.GC_START || tags == Tags.GC_PHASES) {
+            event(id, event, tags.text, t, lineHash(b, from, to), true);
+        }
+        if (tags == Tags.NONE || tags == Tags.GC_HEAP) {
+            zgcCapacity(event.strip());
+        }
+        return true;
     }
+
+    /** {@link #matters}: the line needs nothing but its clock. */
+    private static final int SKIP = -1;
+    /** {@link #matters}: the line is to be read as a string. */
+    private static final int SLOW = -2;
 
     private static Tags tags(byte[] b, int from, int to) {
         if (from < 0) {
@@ -418,13 +506,17 @@ public final class GcLogParser {
                 : Tags.OTHER;
     }
 
-    /** Whether a check of {@link #line(String, LogLine)} past the clock could take the message {@code b[m, to)}. */
-    private static boolean matters(byte[] b, int m, int to, Tags tags) {
+    /**
+     * Whether a check of {@link #line(String, LogLine)} past the clock could take the message {@code b[m, to)}:
+     * {@link #SKIP} when none can, the start of the text after {@code GC(n) } when one of that branch can, else
+     * {@link #SLOW}.
+     */
+    private static int matters(byte[] b, int m, int to, Tags tags) {
         if (tags == Tags.OTHER) {
-            return false;
+            return SKIP;
         }
         if (tags == Tags.ARGUMENTS) {
-            return true;
+            return SLOW;
         }
         if (startsWith(GC_ID_PREFIX, b, m, to)) {
             int i = m + 3;
@@ -432,30 +524,33 @@ public final class GcLogParser {
                 i++;
             }
             if (i == m + 3 || i + 1 >= to || b[i] != ')' || b[i + 1] != ' ') {
-                return true;                                              // not GC(n): let the slow way judge
+                return SLOW;                                              // not GC(n): let the slow way judge
             }
             int text = i + 2;
             boolean event = tags == Tags.NONE || tags == Tags.GC || tags == Tags.GC_START || tags == Tags.GC_PHASES;
             if (event && text < to && to - text <= MAX_EVENT_CHARS && b[text] != ' ') {
                 byte first = b[text];
                 if (first == 'P' || first == 'C' || first == 'M' || first == 'G' || to - text >= 3 && b[text + 1] == ':') {
-                    return true;                                          // may be an event of a collection
+                    return text;                                          // may be an event of a collection
                 }
             }
             if (tags == Tags.NONE || tags == Tags.GC_HEAP) {
-                while (text < to && b[text] == ' ') {
-                    text++;
+                int j = text;
+                while (j < to && b[j] == ' ') {
+                    j++;
                 }
-                return startsWith(MAX_CAPACITY_PREFIX, b, text, to) || startsWith(CAPACITY_PREFIX, b, text, to);
+                if (startsWith(MAX_CAPACITY_PREFIX, b, j, to) || startsWith(CAPACITY_PREFIX, b, j, to)) {
+                    return text;
+                }
             }
-            return false;
+            return SKIP;
         }
         boolean none = tags == Tags.NONE;
         return (none || tags == Tags.GC) && (startsWith(USING_PREFIX, b, m, to) || startsWith(TRIGGER_PREFIX, b, m, to))
                 || (none || tags == Tags.GC_INIT)
                         && (startsWith(HEAP_MAX_PREFIX, b, m, to) || startsWith(MAX_CAP_PREFIX, b, m, to))
                 || (none || tags == Tags.GC_HEAP) && startsWith(MINIMUM_HEAP_PREFIX, b, m, to)
-                || none && (contains(XMX_BYTES, b, m, to) || contains(MAX_HEAP_SIZE, b, m, to));
+                || none && (contains(XMX_BYTES, b, m, to) || contains(MAX_HEAP_SIZE, b, m, to)) ? SLOW : SKIP;
     }
 
     private static boolean is(byte[] w, byte[] b, int from, int n) {
@@ -484,7 +579,7 @@ public final class GcLogParser {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -513,7 +608,7 @@ public final class GcLogParser {
         if (text > 0) {
             String event = msg.substring(text);
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
-                event(Long.parseLong(msg, 3, text - 2, 10), event, tags, t, raw);
+                event(Long.parseLong(msg, 3, text - 2, 10), event, tags, t, lineHash(raw), false);
             }
             if (tags == null || tags.equals("gc,heap")) {
                 zgcCapacity(event.strip());
@@ -646,7 +741,7 @@ public final class GcLogParser {
 
     private enum Family { PAUSE, ZGC_PAUSE, ZGC_COLLECTION, G1_MARKING, CONCURRENT }
 
-    private void event(long id, String text, String tags, long t, String raw) {
+    private void event(long id, String text, String tags, long t, long lineHash, boolean plain) {
         if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.length() > MAX_EVENT_CHARS) {
             return;                                                  // G1's phases, indented; not a GC line
         }
@@ -654,7 +749,7 @@ public final class GcLogParser {
         if (first != 'P' && first != 'C' && first != 'M' && first != 'G' && (text.length() < 3 || text.charAt(1) != ':')) {
             return;                                                  // no event of a collection (quick test)
         }
-        GcEvent e = GcEvent.parse(text);
+        GcEvent e = plain ? GcEvent.parseQuickly(text) : GcEvent.parse(text);
         if (e == null) {
             return;
         }
@@ -685,7 +780,7 @@ public final class GcLogParser {
                 eldest.remove();
             }
         }
-        if (!c.firstTime(raw)) {
+        if (!c.firstTime(lineHash)) {
             ignored++;                                               // the same line again: not a second pause
             return;
         }
@@ -779,11 +874,7 @@ public final class GcLogParser {
          * marks the young generation twice, and may log {@code Y: Pause Relocate Start 0.002ms} twice within one
          * millisecond), and the bound on events per id limits what a hostile log can add up that way.
          */
-        boolean firstTime(String line) {
-            long h = 1125899906842597L;
-            for (int i = 0; i < line.length(); i++) {
-                h = 31 * h + line.charAt(i);
-            }
+        boolean firstTime(long h) {
             if (events > 0 && h == lastLine || events == MAX_EVENTS_PER_ID) {
                 return false;
             }
