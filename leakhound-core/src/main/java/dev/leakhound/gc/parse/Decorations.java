@@ -21,14 +21,29 @@ final class Decorations {
     /** Where the message starts (after the one space that follows the decorations). */
     int message;
     /**
-     * Whether the groups from the first one that is not a number on ({@code [info][gc,heap  ] }) were the last
-     * cached ones, byte for byte (then their tags were not read again); whether this line's were cached.
+     * What the caller made of this line's tags when the same bytes were read before (see {@link #tagsRead}), or
+     * {@code null}: read them.
      */
-    boolean tailReused;
-    boolean tailCached;
-    /** What the caller made of the cached groups' tags, kept with them (null: not yet). */
-    Object tailTag;
+    Object knownTags;
 
+    /*
+     * Two caches, both exact because LogLine reads each group on its own and stops at the same place on the same
+     * bytes: the last line's decorations up to its message (a burst of lines in one millisecond has the same time,
+     * level and tags), and the groups from the first one that is not a number on ([info][gc,heap  ] ), without a
+     * time among them, whatever came before. Each is only of decorations that end with the space before the message.
+     */
+    private Object prefixTags;
+    private Object tailTags;
+    private boolean prefixNew;
+    private boolean tailNew;
+    private boolean tailHit;
+    private final byte[] lastPrefix = new byte[128];
+    private int prefixLength;
+    private long prefixUptime;
+    private long prefixEpoch;
+    private int prefixTagsFrom;
+    private int prefixTagsTo;
+    private Object prefixTag;
     private final byte[] lastTail = new byte[96];
     private int tailLength;
     private int tailTagsFrom;
@@ -70,22 +85,35 @@ final class Decorations {
         epochNanos = -1;
         tagsFrom = -1;
         tagsTo = -1;
-        tailReused = false;
-        tailCached = false;
+        knownTags = null;
+        prefixNew = false;
+        tailNew = false;
+        tailHit = false;
+        if (prefixLength > 0 && to - from >= prefixLength
+                && Arrays.equals(b, from, from + prefixLength, lastPrefix, 0, prefixLength)) {
+            uptimeNanos = prefixUptime;
+            epochNanos = prefixEpoch;
+            tagsFrom = prefixTagsFrom < 0 ? -1 : from + prefixTagsFrom;
+            tagsTo = prefixTagsFrom < 0 ? -1 : from + prefixTagsTo;
+            message = from + prefixLength;
+            knownTags = prefixTags;
+            return true;
+        }
         int tail = -1;
         int times = 0;
         int pos = from;
         while (pos < to && b[pos] == '[') {
             if (tail < 0 && pos + 1 < to && (b[pos + 1] < '0' || b[pos + 1] > '9')) {
-                tail = pos;                                               // the level, tags, ...: as the last line's?
+                tail = pos;
                 times = assigned;
                 if (tailLength > 0 && to - pos >= tailLength
                         && Arrays.equals(b, pos, pos + tailLength, lastTail, 0, tailLength)) {
                     tagsFrom = tailTagsFrom < 0 ? -1 : pos + tailTagsFrom;
                     tagsTo = tailTagsFrom < 0 ? -1 : pos + tailTagsTo;
-                    message = pos + tailLength;
-                    tailReused = true;
-                    return true;
+                    pos += tailLength;                                    // the message's space included
+                    knownTags = tailTags;
+                    tailHit = true;
+                    break;
                 }
             }
             int end = pos + 1;
@@ -127,21 +155,42 @@ final class Decorations {
             }
             pos = end + 1;
         }
-        if (pos > from && pos < to && b[pos] == ' ') {
+        if (!tailHit && pos > from && pos < to && b[pos] == ' ') {
             pos++;
         }
         message = pos;
-        if (tail >= 0 && pos > tail && assigned == times && pos - tail <= lastTail.length && b[pos - 1] == ' ') {
-            // the groups from the first that is not a number to the message's space, without a time among them:
-            // the same bytes give the same tags and message start, whatever came before
+        if (!tailHit && tail >= 0 && pos > tail && assigned == times && pos - tail <= lastTail.length
+                && b[pos - 1] == ' ') {
             tailLength = pos - tail;
             System.arraycopy(b, tail, lastTail, 0, tailLength);
             tailTagsFrom = tagsFrom < 0 ? -1 : tagsFrom - tail;
             tailTagsTo = tagsTo - tail;
-            tailTag = null;
-            tailCached = true;
+            tailTags = null;
+            tailNew = true;
+        }
+        if (pos > from && pos - from <= lastPrefix.length && b[pos - 1] == ' ') {
+            prefixLength = pos - from;
+            System.arraycopy(b, from, lastPrefix, 0, prefixLength);
+            prefixUptime = uptimeNanos;
+            prefixEpoch = epochNanos;
+            prefixTagsFrom = tagsFrom < 0 ? -1 : tagsFrom - from;
+            prefixTagsTo = tagsTo - from;
+            prefixTags = knownTags;
+            prefixNew = true;
+        } else {
+            prefixLength = 0;
         }
         return true;
+    }
+
+    /** The caller's reading of the tags of the line just parsed, kept with the cached groups it came from. */
+    void tagsRead(Object tags) {
+        if (prefixNew) {
+            prefixTags = tags;
+        }
+        if (tailNew || tailHit) {
+            tailTags = tags;
+        }
     }
 
     /** 0: not a tag list; 1: one lower-case word; 2: several, comma-separated ({@code [a-z][a-z0-9_]*(,...)*}). */

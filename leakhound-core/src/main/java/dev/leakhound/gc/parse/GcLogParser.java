@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,7 +165,7 @@ public final class GcLogParser {
     private long heapMaxArguments = GcCycle.UNKNOWN;
     private final Map<Long, Open> open = new LinkedHashMap<>();
     private final Map<String, String> shared = new java.util.HashMap<>();
-    private final ArrayDeque<GcCycle> done = new ArrayDeque<>();
+    private final Ring done;
     private long dropped;
     private long ignored;
     private long maxClosedId = -1;
@@ -179,14 +178,13 @@ public final class GcLogParser {
     private long lastTime = -1;
     private long lastUptime = -1;
 
-    private final int maxCycles;
     /** The lines that are not unified logging, read as a JDK 8 log. */
     private final LegacyGcLog legacy;
     private boolean unifiedLines;
 
     private GcLogParser(String origin, int maxCycles) {
         this.origin = origin;
-        this.maxCycles = maxCycles;
+        this.done = new Ring(maxCycles);
         this.legacy = new LegacyGcLog(maxCycles);
     }
 
@@ -448,13 +446,11 @@ public final class GcLogParser {
             return false;
         }
         Tags tags;
-        if (d.tailReused && d.tailTag != null) {
-            tags = (Tags) d.tailTag;
+        if (d.knownTags != null) {
+            tags = (Tags) d.knownTags;
         } else {
             tags = tags(b, d.tagsFrom, d.tagsTo);
-            if (d.tailCached) {
-                d.tailTag = tags;
-            }
+            d.tagsRead(tags);
         }
         int text = matters(b, d.message, to, tags);
         if (text == SKIP) {
@@ -1023,16 +1019,113 @@ public final class GcLogParser {
             inferredCollector = gc;
         }
         String fullName = gc == null ? name : gc + " " + name;
-        Duration start = c.timed ? Duration.ofNanos(c.start) : Duration.ZERO;
-        GcCycle cycle = new GcCycle(c.id + 1, start, share(fullName), share(bounded(cause)), share(bounded(action)), kind,
-                c.pause < 0 ? null : Duration.ofNanos(c.pause),
-                c.concurrentTime() < 0 ? null : Duration.ofNanos(c.concurrentTime()),
-                c.before, after, c.committed, heapMax(), List.of());
-        if (done.size() == maxCycles) {
-            done.removeFirst();
+        if (done.add(c.id + 1, c.timed ? c.start : 0, share(fullName), share(bounded(cause)), share(bounded(action)),
+                kind, c.pause, c.concurrentTime(), c.before, after, c.committed, heapMax())) {
             dropped++;
         }
-        done.addLast(cycle);
+    }
+
+    /**
+     * The cycles kept, the latest {@code max}, as columns of numbers (and the shared texts) rather than objects: a
+     * long log passes millions of cycles through it, and a ring of objects that each outlive many young
+     * collections fills the old generation with garbage. The {@link GcCycle}s are made once, at the end.
+     */
+    private static final class Ring {
+        private final int max;
+        private int head;
+        private int size;
+        private long[] numbers = new long[0];
+        private long[] numbers2 = new long[0];
+        private String[] texts = new String[0];
+        private GcCycle.Kind[] kinds = new GcCycle.Kind[0];
+        /** Per cycle: start, pause, concurrent (-1: none), before, after, committed, heap max. */
+        private static final int LONGS = 7;
+        private static final int TEXTS = 3;
+
+        Ring(int max) {
+            this.max = max;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void clear() {
+            head = 0;
+            size = 0;
+            java.util.Arrays.fill(texts, null);
+        }
+
+        /** Adds one; says whether the oldest was dropped to make room. */
+        boolean add(long number, long start, String collector, String cause, String action, GcCycle.Kind kind,
+                    long pause, long concurrent, long before, long after, long committed, long heapMax) {
+            if (max == 0) {
+                return true;
+            }
+            boolean drop = size == max;
+            if (!drop && size == numbers.length) {
+                grow();
+            }
+            int i = drop ? head : (head + size) % numbers.length;
+            if (drop) {
+                head = (head + 1) % numbers.length;
+            } else {
+                size++;
+            }
+            numbers[i] = number;
+            int l = i * LONGS;
+            numbers2[l] = start;
+            numbers2[l + 1] = pause;
+            numbers2[l + 2] = concurrent;
+            numbers2[l + 3] = before;
+            numbers2[l + 4] = after;
+            numbers2[l + 5] = committed;
+            numbers2[l + 6] = heapMax;
+            int t = i * TEXTS;
+            texts[t] = collector;
+            texts[t + 1] = cause;
+            texts[t + 2] = action;
+            kinds[i] = kind;
+            return drop;
+        }
+
+        /** Doubles the room (up to {@code max}), the oldest first. */
+        private void grow() {
+            int n = (int) Math.min(max, Math.max(16, numbers.length * 2L));
+            long[] nn = new long[n];
+            long[] nn2 = new long[n * LONGS];
+            String[] nt = new String[n * TEXTS];
+            GcCycle.Kind[] nk = new GcCycle.Kind[n];
+            for (int k = 0; k < size; k++) {
+                int i = (head + k) % numbers.length;
+                nn[k] = numbers[i];
+                System.arraycopy(numbers2, i * LONGS, nn2, k * LONGS, LONGS);
+                System.arraycopy(texts, i * TEXTS, nt, k * TEXTS, TEXTS);
+                nk[k] = kinds[i];
+            }
+            numbers = nn;
+            numbers2 = nn2;
+            texts = nt;
+            kinds = nk;
+            head = 0;
+        }
+
+        /** The cycles, oldest first; a known heap maximum of the log replaces each one's. */
+        List<GcCycle> cycles(long logMax) {
+            List<GcCycle> out = new java.util.ArrayList<>(size);
+            for (int k = 0; k < size; k++) {
+                int i = (head + k) % numbers.length;
+                int l = i * LONGS;
+                int t = i * TEXTS;
+                long pause = numbers2[l + 1];
+                long concurrent = numbers2[l + 2];
+                out.add(new GcCycle(numbers[i], Duration.ofNanos(numbers2[l]), texts[t], texts[t + 1], texts[t + 2],
+                        kinds[i], pause < 0 ? null : Duration.ofNanos(pause),
+                        concurrent < 0 ? null : Duration.ofNanos(concurrent), numbers2[l + 3], numbers2[l + 4],
+                        numbers2[l + 5], logMax == GcCycle.UNKNOWN ? numbers2[l + 6] : logMax, List.of()));
+            }
+            return out;
+        }
     }
 
     /** One copy of each text for all cycles (while there are not too many different ones). */
@@ -1071,15 +1164,10 @@ public final class GcLogParser {
             throw GcLogParseException.noCycles(origin, lines, like);
         }
         long max = heapMax();
-        List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
+        List<GcCycle> cycles = done.cycles(max);
         String name = collector != null ? collector : inferredCollector;
         boolean timed = uptimeClock != null;
         return new GcLog(origin, name, max, timed, timed && uptimeClock, cycles, dropped, earlierRuns, lines, ignored);
-    }
-
-    private static GcCycle withMax(GcCycle c, long max) {
-        return max == GcCycle.UNKNOWN ? c : new GcCycle(c.number(), c.start(), c.collector(), c.cause(), c.action(),
-                c.kind(), c.pause(), c.concurrent(), c.heapBefore(), c.heapAfter(), c.heapCommitted(), max, c.pools());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -150,6 +150,19 @@ class GcLogBytesTest {
             lines.add("[" + d + msg);
             lines.add("[0.1s][" + d + "][info" + msg);
         }
+        // lines alike but for a byte, one after another: the caches of the last decorations must not carry over
+        for (String l : new String[] {"[0.100s][info][gc] GC(0) x", "[0.100s][info][gc]GC(0) x", "[0.100s][info][gc]",
+                "[0.100s][info][gc] ", "[0.100s][info][gc,heap] GC(0) x", "[0.101s][info][gc,heap] GC(0) x",
+                "[0.101s][info][gc,heap][7] GC(0) x", "[0.101s][info][gc,heap][0.2s] GC(0) x",
+                "[0.101s][info][gc,heap][0.3s] GC(0) x", "[0.102s][info][gc,heap][0.3s] GC(0) x",
+                "[0.102s][info][gc,heap] [x] GC(0) x", "[0.102s][info][gc,heap] [x]GC(0) x",
+                "[0.102s][info][safepoint] GC(0) x", "[0.102s][5][info][gc] GC(0) x", "[0.102s][6][info][gc] GC(0) x",
+                "[0.102s][info][gc][myhost] GC(0) x", "[0.102s][info][gc] [myhost] GC(0) x", "[info][gc] GC(0) x",
+                "[info][gc] GC(0) x", "[gc] GC(0) x", "[2026-12-07T18:36:49.123+0000][info][gc] GC(0) x",
+                "[2026-12-07T18:36:49.124+0000][info][gc] GC(0) x", "[2026-12-07T18:36:49.124+0000][info][gc] GC(0) x",
+                "[2026-12-07T18:36:49.124+0100][info][gc] GC(0) x", "[0.102s][debug][gc] x", "[0.102s][debug][gc] x"}) {
+            lines.add(l);
+        }
         Decorations deco = new Decorations();
         int read = 0;
         for (String line : lines) {
@@ -159,6 +172,10 @@ class GcLogBytesTest {
             }
             LogLine l = LogLine.parse(line);
             String tags = deco.tagsFrom < 0 ? null : line.substring(deco.tagsFrom, deco.tagsTo);
+            if (deco.knownTags != null) {
+                assertThat(deco.knownTags).as(line).isEqualTo(tags);   // what the caller read of the same bytes
+            }
+            deco.tagsRead(tags);
             assertThat(new LogLine(deco.uptimeNanos, deco.epochNanos, tags, line.substring(deco.message)))
                     .as(line).isEqualTo(l);
             read++;
