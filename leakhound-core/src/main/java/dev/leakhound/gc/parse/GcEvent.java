@@ -64,6 +64,15 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
 
     /** As {@link #parseByRegex}, by hand, for a text of printable ASCII (see {@link #plain}). */
     static GcEvent parseQuickly(String text) {
+        return parseQuickly(text, null);
+    }
+
+    /**
+     * As {@link #parseQuickly(String)}, taking the name and qualifiers of a text already seen without its sizes and
+     * duration ({@code Pause Young (Normal) (G1 Evacuation Pause)}) from {@code shapes} (at most {@value #MAX_SHAPES}
+     * kept; {@code null}: none).
+     */
+    static GcEvent parseQuickly(String text, java.util.Map<String, GcEvent> shapes) {
         int len = text.length();
         while (len > 0 && text.charAt(len - 1) == ' ') {
             len--;
@@ -96,8 +105,24 @@ record GcEvent(String name, List<String> qualifiers, String rest, long before, l
                 s = s.substring(0, space);
             }
         }
-        return rest(s, before, after, committed, duration);
+        if (shapes == null) {
+            return rest(s, before, after, committed, duration);
+        }
+        GcEvent shape = shapes.get(s);
+        if (shape == null) {
+            shape = rest(s, GcCycle.UNKNOWN, GcCycle.UNKNOWN, GcCycle.UNKNOWN, -1);
+            if (shape == null) {
+                return null;
+            }
+            if (shapes.size() < MAX_SHAPES) {
+                shapes.put(s, shape);
+            }
+        }
+        return new GcEvent(shape.name, shape.qualifiers, shape.rest, before, after, committed, duration);
     }
+
+    /** Most texts of events kept by their shape: the JDK writes a few dozen kinds. */
+    static final int MAX_SHAPES = 1024;
 
     /** The event, read with the regular expressions (any text; the reference of {@link #parseQuickly}). */
     static GcEvent parseByRegex(String text) {

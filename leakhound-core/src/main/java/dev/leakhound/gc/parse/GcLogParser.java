@@ -429,6 +429,8 @@ public final class GcLogParser {
     }
 
     private final Decorations decorations = new Decorations();
+    /** The events' names and qualifiers by their text without sizes and duration (see {@link GcEvent#parseQuickly}). */
+    private final Map<String, GcEvent> shapes = new java.util.HashMap<>();
 
     /**
      * Takes a decorated line of printable ASCII without a {@code String} when its decorations are of the JDK's forms
@@ -745,7 +747,7 @@ public final class GcLogParser {
         if (first != 'P' && first != 'C' && first != 'M' && first != 'G' && (text.length() < 3 || text.charAt(1) != ':')) {
             return;                                                  // no event of a collection (quick test)
         }
-        GcEvent e = plain ? GcEvent.parseQuickly(text) : GcEvent.parse(text);
+        GcEvent e = plain ? GcEvent.parseQuickly(text, shapes) : GcEvent.parse(text);
         if (e == null) {
             return;
         }

@@ -207,10 +207,16 @@ class GcLogBytesTest {
             texts.add("y: Pause Mark Start " + end);
         }
         assertThat(texts).hasSizeGreaterThan(1000);
-        for (String t : texts) {
-            assertThat(GcEvent.plain(t)).as(t).isTrue();
-            assertThat(GcEvent.parseQuickly(t)).as(t).isEqualTo(GcEvent.parseByRegex(t));
+        java.util.Map<String, GcEvent> shapes = new java.util.HashMap<>();
+        for (int pass = 0; pass < 2; pass++) {                   // the second pass takes every shape from the map
+            for (String t : texts) {
+                assertThat(GcEvent.plain(t)).as(t).isTrue();
+                GcEvent expected = GcEvent.parseByRegex(t);
+                assertThat(GcEvent.parseQuickly(t)).as(t).isEqualTo(expected);
+                assertThat(GcEvent.parseQuickly(t, shapes)).as(t).isEqualTo(expected);
+            }
         }
+        assertThat(shapes).isNotEmpty();
         for (String name : new String[] {"Pause Mark Start", "y: Pause Mark End", "O: Pause Relocate Start 1",
                 "Y: Pause Mark Startx", "Pause Mark", "X: Pause Mark Start", "Y:Pause Mark Start", "Pause Young",
                 "o: Pause Relocate Start", "Y: "}) {
