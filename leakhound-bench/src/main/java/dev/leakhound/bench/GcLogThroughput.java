@@ -301,13 +301,17 @@ public final class GcLogThroughput {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    /** Runs the command under /usr/bin/time, its output discarded; samples the child's RSS when asked. */
+    /**
+     * Runs the command under /usr/bin/time, its output to a temporary file (not /dev/null: GNU grep stops at the first
+     * match when it writes there); samples the child's RSS when asked.
+     */
     private static Cost run(List<String> command, boolean sampleRss) throws IOException, InterruptedException {
         Path times = Files.createTempFile("gc-log-time", ".txt");
+        Path out = Files.createTempFile("gc-log-out", ".txt");
         try {
             List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-o", times.toString(), "-f", "%U %S %e %M"));
             cmd.addAll(command);
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<Long> rss = new ArrayList<>();
             try {
@@ -329,6 +333,7 @@ public final class GcLogThroughput {
                     Long.parseLong(t[n - 1]), rss);
         } finally {
             Files.deleteIfExists(times);
+            Files.deleteIfExists(out);
         }
     }
 
