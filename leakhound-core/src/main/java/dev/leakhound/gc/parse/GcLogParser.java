@@ -103,6 +103,14 @@ import java.util.zip.ZipException;
  * lines, the program's output), and when gzip data inflates more than {@value #MAX_INFLATION} times (past the
  * first {@value #INFLATION_CHECKED_FROM} bytes): both are what a compression bomb is made of (10 GB of newlines
  * gzip to 20 MB), and no GC log of a JVM holds them (such logs compress some 10 to 30 times).
+ *
+ * <h2>Speed</h2>
+ * A week of {@code -Xlog:gc*} is gigabytes. The lines are read as bytes ({@link GcLogBytes}); a line of printable
+ * ASCII has its decorations read by hand ({@link Decorations}), and when its tags and first words say none of the
+ * readings above needs it (most of {@code -Xlog:gc*}: phases, regions, metaspace, CPU times) only its time is taken;
+ * {@code GC(n)} event lines are taken apart by hand ({@link GcEvent#parseQuickly}). Any other line (non-ASCII, a
+ * decoration of another form, a JDK 8 log) is read as a string with the regular expressions, as all lines were
+ * before; {@code GcLogBytesTest} checks that both ways give the same log.
  */
 public final class GcLogParser {
 
