@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -116,7 +117,9 @@ final class GcCommand implements Callable<Integer> {
             HtmlFile.write(html, HtmlPage.View.GC, "leakhound gc " + log.origin(),
                     HtmlFile.json(o -> writeJson(o, log, trend)));
         }
-        PrintWriter out = spec.commandLine().getOut();
+        // one write per 64 KiB, not per line: the standard output flushes at each line, and a long log lists
+        // up to GcLogParser.MAX_CYCLES collections
+        PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
         if (json) {
             writeJson(out, log, trend);
         } else {

@@ -9,18 +9,22 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -99,6 +103,14 @@ import java.util.zip.ZipException;
  * lines, the program's output), and when gzip data inflates more than {@value #MAX_INFLATION} times (past the
  * first {@value #INFLATION_CHECKED_FROM} bytes): both are what a compression bomb is made of (10 GB of newlines
  * gzip to 20 MB), and no GC log of a JVM holds them (such logs compress some 10 to 30 times).
+ *
+ * <h2>Speed</h2>
+ * A week of {@code -Xlog:gc*} is gigabytes. The lines are read as bytes ({@link GcLogBytes}); a line of printable
+ * ASCII has its decorations read by hand ({@link Decorations}), and when its tags and first words say none of the
+ * readings above needs it (most of {@code -Xlog:gc*}: phases, regions, metaspace, CPU times) only its time is taken;
+ * {@code GC(n)} event lines are taken apart by hand ({@link GcEvent#parseQuickly}). Any other line (non-ASCII, a
+ * decoration of another form, a JDK 8 log) is read as a string with the regular expressions, as all lines were
+ * before; {@code GcLogBytesTest} checks that both ways give the same log.
  */
 public final class GcLogParser {
 
@@ -126,7 +138,6 @@ public final class GcLogParser {
     /** Inflated bytes read before the inflation is checked: a small log's header may compress better. */
     static final long INFLATION_CHECKED_FROM = 64L << 20;
 
-    private static final Pattern GC_ID = Pattern.compile("GC\\((\\d{1,18})\\) (.*)");
     private static final Pattern USING = Pattern.compile(
             "Using (G1|Parallel|Serial|The Z Garbage Collector|Shenandoah|Epsilon|Concurrent Mark Sweep)");
     private static final Pattern TRIGGER = Pattern.compile("Trigger(?: \\((\\w+)\\))?: (.+)");
@@ -162,7 +173,7 @@ public final class GcLogParser {
     private long heapMaxArguments = GcCycle.UNKNOWN;
     private final Map<Long, Open> open = new LinkedHashMap<>();
     private final Map<String, String> shared = new java.util.HashMap<>();
-    private final ArrayDeque<GcCycle> done = new ArrayDeque<>();
+    private final Ring done;
     private long dropped;
     private long ignored;
     private long maxClosedId = -1;
@@ -175,14 +186,13 @@ public final class GcLogParser {
     private long lastTime = -1;
     private long lastUptime = -1;
 
-    private final int maxCycles;
     /** The lines that are not unified logging, read as a JDK 8 log. */
     private final LegacyGcLog legacy;
     private boolean unifiedLines;
 
     private GcLogParser(String origin, int maxCycles) {
         this.origin = origin;
-        this.maxCycles = maxCycles;
+        this.done = new Ring(maxCycles);
         this.legacy = new LegacyGcLog(maxCycles);
     }
 
@@ -229,6 +239,19 @@ public final class GcLogParser {
     /** With the bounds given (tests). */
     static GcLog parse(InputStream in, String origin, int maxCycles, int maxForeignLines, long inflationCheckedFrom)
             throws IOException {
+        return parse(in, origin, maxCycles, maxForeignLines, inflationCheckedFrom, true);
+    }
+
+    /**
+     * As before the byte reader: every line decoded into a {@code String} and taken apart by {@link LogLine} and
+     * regular expressions. The tests check that {@link #parse(InputStream, String)} gives the same on real logs.
+     */
+    static GcLog parseByStrings(InputStream in, String origin) throws IOException {
+        return parse(in, origin, MAX_CYCLES, MAX_FOREIGN_LINES, INFLATION_CHECKED_FROM, false);
+    }
+
+    private static GcLog parse(InputStream in, String origin, int maxCycles, int maxForeignLines,
+                               long inflationCheckedFrom, boolean bytes) throws IOException {
         CountingInputStream compressed = new CountingInputStream(in);
         BufferedInputStream buffered = new BufferedInputStream(compressed, 1 << 16);
         buffered.mark(2);
@@ -237,34 +260,50 @@ public final class GcLogParser {
         buffered.reset();
         boolean gzip = b0 == 0x1f && b1 == 0x8b;
         GcLogParser parser = new GcLogParser(origin, maxCycles);
-        GcLogLines lines = null;
+        LongSupplier lineNumber = () -> 0;
         try {
             InputStream text = gzip
                     ? new InflationBound(new GZIPInputStream(buffered, 1 << 16), compressed, inflationCheckedFrom)
                     : buffered;
-            lines = new GcLogLines(text, origin);
             long foreign = 0;
-            for (String line; (line = lines.next()) != null; ) {
-                if (parser.line(line) || parser.legacy.line(line)) {
-                    foreign = 0;
-                } else if (++foreign > maxForeignLines) {
-                    throw new GcLogParseException(origin, lines.lineNumber(), foreign + " lines in a row (from line "
-                            + (lines.lineNumber() - foreign + 1) + ") that are not the JVM's log lines (blank, or "
-                            + "without [decorations] or GC(n)): not a GC log, or corrupt", null);
+            if (bytes) {
+                GcLogBytes lines = new GcLogBytes(text, origin);
+                lineNumber = lines::lineNumber;
+                while (lines.next()) {
+                    if (parser.quickly(lines) || parser.line(lines.string())) {
+                        foreign = 0;
+                    } else if (++foreign > maxForeignLines) {
+                        throw foreign(origin, lines.lineNumber(), foreign);
+                    }
+                }
+            } else {
+                GcLogLines lines = new GcLogLines(text, origin);
+                lineNumber = lines::lineNumber;
+                for (String line; (line = lines.next()) != null; ) {
+                    if (parser.line(line)) {
+                        foreign = 0;
+                    } else if (++foreign > maxForeignLines) {
+                        throw foreign(origin, lines.lineNumber(), foreign);
+                    }
                 }
             }
         } catch (Inflated e) {
-            throw new GcLogParseException(origin, lines == null ? 1 : lines.lineNumber() + 1, e.getMessage()
+            throw new GcLogParseException(origin, lineNumber.getAsLong() + 1, e.getMessage()
                     + ": a compression bomb, or not a GC log (decompress it first to read it anyway)", null);
         } catch (ZipException | EOFException e) {
             if (!gzip) {
                 throw e;
             }
-            long line = lines == null ? 1 : lines.lineNumber() + 1;
-            throw new GcLogParseException(origin, line, (e instanceof EOFException ? "truncated" : "corrupt")
-                    + " gzip data (" + e.getMessage() + ")", null);
+            throw new GcLogParseException(origin, lineNumber.getAsLong() + 1, (e instanceof EOFException ? "truncated"
+                    : "corrupt") + " gzip data (" + e.getMessage() + ")", null);
         }
-        return parser.finish(lines.lineNumber());
+        return parser.finish(lineNumber.getAsLong());
+    }
+
+    private static GcLogParseException foreign(String origin, long line, long foreign) {
+        return new GcLogParseException(origin, line, foreign + " lines in a row (from line " + (line - foreign + 1)
+                + ") that are not the JVM's log lines (blank, or without [decorations] or GC(n)): not a GC log, or"
+                + " corrupt", null);
     }
 
     /** Inflated data that stops when it grows more than {@link #MAX_INFLATION} times the compressed bytes read. */
@@ -317,27 +356,268 @@ public final class GcLogParser {
 
     // ---------------------------------------------------------------- lines
 
-    /** Reads one line; says whether it is one of the JVM's (decorated, or a {@code GC(n)} line). */
+    // ---------------------------------------------------------------- lines, quickly
+
+    private static final byte[] TAG_GC = ascii("gc");
+    private static final byte[] TAG_GC_START = ascii("gc,start");
+    private static final byte[] TAG_GC_PHASES = ascii("gc,phases");
+    private static final byte[] TAG_GC_HEAP = ascii("gc,heap");
+    private static final byte[] TAG_GC_INIT = ascii("gc,init");
+    private static final byte[] TAG_ARGUMENTS = ascii("arguments");
+    private static final byte[] GC_ID_PREFIX = ascii("GC(");
+    private static final byte[] USING_PREFIX = ascii("Using ");
+    private static final byte[] TRIGGER_PREFIX = ascii("Trigger");
+    private static final byte[] HEAP_MAX_PREFIX = ascii("Heap Max");
+    private static final byte[] MAX_CAP_PREFIX = ascii("Max Cap");
+    private static final byte[] MINIMUM_HEAP_PREFIX = ascii("Minimum heap ");
+    private static final byte[] MAX_CAPACITY_PREFIX = ascii("Max Capacity: ");
+    private static final byte[] CAPACITY_PREFIX = ascii("Capacity:");
+    private static final byte[] XMX_BYTES = ascii("-Xmx");
+    private static final byte[] MAX_HEAP_SIZE = ascii("MaxHeapSize=");
+
+    /**
+     * A 64-bit hash of the line, decorations included, to tell the same line again ({@link Open#firstTime}): of a line
+     * of printable ASCII eight characters at a time, as {@link #lineHash(byte[], int, int)} of its bytes; of another
+     * (which is never equal to one of those) one at a time.
+     */
+    static long lineHash(String line) {
+        if (GcEvent.plain(line)) {
+            long h = HASH_SEED;
+            int i = 0;
+            int n = line.length();
+            for (; i + 8 <= n; i += 8) {
+                long w = 0;
+                for (int k = 7; k >= 0; k--) {
+                    w = w << 8 | line.charAt(i + k);
+                }
+                h = mix(h, w);
+            }
+            for (; i < n; i++) {
+                h = mix(h, line.charAt(i));
+            }
+            return h ^ n;
+        }
+        long h = 1125899906842597L;
+        for (int i = 0; i < line.length(); i++) {
+            h = 31 * h + line.charAt(i);
+        }
+        return h;
+    }
+
+    /** {@link #lineHash(String)} of a line of printable ASCII, from its bytes. */
+    static long lineHash(byte[] b, int from, int to) {
+        long h = HASH_SEED;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            h = mix(h, (long) LONGS.get(b, i));
+        }
+        for (; i < to; i++) {
+            h = mix(h, b[i]);
+        }
+        return h ^ (to - from);
+    }
+
+    private static final long HASH_SEED = 0x6a09e667f3bcc908L;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static long mix(long h, long w) {
+        return Long.rotateLeft((h ^ w) * 0x9e3779b97f4a7c15L, 31);
+    }
+
+    /** The tag sets that matter, by their place in {@link #line(String, LogLine)}. */
+    private enum Tags {
+        NONE(null), GC("gc"), GC_START("gc,start"), GC_PHASES("gc,phases"), GC_HEAP("gc,heap"), GC_INIT("gc,init"),
+        ARGUMENTS("arguments"), OTHER(null);
+
+        final String text;
+
+        Tags(String text) {
+            this.text = text;
+        }
+    }
+
+    private final Decorations decorations = new Decorations();
+    /** The events' names and qualifiers by their text without sizes and duration (see {@link GcEvent#parseQuickly}). */
+    private final Map<String, GcEvent> shapes = new java.util.HashMap<>();
+
+    /**
+     * Takes a decorated line of printable ASCII without a {@code String} when its decorations are of the JDK's forms
+     * (see {@link Decorations}): a line whose tags and first words say it matters to none of the checks of
+     * {@link #line(String, LogLine)} (most lines of {@code -Xlog:gc*}: phases, regions, metaspace, CPU times...)
+     * only moves the clock; another is taken by {@link #line(String, LogLine)} with its decorations as read here.
+     * The result is that of {@link #line(String)} on the same line. False: not taken, read it as a string.
+     */
+    private boolean quickly(GcLogBytes l) {
+        byte[] b = l.buf();
+        int from = l.start();
+        int to = l.end();
+        Decorations d = decorations;
+        if (!l.plain() || to == from || b[from] != '[' || !d.parse(b, from, to) || d.message == from) {
+            return false;
+        }
+        Tags tags;
+        if (d.knownTags != null) {
+            tags = (Tags) d.knownTags;
+        } else {
+            tags = tags(b, d.tagsFrom, d.tagsTo);
+            d.tagsRead(tags);
+        }
+        int text = matters(b, d.message, to, tags);
+        if (text == SKIP) {
+            unifiedLines |= d.uptimeNanos >= 0 || d.epochNanos >= 0 || d.tagsFrom >= 0;
+            time(d.uptimeNanos, d.epochNanos);
+            return true;                                                  // decorated: one of the JVM's
+        }
+        if (text == SLOW) {
+            String raw = l.string();
+            return line(raw, new LogLine(d.uptimeNanos, d.epochNanos, tags.text, raw.substring(d.message - from)));
+        }
+        // a GC(n) line that may be an event or ZGC's capacity: line(String, LogLine)'s GC(n) branch, on bytes
+        boolean timed = d.uptimeNanos >= 0 || d.epochNanos >= 0;
+        unifiedLines |= timed || d.tagsFrom >= 0;
+        long t = time(d.uptimeNanos, d.epochNanos);
+        if (t < 0 && timed) {
+            return true;
+        }
+        long id = 0;
+        for (int i = d.message + 3; i < text - 2; i++) {
+            id = id * 10 + (b[i] - '0');
+        }
+        String event = new String(b, text, to - text, StandardCharsets.ISO_8859_1);
+        if (tags == Tags.NONE || tags == Tags.GC || tags == Tags.GC_START || tags == Tags.GC_PHASES) {
+            event(id, event, tags.text, t, lineHash(b, from, to), true);
+        }
+        if (tags == Tags.NONE || tags == Tags.GC_HEAP) {
+            zgcCapacity(event.strip());
+        }
+        return true;
+    }
+
+    /** {@link #matters}: the line needs nothing but its clock. */
+    private static final int SKIP = -1;
+    /** {@link #matters}: the line is to be read as a string. */
+    private static final int SLOW = -2;
+
+    private static Tags tags(byte[] b, int from, int to) {
+        if (from < 0) {
+            return Tags.NONE;
+        }
+        int n = to - from;
+        if (n < 2 || b[from] != 'g' && b[from] != 'a') {
+            return Tags.OTHER;
+        }
+        return is(TAG_GC, b, from, n) ? Tags.GC : is(TAG_GC_START, b, from, n) ? Tags.GC_START
+                : is(TAG_GC_PHASES, b, from, n) ? Tags.GC_PHASES : is(TAG_GC_HEAP, b, from, n) ? Tags.GC_HEAP
+                : is(TAG_GC_INIT, b, from, n) ? Tags.GC_INIT : is(TAG_ARGUMENTS, b, from, n) ? Tags.ARGUMENTS
+                : Tags.OTHER;
+    }
+
+    /**
+     * Whether a check of {@link #line(String, LogLine)} past the clock could take the message {@code b[m, to)}:
+     * {@link #SKIP} when none can, the start of the text after {@code GC(n) } when one of that branch can, else
+     * {@link #SLOW}.
+     */
+    private static int matters(byte[] b, int m, int to, Tags tags) {
+        if (tags == Tags.OTHER) {
+            return SKIP;
+        }
+        if (tags == Tags.ARGUMENTS) {
+            return SLOW;
+        }
+        if (startsWith(GC_ID_PREFIX, b, m, to)) {
+            int i = m + 3;
+            while (i < to && i < m + 21 && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            if (i == m + 3 || i + 1 >= to || b[i] != ')' || b[i + 1] != ' ') {
+                return SLOW;                                              // not GC(n): let the slow way judge
+            }
+            int text = i + 2;
+            boolean event = tags == Tags.NONE || tags == Tags.GC || tags == Tags.GC_START || tags == Tags.GC_PHASES;
+            if (event && text < to && to - text <= MAX_EVENT_CHARS && b[text] != ' ') {
+                byte first = b[text];
+                if (first == 'P' || first == 'C' || first == 'M' || first == 'G' || to - text >= 3 && b[text + 1] == ':') {
+                    return text;                                          // may be an event of a collection
+                }
+            }
+            if (tags == Tags.NONE || tags == Tags.GC_HEAP) {
+                int j = text;
+                while (j < to && b[j] == ' ') {
+                    j++;
+                }
+                if (startsWith(MAX_CAPACITY_PREFIX, b, j, to) || startsWith(CAPACITY_PREFIX, b, j, to)) {
+                    return text;
+                }
+            }
+            return SKIP;
+        }
+        boolean none = tags == Tags.NONE;
+        return (none || tags == Tags.GC) && (startsWith(USING_PREFIX, b, m, to) || startsWith(TRIGGER_PREFIX, b, m, to))
+                || (none || tags == Tags.GC_INIT)
+                        && (startsWith(HEAP_MAX_PREFIX, b, m, to) || startsWith(MAX_CAP_PREFIX, b, m, to))
+                || (none || tags == Tags.GC_HEAP) && startsWith(MINIMUM_HEAP_PREFIX, b, m, to)
+                || none && (contains(XMX_BYTES, b, m, to) || contains(MAX_HEAP_SIZE, b, m, to)) ? SLOW : SKIP;
+    }
+
+    private static boolean is(byte[] w, byte[] b, int from, int n) {
+        return w.length == n && startsWith(w, b, from, from + n);
+    }
+
+    private static boolean startsWith(byte[] w, byte[] b, int from, int to) {
+        if (to - from < w.length) {
+            return false;
+        }
+        for (int i = 0; i < w.length; i++) {
+            if (b[from + i] != w[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] w, byte[] b, int from, int to) {
+        for (int i = from; i <= to - w.length; i++) {
+            if (b[i] == w[0] && startsWith(w, b, i, to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Reads one line; says whether it is one of the JVM's (decorated, or a {@code GC(n)} line); else gives it to
+     * the JDK 8 reader, and says whether that took it.
+     */
     private boolean line(String raw) {
-        LogLine l = LogLine.parse(raw);
+        return line(raw, LogLine.parse(raw)) || legacy.line(raw);
+    }
+
+    /** Reads one line split into decorations and message; says whether it is one of the JVM's. */
+    private boolean line(String raw, LogLine l) {
         String msg = l.message();
         boolean jvm = msg.length() < raw.length() || msg.startsWith("GC(");
         if (!jvm && raw.isEmpty()) {
             return false;
         }
         unifiedLines |= l.timed() || l.tags() != null;
-        long t = time(l);
+        long t = time(l.uptimeNanos(), l.epochNanos());
         if (t < 0 && l.timed()) {
             return jvm;                               // a wall-clock time before the first one: not ours
         }
         String tags = l.tags();
         Matcher m;
-        if (msg.startsWith("GC(") && (m = GC_ID.matcher(msg)).matches()) {
+        int text = gcIdText(msg);
+        if (text > 0) {
+            String event = msg.substring(text);
             if (tags == null || tags.equals("gc") || tags.equals("gc,start") || tags.equals("gc,phases")) {
-                event(Long.parseLong(m.group(1)), m.group(2), tags, t, raw);
+                event(Long.parseLong(msg, 3, text - 2, 10), event, tags, t, lineHash(raw), false);
             }
             if (tags == null || tags.equals("gc,heap")) {
-                zgcCapacity(m.group(2).strip());
+                zgcCapacity(event.strip());
             }
             return jvm;
         }
@@ -398,28 +678,52 @@ public final class GcLogParser {
         }
     }
 
+    /**
+     * {@code GC\\((\\d{1,18})\\) (.*)}: where the text after {@code GC(n) } starts, or -1 when the message is not
+     * of that form ({@code .} takes no line terminator).
+     */
+    static int gcIdText(String msg) {
+        if (!msg.startsWith("GC(")) {
+            return -1;
+        }
+        int i = 3;
+        while (i < msg.length() && i < 21 && msg.charAt(i) >= '0' && msg.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == 3 || i + 1 >= msg.length() || msg.charAt(i) != ')' || msg.charAt(i + 1) != ' ') {
+            return -1;
+        }
+        for (int j = i + 2; j < msg.length(); j++) {
+            char c = msg.charAt(j);
+            if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                return -1;
+            }
+        }
+        return i + 2;
+    }
+
     /** The line's time in nanoseconds on the log's clock, or -1 when the log has none yet. */
-    private long time(LogLine l) {
-        if (uptimeClock == null && l.timed()) {
-            uptimeClock = l.uptimeNanos() >= 0;
+    private long time(long uptimeNanos, long epochNanos) {
+        if (uptimeClock == null && (uptimeNanos >= 0 || epochNanos >= 0)) {
+            uptimeClock = uptimeNanos >= 0;
         }
         if (uptimeClock == null) {
             return -1;
         }
-        if (uptimeClock && l.uptimeNanos() >= 0) {
-            if (lastUptime >= 0 && l.uptimeNanos() < lastUptime - RUN_RESTART_NANOS) {
+        if (uptimeClock && uptimeNanos >= 0) {
+            if (lastUptime >= 0 && uptimeNanos < lastUptime - RUN_RESTART_NANOS) {
                 newRun(true);
             }
-            lastUptime = l.uptimeNanos();
-            lastTime = l.uptimeNanos();
-        } else if (!uptimeClock && l.epochNanos() >= 0) {
+            lastUptime = uptimeNanos;
+            lastTime = uptimeNanos;
+        } else if (!uptimeClock && epochNanos >= 0) {
             if (firstEpoch < 0) {
-                firstEpoch = l.epochNanos();
+                firstEpoch = epochNanos;
             }
-            if (l.epochNanos() < firstEpoch) {
+            if (epochNanos < firstEpoch) {
                 return -1;
             }
-            lastTime = l.epochNanos() - firstEpoch;
+            lastTime = epochNanos - firstEpoch;
         }
         return lastTime;
     }
@@ -443,7 +747,7 @@ public final class GcLogParser {
 
     private enum Family { PAUSE, ZGC_PAUSE, ZGC_COLLECTION, G1_MARKING, CONCURRENT }
 
-    private void event(long id, String text, String tags, long t, String raw) {
+    private void event(long id, String text, String tags, long t, long lineHash, boolean plain) {
         if (text.isEmpty() || Character.isWhitespace(text.charAt(0)) || text.length() > MAX_EVENT_CHARS) {
             return;                                                  // G1's phases, indented; not a GC line
         }
@@ -451,7 +755,7 @@ public final class GcLogParser {
         if (first != 'P' && first != 'C' && first != 'M' && first != 'G' && (text.length() < 3 || text.charAt(1) != ':')) {
             return;                                                  // no event of a collection (quick test)
         }
-        GcEvent e = GcEvent.parse(text);
+        GcEvent e = plain ? GcEvent.parseQuickly(text, shapes) : GcEvent.parse(text);
         if (e == null) {
             return;
         }
@@ -482,7 +786,7 @@ public final class GcLogParser {
                 eldest.remove();
             }
         }
-        if (!c.firstTime(raw)) {
+        if (!c.firstTime(lineHash)) {
             ignored++;                                               // the same line again: not a second pause
             return;
         }
@@ -499,7 +803,7 @@ public final class GcLogParser {
         if (G1_MARKING.contains(name)) {
             return Family.G1_MARKING;
         }
-        if (ZGC_PAUSE.matcher(name).matches()) {
+        if (GcEvent.plain(name) ? zgcPause(name) : ZGC_PAUSE.matcher(name).matches()) {
             return Family.ZGC_PAUSE;                                  // before "Pause ": ZGC's are phases
         }
         if (name.startsWith("Pause ")) {
@@ -509,6 +813,23 @@ public final class GcLogParser {
             return Family.CONCURRENT;                 // generational Shenandoah ends an old cycle coalescing
         }
         return null;
+    }
+
+    /** {@link #ZGC_PAUSE} by hand, for a name of printable ASCII. */
+    static boolean zgcPause(String name) {
+        int i = name.length() > 3 && name.charAt(1) == ':' && name.charAt(2) == ' '
+                && "YyOo".indexOf(name.charAt(0)) >= 0 ? 3 : 0;
+        if (!name.startsWith("Pause ", i)) {
+            return false;
+        }
+        i += 6;
+        for (String phase : new String[] {"Mark Start", "Mark End", "Relocate Start"}) {
+            if (name.startsWith(phase, i)) {
+                int end = i + phase.length();
+                return end == name.length() || name.charAt(end) == ' ';
+            }
+        }
+        return false;
     }
 
     /** {@code a + b}, at most {@link Long#MAX_VALUE} (a hostile log's durations must not wrap around). */
@@ -559,11 +880,7 @@ public final class GcLogParser {
          * marks the young generation twice, and may log {@code Y: Pause Relocate Start 0.002ms} twice within one
          * millisecond), and the bound on events per id limits what a hostile log can add up that way.
          */
-        boolean firstTime(String line) {
-            long h = 1125899906842597L;
-            for (int i = 0; i < line.length(); i++) {
-                h = 31 * h + line.charAt(i);
-            }
+        boolean firstTime(long h) {
             if (events > 0 && h == lastLine || events == MAX_EVENTS_PER_ID) {
                 return false;
             }
@@ -712,16 +1029,113 @@ public final class GcLogParser {
             inferredCollector = gc;
         }
         String fullName = gc == null ? name : gc + " " + name;
-        Duration start = c.timed ? Duration.ofNanos(c.start) : Duration.ZERO;
-        GcCycle cycle = new GcCycle(c.id + 1, start, share(fullName), share(bounded(cause)), share(bounded(action)), kind,
-                c.pause < 0 ? null : Duration.ofNanos(c.pause),
-                c.concurrentTime() < 0 ? null : Duration.ofNanos(c.concurrentTime()),
-                c.before, after, c.committed, heapMax(), List.of());
-        if (done.size() == maxCycles) {
-            done.removeFirst();
+        if (done.add(c.id + 1, c.timed ? c.start : 0, share(fullName), share(bounded(cause)), share(bounded(action)),
+                kind, c.pause, c.concurrentTime(), c.before, after, c.committed, heapMax())) {
             dropped++;
         }
-        done.addLast(cycle);
+    }
+
+    /**
+     * The cycles kept, the latest {@code max}, as columns of numbers (and the shared texts) rather than objects: a
+     * long log passes millions of cycles through it, and a ring of objects that each outlive many young
+     * collections fills the old generation with garbage. The {@link GcCycle}s are made once, at the end.
+     */
+    private static final class Ring {
+        private final int max;
+        private int head;
+        private int size;
+        private long[] numbers = new long[0];
+        private long[] numbers2 = new long[0];
+        private String[] texts = new String[0];
+        private GcCycle.Kind[] kinds = new GcCycle.Kind[0];
+        /** Per cycle: start, pause, concurrent (-1: none), before, after, committed, heap max. */
+        private static final int LONGS = 7;
+        private static final int TEXTS = 3;
+
+        Ring(int max) {
+            this.max = max;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void clear() {
+            head = 0;
+            size = 0;
+            java.util.Arrays.fill(texts, null);
+        }
+
+        /** Adds one; says whether the oldest was dropped to make room. */
+        boolean add(long number, long start, String collector, String cause, String action, GcCycle.Kind kind,
+                    long pause, long concurrent, long before, long after, long committed, long heapMax) {
+            if (max == 0) {
+                return true;
+            }
+            boolean drop = size == max;
+            if (!drop && size == numbers.length) {
+                grow();
+            }
+            int i = drop ? head : (head + size) % numbers.length;
+            if (drop) {
+                head = (head + 1) % numbers.length;
+            } else {
+                size++;
+            }
+            numbers[i] = number;
+            int l = i * LONGS;
+            numbers2[l] = start;
+            numbers2[l + 1] = pause;
+            numbers2[l + 2] = concurrent;
+            numbers2[l + 3] = before;
+            numbers2[l + 4] = after;
+            numbers2[l + 5] = committed;
+            numbers2[l + 6] = heapMax;
+            int t = i * TEXTS;
+            texts[t] = collector;
+            texts[t + 1] = cause;
+            texts[t + 2] = action;
+            kinds[i] = kind;
+            return drop;
+        }
+
+        /** Doubles the room (up to {@code max}), the oldest first. */
+        private void grow() {
+            int n = (int) Math.min(max, Math.max(16, numbers.length * 2L));
+            long[] nn = new long[n];
+            long[] nn2 = new long[n * LONGS];
+            String[] nt = new String[n * TEXTS];
+            GcCycle.Kind[] nk = new GcCycle.Kind[n];
+            for (int k = 0; k < size; k++) {
+                int i = (head + k) % numbers.length;
+                nn[k] = numbers[i];
+                System.arraycopy(numbers2, i * LONGS, nn2, k * LONGS, LONGS);
+                System.arraycopy(texts, i * TEXTS, nt, k * TEXTS, TEXTS);
+                nk[k] = kinds[i];
+            }
+            numbers = nn;
+            numbers2 = nn2;
+            texts = nt;
+            kinds = nk;
+            head = 0;
+        }
+
+        /** The cycles, oldest first; a known heap maximum of the log replaces each one's. */
+        List<GcCycle> cycles(long logMax) {
+            List<GcCycle> out = new java.util.ArrayList<>(size);
+            for (int k = 0; k < size; k++) {
+                int i = (head + k) % numbers.length;
+                int l = i * LONGS;
+                int t = i * TEXTS;
+                long pause = numbers2[l + 1];
+                long concurrent = numbers2[l + 2];
+                out.add(new GcCycle(numbers[i], Duration.ofNanos(numbers2[l]), texts[t], texts[t + 1], texts[t + 2],
+                        kinds[i], pause < 0 ? null : Duration.ofNanos(pause),
+                        concurrent < 0 ? null : Duration.ofNanos(concurrent), numbers2[l + 3], numbers2[l + 4],
+                        numbers2[l + 5], logMax == GcCycle.UNKNOWN ? numbers2[l + 6] : logMax, List.of()));
+            }
+            return out;
+        }
     }
 
     /** One copy of each text for all cycles (while there are not too many different ones). */
@@ -760,15 +1174,10 @@ public final class GcLogParser {
             throw GcLogParseException.noCycles(origin, lines, like);
         }
         long max = heapMax();
-        List<GcCycle> cycles = done.stream().map(c -> c.heapMax() == max ? c : withMax(c, max)).toList();
+        List<GcCycle> cycles = done.cycles(max);
         String name = collector != null ? collector : inferredCollector;
         boolean timed = uptimeClock != null;
         return new GcLog(origin, name, max, timed, timed && uptimeClock, cycles, dropped, earlierRuns, lines, ignored);
-    }
-
-    private static GcCycle withMax(GcCycle c, long max) {
-        return max == GcCycle.UNKNOWN ? c : new GcCycle(c.number(), c.start(), c.collector(), c.cause(), c.action(),
-                c.kind(), c.pause(), c.concurrent(), c.heapBefore(), c.heapAfter(), c.heapCommitted(), max, c.pools());
     }
 
     // ---------------------------------------------------------------- helpers

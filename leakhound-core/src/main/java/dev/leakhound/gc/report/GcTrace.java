@@ -113,7 +113,33 @@ public final class GcTrace {
     }
 
     private static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e9);
+        return fixed3(d.toNanos() / 1e9);
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, "%.3f", x)}, without the formatter (a long log lists 100,000 collections):
+     * the formatter rounds the digits of {@link Double#toString} half up, as this does; values it would write in
+     * another form (below 0.001, at 10^7 or more, negative) go to the formatter.
+     */
+    static String fixed3(double x) {
+        if (!(x >= 1e-3 && x < 1e7)) {
+            return String.format(Locale.ROOT, "%.3f", x);
+        }
+        String s = Double.toString(x);
+        int dot = s.indexOf('.');
+        if (dot < 0 || s.indexOf('E') >= 0) {
+            return String.format(Locale.ROOT, "%.3f", x);
+        }
+        int decimals = s.length() - dot - 1;
+        if (decimals <= 3) {
+            return s + "000".substring(decimals);
+        }
+        if (s.charAt(dot + 4) < '5') {
+            return s.substring(0, dot + 4);
+        }
+        long thousandths = Long.parseLong(s, 0, dot, 10) * 1000 + Integer.parseInt(s, dot + 1, dot + 4, 10) + 1;
+        String frac = Long.toString(thousandths % 1000);
+        return (thousandths / 1000) + "." + "000".substring(frac.length()) + frac;
     }
 
     /**
@@ -122,8 +148,7 @@ public final class GcTrace {
      */
     private static String millis(Duration d) {
         long nanos = d.toNanos();
-        return nanos % 1_000_000 == 0 ? Long.toString(nanos / 1_000_000)
-                : String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+        return nanos % 1_000_000 == 0 ? Long.toString(nanos / 1_000_000) : fixed3(nanos / 1e6);
     }
 
     private static String mb(long bytes) {

@@ -90,4 +90,21 @@ class GcTraceTest {
         assertThat(GcTrace.duration(Duration.ofMinutes(185))).isEqualTo("3h05m");
         assertThat(GcTrace.duration(Duration.ofHours(52))).isEqualTo("2d04h");
     }
+
+    @Test
+    void fixedThreeDecimalsAreTheFormattersOwn() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(14);
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, 1e-4, 0.0005, 0.001, 0.0015,
+                0.9995, 1.0, 1.0005, 2.5, 9.9995, 123.4565, 999.9995, 9_999_999.9995, 1e7, 1.2345e7, -1.5,
+                Double.NaN, Double.POSITIVE_INFINITY, 0.1 + 0.2, 4.35, 2.675, 1.0049999999999999));
+        for (int i = 0; i < 200_000; i++) {
+            long nanos = r.nextLong(1L << (1 + r.nextInt(52)));
+            values.add(nanos / 1e9);                                  // a start, as GcTrace writes it
+            values.add(nanos / 1e6);                                  // a pause
+            values.add((nanos - nanos % 500) / 1e6);                  // halves of a thousandth: ties
+        }
+        for (double v : values) {
+            assertThat(GcTrace.fixed3(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", v));
+        }
+    }
 }
