@@ -93,7 +93,7 @@ public final class LeakProof {
         }
         FrameRefs frames = FrameRefs.read(index.roots());
         Candidates candidates = Candidates.of(threads);
-        Graph graph = new Graph(index, exclusions);
+        Graph graph = new Graph(index, exclusions, frames, threads);
         List<Deadlocks.Cycle> cycles = Deadlocks.find(index, candidates.all(), threadDump);
         Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null);
         marking.markWhatRuns(threads);

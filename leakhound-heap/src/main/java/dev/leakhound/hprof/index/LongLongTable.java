@@ -1,8 +1,10 @@
 package dev.leakhound.hprof.index;
 
 /**
- * A map from {@code long} keys to {@code long} values in two paged primitive arrays: 16 bytes per entry (plus
- * at most one page of slack), no object per entry, no copy when it grows. Filled by {@link #add}, then
+ * A map from {@code long} keys to {@code long} values in two paged primitive arrays: 12 bytes per entry while every
+ * key is a multiple of 8 below 32 GB (a HotSpot object id: an address, 8-byte aligned, of a heap with compressed
+ * oops), kept as an {@code int} of the key / 8; 16 bytes once one is not (the pages are widened then); plus at most
+ * one page of slack, no object per entry, no copy when it grows. Filled by {@link #add}, then
  * {@link #seal}ed, then read by binary search. Duplicate keys keep all entries; {@link #indexOf} finds one of them.
  *
  * <p>Sealing moves nothing when the table is made of a few ascending runs, which is how HotSpot writes a dump (each
@@ -18,7 +20,9 @@ final class LongLongTable {
     private static final int PAGE = 1 << SHIFT;
     private static final int MASK = PAGE - 1;
 
-    private long[][] keys = new long[4][];
+    private long[][] keys = new long[4][];                  // the keys, once one is not compact; else null pages
+    private int[][] compactKeys = new int[4][];             // the keys / 8, while all are compact
+    private boolean compact = true;
     private long[][] values = new long[4][];
     private long size;
     private boolean sealed;
@@ -40,22 +44,50 @@ final class LongLongTable {
             throw new IllegalStateException("sealed");
         }
         int page = (int) (size >>> SHIFT);
-        if (page == keys.length) {
+        if (page == values.length) {
             keys = java.util.Arrays.copyOf(keys, page * 2);
+            compactKeys = java.util.Arrays.copyOf(compactKeys, page * 2);
             values = java.util.Arrays.copyOf(values, page * 2);
         }
-        if (keys[page] == null) {
-            keys[page] = new long[PAGE];
+        if (compact && (key & 7) != 0 | (key >>> 35) != 0) {
+            widen();
+        }
+        if (values[page] == null) {
+            if (compact) {
+                compactKeys[page] = new int[PAGE];
+            } else {
+                keys[page] = new long[PAGE];
+            }
             values[page] = new long[PAGE];
         }
         int i = (int) (size & MASK);
-        keys[page][i] = key;
+        if (compact) {
+            compactKeys[page][i] = (int) (key >>> 3);
+        } else {
+            keys[page][i] = key;
+        }
         values[page][i] = value;
         if (size > 0 && key < lastKey && runStarts.size() <= MAX_RUNS) {
             runStarts.add(size);                              // a descent starts a new ascending run
         }
         lastKey = key;
         size++;
+    }
+
+    /** From now on keys are kept whole: the compact ones so far are copied to {@code long} pages. */
+    private void widen() {
+        for (int p = 0; p < compactKeys.length; p++) {
+            if (compactKeys[p] != null) {
+                long[] wide = new long[PAGE];
+                int[] c = compactKeys[p];
+                for (int i = 0; i < PAGE; i++) {
+                    wide[i] = (c[i] & 0xFFFF_FFFFL) << 3;
+                }
+                keys[p] = wide;
+                compactKeys[p] = null;
+            }
+        }
+        compact = false;
     }
 
     long size() {
@@ -65,16 +97,17 @@ final class LongLongTable {
     /** Bytes held: what the per-entry cost is made of. */
     long bytes() {
         long pages = 0;
-        for (long[] p : keys) {
+        for (long[] p : values) {
             if (p != null) {
                 pages++;
             }
         }
-        return pages * PAGE * 16L + keys.length * 16L;
+        return pages * PAGE * (compact ? 12L : 16L) + values.length * 24L;
     }
 
     long key(long i) {
-        return keys[(int) (i >>> SHIFT)][(int) (i & MASK)];
+        return compact ? (compactKeys[(int) (i >>> SHIFT)][(int) (i & MASK)] & 0xFFFF_FFFFL) << 3
+                : keys[(int) (i >>> SHIFT)][(int) (i & MASK)];
     }
 
     long value(long i) {
@@ -252,16 +285,24 @@ final class LongLongTable {
     // --------------------------------------------------------------- introsort over the pages (in place)
 
     private void swap(long a, long b) {
-        long[] ka = keys[(int) (a >>> SHIFT)];
-        long[] kb = keys[(int) (b >>> SHIFT)];
         long[] va = values[(int) (a >>> SHIFT)];
         long[] vb = values[(int) (b >>> SHIFT)];
         int ia = (int) (a & MASK);
         int ib = (int) (b & MASK);
-        long t = ka[ia];
-        ka[ia] = kb[ib];
-        kb[ib] = t;
-        t = va[ia];
+        if (compact) {
+            int[] ka = compactKeys[(int) (a >>> SHIFT)];
+            int[] kb = compactKeys[(int) (b >>> SHIFT)];
+            int k = ka[ia];
+            ka[ia] = kb[ib];
+            kb[ib] = k;
+        } else {
+            long[] ka = keys[(int) (a >>> SHIFT)];
+            long[] kb = keys[(int) (b >>> SHIFT)];
+            long k = ka[ia];
+            ka[ia] = kb[ib];
+            kb[ib] = k;
+        }
+        long t = va[ia];
         va[ia] = vb[ib];
         vb[ib] = t;
     }
