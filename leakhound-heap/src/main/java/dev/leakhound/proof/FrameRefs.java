@@ -10,23 +10,23 @@ import java.util.function.LongConsumer;
 
 /**
  * The objects each thread's frames hold, by thread serial: the dump's JAVA_FRAME, JNI_LOCAL, NATIVE_STACK and
- * THREAD_BLOCK roots, each with its frame depth (-1 when not a frame's). Flat: the roots sorted by thread serial in
- * two arrays, and a directory of the serials with where each one's roots start (12 bytes a root, 8 a thread; no
- * object per thread: a dump of 100k threads holds a million such roots).
+ * THREAD_BLOCK roots, each with its frame depth (-1 when not a frame's). Flat: the places of those roots in
+ * {@link GcRoots}, sorted by thread serial, and a directory of the serials with where each one's roots start (4 bytes
+ * a root, 8 a thread; no object per thread: a dump of 100k threads holds 1.5 million such roots).
  */
 final class FrameRefs {
     private static final long[] NONE = new long[0];
 
+    private final GcRoots roots;
     private final int[] serials;     // the distinct serials, ascending
-    private final int[] starts;      // where each serial's roots start in ids/depths; one more entry: the end
-    private final long[] ids;
-    private final int[] depths;
+    private final int[] starts;      // where each serial's roots start in places; one more entry: the end
+    private final int[] places;      // the roots' places in GcRoots
 
-    private FrameRefs(int[] serials, int[] starts, long[] ids, int[] depths) {
+    private FrameRefs(GcRoots roots, int[] serials, int[] starts, int[] places) {
+        this.roots = roots;
         this.serials = serials;
         this.starts = starts;
-        this.ids = ids;
-        this.depths = depths;
+        this.places = places;
     }
 
     static FrameRefs read(GcRoots roots) {
@@ -44,8 +44,7 @@ final class FrameRefs {
             }
         }
         Arrays.sort(order);
-        long[] ids = new long[n];
-        int[] depths = new int[n];
+        int[] places = new int[n];
         int distinct = 0;
         for (int j = 0; j < n; j++) {
             if (j == 0 || (int) (order[j] >> 32) != (int) (order[j - 1] >> 32)) {
@@ -62,11 +61,10 @@ final class FrameRefs {
                 serials[++d] = serial;
                 starts[d] = j;
             }
-            ids[j] = roots.objectId(i);
-            depths[j] = roots.kind(i) == RootKind.JAVA_FRAME ? (int) roots.extra(i) : -1;
+            places[j] = i;
         }
         starts[distinct] = n;
-        return new FrameRefs(serials, starts, ids, depths);
+        return new FrameRefs(roots, serials, starts, places);
     }
 
     private static boolean isFrameRoot(RootKind kind) {
@@ -82,7 +80,14 @@ final class FrameRefs {
     /** Every object the frames of the thread with that serial hold (a new array; empty when none). */
     long[] of(int threadSerial) {
         int s = find(threadSerial);
-        return s < 0 ? NONE.clone() : Arrays.copyOfRange(ids, starts[s], starts[s + 1]);
+        if (s < 0) {
+            return NONE.clone();
+        }
+        long[] out = new long[starts[s + 1] - starts[s]];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = roots.objectId(places[starts[s] + j]);
+        }
+        return out;
     }
 
     /** Gives every object the frames of the thread with that serial hold, without a copy. */
@@ -90,7 +95,7 @@ final class FrameRefs {
         int s = find(threadSerial);
         if (s >= 0) {
             for (int j = starts[s]; j < starts[s + 1]; j++) {
-                visitor.accept(ids[j]);
+                visitor.accept(roots.objectId(places[j]));
             }
         }
     }
@@ -103,8 +108,9 @@ final class FrameRefs {
         }
         List<Long> out = new ArrayList<>();
         for (int j = starts[s]; j < starts[s + 1]; j++) {
-            if (depths[j] == depth) {
-                out.add(ids[j]);
+            int r = places[j];
+            if (roots.kind(r) == RootKind.JAVA_FRAME && roots.extra(r) == depth) {
+                out.add(roots.objectId(r));
             }
         }
         return out.isEmpty() ? null : out;

@@ -29,6 +29,7 @@ final class Marking {
     private final Candidates candidates;
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
+    private final java.util.function.LongConsumer markTarget = this::mark;   // one, not one per object drained
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
@@ -184,7 +185,7 @@ final class Marking {
 
     private void drain() throws IOException {
         while (!queue.isEmpty()) {
-            graph.forEachTarget(queue.pop(), this::mark);
+            graph.forEachTarget(queue.pop(), markTarget);
         }
     }
 

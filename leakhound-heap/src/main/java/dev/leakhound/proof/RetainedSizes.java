@@ -104,10 +104,11 @@ final class RetainedSizes {
                 push(stack, visited, stop, index.ordinal(o));
             }
         }
+        java.util.function.LongConsumer pushTarget = target -> push(stack, visited, stop, index.ordinal(target));
         while (!stack.isEmpty()) {
             long ord = stack.pop();
             visitor.visit(index.idAt(ord), ord);
-            graph.forEachTarget(ord, target -> push(stack, visited, stop, index.ordinal(target)));
+            graph.forEachTarget(ord, pushTarget);
         }
     }
 

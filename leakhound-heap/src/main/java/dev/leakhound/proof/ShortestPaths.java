@@ -88,6 +88,14 @@ final class ShortestPaths {
             }
         }
         int[] found = {0};
+        int[] from = {0};
+        java.util.function.LongConsumer discover = target -> {     // one for the walk, not one per object
+            long o = index.ordinal(target);
+            if (o >= 0 && parent.get((int) o) == -1) {
+                parent.set((int) o, from[0]);
+                frontier.add((int) o);
+            }
+        };
         while (!frontier.isEmpty() && found[0] < wanted.size()) {
             frontier.nextLevel(ord -> {
                 if (found[0] >= wanted.size()) {
@@ -96,13 +104,8 @@ final class ShortestPaths {
                 if (wanted.contains(index.idAt(ord))) {
                     found[0]++;
                 }
-                graph.forEachTarget(ord, target -> {
-                    long o = index.ordinal(target);
-                    if (o >= 0 && parent.get((int) o) == -1) {
-                        parent.set((int) o, ord);
-                        frontier.add((int) o);
-                    }
-                });
+                from[0] = ord;
+                graph.forEachTarget(ord, discover);
             });
         }
         for (long target : wanted) {

@@ -38,6 +38,13 @@ final class LongLongTable {
     /** The merge walk costs about (segments x runs) steps: above this, sorting is cheaper. */
     private static final long MAX_MERGE_WORK = 100_000_000L;
     private static final int MAX_SEGMENTS = 1 << 20;
+    /** Tables of fewer entries have no bucket directory: a search of them is short. */
+    static final int DIRECTORY_MIN = 1 << 16;
+    private static final int PER_BUCKET = 16;
+    private long dirMin;
+    private int dirShift;
+    /** Per bucket, side by side (one cache line for a lookup): its first key's segment, and that key's index. */
+    private int[] dir;                // null: no directory
 
     void add(long key, long value) {
         if (sealed) {
@@ -128,12 +135,102 @@ final class LongLongTable {
         }
         sealed = true;
         java.util.List<Long> starts = runStarts;
-        if (starts.size() == 1) {
-            return;                                           // sorted already
-        }
-        if (starts.size() > MAX_RUNS || !segment(starts)) {
+        if (starts.size() > 1 && (starts.size() > MAX_RUNS || !segment(starts))) {
             sort(0, size - 1, 2 * (64 - Long.numberOfLeadingZeros(size)));
         }
+        buildDirectory();
+    }
+
+    /**
+     * The bucket directory of a large table: the key range cut in buckets of 2^shift keys, about {@value #PER_BUCKET}
+     * entries each (under a byte per entry); for each, the segment of its first key and that key's index. A lookup
+     * then searches a bucket, a cache line or two, where a search of the whole table took some 25 steps, most of
+     * them cache misses (it was 60% of the proof's CPU on a dump of 19M objects).
+     */
+    private void buildDirectory() {
+        if (size < DIRECTORY_MIN || size >= Integer.MAX_VALUE) {
+            return;
+        }
+        if (segFirst == null) {                               // sorted: one segment
+            segFirst = new long[] {key(0)};
+            segLast = new long[] {key(size - 1)};
+            segStart = new long[] {0};
+            segEnd = new long[] {size};
+        }
+        int segs = segFirst.length;
+        long min = segFirst[0];
+        long span = segLast[segs - 1] - min;
+        if (span <= 0) {
+            return;
+        }
+        long wanted = Math.max(1, size / PER_BUCKET);
+        int shift = 0;
+        while ((span >>> shift) + 1 > wanted) {
+            shift++;
+        }
+        int buckets = (int) (span >>> shift) + 1;
+        int[] dir = new int[2 * (buckets + 1)];
+        int seg = 0;
+        long idx = segStart[0];
+        for (int b = 0; b <= buckets; b++) {
+            long start = b == buckets ? Long.MAX_VALUE : min + ((long) b << shift);
+            while (seg + 1 < segs && segFirst[seg + 1] <= start) {
+                seg++;
+                idx = segStart[seg];
+            }
+            while (idx < segEnd[seg] && key(idx) < start) {
+                idx++;
+            }
+            dir[2 * b] = seg;
+            dir[2 * b + 1] = (int) idx;
+        }
+        dirMin = min;
+        dirShift = shift;
+        this.dir = dir;
+    }
+
+    /** {@link #indexOf} through the bucket directory. */
+    private long indexOfInDirectory(long key) {
+        if (key < dirMin || key > segLast[segLast.length - 1]) {
+            return -1;
+        }
+        int b = (int) ((key - dirMin) >>> dirShift);
+        int[] dir = this.dir;
+        int s0 = dir[2 * b];
+        int s1 = dir[2 * b + 2];
+        int seg = s0;
+        if (s1 > s0) {                                        // segments start in this bucket: the last one <= key
+            int lo = s0 + 1;
+            int hi = s1;
+            while (lo <= hi) {
+                int m = (lo + hi) >>> 1;
+                if (segFirst[m] <= key) {
+                    seg = m;
+                    lo = m + 1;
+                } else {
+                    hi = m - 1;
+                }
+            }
+        }
+        if (key < segFirst[seg] || key > segLast[seg]) {
+            return -1;
+        }
+        long from = seg == s0 ? dir[2 * b + 1] : segStart[seg];
+        long to = seg == s1 ? dir[2 * b + 3] : segEnd[seg];
+        long lo = from;
+        long hi = to - 1;
+        while (lo <= hi) {
+            long mid = (lo + hi) >>> 1;
+            long k = key(mid);
+            if (k < key) {
+                lo = mid + 1;
+            } else if (k > key) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -240,6 +337,9 @@ final class LongLongTable {
     long indexOf(long key) {
         if (!sealed) {
             throw new IllegalStateException("not sealed");
+        }
+        if (dir != null) {
+            return indexOfInDirectory(key);
         }
         long lo = 0;
         long hi = size - 1;
