@@ -23,21 +23,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class ThreadsDump {
     /** What the waiters on the latch wait for: reachable from this static field, so not leaked. */
     static final CountDownLatch LATCH = new CountDownLatch(1);
-    /** The ordinary objects: reachable, as a cache's. */
-    static final List<Item[]> ITEMS = new ArrayList<>();
-
-    /** 24 bytes of fields in the dump: the "many small objects" of a cache. */
-    static final class Item {
-        final long key;
-        final int value;
-        final Item next;
-
-        Item(long key, int value, Item next) {
-            this.key = key;
-            this.value = value;
-            this.next = next;
-        }
-    }
+    /** The ordinary objects ({@code SmallDump}'s): reachable, as a cache's. */
+    static List<?> items;
 
     private ThreadsDump() {
     }
@@ -47,7 +34,7 @@ public final class ThreadsDump {
         int objects = args.length > 1 ? Integer.parseInt(args[1]) : 18_000_000;
         int virtual = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         int platform = args.length > 3 ? Integer.parseInt(args[3]) : 50;
-        fill(objects);
+        items = dev.leakhound.hprof.SmallDump.items(objects);
         startAndPark(virtual, platform);           // returns with no reference to the threads left in a frame
         Files.deleteIfExists(file);                // dumpHeap refuses to overwrite
         long t0 = System.nanoTime();
@@ -56,19 +43,6 @@ public final class ThreadsDump {
                         + " in %d ms: %d MB%n", objects, virtual / 2, virtual - virtual / 2, platform,
                 (System.nanoTime() - t0) / 1_000_000, Files.size(file) >> 20);
         System.exit(0);                            // the leaked threads never end
-    }
-
-    private static void fill(int n) {
-        Item prev = null;
-        Item[] chunk = null;
-        for (int i = 0; i < n; i++) {
-            if (i % 4096 == 0) {
-                chunk = new Item[4096];
-                ITEMS.add(chunk);
-            }
-            prev = new Item(i, i * 31, (i & 7) == 0 ? null : prev);
-            chunk[i % 4096] = prev;
-        }
     }
 
     private static void startAndPark(int virtual, int platform) {

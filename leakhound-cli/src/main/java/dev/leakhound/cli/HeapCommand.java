@@ -38,7 +38,7 @@ import static dev.leakhound.report.TextFormat.plural;
  * ({@link LeakProof}), its class histogram, and with a baseline the classes that grew between the two dumps. Exits
  * {@link Main#EXIT_FOUND} when the proof finds a leaked thread, so that a CI job can fail on it. The
  * histogram is one streaming pass per dump (memory follows the number of classes); the proof indexes the dump
- * (16 bytes per object) and follows references from the roots.
+ * (12 bytes per object) and follows references from the roots.
  */
 @Command(name = "heap",
         header = "Leaked threads, proven from a heap dump (HPROF); class histogram and growth.",

@@ -217,20 +217,7 @@ final class LongLongTable {
         }
         long from = seg == s0 ? dir[2 * b + 1] : segStart[seg];
         long to = seg == s1 ? dir[2 * b + 3] : segEnd[seg];
-        long lo = from;
-        long hi = to - 1;
-        while (lo <= hi) {
-            long mid = (lo + hi) >>> 1;
-            long k = key(mid);
-            if (k < key) {
-                lo = mid + 1;
-            } else if (k > key) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
+        return bisect(from, to - 1, key);
     }
 
     /**
@@ -362,6 +349,11 @@ final class LongLongTable {
             lo = segStart[seg];
             hi = segEnd[seg] - 1;
         }
+        return bisect(lo, hi, key);
+    }
+
+    /** The index of the key in the ascending range [lo, hi], or -1. */
+    private long bisect(long lo, long hi, long key) {
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
             long k = key(mid);
