@@ -38,7 +38,7 @@ import static dev.leakhound.report.TextFormat.plural;
  * ({@link LeakProof}), its class histogram, and with a baseline the classes that grew between the two dumps. Exits
  * {@link Main#EXIT_FOUND} when the proof finds a leaked thread, so that a CI job can fail on it. The
  * histogram is one streaming pass per dump (memory follows the number of classes); the proof indexes the dump
- * (16 bytes per object) and follows references from the roots.
+ * (12 bytes per object) and follows references from the roots.
  */
 @Command(name = "heap",
         header = "Leaked threads, proven from a heap dump (HPROF); class histogram and growth.",
@@ -155,7 +155,14 @@ final class HeapCommand implements Callable<Integer> {
             // The index's pass counts the histogram too: one pass over the dump, not two.
             try (HeapIndex index = HeapIndex.open(dumpPath, json ? Progress.NONE : ProgressBar.forTerminal(), maxBytes)) {
                 dump = HeapDumpHistogram.of(index);
-                proof = LeakProof.prove(index, threadDump);
+                try {
+                    proof = LeakProof.prove(index, threadDump);
+                } catch (OutOfMemoryError e) {
+                    // The proof's data are garbage now: there is room to say what it needed (Main says the rest)
+                    throw new OutOfMemoryError(String.format(Locale.ROOT, "Java heap space; the proof of its %,d"
+                            + " objects and %,d threads needs about %,d MB", index.objectCount(),
+                            index.threads().size(), LeakProof.heapNeeded(index) >> 20));
+                }
             }
         }
         List<ClassGrowth> growth = older == null ? null : dump.growthSince(older);

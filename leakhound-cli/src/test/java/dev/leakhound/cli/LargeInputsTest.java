@@ -176,7 +176,8 @@ class LargeInputsTest {
 
     @Test
     void aHeapDumpWhoseProofCannotFitSaysSoWithExitStatusTwo() throws Exception {
-        // The proof's index takes 16 bytes an object: 3M objects do not fit 48 MB (before: "internal error", exit 3)
+        // The proof's index takes 12 bytes an object: 3M objects do not fit 48 MB with the proof (before: "internal
+        // error", exit 3). When the index fits and the proof does not, the message says what the proof needed.
         Path dump = dir.resolve("many-objects.hprof");
         Run made = java(List.of(), InputStream.nullInputStream(), "dev.leakhound.hprof.SmallDump", dump.toString(),
                 "3000000", "0");
@@ -186,7 +187,9 @@ class LargeInputsTest {
 
         assertThat(run.exit).as(run.toString()).isEqualTo(2);
         assertThat(run.stderr).matches("leakhound: \\Q" + dump + " (" + String.format(Locale.ROOT, "%.1f",
-                Files.size(dump) / 1048576.0) + " MB): out of memory (Java heap space): the Java heap may grow to "
+                Files.size(dump) / 1048576.0) + " MB): out of memory (Java heap space\\E"
+                + "(; the proof of its 3,0[0-9]{2},[0-9]{3} objects and [0-9]+ threads needs about [0-9,]+ MB)?"
+                + "\\Q): the Java heap may grow to "
                 + "\\E[0-9.]+ MB\\Q at most here; give it more, e.g. LEAKHOUND_JAVA_OPTS=-Xmx128m\\E\\R");
     }
 

@@ -21,8 +21,9 @@ import java.util.zip.ZipException;
  * JDK 21 to 25 (and older), segmented ({@code JAVA PROFILE 1.0.2}, HEAP_DUMP_SEGMENT) or not (1.0.1,
  * HEAP_DUMP), 4- or 8-byte ids, plain or gzip-compressed.
  *
- * <p>Memory: one buffer ({@value #BUFFER_SIZE} bytes); nothing is allocated per object, and object contents are
- * skipped (a seek on a plain file). Records other than those of {@link HprofVisitor} are skipped by length; a tag
+ * <p>Memory: a plain file is memory-mapped ({@link HprofInput#mapped}: no system call per read, no copy), a gzip
+ * stream read through one buffer ({@value #BUFFER_SIZE} bytes); nothing is allocated per object, and object
+ * contents are skipped (a move of the position on a plain file). Records other than those of {@link HprofVisitor} are skipped by length; a tag
  * that is not one of the format's fails ({@link #badRecord}).
  *
  * <p>Gzip ({@code jcmd PID GC.heap_dump -gz=1}, or any gzip of a dump) is streamed through
@@ -175,7 +176,7 @@ public final class HprofReader {
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            HprofInput in = new HprofInput(origin, ch, size, BUFFER_SIZE);
+            HprofInput in = HprofInput.mapped(origin, ch, BUFFER_SIZE);
             in.progress(pos -> visitor.progress(pos, size));
             return pass.run(in, false);
         }

@@ -1,11 +1,9 @@
 package dev.leakhound.proof;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Step 1: the candidates, the threads blocked with no timeout ({@link WaitingThread.Wait#untimed()}), and those of
@@ -15,7 +13,7 @@ import java.util.Set;
 final class Candidates {
     private final List<WaitingThread> all = new ArrayList<>();
     private final Map<WaitingThread, Reason> excused = new LinkedHashMap<>();
-    private final Set<Integer> serials = new HashSet<>();
+    private int[] serials;                                 // sorted: no boxed set of 100k serials
 
     private Candidates() {
     }
@@ -32,9 +30,7 @@ final class Candidates {
                 }
             }
         }
-        for (WaitingThread t : c.all) {
-            c.serials.add(t.serial());
-        }
+        c.serials = c.all.stream().mapToInt(WaitingThread::serial).sorted().toArray();
         return c;
     }
 
@@ -50,7 +46,7 @@ final class Candidates {
 
     /** Whether the thread with that serial is a candidate. */
     boolean hasSerial(int serial) {
-        return serials.contains(serial);
+        return java.util.Arrays.binarySearch(serials, serial) >= 0;
     }
 
     int size() {

@@ -52,7 +52,8 @@ public final class DumpThreads {
         }
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
-        Map<Integer, List<HeapFrame>> stacks = new HashMap<>();   // shared per stack trace serial
+        // One list per distinct stack (a HotSpot dump gives each thread a stack trace of its own, even when equal)
+        Map<List<HeapFrame>, List<HeapFrame>> stacks = new HashMap<>();
         List<WaitingThread> out = new ArrayList<>();
         for (ThreadRecord t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
@@ -82,12 +83,10 @@ public final class DumpThreads {
                 String s = index.readString(nameId, MAX_NAME);
                 name = s == null ? "" : s;
             }
-            List<HeapFrame> stack = stacks.get(t.stackTraceSerial());
-            if (stack == null) {
-                List<HeapFrame> all = index.stack(t);
-                stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
-                stacks.put(t.stackTraceSerial(), stack);
-            }
+            List<HeapFrame> all = index.stack(t);
+            List<HeapFrame> stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
+            List<HeapFrame> same = stacks.putIfAbsent(stack, stack);
+            stack = same != null ? same : stack;
             long tid = -1;
             try {
                 tid = index.hasField(c, "tid") ? index.fieldValue(t.objectId(), "tid") : -1;

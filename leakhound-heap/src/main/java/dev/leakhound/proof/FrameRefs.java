@@ -2,71 +2,117 @@ package dev.leakhound.proof;
 
 import dev.leakhound.hprof.RootKind;
 import dev.leakhound.hprof.index.GcRoots;
-import dev.leakhound.hprof.index.HeapIndex;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * The objects each thread's frames hold, by thread serial: the dump's JAVA_FRAME, JNI_LOCAL, NATIVE_STACK and
- * THREAD_BLOCK roots, each with its frame depth (-1 when not a frame's): 12 bytes each.
+ * THREAD_BLOCK roots, each with its frame depth (-1 when not a frame's). Flat: the places of those roots in
+ * {@link GcRoots}, sorted by thread serial, and a directory of the serials with where each one's roots start (4 bytes
+ * a root, 8 a thread; no object per thread: a dump of 100k threads holds 1.5 million such roots).
  */
 final class FrameRefs {
     private static final long[] NONE = new long[0];
 
-    private final Map<Integer, Held> bySerial = new HashMap<>();
+    private final GcRoots roots;
+    private final int[] serials;     // the distinct serials, ascending
+    private final int[] starts;      // where each serial's roots start in places; one more entry: the end
+    private final int[] places;      // the roots' places in GcRoots
 
-    private FrameRefs() {
+    private FrameRefs(GcRoots roots, int[] serials, int[] starts, int[] places) {
+        this.roots = roots;
+        this.serials = serials;
+        this.starts = starts;
+        this.places = places;
     }
 
     static FrameRefs read(GcRoots roots) {
-        FrameRefs refs = new FrameRefs();
+        int n = 0;
         for (int i = 0; i < roots.size(); i++) {
-            RootKind kind = roots.kind(i);
-            if (kind == RootKind.JAVA_FRAME || kind == RootKind.JNI_LOCAL || kind == RootKind.NATIVE_STACK
-                    || kind == RootKind.THREAD_BLOCK) {
-                refs.bySerial.computeIfAbsent(roots.threadSerial(i), k -> new Held())
-                        .add(roots.objectId(i), kind == RootKind.JAVA_FRAME ? (int) roots.extra(i) : -1);
+            if (isFrameRoot(roots.kind(i))) {
+                n++;
             }
         }
-        return refs;
+        long[] order = new long[n];                       // serial (high), root index (low): sorted, stable
+        int k = 0;
+        for (int i = 0; i < roots.size(); i++) {
+            if (isFrameRoot(roots.kind(i))) {
+                order[k++] = (long) roots.threadSerial(i) << 32 | i;
+            }
+        }
+        Arrays.sort(order);
+        int[] places = new int[n];
+        int distinct = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == 0 || (int) (order[j] >> 32) != (int) (order[j - 1] >> 32)) {
+                distinct++;
+            }
+        }
+        int[] serials = new int[distinct];
+        int[] starts = new int[distinct + 1];
+        int d = -1;
+        for (int j = 0; j < n; j++) {
+            int serial = (int) (order[j] >> 32);
+            int i = (int) order[j];
+            if (d < 0 || serials[d] != serial) {
+                serials[++d] = serial;
+                starts[d] = j;
+            }
+            places[j] = i;
+        }
+        starts[distinct] = n;
+        return new FrameRefs(roots, serials, starts, places);
+    }
+
+    private static boolean isFrameRoot(RootKind kind) {
+        return kind == RootKind.JAVA_FRAME || kind == RootKind.JNI_LOCAL || kind == RootKind.NATIVE_STACK
+                || kind == RootKind.THREAD_BLOCK;
+    }
+
+    /** The place of the serial in the directory, or a negative number. */
+    private int find(int threadSerial) {
+        return Arrays.binarySearch(serials, threadSerial);
     }
 
     /** Every object the frames of the thread with that serial hold (a new array; empty when none). */
     long[] of(int threadSerial) {
-        Held h = bySerial.get(threadSerial);
-        return h == null ? NONE.clone() : java.util.Arrays.copyOf(h.ids, h.size);
+        int s = find(threadSerial);
+        if (s < 0) {
+            return NONE.clone();
+        }
+        long[] out = new long[starts[s + 1] - starts[s]];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = roots.objectId(places[starts[s] + j]);
+        }
+        return out;
+    }
+
+    /** Gives every object the frames of the thread with that serial hold, without a copy. */
+    void forEach(int threadSerial, LongConsumer visitor) {
+        int s = find(threadSerial);
+        if (s >= 0) {
+            for (int j = starts[s]; j < starts[s + 1]; j++) {
+                visitor.accept(roots.objectId(places[j]));
+            }
+        }
     }
 
     /** The objects its frame at that depth holds, or {@code null} when none. */
     List<Long> atDepth(int threadSerial, int depth) {
-        Held h = bySerial.get(threadSerial);
-        if (h == null) {
+        int s = find(threadSerial);
+        if (s < 0) {
             return null;
         }
         List<Long> out = new ArrayList<>();
-        for (int i = 0; i < h.size; i++) {
-            if (h.depths[i] == depth) {
-                out.add(h.ids[i]);
+        for (int j = starts[s]; j < starts[s + 1]; j++) {
+            int r = places[j];
+            if (roots.kind(r) == RootKind.JAVA_FRAME && roots.extra(r) == depth) {
+                out.add(roots.objectId(r));
             }
         }
         return out.isEmpty() ? null : out;
-    }
-
-    private static final class Held {
-        long[] ids = new long[8];
-        int[] depths = new int[8];
-        int size;
-
-        void add(long id, int depth) {
-            if (size == ids.length) {
-                ids = java.util.Arrays.copyOf(ids, size * 2);
-                depths = java.util.Arrays.copyOf(depths, size * 2);
-            }
-            ids[size] = id;
-            depths[size++] = depth;
-        }
     }
 }

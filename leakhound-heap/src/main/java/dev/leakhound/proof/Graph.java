@@ -4,8 +4,8 @@ import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.index.HeapIndex;
 
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -14,28 +14,44 @@ import java.util.function.LongConsumer;
  * sizes and shortest paths all walk this one graph.
  */
 final class Graph {
-    private static final long[] NO_IDS = new long[0];
-
     private final HeapIndex index;
     private final Exclusions exclusions;
-    /** The frames of virtual threads, followed from their thread objects; {@link #withFrames} says which ordinals. */
-    private final Map<Long, long[]> framesOfVirtual = new HashMap<>();
+    private final FrameRefs frames;
+    /** The thread objects' ordinals, ascending, and the serial of each: to find a followed thread's frames. */
+    private final long[] threadOrdinals;
+    private final int[] threadSerials;
+    /** The virtual threads whose frames are followed from their thread objects, by ordinal. */
     private final long[] withFrames;
 
-    Graph(HeapIndex index, Exclusions exclusions) {
+    Graph(HeapIndex index, Exclusions exclusions, FrameRefs frames, List<WaitingThread> threads) {
         this.index = index;
         this.exclusions = exclusions;
+        this.frames = frames;
         this.withFrames = Bits.forObjects(index.objectCount());
+        long[] byOrdinal = new long[threads.size()];          // ordinal (high), place in the list (low)
+        int n = 0;
+        for (int i = 0; i < threads.size(); i++) {
+            long ord = index.ordinal(threads.get(i).objectId());
+            if (ord >= 0) {
+                byOrdinal[n++] = ord << 24 | i;
+            }
+        }
+        Arrays.sort(byOrdinal, 0, n);
+        threadOrdinals = new long[n];
+        threadSerials = new int[n];
+        for (int j = 0; j < n; j++) {
+            threadOrdinals[j] = byOrdinal[j] >>> 24;
+            threadSerials[j] = threads.get((int) (byOrdinal[j] & ((1 << 24) - 1))).serial();
+        }
     }
 
     HeapIndex index() {
         return index;
     }
 
-    /** From now on, the objects {@code frames} are followed from the thread object {@code threadId}. */
-    void followFrames(long threadId, long[] frames) {
-        framesOfVirtual.put(threadId, frames);
-        long ord = index.ordinal(threadId);
+    /** From now on, the objects its frames hold are followed from the thread's object (one of the dump's threads). */
+    void followFrames(WaitingThread thread) {
+        long ord = index.ordinal(thread.objectId());
         if (ord >= 0) {
             Bits.set(withFrames, ord);
         }
@@ -46,21 +62,34 @@ final class Graph {
      * the objects of the frames followed from it.
      */
     void forEachTarget(long ord, LongConsumer target) throws IOException {
-        HeapClass from = index.classOfOrdinal(ord);
-        index.forEachReferenceOfOrdinal(ord, (id, kind, owner, i) -> {
-            if (!exclusions.excluded(from, kind, owner, i)) {
-                target.accept(id);
+        HeapClass outerFrom = from;
+        LongConsumer outerTarget = this.target;
+        from = index.classOfOrdinal(ord);
+        this.target = target;
+        try {
+            index.forEachReferenceOfOrdinal(ord, filter);
+        } finally {
+            from = outerFrom;
+            this.target = outerTarget;
+        }
+        if (Bits.isSet(withFrames, ord)) {
+            int t = Arrays.binarySearch(threadOrdinals, ord);
+            if (t >= 0) {
+                frames.forEach(threadSerials[t], target);
             }
-        });
-        for (long o : framesOf(ord)) {
-            target.accept(o);
         }
     }
 
-    /** The frames followed from the object with that ordinal: a virtual thread's; else none. */
-    private long[] framesOf(long ord) {
-        long[] f = Bits.isSet(withFrames, ord) ? framesOfVirtual.get(index.idAt(ord)) : null;
-        return f == null ? NO_IDS : f;
+    // One visitor for every call of forEachTarget, reading the call's object and consumer from these fields: a
+    // lambda capturing them was an allocation per object walked (19M objects, 1 GB of garbage for a small heap).
+    private HeapClass from;
+    private LongConsumer target;
+    private final HeapIndex.ReferenceVisitor filter = this::reference;
+
+    private void reference(long id, dev.leakhound.hprof.index.ReferenceKind kind, HeapClass owner, int i) {
+        if (!exclusions.excluded(from, kind, owner, i)) {
+            target.accept(id);
+        }
     }
 
     /** The name of the object's class, or {@code ?}. */

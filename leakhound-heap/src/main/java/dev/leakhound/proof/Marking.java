@@ -29,13 +29,15 @@ final class Marking {
     private final Candidates candidates;
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
+    private final java.util.function.LongConsumer markTarget = this::mark;   // one, not one per object drained
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
-    private final Map<Long, WaitingThread> byObject = new HashMap<>();
-    private final java.util.Set<Long> rescuedIds = new java.util.HashSet<>();
+    /** The candidates that own a lock another candidate wants, by object id (few: no map of every thread). */
+    private final Map<Long, WaitingThread> owners = new HashMap<>();
+    private final long[] rescuedBits;                                 // the rescued threads' objects, by ordinal
     private final boolean threadDumpGiven;
-    private final List<WaitingThread> notRescued;
+    private List<WaitingThread> notRescued;
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
     private int rounds;
 
@@ -52,9 +54,13 @@ final class Marking {
         }
         this.threadDumpGiven = threadDumpGiven;
         this.lockOwners = Deadlocks.lockOwners(index, candidates.all());
+        java.util.Set<Long> owning = new java.util.HashSet<>(lockOwners.values());
         for (WaitingThread t : candidates.all()) {
-            byObject.put(t.objectId(), t);
+            if (owning.contains(t.objectId())) {
+                owners.put(t.objectId(), t);
+            }
         }
+        this.rescuedBits = Bits.forObjects(index.objectCount());
         this.notRescued = new ArrayList<>(candidates.all());
         rescued.putAll(candidates.excused());
     }
@@ -72,7 +78,7 @@ final class Marking {
         }
         for (WaitingThread t : threads) {
             if (!t.waitKind().untimed() && t.virtual()) {
-                graph.followFrames(t.objectId(), frames.of(t.serial()));
+                graph.followFrames(t);
             }
         }
         GcRoots roots = index.roots();
@@ -94,9 +100,9 @@ final class Marking {
                 seeds.add(new Seed(t.objectId(), ProofResult.Root.Kind.RUNNING_THREAD, t.label()));
             }
         }
-        for (WaitingThread t : candidates.excused().keySet()) {        // rescued before marking starts
-            notRescued.remove(t);
-            markThread(t);
+        if (!candidates.excused().isEmpty()) {                         // rescued before marking starts
+            notRescued = new ArrayList<>(notRescued.stream().filter(t -> !candidates.excused().containsKey(t)).toList());
+            candidates.excused().keySet().forEach(this::markThread);
         }
     }
 
@@ -109,16 +115,18 @@ final class Marking {
             drain();
             rounds++;
             boolean rescuedAny = false;
-            for (var it = notRescued.iterator(); it.hasNext(); ) {
-                WaitingThread c = it.next();
+            List<WaitingThread> left = new ArrayList<>();          // rebuilt: removing one by one is quadratic
+            for (WaitingThread c : notRescued) {
                 Reason reason = reachable(c);
                 if (reason != null) {
-                    it.remove();
                     rescued.put(c, reason);
                     markThread(c);
                     rescuedAny = true;
+                } else {
+                    left.add(c);
                 }
             }
+            notRescued = left;
             if (!rescuedAny) {
                 break;
             }
@@ -153,13 +161,13 @@ final class Marking {
 
     /** Marks a rescued thread and its frames, which are followed from its thread from now on. */
     private void markThread(WaitingThread t) {
-        rescuedIds.add(t.objectId());
-        mark(t.objectId());
-        long[] held = frames.of(t.serial());
-        for (long o : held) {
-            mark(o);
+        long ord = index.ordinal(t.objectId());
+        if (ord >= 0) {
+            Bits.set(rescuedBits, ord);
         }
-        graph.followFrames(t.objectId(), held);
+        mark(t.objectId());
+        frames.forEach(t.serial(), this::mark);
+        graph.followFrames(t);
     }
 
     private void mark(long id) {
@@ -177,7 +185,7 @@ final class Marking {
 
     private void drain() throws IOException {
         while (!queue.isEmpty()) {
-            graph.forEachTarget(queue.pop(), this::mark);
+            graph.forEachTarget(queue.pop(), markTarget);
         }
     }
 
@@ -198,8 +206,9 @@ final class Marking {
             if (DumpThreads.ended(index, owner)) {
                 return null;
             }
-            WaitingThread o = byObject.get(owner);
-            if (o != null && !rescuedIds.contains(o.objectId())) {
+            WaitingThread o = owners.get(owner);
+            long ord = o == null ? -1 : index.ordinal(o.objectId());
+            if (o != null && !(ord >= 0 && Bits.isSet(rescuedBits, ord))) {
                 return null;                                  // its owner may not wake: not this round
             }
         }

@@ -24,6 +24,7 @@ final class RetainedSizes {
     private final FrameRefs frames;
 
     private final HeapClass stackChunk;
+    private long[] visited;
 
     private RetainedSizes(Graph graph, Marking marking, FrameRefs frames) {
         this.graph = graph;
@@ -91,30 +92,40 @@ final class RetainedSizes {
 
     /**
      * Visits each object reachable from the group's threads and frames without passing a marked (live) object or one
-     * in {@code stop}, once.
+     * in {@code stop}, once. An object is marked visited when pushed, so that the stack holds each at most once: it
+     * never grows past the objects the walk reaches (it used to push an object once per referrer).
      */
     private void walkUnmarked(List<WaitingThread> g, long[] stop, ObjectVisitor visitor) throws IOException {
-        long[] visited = Bits.forObjects(index.objectCount());
+        long[] visited = visitedBits();
         LongStack stack = new LongStack();                    // ordinals
         for (WaitingThread t : g) {
-            stack.push(index.ordinal(t.objectId()));
+            push(stack, visited, stop, index.ordinal(t.objectId()));
             for (long o : frames.of(t.serial())) {
-                stack.push(index.ordinal(o));
+                push(stack, visited, stop, index.ordinal(o));
             }
         }
+        java.util.function.LongConsumer pushTarget = target -> push(stack, visited, stop, index.ordinal(target));
         while (!stack.isEmpty()) {
             long ord = stack.pop();
-            if (ord < 0 || marking.isLive(ord) || Bits.isSet(visited, ord) || (stop != null && Bits.isSet(stop, ord))) {
-                continue;
-            }
-            Bits.set(visited, ord);
             visitor.visit(index.idAt(ord), ord);
-            graph.forEachTarget(ord, target -> {
-                long o = index.ordinal(target);
-                if (o >= 0 && !marking.isLive(o) && !Bits.isSet(visited, o)) {
-                    stack.push(o);                            // pushed at most once per referrer, checked again when popped
-                }
-            });
+            graph.forEachTarget(ord, pushTarget);
         }
+    }
+
+    private void push(LongStack stack, long[] visited, long[] stop, long ord) {
+        if (ord >= 0 && !marking.isLive(ord) && !Bits.isSet(visited, ord) && (stop == null || !Bits.isSet(stop, ord))) {
+            Bits.set(visited, ord);
+            stack.push(ord);
+        }
+    }
+
+    /** A cleared bit per object, the same array for every walk (one walk per group). */
+    private long[] visitedBits() {
+        if (visited == null) {
+            visited = Bits.forObjects(index.objectCount());
+        } else {
+            java.util.Arrays.fill(visited, 0L);
+        }
+        return visited;
     }
 }

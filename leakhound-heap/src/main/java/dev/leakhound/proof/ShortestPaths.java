@@ -23,11 +23,12 @@ import java.util.Set;
  * the marking (a root, a running thread) to what rescued them, as a {@link Path}: root end first. When the chain
  * passes through a static field, the nearest one to the target is its root ("reachable from the static field
  * X.y"): what leads to that field only keeps its class loaded. Equal steps in a row are counted, not repeated. One
- * breadth-first walk with a parent per object and a queue (8 bytes per object of the dump; not done above
- * {@link #MAX_OBJECTS}).
+ * breadth-first walk with a parent per object (4 bytes per object of the dump, in pages) and a frontier of at most
+ * 4 MB or a bit per object ({@link Frontier}), which stops once every target is found; not done above
+ * {@link #MAX_OBJECTS}.
  */
 final class ShortestPaths {
-    /** Paths need 8 bytes per object of the dump while they are computed: above this many objects they are not. */
+    /** Paths need 4 bytes per object of the dump (and the queue) while computed: above this many objects they are not. */
     static final long MAX_OBJECTS = 20_000_000;
     /** Targets (one per rescued group, the largest first) whose path is computed. */
     static final int MAX_TARGETS = 50;
@@ -71,56 +72,168 @@ final class ShortestPaths {
             }
             return out;
         }
-        int[] parent = new int[(int) n];
-        Arrays.fill(parent, -1);
+        Parents parent = new Parents(n);
         Set<Long> wanted = new HashSet<>();
         for (long t : targets) {
             if (index.ordinal(t) >= 0) {
                 wanted.add(t);
             }
         }
-        int[] queue = new int[(int) n];
-        int head = 0;
-        int tail = 0;
+        Frontier frontier = new Frontier(n);
         for (int s = 0; s < seeds.size(); s++) {
             long ord = index.ordinal(seeds.get(s).id());
-            if (ord >= 0 && parent[(int) ord] == -1) {
-                parent[(int) ord] = -2 - s;
-                queue[tail++] = (int) ord;
+            if (ord >= 0 && parent.get((int) ord) == -1) {
+                parent.set((int) ord, -2 - s);
+                frontier.add((int) ord);
             }
         }
-        int found = 0;
-        while (head < tail && found < wanted.size()) {
-            int ord = queue[head++];
-            long id = index.idAt(ord);
-            if (wanted.contains(id)) {
-                found++;
+        int[] found = {0};
+        int[] from = {0};
+        java.util.function.LongConsumer discover = target -> {     // one for the walk, not one per object
+            long o = index.ordinal(target);
+            if (o >= 0 && parent.get((int) o) == -1) {
+                parent.set((int) o, from[0]);
+                frontier.add((int) o);
             }
-            int[] t = {tail};
-            graph.forEachTarget(ord, target -> {
-                long o = index.ordinal(target);
-                if (o >= 0 && parent[(int) o] == -1) {
-                    parent[(int) o] = ord;
-                    queue[t[0]++] = (int) o;
+        };
+        while (!frontier.isEmpty() && found[0] < wanted.size()) {
+            frontier.nextLevel(ord -> {
+                if (found[0] >= wanted.size()) {
+                    return;
                 }
+                if (wanted.contains(index.idAt(ord))) {
+                    found[0]++;
+                }
+                from[0] = ord;
+                graph.forEachTarget(ord, discover);
             });
-            tail = t[0];
         }
         for (long target : wanted) {
             int ord = (int) index.ordinal(target);
-            if (parent[ord] != -1) {
+            if (parent.get(ord) != -1) {
                 out.put(target, path(parent, ord, seeds));
             }
         }
         return out;
     }
 
+    /**
+     * The parent of each object on the search (its ordinal, -2 - seed for a seed, -1 when not reached): 4 bytes per
+     * object in 256 KB pages, so that no array is one huge block that a small heap cannot place.
+     */
+    private static final class Parents {
+        private static final int SHIFT = 16;
+        private final int[][] pages;
+
+        Parents(long n) {
+            pages = new int[(int) ((n + (1 << SHIFT) - 1) >>> SHIFT)][];
+            for (int i = 0; i < pages.length; i++) {
+                pages[i] = new int[(int) Math.min(1 << SHIFT, n - ((long) i << SHIFT))];
+                Arrays.fill(pages[i], -1);
+            }
+        }
+
+        int get(int ord) {
+            return pages[ord >>> SHIFT][ord & ((1 << SHIFT) - 1)];
+        }
+
+        void set(int ord, int parent) {
+            pages[ord >>> SHIFT][ord & ((1 << SHIFT) - 1)] = parent;
+        }
+    }
+
+    /** What the walk does with each ordinal of a level. */
+    private interface OrdinalVisitor {
+        void visit(int ord) throws IOException;
+    }
+
+    /**
+     * The breadth-first walk's frontier, level by level: the ordinals of the level, in the order found (as a queue
+     * would give them), while they are at most {@value #LIST_MAX}; above that, a bit per object (in ordinal order),
+     * so that the frontier never takes more than 4 MB or a bit per object, however wide a level is (a level of 19M
+     * objects made a queue of 76 MB).
+     */
+    private static final class Frontier {
+        static final int LIST_MAX = 1 << 20;
+        private final long objects;
+        private int[] list = new int[1024];
+        private int size;
+        private long[] bits;               // the level being built, when it outgrew the list
+        private long[] spare;              // the other bit set, cleared, for reuse
+        private int[] nextList = new int[1024];
+        private int nextSize;
+        private long[] nextBits;
+        private boolean building;          // adding to the next level (during nextLevel) or to the first one
+
+        Frontier(long objects) {
+            this.objects = objects;
+        }
+
+        void add(int ord) {
+            if (!building) {
+                if (size == list.length) {
+                    list = Arrays.copyOf(list, size * 2);
+                }
+                list[size++] = ord;                // the seeds: few
+                return;
+            }
+            if (nextBits != null) {
+                Bits.set(nextBits, ord);
+                return;
+            }
+            if (nextSize == LIST_MAX) {
+                nextBits = spare != null ? spare : Bits.forObjects(objects);
+                spare = null;
+                for (int i = 0; i < nextSize; i++) {
+                    Bits.set(nextBits, nextList[i]);
+                }
+                nextSize = 0;
+                Bits.set(nextBits, ord);
+                return;
+            }
+            if (nextSize == nextList.length) {
+                nextList = Arrays.copyOf(nextList, nextSize * 2);
+            }
+            nextList[nextSize++] = ord;
+        }
+
+        boolean isEmpty() {
+            return size == 0 && bits == null;
+        }
+
+        /** Visits the current level; what the visitor adds is the next level, current once this returns. */
+        void nextLevel(OrdinalVisitor visitor) throws IOException {
+            building = true;
+            if (bits != null) {
+                for (int w = 0; w < bits.length; w++) {
+                    for (long word = bits[w]; word != 0; word &= word - 1) {
+                        visitor.visit(w * 64 + Long.numberOfTrailingZeros(word));
+                    }
+                }
+                Arrays.fill(bits, 0L);
+                spare = bits;
+                bits = null;
+            } else {
+                for (int i = 0; i < size; i++) {
+                    visitor.visit(list[i]);
+                }
+            }
+            int[] t = list;
+            list = nextList;
+            nextList = t;
+            size = nextSize;
+            nextSize = 0;
+            bits = nextBits;
+            nextBits = null;
+        }
+    }
+
     /** The path from the root end to the object with that ordinal, along the parents. */
-    private Path path(int[] parent, int ord, List<Marking.Seed> seeds) throws IOException {
+    private Path path(Parents parent, int ord, List<Marking.Seed> seeds) throws IOException {
         int[] chain = new int[16];
         int size = 0;
         int at = ord;
-        for (; at >= 0; at = parent[at]) {
+        for (; at >= 0; at = parent.get(at)) {
             if (size == MAX_CHAIN) {
                 return Path.notTraced(String.format(java.util.Locale.ROOT,
                         "not traced: the chain of references to it is longer than %,d", MAX_CHAIN));

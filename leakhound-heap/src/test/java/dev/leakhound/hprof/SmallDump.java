@@ -37,17 +37,7 @@ public final class SmallDump {
     public static void main(String[] args) throws Exception {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int parked = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        List<Item[]> chunks = new ArrayList<>();
-        Item prev = null;
-        Item[] chunk = null;
-        for (int i = 0; i < n; i++) {
-            if (i % 4096 == 0) {
-                chunk = new Item[4096];
-                chunks.add(chunk);
-            }
-            prev = new Item(i, i * 31, (i & 7) == 0 ? null : prev);
-            chunk[i % 4096] = prev;
-        }
+        List<?> chunks = items(n);
         CountDownLatch latch = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < parked; i++) {
@@ -78,6 +68,25 @@ public final class SmallDump {
         for (Thread t : threads) {
             t.join();
         }
+    }
+
+    /**
+     * {@code n} small objects in chunks of 4096 (arrays), each linked to the one before but every eighth: the
+     * ordinary objects of a dump (also {@code leakhound-bench}'s {@code ThreadsDump}'s). Keep the list to keep them.
+     */
+    public static List<?> items(int n) {
+        List<Item[]> chunks = new ArrayList<>();
+        Item prev = null;
+        Item[] chunk = null;
+        for (int i = 0; i < n; i++) {
+            if (i % 4096 == 0) {
+                chunk = new Item[4096];
+                chunks.add(chunk);
+            }
+            prev = new Item(i, i * 31, (i & 7) == 0 ? null : prev);
+            chunk[i % 4096] = prev;
+        }
+        return chunks;
     }
 
     /**

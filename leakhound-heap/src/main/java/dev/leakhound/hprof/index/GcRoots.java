@@ -31,6 +31,14 @@ public final class GcRoots {
         size++;
     }
 
+    /** Drops the room left for more: after the pass, the arrays are up to twice what they hold. */
+    void trim() {
+        kinds = Arrays.copyOf(kinds, size);
+        ids = Arrays.copyOf(ids, size);
+        serials = Arrays.copyOf(serials, size);
+        extras = Arrays.copyOf(extras, size);
+    }
+
     public int size() {
         return size;
     }

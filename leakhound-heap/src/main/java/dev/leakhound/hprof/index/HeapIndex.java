@@ -30,9 +30,10 @@ import java.util.NoSuchElementException;
  *
  * <p>What it holds in memory:
  * <ul>
- *   <li>per object (instance, array or class): 16 bytes, in a sorted table of two paged {@code long} arrays
- *       (id; file position, kind and class index packed as 38 + 2 + 24 bits), plus at most one 32K-entry page
- *       of slack; no object per object. 30M objects take 480 MB. Nothing is moved when the objects come in a few
+ *   <li>per object (instance, array or class): 12 bytes, in a sorted table of paged primitive arrays (id, as an
+ *       {@code int} of id / 8 when every id is an 8-aligned address below 32 GB, else 16 bytes with the id whole;
+ *       file position, kind and class index packed as 38 + 2 + 24 bits), plus at most one 32K-entry page of
+ *       slack; no object per object. 30M objects take 360 MB. Nothing is moved when the objects come in a few
  *       ascending runs of ids, as HotSpot writes them (each dumper thread walks its part of the heap in address
  *       order): a directory of the runs' segments is searched instead; any other order is sorted in place
  *       ({@link LongLongTable});</li>
@@ -43,7 +44,8 @@ import java.util.NoSuchElementException;
  *       the distinct names of the frames (method, signature, source file) once each.</li>
  * </ul>
  * Object contents stay in the file: {@link #forEachReference}, {@link #readFields}, {@link #readString} read
- * them through a 64 KB window (one positional read when the object is not in the window).
+ * them from the file, memory-mapped ({@link HprofInput#mapped}: a walk over millions of objects makes no system call
+ * per object).
  *
  * <p>A gzip-compressed dump is first decompressed to a temporary file (random access needs it), after a check of its
  * header and while a tenth of the disk stays free; the file is removed by {@link #close()}, or at the JVM's shutdown,
@@ -99,6 +101,11 @@ public final class HeapIndex implements AutoCloseable {
     private final String source;
     private final RecordCounts recordCounts;
     private final Map<String, HeapClass> byName = new HashMap<>();
+    private static final int RECENT = 4096;
+    private final long[] recentIds = new long[RECENT];
+    private final long[] recentOrdinals = new long[RECENT];
+    /** The distinct frames read so far: HotSpot writes a STACK_FRAME per frame of each thread, most of them equal. */
+    private final Map<HeapFrame, HeapFrame> distinctFrames = new HashMap<>();
 
     private HeapIndex(String source, String origin, Path path, Path tempFile, Builder b, long fileLength)
             throws IOException {
@@ -129,7 +136,7 @@ public final class HeapIndex implements AutoCloseable {
             }
         }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.in = new HprofInput(origin, channel, channel.size(), WINDOW);
+        this.in = HprofInput.mapped(origin, channel, WINDOW);
         this.in.idSize(idSize);
     }
 
@@ -293,7 +300,7 @@ public final class HeapIndex implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ objects
 
     private long packed(long objectId) {
-        long i = objects.indexOf(objectId);
+        long i = ordinal(objectId);
         return i < 0 ? -1 : objects.value(i);
     }
 
@@ -318,7 +325,18 @@ public final class HeapIndex implements AutoCloseable {
      * when the dump has no object of that id: for bit sets over all objects.
      */
     public long ordinal(long objectId) {
-        return objects.indexOf(objectId);
+        // A walk asks for the same few ids (every instance's class) between millions of others: a small cache of
+        // recent hits takes half the searches off the proof's marking.
+        int slot = (int) (objectId >>> 3) & (RECENT - 1);
+        if (recentIds[slot] == objectId && objectId != 0) {
+            return recentOrdinals[slot];
+        }
+        long ord = objects.indexOf(objectId);
+        if (ord >= 0) {
+            recentIds[slot] = objectId;
+            recentOrdinals[slot] = ord;
+        }
+        return ord;
     }
 
     /** The id of the object with that {@link #ordinal}. */
@@ -640,7 +658,10 @@ public final class HeapIndex implements AutoCloseable {
         return stackTrace(thread.stackTraceSerial());
     }
 
-    /** A STACK_TRACE by serial number, top frame first; empty when the dump has none of that number. */
+    /**
+     * A STACK_TRACE by serial number, top frame first; empty when the dump has none of that number. Equal frames are
+     * one {@link HeapFrame} object, however many stacks hold them (100k threads of one stack take the memory of one).
+     */
     public List<HeapFrame> stackTrace(int serial) throws IOException {
         long at = traces.get(serial, -1);
         if (at < 0) {
@@ -671,9 +692,10 @@ public final class HeapIndex implements AutoCloseable {
             int line = in.i4();
             long classId = classSerials.get(classSerial, 0);
             HeapClass c = classId == 0 ? null : classById(classId);
-            out.add(new HeapFrame(c == null ? "<unknown class>" : c.name,
+            HeapFrame f = new HeapFrame(c == null ? "<unknown class>" : c.name,
                     method == null ? "<unknown method 0x" + Long.toHexString(methodId) + ">" : method,
-                    signature, source, line));
+                    signature, source, line);
+            out.add(distinctFrames.computeIfAbsent(f, k -> k));
         }
         return out;
     }
@@ -769,6 +791,7 @@ public final class HeapIndex implements AutoCloseable {
             frames.seal();
             traces.seal();
             classSerials.seal();
+            roots.trim();
             progress.update(phase, 4, 4);
         }
     }

@@ -14,6 +14,7 @@ final class StringPool {
 
     private final List<byte[]> pages = new ArrayList<>();
     private final LongLongTable table = new LongLongTable();
+    private final java.util.Map<Long, String> decoded = new java.util.HashMap<>();
     private byte[] current;
     private int used;
 
@@ -44,14 +45,23 @@ final class StringPool {
         table.seal();
     }
 
-    /** The string, or {@code null} when the dump has no STRING record of that id. */
+    /**
+     * The string, or {@code null} when the dump has no STRING record of that id; decoded once (the frames of 100k
+     * threads ask for the same few names again and again).
+     */
     String get(long id) {
+        String s = decoded.get(id);
+        if (s != null) {
+            return s;
+        }
         long p = table.get(id, -1);
         if (p < 0) {
             return null;
         }
         byte[] page = pages.get((int) (p >>> 44));
-        return new String(page, (int) ((p >>> 24) & 0xFFFFF), (int) (p & 0xFFFFFF), StandardCharsets.UTF_8);
+        s = new String(page, (int) ((p >>> 24) & 0xFFFFF), (int) (p & 0xFFFFFF), StandardCharsets.UTF_8);
+        decoded.put(id, s);
+        return s;
     }
 
     long count() {

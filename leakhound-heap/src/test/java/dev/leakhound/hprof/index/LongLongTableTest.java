@@ -103,4 +103,38 @@ class LongLongTableTest {
         }
         assertThat(t.get(-5, -1)).isEqualTo(-1);
     }
+
+    /**
+     * A table large enough for the bucket directory, of interleaved runs as HotSpot writes a dump: addresses, 8-byte
+     * aligned, below 32 GB (kept as compact keys), with gaps (empty buckets) and single-object runs between long ones
+     * (segments that start inside a bucket); then the same with one key that is not compact (the pages widen).
+     */
+    @Test
+    void aLargeTableOfRunsIsSearchedThroughItsDirectoryCompactOrNot() {
+        for (boolean widen : new boolean[] {false, true}) {
+            List<List<Long>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Random random = new Random(11);
+            long address = 0x7_0000_0000L;                              // 28 GB, as a compressed-oops heap's
+            for (int block = 0; block < 400; block++) {
+                List<Long> run = runs.get(random.nextInt(3));
+                int objects = random.nextInt(4) == 0 ? 1 : 1 + random.nextInt(1000);
+                for (int i = 0; i < objects; i++) {
+                    run.add(address);
+                    address += 8L * (2 + random.nextInt(6));
+                }
+                address += random.nextInt(3) == 0 ? 1L << 20 : 0;        // a gap: buckets with no key
+            }
+            List<Long> keys = new ArrayList<>();
+            runs.forEach(keys::addAll);
+            if (widen) {
+                keys.add(keys.size() / 2, address + 12);                // not 8-aligned: a whole key from then on
+            }
+            assertThat(keys.size()).isGreaterThan(LongLongTable.DIRECTORY_MIN);
+            LongLongTable t = table(keys);
+            long pages = (t.size() + 32767) / 32768;
+            assertThat(t.bytes()).as("bytes: %d entries in %d pages", t.size(), pages)
+                    .isBetween(pages * 32768 * (widen ? 16 : 12), pages * 32768 * (widen ? 16 : 12) + 4096);
+            everyKeyIsFoundAndNoOther(t, keys);
+        }
+    }
 }
