@@ -196,6 +196,17 @@ public final class Main implements Callable<Integer> {
             } catch (OutOfMemoryError | StackOverflowError e) {
                 // Not a bug but a limit of this JVM (picocli passes Errors on); the command's data is garbage by now
                 return outOfResources(e, parseResult, counted.count(), cl.getErr(), debugRequested(parseResult));
+            } catch (InternalError e) {
+                if (!OutOfResources.isMappedReadFault(e)) {
+                    throw e;
+                }
+                PrintWriter err = cl.getErr();
+                err.println("leakhound: " + OutOfResources.changedWhileRead(parseResult, counted.count()));
+                if (debugRequested(parseResult)) {
+                    e.printStackTrace(err);
+                }
+                err.flush();
+                return EXIT_USAGE;
             }
         });
         return cl;

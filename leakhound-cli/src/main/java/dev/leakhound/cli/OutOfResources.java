@@ -66,6 +66,21 @@ final class OutOfResources {
     }
 
     /**
+     * Whether the error is the JVM's answer to a read of a memory-mapped file's page that is no longer there (the file
+     * shrank while mapped: {@code heap} maps its dump); the JVM raises it instead of crashing.
+     */
+    static boolean isMappedReadFault(InternalError e) {
+        return e.getMessage() != null && e.getMessage().contains("unsafe memory access");
+    }
+
+    /** The line (without {@code leakhound: }) for a mapped file that changed under the command. */
+    static String changedWhileRead(ParseResult parsed, long stdinRead) {
+        String inputs = String.join(", ", inputs(parsed, stdinRead));
+        return (inputs.isEmpty() ? "" : inputs + ": ") + "the file changed while it was read (it shrank or was"
+                + " replaced: a read of its mapped pages failed); read a copy that nothing writes to";
+    }
+
+    /**
      * {@code -Xmx} with at least twice the heap's maximum, a power of two of megabytes ({@code maxMemory()} is
      * somewhat less than {@code -Xmx}: {@code -Xmx256m} gives about 247 MB, so {@code -Xmx512m} is suggested).
      */

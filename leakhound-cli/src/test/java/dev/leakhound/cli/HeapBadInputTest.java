@@ -1,5 +1,7 @@
 package dev.leakhound.cli;
 
+import dev.leakhound.hprof.HprofInput;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,9 +10,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * {@code leakhound heap} on damaged copies of a real dump (a small child JVM's, with two parked virtual threads):
@@ -55,6 +60,30 @@ class HeapBadInputTest {
                 assertThat(r.err()).as(r.toString()).startsWith("leakhound: " + file).doesNotContain("\tat ");
             }
         }
+    }
+
+    /**
+     * {@code heap} maps its dump: when the file shrinks under it, the JVM answers a read of a page that is gone with an
+     * {@code InternalError} (not a crash), which {@code Main} turns into one line and status 2. Made to happen here
+     * without a race: the file is mapped and read, then truncated, then read past its new end.
+     */
+    @Test
+    void aDumpThatShrinksWhileMappedIsAFaultMainRecognises() throws IOException {
+        Path file = dir.resolve("shrinks.hprof");
+        Files.write(file, real);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            HprofInput in = HprofInput.mapped(file.toString(), ch, 8192);
+            in.u1();
+            try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                w.truncate(0);
+            }
+            in.skip(real.length - 2);
+            InternalError fault = catchThrowableOfType(InternalError.class, in::u1);
+            assertThat(fault).isNotNull();
+            assertThat(OutOfResources.isMappedReadFault(fault)).as(fault.toString()).isTrue();
+        }
+        assertThat(OutOfResources.isMappedReadFault(new InternalError("something else"))).isFalse();
+        assertThat(OutOfResources.changedWhileRead(null, 0)).startsWith("the file changed while it was read");
     }
 
     /** A program that leaves one thread in {@code Object.wait()} on a lock nothing else holds, then dumps its heap. */
