@@ -48,7 +48,7 @@ import java.util.Objects;
  *       prove which threads are leaked, in a separate JVM; the dump goes to a private directory under
  *       {@code java.io.tmpdir} and is removed afterwards, never served ({@code ProofEndpoint})</td></tr>
  *   <tr><td>{@code proofHeapMb}</td><td>1024</td><td>the {@code -Xmx} of that JVM, in MB, 64 to 1048576: the proof
- *       needs about 16 bytes per object of the dump, plus some 50 MB</td></tr>
+ *       needs about 12-17 bytes per object of the dump, plus some 50 MB</td></tr>
  *   <tr><td>{@code heapProfile}</td><td>false</td><td>run a JFR recording of sampled allocations and live
  *       objects for {@code /debug/heap/profile} (bounded, in JFR's repository; JFR's two threads stay until the JVM
  *       exits: see docs/services.md, "Heap profile by allocating line")</td></tr>
