@@ -26,6 +26,10 @@ public final class BlockedSince {
 
     /** A thread's wait: its state and stack (by hash), and when that was first seen. */
     private record Seen(Thread.State state, int stackHash, int stackSize, long firstSeenNanos, Instant firstSeenAt) {
+        /** Whether {@code t} has the state and stack depth seen: the checks that cost nothing, before a stack's hash. */
+        boolean sameStateAndDepth(ThreadSnapshot t) {
+            return state == t.state() && stackSize == t.stack().size();
+        }
     }
 
     private Map<Long, Seen> seen = new HashMap<>();
@@ -52,8 +56,7 @@ public final class BlockedSince {
                 }
                 int hash = hashes.computeIfAbsent(t.stack(), List::hashCode);
                 Seen before = seen.get(t.id());
-                if (before != null && before.state() == t.state() && before.stackHash() == hash
-                        && before.stackSize() == t.stack().size()) {
+                if (before != null && before.sameStateAndDepth(t) && before.stackHash() == hash) {
                     next.put(t.id(), before);
                 } else {
                     next.put(t.id(), new Seen(t.state(), hash, t.stack().size(), now, at));
@@ -68,12 +71,8 @@ public final class BlockedSince {
      * (not tracked, or it moved since the last capture).
      */
     public synchronized Duration waitingFor(ThreadSnapshot t) {
-        Seen s = seen.get(t.id());
-        if (s == null || s.state() != t.state() || s.stackSize() != t.stack().size()
-                || s.stackHash() != t.stack().hashCode()) {
-            return null;
-        }
-        return Duration.ofNanos(Math.max(0, clock.getAsLong() - s.firstSeenNanos()));
+        Seen s = seenWhereItIs(t);
+        return s == null ? null : Duration.ofNanos(Math.max(0, clock.getAsLong() - s.firstSeenNanos()));
     }
 
     /**
@@ -81,12 +80,14 @@ public final class BlockedSince {
      * been seen there. Every view takes a thread's age from here ({@link #blockedFor}), so that they agree.
      */
     public synchronized Instant since(ThreadSnapshot t) {
+        Seen s = seenWhereItIs(t);
+        return s == null ? null : s.firstSeenAt();
+    }
+
+    /** The thread's entry when it is still where it was seen, else {@code null}. The caller holds the lock. */
+    private Seen seenWhereItIs(ThreadSnapshot t) {
         Seen s = seen.get(t.id());
-        if (s == null || s.state() != t.state() || s.stackSize() != t.stack().size()
-                || s.stackHash() != t.stack().hashCode()) {
-            return null;
-        }
-        return s.firstSeenAt();
+        return s != null && s.sameStateAndDepth(t) && s.stackHash() == t.stack().hashCode() ? s : null;
     }
 
     /**
@@ -110,7 +111,7 @@ public final class BlockedSince {
         synchronized (this) {
             for (ThreadSnapshot t : threads) {
                 Seen s = seen.get(t.id());
-                if (s == null || s.state() != t.state() || s.stackSize() != t.stack().size()) {
+                if (s == null || !s.sameStateAndDepth(t)) {
                     continue;
                 }
                 if (t.stack() != stack) {
