@@ -48,7 +48,7 @@ final class ChildJvm implements AutoCloseable {
         return start(dir, java, TinyService.class, jvmArgs, args);
     }
 
-    /** Another program of the test classes that prints {@code ready} and ends on {@code exit}, as TinyService. */
+    /** Another program of the test classes that prints {@code ready} and ends on {@code exit} ({@link ChildSide}). */
     static ChildJvm start(Path dir, String java, Class<?> main, List<String> jvmArgs, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);

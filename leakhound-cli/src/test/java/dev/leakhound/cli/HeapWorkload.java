@@ -1,8 +1,5 @@
 package dev.leakhound.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -31,13 +28,7 @@ public final class HeapWorkload {
         Thread worker = leak
                 ? Thread.ofVirtual().name("workload-leaker").start(HeapWorkload::leak)
                 : Thread.ofPlatform().daemon().name("workload-ring").start(HeapWorkload::steady);
-        System.out.println("ready");
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null && !line.strip().equals("exit")) {
-            System.out.println("unknown command: " + line);
-        }
+        ChildSide.readyUntilExit();
         worker.interrupt();
         System.out.println("bye");
         System.out.flush();

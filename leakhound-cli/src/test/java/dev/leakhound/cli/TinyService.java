@@ -1,8 +1,5 @@
 package dev.leakhound.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -60,13 +57,7 @@ public final class TinyService {
             rounds.scheduleAtFixedRate(() -> Thread.ofVirtual().name("tiny-checker").start(() -> check(done)),
                     0, growMillis, TimeUnit.MILLISECONDS);
         }
-        System.out.println("ready");
-        System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null && !line.strip().equals("exit")) {
-            System.out.println("unknown command: " + line);
-        }
+        ChildSide.readyUntilExit();
         System.out.println("bye");
         System.out.flush();
     }
