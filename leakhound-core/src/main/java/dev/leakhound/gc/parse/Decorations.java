@@ -51,18 +51,9 @@ final class Decorations {
     /** How many times were read: a group that holds one is not cached. */
     private int assigned;
 
-    private static final byte[][] LEVELS = bytes("trace", "debug", "info", "warning", "error", "off");
-    private static final byte[][] KNOWN_TAGS;
-
-    static {
-        // LogLine's single tags that name a tag set on their own
-        KNOWN_TAGS = bytes("gc", "safepoint", "arguments", "os", "class", "cds",
-                "jit", "compilation", "exceptions", "jni", "logging", "module", "startuptime", "stringtable",
-                "symboltable", "pagesize", "container", "heap", "metaspace", "monitorinflation", "thread", "vmthread",
-                "handshake", "codecache", "redefine", "perf", "jfr", "stackwalk", "verification", "init", "aot",
-                "attach", "malloc", "nmt", "valuebasedclasses", "deoptimization", "methodhandles", "protectiondomain",
-                "signal", "sweep", "jvmti", "library", "cpu", "ergo", "stats");
-    }
+    /** {@link LogLine}'s levels and single tags, as bytes: the two readings must agree on what a decoration is. */
+    private static final byte[][] LEVELS = bytes(LogLine.LEVELS.toArray(String[]::new));
+    private static final byte[][] KNOWN_TAGS = bytes(LogLine.KNOWN_TAGS.toArray(String[]::new));
 
     /** The last date-time's first 19 bytes ({@code 2026-12-07T18:36:49}) and its epoch seconds, 0 offset. */
     private final byte[] lastDateTime = new byte[19];
@@ -324,7 +315,7 @@ final class Decorations {
             int hour = digits(b, s + 11, 2);
             int minute = digits(b, s + 14, 2);
             int second = digits(b, s + 17, 2);
-            if (year < 0 || month < 1 || month > 12 || day < 1 || day > monthLength(year, month) || hour < 0
+            if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.Month.of(month).length(java.time.Year.isLeap(year)) || hour < 0
                     || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
                 return false;
             }
@@ -368,13 +359,5 @@ final class Decorations {
             v = v * 10 + c;
         }
         return v;
-    }
-
-    private static boolean leap(int year) {
-        return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    }
-
-    private static int monthLength(int year, int month) {
-        return month == 2 ? leap(year) ? 29 : 28 : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
     }
 }

@@ -46,9 +46,9 @@ record LogLine(long uptimeNanos, long epochNanos, String tags, String message) {
     private static final Pattern DATE_TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d.*");
     private static final Pattern TAG_LIST = Pattern.compile("[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*");
     private static final Pattern TOKEN = Pattern.compile("\\S{1,255}");
-    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warning", "error", "off");
+    static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warning", "error", "off");
     /** Single tags that name a tag set on their own (a longer list is recognised by its comma). */
-    private static final Set<String> KNOWN_TAGS = Set.of("gc", "safepoint", "arguments", "os", "class", "cds",
+    static final Set<String> KNOWN_TAGS = Set.of("gc", "safepoint", "arguments", "os", "class", "cds",
             "jit", "compilation", "exceptions", "jni", "logging", "module", "startuptime", "stringtable",
             "symboltable", "pagesize", "container", "heap", "metaspace", "monitorinflation", "thread", "vmthread",
             "handshake", "codecache", "redefine", "perf", "jfr", "stackwalk", "verification", "init", "aot",
