@@ -92,7 +92,7 @@ final class GcLogBytes {
                         break;
                     }
                     special = true;
-                    if (c >= 0 && c != '\t' && c != '\r' && c != '\f' && c != 0x1b) {
+                    if (c >= 0 && GcLogLines.binaryChar(c)) {
                         throw binary(i, c);
                     }
                 }
@@ -179,12 +179,10 @@ final class GcLogBytes {
         if (chars(pos, at) > MAX_CHARS) {
             return tooLong(line);
         }
-        return new GcLogParseException(origin, line, "binary data (character 0x" + Integer.toHexString(c)
-                + "): not a text GC log, or corrupt", null);
+        return GcLogLines.binaryData(origin, line, c);
     }
 
     private IOException tooLong(long line) {
-        return new GcLogParseException(origin, line, "line longer than " + MAX_CHARS
-                + " characters: not a GC log, or corrupt", null);
+        return GcLogLines.tooLong(origin, line, MAX_CHARS);
     }
 }

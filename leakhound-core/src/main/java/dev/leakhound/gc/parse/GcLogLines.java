@@ -19,17 +19,32 @@ final class GcLogLines extends TextLines {
 
     @Override
     protected boolean isBinary(char c) {
-        return c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != 0x1b || c == 0x7f;
+        return binaryChar(c);
     }
 
     @Override
     protected IOException binaryData(long line, int column, char c) {
-        return new GcLogParseException(origin, line, "binary data (character 0x" + Integer.toHexString(c)
-                + "): not a text GC log, or corrupt", null);
+        return binaryData(origin, line, c);
     }
 
     @Override
     protected IOException tooLong(long line, int maxLineChars) {
+        return tooLong(origin, line, maxLineChars);
+    }
+
+    /** A control character other than tab, carriage return, form feed and escape: what no text GC log holds. */
+    static boolean binaryChar(int c) {
+        return c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != 0x1b || c == 0x7f;
+    }
+
+    /** The error of both readers (this one and {@link GcLogBytes}) for binary data. */
+    static GcLogParseException binaryData(String origin, long line, int c) {
+        return new GcLogParseException(origin, line, "binary data (character 0x" + Integer.toHexString(c)
+                + "): not a text GC log, or corrupt", null);
+    }
+
+    /** The error of both readers for a line too long. */
+    static GcLogParseException tooLong(String origin, long line, int maxLineChars) {
         return new GcLogParseException(origin, line, "line longer than " + maxLineChars
                 + " characters: not a GC log, or corrupt", null);
     }
