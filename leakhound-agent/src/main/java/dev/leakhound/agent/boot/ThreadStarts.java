@@ -230,14 +230,14 @@ public final class ThreadStarts {
             } catch (Throwable e) {
                 // no shortcut
             }
-            VIRTUAL_WRAPPER = field(wrapper) != null ? wrapper : null;
             VIRTUAL_WRAPPER_TASK = field(wrapper);
+            VIRTUAL_WRAPPER = VIRTUAL_WRAPPER_TASK != null ? wrapper : null;
             Class<?> future = named("java.util.concurrent.ThreadPerTaskExecutor$ThreadBoundFuture");
-            EXECUTOR_FUTURE = field(future) != null ? future : null;
             FUTURE_CALLABLE = field(future);
+            EXECUTOR_FUTURE = FUTURE_CALLABLE != null ? future : null;
             Class<?> adapter = named("java.util.concurrent.Executors$RunnableAdapter");
-            ADAPTER = field(adapter) != null ? adapter : null;
             ADAPTER_TASK = field(adapter);
+            ADAPTER = ADAPTER_TASK != null ? adapter : null;
         }
 
         static void init() {
@@ -253,7 +253,7 @@ public final class ThreadStarts {
         }
 
         private static VarHandle field(Class<?> type) {
-            return type == null || !isJdkClass(type.getName()) ? null : wrappedTaskField(type);
+            return type == null ? null : KEYS.get(type).wrapped;      // as the hooks find it, found once
         }
     }
 
