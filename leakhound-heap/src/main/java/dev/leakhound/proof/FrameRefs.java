@@ -15,8 +15,6 @@ import java.util.function.LongConsumer;
  * a root, 8 a thread; no object per thread: a dump of 100k threads holds 1.5 million such roots).
  */
 final class FrameRefs {
-    private static final long[] NONE = new long[0];
-
     private final GcRoots roots;
     private final int[] serials;     // the distinct serials, ascending
     private final int[] starts;      // where each serial's roots start in places; one more entry: the end
@@ -75,19 +73,6 @@ final class FrameRefs {
     /** The place of the serial in the directory, or a negative number. */
     private int find(int threadSerial) {
         return Arrays.binarySearch(serials, threadSerial);
-    }
-
-    /** Every object the frames of the thread with that serial hold (a new array; empty when none). */
-    long[] of(int threadSerial) {
-        int s = find(threadSerial);
-        if (s < 0) {
-            return NONE.clone();
-        }
-        long[] out = new long[starts[s + 1] - starts[s]];
-        for (int j = 0; j < out.length; j++) {
-            out[j] = roots.objectId(places[starts[s] + j]);
-        }
-        return out;
     }
 
     /** Gives every object the frames of the thread with that serial hold, without a copy. */

@@ -98,13 +98,11 @@ final class RetainedSizes {
     private void walkUnmarked(List<WaitingThread> g, long[] stop, ObjectVisitor visitor) throws IOException {
         long[] visited = visitedBits();
         LongStack stack = new LongStack();                    // ordinals
-        for (WaitingThread t : g) {
-            push(stack, visited, stop, index.ordinal(t.objectId()));
-            for (long o : frames.of(t.serial())) {
-                push(stack, visited, stop, index.ordinal(o));
-            }
-        }
         java.util.function.LongConsumer pushTarget = target -> push(stack, visited, stop, index.ordinal(target));
+        for (WaitingThread t : g) {
+            pushTarget.accept(t.objectId());
+            frames.forEach(t.serial(), pushTarget);
+        }
         while (!stack.isEmpty()) {
             long ord = stack.pop();
             visitor.visit(index.idAt(ord), ord);
