@@ -33,9 +33,11 @@ final class Marking {
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
-    /** The candidates that own a lock another candidate wants, by object id (few: no map of every thread). */
-    private final Map<Long, WaitingThread> owners = new HashMap<>();
-    private final long[] rescuedBits;                                 // the rescued threads' objects, by ordinal
+    /**
+     * The candidates not rescued yet that own a lock another candidate wants, by object id (few: no map of every
+     * thread); a rescued one leaves it.
+     */
+    private final java.util.Set<Long> owners = new java.util.HashSet<>();
     private final boolean threadDumpGiven;
     private List<WaitingThread> notRescued;
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
@@ -57,10 +59,9 @@ final class Marking {
         java.util.Set<Long> owning = new java.util.HashSet<>(lockOwners.values());
         for (WaitingThread t : candidates.all()) {
             if (owning.contains(t.objectId())) {
-                owners.put(t.objectId(), t);
+                owners.add(t.objectId());
             }
         }
-        this.rescuedBits = Bits.forObjects(index.objectCount());
         this.notRescued = new ArrayList<>(candidates.all());
         rescued.putAll(candidates.excused());
     }
@@ -161,10 +162,7 @@ final class Marking {
 
     /** Marks a rescued thread and its frames, which are followed from its thread from now on. */
     private void markThread(WaitingThread t) {
-        long ord = index.ordinal(t.objectId());
-        if (ord >= 0) {
-            Bits.set(rescuedBits, ord);
-        }
+        owners.remove(t.objectId());
         mark(t.objectId());
         frames.forEach(t.serial(), this::mark);
         graph.followFrames(t);
@@ -206,9 +204,7 @@ final class Marking {
             if (DumpThreads.ended(index, owner)) {
                 return null;
             }
-            WaitingThread o = owners.get(owner);
-            long ord = o == null ? -1 : index.ordinal(o.objectId());
-            if (o != null && !(ord >= 0 && Bits.isSet(rescuedBits, ord))) {
+            if (owners.contains(owner)) {
                 return null;                                  // its owner may not wake: not this round
             }
         }
