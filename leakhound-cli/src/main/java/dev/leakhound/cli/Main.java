@@ -52,8 +52,6 @@ import java.util.concurrent.Callable;
                 "Finds leaked platform and virtual threads: threads that are no longer needed",
                 "but never end.",
                 ""},
-        subcommands = {ThreadsCommand.class, HeapCommand.class, GcCommand.class, JfrCommand.class, AttachCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -106,6 +104,25 @@ public final class Main implements Callable<Integer> {
     }
 
     private static final String DEBUG = "--debug";
+
+    /**
+     * The commands, by name, in the order of the help. They are added by {@link #commandLine(InputStream, String...)},
+     * not by the annotation: picocli reads every command's model when it is added (a fifth of a second of reflection
+     * and class loading for all of them), and a run of one command needs only that one's.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("threads", ThreadsCommand.class);
+        m.put("heap", HeapCommand.class);
+        m.put("gc", GcCommand.class);
+        m.put("jfr", JfrCommand.class);
+        m.put("attach", AttachCommand.class);
+        m.put("demo", DemoCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     @Spec
     CommandSpec spec;
@@ -171,7 +188,7 @@ public final class Main implements Callable<Integer> {
      * @return the exit status
      */
     public static int execute(InputStream stdin, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine(stdin);
+        CommandLine cl = commandLine(stdin, args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -182,10 +199,28 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The command line with Leakhound's error handling and exit codes; {@code stdin} is read for {@code -}. */
+    /**
+     * The command line with Leakhound's error handling and exit codes and every command; {@code stdin} is read for
+     * {@code -}.
+     */
     public static CommandLine commandLine(InputStream stdin) {
+        return commandLine(stdin, new String[0]);
+    }
+
+    /**
+     * As {@link #commandLine(InputStream)}, for these arguments: when the first names a command other than
+     * {@code help}, only that command is added (what else it could need, help with the list of commands or a
+     * suggestion for a misspelt name, comes with any other first argument).
+     */
+    static CommandLine commandLine(InputStream stdin, String... args) {
         CountingInputStream counted = new CountingInputStream(stdin);
         CommandLine cl = new CommandLine(new Main(counted));
+        Class<?> only = args.length == 0 || "help".equals(args[0]) ? null : COMMANDS.get(args[0]);
+        if (only != null) {
+            cl.addSubcommand(args[0], only);
+        } else {
+            COMMANDS.forEach(cl::addSubcommand);
+        }
         shareHelp(cl);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> error(e, commandLine, parseResult));

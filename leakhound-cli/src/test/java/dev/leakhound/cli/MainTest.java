@@ -35,6 +35,21 @@ class MainTest {
         return Main.commandLine(System.in).getSubcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
     }
 
+    /**
+     * A run of one command builds only that command's model; the table it is found in has each command under the name
+     * its annotation gives, so that no command is reachable by one name alone.
+     */
+    @Test
+    void aRunOfOneCommandAddsOnlyThatOne() {
+        Main.COMMANDS.forEach((name, type) ->
+                assertThat(type.getAnnotation(Command.class).name()).as(name).isEqualTo(name));
+        assertThat(Main.commandLine(System.in, "gc", "x.log").getSubcommands().keySet()).containsExactly("gc");
+        assertThat(Main.commandLine(System.in, "help", "gc").getSubcommands().keySet())
+                .containsExactlyElementsOf(Main.COMMANDS.keySet());
+        assertThat(Main.commandLine(System.in, "--debug", "gc").getSubcommands()).hasSize(Main.COMMANDS.size());
+        assertThat(Cli.run("gx").err()).contains("unknown command 'gx'");
+    }
+
     /** The exit status table, written once, in the top help and every command's, with the same words. */
     @Test
     void everyHelpHasTheOneExitStatusTable() {
