@@ -88,32 +88,38 @@ public final class GcTrace {
         return d.getSeconds() < 60 ? String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9) : duration(d);
     }
 
+    /** Each kind as the line says it: {@code minor}, {@code phase pause}. */
+    private static final String[] KIND_WORDS = java.util.Arrays.stream(GcCycle.Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT).replace('_', ' ')).toArray(String[]::new);
+
     private static String base(GcCycle c) {
         StringBuilder sb = new StringBuilder(128);
-        sb.append("gc ").append(c.number()).append(" @").append(seconds(c.start())).append("s ").append(c.collector());
+        sb.append("gc ").append(c.number()).append(" @");
+        fixed3(sb, c.start().toNanos(), 1_000_000_000L);
+        sb.append("s ").append(c.collector());
         if (c.cause() != null) {
             sb.append(" (").append(c.cause()).append(')');
         }
-        sb.append(' ').append(c.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(": ");
+        sb.append(' ').append(KIND_WORDS[c.kind().ordinal()]).append(": ");
         if (c.pause() == null && c.concurrent() == null) {
             sb.append("no duration");
         } else {
             if (c.pause() != null) {
-                sb.append(millis(c.pause())).append(" ms pause");
+                millis(sb, c.pause());
+                sb.append(" ms pause");
             }
             if (c.concurrent() != null) {
-                sb.append(c.pause() != null ? ", " : "").append(millis(c.concurrent())).append(" ms concurrent");
+                sb.append(c.pause() != null ? ", " : "");
+                millis(sb, c.concurrent());
+                sb.append(" ms concurrent");
             }
         }
-        sb.append(", ").append(heap(c));
+        sb.append(", ");
+        heap(sb, c);
         if (c.heapMax() != GcCycle.UNKNOWN) {
             sb.append(", ").append(mb(c.heapMax())).append(" MB max");
         }
         return sb.toString();
-    }
-
-    private static String seconds(Duration d) {
-        return fixed3(d.toNanos() / 1e9);
     }
 
     /**
@@ -143,23 +149,55 @@ public final class GcTrace {
     }
 
     /**
+     * {@link #fixed3(double)} of {@code units / perUnit} (a count of nanoseconds as seconds or milliseconds), with
+     * integers where they give the same digits: the digits of {@link Double#toString} are those of the exact quotient
+     * except within an ulp of it, so only a remainder within 1 of the halfway point, or a quotient outside the
+     * formatter-free range, goes through the {@code double} (a long log lists 100,000 collections).
+     */
+    static void fixed3(StringBuilder sb, long units, long perUnit) {
+        long perThousandth = perUnit / 1000;
+        long half = perThousandth / 2;
+        long thousandths = units / perThousandth;
+        long rest = units % perThousandth;
+        if (units < perThousandth || units >= 10_000_000L * perUnit || Math.abs(rest - half) <= 1) {
+            sb.append(fixed3(units / (double) perUnit));
+            return;
+        }
+        if (rest > half) {
+            thousandths++;
+        }
+        long frac = thousandths % 1000;
+        sb.append(thousandths / 1000).append('.').append(frac < 100 ? frac < 10 ? "00" : "0" : "").append(frac);
+    }
+
+    /**
      * Whole milliseconds without decimals (what GC notifications give: {@code 75}); a finer figure (a GC log's
      * {@code 4.123ms}) with three, the precision logs give.
      */
-    private static String millis(Duration d) {
+    private static void millis(StringBuilder sb, Duration d) {
         long nanos = d.toNanos();
-        return nanos % 1_000_000 == 0 ? Long.toString(nanos / 1_000_000) : fixed3(nanos / 1e6);
+        if (nanos % 1_000_000 == 0) {
+            sb.append(nanos / 1_000_000);
+        } else {
+            fixed3(sb, nanos, 1_000_000L);
+        }
     }
 
-    private static String mb(long bytes) {
-        return Long.toString(Math.round(bytes / MB));
+    private static long mb(long bytes) {
+        return Math.round(bytes / MB);
     }
 
     /**
      * {@code 24->8->64 MB} when all three are known; otherwise those known in words and the others named:
      * {@code 24 MB before, 8 MB after (committed unknown)}, {@code heap sizes not logged}.
      */
-    private static String heap(GcCycle c) {
+    private static void heap(StringBuilder sb, GcCycle c) {
+        if (c.heapBefore() != GcCycle.UNKNOWN && c.heapAfter() != GcCycle.UNKNOWN
+                && c.heapCommitted() != GcCycle.UNKNOWN) {
+            sb.append(mb(c.heapBefore())).append("->").append(mb(c.heapAfter())).append("->")
+                    .append(mb(c.heapCommitted())).append(" MB");
+            return;
+        }
         long[] values = {c.heapBefore(), c.heapAfter(), c.heapCommitted()};
         String[] names = {"before", "after", "committed"};
         StringBuilder known = new StringBuilder();
@@ -171,10 +209,7 @@ public final class GcTrace {
                 known.append(known.isEmpty() ? "" : ", ").append(mb(values[i])).append(" MB ").append(names[i]);
             }
         }
-        if (unknown.isEmpty()) {
-            return mb(c.heapBefore()) + "->" + mb(c.heapAfter()) + "->" + mb(c.heapCommitted()) + " MB";
-        }
-        return known.isEmpty() ? "heap sizes not logged" : known + " (" + unknown + " unknown)";
+        sb.append(known.isEmpty() ? "heap sizes not logged" : known + " (" + unknown + " unknown)");
     }
 
     /** {@code 45s}, {@code 2m30s}, {@code 3h05m}, {@code 2d04h}. */

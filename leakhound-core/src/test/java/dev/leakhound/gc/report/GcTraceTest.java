@@ -107,4 +107,32 @@ class GcTraceTest {
             assertThat(GcTrace.fixed3(v)).as("%s", v).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", v));
         }
     }
+
+    /** Counts of nanoseconds as seconds and as milliseconds: by integers, the formatter's digits all the same. */
+    @Test
+    void fixedThreeDecimalsOfNanosecondsAreTheFormattersOwn() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(15);
+        java.util.List<Long> counts = new java.util.ArrayList<>(java.util.List.of(0L, 1L, 999L, 1000L, 1499L, 1500L,
+                1501L, 499_999L, 500_000L, 500_001L, 1_000_000L, 1_000_500_000L, 9_999_999_999_500_000L,
+                10_000_000_000_000_000L, 10_000_000_000_500L, -1L, Long.MAX_VALUE));
+        for (int i = 0; i < 200_000; i++) {
+            long nanos = r.nextLong(1L << (1 + r.nextInt(55)));
+            counts.add(nanos);
+            for (long tie : new long[] {500, 500_000}) {                // halves of a thousandth, and beside them
+                long t = nanos - nanos % (2 * tie) + tie;
+                counts.add(t - 1);
+                counts.add(t);
+                counts.add(t + 1);
+                counts.add(t + 2);
+            }
+        }
+        for (long n : counts) {
+            for (long perUnit : new long[] {1_000_000_000L, 1_000_000L}) {
+                StringBuilder sb = new StringBuilder();
+                GcTrace.fixed3(sb, n, perUnit);
+                assertThat(sb.toString()).as("%d / %d", n, perUnit)
+                        .isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", n / (double) perUnit));
+            }
+        }
+    }
 }
