@@ -73,7 +73,7 @@ final class GcLogBytes {
             return false;
         }
         int i = pos;
-        boolean special = false;
+        int special = -1;                         // where the first special byte is, from the line's start
         while (true) {
             byte[] b = buf;
             int lim = limit;
@@ -91,14 +91,16 @@ final class GcLogBytes {
                     if (c == '\n') {
                         break;
                     }
-                    special = true;
+                    if (special < 0) {
+                        special = i - pos;
+                    }
                     if (c >= 0 && GcLogLines.binaryChar(c)) {
                         throw binary(i, c);
                     }
                 }
             }
             if (i < lim) {
-                line(pos, i, special, true);
+                line(pos, i, special);
                 pos = i + 1;
                 return true;
             }
@@ -112,7 +114,7 @@ final class GcLogBytes {
                 if (limit == pos) {
                     return false;
                 }
-                line(pos, limit, special, false);
+                line(pos, limit, special);
                 pos = limit;
                 return true;
             }
@@ -120,24 +122,22 @@ final class GcLogBytes {
         }
     }
 
-    /** Takes the line {@code [from, to)} (terminator excluded); checks its length as characters. */
-    private void line(int from, int to, boolean special, boolean terminated) throws IOException {
+    /**
+     * Takes the line {@code [from, to)} (terminator excluded), whose first special byte is {@code special} bytes in
+     * ({@code -1}: none); checks its length as characters.
+     */
+    private void line(int from, int to, int special) throws IOException {
         lineNumber++;
         if (to - from > MAX_CHARS && chars(from, to) > MAX_CHARS) {
             eof = true;
             throw tooLong(lineNumber);
         }
         if (to > from && buf[to - 1] == '\r') {
-            to--;
-            special = false;
-            for (int i = from; i < to && !special; i++) {
-                int c = buf[i];
-                special = c < 0x20 || c == 0x7f;
-            }
+            to--;                                 // the \r of \r\n: special only when another byte is
         }
         start = from;
         end = to;
-        plain = !special;
+        plain = special < 0 || special >= to - from;
     }
 
     /** Moves the unread bytes to the front (growing the buffer when they fill it) and reads more; false at the end. */

@@ -358,12 +358,6 @@ public final class GcLogParser {
 
     // ---------------------------------------------------------------- lines, quickly
 
-    private static final byte[] TAG_GC = ascii("gc");
-    private static final byte[] TAG_GC_START = ascii("gc,start");
-    private static final byte[] TAG_GC_PHASES = ascii("gc,phases");
-    private static final byte[] TAG_GC_HEAP = ascii("gc,heap");
-    private static final byte[] TAG_GC_INIT = ascii("gc,init");
-    private static final byte[] TAG_ARGUMENTS = ascii("arguments");
     private static final byte[] GC_ID_PREFIX = ascii("GC(");
     private static final byte[] USING_PREFIX = ascii("Using ");
     private static final byte[] TRIGGER_PREFIX = ascii("Trigger");
@@ -429,10 +423,15 @@ public final class GcLogParser {
         NONE(null), GC("gc"), GC_START("gc,start"), GC_PHASES("gc,phases"), GC_HEAP("gc,heap"), GC_INIT("gc,init"),
         ARGUMENTS("arguments"), OTHER(null);
 
+        /** Those with a text, as bytes, in the order {@link #tags(byte[], int, int)} tries them. */
+        static final Tags[] NAMED = java.util.Arrays.stream(values()).filter(t -> t.text != null).toArray(Tags[]::new);
+
         final String text;
+        final byte[] bytes;
 
         Tags(String text) {
             this.text = text;
+            this.bytes = text == null ? null : ascii(text);
         }
     }
 
@@ -506,10 +505,12 @@ public final class GcLogParser {
         if (n < 2 || b[from] != 'g' && b[from] != 'a') {
             return Tags.OTHER;
         }
-        return is(TAG_GC, b, from, n) ? Tags.GC : is(TAG_GC_START, b, from, n) ? Tags.GC_START
-                : is(TAG_GC_PHASES, b, from, n) ? Tags.GC_PHASES : is(TAG_GC_HEAP, b, from, n) ? Tags.GC_HEAP
-                : is(TAG_GC_INIT, b, from, n) ? Tags.GC_INIT : is(TAG_ARGUMENTS, b, from, n) ? Tags.ARGUMENTS
-                : Tags.OTHER;
+        for (Tags t : Tags.NAMED) {
+            if (is(t.bytes, b, from, n)) {
+                return t;
+            }
+        }
+        return Tags.OTHER;
     }
 
     /**

@@ -89,6 +89,11 @@ class GcLogBytesTest {
             same(everyNth(text, 4, l -> l.replace("]", "]\u00a0")).getBytes(StandardCharsets.UTF_8), name + " nbsp");
             same(everyNth(text, 2, l -> l.replace(".", ",")).getBytes(StandardCharsets.UTF_8), name + " commas");
             same(everyNth(text, 6, l -> l.replace("[", "[ ")).getBytes(StandardCharsets.UTF_8), name + " padded");
+            // CRLF beside another special byte on the same line: the \r alone does not make a line special
+            same(everyNth(text, 3, l -> l.replace("] ", "]\t")).replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8),
+                    name + " tabs and CRLF");
+            same(everyNth(text, 5, l -> l + " \u00e9").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8),
+                    name + " non-ASCII and CRLF");
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             for (int cut : new int[] {b.length / 3, b.length / 2 + 7, b.length - 5}) {
                 same(java.util.Arrays.copyOf(b, cut), name + " cut at " + cut);
