@@ -72,7 +72,7 @@ class HeapBadInputTest {
         Path file = dir.resolve("shrinks.hprof");
         Files.write(file, real);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            HprofInput in = HprofInput.mapped(file.toString(), ch, 8192);
+            HprofInput in = HprofInput.mapped(file.toString(), ch);
             in.u1();
             try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 w.truncate(0);

@@ -18,12 +18,11 @@ import java.util.stream.Stream;
  * command line ({@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens
  * java.base/java.util.concurrent.locks=ALL-UNNAMED}) give: {@code jdk.internal.vm} exported to this module, to walk
  * the thread containers (the only way to the virtual threads), and {@code java.util.concurrent.locks} open to it, to
- * read {@code AbstractOwnableSynchronizer.getExclusiveOwnerThread()}. Without them {@link #available()} is false and
- * the owners stay unknown. Never throws.
+ * read {@code AbstractOwnableSynchronizer.getExclusiveOwnerThread()} ({@link ExclusiveOwner}). Without them
+ * {@link #available()} is false and the owners stay unknown. Never throws.
  */
 final class LockOwners {
     private static final String CONTAINERS = "jdk.internal.vm";
-    private static final String LOCKS = "java.util.concurrent.locks";
 
     /** root(), children(container), threads(container), getExclusiveOwnerThread(aos), or null when not open. */
     private static volatile MethodHandle[] handles;
@@ -45,9 +44,11 @@ final class LockOwners {
         if (h != null) {
             return h;
         }
-        Module base = Object.class.getModule();
-        Module ours = LockOwners.class.getModule();
-        if (!base.isExported(CONTAINERS, ours) || !base.isOpen(LOCKS, ours)) {
+        if (!Object.class.getModule().isExported(CONTAINERS, LockOwners.class.getModule())) {
+            return null;
+        }
+        MethodHandle owner = ExclusiveOwner.getter();
+        if (owner == null) {
             return null;
         }
         try {
@@ -61,9 +62,7 @@ final class LockOwners {
                         .asType(MethodType.methodType(Stream.class, Object.class)),
                 lookup.findVirtual(container, "threads", MethodType.methodType(Stream.class))
                         .asType(MethodType.methodType(Stream.class, Object.class)),
-                MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class, lookup)
-                        .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
-                                MethodType.methodType(Thread.class)),
+                owner,
             };
             handles = h;
             return h;

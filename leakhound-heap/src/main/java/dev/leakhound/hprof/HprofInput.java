@@ -9,8 +9,8 @@ import java.nio.channels.ReadableByteChannel;
 
 /**
  * Big-endian reads with the absolute position of every byte: of a file, memory-mapped ({@link #mapped}), or of a
- * channel through one buffer. A file seeks (skips are free, and {@link #seek} reads anywhere); any other channel
- * (a gzip stream) skips by reading. Running out of input is an {@link HprofFormatException} at the offset reached.
+ * stream (a gzip one) through one buffer. A file seeks (skips are free, and {@link #seek} reads anywhere); a stream
+ * skips by reading and does not seek. Running out of input is an {@link HprofFormatException} at the offset reached.
  *
  * <p>A mapped file is read without a system call per buffer (random reads of a walk over the heap would make
  * one per object otherwise): it is mapped in chunks of {@link #chunkBytes()} (1 GB; a mapping holds at most 2 GB),
@@ -27,16 +27,18 @@ public final class HprofInput {
     private static final long PROGRESS_STEP = 32L << 20;
 
     final String origin;
-    private final ReadableByteChannel channel;
-    private final FileChannel file;       // null when not seekable
     private final long size;              // -1 when unknown
-    private final ByteBuffer buf;         // null when mapped
-    private long bufStart;                 // the file offset of buf[0]
     private int idSize = 8;
     private RefillListener progress;
 
+    // a stream: its buffer and the offset of the buffer's first byte
+    private final ReadableByteChannel channel;
+    private final ByteBuffer buf;         // null when mapped
+    private long bufStart;
+
     // mapped: the chunks (mapped when first read), the current one, its start in the file and the position in it
-    private final ByteBuffer[] chunks;
+    private final FileChannel file;
+    private final ByteBuffer[] chunks;    // null for a stream
     private final long chunk;
     private ByteBuffer m;
     private long mStart;
@@ -49,42 +51,44 @@ public final class HprofInput {
         void update(long position);
     }
 
+    /** A stream of {@code size} bytes (-1 when unknown), read through a buffer of {@code bufferSize}. */
     public HprofInput(String origin, ReadableByteChannel channel, long size, int bufferSize) {
         this.origin = origin;
         this.channel = channel;
-        this.file = channel instanceof FileChannel f ? f : null;
         this.size = size;
-        // A file channel reads into a direct buffer without a copy; into a heap buffer it would go through a
-        // temporary direct one. A stream (gzip) copies through a byte array either way.
-        this.buf = (file != null ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize))
-                .order(ByteOrder.BIG_ENDIAN);
+        this.buf = ByteBuffer.allocate(bufferSize).order(ByteOrder.BIG_ENDIAN);
         this.buf.limit(0);
+        this.file = null;
         this.chunks = null;
         this.chunk = 0;
     }
 
     private HprofInput(FileChannel file, String origin, long size, long chunk) {
         this.origin = origin;
-        this.channel = file;
+        this.channel = null;
         this.file = file;
         this.size = size;
         this.buf = null;
         this.chunk = chunk;
-        this.chunks = new ByteBuffer[(int) ((size + chunk - 1) / chunk)];
+        this.chunks = new ByteBuffer[(int) ((size + chunk - 1) / chunk)];      // none for an empty file
         this.m = ByteBuffer.allocate(0);            // nothing mapped yet: the first read maps
         this.mLength = 0;
     }
 
     /**
-     * The file, memory-mapped (see the class comment); an empty file is read through a buffer (there is nothing to
-     * map). The mapping stays valid after the channel is closed.
+     * The file, memory-mapped (see the class comment); an empty file has no chunk, and every read fails at offset 0.
+     * The mapping stays valid after the channel is closed.
      */
-    public static HprofInput mapped(String origin, FileChannel file, int bufferSizeIfEmpty) throws IOException {
-        long size = file.size();
-        if (size == 0) {
-            return new HprofInput(origin, file, size, bufferSizeIfEmpty);
-        }
-        return new HprofInput(file, origin, size, chunkBytes());
+    public static HprofInput mapped(String origin, FileChannel file) throws IOException {
+        return new HprofInput(file, origin, file.size(), chunkBytes());
+    }
+
+    /**
+     * {@link #mapped(String, FileChannel)}: the buffer size is not used (it was an empty file's). Kept for
+     * {@code HeapIndex}'s call until that package is free to change; remove then.
+     */
+    public static HprofInput mapped(String origin, FileChannel file, int unusedBufferSize) throws IOException {
+        return mapped(origin, file);
     }
 
     /** The size of the mapped chunks: {@value #DEFAULT_CHUNK} bytes, or {@link #CHUNK_PROPERTY}'s (at least 4 KB). */
@@ -93,7 +97,7 @@ public final class HprofInput {
         return Math.max(4096, Math.min(c, Integer.MAX_VALUE - OVERLAP));
     }
 
-    /** Whether this input is a mapped file. */
+    /** Whether this input is a mapped file (not a stream). */
     boolean isMapped() {
         return chunks != null;
     }
@@ -198,7 +202,7 @@ public final class HprofInput {
     boolean hasMore() throws IOException {
         if (chunks != null) {
             boolean more = mStart + mPos < size;
-            if (!more && progress != null) {
+            if (!more && progress != null && size > 0) {          // an empty file: nothing read to report
                 progress.update(size);
             }
             return more;
@@ -316,14 +320,6 @@ public final class HprofInput {
             buf.position(buf.position() + (int) n);
             return;
         }
-        long target = position() + n;
-        if (file != null) {
-            if (size >= 0 && target > size) {
-                throw fail(size, "unexpected end of file (truncated dump?): " + (target - size) + " bytes missing");
-            }
-            seek(target);
-            return;
-        }
         n -= buf.remaining();
         buf.position(buf.limit());
         while (n > 0) {
@@ -334,50 +330,20 @@ public final class HprofInput {
         }
     }
 
-    /**
-     * Moves to an absolute position for a random read (seekable files only): keeps the buffer when it holds that
-     * position, else reads a buffer that starts a quarter of its size before it, so that a walk that goes backwards
-     * through the file (objects that refer to older ones) finds its next object in the buffer too.
-     */
+    /** Moves to an absolute position for a random read: {@link #seek}, for {@code HeapIndex} in another package. */
     public void seekNear(long pos) throws IOException {
-        if (chunks != null) {
-            seek(pos);
-            return;
-        }
-        if (pos >= bufStart && pos < bufStart + buf.limit()) {
-            buf.position((int) (pos - bufStart));
-            return;
-        }
-        if (file == null) {
-            throw new IllegalStateException("not seekable: " + origin);
-        }
-        long start = Math.max(0, pos - buf.capacity() / 4);
-        file.position(start);
-        bufStart = start;
-        buf.clear().limit(0);
-        fill((int) (pos - start) + 1, false);
-        buf.position((int) (pos - start));
+        seek(pos);
     }
 
-    /** Moves to an absolute position (seekable files only); keeps the buffer when it holds that position. */
+    /** Moves to an absolute position (mapped files only). */
     void seek(long pos) throws IOException {
-        if (chunks != null) {
-            if (pos < 0 || pos > size) {
-                throw fail(size, "position " + pos + " is past the end of the file (the file changed since it was"
-                        + " read?)");
-            }
-            moveTo(pos);
-            return;
-        }
-        if (pos >= bufStart && pos <= bufStart + buf.limit()) {
-            buf.position((int) (pos - bufStart));
-            return;
-        }
-        if (file == null) {
+        if (chunks == null) {
             throw new IllegalStateException("not seekable: " + origin);
         }
-        file.position(pos);
-        bufStart = pos;
-        buf.clear().limit(0);
+        if (pos < 0 || pos > size) {
+            throw fail(size, "position " + pos + " is past the end of the file (the file changed since it was"
+                    + " read?)");
+        }
+        moveTo(pos);
     }
 }

@@ -176,7 +176,7 @@ public final class HprofReader {
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            HprofInput in = HprofInput.mapped(origin, ch, BUFFER_SIZE);
+            HprofInput in = HprofInput.mapped(origin, ch);
             in.progress(pos -> visitor.progress(pos, size));
             return pass.run(in, false);
         }

@@ -74,7 +74,7 @@ class MappedReadTest {
         int chunk = 4096;
         withChunks(chunk, () -> {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                HprofInput in = HprofInput.mapped(file.toString(), ch, 1024);
+                HprofInput in = HprofInput.mapped(file.toString(), ch);
                 assertThat(in.isMapped()).isTrue();
                 Random r = new Random(5);
                 for (int step = 0; step < 20_000; step++) {
@@ -115,6 +115,28 @@ class MappedReadTest {
             }
             return null;
         });
+    }
+
+    /** An empty file maps to no chunk: it has no more, reports no progress, and every read fails at offset 0. */
+    @Test
+    void anEmptyFileHasNoChunkAndEveryReadFailsAtItsStart() throws Exception {
+        Path file = Files.write(dir.resolve("empty.bin"), new byte[0]);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            HprofInput in = HprofInput.mapped(file.toString(), ch);
+            java.util.List<Long> reported = new java.util.ArrayList<>();
+            in.progress(reported::add);
+            assertThat(in.isMapped()).isTrue();
+            assertThat(in.hasMore()).isFalse();
+            assertThat(reported).isEmpty();
+            assertThat(in.position()).isZero();
+            assertThatThrownBy(in::u1).isInstanceOf(HprofFormatException.class)
+                    .hasMessage(file + ": at byte 0: unexpected end of file (truncated dump?): needed 1 more bytes,"
+                            + " found none");
+            assertThatThrownBy(() -> in.skip(2)).isInstanceOf(HprofFormatException.class)
+                    .hasMessageContaining("at byte 0: ").hasMessageContaining("2 bytes missing");
+            assertThatThrownBy(() -> in.seek(1)).isInstanceOf(HprofFormatException.class)
+                    .hasMessageContaining("at byte 0: ");
+        }
     }
 
     /** Every callback of a pass, hashed: what the pass saw, in order, positions included. */

@@ -1,14 +1,13 @@
 package dev.leakhound.agent.capture;
 
 import dev.leakhound.analysis.Deadlocks;
+import dev.leakhound.capture.ExclusiveOwner;
 import dev.leakhound.capture.LiveThreads;
 import dev.leakhound.model.Deadlock;
 import dev.leakhound.model.ThreadDump;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,6 @@ import java.util.function.LongSupplier;
  * core. Never throws: a failure gives no deadlocks and says why in {@link Result#note()}.
  */
 public final class LiveDeadlocks {
-    static final String LOCKS = "java.util.concurrent.locks";
     private static final long MIN_REUSE_NANOS = 1_000_000_000L;
     /** How long two threads must stay blocked, seen by two searches, before a dump looks for their cycle. */
     static final long SETTLE_MILLIS = 1_000;
@@ -71,8 +69,6 @@ public final class LiveDeadlocks {
     private long lastAt;
     private long lastCost;
     private int dumps;
-    /** {@code AbstractOwnableSynchronizer.getExclusiveOwnerThread()}, once the locks are open to this module. */
-    private MethodHandle ownerOf;
 
     /** @param containers the thread containers, for the cheap check; may be unavailable */
     public LiveDeadlocks(ContainerThreads containers) {
@@ -99,14 +95,14 @@ public final class LiveDeadlocks {
         try {
             Module base = Object.class.getModule();
             Module ours = LiveThreads.class.getModule();
-            if (base.isExported(ContainerThreads.PACKAGE, ours) && base.isOpen(LOCKS, ours)) {
+            if (base.isExported(ContainerThreads.PACKAGE, ours) && base.isOpen(ExclusiveOwner.PACKAGE, ours)) {
                 return null;
             }
             if (!inst.isModifiableModule(base)) {
                 return "java.base is not modifiable by this agent's Instrumentation";
             }
             inst.redefineModule(base, Set.of(), Map.of(ContainerThreads.PACKAGE, Set.of(ours)),
-                    Map.of(LOCKS, Set.of(ours)), Set.of(), Map.of());
+                    Map.of(ExclusiveOwner.PACKAGE, Set.of(ours)), Set.of(), Map.of());
             return null;
         } catch (RuntimeException e) {
             return "Instrumentation.redefineModule failed: " + e;
@@ -183,7 +179,7 @@ public final class LiveDeadlocks {
         long now = nanoTime.getAsLong();
         Map<Long, Long> since = new HashMap<>();
         int[] settled = new int[2];         // [0] virtual, [1] platform: blocked since the last search, long enough
-        MethodHandle owner = ownerOf();
+        MethodHandle owner = ExclusiveOwner.getter();
         containers.forEach((c, t) -> {
             Thread.State s = t.getState();
             if (s == Thread.State.BLOCKED
@@ -207,9 +203,10 @@ public final class LiveDeadlocks {
 
     /**
      * Whether the lock {@code t} is parked on has an owner: one without (a {@code CountDownLatch}, a
-     * {@code Semaphore}, a read-write lock held only for reading) closes no cycle that the dump could show. Where owners cannot be read ({@code owner} null: the locks
-     * are not open to this module), a platform thread counts ({@code ThreadMXBean} decides, cheaply) and a virtual
-     * one does not: the dump would not give its lock's owner either, so no cycle through it could be found.
+     * {@code Semaphore}, a read-write lock held only for reading) closes no cycle that the dump could show. Where
+     * owners cannot be read ({@code owner} null: the locks are not open to Leakhound, {@link ExclusiveOwner}), a
+     * platform thread counts ({@code ThreadMXBean} decides, cheaply) and a virtual one does not: the dump would not
+     * give its lock's owner either, so no cycle through it could be found.
      */
     private static boolean owned(Thread t, AbstractOwnableSynchronizer lock, MethodHandle owner) {
         if (owner == null) {
@@ -220,20 +217,5 @@ public final class LiveDeadlocks {
         } catch (Throwable e) {
             return true;                                    // unknown: let the search decide
         }
-    }
-
-    /** The owner's getter, looked up once the locks are open to this module ({@link #openLocks}); else null. */
-    private MethodHandle ownerOf() {
-        if (ownerOf == null && Object.class.getModule().isOpen(LOCKS, LiveDeadlocks.class.getModule())) {
-            try {
-                ownerOf = MethodHandles.privateLookupIn(AbstractOwnableSynchronizer.class, MethodHandles.lookup())
-                        .findVirtual(AbstractOwnableSynchronizer.class, "getExclusiveOwnerThread",
-                                MethodType.methodType(Thread.class))
-                        .asType(MethodType.methodType(Thread.class, AbstractOwnableSynchronizer.class));
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
-            }
-        }
-        return ownerOf;
     }
 }
