@@ -249,9 +249,12 @@ public final class HeapIndex implements AutoCloseable {
         return objects.size();
     }
 
-    /** Bytes of the object table: 16 per object plus the last page's slack. */
+    /**
+     * Bytes of the object table: 12 or 16 per object plus the last page's slack, and its rank directory (about one per
+     * object of a dense dump).
+     */
     public long objectTableBytes() {
-        return objects.bytes();
+        return objects.bytes() + objects.directoryBytes();
     }
 
     /**
