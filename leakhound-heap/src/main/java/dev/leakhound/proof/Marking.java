@@ -29,6 +29,14 @@ final class Marking {
     private final Candidates candidates;
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
+    /**
+     * Entries of {@link #queue} at most (8 MB): the objects marked past it wait in {@link #overflow}. A stack of all
+     * that waits grew to 16M entries (128 MB, and twice that copied while it grew) on a dump of arrays of long chains.
+     */
+    static final int QUEUE_MAX = 1 << 20;
+    /** Marked objects not queued yet (the queue was full), a bit per object once needed; whether any is set. */
+    private long[] overflow;
+    private boolean overflowed;
     private final java.util.function.LongConsumer markTarget = this::mark;   // one, not one per object drained
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
@@ -172,7 +180,15 @@ final class Marking {
         long ord = index.ordinal(id);
         if (ord >= 0 && !Bits.isSet(live, ord)) {
             Bits.set(live, ord);
-            queue.push(ord);
+            if (queue.size() < QUEUE_MAX) {
+                queue.push(ord);
+            } else {
+                if (overflow == null) {
+                    overflow = Bits.forObjects(index.objectCount());
+                }
+                Bits.set(overflow, ord);
+                overflowed = true;
+            }
         }
     }
 
@@ -181,7 +197,23 @@ final class Marking {
         return ord >= 0 && Bits.isSet(live, ord);
     }
 
+    /** Follows the queue, then the objects that overflowed it, in ordinal order, until neither holds any. */
     private void drain() throws IOException {
+        drainQueue();
+        while (overflowed) {
+            overflowed = false;
+            for (int w = 0; w < overflow.length; w++) {
+                long word = overflow[w];
+                overflow[w] = 0;                                      // what overflows from here on waits again
+                for (; word != 0; word &= word - 1) {
+                    queue.push(w * 64L + Long.numberOfTrailingZeros(word));
+                    drainQueue();
+                }
+            }
+        }
+    }
+
+    private void drainQueue() throws IOException {
         while (!queue.isEmpty()) {
             graph.forEachTarget(queue.pop(), markTarget);
         }
