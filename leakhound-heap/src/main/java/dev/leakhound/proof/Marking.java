@@ -30,14 +30,15 @@ final class Marking {
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
     /**
-     * Entries of {@link #queue} at most (8 MB): the objects marked past it wait in {@link #overflow}. A stack of all
+     * Entries of {@link #queue} at most, by default (8 MB): the objects marked past it wait in {@link #overflow}. A stack of all
      * that waits grew to 16M entries (128 MB, and twice that copied while it grew) on a dump of arrays of long chains.
      */
     static final int QUEUE_MAX = 1 << 20;
     /** Marked objects not queued yet (the queue was full), a bit per object once needed; whether any is set. */
     private long[] overflow;
     private boolean overflowed;
-    private final java.util.function.LongConsumer markTarget = this::mark;   // one, not one per object drained
+    private final int queueMax;
+    private final java.util.function.LongConsumer markTarget = this::markOrdinal;   // one, not one per object drained
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
@@ -51,7 +52,9 @@ final class Marking {
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
     private int rounds;
 
-    Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven) {
+    Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven,
+            int queueMax) {
+        this.queueMax = queueMax;
         this.graph = graph;
         this.index = graph.index();
         this.frames = frames;
@@ -177,10 +180,13 @@ final class Marking {
     }
 
     private void mark(long id) {
-        long ord = index.ordinal(id);
-        if (ord >= 0 && !Bits.isSet(live, ord)) {
+        graph.ordinalTo(id, markTarget);
+    }
+
+    private void markOrdinal(long ord) {
+        if (!Bits.isSet(live, ord)) {
             Bits.set(live, ord);
-            if (queue.size() < QUEUE_MAX) {
+            if (queue.size() < queueMax) {
                 queue.push(ord);
             } else {
                 if (overflow == null) {

@@ -101,9 +101,8 @@ final class ShortestPaths {
             }
         }
         int[] from = {0};
-        java.util.function.LongConsumer discover = target -> {     // one for the walk, not one per object
-            long o = index.ordinal(target);
-            if (o >= 0 && parent.get((int) o) == -1) {
+        java.util.function.LongConsumer discover = o -> {          // one for the walk, not one per object
+            if (parent.get((int) o) == -1) {
                 parent.set((int) o, from[0]);
                 frontier.add((int) o);
                 if (isWanted(lowBits, wantedOrdinals, (int) o)) {

@@ -101,9 +101,6 @@ public final class HeapIndex implements AutoCloseable {
     private final String source;
     private final RecordCounts recordCounts;
     private final Map<String, HeapClass> byName = new HashMap<>();
-    private static final int RECENT = 4096;
-    private final long[] recentIds = new long[RECENT];
-    private final long[] recentOrdinals = new long[RECENT];
     /** The distinct frames read so far: HotSpot writes a STACK_FRAME per frame of each thread, most of them equal. */
     private final Map<HeapFrame, HeapFrame> distinctFrames = new HashMap<>();
 
@@ -328,18 +325,7 @@ public final class HeapIndex implements AutoCloseable {
      * when the dump has no object of that id: for bit sets over all objects.
      */
     public long ordinal(long objectId) {
-        // A walk asks for the same few ids (every instance's class) between millions of others: a small cache of
-        // recent hits takes half the searches off the proof's marking.
-        int slot = (int) (objectId >>> 3) & (RECENT - 1);
-        if (recentIds[slot] == objectId && objectId != 0) {
-            return recentOrdinals[slot];
-        }
-        long ord = objects.indexOf(objectId);
-        if (ord >= 0) {
-            recentIds[slot] = objectId;
-            recentOrdinals[slot] = ord;
-        }
-        return ord;
+        return objects.indexOf(objectId);
     }
 
     /** The id of the object with that {@link #ordinal}. */
