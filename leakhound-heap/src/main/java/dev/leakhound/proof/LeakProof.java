@@ -98,6 +98,11 @@ public final class LeakProof {
      * monitors, which no heap dump records: a deadlock on {@code synchronized} is proven only with it.
      */
     public static ProofResult prove(HeapIndex index, ThreadDump threadDump) throws IOException {
+        return prove(index, threadDump, Marking.QUEUE_MAX);
+    }
+
+    /** {@link #prove(HeapIndex, ThreadDump)} with marking's queue cut at {@code queueMax} entries (tests its overflow). */
+    static ProofResult prove(HeapIndex index, ThreadDump threadDump, int queueMax) throws IOException {
         Exclusions exclusions = Exclusions.resolve(index);
         List<WaitingThread> threads = DumpThreads.read(index);
         String refused = Refusal.why(index, threads);
@@ -108,7 +113,7 @@ public final class LeakProof {
         Candidates candidates = Candidates.of(threads);
         Graph graph = new Graph(index, exclusions, frames, threads);
         List<Deadlocks.Cycle> cycles = Deadlocks.find(index, candidates.all(), threadDump);
-        Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null);
+        Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null, queueMax);
         marking.markWhatRuns(threads);
         marking.rescueUntilNoneWakes();
 
