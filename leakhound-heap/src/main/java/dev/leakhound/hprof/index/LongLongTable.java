@@ -156,7 +156,7 @@ final class LongLongTable {
     private static final int GROUP_LONGS = 5;
     /** A chunk: 32 groups (64 KB of addresses), allocated only when one of its slots holds a key. */
     private static final int CHUNK_GROUPS_SHIFT = 5;
-    private static final int GROUPS_PER_PAGE_SHIFT = 12;
+    private static final int GROUPS_PER_PAGE_SHIFT = 10;
     /** Rank directory bytes allowed per entry: dense dumps (small objects, where lookups abound) need about one. */
     private static final int RANK_BYTES_PER_ENTRY = 2;
     private long rankBase;
@@ -189,8 +189,13 @@ final class LongLongTable {
         }
         int[] chunkGroup = new int[(int) chunks];
         java.util.Arrays.fill(chunkGroup, -1);
-        int used = 0;
-        for (int seg = 0; seg < segs; seg++) {               // which chunks hold a key
+        int perPage = 1 << GROUPS_PER_PAGE_SHIFT;
+        long[][] groups = new long[16][];
+        int pages = 0;
+        int used = 0;                                         // chunks that hold a key, numbered as met
+        long lastGroup = -1;
+        int lastSeg = -1;
+        for (int seg = 0; seg < segs; seg++) {               // in key order: a group's keys come one after another
             long from = segFirst == null ? 0 : segStart[seg];
             long to = segFirst == null ? size : segEnd[seg];
             for (long i = from; i < to; i++) {
@@ -198,34 +203,26 @@ final class LongLongTable {
                 if ((k & 7) != 0) {
                     return false;
                 }
-                int c = (int) ((k - base) >>> chunkShift);
-                if (chunkGroup[c] < 0) {
-                    chunkGroup[c] = used++ << CHUNK_GROUPS_SHIFT;
+                long slot = (k - base) >>> 3;
+                int c = (int) (slot >>> (GROUP_SLOTS_SHIFT + CHUNK_GROUPS_SHIFT));
+                int g0 = chunkGroup[c];
+                if (g0 < 0) {
+                    g0 = used++ << CHUNK_GROUPS_SHIFT;
+                    chunkGroup[c] = g0;
+                    int page = g0 >>> GROUPS_PER_PAGE_SHIFT;
+                    if (chunks * 4 + ((long) used << CHUNK_GROUPS_SHIFT) * GROUP_LONGS * 8 > budget) {
+                        return false;
+                    }
+                    if (page == pages) {                      // chunks come in key order: pages fill one by one
+                        if (pages == groups.length) {
+                            groups = java.util.Arrays.copyOf(groups, pages * 2);
+                        }
+                        groups[pages++] = new long[perPage * GROUP_LONGS];
+                    }
                 }
-            }
-        }
-        long groupCount = (long) used << CHUNK_GROUPS_SHIFT;
-        long bytes = chunks * 4 + groupCount * GROUP_LONGS * 8;
-        if (bytes > budget) {
-            return false;
-        }
-        int perPage = 1 << GROUPS_PER_PAGE_SHIFT;
-        long[][] groups = new long[(int) ((groupCount + perPage - 1) >>> GROUPS_PER_PAGE_SHIFT)][];
-        for (int p = 0; p < groups.length; p++) {
-            groups[p] = new long[(int) Math.min(perPage, groupCount - ((long) p << GROUPS_PER_PAGE_SHIFT))
-                    * GROUP_LONGS];
-        }
-        long lastGroup = -1;
-        int lastSeg = -1;
-        for (int seg = 0; seg < segs; seg++) {               // in key order: a group's keys come one after another
-            long from = segFirst == null ? 0 : segStart[seg];
-            long to = segFirst == null ? size : segEnd[seg];
-            for (long i = from; i < to; i++) {
-                long slot = (key(i) - base) >>> 3;
-                long g = chunkGroup[(int) (slot >>> (GROUP_SLOTS_SHIFT + CHUNK_GROUPS_SHIFT))]
-                        + ((slot >>> GROUP_SLOTS_SHIFT) & ((1 << CHUNK_GROUPS_SHIFT) - 1));
-                long[] page = groups[(int) (g >>> GROUPS_PER_PAGE_SHIFT)];
-                int at = (int) (g & (perPage - 1)) * GROUP_LONGS;
+                int g = g0 + (int) ((slot >>> GROUP_SLOTS_SHIFT) & ((1 << CHUNK_GROUPS_SHIFT) - 1));
+                long[] page = groups[g >>> GROUPS_PER_PAGE_SHIFT];
+                int at = (g & (perPage - 1)) * GROUP_LONGS;
                 int word = at + 1 + (int) ((slot >>> 6) & 3);
                 if ((page[word] & 1L << slot) != 0) {
                     return false;                             // a duplicate key: searched instead
@@ -240,9 +237,12 @@ final class LongLongTable {
                 lastSeg = seg;
             }
         }
+        int lastUsed = (used << CHUNK_GROUPS_SHIFT) - ((pages - 1) << GROUPS_PER_PAGE_SHIFT);
+        groups[pages - 1] = java.util.Arrays.copyOf(groups[pages - 1], lastUsed * GROUP_LONGS);   // no slack
+        long bytes = chunks * 4 + ((long) used << CHUNK_GROUPS_SHIFT) * GROUP_LONGS * 8;
         this.rankBase = base;
         this.chunkGroup = chunkGroup;
-        this.groups = groups;
+        this.groups = java.util.Arrays.copyOf(groups, pages);
         this.rankBytes = bytes;
         return true;
     }
