@@ -78,8 +78,9 @@ public final class LeakProof {
     /**
      * About the Java heap the index and a proof of it take at their peak, in bytes: the index's object table and roots,
      * per object a parent for the paths (up to {@link ShortestPaths#MAX_OBJECTS}) and a few bits, per thread about
-     * 400 bytes, and 64 MB for the rest (classes, names, frames, the JVM's own). Measured: a dump of 19.3M objects
-     * and 100k threads, estimated at 455 MB, is proven in {@code -Xmx512m}. To say what a dump that did not fit needed.
+     * 400 bytes, and 64 MB for the rest (classes, names, frames, the JVM's own). Measured: a dump of 19.2M objects
+     * and 100k threads, estimated at 460 MB (17 MB of it the object table's rank directory), is proven in
+     * {@code -Xmx512m}. To say what a dump that did not fit needed.
      */
     public static long heapNeeded(HeapIndex index) {
         long objects = index.objectCount();
