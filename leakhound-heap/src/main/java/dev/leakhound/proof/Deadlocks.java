@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -175,11 +174,9 @@ final class Deadlocks {
         int walk = 0;
         for (WaitingThread start : nodes) {
             walk++;
-            Map<WaitingThread, Integer> path = new LinkedHashMap<>();
             WaitingThread t = start;
             while (t != null && !walkOf.containsKey(t)) {
                 walkOf.put(t, walk);
-                path.put(t, path.size());
                 Want w = wants.get(t);
                 t = w == null ? null : w.owner();
             }

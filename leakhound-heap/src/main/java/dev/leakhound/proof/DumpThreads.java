@@ -53,7 +53,7 @@ public final class DumpThreads {
         Map<Integer, Wait> virtualStates = virtualStates(vthread);
         long suspended = vthread == null ? 0 : staticOr(vthread, "SUSPENDED", 0);
         // One list per distinct stack (a HotSpot dump gives each thread a stack trace of its own, even when equal)
-        Map<List<HeapFrame>, List<HeapFrame>> stacks = new HashMap<>();
+        Map<SameFrames, List<HeapFrame>> stacks = new HashMap<>();
         List<WaitingThread> out = new ArrayList<>();
         for (ThreadRecord t : index.threads()) {
             HeapClass c = index.classOf(t.objectId());
@@ -85,7 +85,7 @@ public final class DumpThreads {
             }
             List<HeapFrame> all = index.stack(t);
             List<HeapFrame> stack = List.copyOf(all.subList(0, Math.min(MAX_FRAMES, all.size())));
-            List<HeapFrame> same = stacks.putIfAbsent(stack, stack);
+            List<HeapFrame> same = stacks.putIfAbsent(new SameFrames(stack), stack);
             stack = same != null ? same : stack;
             long tid = -1;
             try {
@@ -96,6 +96,34 @@ public final class DumpThreads {
             out.add(new WaitingThread(t.objectId(), t.threadSerial(), tid, name, virtual, wait, blocker, stack));
         }
         return out;
+    }
+
+    /**
+     * A stack compared by its frames' identities: equal frames are one object ({@link HeapIndex#stackTrace}), so
+     * this is their equality, without hashing each frame's names for each of 100k threads.
+     */
+    private record SameFrames(List<HeapFrame> frames) {
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof SameFrames other) || other.frames.size() != frames.size()) {
+                return false;
+            }
+            for (int i = 0; i < frames.size(); i++) {
+                if (frames.get(i) != other.frames.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 1;
+            for (HeapFrame f : frames) {
+                h = 31 * h + System.identityHashCode(f);
+            }
+            return h;
+        }
     }
 
     /**

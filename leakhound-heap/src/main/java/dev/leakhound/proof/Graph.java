@@ -2,6 +2,7 @@ package dev.leakhound.proof;
 
 import dev.leakhound.hprof.index.HeapClass;
 import dev.leakhound.hprof.index.HeapIndex;
+import dev.leakhound.hprof.index.ReferenceKind;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -58,8 +59,9 @@ final class Graph {
     }
 
     /**
-     * Gives the id of every object the object with that ordinal leads to: its references that are not excluded, then
-     * the objects of the frames followed from it.
+     * Gives the ordinal of every object the object with that ordinal leads to (that the dump holds): its references
+     * that are not excluded, then the objects of the frames followed from it. Each walk looked the ids up itself, the
+     * class of every instance among them; here a class's ordinal is looked up once.
      */
     void forEachTarget(long ord, LongConsumer target) throws IOException {
         HeapClass outerFrom = from;
@@ -75,7 +77,7 @@ final class Graph {
         if (Bits.isSet(withFrames, ord)) {
             int t = Arrays.binarySearch(threadOrdinals, ord);
             if (t >= 0) {
-                frames.forEach(threadSerials[t], target);
+                frames.forEach(threadSerials[t], id -> ordinalTo(id, target));
             }
         }
     }
@@ -86,9 +88,39 @@ final class Graph {
     private LongConsumer target;
     private final HeapIndex.ReferenceVisitor filter = this::reference;
 
-    private void reference(long id, dev.leakhound.hprof.index.ReferenceKind kind, HeapClass owner, int i) {
+    private void reference(long id, ReferenceKind kind, HeapClass owner, int i) {
         if (!exclusions.excluded(from, kind, owner, i)) {
-            target.accept(id);
+            long o = kind == ReferenceKind.CLASS ? classOrdinal(owner) : index.ordinal(id);
+            if (o >= 0) {
+                target.accept(o);
+            }
+        }
+    }
+
+    /** The ordinal of a class's object (-1 when the dump has none), looked up once per class. */
+    private long classOrdinal(HeapClass c) {
+        int k = c.index();
+        if (k >= classOrdinals.length) {
+            int n = classOrdinals.length;
+            classOrdinals = Arrays.copyOf(classOrdinals, Math.max(k + 1, 2 * n));
+            Arrays.fill(classOrdinals, n, classOrdinals.length, UNKNOWN);
+        }
+        long o = classOrdinals[k];
+        if (o == UNKNOWN) {
+            o = index.ordinal(c.id());
+            classOrdinals[k] = o;
+        }
+        return o;
+    }
+
+    private static final long UNKNOWN = -2;
+    private long[] classOrdinals = new long[0];
+
+    /** Gives the object's ordinal when the dump holds it. */
+    void ordinalTo(long id, LongConsumer target) {
+        long o = index.ordinal(id);
+        if (o >= 0) {
+            target.accept(o);
         }
     }
 

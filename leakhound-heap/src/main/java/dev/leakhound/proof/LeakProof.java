@@ -78,8 +78,9 @@ public final class LeakProof {
     /**
      * About the Java heap the index and a proof of it take at their peak, in bytes: the index's object table and roots,
      * per object a parent for the paths (up to {@link ShortestPaths#MAX_OBJECTS}) and a few bits, per thread about
-     * 400 bytes, and 64 MB for the rest (classes, names, frames, the JVM's own). Measured: a dump of 19.3M objects
-     * and 100k threads, estimated at 455 MB, is proven in {@code -Xmx512m}. To say what a dump that did not fit needed.
+     * 400 bytes, and 64 MB for the rest (classes, names, frames, the JVM's own). Measured: a dump of 19.2M objects
+     * and 100k threads, estimated at 460 MB (17 MB of it the object table's rank directory), is proven in
+     * {@code -Xmx512m}. To say what a dump that did not fit needed.
      */
     public static long heapNeeded(HeapIndex index) {
         long objects = index.objectCount();
@@ -98,6 +99,11 @@ public final class LeakProof {
      * monitors, which no heap dump records: a deadlock on {@code synchronized} is proven only with it.
      */
     public static ProofResult prove(HeapIndex index, ThreadDump threadDump) throws IOException {
+        return prove(index, threadDump, Marking.QUEUE_MAX);
+    }
+
+    /** {@link #prove(HeapIndex, ThreadDump)} with marking's queue cut at {@code queueMax} entries (tests its overflow). */
+    static ProofResult prove(HeapIndex index, ThreadDump threadDump, int queueMax) throws IOException {
         Exclusions exclusions = Exclusions.resolve(index);
         List<WaitingThread> threads = DumpThreads.read(index);
         String refused = Refusal.why(index, threads);
@@ -108,7 +114,7 @@ public final class LeakProof {
         Candidates candidates = Candidates.of(threads);
         Graph graph = new Graph(index, exclusions, frames, threads);
         List<Deadlocks.Cycle> cycles = Deadlocks.find(index, candidates.all(), threadDump);
-        Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null);
+        Marking marking = new Marking(graph, frames, candidates, cycles, threadDump != null, queueMax);
         marking.markWhatRuns(threads);
         marking.rescueUntilNoneWakes();
 

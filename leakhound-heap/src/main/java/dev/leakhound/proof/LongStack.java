@@ -16,6 +16,10 @@ final class LongStack {
         return items[--size];
     }
 
+    int size() {
+        return size;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

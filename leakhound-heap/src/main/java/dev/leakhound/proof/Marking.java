@@ -29,7 +29,16 @@ final class Marking {
     private final Candidates candidates;
     private final long[] live;
     private final LongStack queue = new LongStack();                 // ordinals
-    private final java.util.function.LongConsumer markTarget = this::mark;   // one, not one per object drained
+    /**
+     * Entries of {@link #queue} at most, by default (8 MB): the objects marked past it wait in {@link #overflow}. A stack of all
+     * that waits grew to 16M entries (128 MB, and twice that copied while it grew) on a dump of arrays of long chains.
+     */
+    static final int QUEUE_MAX = 1 << 20;
+    /** Marked objects not queued yet (the queue was full), a bit per object once needed; whether any is set. */
+    private long[] overflow;
+    private boolean overflowed;
+    private final int queueMax;
+    private final java.util.function.LongConsumer markTarget = this::markOrdinal;   // one, not one per object drained
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
@@ -43,7 +52,9 @@ final class Marking {
     private final Map<WaitingThread, Reason> rescued = new LinkedHashMap<>();
     private int rounds;
 
-    Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven) {
+    Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven,
+            int queueMax) {
+        this.queueMax = queueMax;
         this.graph = graph;
         this.index = graph.index();
         this.frames = frames;
@@ -169,10 +180,21 @@ final class Marking {
     }
 
     private void mark(long id) {
-        long ord = index.ordinal(id);
-        if (ord >= 0 && !Bits.isSet(live, ord)) {
+        graph.ordinalTo(id, markTarget);
+    }
+
+    private void markOrdinal(long ord) {
+        if (!Bits.isSet(live, ord)) {
             Bits.set(live, ord);
-            queue.push(ord);
+            if (queue.size() < queueMax) {
+                queue.push(ord);
+            } else {
+                if (overflow == null) {
+                    overflow = Bits.forObjects(index.objectCount());
+                }
+                Bits.set(overflow, ord);
+                overflowed = true;
+            }
         }
     }
 
@@ -181,7 +203,23 @@ final class Marking {
         return ord >= 0 && Bits.isSet(live, ord);
     }
 
+    /** Follows the queue, then the objects that overflowed it, in ordinal order, until neither holds any. */
     private void drain() throws IOException {
+        drainQueue();
+        while (overflowed) {
+            overflowed = false;
+            for (int w = 0; w < overflow.length; w++) {
+                long word = overflow[w];
+                overflow[w] = 0;                                      // what overflows from here on waits again
+                for (; word != 0; word &= word - 1) {
+                    queue.push(w * 64L + Long.numberOfTrailingZeros(word));
+                    drainQueue();
+                }
+            }
+        }
+    }
+
+    private void drainQueue() throws IOException {
         while (!queue.isEmpty()) {
             graph.forEachTarget(queue.pop(), markTarget);
         }

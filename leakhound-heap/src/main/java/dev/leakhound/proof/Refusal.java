@@ -34,8 +34,12 @@ final class Refusal {
         long terminated = vthread.staticFieldNames().contains("TERMINATED") ? vthread.staticValue("TERMINATED") : 99;
         long[] missing = {0};
         List<Long> unrooted = new ArrayList<>();
+        boolean[] virtual = new boolean[index.classCount()];      // by class index: no walk up per object
+        for (HeapClass c : index.classes()) {
+            virtual[c.index()] = c.isSubclassOf(vthread);
+        }
         index.forEachObject((id, kind, cls) -> {
-            if (kind == ObjectKind.INSTANCE && cls != null && cls.isSubclassOf(vthread) && !rooted.contains(id)) {
+            if (kind == ObjectKind.INSTANCE && cls != null && virtual[cls.index()] && !rooted.contains(id)) {
                 unrooted.add(id);
             }
         });

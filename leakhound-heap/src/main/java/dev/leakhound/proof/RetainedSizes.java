@@ -98,10 +98,11 @@ final class RetainedSizes {
     private void walkUnmarked(List<WaitingThread> g, long[] stop, ObjectVisitor visitor) throws IOException {
         long[] visited = visitedBits();
         LongStack stack = new LongStack();                    // ordinals
-        java.util.function.LongConsumer pushTarget = target -> push(stack, visited, stop, index.ordinal(target));
+        java.util.function.LongConsumer pushTarget = ord -> push(stack, visited, stop, ord);
+        java.util.function.LongConsumer pushId = id -> graph.ordinalTo(id, pushTarget);
         for (WaitingThread t : g) {
-            pushTarget.accept(t.objectId());
-            frames.forEach(t.serial(), pushTarget);
+            pushId.accept(t.objectId());
+            frames.forEach(t.serial(), pushId);
         }
         while (!stack.isEmpty()) {
             long ord = stack.pop();
@@ -111,7 +112,7 @@ final class RetainedSizes {
     }
 
     private void push(LongStack stack, long[] visited, long[] stop, long ord) {
-        if (ord >= 0 && !marking.isLive(ord) && !Bits.isSet(visited, ord) && (stop == null || !Bits.isSet(stop, ord))) {
+        if (!marking.isLive(ord) && !Bits.isSet(visited, ord) && (stop == null || !Bits.isSet(stop, ord))) {
             Bits.set(visited, ord);
             stack.push(ord);
         }

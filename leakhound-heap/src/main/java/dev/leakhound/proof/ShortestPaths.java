@@ -79,30 +79,41 @@ final class ShortestPaths {
                 wanted.add(t);
             }
         }
+        // A target's path is settled once it is found (its parent, and theirs, never change): the walk stops as soon
+        // as the last one is found rather than when it is visited, up to a level later (a level can be most of the
+        // heap). The wanted ordinals, sorted, and a filter of their low bits: a check per object found without boxing
+        // and, for nearly all, without a search.
+        int[] wantedOrdinals = wanted.stream().mapToInt(t -> (int) index.ordinal(t)).sorted().toArray();
+        long[] lowBits = new long[WANTED_FILTER_BITS / 64];
+        for (int o : wantedOrdinals) {
+            Bits.set(lowBits, o & (WANTED_FILTER_BITS - 1));
+        }
         Frontier frontier = new Frontier(n);
+        int[] found = {0};
         for (int s = 0; s < seeds.size(); s++) {
             long ord = index.ordinal(seeds.get(s).id());
             if (ord >= 0 && parent.get((int) ord) == -1) {
                 parent.set((int) ord, -2 - s);
                 frontier.add((int) ord);
+                if (isWanted(lowBits, wantedOrdinals, (int) ord)) {
+                    found[0]++;
+                }
             }
         }
-        int[] found = {0};
         int[] from = {0};
-        java.util.function.LongConsumer discover = target -> {     // one for the walk, not one per object
-            long o = index.ordinal(target);
-            if (o >= 0 && parent.get((int) o) == -1) {
+        java.util.function.LongConsumer discover = o -> {          // one for the walk, not one per object
+            if (parent.get((int) o) == -1) {
                 parent.set((int) o, from[0]);
                 frontier.add((int) o);
+                if (isWanted(lowBits, wantedOrdinals, (int) o)) {
+                    found[0]++;
+                }
             }
         };
-        while (!frontier.isEmpty() && found[0] < wanted.size()) {
+        while (!frontier.isEmpty() && found[0] < wantedOrdinals.length) {
             frontier.nextLevel(ord -> {
-                if (found[0] >= wanted.size()) {
+                if (found[0] >= wantedOrdinals.length) {
                     return;
-                }
-                if (wanted.contains(index.idAt(ord))) {
-                    found[0]++;
                 }
                 from[0] = ord;
                 graph.forEachTarget(ord, discover);
@@ -115,6 +126,13 @@ final class ShortestPaths {
             }
         }
         return out;
+    }
+
+    /** Bits of the filter of wanted ordinals: at most 2 * {@value #MAX_TARGETS} of them set. */
+    private static final int WANTED_FILTER_BITS = 4096;
+
+    private static boolean isWanted(long[] lowBits, int[] wantedOrdinals, int ord) {
+        return Bits.isSet(lowBits, ord & (WANTED_FILTER_BITS - 1)) && Arrays.binarySearch(wantedOrdinals, ord) >= 0;
     }
 
     /**

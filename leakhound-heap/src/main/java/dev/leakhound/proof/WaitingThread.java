@@ -41,6 +41,15 @@ public record WaitingThread(long objectId, int serial, long tid, String name, bo
         stack = List.copyOf(stack);
     }
 
+    /**
+     * The object id's hash: equal threads have the same id, and hashing the whole record hashed its stack, frame by
+     * frame, for each thread put in a map.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(objectId);
+    }
+
     /** {@code "name"}, or {@code #tid} for an unnamed thread ({@code serial N} when the dump gives no id). */
     public String label() {
         return !name.isEmpty() ? "\"" + name + "\"" : tid >= 0 ? "#" + tid : "serial " + serial;

@@ -101,11 +101,16 @@ public final class HeapIndex implements AutoCloseable {
     private final String source;
     private final RecordCounts recordCounts;
     private final Map<String, HeapClass> byName = new HashMap<>();
-    private static final int RECENT = 4096;
-    private final long[] recentIds = new long[RECENT];
-    private final long[] recentOrdinals = new long[RECENT];
     /** The distinct frames read so far: HotSpot writes a STACK_FRAME per frame of each thread, most of them equal. */
     private final Map<HeapFrame, HeapFrame> distinctFrames = new HashMap<>();
+    /**
+     * The frame of each distinct STACK_FRAME content (all but its id): 100k threads' equal frames are found by these
+     * numbers, without their names looked up and hashed again.
+     */
+    private final Map<RawFrame, HeapFrame> framesByRecord = new HashMap<>();
+
+    private record RawFrame(long methodId, long signatureId, long sourceId, int classSerial, int line) {
+    }
 
     private HeapIndex(String source, String origin, Path path, Path tempFile, Builder b, long fileLength)
             throws IOException {
@@ -249,9 +254,12 @@ public final class HeapIndex implements AutoCloseable {
         return objects.size();
     }
 
-    /** Bytes of the object table: 16 per object plus the last page's slack. */
+    /**
+     * Bytes of the object table: 12 or 16 per object plus the last page's slack, and its rank directory (about one per
+     * object of a dense dump).
+     */
     public long objectTableBytes() {
-        return objects.bytes();
+        return objects.bytes() + objects.directoryBytes();
     }
 
     /**
@@ -325,18 +333,7 @@ public final class HeapIndex implements AutoCloseable {
      * when the dump has no object of that id: for bit sets over all objects.
      */
     public long ordinal(long objectId) {
-        // A walk asks for the same few ids (every instance's class) between millions of others: a small cache of
-        // recent hits takes half the searches off the proof's marking.
-        int slot = (int) (objectId >>> 3) & (RECENT - 1);
-        if (recentIds[slot] == objectId && objectId != 0) {
-            return recentOrdinals[slot];
-        }
-        long ord = objects.indexOf(objectId);
-        if (ord >= 0) {
-            recentIds[slot] = objectId;
-            recentOrdinals[slot] = ord;
-        }
-        return ord;
+        return objects.indexOf(objectId);
     }
 
     /** The id of the object with that {@link #ordinal}. */
@@ -504,19 +501,43 @@ public final class HeapIndex implements AutoCloseable {
      * @throws IllegalArgumentException when the id is not an instance of the dump
      */
     public long fieldValue(long objectId, String fieldName) throws IOException {
-        long[] found = new long[1];
-        boolean[] seen = new boolean[1];
-        readFields(objectId, (declaring, i, type, value) -> {
-            if (!seen[0] && declaring.fieldNames[i].equals(fieldName)) {
-                seen[0] = true;
-                found[0] = value;
-            }
-        });
-        if (!seen[0]) {
-            throw new NoSuchElementException(classOf(objectId).name + " has no field " + fieldName);
+        long p = packed(objectId);
+        if (p < 0 || kind(p) != ObjectKind.INSTANCE) {
+            throw new IllegalArgumentException("not an instance of the dump: 0x" + Long.toHexString(objectId));
         }
-        return found[0];
+        HeapClass c = cls(p);
+        seekInstanceData(p, c);
+        long place = fieldPlace(c, fieldName);
+        if (place < 0) {
+            throw new NoSuchElementException(c.name + " has no field " + fieldName);
+        }
+        in.skip(place >>> 8);
+        return in.value(BASIC_TYPES[(int) (place & 0xFF)]);
     }
+
+    private static final BasicType[] BASIC_TYPES = BasicType.values();
+
+    /**
+     * Where an instance of the class holds the field of that name, as {@link #readFields} meets it first: its offset in
+     * the instance's data (high bits) and its type (low 8 bits); -1 when none. Kept per class and name: reading a
+     * thread's fields one by one read all of them each time (the proof reads seven of 100k threads).
+     */
+    private long fieldPlace(HeapClass c, String fieldName) {
+        return fieldPlaces.computeIfAbsent(c, k -> new HashMap<>()).computeIfAbsent(fieldName, name -> {
+            long offset = 0;
+            for (HeapClass k = c; k != null; k = k.superClass) {
+                for (int i = 0; i < k.fieldTypes.length; i++) {
+                    if (k.fieldNames[i].equals(name)) {
+                        return offset << 8 | k.fieldTypes[i].ordinal();
+                    }
+                    offset += k.fieldTypes[i].size(idSize);
+                }
+            }
+            return -1L;
+        });
+    }
+
+    private final Map<HeapClass, Map<String, Long>> fieldPlaces = new HashMap<>();
 
     /** Whether the instance's class or a super class declares a field of that name. */
     public boolean hasField(HeapClass c, String fieldName) {
@@ -684,18 +705,21 @@ public final class HeapIndex implements AutoCloseable {
             }
             in.seekNear(fp + 9);
             in.id();
-            long methodId = in.id();
-            String method = strings.get(methodId);
-            String signature = strings.get(in.id());
-            String source = strings.get(in.id());
-            int classSerial = in.i4();
-            int line = in.i4();
-            long classId = classSerials.get(classSerial, 0);
+            RawFrame raw = new RawFrame(in.id(), in.id(), in.id(), in.i4(), in.i4());
+            HeapFrame known = framesByRecord.get(raw);
+            if (known != null) {
+                out.add(known);
+                continue;
+            }
+            String method = strings.get(raw.methodId);
+            long classId = classSerials.get(raw.classSerial, 0);
             HeapClass c = classId == 0 ? null : classById(classId);
             HeapFrame f = new HeapFrame(c == null ? "<unknown class>" : c.name,
-                    method == null ? "<unknown method 0x" + Long.toHexString(methodId) + ">" : method,
-                    signature, source, line);
-            out.add(distinctFrames.computeIfAbsent(f, k -> k));
+                    method == null ? "<unknown method 0x" + Long.toHexString(raw.methodId) + ">" : method,
+                    strings.get(raw.signatureId), strings.get(raw.sourceId), raw.line);
+            f = distinctFrames.computeIfAbsent(f, k -> k);
+            framesByRecord.put(raw, f);
+            out.add(f);
         }
         return out;
     }

@@ -112,6 +112,11 @@ final class LongLongTable {
         return pages * PAGE * (compact ? 12L : 16L) + values.length * 24L;
     }
 
+    /** Bytes of the rank directory, when it was built (0 if not): about one per entry on a dense dump. */
+    long directoryBytes() {
+        return rankBytes;
+    }
+
     long key(long i) {
         return compact ? (compactKeys[(int) (i >>> SHIFT)][(int) (i & MASK)] & 0xFFFF_FFFFL) << 3
                 : keys[(int) (i >>> SHIFT)][(int) (i & MASK)];
@@ -138,7 +143,134 @@ final class LongLongTable {
         if (starts.size() > 1 && (starts.size() > MAX_RUNS || !segment(starts))) {
             sort(0, size - 1, 2 * (64 - Long.numberOfLeadingZeros(size)));
         }
-        buildDirectory();
+        if (!buildRank()) {
+            buildDirectory();
+        }
+    }
+
+    // ------------------------------------------------------------------ the rank directory (O(1) indexOf)
+
+    /** A group: 256 slots of 8 bytes of key (2 KB of addresses), a bit per slot and where its first key is. */
+    private static final int GROUP_SLOTS_SHIFT = 8;
+    /** A record per group in {@link #groups}: the index of its first key (-1: keys of two segments), 4 bit words. */
+    private static final int GROUP_LONGS = 5;
+    /** A chunk: 32 groups (64 KB of addresses), allocated only when one of its slots holds a key. */
+    private static final int CHUNK_GROUPS_SHIFT = 5;
+    private static final int GROUPS_PER_PAGE_SHIFT = 10;
+    /** Rank directory bytes allowed per entry: dense dumps (small objects, where lookups abound) need about one. */
+    private static final int RANK_BYTES_PER_ENTRY = 2;
+    private long rankBase;
+    private int[] chunkGroup;          // per chunk of the key span, its first group's number, or -1 when empty
+    private long[][] groups;           // null: no rank directory
+    private long rankBytes;
+
+    /**
+     * The rank directory: over the span of the keys (8-aligned, distinct), a bit per 8 bytes, and per 256 of them the
+     * index of the first key they hold; a key's index is then that plus the bits set before its own, in one cache
+     * line or two, where a search of the bucket directory took three or four misses (id lookups were a third of the
+     * proof's CPU). That holds where a group's keys are contiguous in the table, one segment's; a group of two
+     * segments' keys (a few, at the segments' ends) is searched instead. Built only while it costs at most
+     * {@value #RANK_BYTES_PER_ENTRY} bytes per entry (chunks of the span that hold no key take 4 bytes); false when
+     * not built.
+     */
+    private boolean buildRank() {
+        if (size < DIRECTORY_MIN || size >= Integer.MAX_VALUE) {
+            return false;
+        }
+        int segs = segFirst == null ? 1 : segFirst.length;
+        long min = segFirst == null ? key(0) : segFirst[0];
+        long max = segFirst == null ? key(size - 1) : segLast[segs - 1];
+        long budget = RANK_BYTES_PER_ENTRY * size;
+        int chunkShift = 3 + GROUP_SLOTS_SHIFT + CHUNK_GROUPS_SHIFT;
+        long base = min & -(1L << chunkShift);
+        long chunks = ((max - base) >>> chunkShift) + 1;
+        if ((min & 7) != 0 || max < min || chunks * 4 > budget) {
+            return false;
+        }
+        int[] chunkGroup = new int[(int) chunks];
+        java.util.Arrays.fill(chunkGroup, -1);
+        int perPage = 1 << GROUPS_PER_PAGE_SHIFT;
+        long[][] groups = new long[16][];
+        int pages = 0;
+        int used = 0;                                         // chunks that hold a key, numbered as met
+        long lastGroup = -1;
+        int lastSeg = -1;
+        for (int seg = 0; seg < segs; seg++) {               // in key order: a group's keys come one after another
+            long from = segFirst == null ? 0 : segStart[seg];
+            long to = segFirst == null ? size : segEnd[seg];
+            for (long i = from; i < to; i++) {
+                long k = key(i);
+                if ((k & 7) != 0) {
+                    return false;
+                }
+                long slot = (k - base) >>> 3;
+                int c = (int) (slot >>> (GROUP_SLOTS_SHIFT + CHUNK_GROUPS_SHIFT));
+                int g0 = chunkGroup[c];
+                if (g0 < 0) {
+                    g0 = used++ << CHUNK_GROUPS_SHIFT;
+                    chunkGroup[c] = g0;
+                    int page = g0 >>> GROUPS_PER_PAGE_SHIFT;
+                    if (chunks * 4 + ((long) used << CHUNK_GROUPS_SHIFT) * GROUP_LONGS * 8 > budget) {
+                        return false;
+                    }
+                    if (page == pages) {                      // chunks come in key order: pages fill one by one
+                        if (pages == groups.length) {
+                            groups = java.util.Arrays.copyOf(groups, pages * 2);
+                        }
+                        groups[pages++] = new long[perPage * GROUP_LONGS];
+                    }
+                }
+                int g = g0 + (int) ((slot >>> GROUP_SLOTS_SHIFT) & ((1 << CHUNK_GROUPS_SHIFT) - 1));
+                long[] page = groups[g >>> GROUPS_PER_PAGE_SHIFT];
+                int at = (g & (perPage - 1)) * GROUP_LONGS;
+                int word = at + 1 + (int) ((slot >>> 6) & 3);
+                if ((page[word] & 1L << slot) != 0) {
+                    return false;                             // a duplicate key: searched instead
+                }
+                page[word] |= 1L << slot;
+                if (g != lastGroup) {
+                    page[at] = i;
+                } else if (seg != lastSeg) {
+                    page[at] = -1;
+                }
+                lastGroup = g;
+                lastSeg = seg;
+            }
+        }
+        int lastUsed = (used << CHUNK_GROUPS_SHIFT) - ((pages - 1) << GROUPS_PER_PAGE_SHIFT);
+        groups[pages - 1] = java.util.Arrays.copyOf(groups[pages - 1], lastUsed * GROUP_LONGS);   // no slack
+        long bytes = chunks * 4 + ((long) used << CHUNK_GROUPS_SHIFT) * GROUP_LONGS * 8;
+        this.rankBase = base;
+        this.chunkGroup = chunkGroup;
+        this.groups = java.util.Arrays.copyOf(groups, pages);
+        this.rankBytes = bytes;
+        return true;
+    }
+
+    /** {@link #indexOf} through the rank directory. */
+    private long indexOfByRank(long key) {
+        long slot = (key - rankBase) >>> 3;
+        long c = slot >>> (GROUP_SLOTS_SHIFT + CHUNK_GROUPS_SHIFT);
+        if (key < rankBase || (key & 7) != 0 || c >= chunkGroup.length || chunkGroup[(int) c] < 0) {
+            return -1;
+        }
+        int g = chunkGroup[(int) c] + (int) ((slot >>> GROUP_SLOTS_SHIFT) & ((1 << CHUNK_GROUPS_SHIFT) - 1));
+        long[] page = groups[g >>> GROUPS_PER_PAGE_SHIFT];
+        int at = (g & ((1 << GROUPS_PER_PAGE_SHIFT) - 1)) * GROUP_LONGS;
+        int w = (int) ((slot >>> 6) & 3);
+        long bits = page[at + 1 + w];
+        if ((bits & 1L << slot) == 0) {
+            return -1;
+        }
+        long first = page[at];
+        if (first < 0) {
+            return indexOfBySegments(key);
+        }
+        long rank = Long.bitCount(bits & ((1L << slot) - 1));
+        for (int k = 1; k <= w; k++) {
+            rank += Long.bitCount(page[at + k]);
+        }
+        return first + rank;
     }
 
     /**
@@ -325,9 +457,17 @@ final class LongLongTable {
         if (!sealed) {
             throw new IllegalStateException("not sealed");
         }
+        if (groups != null) {
+            return indexOfByRank(key);
+        }
         if (dir != null) {
             return indexOfInDirectory(key);
         }
+        return indexOfBySegments(key);
+    }
+
+    /** {@link #indexOf} by a search of the segment directory, then of the segment. */
+    private long indexOfBySegments(long key) {
         long lo = 0;
         long hi = size - 1;
         if (segFirst != null) {

@@ -135,6 +135,51 @@ class LongLongTableTest {
             assertThat(t.bytes()).as("bytes: %d entries in %d pages", t.size(), pages)
                     .isBetween(pages * 32768 * (widen ? 16 : 12), pages * 32768 * (widen ? 16 : 12) + 4096);
             everyKeyIsFoundAndNoOther(t, keys);
+            assertThat(t.directoryBytes() > 0).as("rank directory").isEqualTo(!widen);
+            java.util.Set<Long> present = new java.util.HashSet<>(keys);
+            for (long k : keys) {                                       // absent 8-aligned keys near present ones
+                if (!present.contains(k + 8)) {
+                    assertThat(t.indexOf(k + 8)).as("absent key %d", k + 8).isEqualTo(-1);
+                }
+            }
         }
+    }
+
+    /**
+     * The rank directory where groups of 256 slots hold keys of several segments (runs cut finely, dense keys: most
+     * groups at a segment's end), and where the sorted keys hold a duplicate (no directory: searched instead).
+     */
+    @Test
+    void theRankDirectoryFindsKeysOfGroupsSharedBySegmentsAndIsNotBuiltOverDuplicates() {
+        List<List<Long>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Random random = new Random(5);
+        long address = 0x1000;
+        while (runs.stream().mapToInt(List::size).sum() < 2 * LongLongTable.DIRECTORY_MIN) {
+            List<Long> run = runs.get(random.nextInt(4));
+            for (int i = 0, n = 1 + random.nextInt(40); i < n; i++) {
+                run.add(address);
+                address += 8L * (1 + random.nextInt(3));
+            }
+        }
+        List<Long> keys = new ArrayList<>();
+        runs.forEach(keys::addAll);
+        LongLongTable t = table(keys);
+        assertThat(t.segments()).isGreaterThan(1000);
+        assertThat(t.directoryBytes()).isPositive();
+        everyKeyIsFoundAndNoOther(t, keys);
+        java.util.Set<Long> present = new java.util.HashSet<>(keys);
+        for (long k = 0x1000 - 64; k < address + 64; k += 8) {
+            long i = t.indexOf(k);
+            assertThat(i < 0 ? -1 : t.key(i)).as("key %d", k).isEqualTo(present.contains(k) ? k : -1L);
+        }
+
+        List<Long> withDuplicate = new ArrayList<>();
+        for (long k = 0; k < 2 * LongLongTable.DIRECTORY_MIN; k++) {
+            withDuplicate.add(8 * k);
+        }
+        withDuplicate.add(8 * 500L);                                    // one more run, of a key already there
+        LongLongTable d = table(withDuplicate);
+        assertThat(d.directoryBytes()).isZero();
+        everyKeyIsFoundAndNoOther(d, withDuplicate);
     }
 }
