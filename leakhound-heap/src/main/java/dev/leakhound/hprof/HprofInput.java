@@ -83,14 +83,6 @@ public final class HprofInput {
         return new HprofInput(file, origin, file.size(), chunkBytes());
     }
 
-    /**
-     * {@link #mapped(String, FileChannel)}: the buffer size is not used (it was an empty file's). Kept for
-     * {@code HeapIndex}'s call until that package is free to change; remove then.
-     */
-    public static HprofInput mapped(String origin, FileChannel file, int unusedBufferSize) throws IOException {
-        return mapped(origin, file);
-    }
-
     /** The size of the mapped chunks: {@value #DEFAULT_CHUNK} bytes, or {@link #CHUNK_PROPERTY}'s (at least 4 KB). */
     static long chunkBytes() {
         long c = Long.getLong(CHUNK_PROPERTY, DEFAULT_CHUNK);
@@ -330,13 +322,8 @@ public final class HprofInput {
         }
     }
 
-    /** Moves to an absolute position for a random read: {@link #seek}, for {@code HeapIndex} in another package. */
-    public void seekNear(long pos) throws IOException {
-        seek(pos);
-    }
-
-    /** Moves to an absolute position (mapped files only). */
-    void seek(long pos) throws IOException {
+    /** Moves to an absolute position, for a random read (mapped files only). */
+    public void seek(long pos) throws IOException {
         if (chunks == null) {
             throw new IllegalStateException("not seekable: " + origin);
         }

@@ -77,7 +77,6 @@ public final class HeapIndex implements AutoCloseable {
     private static final int POS_SHIFT = 26;
     private static final long MAX_POSITION = (1L << 38) - 1;
     private static final int MAX_CLASSES = 1 << 24;
-    private static final int WINDOW = 1 << 16;
     private static final ObjectKind[] KINDS = ObjectKind.values();
 
     private final String origin;
@@ -141,7 +140,7 @@ public final class HeapIndex implements AutoCloseable {
             }
         }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
-        this.in = HprofInput.mapped(origin, channel, WINDOW);
+        this.in = HprofInput.mapped(origin, channel);
         this.in.idSize(idSize);
     }
 
@@ -610,7 +609,7 @@ public final class HeapIndex implements AutoCloseable {
 
     private void seekInstanceData(long p, HeapClass c) throws IOException {
         long at = position(p);
-        in.seekNear(at);
+        in.seek(at);
         if (in.u1() != HprofReader.INSTANCE_DUMP) {
             throw in.fail(at, "expected an INSTANCE_DUMP here (the file changed since it was indexed?)");
         }
@@ -629,7 +628,7 @@ public final class HeapIndex implements AutoCloseable {
 
     /** Positions the window at the array's first element; returns its length. */
     private int arrayHeader(long at, long p) throws IOException {
-        in.seekNear(at);
+        in.seek(at);
         int tag = in.u1();
         in.id();
         in.i4();
@@ -688,7 +687,7 @@ public final class HeapIndex implements AutoCloseable {
         if (at < 0) {
             return List.of();
         }
-        in.seekNear(at + 9);
+        in.seek(at + 9);
         in.i4();
         in.i4();
         int n = (int) in.u4();
@@ -703,7 +702,7 @@ public final class HeapIndex implements AutoCloseable {
                 out.add(new HeapFrame("<unknown>", "<frame 0x" + Long.toHexString(id) + ">", null, null, -1));
                 continue;
             }
-            in.seekNear(fp + 9);
+            in.seek(fp + 9);
             in.id();
             RawFrame raw = new RawFrame(in.id(), in.id(), in.id(), in.i4(), in.i4());
             HeapFrame known = framesByRecord.get(raw);
