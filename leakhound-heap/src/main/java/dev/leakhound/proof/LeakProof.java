@@ -99,10 +99,13 @@ public final class LeakProof {
      * monitors, which no heap dump records: a deadlock on {@code synchronized} is proven only with it.
      */
     public static ProofResult prove(HeapIndex index, ThreadDump threadDump) throws IOException {
-        return prove(index, threadDump, Marking.QUEUE_MAX);
+        return prove(index, threadDump, WorkList.MAX);
     }
 
-    /** {@link #prove(HeapIndex, ThreadDump)} with marking's queue cut at {@code queueMax} entries (tests its overflow). */
+    /**
+     * {@link #prove(HeapIndex, ThreadDump)} with the walks' stacks cut at {@code queueMax} entries (tests their
+     * overflow: {@link WorkList}).
+     */
     static ProofResult prove(HeapIndex index, ThreadDump threadDump, int queueMax) throws IOException {
         Exclusions exclusions = Exclusions.resolve(index);
         List<WaitingThread> threads = DumpThreads.read(index);
@@ -133,7 +136,7 @@ public final class LeakProof {
         }
         leakedGroups.addAll(Grouping.group(graph, marking.notRescued().stream().filter(t -> !cycleOf.containsKey(t))
                 .toList()));
-        List<long[]> retained = RetainedSizes.of(graph, marking, frames, leakedGroups);
+        List<long[]> retained = RetainedSizes.of(graph, marking, frames, leakedGroups, queueMax);
 
         Map<WaitingThread, Reason> why = marking.rescued();
         List<List<WaitingThread>> rescuedGroups = Grouping.group(graph, new ArrayList<>(why.keySet()));

@@ -28,17 +28,10 @@ final class Marking {
     private final FrameRefs frames;
     private final Candidates candidates;
     private final long[] live;
-    private final LongStack queue = new LongStack();                 // ordinals
-    /**
-     * Entries of {@link #queue} at most, by default (8 MB): the objects marked past it wait in {@link #overflow}. A stack of all
-     * that waits grew to 16M entries (128 MB, and twice that copied while it grew) on a dump of arrays of long chains.
-     */
-    static final int QUEUE_MAX = 1 << 20;
-    /** Marked objects not queued yet (the queue was full), a bit per object once needed; whether any is set. */
-    private long[] overflow;
-    private boolean overflowed;
-    private final int queueMax;
+    /** What is marked and not followed yet (bounded: {@link WorkList}). */
+    private final WorkList work;
     private final java.util.function.LongConsumer markTarget = this::markOrdinal;   // one, not one per object drained
+    private final WorkList.Follow follow = this::follow;
     private final List<Seed> seeds = new ArrayList<>();
     private final Map<WaitingThread, Deadlocks.Cycle> cycleOf = new java.util.IdentityHashMap<>();
     private final Map<WaitingThread, Long> lockOwners;
@@ -54,9 +47,9 @@ final class Marking {
 
     Marking(Graph graph, FrameRefs frames, Candidates candidates, List<Deadlocks.Cycle> cycles, boolean threadDumpGiven,
             int queueMax) {
-        this.queueMax = queueMax;
         this.graph = graph;
         this.index = graph.index();
+        this.work = new WorkList(index.objectCount(), queueMax);
         this.frames = frames;
         this.candidates = candidates;
         this.live = Bits.forObjects(index.objectCount());
@@ -143,6 +136,7 @@ final class Marking {
                 break;
             }
         }
+        work.release();                                           // all is marked: its bit set is not needed again
     }
 
     /** The candidates no round rescued: the leaked threads. */
@@ -186,15 +180,7 @@ final class Marking {
     private void markOrdinal(long ord) {
         if (!Bits.isSet(live, ord)) {
             Bits.set(live, ord);
-            if (queue.size() < queueMax) {
-                queue.push(ord);
-            } else {
-                if (overflow == null) {
-                    overflow = Bits.forObjects(index.objectCount());
-                }
-                Bits.set(overflow, ord);
-                overflowed = true;
-            }
+            work.add(ord);
         }
     }
 
@@ -203,26 +189,12 @@ final class Marking {
         return ord >= 0 && Bits.isSet(live, ord);
     }
 
-    /** Follows the queue, then the objects that overflowed it, in ordinal order, until neither holds any. */
     private void drain() throws IOException {
-        drainQueue();
-        while (overflowed) {
-            overflowed = false;
-            for (int w = 0; w < overflow.length; w++) {
-                long word = overflow[w];
-                overflow[w] = 0;                                      // what overflows from here on waits again
-                for (; word != 0; word &= word - 1) {
-                    queue.push(w * 64L + Long.numberOfTrailingZeros(word));
-                    drainQueue();
-                }
-            }
-        }
+        work.drain(follow);
     }
 
-    private void drainQueue() throws IOException {
-        while (!queue.isEmpty()) {
-            graph.forEachTarget(queue.pop(), markTarget);
-        }
+    private void follow(long ord) throws IOException {
+        graph.forEachTarget(ord, markTarget);
     }
 
     /** Why the candidate may still wake, or {@code null} when nothing that runs can reach it. */

@@ -25,8 +25,10 @@ final class RetainedSizes {
 
     private final HeapClass stackChunk;
     private long[] visited;
+    private final int stackMax;
 
-    private RetainedSizes(Graph graph, Marking marking, FrameRefs frames) {
+    private RetainedSizes(Graph graph, Marking marking, FrameRefs frames, int stackMax) {
+        this.stackMax = stackMax;
         this.graph = graph;
         this.index = graph.index();
         this.marking = marking;
@@ -52,10 +54,10 @@ final class RetainedSizes {
     }
 
     /** {@code {bytes, objects}} for each of the first {@value #MAX_GROUPS} groups. */
-    static List<long[]> of(Graph graph, Marking marking, FrameRefs frames, List<List<WaitingThread>> groups)
-            throws IOException {
+    static List<long[]> of(Graph graph, Marking marking, FrameRefs frames, List<List<WaitingThread>> groups,
+                           int stackMax) throws IOException {
         List<List<WaitingThread>> first = groups.subList(0, Math.min(MAX_GROUPS, groups.size()));
-        return new RetainedSizes(graph, marking, frames).retained(first);
+        return new RetainedSizes(graph, marking, frames, stackMax).retained(first);
     }
 
     private List<long[]> retained(List<List<WaitingThread>> groups) throws IOException {
@@ -92,29 +94,28 @@ final class RetainedSizes {
 
     /**
      * Visits each object reachable from the group's threads and frames without passing a marked (live) object or one
-     * in {@code stop}, once. An object is marked visited when pushed, so that the stack holds each at most once: it
-     * never grows past the objects the walk reaches (it used to push an object once per referrer).
+     * in {@code stop}, once. An object is marked visited when added, so that the work list holds each at most once;
+     * and it is bounded ({@link WorkList}).
      */
     private void walkUnmarked(List<WaitingThread> g, long[] stop, ObjectVisitor visitor) throws IOException {
         long[] visited = visitedBits();
-        LongStack stack = new LongStack();                    // ordinals
-        java.util.function.LongConsumer pushTarget = ord -> push(stack, visited, stop, ord);
-        java.util.function.LongConsumer pushId = id -> graph.ordinalTo(id, pushTarget);
+        WorkList work = new WorkList(index.objectCount(), stackMax);
+        java.util.function.LongConsumer addTarget = ord -> add(work, visited, stop, ord);
+        java.util.function.LongConsumer addId = id -> graph.ordinalTo(id, addTarget);
         for (WaitingThread t : g) {
-            pushId.accept(t.objectId());
-            frames.forEach(t.serial(), pushId);
+            addId.accept(t.objectId());
+            frames.forEach(t.serial(), addId);
         }
-        while (!stack.isEmpty()) {
-            long ord = stack.pop();
+        work.drain(ord -> {
             visitor.visit(index.idAt(ord), ord);
-            graph.forEachTarget(ord, pushTarget);
-        }
+            graph.forEachTarget(ord, addTarget);
+        });
     }
 
-    private void push(LongStack stack, long[] visited, long[] stop, long ord) {
+    private void add(WorkList work, long[] visited, long[] stop, long ord) {
         if (!marking.isLive(ord) && !Bits.isSet(visited, ord) && (stop == null || !Bits.isSet(stop, ord))) {
             Bits.set(visited, ord);
-            stack.push(ord);
+            work.add(ord);
         }
     }
 
