@@ -60,8 +60,8 @@ final class Graph {
 
     /**
      * Gives the ordinal of every object the object with that ordinal leads to (that the dump holds): its references
-     * that are not excluded, then the objects of the frames followed from it. Each walk looked the ids up itself, the
-     * class of every instance among them; here a class's ordinal is looked up once.
+     * that are not excluded, then the objects of the frames followed from it. A reference to a class (an instance's
+     * own, the most frequent) takes the class's ordinal looked up once per class, not the id's.
      */
     void forEachTarget(long ord, LongConsumer target) throws IOException {
         HeapClass outerFrom = from;

@@ -5,7 +5,8 @@ package dev.leakhound.hprof.index;
  * key is a multiple of 8 below 32 GB (a HotSpot object id: an address, 8-byte aligned, of a heap with compressed
  * oops), kept as an {@code int} of the key / 8; 16 bytes once one is not (the pages are widened then); plus at most
  * one page of slack, no object per entry, no copy when it grows. Filled by {@link #add}, then
- * {@link #seal}ed, then read by binary search. Duplicate keys keep all entries; {@link #indexOf} finds one of them.
+ * {@link #seal}ed, then read through a rank directory (about a byte per entry, when the keys allow it) or a bucket
+ * directory and a binary search. Duplicate keys keep all entries; {@link #indexOf} finds one of them.
  *
  * <p>Sealing moves nothing when the table is made of a few ascending runs, which is how HotSpot writes a dump (each
  * of the parallel dumper's threads walks its part of the heap in address order; the parts interleave): a merge walk
@@ -159,6 +160,11 @@ final class LongLongTable {
     private static final int GROUPS_PER_PAGE_SHIFT = 10;
     /** Rank directory bytes allowed per entry: dense dumps (small objects, where lookups abound) need about one. */
     private static final int RANK_BYTES_PER_ENTRY = 2;
+    /**
+     * At most one group in this many may hold two segments' keys (those are searched through the segments, the
+     * slowest way): above that, the bucket directory serves better.
+     */
+    private static final int MAX_MIXED_SHARE = 16;
     private long rankBase;
     private int[] chunkGroup;          // per chunk of the key span, its first group's number, or -1 when empty
     private long[][] groups;           // null: no rank directory
@@ -170,8 +176,8 @@ final class LongLongTable {
      * line or two, where a search of the bucket directory took three or four misses (id lookups were a third of the
      * proof's CPU). That holds where a group's keys are contiguous in the table, one segment's; a group of two
      * segments' keys (a few, at the segments' ends) is searched instead. Built only while it costs at most
-     * {@value #RANK_BYTES_PER_ENTRY} bytes per entry (chunks of the span that hold no key take 4 bytes); false when
-     * not built.
+     * {@value #RANK_BYTES_PER_ENTRY} bytes per entry (chunks of the span that hold no key take 4 bytes) and at most
+     * one group in {@value #MAX_MIXED_SHARE} is of two segments; false when not built.
      */
     private boolean buildRank() {
         if (size < DIRECTORY_MIN || size >= Integer.MAX_VALUE) {
@@ -195,6 +201,8 @@ final class LongLongTable {
         int used = 0;                                         // chunks that hold a key, numbered as met
         long lastGroup = -1;
         int lastSeg = -1;
+        long groupsHeld = 0;                                  // groups that hold a key
+        long mixed = 0;                                       // of them, those of two segments' keys
         for (int seg = 0; seg < segs; seg++) {               // in key order: a group's keys come one after another
             long from = segFirst == null ? 0 : segStart[seg];
             long to = segFirst == null ? size : segEnd[seg];
@@ -230,12 +238,17 @@ final class LongLongTable {
                 page[word] |= 1L << slot;
                 if (g != lastGroup) {
                     page[at] = i;
-                } else if (seg != lastSeg) {
+                    groupsHeld++;
+                } else if (seg != lastSeg && page[at] >= 0) {
                     page[at] = -1;
+                    mixed++;
                 }
                 lastGroup = g;
                 lastSeg = seg;
             }
+        }
+        if (mixed > groupsHeld / MAX_MIXED_SHARE) {
+            return false;                     // runs interleaved finely: most lookups would search the segments
         }
         int lastUsed = (used << CHUNK_GROUPS_SHIFT) - ((pages - 1) << GROUPS_PER_PAGE_SHIFT);
         groups[pages - 1] = java.util.Arrays.copyOf(groups[pages - 1], lastUsed * GROUP_LONGS);   // no slack

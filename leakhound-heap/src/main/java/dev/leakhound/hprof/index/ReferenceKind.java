@@ -8,7 +8,7 @@ public enum ReferenceKind {
     STATIC_FIELD,
     /** An element of an object array; owner the array's class, index the element's. */
     ARRAY_ELEMENT,
-    /** An instance's or an array's class; index -1. */
+    /** An instance's or an array's class; owner that class itself (the reference's target), index -1. */
     CLASS,
     /** A class object's super class; index -1. */
     SUPER_CLASS,

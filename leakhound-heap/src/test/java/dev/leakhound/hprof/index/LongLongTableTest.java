@@ -146,31 +146,34 @@ class LongLongTableTest {
     }
 
     /**
-     * The rank directory where groups of 256 slots hold keys of several segments (runs cut finely, dense keys: most
-     * groups at a segment's end), and where the sorted keys hold a duplicate (no directory: searched instead).
+     * The rank directory where groups of 256 slots hold keys of several segments (a group at a segment's end is
+     * searched through the segments); runs cut so finely that most groups do (then the bucket directory serves); and
+     * sorted keys that hold a duplicate (no rank directory: searched instead).
      */
     @Test
     void theRankDirectoryFindsKeysOfGroupsSharedBySegmentsAndIsNotBuiltOverDuplicates() {
-        List<List<Long>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        Random random = new Random(5);
-        long address = 0x1000;
-        while (runs.stream().mapToInt(List::size).sum() < 2 * LongLongTable.DIRECTORY_MIN) {
-            List<Long> run = runs.get(random.nextInt(4));
-            for (int i = 0, n = 1 + random.nextInt(40); i < n; i++) {
-                run.add(address);
-                address += 8L * (1 + random.nextInt(3));
+        for (boolean fine : new boolean[] {false, true}) {
+            List<List<Long>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Random random = new Random(5);
+            long address = 0x1000;
+            while (runs.stream().mapToInt(List::size).sum() < 2 * LongLongTable.DIRECTORY_MIN) {
+                List<Long> run = runs.get(random.nextInt(4));
+                for (int i = 0, n = fine ? 1 + random.nextInt(40) : 3000 + random.nextInt(3000); i < n; i++) {
+                    run.add(address);
+                    address += 8L * (1 + random.nextInt(3));
+                }
             }
-        }
-        List<Long> keys = new ArrayList<>();
-        runs.forEach(keys::addAll);
-        LongLongTable t = table(keys);
-        assertThat(t.segments()).isGreaterThan(1000);
-        assertThat(t.directoryBytes()).isPositive();
-        everyKeyIsFoundAndNoOther(t, keys);
-        java.util.Set<Long> present = new java.util.HashSet<>(keys);
-        for (long k = 0x1000 - 64; k < address + 64; k += 8) {
-            long i = t.indexOf(k);
-            assertThat(i < 0 ? -1 : t.key(i)).as("key %d", k).isEqualTo(present.contains(k) ? k : -1L);
+            List<Long> keys = new ArrayList<>();
+            runs.forEach(keys::addAll);
+            LongLongTable t = table(keys);
+            assertThat(t.segments()).as("fine %s", fine).isGreaterThan(fine ? 1000 : 20);
+            assertThat(t.directoryBytes() > 0).as("rank directory, fine %s", fine).isEqualTo(!fine);
+            everyKeyIsFoundAndNoOther(t, keys);
+            java.util.Set<Long> present = new java.util.HashSet<>(keys);
+            for (long k = 0x1000 - 64; k < address + 64; k += 8) {
+                long i = t.indexOf(k);
+                assertThat(i < 0 ? -1 : t.key(i)).as("key %d", k).isEqualTo(present.contains(k) ? k : -1L);
+            }
         }
 
         List<Long> withDuplicate = new ArrayList<>();
