@@ -32,8 +32,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The {@code leakhound} command: {@code leakhound threads FILE}, {@code leakhound heap FILE},
- * {@code leakhound gc FILE},
- * {@code leakhound attach PID} and {@code leakhound demo}.
+ * {@code leakhound gc FILE}, {@code leakhound jfr FILE}, {@code leakhound attach PID} and {@code leakhound demo}
+ * ({@link #COMMANDS}).
  *
  * <p>Exit status, the same for every command and written once, in {@link #EXIT_CODES} (every command's help
  * shows it): {@link #EXIT_OK} (0) nothing found, {@link #EXIT_FOUND} (1) found, {@link #EXIT_USAGE} (2) bad

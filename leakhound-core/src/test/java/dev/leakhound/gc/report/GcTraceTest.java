@@ -115,11 +115,18 @@ class GcTraceTest {
         java.util.List<Long> counts = new java.util.ArrayList<>(java.util.List.of(0L, 1L, 999L, 1000L, 1499L, 1500L,
                 1501L, 499_999L, 500_000L, 500_001L, 1_000_000L, 1_000_500_000L, 9_999_999_999_500_000L,
                 10_000_000_000_000_000L, 10_000_000_000_500L, -1L, Long.MAX_VALUE));
+        for (long t : new long[] {9_007_199_254_500_000L, 9_999_999_999_500_000L}) {   // past 2^53 ns: cast rounds
+            for (long d = -4; d <= 4; d++) {
+                counts.add(t + d);
+            }
+        }
         for (int i = 0; i < 200_000; i++) {
             long nanos = r.nextLong(1L << (1 + r.nextInt(55)));
             counts.add(nanos);
             for (long tie : new long[] {500, 500_000}) {                // halves of a thousandth, and beside them
                 long t = nanos - nanos % (2 * tie) + tie;
+                counts.add(t - 3);
+                counts.add(t - 2);
                 counts.add(t - 1);
                 counts.add(t);
                 counts.add(t + 1);
