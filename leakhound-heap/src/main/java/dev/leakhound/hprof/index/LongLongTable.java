@@ -343,20 +343,7 @@ final class LongLongTable {
         int[] dir = this.dir;
         int s0 = dir[2 * b];
         int s1 = dir[2 * b + 2];
-        int seg = s0;
-        if (s1 > s0) {                                        // segments start in this bucket: the last one <= key
-            int lo = s0 + 1;
-            int hi = s1;
-            while (lo <= hi) {
-                int m = (lo + hi) >>> 1;
-                if (segFirst[m] <= key) {
-                    seg = m;
-                    lo = m + 1;
-                } else {
-                    hi = m - 1;
-                }
-            }
-        }
+        int seg = lastSegmentAtMost(key, s0 + 1, s1, s0);    // segments that start in this bucket, if any
         if (key < segFirst[seg] || key > segLast[seg]) {
             return -1;
         }
@@ -484,18 +471,7 @@ final class LongLongTable {
         long lo = 0;
         long hi = size - 1;
         if (segFirst != null) {
-            int a = 0;
-            int b = segFirst.length - 1;
-            int seg = -1;
-            while (a <= b) {                                  // the last segment whose first key is <= key
-                int m = (a + b) >>> 1;
-                if (segFirst[m] <= key) {
-                    seg = m;
-                    a = m + 1;
-                } else {
-                    b = m - 1;
-                }
-            }
+            int seg = lastSegmentAtMost(key, 0, segFirst.length - 1, -1);
             if (seg < 0 || key > segLast[seg]) {
                 return -1;
             }
@@ -503,6 +479,21 @@ final class LongLongTable {
             hi = segEnd[seg] - 1;
         }
         return bisect(lo, hi, key);
+    }
+
+    /** The last segment in [lo, hi] whose first key is at most {@code key}, or {@code none}. */
+    private int lastSegmentAtMost(long key, int lo, int hi, int none) {
+        int seg = none;
+        while (lo <= hi) {
+            int m = (lo + hi) >>> 1;
+            if (segFirst[m] <= key) {
+                seg = m;
+                lo = m + 1;
+            } else {
+                hi = m - 1;
+            }
+        }
+        return seg;
     }
 
     /** The index of the key in the ascending range [lo, hi], or -1. */
