@@ -227,7 +227,8 @@ final class Decorations {
         return false;
     }
 
-    private static boolean equal(byte[] w, byte[] b, int s) {
+    /** Whether {@code b} holds the bytes of {@code w} at {@code s} (which the caller knows are there). */
+    static boolean equal(byte[] w, byte[] b, int s) {
         for (int i = 0; i < w.length; i++) {
             if (w[i] != b[s + i]) {
                 return false;

@@ -565,15 +565,7 @@ public final class GcLogParser {
     }
 
     private static boolean startsWith(byte[] w, byte[] b, int from, int to) {
-        if (to - from < w.length) {
-            return false;
-        }
-        for (int i = 0; i < w.length; i++) {
-            if (b[from + i] != w[i]) {
-                return false;
-            }
-        }
-        return true;
+        return to - from >= w.length && Decorations.equal(w, b, from);
     }
 
     private static boolean contains(byte[] w, byte[] b, int from, int to) {
@@ -1046,11 +1038,10 @@ public final class GcLogParser {
         private int head;
         private int size;
         private long[] numbers = new long[0];
-        private long[] numbers2 = new long[0];
         private String[] texts = new String[0];
-        private GcCycle.Kind[] kinds = new GcCycle.Kind[0];
-        /** Per cycle: start, pause, concurrent (-1: none), before, after, committed, heap max. */
-        private static final int LONGS = 7;
+        private GcCycle.Kind[] kinds = new GcCycle.Kind[0];       // its length is the room
+        /** Per cycle: number, start, pause, concurrent (-1: none), before, after, committed, heap max. */
+        private static final int LONGS = 8;
         private static final int TEXTS = 3;
 
         Ring(int max) {
@@ -1074,24 +1065,24 @@ public final class GcLogParser {
                 return true;
             }
             boolean drop = size == max;
-            if (!drop && size == numbers.length) {
+            if (!drop && size == kinds.length) {
                 grow();
             }
-            int i = drop ? head : (head + size) % numbers.length;
+            int i = drop ? head : (head + size) % kinds.length;
             if (drop) {
-                head = (head + 1) % numbers.length;
+                head = (head + 1) % kinds.length;
             } else {
                 size++;
             }
-            numbers[i] = number;
             int l = i * LONGS;
-            numbers2[l] = start;
-            numbers2[l + 1] = pause;
-            numbers2[l + 2] = concurrent;
-            numbers2[l + 3] = before;
-            numbers2[l + 4] = after;
-            numbers2[l + 5] = committed;
-            numbers2[l + 6] = heapMax;
+            numbers[l] = number;
+            numbers[l + 1] = start;
+            numbers[l + 2] = pause;
+            numbers[l + 3] = concurrent;
+            numbers[l + 4] = before;
+            numbers[l + 5] = after;
+            numbers[l + 6] = committed;
+            numbers[l + 7] = heapMax;
             int t = i * TEXTS;
             texts[t] = collector;
             texts[t + 1] = cause;
@@ -1102,20 +1093,17 @@ public final class GcLogParser {
 
         /** Doubles the room (up to {@code max}), the oldest first. */
         private void grow() {
-            int n = (int) Math.min(max, Math.max(16, numbers.length * 2L));
-            long[] nn = new long[n];
-            long[] nn2 = new long[n * LONGS];
+            int n = (int) Math.min(max, Math.max(16, kinds.length * 2L));
+            long[] nn = new long[n * LONGS];
             String[] nt = new String[n * TEXTS];
             GcCycle.Kind[] nk = new GcCycle.Kind[n];
             for (int k = 0; k < size; k++) {
-                int i = (head + k) % numbers.length;
-                nn[k] = numbers[i];
-                System.arraycopy(numbers2, i * LONGS, nn2, k * LONGS, LONGS);
+                int i = (head + k) % kinds.length;
+                System.arraycopy(numbers, i * LONGS, nn, k * LONGS, LONGS);
                 System.arraycopy(texts, i * TEXTS, nt, k * TEXTS, TEXTS);
                 nk[k] = kinds[i];
             }
             numbers = nn;
-            numbers2 = nn2;
             texts = nt;
             kinds = nk;
             head = 0;
@@ -1125,15 +1113,15 @@ public final class GcLogParser {
         List<GcCycle> cycles(long logMax) {
             List<GcCycle> out = new java.util.ArrayList<>(size);
             for (int k = 0; k < size; k++) {
-                int i = (head + k) % numbers.length;
+                int i = (head + k) % kinds.length;
                 int l = i * LONGS;
                 int t = i * TEXTS;
-                long pause = numbers2[l + 1];
-                long concurrent = numbers2[l + 2];
-                out.add(new GcCycle(numbers[i], Duration.ofNanos(numbers2[l]), texts[t], texts[t + 1], texts[t + 2],
+                long pause = numbers[l + 2];
+                long concurrent = numbers[l + 3];
+                out.add(new GcCycle(numbers[l], Duration.ofNanos(numbers[l + 1]), texts[t], texts[t + 1], texts[t + 2],
                         kinds[i], pause < 0 ? null : Duration.ofNanos(pause),
-                        concurrent < 0 ? null : Duration.ofNanos(concurrent), numbers2[l + 3], numbers2[l + 4],
-                        numbers2[l + 5], logMax == GcCycle.UNKNOWN ? numbers2[l + 6] : logMax, List.of()));
+                        concurrent < 0 ? null : Duration.ofNanos(concurrent), numbers[l + 4], numbers[l + 5],
+                        numbers[l + 6], logMax == GcCycle.UNKNOWN ? numbers[l + 7] : logMax, List.of()));
             }
             return out;
         }
