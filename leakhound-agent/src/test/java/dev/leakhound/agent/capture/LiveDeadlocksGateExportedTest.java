@@ -48,15 +48,20 @@ class LiveDeadlocksGateExportedTest {
                 .allMatch(t -> t.getState() == Thread.State.WAITING && a.isLocked() && b.isLocked()
                         && a.hasQueuedThreads() && b.hasQueuedThreads()));
 
-        // Past the reuse time of the first answer (on the search's clock), but no search saw them blocked before.
+        assertFoundBySecondSearch(search, clock, "gate-a", "gate-b");
+    }
+
+    /**
+     * Past the reuse time of the last answer (on the search's clock), the first search that sees the cycle blocked
+     * takes no dump; the next one finds it, with exactly those threads.
+     */
+    private static void assertFoundBySecondSearch(LiveDeadlocks search, AtomicLong clock, String... names) {
         clock.addAndGet(Duration.ofSeconds(30).toNanos());
         assertThat(search.recent().deadlocks()).as("the first search that sees them blocked takes no dump").isEmpty();
-
         clock.addAndGet(Duration.ofSeconds(30).toNanos());
         LiveDeadlocks.Result second = search.recent();
         assertThat(second.deadlocks()).hasSize(1);
-        assertThat(second.deadlocks().get(0).links()).extracting(l -> l.name())
-                .containsExactlyInAnyOrder("gate-a", "gate-b");
+        assertThat(second.deadlocks().get(0).links()).extracting(l -> l.name()).containsExactlyInAnyOrder(names);
     }
 
     /**
@@ -91,13 +96,7 @@ class LiveDeadlocksGateExportedTest {
         started.addAll(cycle);
         await().atMost(Duration.ofSeconds(30)).until(() -> cycle.stream()
                 .allMatch(t -> t.getState() == Thread.State.WAITING && a.hasQueuedThreads() && b.hasQueuedThreads()));
-        clock.addAndGet(Duration.ofSeconds(30).toNanos());
-        assertThat(search.recent().deadlocks()).as("first seen blocked: no dump yet").isEmpty();
-        clock.addAndGet(Duration.ofSeconds(30).toNanos());
-        LiveDeadlocks.Result found = search.recent();
-        assertThat(found.deadlocks()).hasSize(1);
-        assertThat(found.deadlocks().get(0).links()).extracting(l -> l.name())
-                .containsExactlyInAnyOrder("cycle-a", "cycle-b");
+        assertFoundBySecondSearch(search, clock, "cycle-a", "cycle-b");
         assertThat(search.dumps()).isPositive();
     }
 
